@@ -1,0 +1,42 @@
+package checks
+
+// All is the catalog in report order. IDs are stable: add new checks, never
+// renumber or reuse an ID.
+var All = []*Check{
+	CPUVirtualization,
+	IOMMUFirmware,
+	IOMMUKernel,
+	IOMMUCmdline,
+	InterruptRemapping,
+	VFIOModules,
+	HostGPUDriverLoaded,
+	NovaRelease,
+
+	GPUHostDriver,
+	GroupNotViable,
+	GroupShared,
+	CompanionFunction,
+	NoReset,
+	BootVGA,
+	LargeBAR,
+	NUMAUnknown,
+	VFIOIDsUnknown,
+	BindingNotPersistent,
+	PCIStubLegacy,
+	SRIOVGPUPF,
+}
+
+// Section is a group of checks as reports show them.
+type Section struct {
+	Title  string
+	Prefix string
+}
+
+// Sections group the catalog by the first digit of the ID.
+var Sections = []Section{
+	{"Host platform", "GP1"},
+	{"Devices and IOMMU groups", "GP2"},
+	{"nova.conf", "GP3"},
+	{"Flavors and the cloud", "GP4"},
+	{"Drift", "GP5"},
+}

@@ -1,0 +1,159 @@
+// Package checks is gpupass's rule catalog: one Check value per stable ID
+// (GP101...), each documented next to its code, and Run, which applies them
+// to collected inputs and returns a Report.
+//
+// Checks are pure functions of their inputs: they never read files or call
+// APIs (collection is hostinfo's and openstack's job) and never print
+// (rendering is render's job). A check whose inputs are absent is reported
+// as skipped with the reason, never silently dropped.
+package checks
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+// Severity of a finding.
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Info    Severity = "info"
+)
+
+// Input is a kind of data a check needs.
+type Input string
+
+const (
+	// NeedHost is a collected host (preflight, or a host report).
+	NeedHost Input = "host"
+)
+
+// Doc documents a check for operators: `gpupass checks ID` prints it and
+// docs/checks.md is generated from it.
+type Doc struct {
+	// Summary is one line: what the check finds.
+	Summary string
+	// Why explains what goes wrong for a guest when it fires.
+	Why string
+	// Fix says how to repair it, in general terms (findings carry the
+	// exact lines for the host at hand).
+	Fix string
+	// Links point to the Nova, libvirt or kernel documentation.
+	Links []string
+}
+
+// Check is one rule of the catalog.
+type Check struct {
+	// ID is stable: GP followed by three digits; scripts depend on it.
+	ID string
+	// Name is a short kebab-case name, also stable.
+	Name string
+	// Severity is the most severe level the check reports.
+	Severity Severity
+	// Needs lists the inputs without which the check is skipped.
+	Needs []Input
+	Doc   Doc
+	// Run inspects the inputs through the pass and reports findings. An
+	// error means the check could not run: it is shown as skipped with
+	// the error as the reason.
+	Run func(*Pass) error
+}
+
+// Subject is what a finding is about.
+type Subject struct {
+	// Kind is host, device, group, option, alias, flavor or cloud.
+	Kind string `json:"kind"`
+	// Ref names it: a host name, a PCI address, iommu-group/37, ...
+	Ref string `json:"ref"`
+}
+
+// Fix is a structured edit that resolves a finding, for tools that apply
+// changes; the remediation text says the same for people.
+type Fix struct {
+	// Target is kernel-cmdline, modprobe.d or driverctl.
+	Target string `json:"target"`
+	// Path is the file to edit, when the target is a file.
+	Path string `json:"path,omitempty"`
+	// Action is add or remove.
+	Action string `json:"action"`
+	// Text is the parameter or line to add or remove.
+	Text string `json:"text"`
+}
+
+// Finding is one problem (or fact) a check reports.
+type Finding struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Severity    Severity       `json:"severity"`
+	Subject     Subject        `json:"subject"`
+	Message     string         `json:"message"`
+	Remediation string         `json:"remediation,omitempty"`
+	Evidence    map[string]any `json:"evidence,omitempty"`
+	// Source is the file:line the finding is about, for configuration.
+	Source string `json:"source,omitempty"`
+	Fix    []Fix  `json:"fix,omitempty"`
+}
+
+// Inputs is everything checks may look at. Absent parts are nil.
+type Inputs struct {
+	Host *hostinfo.Host
+	// GPUs are the --gpu selections that add devices to the set of
+	// passthrough GPUs.
+	GPUs []Selector
+	// NovaRelease is the release whose rules apply, and NovaReleaseFrom
+	// says how it was chosen (for GP108).
+	NovaRelease     novarelease.Release
+	NovaReleaseFrom string
+}
+
+func (in *Inputs) has(need Input) bool {
+	switch need {
+	case NeedHost:
+		return in.Host != nil
+	}
+	return false
+}
+
+// Pass is one check's run over the inputs.
+type Pass struct {
+	Check  *Check
+	Inputs *Inputs
+	// Host is a view of Inputs.Host with the derived facts checks share
+	// (which GPUs are for passthrough, IOMMU group members, boot-time
+	// vfio claims); nil when there is no host.
+	Host *HostView
+
+	findings []Finding
+	skip     string
+}
+
+// Report records a finding; ID, Name and, when empty, Severity are the
+// check's.
+func (p *Pass) Report(f Finding) {
+	f.ID, f.Name = p.Check.ID, p.Check.Name
+	if f.Severity == "" {
+		f.Severity = p.Check.Severity
+	}
+	p.findings = append(p.findings, f)
+}
+
+// Skipf marks the check as skipped: its question does not apply, or cannot
+// be answered, on these inputs.
+func (p *Pass) Skipf(format string, args ...any) {
+	p.skip = fmt.Sprintf(format, args...)
+}
+
+// sortedKeys is for deterministic iteration over maps.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,307 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/hostinfo"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+	ansiDim    = "\x1b[2m"
+)
+
+type textWriter struct {
+	w     io.Writer
+	opts  Options
+	width int
+	err   error
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	if t.err == nil {
+		_, t.err = fmt.Fprintf(t.w, format, args...)
+	}
+}
+
+func (t *textWriter) paint(color, s string) string {
+	if !t.opts.Color {
+		return s
+	}
+	return color + s + ansiReset
+}
+
+// Text writes the report for people, like virt-host-validate: one line per
+// check grouped by section, findings with their remediation under it, and
+// a summary line. It fits in 80 columns.
+func Text(w io.Writer, r checks.Report, opts Options) error {
+	t := &textWriter{w: w, opts: opts, width: opts.Width}
+	if t.width <= 0 {
+		t.width = 80
+	}
+	t.header(r)
+	findings := map[string][]checks.Finding{}
+	for _, f := range r.Findings {
+		findings[f.ID] = append(findings[f.ID], f)
+	}
+	for _, section := range checks.Sections {
+		first := true
+		for _, c := range r.Checks {
+			if !strings.HasPrefix(c.ID, section.Prefix) {
+				continue
+			}
+			if first {
+				t.printf("\n%s\n", t.paint(ansiBold, section.Title))
+				first = false
+			}
+			t.check(c, findings[c.ID])
+		}
+	}
+	t.notes(r)
+	t.summary(r)
+	return t.err
+}
+
+func (t *textWriter) header(r checks.Report) {
+	title := "gpupass " + r.Command
+	if r.Host != nil {
+		title += ": " + orUnknown(r.Host.Hostname)
+	}
+	if r.NovaRelease != "" {
+		title += " (Nova " + r.NovaRelease + " rules)"
+	}
+	t.printf("%s\n", t.paint(ansiBold, title))
+	if h := r.Host; h != nil {
+		var facts []string
+		if h.Kernel.Release != "" {
+			facts = append(facts, "kernel "+h.Kernel.Release)
+		}
+		if h.CPU.Model != "" {
+			facts = append(facts, h.CPU.Model)
+		}
+		facts = append(facts, plural(len(h.Devices), "PCI function"), plural(h.IOMMU.Groups, "IOMMU group"))
+		if h.NUMANodes > 0 {
+			facts = append(facts, plural(h.NUMANodes, "NUMA node"))
+		}
+		t.printf("%s", wrap(strings.Join(facts, ", "), "", "", t.width))
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown host)"
+	}
+	return s
+}
+
+// check writes a check's line and its findings.
+func (t *textWriter) check(c checks.CheckResult, findings []checks.Finding) {
+	var errors, warnings, infos int
+	for _, f := range findings {
+		switch f.Severity {
+		case checks.Error:
+			errors++
+		case checks.Warning:
+			warnings++
+		case checks.Info:
+			infos++
+		}
+	}
+	word, color, detail := "PASS", ansiGreen, ""
+	switch {
+	case c.Status == checks.StatusSkip:
+		word, color, detail = "SKIP", ansiDim, c.Reason
+	case errors > 0:
+		word, color, detail = "FAIL", ansiRed, counts(errors, warnings, infos)
+	case warnings > 0:
+		word, color, detail = "WARN", ansiYellow, counts(errors, warnings, infos)
+	case infos > 0:
+		word, color, detail = "INFO", ansiCyan, counts(errors, warnings, infos)
+	}
+	label := "  " + c.ID + " " + c.Name + " "
+	status := word
+	if detail != "" {
+		status += " (" + detail + ")"
+	}
+	// Dots lead the eye to the status, which ends at the right margin when
+	// it fits there; a long reason goes on its own lines.
+	const statusColumn = 36
+	dots := statusColumn - utf8.RuneCountInString(label)
+	if dots < 3 {
+		dots = 3
+	}
+	line := label + strings.Repeat(".", dots) + " "
+	if utf8.RuneCountInString(line+status) <= t.width {
+		t.printf("%s%s\n", line, t.paint(color, word)+strings.TrimPrefix(status, word))
+	} else {
+		t.printf("%s%s\n", line, t.paint(color, word))
+		if detail != "" {
+			t.printf("%s", wrap(detail, "      ", "      ", t.width))
+		}
+	}
+	for _, f := range findings {
+		t.finding(f)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func counts(errors, warnings, infos int) string {
+	var parts []string
+	add := func(n int, word string) {
+		if n > 0 {
+			parts = append(parts, plural(n, word))
+		}
+	}
+	add(errors, "error")
+	add(warnings, "warning")
+	add(infos, "info")
+	return strings.Join(parts, ", ")
+}
+
+func (t *textWriter) finding(f checks.Finding) {
+	label, color := "error", ansiRed
+	switch f.Severity {
+	case checks.Warning:
+		label, color = "warning", ansiYellow
+	case checks.Info:
+		label, color = "info", ansiCyan
+	}
+	const indent = "      "
+	first := "    " + label + ": "
+	text := wrap(f.Message, first, indent, t.width)
+	if t.opts.Color {
+		text = strings.Replace(text, label+":", t.paint(color, label+":"), 1)
+	}
+	t.printf("%s", text)
+	if f.Source != "" {
+		t.printf("%s", wrap("at "+f.Source, indent, indent, t.width))
+	}
+	if f.Remediation != "" {
+		t.printf("%s", wrap("fix: "+f.Remediation, indent, indent+"     ", t.width))
+	}
+}
+
+// maxNotes bounds the notes shown in text; JSON has them all.
+const maxNotes = 10
+
+func (t *textWriter) notes(r checks.Report) {
+	if r.Host == nil || len(r.Host.Notes) == 0 {
+		return
+	}
+	groups := groupNotes(r.Host.Notes)
+	t.printf("\n%s\n", t.paint(ansiBold, fmt.Sprintf("Could not read (%d)", len(r.Host.Notes))))
+	for i, g := range groups {
+		if i == maxNotes {
+			t.printf("  ... and more (--format json lists them all under host.notes)\n")
+			break
+		}
+		line := g.path + ": " + g.message
+		if g.count > 1 {
+			line = fmt.Sprintf("%s: %s (%d devices)", g.path, g.message, g.count)
+		}
+		t.printf("%s", wrap(line, "  ", "    ", t.width))
+	}
+}
+
+type noteGroup struct {
+	path, message string
+	count         int
+}
+
+// groupNotes folds the same note about many PCI devices (a capture without
+// resource files, say) into one line with a * for the address.
+func groupNotes(notes []hostinfo.Note) []noteGroup {
+	const devices = "/sys/bus/pci/devices/"
+	var out []noteGroup
+	index := map[string]int{}
+	for _, n := range notes {
+		pattern := n.Path
+		if rest, ok := strings.CutPrefix(pattern, devices); ok {
+			if _, file, ok := strings.Cut(rest, "/"); ok {
+				pattern = devices + "*/" + file
+			}
+		}
+		key := pattern + "\x00" + n.Message
+		if i, ok := index[key]; ok {
+			out[i].count++
+			out[i].path = pattern
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, noteGroup{path: n.Path, message: n.Message, count: 1})
+	}
+	return out
+}
+
+func (t *textWriter) summary(r checks.Report) {
+	var pass, fail, skip int
+	for _, c := range r.Checks {
+		switch c.Status {
+		case checks.StatusPass:
+			pass++
+		case checks.StatusFail:
+			fail++
+		case checks.StatusSkip:
+			skip++
+		}
+	}
+	findings := counts(r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos)
+	if findings == "" {
+		findings = "no findings"
+	}
+	line := fmt.Sprintf("Summary: %s; %d checks: %d passed, %d failed, %d skipped.", findings, len(r.Checks), pass, fail, skip)
+	color := ansiGreen
+	if r.Summary.Errors > 0 {
+		color = ansiRed
+	} else if r.Summary.Warnings > 0 {
+		color = ansiYellow
+	}
+	t.printf("\n%s", t.paint(color, strings.TrimSuffix(wrap(line, "", "  ", t.width), "\n"))+"\n")
+}
+
+// wrap breaks text into lines of at most width columns: the first line
+// starts with first, the others with rest. Words longer than a line (a
+// path, a command) are not broken. Every line ends with a newline.
+func wrap(text, first, rest string, width int) string {
+	var b strings.Builder
+	for pi, paragraph := range strings.Split(text, "\n") {
+		prefix := first
+		if pi > 0 {
+			prefix = rest
+		}
+		line := prefix
+		lineLen := utf8.RuneCountInString(prefix)
+		empty := true
+		for _, word := range strings.Fields(paragraph) {
+			n := utf8.RuneCountInString(word)
+			if !empty && lineLen+1+n > width {
+				b.WriteString(line + "\n")
+				line, lineLen, empty = rest, utf8.RuneCountInString(rest), true
+			}
+			if !empty {
+				line += " "
+				lineLen++
+			}
+			line += word
+			lineLen += n
+			empty = false
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return b.String()
+}

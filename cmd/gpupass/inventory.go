@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/checks/render"
+)
+
+type inventoryOptions struct {
+	*globalOptions
+	hostOptions
+	all bool
+}
+
+// NewCmdInventory lists GPUs by IOMMU group. runF replaces the run in tests.
+func NewCmdInventory(g *globalOptions, runF func(*inventoryOptions) error) *cobra.Command {
+	opts := &inventoryOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "inventory",
+		Short: "List the IOMMU groups that hold GPUs, with every function in them",
+		Long: `inventory lists each IOMMU group that holds a display-class device, every
+function in it (IDs, model, driver, NUMA node, reset method, BAR sizes) and
+whether vfio can use the group. Passthrough GPUs are marked with *.`,
+		Example: `  gpupass inventory
+  gpupass inventory --all --root testdata/hosts/h100-hgx
+  gpupass inventory --format json | jq '.groups[] | select(.viable | not)'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runInventory(opts)
+		},
+	}
+	opts.hostOptions.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.all, "all", false, "list every IOMMU group, not only those with a GPU")
+	return cmd
+}
+
+func runInventory(opts *inventoryOptions) error {
+	format, renderOpts, err := opts.renderOptions()
+	if err != nil {
+		return err
+	}
+	if format == render.FormatJUnit {
+		return fmt.Errorf("--format junit is for check reports; inventory writes text or json")
+	}
+	in, err := opts.collect(opts.globalOptions)
+	if err != nil {
+		return err
+	}
+	inv := checks.BuildInventory(checks.NewHostView(in.Host, in.GPUs), opts.all)
+	inv.Tool = checks.Tool{Version: toolVersion()}
+	if format == render.FormatJSON {
+		return render.JSON(opts.io.Out, inv)
+	}
+	return render.InventoryText(opts.io.Out, inv, renderOpts)
+}

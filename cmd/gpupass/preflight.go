@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+// hostOptions are the flags of commands that read a host.
+type hostOptions struct {
+	hostname    string
+	gpus        []string
+	novaRelease string
+	pciIDs      string
+}
+
+func (h *hostOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&h.hostname, "hostname", "", "the host's name as Nova knows it (default: from /proc/sys/kernel/hostname or /etc/hostname under --root)")
+	f.StringArrayVar(&h.gpus, "gpu", nil, "also treat as a passthrough GPU: all, VENDOR:DEVICE (10de:2330) or a PCI address (repeatable)")
+	f.StringVar(&h.novaRelease, "nova-release", "", "apply the rules of this Nova release ("+novarelease.Names()+"; default: the installed Nova, else the newest)")
+	f.StringVar(&h.pciIDs, "pci-ids", "", "take device names from this pci.ids `FILE` (default: the one under --root)")
+	_ = cmd.RegisterFlagCompletionFunc("nova-release", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var names []cobra.Completion
+		for _, r := range novarelease.All {
+			names = append(names, r.Name)
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// collect reads the host and resolves the options that depend on it.
+func (h *hostOptions) collect(g *globalOptions) (*checks.Inputs, error) {
+	var selectors []checks.Selector
+	for _, s := range h.gpus {
+		sel, err := checks.ParseSelector(s)
+		if err != nil {
+			return nil, err
+		}
+		selectors = append(selectors, sel)
+	}
+	var given novarelease.Release
+	if h.novaRelease != "" {
+		r, err := novarelease.Parse(h.novaRelease)
+		if err != nil {
+			return nil, fmt.Errorf("--nova-release: %w", err)
+		}
+		given = r
+	}
+	host, err := hostinfo.Collect(g.root, hostinfo.Options{PCIIDs: h.pciIDs})
+	if err != nil {
+		return nil, err
+	}
+	if h.hostname != "" {
+		host.Hostname = h.hostname
+	}
+	in := &checks.Inputs{Host: host, GPUs: selectors}
+	in.NovaRelease, in.NovaReleaseFrom = chooseRelease(given, host.Nova)
+	return in, nil
+}
+
+// chooseRelease picks the Nova release to apply: the one given, else the
+// one installed on the host, else the newest; and says which and why.
+func chooseRelease(given novarelease.Release, installed hostinfo.NovaInstall) (novarelease.Release, string) {
+	if given.Name != "" {
+		return given, "given with --nova-release"
+	}
+	if installed.Version == "" {
+		return novarelease.Newest(), "no Nova installation found under the root, so the newest known release is assumed (use --nova-release)"
+	}
+	r, err := novarelease.Parse(installed.Version)
+	if err == nil {
+		return r, fmt.Sprintf("detected from Nova %s installed at %s", installed.Version, installed.Path)
+	}
+	var major int
+	fmt.Sscanf(installed.Version, "%d", &major)
+	if major > 0 && major < novarelease.All[0].Major {
+		oldest := novarelease.All[0]
+		return oldest, fmt.Sprintf("Nova %s (at %s) is older than %s, the oldest release gpupass knows; %s rules applied", installed.Version, installed.Path, oldest.Name, oldest.Name)
+	}
+	return novarelease.Newest(), fmt.Sprintf("Nova %s (at %s) is newer than the releases gpupass knows; the newest known rules applied", installed.Version, installed.Path)
+}
+
+type preflightOptions struct {
+	*globalOptions
+	hostOptions
+}
+
+// NewCmdPreflight checks a compute node. runF replaces the run in tests.
+func NewCmdPreflight(g *globalOptions, runF func(*preflightOptions) error) *cobra.Command {
+	opts := &preflightOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "preflight",
+		Short: "Check this compute node (or a captured host tree) for GPU passthrough",
+		Long: `preflight reads the host — CPU, kernel command line, modules, modprobe.d,
+ACPI and IOMMU state, IOMMU groups and every PCI function — and runs the host
+and device checks (GP1xx, GP2xx). It never writes anything.
+
+Passthrough GPUs are display-class devices bound to vfio-pci or pci-stub or
+claimed for them at boot, plus those named with --gpu.`,
+		Example: `  gpupass preflight
+  gpupass preflight --root testdata/hosts/turing-workstation
+  gpupass preflight --gpu all --format json > report.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPreflight(opts)
+		},
+	}
+	opts.hostOptions.addFlags(cmd)
+	return cmd
+}
+
+func runPreflight(opts *preflightOptions) error {
+	format, renderOpts, err := opts.renderOptions()
+	if err != nil {
+		return err
+	}
+	in, err := opts.collect(opts.globalOptions)
+	if err != nil {
+		return err
+	}
+	report := checks.Run(in, checks.All)
+	report.Command = "preflight"
+	report.Tool = checks.Tool{Version: toolVersion()}
+	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+		return err
+	}
+	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}

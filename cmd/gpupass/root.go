@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/checks/render"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module version from the build info is used.
+var version = ""
+
+// toolVersion is the version reports carry.
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
+// IOStreams are the command's input, outputs and environment, injected so
+// commands run in tests with buffers.
+type IOStreams struct {
+	In         io.Reader
+	Out        io.Writer
+	ErrOut     io.Writer
+	IsTerminal bool
+	Getenv     func(string) string
+	Now        func() time.Time
+}
+
+// Exit statuses (a contract: scripts depend on them).
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitFailure  = 2
+)
+
+// exitError carries a status other than 2 out of a command.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	io      *IOStreams
+	format  string
+	root    string
+	failOn  string
+	noColor bool
+}
+
+// Run executes gpupass with arguments and returns the exit status.
+func Run(args []string, streams *IOStreams) int {
+	root := NewRootCmd(streams)
+	root.SetArgs(args)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var exit exitError
+	if errors.As(err, &exit) {
+		return exit.code
+	}
+	fmt.Fprintf(streams.ErrOut, "gpupass: %v\n", err)
+	return exitFailure
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(streams *IOStreams) *cobra.Command {
+	g := &globalOptions{io: streams}
+	cmd := &cobra.Command{
+		Use:   "gpupass",
+		Short: "Check OpenStack compute nodes and flavors for GPU PCI passthrough",
+		Long: `gpupass checks the whole chain GPU passthrough depends on — firmware IOMMU,
+kernel command line, vfio bindings, IOMMU groups, nova.conf and flavors — and
+says what is wrong in the operator's terms, with the exact fix.
+
+Exit status: 0 no error findings; 1 error findings (or warnings with
+--fail-on warning); 2 gpupass could not do its job.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	flags := cmd.PersistentFlags()
+	flags.StringVar(&g.format, "format", "text", "output format: text, json or junit")
+	flags.StringVar(&g.root, "root", "/", "read the host's files under `DIR` (a captured host tree) instead of /")
+	flags.StringVar(&g.failOn, "fail-on", "error", "findings that make the exit status 1: error or warning")
+	flags.BoolVar(&g.noColor, "no-color", false, "no colours in text output (also when NO_COLOR is set or stdout is not a terminal)")
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions("text", "json", "junit"))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixedCompletions("error", "warning"))
+	_ = cmd.MarkPersistentFlagDirname("root")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see gpupass %s --help)", err, c.Name())
+	})
+
+	cmd.AddCommand(
+		NewCmdPreflight(g, nil),
+		NewCmdInventory(g, nil),
+		NewCmdChecks(g),
+		NewCmdVersion(g),
+	)
+	return cmd
+}
+
+func fixedCompletions(values ...string) func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// renderOptions validates --format, --fail-on and decides on colour.
+func (g *globalOptions) renderOptions() (render.Format, render.Options, error) {
+	format, err := render.ParseFormat(g.format)
+	if err != nil {
+		return "", render.Options{}, err
+	}
+	var failOn checks.Severity
+	switch g.failOn {
+	case "error":
+		failOn = checks.Error
+	case "warning":
+		failOn = checks.Warning
+	default:
+		return "", render.Options{}, fmt.Errorf("--fail-on %q: want error or warning", g.failOn)
+	}
+	color := g.io.IsTerminal && !g.noColor && g.io.Getenv("NO_COLOR") == ""
+	return format, render.Options{Color: color, FailOn: failOn}, nil
+}
+
+// NewCmdVersion prints the version.
+func NewCmdVersion(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the gpupass version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.format == "json" {
+				return render.JSON(g.io.Out, map[string]string{"version": toolVersion()})
+			}
+			_, err := fmt.Fprintf(g.io.Out, "gpupass %s\n", toolVersion())
+			return err
+		},
+	}
+}

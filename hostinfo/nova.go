@@ -1,0 +1,85 @@
+package hostinfo
+
+import (
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// NovaInstall is the Nova found installed under the root.
+type NovaInstall struct {
+	// Version is the Python package version (26.2.1); "" when none found.
+	Version string `json:"version,omitempty"`
+	// Path is the package metadata it was read from.
+	Path string `json:"path,omitempty"`
+}
+
+// novaMetadataGlobs are where distribution packages, kolla images and
+// openstack-ansible venvs install Nova's Python metadata.
+var novaMetadataGlobs = []string{
+	"/usr/lib/python3/dist-packages/nova-*-info",
+	"/usr/lib/python3*/site-packages/nova-*-info",
+	"/usr/local/lib/python3*/*-packages/nova-*-info",
+	"/var/lib/kolla/venv/lib/python3*/site-packages/nova-*-info",
+	"/openstack/venvs/nova-*/lib/python3*/site-packages/nova-*-info",
+}
+
+func (c *collector) nova() {
+	for _, pattern := range novaMetadataGlobs {
+		matches := c.fs.Glob(pattern)
+		sort.Strings(matches)
+		for i := len(matches) - 1; i >= 0; i-- {
+			if v := ParseNovaMetadataDir(path.Base(matches[i])); v != "" {
+				c.host.Nova = NovaInstall{Version: v, Path: matches[i]}
+				return
+			}
+		}
+	}
+}
+
+// ParseNovaMetadataDir takes the version from a Python metadata directory
+// name: nova-26.2.1.dist-info, nova-26.2.1-py3.11.egg-info.
+func ParseNovaMetadataDir(name string) string {
+	rest, ok := strings.CutPrefix(name, "nova-")
+	if !ok {
+		return ""
+	}
+	for _, suffix := range []string{".dist-info", ".egg-info"} {
+		if v, ok := strings.CutSuffix(rest, suffix); ok {
+			v, _, _ = strings.Cut(v, "-py")
+			if v != "" && v[0] >= '0' && v[0] <= '9' {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// Glob matches a host path pattern under the root and returns host paths.
+func (fsys FS) Glob(pattern string) []string {
+	prefix := ""
+	if fsys.root != "/" {
+		prefix = escapeGlob(fsys.root)
+	}
+	matches, _ := filepath.Glob(prefix + pattern)
+	out := make([]string, 0, len(matches))
+	for _, m := range matches {
+		if fsys.root != "/" {
+			m = strings.TrimPrefix(m, fsys.root)
+		}
+		out = append(out, filepath.ToSlash(m))
+	}
+	return out
+}
+
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteRune('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
