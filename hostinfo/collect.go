@@ -620,7 +620,6 @@ func (r *deviceReader) parent() string {
 	return up
 }
 
-
 // KernelAtLeast reports whether a kernel release (6.8.0-49-generic) is at
 // least major.minor; false when the release cannot be parsed.
 func KernelAtLeast(release string, major, minor int) bool {
