@@ -32,7 +32,7 @@ var CPUVirtualization = &Check{
 		Summary: "The CPU advertises hardware virtualization (vmx or svm) and /dev/kvm exists.",
 		Why:     "Without VT-x/AMD-V and the kvm module there is no KVM guest at all, let alone one with a GPU; Nova's libvirt driver would fall back to slow emulation or fail.",
 		Fix:     "Enable Intel VT-x or AMD SVM in the firmware setup, then load kvm_intel or kvm_amd.",
-		Links:   []string{"https://libvirt.org/kbase/launch_security_sev.html", "https://docs.kernel.org/virt/kvm/index.html"},
+		Links:   []string{"https://docs.kernel.org/virt/kvm/index.html", "https://docs.openstack.org/nova/latest/admin/configuration/hypervisor-kvm.html"},
 	},
 	Run: func(p *Pass) error {
 		h := p.Inputs.Host
