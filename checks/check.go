@@ -10,7 +10,6 @@ package checks
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -146,14 +145,4 @@ func (p *Pass) Report(f Finding) {
 // be answered, on these inputs.
 func (p *Pass) Skipf(format string, args ...any) {
 	p.skip = fmt.Sprintf(format, args...)
-}
-
-// sortedKeys is for deterministic iteration over maps.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -79,9 +79,7 @@ func NewHostView(h *hostinfo.Host, selectors []Selector) *HostView {
 		if d.DriverOverride == driverVFIO || d.DriverOverride == driverPCIStub {
 			why = append(why, "driver_override is "+d.DriverOverride)
 		}
-		for _, src := range v.BootClaims(d) {
-			why = append(why, src)
-		}
+		why = append(why, v.BootClaims(d)...)
 		if len(why) > 0 {
 			g := &GPU{Device: d, Why: why}
 			v.GPUs = append(v.GPUs, g)
