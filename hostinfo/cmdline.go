@@ -16,7 +16,8 @@ type Param struct {
 type Cmdline struct {
 	// Params are the kernel's parameters in order.
 	Params []Param
-	// Init holds the arguments after "--", which the kernel passes to init.
+	// Init holds the arguments after "--", which the kernel passes to init
+	// (split and unquoted like parameters, up to a second "--").
 	Init []string
 }
 
@@ -26,12 +27,23 @@ type Cmdline struct {
 // kernel's part.
 func ParseCmdline(s string) Cmdline {
 	var c Cmdline
-	args := strings.TrimLeft(s, " \t\n\v\f\r")
+	args := skipSpaces(s)
 	for args != "" {
 		var p Param
 		p, args = nextArg(args)
 		if !p.HasValue && p.Key == "--" {
-			c.Init = strings.Fields(args)
+			// init/main.c parses the rest with the same next_arg, gives
+			// init "param" or "param=value", and stops at another "--".
+			for args != "" {
+				p, args = nextArg(args)
+				if !p.HasValue && p.Key == "--" {
+					break
+				}
+				if p.HasValue {
+					p.Key += "=" + p.Value
+				}
+				c.Init = append(c.Init, p.Key)
+			}
 			break
 		}
 		c.Params = append(c.Params, p)
@@ -50,7 +62,9 @@ func nextArg(args string) (Param, string) {
 		if isSpace(args[i]) && !inQuote {
 			break
 		}
-		if equals < 0 && args[i] == '=' {
+		// next_arg keeps the '=' index in a variable where 0 means none:
+		// an '=' that starts the word does not split it.
+		if equals < 0 && i > 0 && args[i] == '=' {
 			equals = i
 		}
 		if args[i] == '"' {
@@ -62,7 +76,7 @@ func nextArg(args string) (Param, string) {
 	if i < len(args) {
 		rest = args[i+1:]
 	}
-	rest = strings.TrimLeft(rest, " \t\n\v\f\r")
+	rest = skipSpaces(rest)
 
 	var p Param
 	if equals < 0 {
@@ -84,8 +98,26 @@ func nextArg(args string) (Param, string) {
 	return p, rest
 }
 
+// isSpace is the kernel's isspace (lib/ctype.c), whose table also marks
+// 0xa0, the Latin-1 no-break space.
 func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0xa0
+}
+
+func hasSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func skipSpaces(s string) string {
+	for s != "" && isSpace(s[0]) {
+		s = s[1:]
+	}
+	return s
 }
 
 // ParamKeyEqual compares parameter names the way the kernel does: '-' and
@@ -129,7 +161,8 @@ func (p Param) String() string {
 	if !p.HasValue {
 		return p.Key
 	}
-	if strings.ContainsAny(p.Value, " \t") {
+	// Any byte the kernel splits on needs the quotes, not just ' '.
+	if hasSpace(p.Value) {
 		return p.Key + `="` + p.Value + `"`
 	}
 	return p.Key + "=" + p.Value

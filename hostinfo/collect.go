@@ -281,7 +281,7 @@ func (c *collector) modprobe() {
 	// a name in a higher-priority directory hides the same name later.
 	chosen := map[string]string{}
 	for _, dir := range ModprobeDirs {
-		entries, err := c.fs.ReadDir(dir)
+		entries, err := c.fs.ReadConfigDir(dir)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				c.note(dir, "%s", describeErr(err))
@@ -325,7 +325,7 @@ func (c *collector) modprobe() {
 func (c *collector) driverctl() {
 	const dir = "/etc/driverctl.d"
 	c.host.Driverctl = []DriverOverride{}
-	entries, err := c.fs.ReadDir(dir)
+	entries, err := c.fs.ReadConfigDir(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			c.note(dir, "%s", describeErr(err))
@@ -536,7 +536,10 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 	}
 	if s, ok := text("sriov_totalvfs", false); ok {
 		total, err := ParseIntAttr([]byte(s))
-		if err != nil || total < 0 {
+		if err == nil && total < 0 {
+			err = fmt.Errorf("%q: not a number of VFs", strings.TrimSpace(s))
+		}
+		if err != nil {
 			r.note("sriov_totalvfs", "%v", err)
 			d.Unreadable = append(d.Unreadable, "sriov_totalvfs")
 		} else if total > 0 {

@@ -87,6 +87,16 @@ func (fsys FS) ReadDir(hostPath string) ([]fs.DirEntry, error) {
 	return os.ReadDir(fsys.Path(hostPath))
 }
 
+// ReadConfigDir lists a configuration directory whose path may go through
+// absolute symlinks, resolving them inside the root (see Resolve).
+func (fsys FS) ReadConfigDir(hostPath string) ([]fs.DirEntry, error) {
+	resolved, err := fsys.Resolve(hostPath)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadDir(fsys.Path(resolved))
+}
+
 // Exists reports whether a path exists, without following a final symlink:
 // /dev/kvm in a captured tree is a plain file standing for the device node.
 func (fsys FS) Exists(hostPath string) bool {
@@ -110,30 +120,44 @@ func (fsys FS) ReadConfigFile(hostPath string) ([]byte, string, error) {
 	return data, resolved, err
 }
 
-// Resolve follows the symlinks of a host path's last element inside the
-// root. Under a root prefix an absolute target must resolve inside the
-// root, never on the machine running gpupass, so links are followed here
-// rather than by the kernel.
+// Resolve follows the symlinks of a host path inside the root, component
+// by component. Under a root prefix an absolute target must resolve inside
+// the root, never on the machine running gpupass (an /etc/modprobe.d that
+// links to /usr/lib/modprobe.d, say), so links are followed here rather
+// than by the kernel.
 func (fsys FS) Resolve(hostPath string) (string, error) {
-	resolved := path.Clean("/" + hostPath)
-	for hops := 0; ; hops++ {
-		if hops > 40 {
-			return resolved, fmt.Errorf("%s: too many levels of symbolic links", hostPath)
+	pending := strings.Split(strings.Trim(path.Clean("/"+hostPath), "/"), "/")
+	resolved := "/"
+	for hops := 0; len(pending) > 0; {
+		elem := pending[0]
+		pending = pending[1:]
+		if elem == "" || elem == "." {
+			continue
 		}
-		info, err := os.Lstat(fsys.Path(resolved))
+		if elem == ".." {
+			resolved = path.Dir(resolved)
+			continue
+		}
+		next := path.Join(resolved, elem)
+		info, err := os.Lstat(fsys.Path(next))
 		if err != nil {
-			return resolved, err
+			return next, err
 		}
 		if info.Mode()&fs.ModeSymlink == 0 {
-			return resolved, nil
+			resolved = next
+			continue
 		}
-		target, err := os.Readlink(fsys.Path(resolved))
+		if hops++; hops > 40 {
+			return next, fmt.Errorf("%s: too many levels of symbolic links", hostPath)
+		}
+		target, err := os.Readlink(fsys.Path(next))
 		if err != nil {
-			return resolved, err
+			return next, err
 		}
-		if !strings.HasPrefix(target, "/") {
-			target = path.Join(path.Dir(resolved), target)
+		if strings.HasPrefix(target, "/") {
+			resolved = "/"
 		}
-		resolved = path.Clean(target)
+		pending = append(strings.Split(target, "/"), pending...)
 	}
+	return resolved, nil
 }

@@ -70,61 +70,143 @@ var modprobeCommands = map[string]bool{
 	"remove": true, "softdep": true, "weakdep": true,
 }
 
-// ParseModprobeConf parses one modprobe.d file as kmod does: a line ending
-// in a backslash continues on the next, a line whose first character is '#'
-// is a comment (kmod has no trailing comments), words are separated by
-// spaces or tabs and module names are normalised to underscores. Lines kmod
-// would reject are returned as errors with their line number, after the
-// directives that parsed.
+// ParseModprobeConf parses one modprobe.d file as kmod does
+// (libkmod-config.c, kmod_config_parse): logical lines are read as
+// freadline_wrapped reads them (see modprobeLines), a line whose first
+// character is '#' is a comment (kmod has no trailing comments), words are
+// separated by spaces or tabs only, and module names (and alias patterns)
+// go through kmod's underscores(). Lines kmod would reject are returned as
+// errors with the number of their first line, after the directives that
+// parsed. Args is the text after the module name, trimmed.
 func ParseModprobeConf(file string, data []byte) ([]Directive, []error) {
 	var (
 		directives []Directive
 		errs       []error
 	)
-	lines := bytes.Split(data, []byte("\n"))
-	for i := 0; i < len(lines); i++ {
-		start := i + 1
-		line := strings.TrimSuffix(string(lines[i]), "\r")
-		for strings.HasSuffix(line, `\`) && i+1 < len(lines) {
-			i++
-			line = line[:len(line)-1] + strings.TrimSuffix(string(lines[i]), "\r")
-		}
-		line = strings.TrimSuffix(line, `\`)
+	for _, l := range modprobeLines(data) {
+		line := l.text
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' })
-		if len(fields) == 0 {
+		cmd, rest, ok := strtok(line)
+		if !ok {
 			continue
 		}
-		cmd := fields[0]
 		if !modprobeCommands[cmd] {
-			errs = append(errs, fmt.Errorf("%s:%d: unknown command %q", file, start, clip(cmd)))
+			errs = append(errs, fmt.Errorf("%s:%d: unknown command %q", file, l.start, clip(cmd)))
 			continue
 		}
-		// blacklist takes a module name; alias a pattern and a module;
-		// options, install, remove and softdep a module and the rest of
-		// the line, which kmod requires to be non-empty.
-		wantArgs := cmd != "blacklist"
-		if len(fields) < 2 || wantArgs && len(fields) < 3 {
-			errs = append(errs, fmt.Errorf("%s:%d: %s: kmod ignores this line (missing arguments)", file, start, cmd))
+		name, rest, ok := strtok(rest)
+		// blacklist takes a module name and ignores the rest; alias a
+		// pattern and a module; the others a module and the rest of the
+		// line, which kmod requires to be non-empty (strtok_r with an
+		// empty delimiter set returns NULL for an empty string).
+		switch cmd {
+		case "blacklist":
+		case "alias":
+			var target string
+			if target, _, ok = strtok(rest); ok {
+				_, ok = kmodUnderscores(target)
+			}
+		default:
+			ok = ok && rest != ""
+		}
+		module, valid := kmodUnderscores(name)
+		if !ok || !valid {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: kmod ignores this line (missing arguments or unbalanced [ ])", file, l.start, cmd))
 			continue
 		}
-		module := fields[1]
-		if cmd != "alias" {
-			module = normalizeName(module)
-		}
-		args := ""
-		if len(fields) > 2 {
-			// Keep the argument text as written after the module name.
-			rest := line[strings.Index(line, cmd)+len(cmd):]
-			rest = strings.TrimLeft(rest, " \t")
-			rest = rest[len(fields[1]):]
-			args = strings.TrimSpace(rest)
-		}
-		directives = append(directives, Directive{File: file, Line: start, Command: cmd, Module: module, Args: args})
+		directives = append(directives, Directive{File: file, Line: l.start, Command: cmd, Module: module, Args: strings.TrimSpace(rest)})
 	}
 	return directives, errs
+}
+
+type logicalLine struct {
+	text  string
+	start int // number of its first physical line
+}
+
+// modprobeLines splits a file into logical lines as kmod's
+// freadline_wrapped does: a backslash before a newline joins the next line
+// with nothing in between; a backslash before any other character is
+// dropped and the character kept, so with DOS line endings a backslash
+// before "\r\n" does not continue the line and the '\r' stays in it (as it
+// stays at the end of every line); a line ends at a NUL byte, as a C
+// string does.
+func modprobeLines(data []byte) []logicalLine {
+	var (
+		lines []logicalLine
+		buf   []byte
+		start = 1
+		phys  = 1
+	)
+	emit := func() {
+		if i := bytes.IndexByte(buf, 0); i >= 0 {
+			buf = buf[:i]
+		}
+		lines = append(lines, logicalLine{text: string(buf), start: start})
+		buf = buf[:0]
+	}
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '\n':
+			emit()
+			phys++
+			start = phys
+		case '\\':
+			if i+1 == len(data) {
+				continue
+			}
+			i++
+			if data[i] == '\n' {
+				phys++
+				continue
+			}
+			buf = append(buf, data[i])
+		default:
+			buf = append(buf, c)
+		}
+	}
+	if len(buf) > 0 {
+		emit()
+	}
+	return lines
+}
+
+// strtok splits off the first word as strtok_r(s, "\t ") does: leading
+// blanks are skipped and the rest starts after the one blank that ended
+// the word.
+func strtok(s string) (word, rest string, ok bool) {
+	s = strings.TrimLeft(s, " \t")
+	if s == "" {
+		return "", "", false
+	}
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", true
+}
+
+// kmodUnderscores is kmod's underscores(): '-' becomes '_' except inside
+// a [...] character class; a ']' outside one, or a '[' never closed, makes
+// kmod reject the line.
+func kmodUnderscores(s string) (string, bool) {
+	b := []byte(s)
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '-':
+			b[i] = '_'
+		case ']':
+			return "", false
+		case '[':
+			j := bytes.IndexByte(b[i:], ']')
+			if j < 0 {
+				return "", false
+			}
+			i += j
+		}
+	}
+	return string(b), true
 }
 
 // ModprobeDirs are the directories kmod reads, highest priority first: a

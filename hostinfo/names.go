@@ -3,6 +3,7 @@ package hostinfo
 import (
 	"errors"
 	"io/fs"
+	"os"
 
 	"github.com/jaypipes/pcidb"
 )
@@ -39,9 +40,17 @@ func (c *collector) names(override string) {
 			return
 		}
 	} else {
+		if _, err := os.Stat(override); err != nil {
+			c.note(override, "%s: devices are listed without names", describeErr(err))
+			return
+		}
 		c.host.PCIIDs = override
 	}
-	db, err := pcidb.New(pcidb.WithPath(dbPath))
+	// Without an explicit false, PCIDB_ENABLE_NETWORK_FETCH in the
+	// environment makes pcidb download the database into ~/.cache when
+	// dbPath is missing.
+	noFetch := false
+	db, err := pcidb.New(pcidb.WithPath(dbPath), &pcidb.WithOption{EnableNetworkFetch: &noFetch})
 	if err != nil {
 		msg := err.Error()
 		if errors.Is(err, fs.ErrNotExist) {

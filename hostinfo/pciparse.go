@@ -96,7 +96,8 @@ func ParseHexAttr(data []byte, digits int) (string, error) {
 		return "", fmt.Errorf("%q: want 0x followed by %d hex digits", clip(s), digits)
 	}
 	v, err := parseHexDigits(hex)
-	if err != nil || len(hex) > 16 || v >= 1<<(4*uint(digits)) {
+	// 1<<64 wraps to 0 in a uint64: 16 digits hold any value.
+	if err != nil || len(hex) > 16 || digits < 16 && v >= 1<<(4*uint(digits)) {
 		return "", fmt.Errorf("%q: want 0x followed by %d hex digits", clip(s), digits)
 	}
 	return fmt.Sprintf("%0*x", digits, v), nil
@@ -173,9 +174,13 @@ func ParseResource(data []byte) ([]BAR, error) {
 		}
 		start, end, flags := nums[0], nums[1], nums[2]
 		if index < 6 && flags&(ioresourceIO|ioresourceMem) != 0 && end > start {
+			size := end - start + 1
+			if size == 0 {
+				return nil, fmt.Errorf("line %d: region %#x-%#x is too large for a BAR", index+1, start, end)
+			}
 			bars = append(bars, BAR{
 				Index:        index,
-				Size:         end - start + 1,
+				Size:         size,
 				Is64Bit:      flags&ioresourceMem64 != 0,
 				Prefetchable: flags&ioresourcePrefetch != 0,
 				IO:           flags&ioresourceIO != 0,

@@ -1,0 +1,165 @@
+package hostinfo_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gpupass/gpupass/hostinfo"
+)
+
+// Abridged from real /proc/cpuinfo files; only the fields ParseCPUInfo reads
+// and a few neighbours are kept, with the kernel's tab-colon layout.
+const (
+	intelCPUInfo = `processor	: 0
+vendor_id	: GenuineIntel
+cpu family	: 6
+model		: 143
+model name	: Intel(R) Xeon(R) Platinum 8480+
+flags		: fpu vme de pse tsc msr pae mce cx8 apic vmx smx est tm2 ssse3
+vmx flags	: vnmi preemption_timer posted_intr invvpid ept_x_only
+bugs		: spectre_v1 spectre_v2
+address sizes	: 46 bits physical, 57 bits virtual
+power management:
+
+processor	: 1
+vendor_id	: GenuineIntel
+model name	: Intel(R) Xeon(R) Platinum 8480+
+flags		: fpu vme de pse tsc msr pae mce cx8 apic vmx smx est tm2 ssse3
+address sizes	: 46 bits physical, 57 bits virtual
+power management:
+
+`
+	amdCPUInfo = `processor	: 0
+vendor_id	: AuthenticAMD
+cpu family	: 25
+model		: 1
+model name	: AMD EPYC 7763 64-Core Processor
+flags		: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr svm extapic cr8_legacy
+address sizes	: 48 bits physical, 48 bits virtual
+power management: ts ttp tm hwpstate cpb eff_freq_ro [13] [14]
+
+processor	: 1
+vendor_id	: AuthenticAMD
+model name	: AMD EPYC 7763 64-Core Processor
+flags		: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr svm extapic cr8_legacy
+address sizes	: 48 bits physical, 48 bits virtual
+
+processor	: 2
+vendor_id	: AuthenticAMD
+model name	: AMD EPYC 7763 64-Core Processor
+flags		: fpu svm
+address sizes	: 48 bits physical, 48 bits virtual
+`
+	// arm64 has no vendor_id, model name, flags or address sizes.
+	armCPUInfo = `processor	: 0
+BogoMIPS	: 50.00
+Features	: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics
+CPU implementer	: 0x41
+CPU architecture: 8
+CPU variant	: 0x3
+CPU part	: 0xd0c
+CPU revision	: 1
+
+processor	: 1
+BogoMIPS	: 50.00
+Features	: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics
+CPU implementer	: 0x41
+CPU architecture: 8
+CPU variant	: 0x3
+CPU part	: 0xd0c
+CPU revision	: 1
+`
+)
+
+func TestParseCPUInfo(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    hostinfo.CPU
+		wantErr string
+	}{
+		{
+			name: "Intel with VT-x",
+			in:   intelCPUInfo,
+			want: hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46},
+		},
+		{
+			name: "AMD with AMD-V, three processors",
+			in:   amdCPUInfo,
+			want: hostinfo.CPU{Vendor: "AuthenticAMD", Model: "AMD EPYC 7763 64-Core Processor", LogicalCPUs: 3, Virtualization: "svm", PhysicalAddressBits: 48},
+		},
+		{
+			name: "arm64 without vendor_id",
+			in:   armCPUInfo,
+			want: hostinfo.CPU{LogicalCPUs: 2},
+		},
+		{
+			// A guest without nested virtualisation: the first
+			// processor's flags decide, later ones are not consulted.
+			name: "virtualisation flag only on a later processor",
+			in:   "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse vmx\n",
+			want: hostinfo.CPU{Vendor: "GenuineIntel", LogicalCPUs: 2},
+		},
+		{
+			name: "address sizes that are not a number",
+			in:   "processor\t: 0\naddress sizes\t: many bits physical, 48 bits virtual\n",
+			want: hostinfo.CPU{LogicalCPUs: 1},
+		},
+		{
+			name:    "garbage line",
+			in:      "processor\t: 0\nvendor_id\t: GenuineIntel\nthis line has no colon\n",
+			wantErr: "line 3",
+		},
+		{name: "empty", in: "", wantErr: "no processor entries"},
+		{name: "blank lines only", in: "\n\n", wantErr: "no processor entries"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := hostinfo.ParseCPUInfo(strings.NewReader(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CPU mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseMemTotalMB(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{name: "real meminfo", in: "MemTotal:       30601816 kB\nMemFree:        29562264 kB\n", want: 29884},
+		{name: "not on the first line", in: "MemFree: 1 kB\nMemTotal: 2097152 kB\n", want: 2048},
+		{name: "rounds down", in: "MemTotal: 1023 kB\n", want: 0},
+		{name: "missing", in: "MemFree: 1 kB\n", wantErr: true},
+		{name: "empty", in: "", wantErr: true},
+		{name: "other unit", in: "MemTotal: 12 MB\n", wantErr: true},
+		{name: "no unit", in: "MemTotal: 12\n", wantErr: true},
+		{name: "negative", in: "MemTotal: -5 kB\n", wantErr: true},
+		{name: "not a number", in: "MemTotal: lots kB\n", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := hostinfo.ParseMemTotalMB(strings.NewReader(tt.in))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("got %d MiB, want %d", got, tt.want)
+			}
+		})
+	}
+}
