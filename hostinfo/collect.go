@@ -31,7 +31,7 @@ func Collect(root string, opts Options) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &collector{fs: fsys, host: &Host{}}
+	c := &collector{fs: fsys, host: &Host{Notes: []Note{}}}
 	c.hostname()
 	c.kernel()
 	c.cpu()
