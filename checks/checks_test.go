@@ -220,6 +220,8 @@ func TestChecks(t *testing.T) {
 			h.Devices = append(h.Devices, dev("0000:41:00.1", "10de", "22ba", "040300", "snd_hda_intel", 1))
 		}, nil, outcome{StatusFail, []string{"error 0000:41:00.1"}}, []string{"snd_hda_intel", "iommu-group/1", "ids=10de:2330,10de:22ba", "softdep snd_hda_intel pre: vfio-pci"}},
 		{"GP202 bridges on pcieport are fine", GroupNotViable, nil, nil, outcome{StatusPass, nil}, nil},
+		{"GP202 leaves the GPU's own driver to GP201", GroupNotViable, func(t *testing.T, h *hostinfo.Host) { device(t, h, "0000:41:00.0").Driver = "nouveau" },
+			nil, outcome{StatusPass, nil}, nil},
 		{"GP202 unreadable driver", GroupNotViable, func(t *testing.T, h *hostinfo.Host) {
 			d := dev("0000:41:00.1", "10de", "22ba", "040300", "", 1)
 			d.Unreadable = []string{"driver"}

@@ -110,7 +110,8 @@ var GroupNotViable = &Check{
 			group := *gpu.IOMMUGroup
 			for _, blocker := range GroupBlockers(p.Host, group) {
 				d := blocker.Device
-				if reported[d.Address] {
+				// A passthrough GPU on a host driver is GP201's finding.
+				if reported[d.Address] || p.Host.IsPassthroughGPU(d) {
 					continue
 				}
 				reported[d.Address] = true
