@@ -237,6 +237,12 @@ func TestChecks(t *testing.T) {
 		{"GP204 audio not claimed at boot", CompanionFunction, func(t *testing.T, h *hostinfo.Host) {
 			h.Devices = append(h.Devices, dev("0000:41:00.1", "10de", "22ba", "040300", "snd_hda_intel", 1))
 		}, nil, outcome{StatusFail, []string{"warning 0000:41:00.1"}}, []string{"options vfio-pci ids=10de:2330,10de:22ba", "softdep snd_hda_intel pre: vfio-pci"}},
+		{"GP204 softdep names the driver's module", CompanionFunction, func(t *testing.T, h *hostinfo.Host) {
+			usb := dev("0000:41:00.2", "10de", "1ad6", "0c0330", "xhci_hcd", 1)
+			usb.DriverModule = "xhci_pci"
+			ucsi := dev("0000:41:00.3", "10de", "1ad7", "0c8000", "nvidia-gpu", 1)
+			h.Devices = append(h.Devices, usb, ucsi)
+		}, nil, outcome{StatusFail, []string{"warning 0000:41:00.2", "warning 0000:41:00.3"}}, []string{"softdep xhci_pci pre: vfio-pci", "softdep i2c_nvidia_gpu pre: vfio-pci"}},
 		{"GP204 audio claimed by ids", CompanionFunction, func(t *testing.T, h *hostinfo.Host) {
 			h.Kernel.Cmdline += ",10de:22ba"
 			h.Devices = append(h.Devices, dev("0000:41:00.1", "10de", "22ba", "040300", "snd_hda_intel", 1))

@@ -79,7 +79,7 @@ var GPUHostDriver = &Check{
 				Subject: deviceSubject(d),
 				Message: fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", Describe(d), strings.Join(g.Why, "; "), d.Driver),
 				Remediation: fmt.Sprintf("Hand it to vfio-pci now with `driverctl set-override %s vfio-pci` (persistent), or at boot: keep %s and add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot.",
-					d.Address, vfioIDsLine([]*hostinfo.PCIDevice{d}), hostinfo.NormalizeModule(d.Driver)),
+					d.Address, vfioIDsLine([]*hostinfo.PCIDevice{d}), DriverModule(d)),
 				Evidence: map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
 				Fix:      []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
 			})
@@ -129,7 +129,7 @@ var GroupNotViable = &Check{
 					Subject: deviceSubject(d),
 					Message: fmt.Sprintf("%s shares %s with the passthrough GPU %s and is bound to %s, so the group is not viable: the guest cannot start with the GPU.", Describe(d), groupRef(group), gpu.Address, d.Driver),
 					Remediation: fmt.Sprintf("Bind %s to vfio-pci as well: add its ID to vfio-pci's ids (%s) and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or now, `driverctl set-override %s vfio-pci`.",
-						d.Address, vfioIDsLine(append(p.Host.groupEndpoints(group), d)), hostinfo.NormalizeModule(d.Driver), d.Address),
+						d.Address, vfioIDsLine(append(p.Host.groupEndpoints(group), d)), DriverModule(d), d.Address),
 					Evidence: map[string]any{"group": group, "gpu": gpu.Address, "driver": d.Driver},
 				})
 			}
@@ -242,7 +242,7 @@ var CompanionFunction = &Check{
 				remedy := fmt.Sprintf("Claim every function of the card at boot: %s in /etc/modprobe.d/vfio.conf (or the same IDs in vfio-pci.ids= on the kernel command line), then rebuild the initramfs.", vfioIDsLine(card))
 				if d.Driver != "" {
 					state = "is bound to " + d.Driver
-					remedy = fmt.Sprintf("Claim every function of the card at boot: %s and `softdep %s pre: vfio-pci` in /etc/modprobe.d/vfio.conf, then rebuild the initramfs and reboot.", vfioIDsLine(card), hostinfo.NormalizeModule(d.Driver))
+					remedy = fmt.Sprintf("Claim every function of the card at boot: %s and `softdep %s pre: vfio-pci` in /etc/modprobe.d/vfio.conf, then rebuild the initramfs and reboot.", vfioIDsLine(card), DriverModule(d))
 				}
 				p.Report(Finding{
 					Subject:     deviceSubject(d),
@@ -315,7 +315,7 @@ var BootVGA = &Check{
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is the boot VGA device: the host console and firmware framebuffer use it.", Describe(d)),
-				Remediation: "Select the onboard or BMC graphics as the primary display in the firmware setup. If there is none, add video=efifb:off to the kernel command line so the host framebuffer leaves the GPU alone. " + fmt.Sprintf(grubHowTo, "video=efifb:off"),
+				Remediation: "Select the onboard or BMC graphics as the primary display in the firmware setup. If there is none, add video=efifb:off to the kernel command line so the host framebuffer leaves the GPU alone. " + cmdlineHowTo([]string{"video=efifb:off"}, nil),
 				Evidence:    map[string]any{"boot_vga": true},
 			})
 		}

@@ -176,6 +176,24 @@ func Describe(d *hostinfo.PCIDevice) string {
 	return fmt.Sprintf("%s (%s)", d.Address, ids)
 }
 
+// knownDriverModules name the module of drivers whose name differs from
+// it, for hosts captured without /sys/bus/pci/drivers/*/module links.
+var knownDriverModules = map[string]string{
+	"xhci_hcd": "xhci_pci", "nvidia-gpu": "i2c_nvidia_gpu", "ehci-pci": "ehci_pci",
+	"ahci": "ahci", "nvme": "nvme", "snd_hda_intel": "snd_hda_intel",
+}
+
+// DriverModule is the module to name in modprobe.d for a device's driver.
+func DriverModule(d *hostinfo.PCIDevice) string {
+	if d.DriverModule != "" {
+		return d.DriverModule
+	}
+	if m, ok := knownDriverModules[d.Driver]; ok {
+		return m
+	}
+	return hostinfo.NormalizeModule(d.Driver)
+}
+
 func unreadable(d *hostinfo.PCIDevice, field string) bool {
 	for _, f := range d.Unreadable {
 		if f == field || f == "device" {

@@ -12,11 +12,18 @@ const (
 	vendorAMD   = "AuthenticAMD"
 )
 
-// grubHowTo says how to change the kernel command line on the usual boot
-// setups; findings append it to the exact parameter to add or remove.
-const grubHowTo = "Add it to GRUB_CMDLINE_LINUX in /etc/default/grub, then run update-grub (Debian, Ubuntu) or grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL family); with grubby: grubby --update-kernel=ALL --args=\"%s\". Reboot."
-
-const grubRemoveHowTo = "Remove it from GRUB_CMDLINE_LINUX in /etc/default/grub and regenerate the GRUB configuration (update-grub, or grub2-mkconfig -o /boot/grub2/grub.cfg); with grubby: grubby --update-kernel=ALL --remove-args=\"%s\". Reboot."
+// cmdlineHowTo says how to change the kernel command line on the usual
+// boot setups; findings say first which parameters to add or remove.
+func cmdlineHowTo(add, remove []string) string {
+	grubby := "grubby --update-kernel=ALL"
+	if len(remove) > 0 {
+		grubby += fmt.Sprintf(" --remove-args=%q", strings.Join(remove, " "))
+	}
+	if len(add) > 0 {
+		grubby += fmt.Sprintf(" --args=%q", strings.Join(add, " "))
+	}
+	return "With GRUB, edit GRUB_CMDLINE_LINUX in /etc/default/grub and run update-grub (Debian, Ubuntu) or grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL family); with grubby: " + grubby + ". Then reboot."
+}
 
 func hostSubject(h *hostinfo.Host) Subject { return Subject{Kind: "host", Ref: h.Hostname} }
 
@@ -164,23 +171,17 @@ var IOMMUKernel = &Check{
 				steps = append(steps, "add intel_iommu=on")
 			}
 		}
-		remedy := ""
-		switch {
-		case len(steps) > 0:
-			remedy = fmt.Sprintf("On the kernel command line, %s (iommu=pt is recommended alongside). ", strings.Join(steps, " and "))
-			var args []string
+		remedy := "The command line does not disable it: check that the kernel is built with CONFIG_INTEL_IOMMU / CONFIG_AMD_IOMMU and look for DMAR or AMD-Vi errors in `dmesg`."
+		if len(steps) > 0 {
+			var add, remove []string
 			for _, f := range fixes {
 				if f.Action == "add" {
-					args = append(args, f.Text)
+					add = append(add, f.Text)
+				} else {
+					remove = append(remove, f.Text)
 				}
 			}
-			if len(args) > 0 {
-				remedy += fmt.Sprintf(grubHowTo, strings.Join(args, " "))
-			} else {
-				remedy += fmt.Sprintf(grubRemoveHowTo, fixes[0].Text)
-			}
-		default:
-			remedy = "The command line does not disable it: check that the kernel is built with CONFIG_INTEL_IOMMU / CONFIG_AMD_IOMMU and look for DMAR or AMD-Vi errors in `dmesg`."
+			remedy = fmt.Sprintf("On the kernel command line, %s (iommu=pt is recommended alongside). %s", strings.Join(steps, " and "), cmdlineHowTo(add, remove))
 		}
 		p.Report(Finding{
 			Subject:     hostSubject(h),
@@ -226,7 +227,7 @@ var IOMMUCmdline = &Check{
 						Severity:    Error,
 						Subject:     hostSubject(h),
 						Message:     fmt.Sprintf("%s on the kernel command line turns the IOMMU off: no device can be assigned to a guest.", param.String()),
-						Remediation: fmt.Sprintf(grubRemoveHowTo, param.String()),
+						Remediation: "Remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
 						Evidence:    map[string]any{"parameter": param.String()},
 						Fix:         []Fix{cmdlineRemove(param.String())},
 					})
@@ -238,7 +239,7 @@ var IOMMUCmdline = &Check{
 				Severity:    Warning,
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("%s fakes PCIe ACS isolation: IOMMU groups look split but the devices can still reach each other by peer-to-peer DMA, so a guest's GPU can read or write memory of devices left to the host or to other tenants.", param.String()),
-				Remediation: "Move the GPU to a slot whose root port isolates it (a CPU-attached slot, or one behind an ACS-capable switch) and enable ACS in the firmware if offered. Then drop the override: " + fmt.Sprintf(grubRemoveHowTo, param.String()),
+				Remediation: "Move the GPU to a slot whose root port isolates it (a CPU-attached slot, or one behind an ACS-capable switch) and enable ACS in the firmware if offered. Then remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
 				Evidence:    map[string]any{"parameter": param.String()},
 				Fix:         []Fix{cmdlineRemove(param.String())},
 			})
@@ -249,7 +250,7 @@ var IOMMUCmdline = &Check{
 					Severity:    Info,
 					Subject:     hostSubject(h),
 					Message:     "iommu=pt is not on the kernel command line: host devices go through IOMMU translation, which costs host I/O performance for no gain on a compute node.",
-					Remediation: "Add iommu=pt. " + fmt.Sprintf(grubHowTo, "iommu=pt"),
+					Remediation: "Add iommu=pt to the kernel command line. " + cmdlineHowTo([]string{"iommu=pt"}, nil),
 					Fix:         []Fix{cmdlineAdd("iommu=pt")},
 				})
 			}
@@ -289,7 +290,7 @@ var InterruptRemapping = &Check{
 						Severity:    Error,
 						Subject:     hostSubject(h),
 						Message:     fmt.Sprintf("%s on the kernel command line turns interrupt remapping off.", param.String()),
-						Remediation: fmt.Sprintf(grubRemoveHowTo, param.String()),
+						Remediation: "Remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
 						Fix:         []Fix{cmdlineRemove(param.String())},
 					})
 				}

@@ -397,10 +397,29 @@ func (c *collector) pciDevices(workers int) {
 	}
 	close(next)
 	wg.Wait()
+	modules := map[string]string{}
 	for _, s := range slots {
+		if drv := s.dev.Driver; drv != "" {
+			module, seen := modules[drv]
+			if !seen {
+				module = c.driverModule(drv)
+				modules[drv] = module
+			}
+			s.dev.DriverModule = module
+		}
 		c.host.Devices = append(c.host.Devices, s.dev)
 		c.host.Notes = append(c.host.Notes, s.notes...)
 	}
+}
+
+// driverModule reads which module provides a PCI driver; "" for a driver
+// built into the kernel (it has no module link).
+func (c *collector) driverModule(driver string) string {
+	target, err := c.fs.Readlink("/sys/bus/pci/drivers/" + driver + "/module")
+	if err != nil || path.Base(path.Dir(target)) != "module" {
+		return ""
+	}
+	return path.Base(target)
 }
 
 // deviceReader reads one PCI function's sysfs directory.

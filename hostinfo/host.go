@@ -168,6 +168,11 @@ type PCIDevice struct {
 	Model      string `json:"model,omitempty"`
 	// Driver is the basename of the .../driver link; "" when unbound.
 	Driver string `json:"driver"`
+	// DriverModule is the kernel module that provides the driver
+	// (/sys/bus/pci/drivers/<driver>/module): xhci_pci for xhci_hcd,
+	// i2c_nvidia_gpu for nvidia-gpu. "" when the driver is built in or the
+	// link is missing. modprobe.d lines (softdep, blacklist) name modules.
+	DriverModule string `json:"driver_module,omitempty"`
 	// DriverOverride is .../driver_override; "" when unset ("(null)").
 	DriverOverride string `json:"driver_override,omitempty"`
 	// IOMMUGroup is the basename of .../iommu_group; nil when the device

@@ -264,7 +264,7 @@ func (t *textWriter) summary(r checks.Report) {
 	if findings == "" {
 		findings = "no findings"
 	}
-	line := fmt.Sprintf("Summary: %s; %d checks: %d passed, %d failed, %d skipped.", findings, len(r.Checks), pass, fail, skip)
+	line := fmt.Sprintf("Summary: %s; checks: %d passed, %d failed, %d skipped.", findings, pass, fail, skip)
 	color := ansiGreen
 	if r.Summary.Errors > 0 {
 		color = ansiRed
