@@ -1,0 +1,120 @@
+package fakehost
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/hosts from Fixtures()")
+
+// hostsDir holds the committed fixtures, relative to this package.
+const hostsDir = "../../testdata/hosts"
+
+// hostsGoMod makes testdata/hosts a module of its own, so that its trees
+// (whose file names hold ':') stay out of the main module's zip.
+const hostsGoMod = "module github.com/gpupass/gpupass/testdata/hosts\n\ngo 1.26\n"
+
+func hostsREADME() string {
+	var sb strings.Builder
+	sb.WriteString("# Fixture hosts\n\n")
+	sb.WriteString("Root filesystems of fake compute nodes, laid out as the kernel lays out sysfs and\n")
+	sb.WriteString("procfs, for reading with `--root DIR`. Each is generated from a Go spec in\n")
+	sb.WriteString("`internal/fakehost` (`Fixtures()`); do not edit them by hand. Regenerate with\n\n")
+	sb.WriteString("    go test ./internal/fakehost -run TestFixtures -update\n\n")
+	sb.WriteString("Without `-update` the same test fails, with a diff, when a tree here differs from\n")
+	sb.WriteString("its spec. Device files (`dev/kvm`, `dev/vfio/*`) are empty regular files: git\n")
+	sb.WriteString("cannot store device nodes. `quirks` holds a deliberate symlink loop: walk these\n")
+	sb.WriteString("trees with Lstat/Readlink. The `go.mod` here keeps them out of the main module.\n\n")
+	for _, f := range Fixtures() {
+		fmt.Fprintf(&sb, "- `%s`: %s.\n", f.Name, f.Description)
+	}
+	return sb.String()
+}
+
+func TestFixtures(t *testing.T) {
+	fixtures := Fixtures()
+	if *update {
+		if err := os.MkdirAll(hostsDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := os.ReadDir(hostsDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				if err := os.RemoveAll(filepath.Join(hostsDir, e.Name())); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, f := range fixtures {
+			if err := f.Host.Build(filepath.Join(hostsDir, f.Name)); err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
+			}
+		}
+		for name, content := range map[string]string{"go.mod": hostsGoMod, "README.md": hostsREADME()} {
+			if err := os.WriteFile(filepath.Join(hostsDir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	for name, want := range map[string]string{"go.mod": hostsGoMod, "README.md": hostsREADME()} {
+		got, err := os.ReadFile(filepath.Join(hostsDir, name))
+		if err != nil || string(got) != want {
+			t.Errorf("testdata/hosts/%s is out of date (err %v); run go test ./internal/fakehost -run TestFixtures -update", name, err)
+		}
+	}
+	known := map[string]bool{}
+	for _, f := range fixtures {
+		known[f.Name] = true
+	}
+	entries, _ := os.ReadDir(hostsDir)
+	for _, e := range entries {
+		if e.IsDir() && !known[e.Name()] {
+			t.Errorf("testdata/hosts/%s is not a fixture of Fixtures(); run with -update to remove it", e.Name())
+		}
+	}
+	for _, f := range fixtures {
+		t.Run(f.Name, func(t *testing.T) {
+			committed := filepath.Join(hostsDir, f.Name)
+			if _, err := os.Stat(committed); err != nil {
+				t.Fatalf("%v; run go test ./internal/fakehost -run TestFixtures -update", err)
+			}
+			want, err := readTree(committed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := readTree(buildFixture(t, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			diffs := diffTrees(want, got)
+			if len(diffs) > 0 {
+				if len(diffs) > 40 {
+					diffs = append(diffs[:40], fmt.Sprintf("… and %d more", len(diffs)-40))
+				}
+				t.Errorf("testdata/hosts/%s differs from its spec (run with -update to regenerate):\n%s", f.Name, strings.Join(diffs, "\n"))
+			}
+		})
+	}
+}
+
+func TestFixtureNames(t *testing.T) {
+	want := []string{"h100-hgx", "turing-workstation", "vtd-off-firmware", "iommu-off-kernel", "nouveau-no-vfio",
+		"nvme-shared-group", "epyc-mi210", "a100-sriov", "boot-vga-gpu", "acs-override", "quirks"}
+	got := Fixtures()
+	if len(got) != len(want) {
+		t.Fatalf("%d fixtures, want %d", len(got), len(want))
+	}
+	for i, f := range got {
+		if f.Name != want[i] {
+			t.Errorf("fixture %d is %q, want %q", i, f.Name, want[i])
+		}
+	}
+}

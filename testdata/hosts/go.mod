@@ -1,0 +1,3 @@
+module github.com/gpupass/gpupass/testdata/hosts
+
+go 1.26
