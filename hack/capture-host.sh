@@ -69,7 +69,7 @@ for m in vfio vfio_pci vfio_pci_core vfio_iommu_type1 pci_stub kvm kvm_intel kvm
   copy "/sys/module/$m/initstate"
   if [ -d "$src/sys/module/$m/parameters" ]; then
     # only the parameters gpupass reads (hostinfo's moduleParams)
-    for p in allow_unsafe_interrupts ids disable_vga disable_idle_d3 modeset; do
+    for p in allow_unsafe_interrupts disable_vga disable_idle_d3 modeset; do
       copy "/sys/module/$m/parameters/$p"
     done
   fi

@@ -201,11 +201,12 @@ func (c *collector) iommu() {
 }
 
 // moduleParams are the module parameters checks look at; reading every
-// parameter of every module would cost thousands of reads.
+// parameter of every module would cost thousands of reads. (vfio-pci's and
+// pci-stub's ids are registered with permission 0: they never appear under
+// /sys/module, so they are read from the command line and modprobe.d.)
 var moduleParams = map[string][]string{
 	"vfio_iommu_type1": {"allow_unsafe_interrupts"},
-	"vfio_pci":         {"ids", "disable_vga", "disable_idle_d3"},
-	"pci_stub":         {"ids"},
+	"vfio_pci":         {"disable_vga", "disable_idle_d3"},
 	"nouveau":          {"modeset"},
 }
 
