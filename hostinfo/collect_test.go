@@ -211,10 +211,10 @@ func TestCollectComputeNode(t *testing.T) {
 			{Name: "i915", State: hostinfo.ModuleBuiltin},
 			{Name: "kvm", State: hostinfo.ModuleLoaded},
 			{Name: "kvm_intel", State: hostinfo.ModuleLoaded},
-			{Name: "pci_stub", State: hostinfo.ModuleBuiltin, Params: map[string]string{"ids": ""}},
+			{Name: "pci_stub", State: hostinfo.ModuleBuiltin},
 			{Name: "vfio", State: hostinfo.ModuleLoaded},
 			{Name: "vfio_iommu_type1", State: hostinfo.ModuleLoaded, Params: map[string]string{"allow_unsafe_interrupts": "N"}},
-			{Name: "vfio_pci", State: hostinfo.ModuleLoaded, Params: map[string]string{"ids": "10de:2330", "disable_vga": "N"}},
+			{Name: "vfio_pci", State: hostinfo.ModuleLoaded, Params: map[string]string{"disable_vga": "N"}},
 			{Name: "vfio_pci_core", State: hostinfo.ModuleLoaded},
 		},
 		Modprobe: []hostinfo.Directive{
