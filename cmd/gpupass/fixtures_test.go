@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gpupass/gpupass/checks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden reports under testdata/golden")
+
+const hostsDir = "../../testdata/hosts"
+
+// expected lists every finding of every fixture as "ID severity subject",
+// written from what each fixture stands for (testdata/hosts/README.md), not
+// copied from output. A fixture added without an entry fails the test.
+var expected = map[string][]string{
+	"h100-hgx": {"GP108 info gpu-h100-07",
+		"GP207 info 0000:18:00.0", "GP207 info 0000:19:00.0", "GP207 info 0000:3a:00.0", "GP207 info 0000:3b:00.0",
+		"GP207 info 0000:9a:00.0", "GP207 info 0000:9b:00.0", "GP207 info 0000:ba:00.0", "GP207 info 0000:bb:00.0"},
+	"turing-workstation": {"GP108 info ws-turing",
+		"GP202 error 0000:01:00.1", "GP202 error 0000:01:00.2", "GP202 error 0000:01:00.3",
+		"GP204 warning 0000:01:00.1", "GP204 warning 0000:01:00.2", "GP204 warning 0000:01:00.3"},
+	"vtd-off-firmware":    {"GP102 error r740-gpu-03", "GP108 info r740-gpu-03"},
+	"iommu-off-kernel":    {"GP103 error dl380-g10-12.example.com", "GP108 info dl380-g10-12.example.com"},
+	"nouveau-no-vfio":     {"GP106 error compute-q4000", "GP107 error compute-q4000", "GP108 info compute-q4000", "GP201 error 0000:3b:00.0", "GP202 error 0000:3b:00.1"},
+	"nvme-shared-group":   {"GP108 info compute-l40s-02", "GP202 error 0000:3e:00.0", "GP203 warning iommu-group/13", "GP207 info 0000:3d:00.0"},
+	"epyc-mi210":          {"GP108 info epyc-mi210-01", "GP205 error 0000:83:00.0", "GP207 info 0000:83:00.0"},
+	"a100-sriov":          {"GP108 info hgx-a100-04", "GP207 info 0000:81:00.0", "GP212 info 0000:81:00.0"},
+	"boot-vga-gpu":        {"GP108 info ws-a6000", "GP206 warning 0000:17:00.0"},
+	"acs-override":        {"GP104 warning archbox", "GP105 warning archbox", "GP108 info archbox"},
+	"quirks":              {"GP108 info gentoo-adl"},
+	"real-firecracker-vm": {"GP101 warning vm", "GP102 error vm", "GP106 error vm", "GP108 info vm"},
+}
+
+// mentions are facts a fixture's findings must state, beyond their IDs:
+// the device, the driver, the exact line to change.
+var mentions = map[string][]string{
+	"turing-workstation": {"0000:01:00.1 (10de:10f7 TU102 High Definition Audio Controller) shares iommu-group/1", "bound to snd_hda_intel",
+		"softdep xhci_pci pre: vfio-pci", "softdep i2c_nvidia_gpu pre: vfio-pci", "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7"},
+	"iommu-off-kernel":  {"add intel_iommu=on", `grubby --update-kernel=ALL --args="intel_iommu=on"`},
+	"vtd-off-firmware":  {"no ACPI DMAR table", "Intel VT-d"},
+	"nouveau-no-vfio":   {"bound to the host driver nouveau", "softdep nouveau pre: vfio-pci", "modprobe vfio-pci"},
+	"nvme-shared-group": {"0000:3e:00.0", "nvme"},
+	"epyc-mi210":        {"no reset method", "64 GiB 64-bit BAR"},
+	"a100-sriov":        {"type-PF", "128 GiB 64-bit BAR (BAR1)"},
+	"boot-vga-gpu":      {"boot VGA", "video=efifb:off"},
+	"acs-override":      {"pcie_acs_override=downstream,multifunction", "vfio_iommu_type1.allow_unsafe_interrupts=1 on the kernel command line"},
+	"h100-hgx":          {"Nova 2024.1 (caracal) rules applied: detected from Nova 29.2.0"},
+}
+
+func fixtureNames(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(hostsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) < 12 {
+		t.Fatalf("only %d fixtures under %s", len(names), hostsDir)
+	}
+	return names
+}
+
+// TestFixtureFindings runs preflight on every host fixture and checks its
+// findings, its golden JSON report, its JUnit and its text at 80 columns.
+func TestFixtureFindings(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		t.Run(name, func(t *testing.T) {
+			root := filepath.Join(hostsDir, name)
+			want, ok := expected[name]
+			if !ok {
+				t.Fatalf("no expected findings for fixture %s", name)
+			}
+			code, out, errOut := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
+			if errOut != "" {
+				t.Errorf("stderr: %s", errOut)
+			}
+			var report checks.Report
+			if err := json.Unmarshal([]byte(out), &report); err != nil {
+				t.Fatalf("not JSON: %v", err)
+			}
+			var got []string
+			var text strings.Builder
+			wantCode := exitOK
+			for _, f := range report.Findings {
+				got = append(got, f.ID+" "+string(f.Severity)+" "+f.Subject.Ref)
+				text.WriteString(f.Message + "\n" + f.Remediation + "\n")
+				if f.Severity == checks.Error {
+					wantCode = exitFindings
+				}
+			}
+			sort.Strings(got)
+			sort.Strings(want)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			if code != wantCode {
+				t.Errorf("exit %d, want %d", code, wantCode)
+			}
+			for _, m := range mentions[name] {
+				if !strings.Contains(text.String(), m) {
+					t.Errorf("findings do not mention %q", m)
+				}
+			}
+			golden(t, filepath.Join("..", "..", "testdata", "golden", "preflight", name+".json"), out)
+
+			_, textOut, _ := gpupass(t, nil, "preflight", "--root", root)
+			for i, line := range strings.Split(textOut, "\n") {
+				if n := utf8.RuneCountInString(line); n > 80 {
+					t.Errorf("text line %d is %d columns: %q", i+1, n, line)
+				}
+			}
+			_, junit, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "junit")
+			var suites struct {
+				Failures int `xml:"failures,attr"`
+			}
+			if err := xml.Unmarshal([]byte(junit), &suites); err != nil {
+				t.Errorf("junit: %v", err)
+			}
+			if (suites.Failures > 0) != (wantCode == exitFindings) {
+				t.Errorf("junit has %d failures with exit %d", suites.Failures, wantCode)
+			}
+		})
+	}
+}
+
+// golden compares output with a reviewed file; -update rewrites it (and the
+// diff must then be read before committing).
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/gpupass -run TestFixtureFindings -update, then review the diff)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-golden +got); if the change is intended, run with -update and review:\n%s", path, diff)
+	}
+}
+
+// TestPreflightIsReadOnly checks that nothing under the root changes.
+func TestPreflightIsReadOnly(t *testing.T) {
+	root := filepath.Join(hostsDir, "turing-workstation")
+	before := snapshotTree(t, root)
+	for _, format := range []string{"text", "json", "junit"} {
+		gpupass(t, nil, "preflight", "--root", root, "--format", format)
+	}
+	gpupass(t, nil, "inventory", "--root", root, "--all")
+	if diff := cmp.Diff(before, snapshotTree(t, root)); diff != "" {
+		t.Errorf("the tree changed (-before +after):\n%s", diff)
+	}
+}
+
+func snapshotTree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	tree := map[string]string{}
+	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		switch {
+		case info.Mode()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			tree[rel] = "-> " + target
+		case info.Mode().IsRegular():
+			data, _ := os.ReadFile(p)
+			tree[rel] = info.Mode().String() + " " + info.ModTime().String() + " " + string(data)
+		default:
+			tree[rel] = info.Mode().String()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
