@@ -75,11 +75,19 @@ var GPUHostDriver = &Check{
 			if boundToVFIO(d) || d.Driver == "" {
 				continue
 			}
+			module := DriverModule(d)
+			var remedy string
+			if claims := p.Host.BootClaims(d); len(claims) > 0 {
+				remedy = fmt.Sprintf("It is claimed for vfio-pci at boot (%s), but %s gets it first: add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot. To hand it over now, and at every boot: `driverctl set-override %s vfio-pci`.",
+					strings.Join(claims, "; "), d.Driver, module, d.Address)
+			} else {
+				remedy = fmt.Sprintf("Claim it at boot: add `%s` and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or hand it over now, and at every boot, with `driverctl set-override %s vfio-pci`.",
+					vfioIDsLine([]*hostinfo.PCIDevice{d}), module, d.Address)
+			}
 			p.Report(Finding{
-				Subject: deviceSubject(d),
-				Message: fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", Describe(d), strings.Join(g.Why, "; "), d.Driver),
-				Remediation: fmt.Sprintf("Hand it to vfio-pci now with `driverctl set-override %s vfio-pci` (persistent), or at boot: keep %s and add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot.",
-					d.Address, vfioIDsLine([]*hostinfo.PCIDevice{d}), DriverModule(d)),
+				Subject:     deviceSubject(d),
+				Message:     fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", Describe(d), strings.Join(g.Why, "; "), d.Driver),
+				Remediation: remedy,
 				Evidence: map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
 				Fix:      []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
 			})
@@ -390,8 +398,12 @@ var NUMAUnknown = &Check{
 			return nil
 		}
 		nodes := p.Inputs.Host.NUMANodes
-		if nodes <= 1 {
-			p.Skipf("the host has %d NUMA node(s)", nodes)
+		switch {
+		case nodes == 0:
+			p.Skipf("the number of NUMA nodes is unknown")
+			return nil
+		case nodes == 1:
+			p.Skipf("the host has a single NUMA node")
 			return nil
 		}
 		for _, g := range p.Host.GPUs {

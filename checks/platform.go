@@ -427,10 +427,10 @@ var HostGPUDriverLoaded = &Check{
 				continue
 			}
 			severity := Warning
-			msg := fmt.Sprintf("%s is loaded and nothing makes vfio-pci claim the passthrough GPUs first (%s): after a reboot %s may take them.", drv.module, strings.Join(exposed, ", "), drv.module)
+			msg := fmt.Sprintf("%s is loaded and nothing (a blacklist or softdep line) makes vfio-pci claim the passthrough GPUs first: after a reboot %s may take %s.", drv.module, drv.module, strings.Join(exposed, ", "))
 			if len(taken) > 0 {
 				severity = Error
-				msg = fmt.Sprintf("%s is loaded, has already taken %s, and nothing keeps it off the passthrough GPUs (%s).", drv.module, strings.Join(taken, ", "), strings.Join(exposed, ", "))
+				msg = fmt.Sprintf("%s is loaded and has taken the passthrough GPU %s; nothing (a blacklist or softdep line) keeps it off the passthrough GPUs at boot: %s.", drv.module, strings.Join(taken, ", "), strings.Join(exposed, ", "))
 			}
 			line := "softdep " + drv.module + " pre: vfio-pci"
 			p.Report(Finding{
