@@ -24,6 +24,16 @@ type FS struct {
 // /sys nor /proc: reading it would produce an empty, misleading report.
 var ErrNotHostTree = errors.New("not a Linux host tree")
 
+// rootError says what is wrong with --root in few words, and still
+// unwraps to the cause (fs.ErrNotExist, say).
+type rootError struct {
+	root, msg string
+	err       error
+}
+
+func (e *rootError) Error() string { return "root " + e.root + ": " + e.msg }
+func (e *rootError) Unwrap() error { return e.err }
+
 // NewFS checks that root exists, is a directory and looks like a Linux
 // host tree (it has /sys or /proc).
 func NewFS(root string) (FS, error) {
@@ -32,7 +42,10 @@ func NewFS(root string) (FS, error) {
 	}
 	info, err := os.Stat(root)
 	if err != nil {
-		return FS{}, fmt.Errorf("root %s: %w", root, err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return FS{}, &rootError{root: root, msg: "no such directory", err: err}
+		}
+		return FS{}, fmt.Errorf("root %s: %w", root, errors.Unwrap(err))
 	}
 	if !info.IsDir() {
 		return FS{}, fmt.Errorf("root %s: not a directory", root)
