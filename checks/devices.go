@@ -88,8 +88,8 @@ var GPUHostDriver = &Check{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", Describe(d), strings.Join(g.Why, "; "), d.Driver),
 				Remediation: remedy,
-				Evidence: map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
-				Fix:      []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
+				Evidence:    map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
+				Fix:         []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
 			})
 		}
 		return nil
