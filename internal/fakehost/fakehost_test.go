@@ -100,7 +100,9 @@ func readTree(root string) (map[string]diskEntry, error) {
 			}
 			out[rel] = diskEntry{kind: "link", target: target}
 		case info.IsDir():
-			out[rel] = diskEntry{kind: "dir"}
+			// Directories are implied by what they hold: git keeps no
+			// empty directory, so a fresh clone lacks the empty ones
+			// (holders/, an IOMMU-less /sys/class/iommu) that Build makes.
 		default:
 			data, err := os.ReadFile(p)
 			if err != nil {

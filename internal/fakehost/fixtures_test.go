@@ -43,7 +43,9 @@ func hostsREADME() string {
 	sb.WriteString("Without `-update` the same test fails, with a diff, when a tree here differs from\n")
 	sb.WriteString("its spec. Device files (`dev/kvm`, `dev/vfio/*`) are empty regular files: git\n")
 	sb.WriteString("cannot store device nodes. `quirks` holds a deliberate symlink loop: walk these\n")
-	sb.WriteString("trees with Lstat/Readlink. The `go.mod` here keeps them out of the main module.\n\n")
+	sb.WriteString("trees with Lstat/Readlink. The `go.mod` here keeps them out of the main module.\n")
+	sb.WriteString("Git keeps no empty directory, so a clone lacks the empty ones Build makes\n")
+	sb.WriteString("(`holders/`, an empty `/sys/class/iommu`); the reader treats both alike.\n\n")
 	for _, f := range Fixtures() {
 		fmt.Fprintf(&sb, "- `%s`: %s.\n", f.Name, f.Description)
 	}
