@@ -66,12 +66,12 @@ copy /sys/devices/system/node/possible
 for m in vfio vfio_pci vfio_pci_core vfio_iommu_type1 pci_stub kvm kvm_intel kvm_amd nvidia nouveau amdgpu radeon i915 xe; do
   [ -d "$src/sys/module/$m" ] || continue
   mkdir -p "$out/sys/module/$m"
+  # All parameters, as they are: a built-in module's directory may hold
+  # nothing else, and git drops empty directories (the directory without
+  # initstate is how gpupass tells a built-in module).
   copy "/sys/module/$m/initstate"
   if [ -d "$src/sys/module/$m/parameters" ]; then
-    # only the parameters gpupass reads (hostinfo's moduleParams)
-    for p in allow_unsafe_interrupts disable_vga disable_idle_d3 modeset; do
-      copy "/sys/module/$m/parameters/$p"
-    done
+    for p in "$src/sys/module/$m/parameters"/*; do [ -f "$p" ] && copy "/sys/module/$m/parameters/$(basename "$p")"; done
   fi
 done
 
