@@ -30,8 +30,11 @@ for p in /proc/cpuinfo /proc/cmdline /proc/modules /proc/meminfo \
   /proc/sys/kernel/hostname /proc/sys/kernel/osrelease /etc/hostname /etc/os-release; do
   copy "$p"
 done
+# merged-/usr systems have /lib -> usr/lib: keep the link, not a copy.
+link /lib
 for d in /etc/modprobe.d /run/modprobe.d /usr/local/lib/modprobe.d /usr/lib/modprobe.d /lib/modprobe.d /etc/driverctl.d; do
   [ -d "$src$d" ] || continue
+  [ -L "$out/lib" ] && [ "${d#/lib/}" != "$d" ] && continue
   for f in "$src$d"/*; do [ -e "$f" ] && copy "$d/$(basename "$f")"; done
 done
 for p in /dev/kvm /dev/vfio/vfio; do [ -e "$src$p" ] && touch_file "$p"; done
