@@ -376,6 +376,12 @@ func (c *collector) pciDevices(workers int) {
 	sort.Slice(slots, func(i, j int) bool { return slots[i].addr.Less(slots[j].addr) })
 
 	hasResetMethod := KernelAtLeast(c.host.Kernel.Release, 5, 15)
+	// Devices are opened relative to the devices directory (see
+	// sysio_unix.go); by their full path if it cannot be opened again.
+	devices, err := openDir(nil, c.fs.Path(pciDevicesDir))
+	if err == nil {
+		defer devices.close()
+	}
 	if workers <= 0 {
 		workers = 4 * runtime.GOMAXPROCS(0)
 	}
@@ -387,7 +393,7 @@ func (c *collector) pciDevices(workers int) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r := deviceReader{fs: c.fs, dir: pciDevicesDir + "/" + slots[i].addr.String(), kernelHasResetMethod: hasResetMethod}
+				r := deviceReader{fs: c.fs, devices: devices, dir: pciDevicesDir + "/" + slots[i].addr.String(), kernelHasResetMethod: hasResetMethod}
 				slots[i].dev = r.read(slots[i].addr)
 				slots[i].notes = r.notes
 			}
@@ -425,9 +431,12 @@ func (c *collector) driverModule(driver string) string {
 
 // deviceReader reads one PCI function's sysfs directory.
 type deviceReader struct {
-	fs    FS
-	dir   string
-	notes []Note
+	fs FS
+	// devices is the open devices directory, or nil; sys is the
+	// device's own directory while it is read.
+	devices, sys *sysDir
+	dir          string // host path of the device's directory
+	notes        []Note
 	// kernelHasResetMethod is true on Linux 5.15 and later, which have
 	// the reset_method attribute.
 	kernelHasResetMethod bool
@@ -439,20 +448,31 @@ func (r *deviceReader) note(file, format string, args ...any) {
 
 func (r *deviceReader) read(addr Address) PCIDevice {
 	d := PCIDevice{Address: addr.String()}
-	entries, err := r.fs.ReadDir(r.dir)
+	var err error
+	if r.devices != nil {
+		r.sys, err = openDir(r.devices, d.Address)
+	} else {
+		r.sys, err = openDir(nil, r.fs.Path(r.dir))
+	}
+	var names []string
+	if err == nil {
+		defer r.sys.close()
+		names, err = r.sys.names()
+	}
 	if err != nil {
 		r.notes = append(r.notes, Note{Path: r.dir, Message: describeErr(err) + ": nothing known about this device"})
 		d.Unreadable = []string{"device"}
 		return d
 	}
-	present := make(map[string]fs.DirEntry, len(entries))
+	present := make(map[string]struct{}, len(names))
 	var virtfns []string
-	for _, e := range entries {
-		present[e.Name()] = e
-		if strings.HasPrefix(e.Name(), "virtfn") {
-			virtfns = append(virtfns, e.Name())
+	for _, name := range names {
+		present[name] = struct{}{}
+		if strings.HasPrefix(name, "virtfn") {
+			virtfns = append(virtfns, name)
 		}
 	}
+	sort.Strings(virtfns) // in directory order, as ReadDir lists them
 	// text returns a file's content; missing optional files are silent.
 	text := func(name string, required bool) (string, bool) {
 		if _, ok := present[name]; !ok {
@@ -462,7 +482,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 			}
 			return "", false
 		}
-		data, err := r.fs.ReadFile(r.dir + "/" + name)
+		data, err := r.sys.readFile(name, r.dir)
 		if err != nil {
 			r.note(name, "%s", describeErr(err))
 			d.Unreadable = append(d.Unreadable, name)
@@ -593,7 +613,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 // that the element before it is wantParent ("drivers" for driver links):
 // a link that points elsewhere (a loop, a damaged capture) is not trusted.
 func (r *deviceReader) linkBase(name, wantParent string) (string, error) {
-	target, err := r.fs.Readlink(r.dir + "/" + name)
+	target, err := r.sys.readlink(name)
 	if err != nil {
 		return "", fmt.Errorf("not a readable symlink: %s", describeErr(err))
 	}
@@ -632,7 +652,13 @@ func (r *deviceReader) virtfns(names []string) []string {
 // parent finds the upstream bridge from the device's place in
 // /sys/devices: its directory sits in the bridge's directory.
 func (r *deviceReader) parent() string {
-	target, err := r.fs.Readlink(r.dir)
+	var target string
+	var err error
+	if r.devices != nil {
+		target, err = r.devices.readlink(path.Base(r.dir))
+	} else {
+		target, err = r.fs.Readlink(r.dir)
+	}
 	if err != nil {
 		return ""
 	}

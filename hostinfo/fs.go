@@ -75,7 +75,12 @@ const maxAttrSize = 16 << 20
 
 // ReadFile reads a host file, refusing files larger than maxAttrSize.
 func (fsys FS) ReadFile(hostPath string) ([]byte, error) {
-	f, err := os.Open(fsys.Path(hostPath))
+	return readFile(fsys.Path(hostPath), hostPath)
+}
+
+// readFile is ReadFile on the file name; hostPath is for messages.
+func readFile(name, hostPath string) ([]byte, error) {
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
