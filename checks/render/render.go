@@ -4,6 +4,7 @@
 package render
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,9 +63,97 @@ func Report(w io.Writer, f Format, r checks.Report, opts Options) error {
 
 // JSON writes any value as indented JSON with a final newline, without
 // HTML escaping (remediations hold shell commands with < and >).
+//
+// The output is json.Encoder's with SetIndent("", "  "), but indented as
+// it is written: the encoder would hold the compact and the indented
+// document in memory at once, and a report of a host with thousands of
+// PCI functions runs to megabytes.
 func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(&indenter{w: bw})
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// indenter indents the compact JSON written to it as json.Indent does with
+// no prefix and two spaces. It is given whole values from json.Encoder,
+// whose output is compact and valid, so it only tracks strings and depth.
+type indenter struct {
+	w          *bufio.Writer
+	depth      int
+	inString   bool
+	escaped    bool
+	needIndent bool // after { or [, unless the value is empty
+}
+
+func (in *indenter) newline() {
+	in.w.WriteByte('\n')
+	for range in.depth {
+		in.w.WriteString("  ")
+	}
+}
+
+func (in *indenter) Write(p []byte) (int, error) {
+	w := in.w
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if in.inString {
+			// Copy the rest of a string up to a quote or backslash at once.
+			j := i
+			for j < len(p) && p[j] != '"' && p[j] != '\\' {
+				j++
+			}
+			if in.escaped && j > i {
+				in.escaped = false
+			}
+			w.Write(p[i:j])
+			if j == len(p) {
+				break
+			}
+			i, c = j, p[j]
+			w.WriteByte(c)
+			switch {
+			case in.escaped:
+				in.escaped = false
+			case c == '\\':
+				in.escaped = true
+			default:
+				in.inString = false
+			}
+			continue
+		}
+		if in.needIndent && c != '}' && c != ']' {
+			in.needIndent = false
+			in.depth++
+			in.newline()
+		}
+		switch c {
+		case '"':
+			in.inString = true
+			w.WriteByte(c)
+		case '{', '[':
+			in.needIndent = true // {} and [] stay on one line
+			w.WriteByte(c)
+		case ',':
+			w.WriteByte(c)
+			in.newline()
+		case ':':
+			w.WriteString(": ")
+		case '}', ']':
+			if in.needIndent {
+				in.needIndent = false
+			} else {
+				in.depth--
+				in.newline()
+			}
+			w.WriteByte(c)
+		default:
+			w.WriteByte(c)
+		}
+	}
+	// A write error sticks in the bufio.Writer: JSON returns it from Flush.
+	return len(p), nil
 }
