@@ -24,6 +24,12 @@ var All = []*Check{
 	BindingNotPersistent,
 	PCIStubLegacy,
 	SRIOVGPUPF,
+
+	ConfSyntax,
+	DeprecatedOption,
+	SchedulerFilter,
+	VirtType,
+	SecretsExposed,
 }
 
 // Section is a group of checks as reports show them.
@@ -39,4 +45,15 @@ var Sections = []Section{
 	{"nova.conf", "GP3"},
 	{"Flavors and the cloud", "GP4"},
 	{"Drift", "GP5"},
+}
+
+// InSection returns the checks whose ID starts with prefix ("GP3").
+func InSection(catalog []*Check, prefix string) []*Check {
+	var out []*Check
+	for _, c := range catalog {
+		if len(c.ID) >= len(prefix) && c.ID[:len(prefix)] == prefix {
+			out = append(out, c)
+		}
+	}
+	return out
 }

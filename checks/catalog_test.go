@@ -29,6 +29,11 @@ var contract = map[string]string{
 	"GP210": "binding-not-persistent",
 	"GP211": "pci-stub-legacy",
 	"GP212": "sriov-gpu-pf",
+	"GP301": "conf-syntax",
+	"GP303": "deprecated-option",
+	"GP310": "scheduler-filter",
+	"GP313": "virt-type",
+	"GP314": "secrets-exposed",
 }
 
 // TestCatalog guards the catalog the way x/tools' analysis.Validate guards

@@ -30,6 +30,10 @@ type Input string
 const (
 	// NeedHost is a collected host (preflight, or a host report).
 	NeedHost Input = "host"
+	// NeedNovaConf is a nova.conf (the node's, or the files linted).
+	NeedNovaConf Input = "nova.conf"
+	// NeedAPIConf is the nova-api node's nova.conf (--api-conf).
+	NeedAPIConf Input = "--api-conf"
 )
 
 // Doc documents a check for operators: `gpupass checks ID` prints it and
@@ -108,12 +112,20 @@ type Inputs struct {
 	// says how it was chosen (for GP108).
 	NovaRelease     novarelease.Release
 	NovaReleaseFrom string
+	// NovaConf is the node's nova.conf (preflight) or the files linted.
+	NovaConf *NovaConf
+	// APIConf is the nova-api / scheduler node's nova.conf (--api-conf).
+	APIConf *NovaConf
 }
 
 func (in *Inputs) has(need Input) bool {
 	switch need {
 	case NeedHost:
 		return in.Host != nil
+	case NeedNovaConf:
+		return in.NovaConf != nil && in.NovaConf.Config != nil
+	case NeedAPIConf:
+		return in.APIConf != nil && in.APIConf.Config != nil
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novaconf"
 )
 
 // Schema names the JSON report format; it changes only with an
@@ -31,10 +32,15 @@ type Report struct {
 	NovaRelease string `json:"nova_release,omitempty"`
 	// Host is the inventory the checks ran on; with it a preflight
 	// report is also a host report for audit --reports.
-	Host     *hostinfo.Host `json:"host,omitempty"`
-	Summary  Summary        `json:"summary"`
-	Checks   []CheckResult  `json:"checks"`
-	Findings []Finding      `json:"findings"`
+	Host *hostinfo.Host `json:"host,omitempty"`
+	// NovaConf is what the node's (or the linted) nova.conf sets for the
+	// options gpupass reads, secrets redacted; APIConf the same for
+	// --api-conf.
+	NovaConf *ConfReport   `json:"nova_conf,omitempty"`
+	APIConf  *ConfReport   `json:"api_conf,omitempty"`
+	Summary  Summary       `json:"summary"`
+	Checks   []CheckResult `json:"checks"`
+	Findings []Finding     `json:"findings"`
 }
 
 // Tool identifies the gpupass build that made a report.
@@ -57,6 +63,13 @@ type CheckResult struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// needText says what a skipped check lacked, and how to give it.
+var needText = map[Input]string{
+	NeedHost:     "a host",
+	NeedNovaConf: "a nova.conf (none found under the root; --nova-conf names one)",
+	NeedAPIConf:  "the nova-api node's nova.conf (--api-conf)",
+}
+
 // Run applies the checks, in order, to the inputs. It never fails: a check
 // that cannot run is skipped with the reason.
 func Run(in *Inputs, catalog []*Check) Report {
@@ -65,6 +78,8 @@ func Run(in *Inputs, catalog []*Check) Report {
 		r.NovaRelease = in.NovaRelease.Name
 	}
 	r.Host = in.Host
+	r.NovaConf = in.NovaConf.report()
+	r.APIConf = in.APIConf.report()
 	var view *HostView
 	if in.Host != nil {
 		view = NewHostView(in.Host, in.GPUs)
@@ -74,12 +89,12 @@ func Run(in *Inputs, catalog []*Check) Report {
 		var missing []string
 		for _, need := range c.Needs {
 			if !in.has(need) {
-				missing = append(missing, string(need))
+				missing = append(missing, needText[need])
 			}
 		}
 		if len(missing) > 0 {
 			result.Status = StatusSkip
-			result.Reason = "needs " + strings.Join(missing, ", ")
+			result.Reason = "needs " + strings.Join(missing, " and ")
 			r.Checks = append(r.Checks, result)
 			continue
 		}
@@ -138,4 +153,57 @@ func (r Report) ExitCode(failOn Severity) int {
 		return 1
 	}
 	return 0
+}
+
+// ConfReport is a nova.conf in a report: the files read and the values of
+// the options gpupass reads (never a secret).
+type ConfReport struct {
+	Role    string           `json:"role"`
+	Layout  string           `json:"layout,omitempty"`
+	Files   []ConfFileReport `json:"files"`
+	Options []ConfOption     `json:"options"`
+}
+
+// ConfFileReport is a file read, with its permission bits ("0640"; "" when
+// unknown).
+type ConfFileReport struct {
+	Path string `json:"path"`
+	Mode string `json:"mode,omitempty"`
+}
+
+// ConfOption is one value of an option.
+type ConfOption struct {
+	// Option is the option's current name ("[pci]device_spec").
+	Option string `json:"option"`
+	// Name is the name it was set under, when that is a deprecated one.
+	Name   string `json:"name,omitempty"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
+func (c *NovaConf) report() *ConfReport {
+	if c == nil || c.Config == nil {
+		return nil
+	}
+	r := &ConfReport{Role: c.Role, Layout: c.Layout, Files: []ConfFileReport{}, Options: []ConfOption{}}
+	for _, f := range c.Files {
+		mode := ""
+		if f.Mode != 0 {
+			mode = fmt.Sprintf("%04o", f.Mode.Perm())
+		}
+		r.Files = append(r.Files, ConfFileReport{Path: f.Path, Mode: mode})
+	}
+	for _, opt := range novaconf.Options {
+		if opt.Secret {
+			continue
+		}
+		for _, v := range c.Config.Lookup(opt) {
+			o := ConfOption{Option: opt.String(), Value: v.Redacted(), Source: v.Source.String()}
+			if v.Deprecated {
+				o.Name = fmt.Sprintf("[%s]%s", v.Group, v.Name)
+			}
+			r.Options = append(r.Options, o)
+		}
+	}
+	return r
 }

@@ -115,6 +115,16 @@ func (fsys FS) ReadConfigDir(hostPath string) ([]fs.DirEntry, error) {
 	return os.ReadDir(fsys.Path(resolved))
 }
 
+// StatConfig returns the file information of a configuration file, its
+// symlinks resolved inside the root (see Resolve).
+func (fsys FS) StatConfig(hostPath string) (fs.FileInfo, error) {
+	resolved, err := fsys.Resolve(hostPath)
+	if err != nil {
+		return nil, err
+	}
+	return os.Stat(fsys.Path(resolved))
+}
+
 // Exists reports whether a path exists, without following a final symlink:
 // /dev/kvm in a captured tree is a plain file standing for the device node.
 func (fsys FS) Exists(hostPath string) bool {

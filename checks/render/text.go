@@ -94,6 +94,27 @@ func (t *textWriter) header(r checks.Report) {
 		}
 		t.printf("%s", wrap(strings.Join(facts, ", "), "", "", t.width))
 	}
+	for _, c := range []*checks.ConfReport{r.NovaConf, r.APIConf} {
+		if c == nil {
+			continue
+		}
+		var files []string
+		for _, f := range c.Files {
+			files = append(files, f.Path)
+		}
+		label := "nova.conf"
+		if c.Role == "api" {
+			label = "--api-conf"
+		}
+		if len(files) == 0 {
+			files = []string{"(no file could be read)"}
+		}
+		layout := ""
+		if c.Layout != "" && c.Layout != "given" {
+			layout = " (" + c.Layout + " layout)"
+		}
+		t.printf("%s", wrap(label+": "+strings.Join(files, ", ")+layout, "", "  ", t.width))
+	}
 }
 
 func orUnknown(s string) string {

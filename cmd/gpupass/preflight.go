@@ -90,6 +90,7 @@ func chooseRelease(given novarelease.Release, installed hostinfo.NovaInstall) (n
 type preflightOptions struct {
 	*globalOptions
 	hostOptions
+	conf confOptions
 }
 
 // NewCmdPreflight checks a compute node. runF replaces the run in tests.
@@ -99,8 +100,13 @@ func NewCmdPreflight(g *globalOptions, runF func(*preflightOptions) error) *cobr
 		Use:   "preflight",
 		Short: "Check this compute node (or a captured host tree) for GPU passthrough",
 		Long: `preflight reads the host — CPU, kernel command line, modules, modprobe.d,
-ACPI and IOMMU state, IOMMU groups and every PCI function — and runs the host
-and device checks (GP1xx, GP2xx). It never writes anything.
+ACPI and IOMMU state, IOMMU groups, every PCI function and nova.conf — and runs
+the host, device and nova.conf checks (GP1xx, GP2xx, GP3xx). It never writes
+anything.
+
+nova.conf is read as oslo.config reads it: /etc/nova/nova.conf and
+/etc/nova/nova.conf.d (or kolla's or TripleO's layout) under --root, unless
+--nova-conf / --nova-conf-dir name the files.
 
 Passthrough GPUs are display-class devices bound to vfio-pci or pci-stub or
 claimed for them at boot, plus those named with --gpu.`,
@@ -116,6 +122,7 @@ claimed for them at boot, plus those named with --gpu.`,
 		},
 	}
 	opts.hostOptions.addFlags(cmd)
+	opts.conf.addFlags(cmd, true)
 	return cmd
 }
 
@@ -128,6 +135,12 @@ func runPreflight(opts *preflightOptions) error {
 	if err != nil {
 		return err
 	}
+	fsys, err := hostinfo.NewFS(opts.root)
+	if err != nil {
+		return err
+	}
+	in.NovaConf = opts.conf.loadHostConf(fsys)
+	in.APIConf = loadLocalConf("api", opts.conf.apiConf, nil)
 	report := checks.Run(in, checks.All)
 	report.Command = "preflight"
 	report.Tool = checks.Tool{Version: toolVersion()}

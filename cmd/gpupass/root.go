@@ -108,6 +108,7 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 	cmd.AddCommand(
 		NewCmdPreflight(g, nil),
 		NewCmdInventory(g, nil),
+		NewCmdLint(g, nil),
 		NewCmdChecks(g),
 		NewCmdVersion(g),
 	)

@@ -1,0 +1,314 @@
+package checks
+
+import (
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/gpupass/gpupass/openstack/novaconf"
+)
+
+// NovaConf is a nova.conf as read: the files, what oslo.config would make
+// of them, and their permissions.
+type NovaConf struct {
+	// Role says whose configuration it is: "compute" (the node's own),
+	// "api" (--api-conf: the nova-api and scheduler node's) or "lint".
+	Role string
+	// Layout is the deployment layout the files were found in (packages,
+	// kolla, tripleo), or "given" for files named on the command line.
+	Layout string
+	Files  []ConfFile
+	Config *novaconf.Config
+	// Problems are what oslo.config would reject or misread, and files
+	// that could not be read.
+	Problems []novaconf.Problem
+}
+
+// ConfFile is a configuration file that was read.
+type ConfFile struct {
+	Path string
+	// Mode is the file's permission bits; 0 when they could not be read.
+	Mode fs.FileMode
+}
+
+// Lookup returns an option's values (nil without a configuration).
+func (c *NovaConf) Lookup(opt novaconf.Option) []novaconf.Value {
+	if c == nil || c.Config == nil {
+		return nil
+	}
+	return c.Config.Lookup(opt)
+}
+
+func optionSubject(opt novaconf.Option) Subject {
+	return Subject{Kind: "option", Ref: opt.String()}
+}
+
+func fileSubject(path string) Subject { return Subject{Kind: "file", Ref: path} }
+
+// ConfSyntax is GP301.
+var ConfSyntax = &Check{
+	ID: "GP301", Name: "conf-syntax", Severity: Error, Needs: []Input{NeedNovaConf},
+	Doc: Doc{
+		Summary: "Every nova.conf line is one oslo.config reads as its author meant (file:line for each that is not).",
+		Why:     "oslo.config refuses a file with a line it cannot parse — nova-compute then does not start — and silently misreads others: there are no inline comments (\"kvm # default\" is the value), a blank line ends a multi-line JSON value, a byte-order mark or one non-UTF-8 byte breaks the whole file, and [Default] is not [DEFAULT].",
+		Fix:     "Edit the line the finding names; multi-line values continue on lines indented by a space or a tab, with no blank line inside.",
+		Links:   []string{"https://docs.openstack.org/oslo.config/latest/configuration/format.html"},
+	},
+	Run: func(p *Pass) error {
+		for _, c := range p.confs() {
+			for _, pr := range c.Problems {
+				sev := Warning
+				if pr.Severity == novaconf.SeverityError {
+					sev = Error
+				}
+				remedy := confProblemRemedy(pr)
+				p.Report(Finding{
+					Severity:    sev,
+					Subject:     fileSubject(pr.Source.File),
+					Source:      sourceString(pr.Source),
+					Message:     pr.Message + quoteLine(pr.Line),
+					Remediation: remedy,
+					Evidence:    map[string]any{"code": pr.Code, "conf": c.Role},
+				})
+			}
+		}
+		return nil
+	},
+}
+
+func sourceString(s novaconf.Source) string {
+	if s.File == "" {
+		return ""
+	}
+	return s.String()
+}
+
+func quoteLine(line string) string {
+	if line == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%q)", line)
+}
+
+// confProblemRemedy says how to mend a syntax problem, by its code.
+func confProblemRemedy(pr novaconf.Problem) string {
+	switch pr.Code {
+	case novaconf.CodeNoDelimiter, novaconf.CodeEmptyKey:
+		return "Write it as \"name = value\"; if it continues the previous value, indent it with a space."
+	case novaconf.CodeContinuation:
+		return "An indented line continues the value above it; here there is none (a blank line or a comment ends a value). Remove the indentation, or join it to the value it belongs to without a blank line."
+	case novaconf.CodeSectionEnd, novaconf.CodeSectionEmpty:
+		return "Write the section header alone on its line, as [name]."
+	case novaconf.CodeNoSection:
+		return "Put the option under its section header, for example [DEFAULT]."
+	case novaconf.CodeBOM:
+		return "Remove the byte-order mark: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE (oslo.config does not skip it)."
+	case novaconf.CodeInvalidUTF8:
+		return "Save the file as UTF-8: nova decodes the whole file and refuses it at the first other byte, even in a comment (iconv -f latin1 -t utf-8)."
+	case novaconf.CodeMissingFile, novaconf.CodeMissingDir, novaconf.CodeUnreadable:
+		return "Check the path, and that gpupass runs as root; nova-compute reads the same files."
+	case novaconf.CodeInlineComment, novaconf.CodeIndentedComment:
+		return "oslo.config has no inline comments: move the comment to a line of its own starting with #."
+	case novaconf.CodeDefaultCase:
+		return "Write the section as [DEFAULT], in capitals: nova never reads [Default]."
+	case novaconf.CodeRepeatedKey:
+		return "Only the last value counts for this option: remove the other."
+	}
+	return "Rewrite the line so oslo.config reads what was meant."
+}
+
+// DeprecatedOption is GP303.
+var DeprecatedOption = &Check{
+	ID: "GP303", Name: "deprecated-option", Severity: Warning, Needs: []Input{NeedNovaConf},
+	Doc: Doc{
+		Summary: "No PCI option is set under a deprecated or removed name (passthrough_whitelist, [DEFAULT]pci_passthrough_whitelist, [DEFAULT]pci_alias, scheduler_default_filters).",
+		Why:     "Zed renamed [pci]passthrough_whitelist to [pci]device_spec; the old names still work but log deprecation warnings and will be removed. Names already removed (scheduler_default_filters, dropped in Xena) are ignored without a word, so the setting silently has no effect.",
+		Fix:     "Rename the option to its current name and section.",
+		Links:   []string{"https://docs.openstack.org/nova/latest/configuration/config.html#pci"},
+	},
+	Run: func(p *Pass) error {
+		for _, c := range p.confs() {
+			for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
+				for _, v := range c.Lookup(opt) {
+					if !v.Deprecated {
+						continue
+					}
+					p.Report(Finding{
+						Subject:     optionSubject(opt),
+						Source:      v.Source.String(),
+						Message:     fmt.Sprintf("[%s]%s is a deprecated name of %s: nova still reads it, with a deprecation warning, until it is removed.", v.Group, v.Name, opt),
+						Remediation: fmt.Sprintf("Rename it: put the value under [%s] as %s = ...", opt.Group, opt.Name),
+						Evidence:    map[string]any{"name": fmt.Sprintf("[%s]%s", v.Group, v.Name), "current": opt.String()},
+					})
+				}
+			}
+			for _, opt := range novaconf.Options {
+				for _, removed := range opt.Removed {
+					for _, v := range c.Config.Values() {
+						if v.Group == removed.Group && v.Name == removed.Name.Name {
+							p.Report(Finding{
+								Subject:     optionSubject(opt),
+								Source:      v.Source.String(),
+								Message:     fmt.Sprintf("%s was last read by %s: this nova ignores it, so the setting has no effect.", removed.Name, removed.Until),
+								Remediation: fmt.Sprintf("Move the value to %s.", opt),
+								Evidence:    map[string]any{"name": removed.Name.String(), "current": opt.String()},
+							})
+						}
+					}
+				}
+			}
+		}
+		return nil
+	},
+}
+
+// pciFilter is the scheduler filter that places PCI requests.
+const pciFilter = "PciPassthroughFilter"
+
+// SchedulerFilter is GP310.
+var SchedulerFilter = &Check{
+	ID: "GP310", Name: "scheduler-filter", Severity: Error, Needs: []Input{NeedNovaConf},
+	Doc: Doc{
+		Summary: "[filter_scheduler]enabled_filters includes PciPassthroughFilter on the scheduler's nova.conf.",
+		Why:     "Without PciPassthroughFilter the scheduler ignores a flavor's PCI request when it picks a host: the instance lands on a host without a free GPU and fails there (or, with PCI in Placement off, everywhere). Nova's default filter list does not include it.",
+		Fix:     "Add PciPassthroughFilter to enabled_filters on the nodes that run nova-scheduler, keeping the filters already there.",
+		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html#configure-nova-scheduler"},
+	},
+	Run: func(p *Pass) error {
+		c := p.Inputs.APIConf
+		if c == nil {
+			c = p.Inputs.NovaConf
+		}
+		opt := novaconf.OptEnabledFilters
+		values := c.Lookup(opt)
+		if len(values) == 0 {
+			if c.Role == "compute" {
+				p.Skipf("enabled_filters is not set in the compute node's nova.conf: the scheduler's nova.conf decides (pass --api-conf, or run gpupass lint on it)")
+				return nil
+			}
+			defaults := novaconf.ParseList(opt.Default)
+			p.Report(Finding{
+				Subject:     optionSubject(opt),
+				Message:     fmt.Sprintf("%s is not set, so the scheduler uses Nova's default filters (%s), which do not include %s.", opt, strings.Join(defaults, ", "), pciFilter),
+				Remediation: fmt.Sprintf("Set in [filter_scheduler]: enabled_filters = %s", strings.Join(append(defaults, pciFilter), ", ")),
+				Evidence:    map[string]any{"enabled_filters": defaults},
+			})
+			return nil
+		}
+		v := values[0]
+		filters := novaconf.ParseList(v.Text)
+		for _, f := range filters {
+			if f == pciFilter {
+				return nil
+			}
+		}
+		p.Report(Finding{
+			Subject:     optionSubject(opt),
+			Source:      v.Source.String(),
+			Message:     fmt.Sprintf("%s lacks %s: the scheduler ignores PCI requests when it picks a host.", opt, pciFilter),
+			Remediation: fmt.Sprintf("Append it: enabled_filters = %s", strings.Join(append(filters, pciFilter), ", ")),
+			Evidence:    map[string]any{"enabled_filters": filters},
+		})
+		return nil
+	},
+}
+
+// VirtType is GP313.
+var VirtType = &Check{
+	ID: "GP313", Name: "virt-type", Severity: Error, Needs: []Input{NeedNovaConf},
+	Doc: Doc{
+		Summary: "[libvirt]virt_type is kvm (the default).",
+		Why:     "PCI passthrough needs hardware virtualization: with virt_type = qemu guests run under TCG emulation, where VFIO device assignment is not supported, and with lxc or parallels there is no PCI assignment at all.",
+		Fix:     "Set [libvirt]virt_type = kvm (or remove the line) on GPU compute nodes.",
+		Links:   []string{"https://docs.openstack.org/nova/latest/admin/configuration/hypervisor-kvm.html"},
+	},
+	Run: func(p *Pass) error {
+		if p.Inputs.NovaConf.Role == "api" {
+			p.Skipf("not a compute node's configuration")
+			return nil
+		}
+		opt := novaconf.OptVirtType
+		values := p.Inputs.NovaConf.Lookup(opt)
+		if len(values) == 0 || values[0].Text == "kvm" {
+			return nil
+		}
+		v := values[0]
+		msg := fmt.Sprintf("[libvirt]virt_type is %q: guests on this node cannot be given a PCI device.", v.Text)
+		if !contains(opt.Choices, v.Text) {
+			msg = fmt.Sprintf("[libvirt]virt_type is %q, which is not one of %s: nova-compute refuses to start.", v.Text, strings.Join(opt.Choices, ", "))
+		}
+		p.Report(Finding{
+			Subject:     optionSubject(opt),
+			Source:      v.Source.String(),
+			Message:     msg,
+			Remediation: "Set [libvirt]virt_type = kvm (the default) and make sure /dev/kvm exists (GP101).",
+			Evidence:    map[string]any{"virt_type": v.Text},
+		})
+		return nil
+	},
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SecretsExposed is GP314.
+var SecretsExposed = &Check{
+	ID: "GP314", Name: "secrets-exposed", Severity: Error, Needs: []Input{NeedNovaConf},
+	Doc: Doc{
+		Summary: "No nova.conf that holds passwords is readable by other users.",
+		Why:     "nova.conf holds the message queue and database credentials and service passwords: any local user who reads them can act as nova on the whole cloud. Packages install it 0640 root:nova; copies and templating tools often leave it 0644.",
+		Fix:     "chmod 0640 the file and chown it root:nova (or the group the nova services run as).",
+		Links:   []string{"https://docs.openstack.org/security-guide/compute/checklist.html"},
+	},
+	Run: func(p *Pass) error {
+		checked := 0
+		for _, c := range p.confs() {
+			byFile := map[string][]string{}
+			for _, v := range c.Config.Values() {
+				if v.Redacted() != v.Text {
+					byFile[v.Source.File] = append(byFile[v.Source.File], fmt.Sprintf("[%s]%s", v.Group, v.Name))
+				}
+			}
+			for _, f := range c.Files {
+				if f.Mode == 0 {
+					continue
+				}
+				checked++
+				secrets := byFile[f.Path]
+				if len(secrets) == 0 || f.Mode&0o004 == 0 {
+					continue
+				}
+				sort.Strings(secrets)
+				p.Report(Finding{
+					Subject:     fileSubject(f.Path),
+					Message:     fmt.Sprintf("%s holds secrets (%s) and every user on the host can read it (mode %04o).", f.Path, strings.Join(secrets, ", "), f.Mode.Perm()),
+					Remediation: fmt.Sprintf("chmod 0640 %s && chown root:nova %s", f.Path, f.Path),
+					Evidence:    map[string]any{"mode": fmt.Sprintf("%04o", f.Mode.Perm()), "secret_options": secrets},
+				})
+			}
+		}
+		if checked == 0 {
+			p.Skipf("the files' permissions could not be read")
+		}
+		return nil
+	},
+}
+
+// confs are the configurations a check looks at: the node's (or the
+// linted) nova.conf, then --api-conf's.
+func (p *Pass) confs() []*NovaConf {
+	var out []*NovaConf
+	for _, c := range []*NovaConf{p.Inputs.NovaConf, p.Inputs.APIConf} {
+		if c != nil && c.Config != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+type lintOptions struct {
+	*globalOptions
+	conf        confOptions
+	novaRelease string
+}
+
+// NewCmdLint checks nova.conf files alone. runF replaces the run in tests.
+func NewCmdLint(g *globalOptions, runF func(*lintOptions, []string) error) *cobra.Command {
+	opts := &lintOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "lint [FILE...]",
+		Short: "Check nova.conf files alone, without a host (the GP3xx checks)",
+		Long: `lint reads nova.conf files as oslo.config does — the files in the order given,
+then each --nova-conf-dir's *.conf sorted — and runs the nova.conf checks
+(GP3xx). Checks that need the host's devices are skipped, saying so.`,
+		Example: `  gpupass lint /etc/nova/nova.conf
+  gpupass lint /etc/nova/nova.conf --nova-conf-dir /etc/nova/nova.conf.d
+  gpupass lint compute/nova.conf --api-conf controller/nova.conf --nova-release 2024.1`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts, args)
+			}
+			return runLint(opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.conf.dirs, "nova-conf-dir", nil, "also read every *.conf in `DIR`, sorted, after the files (repeatable)")
+	f.StringArrayVar(&opts.conf.apiConf, "api-conf", nil, "the nova-api / scheduler node's nova.conf `FILE`, to compare aliases with (repeatable)")
+	f.StringVar(&opts.novaRelease, "nova-release", "", "apply the rules of this Nova release ("+novarelease.Names()+"; default: the newest)")
+	_ = cmd.MarkFlagDirname("nova-conf-dir")
+	return cmd
+}
+
+func runLint(opts *lintOptions, files []string) error {
+	format, renderOpts, err := opts.renderOptions()
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 && len(opts.conf.dirs) == 0 {
+		return fmt.Errorf("lint needs nova.conf files (or --nova-conf-dir)")
+	}
+	rel, from := novarelease.Newest(), "no --nova-release given, so the newest known release is assumed"
+	if opts.novaRelease != "" {
+		if rel, err = novarelease.Parse(opts.novaRelease); err != nil {
+			return fmt.Errorf("--nova-release: %w", err)
+		}
+		from = "given with --nova-release"
+	}
+	in := &checks.Inputs{
+		NovaRelease: rel, NovaReleaseFrom: from,
+		NovaConf: loadLocalConf("lint", files, opts.conf.dirs),
+		APIConf:  loadLocalConf("api", opts.conf.apiConf, nil),
+	}
+	if len(in.NovaConf.Config.Files()) == 0 {
+		var why []string
+		for _, p := range in.NovaConf.Problems {
+			why = append(why, p.Source.File+": "+p.Message)
+		}
+		return fmt.Errorf("no nova.conf could be read: %s", strings.Join(why, "; "))
+	}
+	report := checks.Run(in, checks.InSection(checks.All, "GP3"))
+	report.Command = "lint"
+	report.Tool = checks.Tool{Version: toolVersion()}
+	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+		return err
+	}
+	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
