@@ -34,7 +34,9 @@ func testConf(t *testing.T, role string, files ...confFile) *NovaConf {
 			}
 			return []byte(text), nil
 		},
-		Dir: func(p string) ([]fs.DirEntry, error) { return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist} },
+		Dir: func(p string) ([]fs.DirEntry, error) {
+			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+		},
 	}
 	cfg, problems := novaconf.Load(r, names, nil)
 	c := &NovaConf{Role: role, Layout: "given", Config: cfg, Problems: problems}
