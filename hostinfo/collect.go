@@ -605,8 +605,29 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 			d.PhysFn = name
 		}
 	}
+	if _, ok := present["net"]; ok {
+		d.Net = r.netInterfaces()
+	}
 	d.Parent = r.parent()
 	return d
+}
+
+// netInterfaces lists the network interfaces of a NIC function (.../net/*):
+// a [pci]device_spec may name a device by its interface (devname).
+func (r *deviceReader) netInterfaces() []string {
+	net, err := openDir(r.sys, "net")
+	if err != nil {
+		r.note("net", "%s", describeErr(err))
+		return nil
+	}
+	defer net.close()
+	names, err := net.names()
+	if err != nil {
+		r.note("net", "%s", describeErr(err))
+		return nil
+	}
+	sort.Strings(names)
+	return names
 }
 
 // linkBase reads a symlink and returns its target's last element, checking

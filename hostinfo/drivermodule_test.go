@@ -23,3 +23,16 @@ func TestDriverModule(t *testing.T) {
 		t.Errorf("built-in pcieport's module = %q, want none", got)
 	}
 }
+
+// A NIC's interfaces are listed, for device_spec entries that name one
+// (devname).
+func TestNetInterfaces(t *testing.T) {
+	h := newHostTree(t)
+	h.file("/proc/cmdline", "ro\n")
+	base := map[string]string{"vendor": "0x15b3\n", "device": "0x1021\n", "class": "0x020000\n", "resource": "", "net/enp26s0f0np0/ifindex": "7\n"}
+	h.pciDevice(pciDev{sysPath: "pci0000:00/0000:1a:00.0", attrs: base, driver: "mlx5_core", group: 3})
+	host := h.collect(hostinfo.Options{})
+	if got := device(t, host, "0000:1a:00.0").Net; len(got) != 1 || got[0] != "enp26s0f0np0" {
+		t.Errorf("Net = %v, want [enp26s0f0np0]", got)
+	}
+}

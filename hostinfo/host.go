@@ -195,6 +195,8 @@ type PCIDevice struct {
 	SRIOV *SRIOV `json:"sriov,omitempty"`
 	// PhysFn is the parent PF of a virtual function (.../physfn).
 	PhysFn string `json:"physfn,omitempty"`
+	// Net are the network interfaces of a NIC function (.../net/*).
+	Net []string `json:"net,omitempty"`
 	// Parent is the upstream bridge's address, "" on a root bus.
 	Parent string `json:"parent,omitempty"`
 	// Unreadable names the attributes that exist but could not be read or

@@ -199,6 +199,14 @@ func (b *builder) pciDevices() {
 		if d.Driver != "" {
 			t.link(dir+"/driver", "sys/bus/pci/drivers/"+d.Driver)
 		}
+		// A NIC's network interfaces: .../net/NAME and /sys/class/net/NAME
+		// (a device_spec may name a NIC by interface, devname).
+		for i, ifname := range d.Net {
+			net := dir + "/net/" + ifname
+			a("net/"+ifname+"/ifindex", strconv.Itoa(netIndex(n.a.str, i)))
+			a("net/"+ifname+"/address", macFor(n.a.str, i))
+			t.link("sys/class/net/"+ifname, net)
+		}
 		if b.iommuOn() && d.IOMMUGroup >= 0 {
 			t.link(dir+"/iommu_group", fmt.Sprintf("sys/kernel/iommu_groups/%d", d.IOMMUGroup))
 			if n.unit >= 0 {
@@ -563,4 +571,25 @@ func (h *Host) Functions() []string {
 		return a.less(b)
 	})
 	return out
+}
+
+// netIndex is a stable interface index for the i-th interface of a
+// function (the kernel's are assigned in probe order; any stable value
+// serves a fixture).
+func netIndex(addr string, i int) int {
+	h := 0
+	for _, c := range addr {
+		h = (h*31 + int(c)) % 9000
+	}
+	return 2 + h + i
+}
+
+// macFor is a stable, locally administered MAC address for a fixture NIC.
+func macFor(addr string, i int) string {
+	h := uint32(2166136261)
+	for _, c := range addr {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	h += uint32(i)
+	return fmt.Sprintf("02:00:%02x:%02x:%02x:%02x", byte(h>>24), byte(h>>16), byte(h>>8), byte(h))
 }

@@ -1,5 +1,10 @@
 package fakehost
 
+import (
+	"fmt"
+	"strconv"
+)
+
 // Vendor names exactly as pci.ids (2023.04.10) spells them.
 const (
 	vIntel    = "Intel Corporation"
@@ -323,6 +328,7 @@ func ConnectX7(addr, parent string, n int) []Device {
 	pf := Fn(addr, parent, 0x15b3, 0x1021, 0x020000, 0x00, vMellanox, "MT2910 Family [ConnectX-7]").
 		Sub(0x15b3, 0x0041).Lnk(5, 16).Drv("mlx5_core").Reset("flr bus").Bars(Pref64(0, 32*MiB)).WithROM(1 * MiB)
 	pf.SRIOV = &SRIOV{TotalVFs: 16, Offset: 1, Stride: 1, VFDevice: 0x101e, VFBARs: []BAR{Pref64(0, 2*MiB)}}
+	pf.Net = []string{ifname(addr, "np0")}
 	out := WithVFs(pf, n, "mlx5_core")
 	for i := 1; i < len(out); i++ {
 		out[i].DeviceName = "ConnectX Family mlx5Gen Virtual Function"
@@ -339,6 +345,7 @@ func ConnectX6Dx(addr, parent string, vfs int, vfDriver string) []Device {
 		pf := Fn(fnAddr(addr, port), parent, 0x15b3, 0x101d, 0x020000, 0x00, vMellanox, "MT2892 Family [ConnectX-6 Dx]").
 			Sub(0x15b3, 0x0016).Lnk(4, 16).Drv("mlx5_core").Reset("flr bus").Isolated().Bars(Pref64(0, 32*MiB))
 		pf.SRIOV = &SRIOV{TotalVFs: 127, Offset: 2 + 126*port, Stride: 1, VFDevice: 0x101e, VFBARs: []BAR{Pref64(0, 1*MiB)}}
+		pf.Net = []string{ifname(pf.Addr, "np"+strconv.Itoa(port))}
 		for i, d := range WithVFs(pf, vfs, vfDriver) {
 			if i > 0 {
 				d.DeviceName = "ConnectX Family mlx5Gen Virtual Function"
@@ -353,9 +360,11 @@ func ConnectX6Dx(addr, parent string, vfs int, vfDriver string) []Device {
 func BCM5720(addr, parent string) []Device {
 	var out []Device
 	for f := range 2 {
-		out = append(out, Fn(fnAddr(addr, f), parent, 0x14e4, 0x165f, 0x020000, 0x00, vBroadcom, "NetXtreme BCM5720 Gigabit Ethernet PCIe").
+		nic := Fn(fnAddr(addr, f), parent, 0x14e4, 0x165f, 0x020000, 0x00, vBroadcom, "NetXtreme BCM5720 Gigabit Ethernet PCIe").
 			Sub(0x1028, 0x08ff, "PowerEdge Rx5xx LOM Board", vDell).Lnk(2, 1).Drv("tg3").Reset("flr bus").
-			Bars(Pref64(0, 64*KiB), Pref64(2, 64*KiB), Pref64(4, 64*KiB)).WithROM(256*KiB))
+			Bars(Pref64(0, 64*KiB), Pref64(2, 64*KiB), Pref64(4, 64*KiB)).WithROM(256 * KiB)
+		nic.Net = []string{fmt.Sprintf("eno%d", f+1)}
+		out = append(out, nic)
 	}
 	return out
 }
@@ -364,9 +373,11 @@ func BCM5720(addr, parent string) []Device {
 func X710(addr, parent string) []Device {
 	var out []Device
 	for f := range 2 {
-		out = append(out, Fn(fnAddr(addr, f), parent, 0x8086, 0x1572, 0x020000, 0x02, vIntel, "Ethernet Controller X710 for 10GbE SFP+").
+		nic := Fn(fnAddr(addr, f), parent, 0x8086, 0x1572, 0x020000, 0x02, vIntel, "Ethernet Controller X710 for 10GbE SFP+").
 			Sub(0x8086, 0x0000, "Ethernet Converged Network Adapter X710").Lnk(3, 8).Drv("i40e").Reset("flr bus").Isolated().
-			Bars(Pref64(0, 8*MiB), Pref64(3, 32*KiB)).WithROM(512*KiB))
+			Bars(Pref64(0, 8*MiB), Pref64(3, 32*KiB)).WithROM(512 * KiB)
+		nic.Net = []string{ifname(nic.Addr, "")}
+		out = append(out, nic)
 	}
 	return out
 }
@@ -375,4 +386,19 @@ func X710(addr, parent string) []Device {
 func MatroxG200eR2(addr, parent string) Device {
 	return Fn(addr, parent, 0x102b, 0x0534, 0x030000, 0x01, vMatrox, "G200eR2").
 		Sub(0x1028, 0x0716).Drv("mgag200").Boot().Bars(Pref32(0, 16*MiB), Mem32(1, 16*KiB), Mem32(2, 8*MiB))
+}
+
+// ifname is systemd's predictable name of a PCI NIC: enp<bus>s<slot>f<fn>
+// (enP<domain>p... outside domain 0), then suffix ("np0" for a
+// multi-port mlx5 device).
+func ifname(addr, suffix string) string {
+	var domain, bus, slot, fn int
+	if _, err := fmt.Sscanf(addr, "%x:%x:%x.%x", &domain, &bus, &slot, &fn); err != nil {
+		panic("fakehost: bad address " + addr)
+	}
+	prefix := "en"
+	if domain != 0 {
+		prefix = fmt.Sprintf("enP%d", domain)
+	}
+	return fmt.Sprintf("%sp%ds%df%d%s", prefix, bus, slot, fn, suffix)
 }

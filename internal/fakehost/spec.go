@@ -172,6 +172,9 @@ type Device struct {
 
 	SRIOV  *SRIOV
 	PhysFn string // a VF's physical function
+	// Net names the network interfaces of a NIC function bound to its
+	// driver (enp26s0f0np0).
+	Net []string
 
 	// Names for the pci.ids excerpt, copied from the real database; ""
 	// leaves the entry out, as the 2023 database lacks newer devices.
