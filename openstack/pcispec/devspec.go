@@ -1,0 +1,788 @@
+package pcispec
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+// Any is the wildcard of vendor_id, product_id and the glob address fields.
+const Any = "*"
+
+// Options is what Nova's verdict depends on besides the value and the
+// release.
+type Options struct {
+	// Sysfs is the compute node as Nova reads it while parsing; nil when
+	// unknown, in which case the checks that need the host are left out
+	// and reported as warnings.
+	Sysfs Sysfs
+	// ReportInPlacement is [pci]report_in_placement (default false); nil
+	// when unknown. From 2025.2, one_time_use=true requires it.
+	ReportInPlacement *bool
+	// PCIInPlacement is [filter_scheduler]pci_in_placement (2023.1 and
+	// later, default false); nil when unknown. From 2025.2 it changes
+	// which aliases are valid.
+	PCIInPlacement *bool
+}
+
+// Nova releases whose rules differ.
+var (
+	relZed    = mustRelease("zed")
+	rel2023_1 = mustRelease("2023.1")
+	rel2025_1 = mustRelease("2025.1")
+	rel2025_2 = mustRelease("2025.2")
+)
+
+func mustRelease(name string) novarelease.Release {
+	r, err := novarelease.Parse(name)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// DeviceSpec is one parsed [pci]device_spec entry.
+type DeviceSpec struct {
+	// Index is the entry's position in its value (a JSON list gives
+	// several entries).
+	Index int
+	// Release is the Nova release whose rules parsed it.
+	Release novarelease.Release
+	// VendorID and ProductID are Any, or the number as Nova keeps it:
+	// four lower-case hex digits ("10de"); a negative number, which Nova
+	// accepts, keeps its sign ("-001") and matches no device.
+	VendorID, ProductID string
+	// Address is the address matcher; nil when DevName is set.
+	Address *AddressSpec
+	// DevName is the network interface named by "devname" (Python's str()
+	// of the value), "" when absent or empty: Nova then matches by address.
+	DevName string
+	// Tags holds every other key with Python's str() of its value, after
+	// the release's normalisation (managed, live_migratable and, from
+	// 2025.2, one_time_use become "true" or "false").
+	Tags map[string]string
+
+	tags          *pyValue // the remaining keys, as Python values
+	remoteManaged bool
+	sysfs         Sysfs // nil when the host is unknown
+}
+
+// AddressSpec is the address part of a device_spec.
+type AddressSpec struct {
+	// Regex is true for the dict form (Python regexes matched with
+	// re.match), false for the glob string form.
+	Regex bool
+	// Domain, Bus, Slot and Function are, for a glob, Any or the value as
+	// Nova formats it ("0000", "0a", "00", "5"); for a regex, the
+	// patterns (".*" for a missing key).
+	Domain, Bus, Slot, Function string
+	// PhysicalFunction is true when Nova found, on the host, that the
+	// address names an SR-IOV physical function: it then also matches the
+	// function's VFs. Only known when parsed with Options.Sysfs.
+	PhysicalFunction bool
+	// physical is true for the exact address Nova takes from devname.
+	physical bool
+	regexes  [4]*pyRegex
+}
+
+// Single reports whether every field is hex digits (an exact address),
+// as Nova's is_single_address: only then can the address be a PF's.
+func (a *AddressSpec) Single() bool {
+	for _, f := range a.fields() {
+		for _, r := range f {
+			if hexVal(r) < 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (a *AddressSpec) fields() [4]string { return [4]string{a.Domain, a.Bus, a.Slot, a.Function} }
+
+// String is the address in its configuration form: DOMAIN:BUS:SLOT.FUNCTION
+// for a glob, or the regexes as a dict.
+func (a *AddressSpec) String() string {
+	if a.Regex {
+		return fmt.Sprintf("{domain: %s, bus: %s, slot: %s, function: %s}", pyStrRepr(a.Domain), pyStrRepr(a.Bus), pyStrRepr(a.Slot), pyStrRepr(a.Function))
+	}
+	return fmt.Sprintf("%s:%s:%s.%s", a.Domain, a.Bus, a.Slot, a.Function)
+}
+
+// novaStr is str() of Nova's address object, which its messages print:
+// only the exact address from a devname has a readable form (Nova prints
+// the others as "<... object at 0x...>", without the address here).
+func (a *AddressSpec) novaStr() string {
+	switch {
+	case a.physical:
+		return a.String()
+	case a.Regex:
+		return "<nova.pci.devspec.PciAddressRegexSpec object>"
+	}
+	return "<nova.pci.devspec.PciAddressGlobSpec object>"
+}
+
+// Evaluable reports whether gpupass can evaluate the address: false for a
+// regex that needs Python-only features.
+func (a *AddressSpec) Evaluable() bool {
+	for _, r := range a.regexes {
+		if r != nil && !r.Evaluable() {
+			return false
+		}
+	}
+	return true
+}
+
+// matchFields is the spec's match() against a parsed device address.
+func (a *AddressSpec) matchFields(f [4]string) bool {
+	mine := a.fields()
+	for i := range f {
+		switch {
+		case a.Regex:
+			if !a.regexes[i].Match(f[i]) {
+				return false
+			}
+		case a.physical:
+			if mine[i] != f[i] {
+				return false
+			}
+		default:
+			if mine[i] != Any && mine[i] != f[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ParseDeviceSpec parses one [pci]device_spec value (a JSON object, or a
+// list of them) as release rel of Nova would, on a host gpupass does not
+// know (see ParseDeviceSpecWith); err's text is Nova's message.
+func ParseDeviceSpec(value string, rel novarelease.Release) ([]*DeviceSpec, []Diagnostic, error) {
+	return ParseDeviceSpecWith(value, rel, Options{})
+}
+
+// ParseDeviceSpecWith is ParseDeviceSpec with what Nova reads from the host
+// and the rest of its configuration.
+func ParseDeviceSpecWith(value string, rel novarelease.Release, opts Options) ([]*DeviceSpec, []Diagnostic, error) {
+	p := &specParser{rel: rel, opts: opts}
+	specs, err := p.parse(value)
+	if err != nil {
+		return nil, p.diags, err
+	}
+	return specs, p.diags, nil
+}
+
+type specParser struct {
+	rel   novarelease.Release
+	opts  Options
+	diags []Diagnostic
+}
+
+func (p *specParser) warn(format string, args ...any) {
+	p.diags = append(p.diags, warnf(format, args...))
+}
+
+func (p *specParser) parse(value string) ([]*DeviceSpec, error) {
+	v, err := pyJSONLoads(value, pyJSONMaxDepthDeviceSpec)
+	if err != nil {
+		if je, ok := err.(*pyJSONError); ok && je.Exception == "RecursionError" {
+			return nil, novaErr("RecursionError", "%s", je.Message)
+		}
+		return nil, pciConfigInvalidSpec("Invalid entry: '%s'", value)
+	}
+	var list []*pyValue
+	switch v.kind {
+	case pyDict:
+		list = []*pyValue{v}
+	case pyList:
+		list = v.list
+	default:
+		return nil, pciConfigInvalidSpec("Invalid entry: '%s'; Expecting list or dict", value)
+	}
+	var specs []*DeviceSpec
+	for i, ds := range list {
+		if ds.kind != pyDict {
+			return nil, pciConfigInvalidSpec("Invalid entry: '%s'; Expecting dict", pyStrOf(ds))
+		}
+		s, err := p.parseOne(ds, i)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
+// hexField is PciAddressSpec._set_pci_dev_info: Any, or int(a, 16) within
+// max, formatted to width.
+func (p *specParser) hexField(prop string, a *pyValue, max int64, width int) (string, error) {
+	if a.kind == pyStr && a.s == Any {
+		return Any, nil
+	}
+	if a.kind != pyStr {
+		return "", novaErr("TypeError", "int() can't convert non-string with explicit base")
+	}
+	r := pyParseInt(a.s, 16)
+	if r.Value == nil {
+		return "", pciConfigInvalidSpec("property %s ('%s') does not parse as a hex number.", prop, a.s)
+	}
+	if r.Value.Cmp(big.NewInt(max)) > 0 {
+		return "", pciConfigInvalidSpec("property %s (%s) is greater than the maximum allowable value (%X).", prop, a.s, max)
+	}
+	out := pyFormatHex(r.Value, width)
+	switch {
+	case r.Value.Sign() < 0:
+		p.warn("%s %s is negative; Nova accepts it as %s, which matches no device", prop, pyStrRepr(a.s), out)
+	case !r.Canonical || pyLen(a.s) != width:
+		p.warn("%s %s is not written as %d hex digits; Nova reads it as %s", prop, pyStrRepr(a.s), width, out)
+	}
+	return out, nil
+}
+
+// pyDeepcopyMaxDepth is the container nesting (the spec dict included) at
+// which copy.deepcopy(dev_spec), the first thing PciDeviceSpec does, fails
+// with RecursionError under the oracle.
+const pyDeepcopyMaxDepth = 495
+
+func (p *specParser) parseOne(ds *pyValue, index int) (*DeviceSpec, error) {
+	if ds.depth() > pyDeepcopyMaxDepth {
+		return nil, novaErr("RecursionError", "maximum recursion depth exceeded while calling a Python object")
+	}
+	for _, k := range ds.dups {
+		p.warn("device_spec key %q is given more than once; Nova keeps the last value", k)
+	}
+	tags := ds.copyDict()
+	s := &DeviceSpec{Index: index, Release: p.rel, sysfs: p.opts.Sysfs}
+	vendor := tags.pop("vendor_id")
+	if vendor == nil {
+		vendor = pyStrValue(Any)
+	}
+	product := tags.pop("product_id")
+	if product == nil {
+		product = pyStrValue(Any)
+	}
+	devname := tags.pop("devname")
+	address := tags.pop("address")
+
+	// self.vendor_id = self.vendor_id.strip()
+	if vendor.kind != pyStr {
+		return nil, novaErr("AttributeError", "'%s' object has no attribute 'strip'", vendor.typeName())
+	}
+	if stripped := pyStrip(vendor.s); stripped != vendor.s {
+		p.warn("vendor_id %s has white space around it, which Nova strips", pyStrRepr(vendor.s))
+		vendor = pyStrValue(stripped)
+	}
+	var err error
+	if s.VendorID, err = p.hexField("vendor_id", vendor, 0xffff, 4); err != nil {
+		return nil, err
+	}
+	if s.ProductID, err = p.hexField("product_id", product, 0xffff, 4); err != nil {
+		return nil, err
+	}
+	if address.truthy() && devname.truthy() {
+		return nil, novaErr("PciDeviceInvalidDeviceName", "Invalid PCI Whitelist: The PCI whitelist can specify devname or address, but not both")
+	}
+	if devname != nil && !devname.truthy() {
+		p.warn("devname %s is empty: Nova ignores it and matches by address", pyRepr(devname))
+	}
+	if address != nil && !address.truthy() {
+		p.warn("address %s is empty: Nova uses *:*:*.*, every address", pyRepr(address))
+	}
+	if !devname.truthy() {
+		a := address
+		if !a.truthy() {
+			a = pyStrValue("*:*:*.*")
+		}
+		if s.Address, err = p.whitelistAddress(a); err != nil {
+			return nil, err
+		}
+	} else {
+		s.DevName = pyStrOf(devname)
+	}
+	// _address_obj(): the address Nova matches with.
+	addrObj, known, err := s.addressObj()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !known:
+		p.warn("devname %q: Nova looks the interface up on the compute node (/sys/class/net); a spec whose interface does not exist there matches nothing", s.DevName)
+	case s.DevName != "" && addrObj == nil:
+		p.warn("devname %q: the host has no such network interface backed by a PCI device; Nova accepts the spec, which matches nothing", s.DevName)
+	}
+
+	s.remoteManaged = boolFromString(tags.get("remote_managed"))
+	if err := p.normalizeTags(tags); err != nil {
+		return nil, err
+	}
+	if s.remoteManaged {
+		if err := p.checkRemoteManaged(s, addrObj, known); err != nil {
+			return nil, err
+		}
+	}
+	s.tags = tags
+	s.Tags = map[string]string{}
+	for _, k := range tags.keys {
+		s.Tags[k] = pyStrOf(tags.vals[k])
+	}
+	p.checkTags(s)
+	return s, nil
+}
+
+// whitelistAddress is WhitelistPciAddress(address, False).
+func (p *specParser) whitelistAddress(a *pyValue) (*AddressSpec, error) {
+	var spec *AddressSpec
+	var err error
+	switch a.kind {
+	case pyStr:
+		spec, err = p.globAddress(a.s)
+	case pyDict:
+		spec, err = p.regexAddress(a)
+	default:
+		return nil, pciDeviceWrongAddressFormat(pyStrOf(a))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if spec.Single() && p.opts.Sysfs != nil {
+		spec.PhysicalFunction = p.opts.Sysfs.IsPhysicalFunction(spec.Domain, spec.Bus, spec.Slot, spec.Function)
+	}
+	return spec, nil
+}
+
+// globAddress is PciAddressGlobSpec.
+func (p *specParser) globAddress(addr string) (*AddressSpec, error) {
+	if strings.IndexFunc(addr, pyIsSpace) >= 0 {
+		p.warn("address %s has white space in it, which Nova strips from each field", pyStrRepr(addr))
+	}
+	a := &AddressSpec{Domain: Any, Bus: Any, Slot: Any, Function: Any}
+	dbs, fn, _ := strings.Cut(addr, ".")
+	var err error
+	if fn != "" {
+		if a.Function, err = p.hexField("func", pyStrValue(pyStrip(fn)), 7, 1); err != nil {
+			return nil, err
+		}
+	}
+	if dbs != "" {
+		fields := strings.Split(dbs, ":")
+		if len(fields) > 3 {
+			return nil, pciDeviceWrongAddressFormat(addr)
+		}
+		all := append(make([]string, 3-len(fields)), fields...)
+		for i := range all {
+			if all[i] = pyStrip(all[i]); all[i] == "" {
+				all[i] = Any
+			}
+		}
+		if a.Domain, err = p.hexField("domain", pyStrValue(all[0]), 0xffff, 4); err != nil {
+			return nil, err
+		}
+		if a.Bus, err = p.hexField("bus", pyStrValue(all[1]), 0xff, 2); err != nil {
+			return nil, err
+		}
+		if a.Slot, err = p.hexField("slot", pyStrValue(all[2]), 0x1f, 2); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// regexAddress is PciAddressRegexSpec.
+func (p *specParser) regexAddress(d *pyValue) (*AddressSpec, error) {
+	for _, k := range d.dups {
+		p.warn("address key %q is given more than once; Nova keeps the last value", k)
+	}
+	for _, k := range d.keys {
+		switch k {
+		case "domain", "bus", "slot", "function":
+		default:
+			p.warn("address key %q is not one of domain, bus, slot, function: Nova ignores it", k)
+		}
+	}
+	a := &AddressSpec{Regex: true}
+	var pats [4]string
+	for i, k := range []string{"domain", "bus", "slot", "function"} {
+		v := d.get(k)
+		if v == nil {
+			pats[i] = ".*"
+			continue
+		}
+		switch v.kind {
+		case pyStr:
+			pats[i] = v.s
+		case pyList, pyDict:
+			return nil, novaErr("TypeError", "unhashable type: '%s'", v.typeName())
+		default:
+			return nil, novaErr("TypeError", "first argument must be string or compiled pattern")
+		}
+	}
+	a.Domain, a.Bus, a.Slot, a.Function = pats[0], pats[1], pats[2], pats[3]
+	for i, pat := range pats {
+		r, err := pyReCompile(pat)
+		if err != nil {
+			if err.Exception != "re.error" {
+				return nil, novaErr(err.Exception, "%s", stripPosition(err))
+			}
+			return nil, pciDeviceWrongAddressFormat(pyStrOf(d))
+		}
+		a.regexes[i] = r
+		if !r.Evaluable() {
+			p.warn("address %s regex %s: Nova accepts it, but gpupass cannot evaluate it: %s", []string{"domain", "bus", "slot", "function"}[i], pyStrRepr(pat), r.Why)
+		}
+	}
+	return a, nil
+}
+
+func stripPosition(e *pyReError) string { return e.Message }
+
+// physicalAddress is PhysicalPciAddress(str): an exact D:B:S.F address.
+func physicalAddress(addr string) (*AddressSpec, error) {
+	dbs, fn, _ := strings.Cut(addr, ".")
+	parts := strings.Split(dbs, ":")
+	if len(parts) != 3 {
+		return nil, pciDeviceWrongAddressFormat(addr)
+	}
+	a := &AddressSpec{physical: true}
+	p := &specParser{}
+	var err error
+	if a.Function, err = p.hexField("func", pyStrValue(fn), 7, 1); err != nil {
+		return nil, err
+	}
+	if a.Domain, err = p.hexField("domain", pyStrValue(parts[0]), 0xffff, 4); err != nil {
+		return nil, err
+	}
+	if a.Bus, err = p.hexField("bus", pyStrValue(parts[1]), 0xff, 2); err != nil {
+		return nil, err
+	}
+	if a.Slot, err = p.hexField("slot", pyStrValue(parts[2]), 0x1f, 2); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// addressObj is PciDeviceSpec._address_obj(): the address, or for a
+// devname the address of the interface on the host (nil when it has none).
+// known is false when the devname cannot be resolved because the host is
+// unknown.
+func (s *DeviceSpec) addressObj() (a *AddressSpec, known bool, err error) {
+	if s.DevName == "" {
+		return s.Address, true, nil
+	}
+	if s.sysfs == nil {
+		return nil, false, nil
+	}
+	addr, pf := s.sysfs.FunctionByIfname(s.DevName)
+	if addr == "" {
+		return nil, true, nil
+	}
+	if pf {
+		a, err := physicalAddress(addr)
+		if err != nil {
+			return nil, true, err
+		}
+		a.PhysicalFunction = true
+		return a, true, nil
+	}
+	p := &specParser{opts: Options{Sysfs: s.sysfs}}
+	a, err = p.whitelistAddress(pyStrValue(addr))
+	return a, true, err
+}
+
+// boolFromString is oslo_utils.strutils.bool_from_string(v) (not strict).
+func boolFromString(v *pyValue) bool {
+	b, _ := strictBool(v)
+	return b
+}
+
+var trueStrings = []string{"1", "t", "true", "on", "y", "yes"}
+var falseStrings = []string{"0", "f", "false", "off", "n", "no"}
+
+// strictBool is bool_from_string(v, strict=True): the value, or the
+// ValueError message.
+func strictBool(v *pyValue) (bool, string) {
+	if v == nil {
+		v = &pyValue{kind: pyNone}
+	}
+	if v.kind == pyBool {
+		return v.b, ""
+	}
+	subject := pyStrOf(v)
+	lowered := pyASCIILower(pyStrip(subject))
+	for _, t := range trueStrings {
+		if lowered == t {
+			return true, ""
+		}
+	}
+	for _, f := range falseStrings {
+		if lowered == f {
+			return false, ""
+		}
+	}
+	all := append(append([]string{}, trueStrings...), falseStrings...)
+	sort.Strings(all)
+	quoted := make([]string, len(all))
+	for i, s := range all {
+		quoted[i] = "'" + s + "'"
+	}
+	return false, fmt.Sprintf("Unrecognized value '%s', acceptable values are: %s", subject, strings.Join(quoted, ", "))
+}
+
+// normalizeTags applies the release's boolean tags.
+func (p *specParser) normalizeTags(tags *pyValue) error {
+	var boolTags []string
+	if p.rel.AtLeast(rel2025_1) {
+		boolTags = append(boolTags, "managed", "live_migratable")
+	}
+	if p.rel.AtLeast(rel2025_2) {
+		boolTags = append(boolTags, "one_time_use")
+	}
+	for _, tag := range boolTags {
+		v := tags.get(tag)
+		if v == nil || v.kind == pyNone {
+			continue
+		}
+		b, msg := strictBool(v)
+		if msg != "" {
+			return pciConfigInvalidSpec("Cannot parse tag '%s': %s", tag, msg)
+		}
+		if b {
+			tags.vals[tag] = pyStrValue("true")
+		} else {
+			tags.vals[tag] = pyStrValue("false")
+		}
+	}
+	if p.rel.AtLeast(rel2025_2) {
+		if v := tags.get("one_time_use"); v != nil && v.kind == pyStr && v.s == "true" {
+			switch {
+			case p.opts.ReportInPlacement == nil:
+				p.warn("one_time_use=true: Nova %s refuses to start unless [pci]report_in_placement is true", p.rel)
+			case !*p.opts.ReportInPlacement:
+				return pciConfigInvalidSpec("one_time_use=true requires pci.report_in_placement to be enabled")
+			}
+		}
+	}
+	return nil
+}
+
+// checkRemoteManaged is the remote_managed part of
+// PciDeviceSpec._init_dev_details.
+func (p *specParser) checkRemoteManaged(s *DeviceSpec, a *AddressSpec, known bool) error {
+	if !known {
+		p.warn("remote_managed with devname %q: Nova refuses to start if the interface does not exist on the compute node, or names a PF whose VF product ID is not product_id", s.DevName)
+		return nil
+	}
+	if a == nil {
+		return novaErr("PciDeviceRemoteManagedNotPresent", `Invalid PCI Whitelist: A device specified as "remote_managed" is not actually present on the host`)
+	}
+	if p.opts.Sysfs == nil {
+		if a.Single() {
+			p.warn("remote_managed: Nova refuses the spec if %s:%s:%s.%s is an SR-IOV PF on the compute node (remote_managed PFs are not supported)", a.Domain, a.Bus, a.Slot, a.Function)
+		}
+		return nil
+	}
+	if !a.PhysicalFunction {
+		return nil
+	}
+	pfAddr := a.novaStr()
+	vfProduct, err := p.opts.Sysfs.VFProductIDByPFAddr(pfAddr)
+	if err != nil {
+		return err
+	}
+	pfVendor, pfProduct, err := p.opts.Sysfs.PCIIDsByPCIAddr(pfAddr)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.ProductID == vfProduct && (s.VendorID == pfVendor || s.VendorID == Any):
+		return nil
+	case (s.ProductID == pfProduct || s.ProductID == Any) && (s.VendorID == pfVendor || s.VendorID == Any):
+		return novaErr("PciDeviceInvalidPFRemoteManaged", "%s", pfAddr)
+	}
+	return pciConfigInvalidSpec("the specified VF vendor ID %s and product ID %s do not match the expected VF IDs based on the corresponding PF identified by PCI address %s", s.VendorID, s.ProductID, pfAddr)
+}
+
+// knownTags lists the tags release rel gives a meaning to, with the
+// release that introduced each.
+func knownTags() []struct {
+	name  string
+	since novarelease.Release
+} {
+	return []struct {
+		name  string
+		since novarelease.Release
+	}{
+		{"physical_network", relZed},
+		{"trusted", relZed},
+		{"remote_managed", relZed},
+		{"resource_class", relZed},
+		{"traits", relZed},
+		{"managed", rel2025_1},
+		{"live_migratable", rel2025_1},
+		{"one_time_use", rel2025_2},
+	}
+}
+
+func (p *specParser) checkTags(s *DeviceSpec) {
+	known := map[string]novarelease.Release{}
+	for _, t := range knownTags() {
+		known[t.name] = t.since
+	}
+	for _, k := range s.tags.keys {
+		v := s.tags.vals[k]
+		since, ok := known[k]
+		switch {
+		case !ok:
+			p.warn("tag %q is not one Nova %s uses: Nova keeps it as a free-form tag that only requests naming it can match (a misspelt key?)", k, p.rel)
+		case !p.rel.AtLeast(since):
+			p.warn("tag %q has an effect from Nova %s only: Nova %s keeps it as a free-form tag and ignores it", k, since, p.rel)
+		case v.kind != pyStr && v.kind != pyNone && (k == "physical_network" || k == "resource_class" || k == "traits"):
+			p.warn("tag %q is %s, not a string: Nova compares it as is and it matches no request", k, pyRepr(v))
+		case k == "trusted" && v.kind != pyStr:
+			p.warn("tag \"trusted\" is %s, not a string: Nova compares it with the string a port's request carries (\"true\") and never matches; write \"true\"", pyRepr(v))
+		}
+	}
+}
+
+// PhysicalNetwork is the physical_network tag.
+func (s *DeviceSpec) PhysicalNetwork() (string, bool) {
+	v, ok := s.Tags["physical_network"]
+	return v, ok
+}
+
+// Trusted is the trusted tag as Nova matches it against a port's request
+// for a trusted VF: the string "true" in any case. A JSON boolean true
+// does not match (Nova compares it with the string "true").
+func (s *DeviceSpec) Trusted() bool {
+	v := s.tags.get("trusted")
+	return v != nil && v.kind == pyStr && strings.ToLower(v.s) == "true"
+}
+
+// RemoteManaged is the remote_managed tag as Nova reads it
+// (strutils.bool_from_string: true, 1, yes, on, t, y in any case).
+func (s *DeviceSpec) RemoteManaged() bool { return s.remoteManaged }
+
+// ResourceClass is the resource_class tag, used when Nova reports PCI
+// devices to Placement ([pci]report_in_placement); Nova upper-cases it and
+// adds CUSTOM_ unless it is a standard class.
+func (s *DeviceSpec) ResourceClass() (string, bool) {
+	v, ok := s.Tags["resource_class"]
+	return v, ok
+}
+
+// Traits is the traits tag split at commas, as Nova splits it.
+func (s *DeviceSpec) Traits() []string {
+	v, ok := s.Tags["traits"]
+	if !ok || v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// boolTag reads a tag Nova normalises to "true"/"false" from release since.
+func (s *DeviceSpec) boolTag(name string, since novarelease.Release) (value, set bool) {
+	if !s.Release.AtLeast(since) {
+		return false, false
+	}
+	v, ok := s.Tags[name]
+	if !ok || v == "None" {
+		return false, false
+	}
+	return v == "true", true
+}
+
+// Managed is the managed tag (2025.1 and later): whether libvirt detaches
+// the device from its host driver itself; set is false when absent or the
+// release ignores it (libvirt's default is managed).
+func (s *DeviceSpec) Managed() (value, set bool) { return s.boolTag("managed", rel2025_1) }
+
+// LiveMigratable is the live_migratable tag (2025.1 and later).
+func (s *DeviceSpec) LiveMigratable() (value, set bool) {
+	return s.boolTag("live_migratable", rel2025_1)
+}
+
+// OneTimeUse is the one_time_use tag (2025.2 and later).
+func (s *DeviceSpec) OneTimeUse() (value, set bool) { return s.boolTag("one_time_use", rel2025_2) }
+
+// deviceAddressFields parses a device's address as Nova's
+// PhysicalPciAddress does.
+func deviceAddressFields(addr string) ([4]string, bool) {
+	a, err := physicalAddress(addr)
+	if err != nil {
+		return [4]string{}, false
+	}
+	return a.fields(), true
+}
+
+// Match reports whether the spec admits the device, as Nova's
+// PciDeviceSpec.match does: the vendor and product IDs, and the address
+// (an exact address that names an SR-IOV PF also matches the PF's VFs).
+//
+// evaluable is false when gpupass cannot give Nova's answer: the address
+// is a regex gpupass cannot evaluate, the spec names a devname and the
+// host's network interfaces are unknown, the device's IDs are unknown, its
+// address is one Nova cannot parse (a domain above ffff), or the spec is
+// remote_managed (Nova then also requires a card serial number in the
+// device's VPD, which the inventory does not carry). matched is then true
+// only if everything gpupass could check matched.
+//
+// When the spec was parsed without Options.Sysfs, an exact address is
+// taken to be a PF's when the device is one of its VFs.
+func (s *DeviceSpec) Match(d *hostinfo.PCIDevice) (matched, evaluable bool) {
+	// Nova requires all of: vendor, product, address, and for a
+	// remote_managed spec a card serial number. A condition gpupass can
+	// tell is false settles the answer.
+	idsKnown := true
+	if s.VendorID != Any {
+		if d.VendorID == "" {
+			idsKnown = false
+		} else if s.VendorID != d.VendorID {
+			return false, true
+		}
+	}
+	if s.ProductID != Any {
+		if d.DeviceID == "" {
+			idsKnown = false
+		} else if s.ProductID != d.DeviceID {
+			return false, true
+		}
+	}
+	a, known, err := s.addressObj()
+	if err != nil || !known {
+		return false, false
+	}
+	if a == nil {
+		return false, true // a devname the host does not have
+	}
+	devFields, valid := deviceAddressFields(d.Address)
+	if !valid {
+		return false, false // Nova raises on this address
+	}
+	isPF := a.PhysicalFunction
+	if s.sysfs == nil && a.Single() && d.PhysFn != "" {
+		f := a.fields()
+		isPF = f[0]+":"+f[1]+":"+f[2]+"."+f[3] == d.PhysFn
+	}
+	addrOK := false
+	if isPF && d.PhysFn != "" {
+		pf, valid := deviceAddressFields(d.PhysFn)
+		if !valid {
+			return false, false
+		}
+		addrOK = a.matchFields(pf)
+	}
+	if !addrOK {
+		addrOK = a.matchFields(devFields)
+	}
+	if !a.Evaluable() {
+		return false, false
+	}
+	if !addrOK {
+		return false, true
+	}
+	return true, idsKnown && !s.remoteManaged
+}
