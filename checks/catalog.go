@@ -26,8 +26,17 @@ var All = []*Check{
 	SRIOVGPUPF,
 
 	ConfSyntax,
+	DeviceSpecInvalid,
 	DeprecatedOption,
+	DeviceSpecNoMatch,
+	DeviceSpecTooBroad,
+	GPUNotExposed,
+	AliasInvalid,
+	AliasNoDevice,
+	AliasDeviceType,
 	SchedulerFilter,
+	AliasMismatch,
+	PlacementMode,
 	VirtType,
 	SecretsExposed,
 }

@@ -138,6 +138,9 @@ type Pass struct {
 	// (which GPUs are for passthrough, IOMMU group members, boot-time
 	// vfio claims); nil when there is no host.
 	Host *HostView
+	// Conf is Inputs.NovaConf's PCI configuration parsed with Nova's
+	// rules, and API Inputs.APIConf's; nil when absent.
+	Conf, API *ConfView
 
 	findings []Finding
 	skip     string

@@ -41,10 +41,11 @@ type GPU struct {
 
 // NewHostView derives the shared facts. A passthrough GPU is a
 // display-class function (0x03xx) bound to vfio-pci or pci-stub, claimed
-// for them at boot (ids, driver_override, driverctl), or named by a --gpu
+// for them at boot (ids, driver_override, driverctl), admitted by a
+// [pci]device_spec of conf (which may be nil), or named by a --gpu
 // selection; a selection by address or ID may also name a device of
 // another class (a compute accelerator, say).
-func NewHostView(h *hostinfo.Host, selectors []Selector) *HostView {
+func NewHostView(h *hostinfo.Host, selectors []Selector, conf *ConfView) *HostView {
 	v := &HostView{
 		Host:    h,
 		Cmdline: hostinfo.ParseCmdline(h.Kernel.Cmdline),
@@ -80,6 +81,13 @@ func NewHostView(h *hostinfo.Host, selectors []Selector) *HostView {
 			why = append(why, "driver_override is "+d.DriverOverride)
 		}
 		why = append(why, v.BootClaims(d)...)
+		// A device_spec that admits a BMC's or an emulated display is
+		// GP305's finding, not a GPU.
+		if hostDisplayVendors[d.VendorID] == "" {
+			for _, m := range conf.Admitting(d) {
+				why = append(why, "admitted by [pci]device_spec at "+m.Entry.Value.Source.String())
+			}
+		}
 		if len(why) > 0 {
 			g := &GPU{Device: d, Why: why}
 			v.GPUs = append(v.GPUs, g)

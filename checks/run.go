@@ -80,9 +80,12 @@ func Run(in *Inputs, catalog []*Check) Report {
 	r.Host = in.Host
 	r.NovaConf = in.NovaConf.report()
 	r.APIConf = in.APIConf.report()
+	pciInPlacement := pciInPlacementOf(in)
+	conf := newConfView(in.NovaConf, in.NovaRelease, in.Host, pciInPlacement)
+	api := newConfView(in.APIConf, in.NovaRelease, nil, pciInPlacement)
 	var view *HostView
 	if in.Host != nil {
-		view = NewHostView(in.Host, in.GPUs)
+		view = NewHostView(in.Host, in.GPUs, conf)
 	}
 	for _, c := range catalog {
 		result := CheckResult{ID: c.ID, Name: c.Name, Status: StatusPass}
@@ -98,7 +101,7 @@ func Run(in *Inputs, catalog []*Check) Report {
 			r.Checks = append(r.Checks, result)
 			continue
 		}
-		pass := &Pass{Check: c, Inputs: in, Host: view}
+		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api}
 		err := runSafely(c, pass)
 		switch {
 		case err != nil:

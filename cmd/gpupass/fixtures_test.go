@@ -29,16 +29,19 @@ var expected = map[string][]string{
 		"GP207 info 0000:9a:00.0", "GP207 info 0000:9b:00.0", "GP207 info 0000:ba:00.0", "GP207 info 0000:bb:00.0"},
 	"turing-workstation": {"GP108 info ws-turing",
 		"GP202 error 0000:01:00.1", "GP202 error 0000:01:00.2", "GP202 error 0000:01:00.3",
-		"GP204 warning 0000:01:00.1", "GP204 warning 0000:01:00.2", "GP204 warning 0000:01:00.3"},
-	"vtd-off-firmware":    {"GP102 error r740-gpu-03", "GP108 info r740-gpu-03"},
-	"iommu-off-kernel":    {"GP103 error dl380-g10-12.example.com", "GP108 info dl380-g10-12.example.com"},
-	"nouveau-no-vfio":     {"GP106 error compute-q4000", "GP107 error compute-q4000", "GP108 info compute-q4000", "GP201 error 0000:3b:00.0", "GP202 error 0000:3b:00.1"},
-	"nvme-shared-group":   {"GP108 info compute-l40s-02", "GP202 error 0000:3e:00.0", "GP203 warning iommu-group/13", "GP207 info 0000:3d:00.0"},
-	"epyc-mi210":          {"GP108 info epyc-mi210-01", "GP205 error 0000:83:00.0", "GP207 info 0000:83:00.0"},
-	"a100-sriov":          {"GP108 info hgx-a100-04", "GP207 info 0000:81:00.0", "GP212 info 0000:81:00.0"},
-	"boot-vga-gpu":        {"GP108 info ws-a6000", "GP206 warning 0000:17:00.0"},
-	"acs-override":        {"GP104 warning archbox", "GP105 warning archbox", "GP108 info archbox"},
-	"quirks":              {"GP108 info gentoo-adl"},
+		"GP204 warning 0000:01:00.1", "GP204 warning 0000:01:00.2", "GP204 warning 0000:01:00.3",
+		"GP303 warning [pci]device_spec", "GP303 warning [pci]alias"},
+	"vtd-off-firmware": {"GP102 error r740-gpu-03", "GP108 info r740-gpu-03", "GP312 warning [pci]device_spec"},
+	"iommu-off-kernel": {"GP103 error dl380-g10-12.example.com", "GP108 info dl380-g10-12.example.com", "GP307 error [pci]alias"},
+	"nouveau-no-vfio": {"GP106 error compute-q4000", "GP107 error compute-q4000", "GP108 info compute-q4000", "GP201 error 0000:3b:00.0", "GP202 error 0000:3b:00.1",
+		"GP304 warning [pci]device_spec", "GP306 warning 0000:3b:00.0", "GP308 warning rtx4000"},
+	"nvme-shared-group": {"GP108 info compute-l40s-02", "GP202 error 0000:3e:00.0", "GP203 warning iommu-group/13", "GP207 info 0000:3d:00.0",
+		"GP305 error [pci]device_spec", "GP305 warning [pci]device_spec"},
+	"epyc-mi210":          {"GP108 info epyc-mi210-01", "GP205 error 0000:83:00.0", "GP207 info 0000:83:00.0", "GP310 error [filter_scheduler]enabled_filters"},
+	"a100-sriov":          {"GP108 info hgx-a100-04", "GP207 info 0000:81:00.0", "GP212 info 0000:81:00.0", "GP309 error a100"},
+	"boot-vga-gpu":        {"GP108 info ws-a6000", "GP206 warning 0000:17:00.0", "GP314 error /etc/nova/nova.conf"},
+	"acs-override":        {"GP104 warning archbox", "GP105 warning archbox", "GP108 info archbox", "GP313 error [libvirt]virt_type"},
+	"quirks":              {"GP108 info gentoo-adl", "GP301 warning /etc/nova/nova.conf", "GP302 error [pci]device_spec", "GP306 warning 0000:01:00.0", "GP313 error [libvirt]virt_type"},
 	"real-firecracker-vm": {"GP101 warning vm", "GP102 error vm", "GP106 error vm", "GP108 info vm"},
 }
 
@@ -57,6 +60,24 @@ var mentions = map[string][]string{
 	"acs-override":      {"pcie_acs_override=downstream,multifunction", "vfio_iommu_type1.allow_unsafe_interrupts=1 on the kernel command line"},
 	"h100-hgx":          {"Nova 2024.1 (caracal) rules applied: detected from Nova 29.2.0"},
 }
+
+// confMentions are the nova.conf facts each fixture's findings state.
+var confMentions = map[string][]string{
+	"turing-workstation": {"[pci]passthrough_whitelist is a deprecated name of [pci]device_spec", "[DEFAULT]pci_alias is a deprecated name of [pci]alias"},
+	"vtd-off-firmware":   {"resource_class or traits, which only take effect with [pci]report_in_placement = true"},
+	"iommu-off-kernel":   {"PciInvalidAlias"},
+	"nouveau-no-vfio":    {`{"vendor_id": "10de", "product_id": "1eb2"} matches no PCI device`, "10de:1eb1 TU104GL [Quadro RTX 4000]", "no GPU flavor can be scheduled here"},
+	"nvme-shared-group":  {"[pci]device_spec {} offers devices this host uses itself", "(storage on nvme)"},
+	"epyc-mi210":         {"lacks PciPassthroughFilter"},
+	"a100-sriov":         {`Alias "a100" asks for device_type type-PCI`, "as type-PF (it has SR-IOV capability"},
+	"boot-vga-gpu":       {"holds secrets ([DEFAULT]transport_url, [keystone_authtoken]password)", "mode 0644"},
+	"acs-override":       {`[libvirt]virt_type is "qemu"`},
+	"quirks":             {"no inline comments", "rejects this [pci]device_spec"},
+}
+
+// secrets are the passwords in the fixtures' and test files' nova.conf:
+// none may reach any output.
+var secrets = []string{"Rabb1tPassw0rd", "K3ystonePassw0rd", "ControllerRabbitPw"}
 
 func fixtureNames(t *testing.T) []string {
 	t.Helper()
@@ -112,7 +133,7 @@ func TestFixtureFindings(t *testing.T) {
 			if code != wantCode {
 				t.Errorf("exit %d, want %d", code, wantCode)
 			}
-			for _, m := range mentions[name] {
+			for _, m := range append(mentions[name], confMentions[name]...) {
 				if !strings.Contains(text.String(), m) {
 					t.Errorf("findings do not mention %q", m)
 				}
@@ -120,6 +141,11 @@ func TestFixtureFindings(t *testing.T) {
 			golden(t, filepath.Join("..", "..", "testdata", "golden", "preflight", name+".json"), out)
 
 			_, textOut, _ := gpupass(t, nil, "preflight", "--root", root)
+			for _, secret := range secrets {
+				if strings.Contains(out, secret) || strings.Contains(textOut, secret) {
+					t.Errorf("the password %q reached the output", secret)
+				}
+			}
 			for i, line := range strings.Split(textOut, "\n") {
 				if n := utf8.RuneCountInString(line); n > 80 {
 					t.Errorf("text line %d is %d columns: %q", i+1, n, line)
@@ -198,4 +224,40 @@ func snapshotTree(t *testing.T, root string) map[string]string {
 		t.Fatal(err)
 	}
 	return tree
+}
+
+// With --api-conf, the compute node's aliases are compared with the API
+// node's (GP311) and the scheduler's filters are read there (GP310).
+func TestPreflightWithAPIConf(t *testing.T) {
+	root := filepath.Join(hostsDir, "h100-hgx")
+	code, out, errOut := gpupass(t, nil, "preflight", "--root", root, "--api-conf", "../../testdata/api-conf/controller.conf", "--format", "json")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d: %s", code, exitFindings, errOut)
+	}
+	var report checks.Report
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range report.Findings {
+		if strings.HasPrefix(f.ID, "GP3") {
+			got = append(got, f.ID+" "+string(f.Severity)+" "+f.Subject.Ref+" "+f.Source)
+		}
+	}
+	want := []string{
+		"GP311 error a100 ../../testdata/api-conf/controller.conf:11",
+		"GP311 error h100 /etc/nova/nova.conf.d/50-gpu.conf:3",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("GP3xx findings (-want +got):\n%s", diff)
+	}
+	for _, c := range report.Checks {
+		if c.ID == "GP310" && c.Status != checks.StatusPass {
+			t.Errorf("GP310 %s (%s): the API node has PciPassthroughFilter", c.Status, c.Reason)
+		}
+	}
+	if report.APIConf == nil || report.APIConf.Role != "api" || strings.Contains(out, "ControllerRabbitPw") {
+		t.Errorf("api_conf in the report: %+v", report.APIConf)
+	}
+	golden(t, filepath.Join("..", "..", "testdata", "golden", "preflight", "h100-hgx+api-conf.json"), out)
 }

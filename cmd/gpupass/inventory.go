@@ -52,7 +52,7 @@ func runInventory(opts *inventoryOptions) error {
 	if err != nil {
 		return err
 	}
-	inv := checks.BuildInventory(checks.NewHostView(in.Host, in.GPUs), opts.all)
+	inv := checks.BuildInventory(checks.NewHostView(in.Host, in.GPUs, nil), opts.all)
 	inv.Tool = checks.Tool{Version: toolVersion()}
 	if format == render.FormatJSON {
 		return render.JSON(opts.io.Out, inv)

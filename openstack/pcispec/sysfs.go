@@ -50,9 +50,9 @@ type SysfsTree struct {
 }
 
 // SysfsFromInventory builds the sysfs Nova would see on a host from its
-// PCI inventory: vendor, device, sriov_totalvfs, and sriov_vf_device taken
-// from a PF's VFs when any is enabled. The inventory has no network
-// interfaces, so devname never resolves.
+// PCI inventory: vendor, device, sriov_totalvfs, sriov_vf_device taken
+// from a PF's VFs when any is enabled, and the network interfaces of NIC
+// functions (for devname).
 func SysfsFromInventory(devs []hostinfo.PCIDevice) *SysfsTree {
 	t := &SysfsTree{PCI: map[string]map[string]string{}}
 	byAddr := map[string]*hostinfo.PCIDevice{}
@@ -82,6 +82,14 @@ func SysfsFromInventory(devs []hostinfo.PCIDevice) *SysfsTree {
 			}
 		}
 		t.PCI[d.Address] = files
+	}
+	for i := range devs {
+		for _, ifname := range devs[i].Net {
+			if t.Net == nil {
+				t.Net = map[string]string{}
+			}
+			t.Net[ifname] = devs[i].Address
+		}
 	}
 	for i := range devs {
 		d := &devs[i]
