@@ -323,7 +323,7 @@ func TestRunSkipsChecksWithoutInputsAndSurvivesPanics(t *testing.T) {
 		return errors.New("disk on fire")
 	}}
 	r := Run(&Inputs{}, []*Check{boom})
-	if r.Checks[0].Status != StatusSkip || r.Checks[0].Reason != "needs a host" {
+	if r.Checks[0].Status != StatusSkip || r.Checks[0].Reason != "needs a host (preflight reads one; lint does not)" {
 		t.Errorf("without a host: %+v", r.Checks[0])
 	}
 	r = Run(&Inputs{Host: readyHost()}, []*Check{boom, failing})

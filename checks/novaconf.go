@@ -188,9 +188,16 @@ var SchedulerFilter = &Check{
 				return nil
 			}
 			defaults := novaconf.ParseList(opt.Default)
+			// A file linted alone may be a compute node's, which has no
+			// say: only the API node's configuration must set it.
+			severity := Error
+			if c.Role == "lint" {
+				severity = Info
+			}
 			p.Report(Finding{
+				Severity:    severity,
 				Subject:     optionSubject(opt),
-				Message:     fmt.Sprintf("%s is not set, so the scheduler uses Nova's default filters (%s), which do not include %s.", opt, strings.Join(defaults, ", "), pciFilter),
+				Message:     fmt.Sprintf("%s is not set: where this is the scheduler's nova.conf, it uses Nova's default filters (%s), which do not include %s.", opt, strings.Join(defaults, ", "), pciFilter),
 				Remediation: fmt.Sprintf("Set in [filter_scheduler]: enabled_filters = %s", strings.Join(append(defaults, pciFilter), ", ")),
 				Evidence:    map[string]any{"enabled_filters": defaults},
 			})

@@ -108,6 +108,9 @@ func TestConfChecks(t *testing.T) {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[pci]\n", 0o640}),
 				APIConf: testConf(t, "api", confFile{"/tmp/api.conf", "[DEFAULT]\n", 0o640})}
 		}, outcome{StatusFail, []string{"error [filter_scheduler]enabled_filters "}}, []string{"Nova's default filters"}},
+		{"GP310 unset in a file linted alone is info", SchedulerFilter, func(t *testing.T) *Inputs {
+			return &Inputs{NovaConf: testConf(t, "lint", confFile{conf, "[pci]\n", 0o640})}
+		}, outcome{StatusPass, []string{"info [filter_scheduler]enabled_filters "}}, nil},
 
 		{"GP313 qemu", VirtType, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\nvirt_type = qemu\n", 0o640})}

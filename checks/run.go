@@ -65,7 +65,7 @@ type CheckResult struct {
 
 // needText says what a skipped check lacked, and how to give it.
 var needText = map[Input]string{
-	NeedHost:     "a host",
+	NeedHost:     "a host (preflight reads one; lint does not)",
 	NeedNovaConf: "a nova.conf (none found under the root; --nova-conf names one)",
 	NeedAPIConf:  "the nova-api node's nova.conf (--api-conf)",
 }

@@ -152,3 +152,15 @@ var multiValued = map[Name]bool{
 	{"DEFAULT", "notification_driver"}:         true,
 	{"oslo_messaging_amqp", "pre_settled"}:     true,
 }
+
+// tableKeys are the option names of Options, current and deprecated.
+var tableKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	for _, o := range Options {
+		keys[o.Name] = true
+		for _, d := range o.Deprecated {
+			keys[d.Name] = true
+		}
+	}
+	return keys
+}()

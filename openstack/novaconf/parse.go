@@ -521,7 +521,10 @@ func (p *parser) checkValueLine(s string, cont bool) {
 		r, _ := utf8.DecodeRuneInString(s[i:])
 		p.warnValue(p.lineNo, CodeControlChar, fmt.Sprintf("the value holds a control character (%U at byte %d): binary garbage?", r, i+1), cont, s)
 	}
-	if substitutes(s) {
+	// Substitution is how nova.conf says "[vnc]server_listen = $my_ip":
+	// warn only for the options gpupass reads and for secrets, where a "$"
+	// is most likely meant literally (JSON, a password).
+	if substitutes(s) && (p.secret || tableKeys[p.key]) {
 		p.warnValue(p.lineNo, CodeSubstitution, "oslo.config replaces $name and ${name} with the value of another option when nova reads this one "+
 			"(and nova fails if there is no such option); write $$ for a literal $", cont, s)
 	}
