@@ -201,34 +201,31 @@ var DeviceSpecTooBroad = &Check{
 				}
 				// What hurts most first: the console, storage, the network.
 				hostUsed = byPriority(hostUsed, hostPriority)
-				source, label := e.Value.Source.String(), specLabel(e, s)
-				if len(hostUsed) > 0 {
+				label := specLabel(e, s)
+				for _, kind := range []struct {
+					severity    Severity
+					devices     []string
+					evidence    string
+					message     string
+					remediation string
+				}{
+					{Error, hostUsed, "host_devices", "offers devices this host uses itself: %s. A guest given one takes it from the host.",
+						"Narrow the entry to the GPUs: {\"vendor_id\": \"VVVV\", \"product_id\": \"PPPP\"} from lspci -nn, plus \"address\" when only some GPUs of that model are for guests."},
+					{Warning, companions, "companions", "offers GPU cards' other functions as devices of their own: %s. A guest can be given one without its GPU, which then cannot be assigned.",
+						"Match only the GPU function (its product_id, or the address with function .0); claim the other functions for vfio-pci at boot so the IOMMU group stays viable."},
+					{Warning, other, "devices", "offers functions that are not GPUs: %s.",
+						"If these are meant for guests, keep them in an entry of their own; otherwise narrow this one to the GPUs."},
+				} {
+					if len(kind.devices) == 0 {
+						continue
+					}
 					p.Report(Finding{
+						Severity:    kind.severity,
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
-						Source:      source,
-						Message:     fmt.Sprintf("[pci]device_spec %s offers devices this host uses itself: %s. A guest given one takes it from the host.", label, listSome(hostUsed)),
-						Remediation: "Narrow the entry to the GPUs: {\"vendor_id\": \"VVVV\", \"product_id\": \"PPPP\"} from lspci -nn, plus \"address\" when only some GPUs of that model are for guests.",
-						Evidence:    map[string]any{"host_devices": hostUsed},
-					})
-				}
-				if len(companions) > 0 {
-					p.Report(Finding{
-						Severity:    Warning,
-						Subject:     optionSubject(novaconf.OptDeviceSpec),
-						Source:      source,
-						Message:     fmt.Sprintf("[pci]device_spec %s offers GPU cards' other functions as devices of their own: %s. A guest can be given one without its GPU, which then cannot be assigned.", label, listSome(companions)),
-						Remediation: "Match only the GPU function (its product_id, or the address with function .0); claim the other functions for vfio-pci at boot so the IOMMU group stays viable.",
-						Evidence:    map[string]any{"companions": companions},
-					})
-				}
-				if len(other) > 0 {
-					p.Report(Finding{
-						Severity:    Warning,
-						Subject:     optionSubject(novaconf.OptDeviceSpec),
-						Source:      source,
-						Message:     fmt.Sprintf("[pci]device_spec %s offers functions that are not GPUs: %s.", label, listSome(other)),
-						Remediation: "If these are meant for guests, keep them in an entry of their own; otherwise narrow this one to the GPUs.",
-						Evidence:    map[string]any{"devices": other},
+						Source:      e.Value.Source.String(),
+						Message:     fmt.Sprintf("[pci]device_spec %s "+kind.message, label, listSome(kind.devices)),
+						Remediation: kind.remediation,
+						Evidence:    map[string]any{kind.evidence: kind.devices},
 					})
 				}
 			}
