@@ -4,11 +4,13 @@ go 1.26
 
 require (
 	github.com/google/go-cmp v0.7.0
+	github.com/gophercloud/gophercloud/v2 v2.15.0
 	github.com/jaypipes/ghw v0.27.0
 	github.com/jaypipes/pcidb v1.1.1
 	github.com/spf13/cobra v1.10.2
-	golang.org/x/sys v0.25.0
+	golang.org/x/sys v0.47.0
 	gopkg.in/ini.v1 v1.67.3
+	gopkg.in/yaml.v2 v2.4.0
 )
 
 require (

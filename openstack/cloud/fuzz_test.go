@@ -1,0 +1,129 @@
+package cloud
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// addFixtures seeds a fuzz target with the recorded bodies matching a glob
+// under testdata (the committed corpus under testdata/fuzz adds the inputs
+// fuzzing found).
+func addFixtures(f *testing.F, glob string) {
+	files, err := filepath.Glob(filepath.Join("testdata", glob))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no fixtures %s", glob)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+func FuzzParseFlavorPage(f *testing.F) {
+	addFixtures(f, "nova/flavors-*.json")
+	f.Add([]byte(`{"flavors": [{"id": 7, "swap": "", "ram": 1.5e3, "extra_specs": {"a": 1, "b": true, "c": null}}], "flavors_links": [{"rel": "next", "href": "x?marker=7"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		page, err := parseFlavorPage(body)
+		if err != nil {
+			return
+		}
+		if page.withoutSpecs > len(page.flavors) {
+			t.Fatalf("%d flavors without specs out of %d", page.withoutSpecs, len(page.flavors))
+		}
+		if _, err := json.Marshal(page.flavors); err != nil {
+			t.Fatalf("flavors do not marshal: %v", err)
+		}
+		_ = pageURL("https://cloud.example.com/v2.1/flavors/detail?limit=1000", page.next)
+	})
+}
+
+func FuzzParseHypervisorPage(f *testing.F) {
+	addFixtures(f, "nova/hypervisors-*.json")
+	f.Add([]byte(`{"hypervisors": [{"id": null, "vcpus": "8", "service": null, "hypervisor_version": null}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		page, err := parseHypervisorPage(body)
+		if err != nil {
+			return
+		}
+		if _, err := json.Marshal(page.hypervisors); err != nil {
+			t.Fatalf("hypervisors do not marshal: %v", err)
+		}
+	})
+}
+
+func FuzzParseVersions(f *testing.F) {
+	for _, glob := range []string{"nova/version*.json", "placement/versions.json", "keystone/versions.json"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", glob))
+		for _, file := range files {
+			data, _ := os.ReadFile(file)
+			f.Add(data, "v2.1")
+		}
+	}
+	f.Add([]byte(`{"version": {"id": "v1.0", "max_version": "1.-1"}}`), "v1.0")
+	f.Fuzz(func(t *testing.T, body []byte, id string) {
+		maxVersion, err := parseVersions(body, id)
+		if err != nil || maxVersion == "" {
+			return
+		}
+		if _, _, err := parseMicroversion(maxVersion); err != nil {
+			t.Fatalf("parseVersions returned %q: %v", maxVersion, err)
+		}
+		// What it returns can be compared.
+		_ = minMicroversion("2.61", maxVersion)
+		_ = atLeast(maxVersion, "2.61")
+	})
+}
+
+// FuzzParsePlacement feeds one body to every placement decoder.
+func FuzzParsePlacement(f *testing.F) {
+	addFixtures(f, "placement/*.json")
+	f.Add([]byte(`{"inventories": {"VCPU": {"total": "64", "allocation_ratio": null}}, "usages": {"VCPU": 1e3}, "traits": [1, "A"]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if providers, err := parseProviders(body); err == nil {
+			for _, rp := range providers {
+				if rp.RootUUID == "" && rp.UUID != "" {
+					t.Fatalf("provider %+v without a root", rp)
+				}
+			}
+		}
+		inventories, invErr := parseInventories(body)
+		usages, useErr := parseUsages(body)
+		if invErr == nil && useErr == nil {
+			rp := ResourceProvider{Inventories: inventories, Usages: usages}
+			for class := range inventories {
+				if _, ok := rp.Free(class); !ok {
+					t.Fatalf("Free(%s) unknown with an inventory", class)
+				}
+			}
+		}
+		if traits, err := parseTraits(body); err == nil {
+			for i := 1; i < len(traits); i++ {
+				if traits[i-1] > traits[i] {
+					t.Fatalf("traits not sorted: %q", traits)
+				}
+			}
+		}
+	})
+}
+
+func FuzzServerMessage(f *testing.F) {
+	addFixtures(f, "*/error-*.json")
+	f.Add([]byte("<html><title>502 Bad Gateway</title>"))
+	f.Add([]byte(`{"errors": [{"title": "Conflict", "detail": "There was a conflict when trying to complete your request.\n\n x "}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		msg := serverMessage(body)
+		if strings.ContainsAny(msg, "\n\r") {
+			t.Fatalf("message on several lines: %q", msg)
+		}
+		if utf8.ValidString(msg) && utf8.RuneCountInString(msg) > 201 {
+			t.Fatalf("message of %d runes", utf8.RuneCountInString(msg))
+		}
+	})
+}
