@@ -1,5 +1,7 @@
 package checks
 
+import "strings"
+
 // All is the catalog in report order. IDs are stable: add new checks, never
 // renumber or reuse an ID.
 var All = []*Check{
@@ -39,6 +41,16 @@ var All = []*Check{
 	PlacementMode,
 	VirtType,
 	SecretsExposed,
+
+	ExtraSpecInvalid,
+	AliasUndefined,
+	UnschedulableCount,
+	NUMAUnsatisfiable,
+	FlavorTooBig,
+	LargeBARFirmware,
+	CapacityCheck,
+	GPUHostsUnprotected,
+	AliasInconsistentFleet,
 }
 
 // Section is a group of checks as reports show them.
@@ -56,12 +68,16 @@ var Sections = []Section{
 	{"Drift", "GP5"},
 }
 
-// InSection returns the checks whose ID starts with prefix ("GP3").
-func InSection(catalog []*Check, prefix string) []*Check {
+// InSection returns the checks whose ID starts with one of the prefixes
+// ("GP1", "GP2").
+func InSection(catalog []*Check, prefixes ...string) []*Check {
 	var out []*Check
 	for _, c := range catalog {
-		if len(c.ID) >= len(prefix) && c.ID[:len(prefix)] == prefix {
-			out = append(out, c)
+		for _, prefix := range prefixes {
+			if strings.HasPrefix(c.ID, prefix) {
+				out = append(out, c)
+				break
+			}
 		}
 	}
 	return out

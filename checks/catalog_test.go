@@ -43,6 +43,15 @@ var contract = map[string]string{
 	"GP312": "placement-mode",
 	"GP313": "virt-type",
 	"GP314": "secrets-exposed",
+	"GP401": "extra-spec-invalid",
+	"GP402": "alias-undefined",
+	"GP403": "unschedulable-count",
+	"GP404": "numa-unsatisfiable",
+	"GP405": "flavor-too-big",
+	"GP406": "large-bar-firmware",
+	"GP407": "capacity",
+	"GP408": "gpu-hosts-unprotected",
+	"GP409": "alias-inconsistent-fleet",
 }
 
 // TestCatalog guards the catalog the way x/tools' analysis.Validate guards

@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/cloud"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 )
 
@@ -34,6 +35,10 @@ const (
 	NeedNovaConf Input = "nova.conf"
 	// NeedAPIConf is the nova-api node's nova.conf (--api-conf).
 	NeedAPIConf Input = "--api-conf"
+	// NeedCloud is what the cloud's APIs say (flavors, placement).
+	NeedCloud Input = "cloud"
+	// NeedReports are the compute nodes' preflight reports (--reports).
+	NeedReports Input = "host reports"
 )
 
 // Doc documents a check for operators: `gpupass checks ID` prints it and
@@ -116,6 +121,10 @@ type Inputs struct {
 	NovaConf *NovaConf
 	// APIConf is the nova-api / scheduler node's nova.conf (--api-conf).
 	APIConf *NovaConf
+	// Cloud is what the cloud's APIs returned (audit).
+	Cloud *cloud.Snapshot
+	// Reports are the compute nodes' preflight reports (audit --reports).
+	Reports []*HostReport
 }
 
 func (in *Inputs) has(need Input) bool {
@@ -126,6 +135,10 @@ func (in *Inputs) has(need Input) bool {
 		return in.NovaConf != nil && in.NovaConf.Config != nil
 	case NeedAPIConf:
 		return in.APIConf != nil && in.APIConf.Config != nil
+	case NeedCloud:
+		return in.Cloud != nil
+	case NeedReports:
+		return len(in.Reports) > 0
 	}
 	return false
 }
@@ -141,6 +154,9 @@ type Pass struct {
 	// Conf is Inputs.NovaConf's PCI configuration parsed with Nova's
 	// rules, and API Inputs.APIConf's; nil when absent.
 	Conf, API *ConfView
+	// Fleet is the cloud and its hosts as the audit sees them; nil
+	// without a cloud or host reports.
+	Fleet *FleetView
 
 	findings []Finding
 	skip     string

@@ -300,12 +300,16 @@ func (v *HostView) isCompanion(d *hostinfo.PCIDevice) bool {
 }
 
 // listSome lists up to five items and says how many more.
-func listSome(items []string) string {
+func listSome(items []string) string { return listSomeSep(items, ", ") }
+
+// listSomeSep is listSome with another separator, for items that have commas
+// of their own ("; " between per-host reasons).
+func listSomeSep(items []string, sep string) string {
 	const most = 5
 	if len(items) <= most {
-		return strings.Join(items, ", ")
+		return strings.Join(items, sep)
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], ", "), len(items)-most)
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], sep), len(items)-most)
 }
 
 // GPUNotExposed is GP306.

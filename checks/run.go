@@ -36,8 +36,10 @@ type Report struct {
 	// NovaConf is what the node's (or the linted) nova.conf sets for the
 	// options gpupass reads, secrets redacted; APIConf the same for
 	// --api-conf.
-	NovaConf *ConfReport   `json:"nova_conf,omitempty"`
-	APIConf  *ConfReport   `json:"api_conf,omitempty"`
+	NovaConf *ConfReport `json:"nova_conf,omitempty"`
+	APIConf  *ConfReport `json:"api_conf,omitempty"`
+	// Audit is the audit's view of the cloud and its hosts.
+	Audit    *AuditReport  `json:"audit,omitempty"`
 	Summary  Summary       `json:"summary"`
 	Checks   []CheckResult `json:"checks"`
 	Findings []Finding     `json:"findings"`
@@ -68,6 +70,8 @@ var needText = map[Input]string{
 	NeedHost:     "a host (preflight reads one; lint does not)",
 	NeedNovaConf: "a nova.conf (none found under the root; --nova-conf names one)",
 	NeedAPIConf:  "the nova-api node's nova.conf (--api-conf)",
+	NeedCloud:    "the cloud's APIs (audit)",
+	NeedReports:  "host reports (--reports DIR of preflight JSON reports)",
 }
 
 // Run applies the checks, in order, to the inputs. It never fails: a check
@@ -87,6 +91,8 @@ func Run(in *Inputs, catalog []*Check) Report {
 	if in.Host != nil {
 		view = NewHostView(in.Host, in.GPUs, conf)
 	}
+	fleet := newFleetView(in, api)
+	r.Audit = fleet.report(in.Cloud)
 	for _, c := range catalog {
 		result := CheckResult{ID: c.ID, Name: c.Name, Status: StatusPass}
 		var missing []string
@@ -101,7 +107,7 @@ func Run(in *Inputs, catalog []*Check) Report {
 			r.Checks = append(r.Checks, result)
 			continue
 		}
-		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api}
+		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Fleet: fleet}
 		err := runSafely(c, pass)
 		switch {
 		case err != nil:

@@ -57,6 +57,9 @@ func Report(w io.Writer, f Format, r checks.Report, opts Options) error {
 	case FormatJUnit:
 		return JUnit(w, r, opts)
 	default:
+		if r.Command == "audit" {
+			return AuditText(w, r, opts)
+		}
 		return Text(w, r, opts)
 	}
 }

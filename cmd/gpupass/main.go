@@ -22,5 +22,8 @@ func main() {
 	if info, err := os.Stdout.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
 		streams.IsTerminal = true
 	}
+	if info, err := os.Stderr.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+		streams.ErrIsTerminal = true
+	}
 	os.Exit(Run(os.Args[1:], streams))
 }

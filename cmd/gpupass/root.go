@@ -35,8 +35,10 @@ type IOStreams struct {
 	Out        io.Writer
 	ErrOut     io.Writer
 	IsTerminal bool
-	Getenv     func(string) string
-	Now        func() time.Time
+	// ErrIsTerminal is true when stderr is a terminal (progress lines).
+	ErrIsTerminal bool
+	Getenv        func(string) string
+	Now           func() time.Time
 }
 
 // Exit statuses (a contract: scripts depend on them).
@@ -109,6 +111,7 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 		NewCmdPreflight(g, nil),
 		NewCmdInventory(g, nil),
 		NewCmdLint(g, nil),
+		NewCmdAudit(g, nil),
 		NewCmdChecks(g),
 		NewCmdVersion(g),
 	)

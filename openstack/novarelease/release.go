@@ -17,6 +17,9 @@ type Release struct {
 	Codename string
 	// Major is Nova's major version number in that release (29 for 2024.1).
 	Major int
+	// MaxMicroversion is the highest compute API microversion the release
+	// serves (nova/api/openstack/compute/rest_api_version_history.rst).
+	MaxMicroversion string
 }
 
 func (r Release) String() string { return r.Name }
@@ -24,14 +27,14 @@ func (r Release) String() string { return r.Name }
 // All lists the releases oldest first. Zed is the first release gpupass
 // supports: device_spec replaced passthrough_whitelist there.
 var All = []Release{
-	{"zed", "zed", 26},
-	{"2023.1", "antelope", 27},
-	{"2023.2", "bobcat", 28},
-	{"2024.1", "caracal", 29},
-	{"2024.2", "dalmatian", 30},
-	{"2025.1", "epoxy", 31},
-	{"2025.2", "flamingo", 32},
-	{"2026.1", "gazpacho", 33},
+	{"zed", "zed", 26, "2.93"},
+	{"2023.1", "antelope", 27, "2.95"},
+	{"2023.2", "bobcat", 28, "2.95"},
+	{"2024.1", "caracal", 29, "2.96"},
+	{"2024.2", "dalmatian", 30, "2.96"},
+	{"2025.1", "epoxy", 31, "2.100"},
+	{"2025.2", "flamingo", 32, "2.100"},
+	{"2026.1", "gazpacho", 33, "2.103"},
 }
 
 // Newest is the release assumed when none is given or detected.
@@ -69,3 +72,39 @@ func Names() string {
 
 // AtLeast reports whether r is the same release as other or newer.
 func (r Release) AtLeast(other Release) bool { return r.Major >= other.Major }
+
+// FromMicroversion names the releases whose compute API serves max as its
+// highest microversion, oldest first: two releases in a row often share one
+// (2.95 is 2023.1 and 2023.2). A microversion newer than every known release
+// maps to the newest; one that no known release has as its maximum (a
+// pre-Zed cloud, or a malformed string) maps to none.
+func FromMicroversion(max string) []Release {
+	mv, ok := parseMicroversion(max)
+	if !ok {
+		return nil
+	}
+	var out []Release
+	for _, r := range All {
+		if rv, _ := parseMicroversion(r.MaxMicroversion); rv == mv {
+			out = append(out, r)
+		}
+	}
+	if newest, _ := parseMicroversion(Newest().MaxMicroversion); len(out) == 0 && mv > newest {
+		out = []Release{Newest()}
+	}
+	return out
+}
+
+// parseMicroversion turns "2.93" into 2093 (minor versions stay below 1000).
+func parseMicroversion(s string) (int, bool) {
+	major, minor, ok := strings.Cut(strings.TrimSpace(s), ".")
+	if !ok {
+		return 0, false
+	}
+	ma, err1 := strconv.Atoi(major)
+	mi, err2 := strconv.Atoi(minor)
+	if err1 != nil || err2 != nil || ma != 2 || mi < 0 || mi > 999 {
+		return 0, false
+	}
+	return ma*1000 + mi, true
+}

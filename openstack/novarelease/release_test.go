@@ -1,6 +1,11 @@
 package novarelease
 
-import "testing"
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -64,4 +69,58 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFromMicroversion(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"2.93", []string{"zed"}},
+		{"2.95", []string{"2023.1", "2023.2"}},
+		{"2.96", []string{"2024.1", "2024.2"}},
+		{"2.100", []string{"2025.1", "2025.2"}},
+		{"2.103", []string{"2026.1"}},
+		{"2.110", []string{"2026.1"}}, // newer than gpupass: the newest rules
+		{"2.90", nil},                 // Xena/Yoga: older than gpupass supports
+		{"2.94", nil},                 // no release stopped there
+		{"2.1", nil},
+		{"", nil},
+		{"3.1", nil},
+		{"2.x", nil},
+		{" 2.93 ", []string{"zed"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, r := range FromMicroversion(tt.in) {
+			got = append(got, r.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("FromMicroversion(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestZedMicroversionOracle holds zed's MaxMicroversion to Debian's Nova
+// Zed itself (GPUPASS_ORACLE=1 with python3-nova installed).
+func TestZedMicroversionOracle(t *testing.T) {
+	if os.Getenv("GPUPASS_ORACLE") != "1" {
+		t.Skip("needs python3-nova: GPUPASS_ORACLE=1 go test ./openstack/novarelease")
+	}
+	out, err := exec.Command("/usr/bin/python3", "-c",
+		"import nova.version, nova.api.openstack.api_version_request as a; print(nova.version.version_string(), a._MAX_API_VERSION)").Output()
+	if err != nil {
+		t.Fatalf("python3-nova: %v", err)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) != 2 {
+		t.Fatalf("python3-nova printed %q", out)
+	}
+	r, err := Parse(fields[0])
+	if err != nil {
+		t.Fatalf("installed Nova %s: %v", fields[0], err)
+	}
+	if r.MaxMicroversion != fields[1] {
+		t.Errorf("installed Nova %s (%s) serves up to %s, the table says %s", fields[0], r.Name, fields[1], r.MaxMicroversion)
+	}
 }

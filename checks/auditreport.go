@@ -1,0 +1,164 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gpupass/gpupass/openstack/cloud"
+)
+
+// AuditReport is the audit's view of the cloud in a report: where it
+// looked, what it could not read, each host's supply and each GPU
+// flavor's verdict.
+type AuditReport struct {
+	Cloud       *AuditCloud         `json:"cloud,omitempty"`
+	Incomplete  []cloud.Gap         `json:"incomplete"`
+	Requests    *cloud.RequestStats `json:"requests,omitempty"`
+	AliasesFrom string              `json:"aliases_from,omitempty"`
+	Hosts       []AuditHost         `json:"hosts"`
+	Flavors     []AuditFlavor       `json:"flavors"`
+	Counts      AuditFlavorInfo     `json:"counts"`
+}
+
+// AuditCloud says which cloud was read, as whom (never a secret).
+type AuditCloud struct {
+	AuthURL             string `json:"auth_url"`
+	Region              string `json:"region,omitempty"`
+	Project             string `json:"project,omitempty"`
+	User                string `json:"user,omitempty"`
+	ComputeMicroversion string `json:"compute_microversion,omitempty"`
+}
+
+// AuditHost is what one host report says the host can supply.
+type AuditHost struct {
+	Name     string   `json:"name"`
+	Report   string   `json:"report"`
+	Usable   []string `json:"usable"`
+	Unusable []string `json:"unusable,omitempty"`
+	VCPUs    int      `json:"vcpus,omitempty"`
+	MemoryMB int      `json:"memory_mb,omitempty"`
+}
+
+// AuditFlavor is one GPU flavor's verdict.
+type AuditFlavor struct {
+	Name     string `json:"name"`
+	ID       string `json:"id"`
+	Public   bool   `json:"public"`
+	Alias    string `json:"alias"`
+	VCPUs    int    `json:"vcpus"`
+	RAMMB    int    `json:"ram_mb"`
+	Bootable bool   `json:"bootable"`
+	// Verdict is the one line an operator reads first.
+	Verdict string   `json:"verdict"`
+	Hosts   []string `json:"hosts"`
+	// MoreInstances is how many more fit now (an upper bound when
+	// MoreExact is false); nil when unknown.
+	MoreInstances *int `json:"more_instances"`
+	MoreExact     bool `json:"more_exact"`
+}
+
+// AuditFlavorInfo counts the flavors read.
+type AuditFlavorInfo struct {
+	Flavors    int `json:"flavors"`
+	GPUFlavors int `json:"gpu_flavors"`
+	Bootable   int `json:"bootable"`
+	Hosts      int `json:"hosts"`
+}
+
+func (v *FleetView) report(snap *cloud.Snapshot) *AuditReport {
+	if v == nil {
+		return nil
+	}
+	r := &AuditReport{Incomplete: []cloud.Gap{}, Hosts: []AuditHost{}, Flavors: []AuditFlavor{}, AliasesFrom: v.AliasSource}
+	if snap != nil {
+		r.Cloud = &AuditCloud{AuthURL: snap.AuthURL, Region: snap.Region, Project: snap.Project, User: snap.User, ComputeMicroversion: snap.ComputeMicroversion}
+		r.Incomplete = append(r.Incomplete, snap.Incomplete...)
+		r.Requests = &snap.Requests
+		r.Counts.Flavors = len(snap.Flavors)
+	}
+	for _, h := range v.Hosts {
+		ah := AuditHost{Name: h.Name, Report: h.Path, Usable: []string{}, VCPUs: h.VCPU.Total, MemoryMB: h.MemoryMB.Total}
+		for _, d := range h.Devices {
+			ah.Usable = append(ah.Usable, Describe(d.Device))
+		}
+		for _, u := range h.Unusable {
+			ah.Unusable = append(ah.Unusable, Describe(u.Device)+": "+u.Reason)
+		}
+		r.Hosts = append(r.Hosts, ah)
+	}
+	r.Counts.Hosts = len(v.Hosts)
+	r.Counts.GPUFlavors = len(v.Flavors)
+	for _, ff := range v.Flavors {
+		af := v.verdict(ff)
+		if af.Bootable {
+			r.Counts.Bootable++
+		}
+		r.Flavors = append(r.Flavors, af)
+	}
+	return r
+}
+
+// verdict sums a GPU flavor up in one line, the reason first when it
+// cannot boot.
+func (v *FleetView) verdict(ff *FlavorFit) AuditFlavor {
+	f := ff.Flavor
+	af := AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[specAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
+	if err := ff.SpecErrs[specAlias]; err != nil {
+		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias (" + novaMessage(err) + ")"
+		return af
+	}
+	if err := ff.SpecErrs[specNUMAPolicy]; err != nil {
+		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy (" + novaMessage(err) + ")"
+		return af
+	}
+	switch {
+	case v.Aliases == nil:
+		af.Verdict = "unknown: no alias definitions (pass --api-conf, or --reports)"
+		return af
+	case ff.Undefined != "":
+		af.Verdict = fmt.Sprintf("cannot boot: alias %q is not defined", ff.Undefined)
+		return af
+	case ff.Requests == nil:
+		af.Verdict = "cannot boot: its pci_passthrough:alias cannot be translated"
+		return af
+	case len(v.Hosts) == 0:
+		af.Verdict = "unknown: no host reports (pass --reports)"
+		return af
+	}
+	more, exact := 0, true
+	// Hosts that have the devices but fail otherwise say more than hosts
+	// that lack them.
+	var why []string
+	for _, h := range ff.Hosts {
+		switch {
+		case h.Bootable():
+			af.Hosts = append(af.Hosts, h.Host.Name)
+			more += h.MoreFit
+			exact = exact && h.MoreFitKnown
+		case h.Devices:
+			why = append(why, h.Host.Name+": "+h.Why)
+		}
+	}
+	if len(af.Hosts) == 0 {
+		if len(why) == 0 {
+			af.Verdict = "cannot boot: " + ff.Shortage()
+		} else {
+			af.Verdict = "cannot boot: " + listSomeSep(why, "; ")
+		}
+		return af
+	}
+	af.Bootable, af.MoreInstances, af.MoreExact = true, &more, exact
+	bound := ""
+	if !exact {
+		bound = "up to "
+	}
+	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more instance%s fit", plural(len(af.Hosts), "host"), strings.Join(af.Hosts, ", "), bound, more, map[bool]string{true: "", false: "s"}[more == 1])
+	return af
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

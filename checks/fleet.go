@@ -1,0 +1,579 @@
+package checks
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/openstack/pcispec"
+)
+
+// HostReport is a preflight JSON report read from audit --reports: what
+// one compute node can supply.
+type HostReport struct {
+	// Path is the file it was read from.
+	Path   string
+	Report Report
+}
+
+// Flavor extra specs the audit reads.
+const (
+	specAlias      = "pci_passthrough:alias"
+	specNUMAPolicy = "hw:pci_numa_affinity_policy"
+	specNUMANodes  = "hw:numa_nodes"
+	specCPUPolicy  = "hw:cpu_policy"
+	specPageSize   = "hw:mem_page_size"
+	specSecureBoot = "os:secure_boot"
+)
+
+// Defaults nova-compute reports capacity with when Placement cannot be
+// read (nova.conf initial_cpu_allocation_ratio, initial_ram_allocation_ratio).
+const (
+	defaultCPURatio = 4.0
+	defaultRAMRatio = 1.0
+)
+
+// FleetView is the cloud and its compute nodes as the audit sees them:
+// which aliases are in force, what each host can supply, and what each GPU
+// flavor asks for and where it fits.
+type FleetView struct {
+	Release novarelease.Release
+	// Aliases are the definitions in force: --api-conf's, else the host
+	// reports'. AliasSource says which.
+	Aliases     map[string]*pcispec.Alias
+	AliasSource string
+	AliasErr    error
+	Hosts       []*HostSupply
+	// Flavors are the GPU flavors (those with pci_passthrough:alias), by
+	// name; Plain are the others.
+	Flavors []*FlavorFit
+	Plain   []*cloud.Flavor
+	// PlacementKnown is true when placement could be read.
+	PlacementKnown bool
+}
+
+// HostSupply is what one compute node can give guests.
+type HostSupply struct {
+	Name, Path string
+	Host       *hostinfo.Host
+	// Devices are the usable passthrough devices: admitted by device_spec,
+	// on vfio-pci, pci-stub or no driver, in a viable IOMMU group.
+	Devices []*SupplyDevice
+	// Unusable are the GPUs present that do not count, and why.
+	Unusable []Unusable
+	// Aliases are this host's own [pci]alias definitions.
+	Aliases  map[string]*pcispec.Alias
+	AliasErr error
+	VCPU     Capacity
+	MemoryMB Capacity
+	// pciUsed is set when PCI in Placement tells which devices are taken.
+	pciUsed map[string]bool
+}
+
+// SupplyDevice is a usable device with what Nova's pool will say of it.
+type SupplyDevice struct {
+	Device *hostinfo.PCIDevice
+	Type   string
+	Spec   *pcispec.DeviceSpec
+	// NUMANode is -1 when the firmware gives none.
+	NUMANode int
+}
+
+// Unusable is a GPU that cannot be given to guests as the host stands.
+type Unusable struct {
+	Device *hostinfo.PCIDevice
+	Reason string
+}
+
+// Capacity is a host resource as the scheduler sees it.
+type Capacity struct {
+	// Total is (total - reserved) * allocation ratio; Free subtracts usage.
+	Total, Free int
+	// Known: the total is known; FreeKnown: so is the usage.
+	Known, FreeKnown bool
+	// From says where the figure comes from.
+	From string
+}
+
+// FlavorFit is a GPU flavor and where it can boot.
+type FlavorFit struct {
+	Flavor *cloud.Flavor
+	// Requests are name:count as Nova translates pci_passthrough:alias;
+	// nil when the value is invalid or names an undefined alias.
+	Requests []pcispec.AliasRequest
+	// SpecErrs are the extra specs Nova's API would reject.
+	SpecErrs map[string]error
+	// Undefined is the first alias the value names that is not defined.
+	Undefined string
+	// Policy is the PCI NUMA affinity policy in force and where it is
+	// set; InstanceNUMANodes the guest's NUMA nodes (0: no NUMA topology).
+	Policy, PolicyFrom string
+	InstanceNUMANodes  int
+	Hosts              []*HostFit
+}
+
+// HostFit is how a GPU flavor fits one host.
+type HostFit struct {
+	Host *HostSupply
+	// Devices: enough matching devices; NUMA: and placeable under the
+	// NUMA policy; Size: vCPUs and RAM fit the host at all.
+	Devices, NUMA, Size bool
+	// Why says what fails first, for the verdict.
+	Why string
+	// MoreFit is how many more instances fit now; MoreFitKnown false when
+	// a usage is unknown (then MoreFit counts devices only).
+	MoreFit      int
+	MoreFitKnown bool
+	// LargeBAR is a selected device with a 64-bit BAR of 32 GiB or more.
+	LargeBAR *SupplyDevice
+	// Usable counts, per request, the devices the alias selects here.
+	Usable []int
+}
+
+// Bootable reports whether the flavor fits the host.
+func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size }
+
+// HasPCIRequest reports a flavor that asks for PCI devices.
+func HasPCIRequest(f *cloud.Flavor) bool {
+	_, ok := f.ExtraSpecs[specAlias]
+	return ok
+}
+
+// newFleetView builds the fleet from the cloud, the host reports and the
+// API node's configuration (each may be absent).
+func newFleetView(in *Inputs, api *ConfView) *FleetView {
+	if in.Cloud == nil && len(in.Reports) == 0 {
+		return nil
+	}
+	v := &FleetView{Release: in.NovaRelease}
+	rps := map[string]*cloud.ResourceProvider{}
+	children := map[string][]*cloud.ResourceProvider{}
+	if in.Cloud != nil && in.Cloud.ResourceProviders != nil {
+		v.PlacementKnown = true
+		for i := range in.Cloud.ResourceProviders {
+			rp := &in.Cloud.ResourceProviders[i]
+			if rp.ParentUUID == "" || rp.UUID == rp.RootUUID {
+				rps[rp.Name] = rp
+			} else {
+				children[rp.RootUUID] = append(children[rp.RootUUID], rp)
+			}
+		}
+	}
+	for _, r := range in.Reports {
+		v.Hosts = append(v.Hosts, newHostSupply(r, in.NovaRelease, rps, children))
+	}
+	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
+	v.chooseAliases(api)
+	if in.Cloud != nil {
+		for i := range in.Cloud.Flavors {
+			f := &in.Cloud.Flavors[i]
+			if HasPCIRequest(f) {
+				v.Flavors = append(v.Flavors, v.fit(f))
+			} else {
+				v.Plain = append(v.Plain, f)
+			}
+		}
+		sort.Slice(v.Flavors, func(i, j int) bool { return v.Flavors[i].Flavor.Name < v.Flavors[j].Flavor.Name })
+	}
+	return v
+}
+
+// chooseAliases takes the API node's aliases as the authority, else the
+// first host report's that defines valid aliases.
+func (v *FleetView) chooseAliases(api *ConfView) {
+	if api != nil {
+		v.Aliases, v.AliasErr, v.AliasSource = api.Aliases, api.AliasErr, "--api-conf"
+		return
+	}
+	for _, h := range v.Hosts {
+		if h.AliasErr == nil && len(h.Aliases) > 0 {
+			v.Aliases, v.AliasSource = h.Aliases, "the host report of "+h.Name
+			return
+		}
+	}
+}
+
+// reportOptions returns a host report's values of a nova.conf option.
+func reportOptions(c *ConfReport, opt novaconf.Option) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, o := range c.Options {
+		if o.Option == opt.String() {
+			out = append(out, o.Value)
+		}
+	}
+	return out
+}
+
+func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*cloud.ResourceProvider, children map[string][]*cloud.ResourceProvider) *HostSupply {
+	rep := &r.Report
+	h := &HostSupply{Name: r.Path, Path: r.Path, Host: rep.Host}
+	if rep.Host == nil {
+		return h
+	}
+	h.Name = rep.Host.Hostname
+	rel := fleetRel
+	if r, err := novarelease.Parse(rep.NovaRelease); err == nil {
+		rel = r // the node's own Nova parses its own nova.conf
+	}
+	report := false
+	for _, val := range reportOptions(rep.NovaConf, novaconf.OptReportInPlacement) {
+		report, _ = novaconf.ParseBool(val)
+	}
+	opts := pcispec.Options{Sysfs: pcispec.SysfsFromInventory(rep.Host.Devices), ReportInPlacement: &report}
+	var specs []*pcispec.DeviceSpec
+	for _, val := range reportOptions(rep.NovaConf, novaconf.OptDeviceSpec) {
+		if s, _, err := pcispec.ParseDeviceSpecWith(val, rel, opts); err == nil {
+			specs = append(specs, s...)
+		}
+	}
+	h.Aliases, _, h.AliasErr = pcispec.ParseAliasesWith(reportOptions(rep.NovaConf, novaconf.OptAlias), rel, opts)
+
+	view := NewHostView(rep.Host, nil, nil)
+	for i := range rep.Host.Devices {
+		d := &rep.Host.Devices[i]
+		var admitting *pcispec.DeviceSpec
+		for _, s := range specs {
+			if ok, ev := s.Match(d); ok && ev {
+				admitting = s
+				break
+			}
+		}
+		if admitting == nil {
+			if IsDisplay(d) && hostDisplayVendors[d.VendorID] == "" && (d.BootVGA == nil || !*d.BootVGA) {
+				h.Unusable = append(h.Unusable, Unusable{d, "no [pci]device_spec offers it"})
+			}
+			continue
+		}
+		reason := ""
+		switch {
+		case d.Driver != "" && !boundToVFIO(d):
+			reason = "bound to the host driver " + d.Driver
+		case d.IOMMUGroup == nil:
+			reason = "in no IOMMU group (the IOMMU is off)"
+		case len(GroupBlockers(view, *d.IOMMUGroup)) > 0:
+			reason = fmt.Sprintf("its IOMMU group %d is not viable", *d.IOMMUGroup)
+		}
+		if reason != "" {
+			h.Unusable = append(h.Unusable, Unusable{d, reason})
+			continue
+		}
+		numa := -1
+		if d.NUMANode != nil {
+			numa = *d.NUMANode
+		}
+		h.Devices = append(h.Devices, &SupplyDevice{Device: d, Type: pcispec.DeviceType(d), Spec: admitting, NUMANode: numa})
+	}
+	h.capacity(rps[h.Name], children)
+	return h
+}
+
+// capacity reads the host's vCPU and RAM from its resource provider, else
+// from its report with nova's default allocation ratios; and, with PCI in
+// Placement, which devices are taken.
+func (h *HostSupply) capacity(rp *cloud.ResourceProvider, children map[string][]*cloud.ResourceProvider) {
+	if rp != nil {
+		for _, c := range []struct {
+			cap   *Capacity
+			class string
+		}{{&h.VCPU, "VCPU"}, {&h.MemoryMB, "MEMORY_MB"}} {
+			inv, ok := rp.Inventories[c.class]
+			if !ok {
+				continue
+			}
+			total := int(float64(inv.Total-inv.Reserved) * inv.AllocationRatio)
+			free, known := rp.Free(c.class)
+			*c.cap = Capacity{Total: total, Free: free, Known: true, FreeKnown: known, From: "placement"}
+		}
+		for _, child := range children[rp.UUID] {
+			i := strings.LastIndex(child.Name, "_")
+			if i < 0 {
+				continue
+			}
+			addr := child.Name[i+1:]
+			// A child provider named <host>_<address> is one device with
+			// PCI in Placement, whatever its resource class.
+			if h.pciUsed == nil {
+				h.pciUsed = map[string]bool{}
+			}
+			for _, used := range child.Usages {
+				if used > 0 {
+					h.pciUsed[addr] = true
+				}
+			}
+		}
+	}
+	if !h.VCPU.Known && h.Host.CPU.LogicalCPUs > 0 {
+		h.VCPU = Capacity{Total: int(float64(h.Host.CPU.LogicalCPUs) * defaultCPURatio), Known: true, From: fmt.Sprintf("the host report (%d CPUs, default ratio %.0f)", h.Host.CPU.LogicalCPUs, defaultCPURatio)}
+	}
+	if !h.MemoryMB.Known && h.Host.MemoryMB > 0 {
+		h.MemoryMB = Capacity{Total: int(float64(h.Host.MemoryMB) * defaultRAMRatio), Known: true, From: "the host report"}
+	}
+}
+
+// policyOf is the PCI NUMA affinity policy in force for a flavor: the
+// flavor's extra spec wins over the aliases' numa_policy.
+func (v *FleetView) policyOf(f *cloud.Flavor, reqs []pcispec.AliasRequest) (string, string) {
+	if p, ok := f.ExtraSpecs[specNUMAPolicy]; ok {
+		return p, specNUMAPolicy
+	}
+	policy := "legacy"
+	for _, r := range reqs {
+		if a := v.Aliases[r.Name]; a != nil && a.NUMAPolicy != "" && a.NUMAPolicy != "legacy" {
+			return a.NUMAPolicy, fmt.Sprintf("alias %s's numa_policy", r.Name)
+		}
+	}
+	return policy, "the default"
+}
+
+// instanceNUMANodes is how many NUMA nodes the guest has: hw:numa_nodes,
+// or 1 when dedicated CPUs or huge pages give it a NUMA topology; 0 for
+// none (then Nova places PCI devices without NUMA constraints).
+func instanceNUMANodes(f *cloud.Flavor) int {
+	if n, err := strconv.Atoi(f.ExtraSpecs[specNUMANodes]); err == nil && n > 0 {
+		return n
+	}
+	if f.ExtraSpecs[specCPUPolicy] == "dedicated" || f.ExtraSpecs[specPageSize] != "" {
+		return 1
+	}
+	return 0
+}
+
+func (v *FleetView) fit(f *cloud.Flavor) *FlavorFit {
+	ff := &FlavorFit{Flavor: f, SpecErrs: map[string]error{}}
+	for _, key := range []string{specAlias, specNUMAPolicy} {
+		if val, ok := f.ExtraSpecs[key]; ok {
+			if err := pcispec.ValidateExtraSpec(key, val, v.Release); err != nil {
+				ff.SpecErrs[key] = err
+			}
+		}
+	}
+	value := f.ExtraSpecs[specAlias]
+	if _, err := pcispec.ParseAliasRequest(value); err != nil {
+		return ff
+	}
+	if v.Aliases == nil {
+		return ff
+	}
+	reqs, err := pcispec.ResolveAliasRequest(value, v.Aliases)
+	if err != nil {
+		if ne, ok := err.(*pcispec.NovaError); ok && ne.Exception == "PciRequestAliasNotDefined" {
+			ff.Undefined = strings.TrimSuffix(strings.TrimPrefix(ne.Message, "PCI alias "), " is not defined")
+		}
+		return ff
+	}
+	ff.Requests = reqs
+	ff.Policy, ff.PolicyFrom = v.policyOf(f, reqs)
+	ff.InstanceNUMANodes = instanceNUMANodes(f)
+	for _, h := range v.Hosts {
+		ff.Hosts = append(ff.Hosts, v.fitHost(ff, h))
+	}
+	return ff
+}
+
+// fitHost decides whether the flavor fits a host, and how many more.
+func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
+	fit := &HostFit{Host: h, NUMA: true, Size: true}
+	f := ff.Flavor
+	// Devices per request, without taking one twice.
+	taken := map[*SupplyDevice]bool{}
+	perRequest := make([][]*SupplyDevice, len(ff.Requests))
+	fit.Devices = true
+	for i, r := range ff.Requests {
+		count := countOf(r)
+		var picked []*SupplyDevice
+		for _, d := range h.Devices {
+			if taken[d] || !v.selects(r.Name, d) {
+				continue
+			}
+			picked = append(picked, d)
+		}
+		perRequest[i] = picked
+		fit.Usable = append(fit.Usable, len(picked))
+		if len(picked) < count {
+			fit.Devices = false
+			if fit.Why == "" {
+				fit.Why = fmt.Sprintf("%d %s device(s) usable, %d asked", len(picked), r.Name, count)
+			}
+		}
+		for j := 0; j < count && j < len(picked); j++ {
+			taken[picked[j]] = true
+			if fit.LargeBAR == nil && hasLargeBAR(picked[j].Device) {
+				fit.LargeBAR = picked[j]
+			}
+		}
+	}
+	if fit.Devices && ff.InstanceNUMANodes > 0 {
+		fit.NUMA, fit.Why = v.numaFits(ff, h, perRequest)
+	}
+	for _, c := range []struct {
+		cap  Capacity
+		want int
+		what string
+	}{{h.VCPU, f.VCPUs, "vCPUs"}, {h.MemoryMB, f.RAMMB, "MB of RAM"}} {
+		if c.cap.Known && c.want > c.cap.Total {
+			fit.Size = false
+			if fit.Why == "" {
+				fit.Why = fmt.Sprintf("%d %s asked, the host has %d", c.want, c.what, c.cap.Total)
+			}
+		}
+	}
+	if !fit.Bootable() {
+		return fit
+	}
+	// How many more instances fit now.
+	fit.MoreFit, fit.MoreFitKnown = -1, true
+	limit := func(n int) {
+		if fit.MoreFit < 0 || n < fit.MoreFit {
+			fit.MoreFit = n
+		}
+	}
+	for i, r := range ff.Requests {
+		free := 0
+		for _, d := range perRequest[i] {
+			if !h.pciUsed[d.Device.Address] {
+				free++
+			}
+		}
+		limit(free / countOf(r))
+	}
+	if h.pciUsed == nil {
+		fit.MoreFitKnown = false // device usage unknown: PCI is not in Placement
+	}
+	for _, c := range []struct {
+		cap  Capacity
+		want int
+	}{{h.VCPU, f.VCPUs}, {h.MemoryMB, f.RAMMB}} {
+		if c.cap.FreeKnown && c.want > 0 {
+			limit(max(c.cap.Free, 0) / c.want)
+		} else {
+			fit.MoreFitKnown = false
+		}
+	}
+	return fit
+}
+
+func countOf(r pcispec.AliasRequest) int {
+	if !r.Count.IsInt64() || r.Count.Sign() <= 0 {
+		if r.Count.Cmp(big.NewInt(0)) <= 0 {
+			return 0
+		}
+		return 1 << 30
+	}
+	return int(r.Count.Int64())
+}
+
+// selects reports whether the alias in force selects a usable device.
+func (v *FleetView) selects(alias string, d *SupplyDevice) bool {
+	a := v.Aliases[alias]
+	if a == nil {
+		return false
+	}
+	for _, s := range a.Specs {
+		if s.MatchPool(d.Device, d.Type, d.Spec) {
+			return true
+		}
+	}
+	return false
+}
+
+// numaFits applies the PCI NUMA affinity policy to a guest with a NUMA
+// topology of n nodes: with required (and socket) every device must sit
+// on one of the guest's nodes; with legacy, devices that report no node
+// are allowed too; preferred always fits.
+func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, perRequest [][]*SupplyDevice) (bool, string) {
+	n := ff.InstanceNUMANodes
+	if h.Host.NUMANodes > 0 && n > h.Host.NUMANodes {
+		return false, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, h.Host.NUMANodes)
+	}
+	if ff.Policy == "preferred" {
+		return true, ""
+	}
+	for i, r := range ff.Requests {
+		byNode := map[int]int{}
+		unknown := 0
+		for _, d := range perRequest[i] {
+			if d.NUMANode < 0 {
+				unknown++
+			} else {
+				byNode[d.NUMANode]++
+			}
+		}
+		counts := make([]int, 0, len(byNode))
+		for _, c := range byNode {
+			counts = append(counts, c)
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(counts)))
+		usable := 0
+		for j := 0; j < n && j < len(counts); j++ {
+			usable += counts[j]
+		}
+		if ff.Policy == "legacy" {
+			usable += unknown
+		}
+		if usable < countOf(r) {
+			return false, fmt.Sprintf("with the %s NUMA policy only %d %s device(s) sit on the guest's %d NUMA node(s), %d asked", ff.Policy, usable, r.Name, n, countOf(r))
+		}
+	}
+	return true, ""
+}
+
+func hasLargeBAR(d *hostinfo.PCIDevice) bool {
+	for _, b := range d.BARs {
+		if b.Is64Bit && b.Size >= largeBAR {
+			return true
+		}
+	}
+	return false
+}
+
+// GPUHosts are the hosts with at least one usable GPU (a display-class
+// device; a broad device_spec may offer other functions too).
+func (v *FleetView) GPUHosts() []*HostSupply {
+	var out []*HostSupply
+	for _, h := range v.Hosts {
+		for _, d := range h.Devices {
+			if IsDisplay(d.Device) {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Shortage says, when no host has enough devices, what the best host has:
+// "no host has 16 usable h100 devices (the most: 8 on gpu-h100-07)".
+func (ff *FlavorFit) Shortage() string {
+	var parts []string
+	for i, r := range ff.Requests {
+		best, bestHost := -1, ""
+		for _, h := range ff.Hosts {
+			if i < len(h.Usable) && h.Usable[i] > best {
+				best, bestHost = h.Usable[i], h.Host.Name
+			}
+		}
+		if best >= countOf(r) {
+			continue
+		}
+		part := fmt.Sprintf("no host has %d usable %s devices", countOf(r), r.Name)
+		if best > 0 {
+			part += fmt.Sprintf(" (the most: %d on %s)", best, bestHost)
+		} else {
+			part += " (none has any)"
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return "no host has all the devices asked for on one host"
+	}
+	return strings.Join(parts, "; ")
+}

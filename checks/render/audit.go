@@ -1,0 +1,108 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gpupass/gpupass/checks"
+)
+
+// AuditText writes an audit for people: one block per GPU flavor, its
+// verdict first, its findings under it; then the findings about the cloud
+// as a whole, the checks that could not run, and a summary line.
+func AuditText(w io.Writer, r checks.Report, opts Options) error {
+	t := &textWriter{w: w, opts: opts, width: opts.Width}
+	if t.width <= 0 {
+		t.width = 80
+	}
+	a := r.Audit
+	title := "gpupass audit"
+	if a != nil && a.Cloud != nil {
+		who := a.Cloud.AuthURL
+		if a.Cloud.Project != "" {
+			who = a.Cloud.User + " in " + a.Cloud.Project + " at " + who
+		}
+		if a.Cloud.Region != "" {
+			who += " (" + a.Cloud.Region + ")"
+		}
+		title += ": " + who
+	}
+	if r.NovaRelease != "" {
+		title += ", Nova " + r.NovaRelease + " rules"
+	}
+	t.printf("%s", wrap(t.paint(ansiBold, title), "", "  ", t.width+boldSlack(t)))
+	byFlavor := map[string][]checks.Finding{}
+	var general []checks.Finding
+	for _, f := range r.Findings {
+		if f.Subject.Kind == "flavor" {
+			byFlavor[f.Subject.Ref] = append(byFlavor[f.Subject.Ref], f)
+		} else {
+			general = append(general, f)
+		}
+	}
+	if a != nil {
+		facts := fmt.Sprintf("%d flavors, %d with GPUs (%d bootable); %s", a.Counts.Flavors, a.Counts.GPUFlavors, a.Counts.Bootable, plural(a.Counts.Hosts, "host report"))
+		if a.AliasesFrom != "" {
+			facts += "; aliases from " + a.AliasesFrom
+		}
+		t.printf("%s", wrap(facts, "", "  ", t.width))
+		for _, g := range a.Incomplete {
+			t.printf("%s", wrap(t.paint(ansiYellow, "incomplete:")+" "+g.Part+": "+g.Reason, "", "  ", t.width+colorSlack(t)))
+		}
+		if len(a.Flavors) > 0 {
+			t.printf("\n%s\n", t.paint(ansiBold, "GPU flavors"))
+		}
+		for _, f := range a.Flavors {
+			head := fmt.Sprintf("%s (%s, %d vCPUs, %s RAM)", f.Name, f.Alias, f.VCPUs, humanSize(uint64(f.RAMMB)<<20))
+			t.printf("%s", wrap(head, "  ", "      ", t.width))
+			color := ansiGreen
+			if !f.Bootable {
+				color = ansiRed
+				if strings.HasPrefix(f.Verdict, "unknown") {
+					color = ansiYellow
+				}
+			}
+			t.printf("%s", wrap(t.paint(color, f.Verdict), "    ", "      ", t.width+colorSlack(t)))
+			for _, finding := range byFlavor[f.Name] {
+				if finding.ID != "GP407" { // its message is the verdict's
+					t.finding(finding)
+				}
+			}
+			delete(byFlavor, f.Name)
+		}
+	}
+	// Findings about flavors that ask for no GPU (an invalid NUMA policy on
+	// one, say), then about the cloud.
+	for _, fs := range byFlavor {
+		general = append(general, fs...)
+	}
+	if len(general) > 0 {
+		t.printf("\n%s\n", t.paint(ansiBold, "Cloud"))
+		for _, f := range general {
+			t.finding(f)
+		}
+	}
+	var skipped []checks.CheckResult
+	for _, c := range r.Checks {
+		if c.Status == checks.StatusSkip {
+			skipped = append(skipped, c)
+		}
+	}
+	if len(skipped) > 0 {
+		t.printf("\n%s\n", t.paint(ansiBold, "Not checked"))
+		for _, c := range skipped {
+			t.printf("%s", wrap(c.ID+" "+c.Name+": "+c.Reason, "  ", "    ", t.width))
+		}
+	}
+	t.summary(r)
+	return t.err
+}
+
+// boldSlack lets a bold line be as long as a plain one.
+func boldSlack(t *textWriter) int {
+	if t.opts.Color {
+		return len(ansiBold) + len(ansiReset)
+	}
+	return 0
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+type auditOptions struct {
+	*globalOptions
+	cloud       cloud.Options
+	timeout     time.Duration
+	debug       bool
+	reports     string
+	apiConf     []string
+	novaRelease string
+	fromCloud   string
+	saveCloud   string
+}
+
+// NewCmdAudit audits the cloud's GPU flavors. runF replaces the run in tests.
+func NewCmdAudit(g *globalOptions, runF func(*auditOptions) error) *cobra.Command {
+	opts := &auditOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Check every GPU flavor against what the cloud can supply (GP4xx)",
+		Long: `audit reads every flavor of the cloud (public and private) and, flavor by
+flavor, says whether a server with it can boot on GPU passthrough — and if not,
+why — before a user meets "No valid host was found". It cross-references the
+flavors with the API node's [pci]alias (--api-conf) and with what the compute
+nodes can supply (--reports: a folder of their preflight JSON reports), and
+reads Placement for capacity. It never writes to the cloud.
+
+Credentials come as for the OpenStack CLI: --os-cloud / OS_CLOUD with
+clouds.yaml and secure.yaml (., ~/.config/openstack, /etc/openstack, or
+OS_CLIENT_CONFIG_FILE), or the OS_* variables.`,
+		Example: `  gpupass audit --os-cloud prod --api-conf controller-nova.conf --reports reports/
+  for h in $(cat gpu-hosts); do ssh $h gpupass preflight --format json > reports/$h.json; done`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAudit(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.cloud.Cloud, "os-cloud", "", "the cloud in clouds.yaml (default: OS_CLOUD, else the OS_* variables)")
+	f.StringVar(&opts.cloud.RegionName, "os-region-name", "", "the region (default: OS_REGION_NAME or the cloud's)")
+	f.StringVar(&opts.cloud.Interface, "os-interface", "", "the endpoint interface: public, internal or admin (default: OS_INTERFACE or public)")
+	f.StringVar(&opts.cloud.CACert, "os-cacert", "", "CA bundle `FILE` to verify the endpoints with (default: OS_CACERT)")
+	f.BoolVar(&opts.cloud.Insecure, "insecure", false, "do not verify TLS certificates (never in production)")
+	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "timeout of each request")
+	f.BoolVar(&opts.debug, "debug", false, "log every request on stderr (tokens and secrets redacted)")
+	f.StringVar(&opts.reports, "reports", "", "a `DIR` of preflight JSON reports, one per compute node (gpupass preflight --format json)")
+	f.StringArrayVar(&opts.apiConf, "api-conf", nil, "the nova-api node's nova.conf `FILE`: the authority for [pci]alias (repeatable: a file and its conf.d files)")
+	f.StringVar(&opts.novaRelease, "nova-release", "", "apply the rules of this Nova release ("+novarelease.Names()+"; default: the compute API's, else the host reports', else the newest)")
+	f.StringVar(&opts.fromCloud, "from-cloud", "", "audit what --save-cloud recorded in `FILE` instead of calling the cloud's APIs")
+	f.StringVar(&opts.saveCloud, "save-cloud", "", "also record what the cloud's APIs returned in `FILE` (JSON, no secrets), for --from-cloud")
+	_ = cmd.MarkFlagDirname("reports")
+	_ = cmd.MarkFlagFilename("api-conf", "conf")
+	_ = cmd.RegisterFlagCompletionFunc("os-interface", fixedCompletions("public", "internal", "admin"))
+	return cmd
+}
+
+func runAudit(ctx context.Context, opts *auditOptions) error {
+	format, renderOpts, err := opts.renderOptions()
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	reports, err := readReports(opts.reports)
+	if err != nil {
+		return err
+	}
+	if opts.novaRelease != "" { // a bad flag fails before any request
+		if _, err := novarelease.Parse(opts.novaRelease); err != nil {
+			return fmt.Errorf("--nova-release: %w", err)
+		}
+	}
+	snap, err := opts.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	rel, from, err := auditRelease(opts.novaRelease, snap.ComputeMaxMicroversion, reports)
+	if err != nil {
+		return err
+	}
+	if opts.saveCloud != "" {
+		if err := writeJSONFile(opts.saveCloud, snap); err != nil {
+			return fmt.Errorf("--save-cloud: %w", err)
+		}
+	}
+	in := &checks.Inputs{
+		NovaRelease: rel, NovaReleaseFrom: from,
+		Cloud: snap, Reports: reports,
+		APIConf: loadLocalConf("api", opts.apiConf, nil),
+	}
+	report := checks.Run(in, checks.InSection(checks.All, "GP4"))
+	report.Command = "audit"
+	report.Tool = checks.Tool{Version: toolVersion()}
+	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+		return err
+	}
+	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+// auditRelease is the release whose rules apply: the flag; else the release
+// the compute API's maximum microversion names (nova-api is the node that
+// validates flavors and translates aliases), narrowed by the host reports
+// when they agree on one of the releases that share that microversion; else
+// the release the host reports agree on; else the newest.
+func auditRelease(flag, maxMicroversion string, reports []*checks.HostReport) (novarelease.Release, string, error) {
+	if flag != "" {
+		r, err := novarelease.Parse(flag)
+		if err != nil {
+			return r, "", fmt.Errorf("--nova-release: %w", err)
+		}
+		return r, "given with --nova-release", nil
+	}
+	var agreed *novarelease.Release
+	seen := map[string]bool{}
+	for _, r := range reports {
+		if r.Report.NovaRelease != "" {
+			seen[r.Report.NovaRelease] = true
+		}
+	}
+	if len(seen) == 1 {
+		for name := range seen {
+			if r, err := novarelease.Parse(name); err == nil {
+				agreed = &r
+			}
+		}
+	}
+	api := novarelease.FromMicroversion(maxMicroversion)
+	for _, r := range api {
+		if agreed != nil && *agreed == r {
+			return r, fmt.Sprintf("the compute API's maximum microversion %s and the host reports", maxMicroversion), nil
+		}
+	}
+	switch {
+	case len(api) == 1:
+		return api[0], fmt.Sprintf("the compute API's maximum microversion %s", maxMicroversion), nil
+	case len(api) > 1:
+		return api[0], fmt.Sprintf("the compute API's maximum microversion %s, which %s and %s share (the older's rules; use --nova-release to choose)",
+			maxMicroversion, api[0].Name, api[len(api)-1].Name), nil
+	case agreed != nil:
+		return *agreed, "the release every host report applied", nil
+	}
+	return novarelease.Newest(), "the newest known release (neither the compute API nor the host reports name one; use --nova-release)", nil
+}
+
+// maxReportSize bounds one report: a 5,000-function host is about 6 MB.
+const maxReportSize = 64 << 20
+
+// readReports reads every *.json of dir as a preflight report. A file that
+// is not one is an error naming it: a fleet audit must not silently miss a
+// host.
+func readReports(dir string) ([]*checks.HostReport, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--reports: %w", err)
+	}
+	var out []*checks.HostReport
+	names := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		r, err := readReport(path)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := names[r.Report.Host.Hostname]; dup {
+			return nil, fmt.Errorf("%s and %s are both reports of host %s: keep one per host", prev, path, r.Report.Host.Hostname)
+		}
+		names[r.Report.Host.Hostname] = path
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--reports %s: no *.json report in it (gpupass preflight --format json > DIR/HOST.json on each compute node)", dir)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Report.Host.Hostname < out[j].Report.Host.Hostname })
+	return out, nil
+}
+
+func readReport(path string) (*checks.HostReport, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	dec := json.NewDecoder(io.LimitReader(f, maxReportSize))
+	var r checks.Report
+	if err := dec.Decode(&r); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, fmt.Errorf("report %s: not JSON at byte %d: %v", path, syntax.Offset, err)
+		}
+		return nil, fmt.Errorf("report %s: not a gpupass report: %v", path, err)
+	}
+	switch {
+	case r.Schema != checks.Schema:
+		return nil, fmt.Errorf("report %s: schema %q, want %q (a gpupass preflight --format json report)", path, r.Schema, checks.Schema)
+	case r.Command != "preflight" || r.Host == nil:
+		return nil, fmt.Errorf("report %s: a %q report without a host; audit --reports wants preflight reports", path, r.Command)
+	case r.Host.Hostname == "":
+		return nil, fmt.Errorf("report %s: the host has no name (run preflight with --hostname)", path)
+	}
+	return &checks.HostReport{Path: path, Report: r}, nil
+}
+
+// snapshot reads the cloud: from its APIs, or from a file --save-cloud
+// wrote.
+func (opts *auditOptions) snapshot(ctx context.Context) (*cloud.Snapshot, error) {
+	if opts.fromCloud != "" {
+		data, err := os.ReadFile(opts.fromCloud)
+		if err != nil {
+			return nil, fmt.Errorf("--from-cloud: %w", err)
+		}
+		var snap cloud.Snapshot
+		if err := json.Unmarshal(data, &snap); err != nil {
+			return nil, fmt.Errorf("--from-cloud %s: not a recorded cloud: %v", opts.fromCloud, err)
+		}
+		return &snap, nil
+	}
+	co := opts.cloud
+	co.Timeout = opts.timeout
+	co.Getenv = opts.io.Getenv
+	if opts.debug {
+		co.Debug = opts.io.ErrOut
+	}
+	if opts.io.ErrIsTerminal {
+		co.Progress = opts.io.ErrOut
+	}
+	client, err := cloud.Connect(ctx, co)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range client.Warnings() {
+		fmt.Fprintf(opts.io.ErrOut, "gpupass: warning: %s\n", w)
+	}
+	return client.Fetch(ctx)
+}
+
+// writeJSONFile writes v as indented JSON, atomically (a temporary file in
+// the same directory, then a rename).
+func writeJSONFile(path string, v any) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := render.JSON(tmp, v); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
