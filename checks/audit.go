@@ -104,14 +104,14 @@ var UnschedulableCount = &Check{
 			}
 			supplied := false
 			for _, h := range ff.Hosts {
-				supplied = supplied || h.Devices
+				supplied = supplied || h.Supplies()
 			}
 			if supplied {
 				continue
 			}
 			p.Report(Finding{
 				Subject:     flavorSubject(ff.Flavor),
-				Message:     fmt.Sprintf("%s cannot boot: %s. Devices count when the host's preflight shows them admitted by device_spec, on vfio-pci and in a viable IOMMU group.", flavorLabel(ff.Flavor), ff.Shortage()),
+				Message:     fmt.Sprintf("%s cannot boot: %s. Devices count when the host's preflight shows them admitted by device_spec, on vfio-pci and in a viable IOMMU group, and the host's nova-compute is up and enabled.", flavorLabel(ff.Flavor), ff.Shortage()),
 				Remediation: "Lower the count in pci_passthrough:alias, or make more devices of that model usable on one host (gpupass preflight on it says what is missing).",
 				Evidence:    map[string]any{"shortage": ff.Shortage()},
 			})
@@ -136,7 +136,7 @@ var NUMAUnsatisfiable = &Check{
 		for _, ff := range p.Fleet.Flavors {
 			var withDevices []*HostFit
 			for _, h := range ff.Hosts {
-				if h.Devices {
+				if h.Supplies() {
 					withDevices = append(withDevices, h)
 				}
 			}

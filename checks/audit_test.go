@@ -139,3 +139,95 @@ func TestAuditWithoutReports(t *testing.T) {
 		t.Errorf("statuses %v", status)
 	}
 }
+
+// A host whose nova-compute is down or disabled in the hypervisor list takes
+// no instances: its GPUs do not count, and the verdict says why.
+func TestAuditComputeServiceDown(t *testing.T) {
+	one := readyHost()  // gpu01: one H100
+	two := twoGPUHost() // gpu02: two H100s
+	reports := []*HostReport{
+		hostReport(one, []string{h100Spec}, []string{h100Alias}),
+		hostReport(two, []string{h100Spec}, []string{h100Alias}),
+	}
+	flavors := []cloud.Flavor{
+		flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1", specSecureBoot, "required"),
+		flavor("gpu.h100.2", 16, 65536, specAlias, "h100:2", specSecureBoot, "required"),
+	}
+	rel, _ := novarelease.Parse("2024.1")
+	audit := func(hyps ...cloud.Hypervisor) Report {
+		snap := &cloud.Snapshot{Flavors: flavors, Hypervisors: hyps}
+		return Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP4"))
+	}
+	verdicts := func(r Report) map[string]string {
+		out := map[string]string{}
+		for _, f := range r.Audit.Flavors {
+			out[f.Name] = f.Verdict
+		}
+		return out
+	}
+	ids := func(r Report) []string {
+		var out []string
+		for _, f := range r.Findings {
+			if f.ID != "GP408" && f.ID != "GP409" {
+				out = append(out, f.ID+" "+f.Subject.Ref)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+
+	// Both up (FQDN hypervisor names, short report names), and capacity
+	// from the hypervisor list: 8 CPUs x 4 = 32 vCPUs, 20 used, so 12 free.
+	up := audit(
+		cloud.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled", VCPUs: 8, VCPUsUsed: 20, MemoryMB: 262144},
+		cloud.Hypervisor{Hostname: "gpu02.example.com", ServiceHost: "gpu02", State: "up", Status: "enabled"},
+	)
+	if v := verdicts(up)["gpu.h100.2"]; v != "bootable on 1 host (gpu02); up to 1 more instance fit" {
+		t.Errorf("all up: gpu.h100.2 %q", v)
+	}
+	if v := verdicts(up)["gpu.h100.1"]; !strings.HasPrefix(v, "bootable on 2 hosts") {
+		t.Errorf("all up: gpu.h100.1 %q", v)
+	}
+	for _, h := range up.Audit.Hosts {
+		if h.Service != "up, enabled" || h.Down != "" {
+			t.Errorf("all up: host %s service %q down %q", h.Name, h.Service, h.Down)
+		}
+		if h.Name == "gpu01" && h.VCPUs != 32 {
+			t.Errorf("gpu01: %d vCPUs from the hypervisor list, want 8 x 4 = 32", h.VCPUs)
+		}
+	}
+
+	// gpu02 disabled: the two-GPU flavor has nowhere to go, and says so.
+	disabled := audit(
+		cloud.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled"},
+		cloud.Hypervisor{Hostname: "gpu02.example.com", State: "up", Status: "disabled"},
+	)
+	if diff := cmp.Diff([]string{"GP403 gpu.h100.2", "GP407 gpu.h100.1"}, ids(disabled)); diff != "" {
+		t.Errorf("gpu02 disabled: findings (-want +got):\n%s", diff)
+	}
+	want := "cannot boot: gpu02: its nova-compute is disabled (hypervisor gpu02.example.com)"
+	if v := verdicts(disabled)["gpu.h100.2"]; v != want {
+		t.Errorf("gpu02 disabled: gpu.h100.2 %q, want %q", v, want)
+	}
+	if v := verdicts(disabled)["gpu.h100.1"]; !strings.HasPrefix(v, "bootable on 1 host (gpu01)") {
+		t.Errorf("gpu02 disabled: gpu.h100.1 %q", v)
+	}
+	for _, f := range disabled.Findings {
+		if f.ID == "GP403" && !strings.Contains(f.Message, "no host that takes instances has 2 usable h100 devices (the most: 1 on gpu01); gpu02 (its nova-compute is disabled (hypervisor gpu02.example.com)) would have them") {
+			t.Errorf("GP403 does not name the disabled host: %s", f.Message)
+		}
+	}
+
+	// Both down: nothing boots; no hypervisor entry at all is not "down".
+	down := audit(
+		cloud.Hypervisor{Hostname: "gpu01", State: "down", Status: "enabled"},
+		cloud.Hypervisor{Hostname: "gpu02", State: "down", Status: "enabled"},
+	)
+	if diff := cmp.Diff([]string{"GP403 gpu.h100.1", "GP403 gpu.h100.2"}, ids(down)); diff != "" {
+		t.Errorf("all down: findings (-want +got):\n%s", diff)
+	}
+	unknown := audit(cloud.Hypervisor{Hostname: "other", State: "down", Status: "disabled"})
+	if v := verdicts(unknown)["gpu.h100.2"]; !strings.HasPrefix(v, "bootable on 1 host (gpu02)") {
+		t.Errorf("hosts missing from the hypervisor list: gpu.h100.2 %q", v)
+	}
+}

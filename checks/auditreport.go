@@ -37,6 +37,11 @@ type AuditHost struct {
 	Unusable []string `json:"unusable,omitempty"`
 	VCPUs    int      `json:"vcpus,omitempty"`
 	MemoryMB int      `json:"memory_mb,omitempty"`
+	// Service is the host's nova-compute as the hypervisor list shows it
+	// ("up, enabled"; omitted when the list has no entry for the host);
+	// Down says why it takes no instances.
+	Service string `json:"service,omitempty"`
+	Down    string `json:"down,omitempty"`
 }
 
 // AuditFlavor is one GPU flavor's verdict.
@@ -77,7 +82,10 @@ func (v *FleetView) report(snap *cloud.Snapshot) *AuditReport {
 		r.Counts.Flavors = len(snap.Flavors)
 	}
 	for _, h := range v.Hosts {
-		ah := AuditHost{Name: h.Name, Report: h.Path, Usable: []string{}, VCPUs: h.VCPU.Total, MemoryMB: h.MemoryMB.Total}
+		ah := AuditHost{Name: h.Name, Report: h.Path, Usable: []string{}, VCPUs: h.VCPU.Total, MemoryMB: h.MemoryMB.Total, Down: h.Down}
+		if hv := h.Hypervisor; hv != nil {
+			ah.Service = hv.State + ", " + hv.Status
+		}
 		for _, d := range h.Devices {
 			ah.Usable = append(ah.Usable, Describe(d.Device))
 		}

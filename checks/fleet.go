@@ -72,6 +72,12 @@ type HostSupply struct {
 	AliasErr error
 	VCPU     Capacity
 	MemoryMB Capacity
+	// Hypervisor is this host's entry in Nova's hypervisor list (nil when
+	// the list was not read or has no entry of this name); Down says why
+	// the scheduler passes the host over ("" when it does not): its
+	// nova-compute service is down or disabled.
+	Hypervisor *cloud.Hypervisor
+	Down       string
 	// pciUsed is set when PCI in Placement tells which devices are taken.
 	pciUsed map[string]bool
 }
@@ -122,8 +128,9 @@ type FlavorFit struct {
 type HostFit struct {
 	Host *HostSupply
 	// Devices: enough matching devices; NUMA: and placeable under the
-	// NUMA policy; Size: vCPUs and RAM fit the host at all.
-	Devices, NUMA, Size bool
+	// NUMA policy; Size: vCPUs and RAM fit the host at all; Up: the
+	// host's nova-compute is not known to be down or disabled.
+	Devices, NUMA, Size, Up bool
 	// Why says what fails first, for the verdict.
 	Why string
 	// MoreFit is how many more instances fit now; MoreFitKnown false when
@@ -137,7 +144,10 @@ type HostFit struct {
 }
 
 // Bootable reports whether the flavor fits the host.
-func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size }
+func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size && h.Up }
+
+// Supplies reports whether the host has the devices and takes instances.
+func (h *HostFit) Supplies() bool { return h.Devices && h.Up }
 
 // HasPCIRequest reports a flavor that asks for PCI devices.
 func HasPCIRequest(f *cloud.Flavor) bool {
@@ -165,8 +175,15 @@ func newFleetView(in *Inputs, api *ConfView) *FleetView {
 			}
 		}
 	}
+	var hyps map[string]*cloud.Hypervisor
+	if in.Cloud != nil {
+		hyps = hypervisorIndex(in.Cloud.Hypervisors)
+	}
 	for _, r := range in.Reports {
-		v.Hosts = append(v.Hosts, newHostSupply(r, in.NovaRelease, rps, children))
+		h := newHostSupply(r, in.NovaRelease, rps, children)
+		h.serviceState(hyps)
+		h.reportCapacity()
+		v.Hosts = append(v.Hosts, h)
 	}
 	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
 	v.chooseAliases(api)
@@ -311,11 +328,74 @@ func (h *HostSupply) capacity(rp *cloud.ResourceProvider, children map[string][]
 			}
 		}
 	}
+}
+
+// reportCapacity is the last resort for vCPUs and RAM, after Placement and
+// the hypervisor list: the host report's CPUs and memory with Nova's
+// default allocation ratios.
+func (h *HostSupply) reportCapacity() {
+	if h.Host == nil {
+		return
+	}
 	if !h.VCPU.Known && h.Host.CPU.LogicalCPUs > 0 {
 		h.VCPU = Capacity{Total: int(float64(h.Host.CPU.LogicalCPUs) * defaultCPURatio), Known: true, From: fmt.Sprintf("the host report (%d CPUs, default ratio %.0f)", h.Host.CPU.LogicalCPUs, defaultCPURatio)}
 	}
 	if !h.MemoryMB.Known && h.Host.MemoryMB > 0 {
 		h.MemoryMB = Capacity{Total: int(float64(h.Host.MemoryMB) * defaultRAMRatio), Known: true, From: "the host report"}
+	}
+}
+
+// hypervisorIndex finds hypervisors by their service host, their
+// hypervisor_hostname and its first label, lower-cased: a host report names
+// a host by its kernel host name, Nova by [DEFAULT]host (the short name, by
+// default) or by libvirt's FQDN.
+func hypervisorIndex(list []cloud.Hypervisor) map[string]*cloud.Hypervisor {
+	idx := map[string]*cloud.Hypervisor{}
+	for i := range list {
+		hv := &list[i]
+		for _, name := range []string{hv.ServiceHost, hv.Hostname, shortName(hv.Hostname)} {
+			name = strings.ToLower(name)
+			if _, taken := idx[name]; name != "" && !taken {
+				idx[name] = hv
+			}
+		}
+	}
+	return idx
+}
+
+func shortName(name string) string {
+	short, _, _ := strings.Cut(name, ".")
+	return short
+}
+
+// serviceState looks the host up in the hypervisor list: a nova-compute
+// that is down or disabled takes no new instances, whatever its GPUs.
+func (h *HostSupply) serviceState(idx map[string]*cloud.Hypervisor) {
+	hv := idx[strings.ToLower(h.Name)]
+	if hv == nil {
+		hv = idx[strings.ToLower(shortName(h.Name))]
+	}
+	if hv == nil {
+		return
+	}
+	h.Hypervisor = hv
+	switch {
+	case hv.State == "down":
+		h.Down = fmt.Sprintf("its nova-compute is down (hypervisor %s)", hv.Hostname)
+	case hv.Status == "disabled":
+		h.Down = fmt.Sprintf("its nova-compute is disabled (hypervisor %s)", hv.Hostname)
+	}
+	// Capacity from the hypervisor list when Placement gave none and the
+	// microversion still reports it (before 2.88): physical counts, with
+	// Nova's default allocation ratios.
+	if !h.VCPU.Known && hv.VCPUs > 0 {
+		total := int(float64(hv.VCPUs) * defaultCPURatio)
+		h.VCPU = Capacity{Total: total, Free: total - hv.VCPUsUsed, Known: true, FreeKnown: true,
+			From: fmt.Sprintf("the hypervisor list (%d CPUs, default ratio %.0f)", hv.VCPUs, defaultCPURatio)}
+	}
+	if !h.MemoryMB.Known && hv.MemoryMB > 0 {
+		total := int(float64(hv.MemoryMB) * defaultRAMRatio)
+		h.MemoryMB = Capacity{Total: total, Free: total - hv.MemoryMBUsed, Known: true, FreeKnown: true, From: "the hypervisor list"}
 	}
 }
 
@@ -381,7 +461,7 @@ func (v *FleetView) fit(f *cloud.Flavor) *FlavorFit {
 
 // fitHost decides whether the flavor fits a host, and how many more.
 func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
-	fit := &HostFit{Host: h, NUMA: true, Size: true}
+	fit := &HostFit{Host: h, NUMA: true, Size: true, Up: h.Down == ""}
 	f := ff.Flavor
 	// Devices per request, without taking one twice.
 	taken := map[*SupplyDevice]bool{}
@@ -413,6 +493,9 @@ func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
 	}
 	if fit.Devices && ff.InstanceNUMANodes > 0 {
 		fit.NUMA, fit.Why = v.numaFits(ff, h, perRequest)
+	}
+	if !fit.Up && fit.Why == "" {
+		fit.Why = h.Down
 	}
 	for _, c := range []struct {
 		cap  Capacity
@@ -556,8 +639,18 @@ func (ff *FlavorFit) Shortage() string {
 	var parts []string
 	for i, r := range ff.Requests {
 		best, bestHost := -1, ""
+		var down []string // hosts with enough devices that take no instances
 		for _, h := range ff.Hosts {
-			if i < len(h.Usable) && h.Usable[i] > best {
+			if i >= len(h.Usable) {
+				continue
+			}
+			if !h.Up {
+				if h.Usable[i] >= countOf(r) {
+					down = append(down, h.Host.Name+" ("+h.Host.Down+")")
+				}
+				continue
+			}
+			if h.Usable[i] > best {
 				best, bestHost = h.Usable[i], h.Host.Name
 			}
 		}
@@ -565,10 +658,16 @@ func (ff *FlavorFit) Shortage() string {
 			continue
 		}
 		part := fmt.Sprintf("no host has %d usable %s devices", countOf(r), r.Name)
+		if len(down) > 0 {
+			part = fmt.Sprintf("no host that takes instances has %d usable %s devices", countOf(r), r.Name)
+		}
 		if best > 0 {
 			part += fmt.Sprintf(" (the most: %d on %s)", best, bestHost)
-		} else {
+		} else if len(down) == 0 {
 			part += " (none has any)"
+		}
+		if len(down) > 0 {
+			part += "; " + listSomeSep(down, "; ") + " would have them"
 		}
 		parts = append(parts, part)
 	}
