@@ -143,14 +143,16 @@ var NUMAUnsatisfiable = &Check{
 			if len(withDevices) == 0 {
 				continue
 			}
-			var why []string
+			why := someList{keep: evidenceMost}
 			ok := false
 			for _, h := range withDevices {
 				if h.NUMA {
 					ok = true
 					break
 				}
-				why = append(why, h.Host.Name+": "+h.Why)
+				if why.next() {
+					why.items = append(why.items, h.Host.Name+": "+h.Why)
+				}
 			}
 			if ok {
 				continue
@@ -158,9 +160,9 @@ var NUMAUnsatisfiable = &Check{
 			p.Report(Finding{
 				Subject: flavorSubject(ff.Flavor),
 				Message: fmt.Sprintf("%s cannot boot: its %s PCI NUMA policy (from %s) cannot be met with a %d-node guest on any host with the devices (%s).",
-					flavorLabel(ff.Flavor), ff.Policy, ff.PolicyFrom, ff.InstanceNUMANodes, listSomeSep(why, "; ")),
+					flavorLabel(ff.Flavor), ff.Policy, ff.PolicyFrom, ff.InstanceNUMANodes, why.join("; ")),
 				Remediation: fmt.Sprintf("Set hw:pci_numa_affinity_policy=preferred on the flavor (openstack flavor set --property hw:pci_numa_affinity_policy=preferred %s), ask for fewer devices, or give the guest more NUMA nodes (hw:numa_nodes).", ff.Flavor.Name),
-				Evidence:    map[string]any{"policy": ff.Policy, "policy_from": ff.PolicyFrom, "guest_numa_nodes": ff.InstanceNUMANodes, "hosts": why},
+				Evidence:    map[string]any{"policy": ff.Policy, "policy_from": ff.PolicyFrom, "guest_numa_nodes": ff.InstanceNUMANodes, "hosts": why.items, "hosts_total": why.total},
 			})
 		}
 		return nil
@@ -215,6 +217,10 @@ var FlavorTooBig = &Check{
 		return nil
 	},
 }
+
+// evidenceMost bounds the per-host lists in a finding's evidence: a fleet
+// of thousands of hosts would otherwise repeat every host in every finding.
+const evidenceMost = 20
 
 // mebibytes writes a RAM size in MB as flavors and Placement count it, with
 // GiB or TiB beside it when it is that large: "8388608 MB (8 TiB)".
@@ -286,7 +292,7 @@ var CapacityCheck = &Check{
 				continue
 			}
 			hosts, total, exact := 0, 0, true
-			var names []string
+			names := someList{}
 			for _, h := range ff.Hosts {
 				if !h.Bootable() {
 					continue
@@ -294,7 +300,9 @@ var CapacityCheck = &Check{
 				hosts++
 				total += h.MoreFit
 				exact = exact && h.MoreFitKnown
-				names = append(names, fmt.Sprintf("%s (%d)", h.Host.Name, h.MoreFit))
+				if names.next() {
+					names.items = append(names.items, fmt.Sprintf("%s (%d)", h.Host.Name, h.MoreFit))
+				}
 			}
 			if hosts == 0 {
 				continue
@@ -305,7 +313,7 @@ var CapacityCheck = &Check{
 			}
 			p.Report(Finding{
 				Subject:  flavorSubject(ff.Flavor),
-				Message:  fmt.Sprintf("Flavor %s is bootable on %d host(s); %d more instance(s) fit now%s: %s.", ff.Flavor.Name, hosts, total, note, listSome(names)),
+				Message:  fmt.Sprintf("Flavor %s is bootable on %d host(s); %d more instance(s) fit now%s: %s.", ff.Flavor.Name, hosts, total, note, names.join(", ")),
 				Evidence: map[string]any{"hosts": hosts, "more_instances": total, "exact": exact},
 			})
 		}

@@ -136,7 +136,7 @@ func (v *FleetView) verdict(ff *FlavorFit) AuditFlavor {
 	more, exact := 0, true
 	// Hosts that have the devices but fail otherwise say more than hosts
 	// that lack them.
-	var why []string
+	why := someList{}
 	for _, h := range ff.Hosts {
 		switch {
 		case h.Bootable():
@@ -144,14 +144,16 @@ func (v *FleetView) verdict(ff *FlavorFit) AuditFlavor {
 			more += h.MoreFit
 			exact = exact && h.MoreFitKnown
 		case h.Devices:
-			why = append(why, h.Host.Name+": "+h.Why)
+			if why.next() {
+				why.items = append(why.items, h.Host.Name+": "+h.Why)
+			}
 		}
 	}
 	if len(af.Hosts) == 0 {
-		if len(why) == 0 {
+		if why.total == 0 {
 			af.Verdict = "cannot boot: " + ff.Shortage()
 		} else {
-			af.Verdict = "cannot boot: " + listSomeSep(why, "; ")
+			af.Verdict = "cannot boot: " + why.join("; ")
 		}
 		return af
 	}

@@ -80,6 +80,10 @@ type HostSupply struct {
 	Down       string
 	// pciUsed is set when PCI in Placement tells which devices are taken.
 	pciUsed map[string]bool
+	// selections caches FleetView.selected by alias name (filled while
+	// the view is built, by one goroutine; read-only afterwards).
+	selections map[string][]*SupplyDevice
+	spreads    map[string]numaSpread
 }
 
 // SupplyDevice is a usable device with what Nova's pool will say of it.
@@ -89,6 +93,9 @@ type SupplyDevice struct {
 	Spec   *pcispec.DeviceSpec
 	// NUMANode is -1 when the firmware gives none.
 	NUMANode int
+	// LargeBAR: a 64-bit BAR of 32 GiB or more; Used: PCI in Placement
+	// shows it allocated.
+	LargeBAR, Used bool
 }
 
 // Unusable is a GPU that cannot be given to guests as the host stands.
@@ -131,7 +138,9 @@ type HostFit struct {
 	// NUMA policy; Size: vCPUs and RAM fit the host at all; Up: the
 	// host's nova-compute is not known to be down or disabled.
 	Devices, NUMA, Size, Up bool
-	// Why says what fails first, for the verdict.
+	// Why says what fails first once the devices are there (NUMA, size,
+	// service), for the verdict; a shortage of devices is the fleet's
+	// FlavorFit.Shortage.
 	Why string
 	// MoreFit is how many more instances fit now; MoreFitKnown false when
 	// a usage is unknown (then MoreFit counts devices only).
@@ -287,9 +296,12 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 		if d.NUMANode != nil {
 			numa = *d.NUMANode
 		}
-		h.Devices = append(h.Devices, &SupplyDevice{Device: d, Type: pcispec.DeviceType(d), Spec: admitting, NUMANode: numa})
+		h.Devices = append(h.Devices, &SupplyDevice{Device: d, Type: pcispec.DeviceType(d), Spec: admitting, NUMANode: numa, LargeBAR: hasLargeBAR(d)})
 	}
 	h.capacity(rps[h.Name], children)
+	for _, d := range h.Devices {
+		d.Used = h.pciUsed[d.Device.Address]
+	}
 	return h
 }
 
@@ -453,46 +465,62 @@ func (v *FleetView) fit(f *cloud.Flavor) *FlavorFit {
 	ff.Requests = reqs
 	ff.Policy, ff.PolicyFrom = v.policyOf(f, reqs)
 	ff.InstanceNUMANodes = instanceNUMANodes(f)
-	for _, h := range v.Hosts {
-		ff.Hosts = append(ff.Hosts, v.fitHost(ff, h))
+	fits := make([]HostFit, len(v.Hosts)) // one allocation per flavor, not per host
+	usable := make([]int, len(v.Hosts)*len(reqs))
+	ff.Hosts = make([]*HostFit, len(v.Hosts))
+	for i, h := range v.Hosts {
+		ff.Hosts[i] = &fits[i]
+		v.fitHost(ff, h, &fits[i], usable[i*len(reqs):i*len(reqs):(i+1)*len(reqs)])
 	}
 	return ff
 }
 
 // fitHost decides whether the flavor fits a host, and how many more.
-func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
-	fit := &HostFit{Host: h, NUMA: true, Size: true, Up: h.Down == ""}
+func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int) {
+	*fit = HostFit{Host: h, NUMA: true, Size: true, Up: h.Down == "", Usable: usable}
 	f := ff.Flavor
 	// Devices per request, without taking one twice.
-	taken := map[*SupplyDevice]bool{}
+	var taken map[*SupplyDevice]bool // only when a device could be picked twice
+	if len(ff.Requests) > 1 {
+		taken = map[*SupplyDevice]bool{}
+	}
 	perRequest := make([][]*SupplyDevice, len(ff.Requests))
 	fit.Devices = true
 	for i, r := range ff.Requests {
 		count := countOf(r)
-		var picked []*SupplyDevice
-		for _, d := range h.Devices {
-			if taken[d] || !v.selects(r.Name, d) {
-				continue
+		picked := v.selected(r.Name, h) // shared: read, never appended to
+		if taken != nil {
+			picked = nil
+			for _, d := range v.selected(r.Name, h) {
+				if !taken[d] {
+					picked = append(picked, d)
+				}
 			}
-			picked = append(picked, d)
 		}
 		perRequest[i] = picked
 		fit.Usable = append(fit.Usable, len(picked))
 		if len(picked) < count {
-			fit.Devices = false
-			if fit.Why == "" {
-				fit.Why = fmt.Sprintf("%d %s device(s) usable, %d asked", len(picked), r.Name, count)
-			}
+			fit.Devices = false // FlavorFit.Shortage says it for the fleet
 		}
 		for j := 0; j < count && j < len(picked); j++ {
-			taken[picked[j]] = true
-			if fit.LargeBAR == nil && hasLargeBAR(picked[j].Device) {
+			if taken != nil {
+				taken[picked[j]] = true
+			}
+			if fit.LargeBAR == nil && picked[j].LargeBAR {
 				fit.LargeBAR = picked[j]
 			}
 		}
 	}
 	if fit.Devices && ff.InstanceNUMANodes > 0 {
-		fit.NUMA, fit.Why = v.numaFits(ff, h, perRequest)
+		spreads := make([]numaSpread, len(ff.Requests))
+		for i, r := range ff.Requests {
+			if taken == nil {
+				spreads[i] = v.spread(r.Name, h)
+			} else {
+				spreads[i] = spreadOf(perRequest[i])
+			}
+		}
+		fit.NUMA, fit.Why = v.numaFits(ff, h, spreads)
 	}
 	if !fit.Up && fit.Why == "" {
 		fit.Why = h.Down
@@ -510,7 +538,7 @@ func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
 		}
 	}
 	if !fit.Bootable() {
-		return fit
+		return
 	}
 	// How many more instances fit now.
 	fit.MoreFit, fit.MoreFitKnown = -1, true
@@ -522,7 +550,7 @@ func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
 	for i, r := range ff.Requests {
 		free := 0
 		for _, d := range perRequest[i] {
-			if !h.pciUsed[d.Device.Address] {
+			if !d.Used {
 				free++
 			}
 		}
@@ -541,7 +569,6 @@ func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply) *HostFit {
 			fit.MoreFitKnown = false
 		}
 	}
-	return fit
 }
 
 func countOf(r pcispec.AliasRequest) int {
@@ -552,6 +579,26 @@ func countOf(r pcispec.AliasRequest) int {
 		return 1 << 30
 	}
 	return int(r.Count.Int64())
+}
+
+// selected lists the usable devices of a host that the alias in force
+// selects, computed once per alias and host: every flavor naming the alias
+// asks the same question of the same host.
+func (v *FleetView) selected(alias string, h *HostSupply) []*SupplyDevice {
+	if out, ok := h.selections[alias]; ok {
+		return out
+	}
+	var out []*SupplyDevice
+	for _, d := range h.Devices {
+		if v.selects(alias, d) {
+			out = append(out, d)
+		}
+	}
+	if h.selections == nil {
+		h.selections = map[string][]*SupplyDevice{}
+	}
+	h.selections[alias] = out
+	return out
 }
 
 // selects reports whether the alias in force selects a usable device.
@@ -572,7 +619,7 @@ func (v *FleetView) selects(alias string, d *SupplyDevice) bool {
 // topology of n nodes: with required (and socket) every device must sit
 // on one of the guest's nodes; with legacy, devices that report no node
 // are allowed too; preferred always fits.
-func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, perRequest [][]*SupplyDevice) (bool, string) {
+func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, spreads []numaSpread) (bool, string) {
 	n := ff.InstanceNUMANodes
 	if h.Host.NUMANodes > 0 && n > h.Host.NUMANodes {
 		return false, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, h.Host.NUMANodes)
@@ -581,32 +628,57 @@ func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, perRequest [][]*Suppl
 		return true, ""
 	}
 	for i, r := range ff.Requests {
-		byNode := map[int]int{}
-		unknown := 0
-		for _, d := range perRequest[i] {
-			if d.NUMANode < 0 {
-				unknown++
-			} else {
-				byNode[d.NUMANode]++
-			}
-		}
-		counts := make([]int, 0, len(byNode))
-		for _, c := range byNode {
-			counts = append(counts, c)
-		}
-		sort.Sort(sort.Reverse(sort.IntSlice(counts)))
+		sp := spreads[i]
 		usable := 0
-		for j := 0; j < n && j < len(counts); j++ {
-			usable += counts[j]
+		for j := 0; j < n && j < len(sp.counts); j++ {
+			usable += sp.counts[j]
 		}
 		if ff.Policy == "legacy" {
-			usable += unknown
+			usable += sp.unknown
 		}
 		if usable < countOf(r) {
 			return false, fmt.Sprintf("with the %s NUMA policy only %d %s device(s) sit on the guest's %d NUMA node(s), %d asked", ff.Policy, usable, r.Name, n, countOf(r))
 		}
 	}
 	return true, ""
+}
+
+// numaSpread is how devices spread over NUMA nodes: the count on each node
+// that has any, largest first, and the devices without a node.
+type numaSpread struct {
+	counts  []int
+	unknown int
+}
+
+func spreadOf(devs []*SupplyDevice) numaSpread {
+	var sp numaSpread
+	byNode := map[int]int{}
+	for _, d := range devs {
+		if d.NUMANode < 0 {
+			sp.unknown++
+		} else {
+			byNode[d.NUMANode]++
+		}
+	}
+	sp.counts = make([]int, 0, len(byNode))
+	for _, c := range byNode {
+		sp.counts = append(sp.counts, c)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(sp.counts)))
+	return sp
+}
+
+// spread is spreadOf(v.selected(alias, h)), computed once.
+func (v *FleetView) spread(alias string, h *HostSupply) numaSpread {
+	if sp, ok := h.spreads[alias]; ok {
+		return sp
+	}
+	sp := spreadOf(v.selected(alias, h))
+	if h.spreads == nil {
+		h.spreads = map[string]numaSpread{}
+	}
+	h.spreads[alias] = sp
+	return sp
 }
 
 func hasLargeBAR(d *hostinfo.PCIDevice) bool {

@@ -302,14 +302,43 @@ func (v *HostView) isCompanion(d *hostinfo.PCIDevice) bool {
 // listSome lists up to five items and says how many more.
 func listSome(items []string) string { return listSomeSep(items, ", ") }
 
+// someList keeps the first items of a list that may be long (one per host
+// of a large fleet) and counts the rest, formatting only what it keeps.
+type someList struct {
+	items []string
+	total int
+	keep  int // 0: listMost
+}
+
+const listMost = 5
+
+// next counts one more item and reports whether to keep it: then the
+// caller appends it to items (formatting nothing it does not keep).
+func (l *someList) next() bool {
+	l.total++
+	keep := l.keep
+	if keep == 0 {
+		keep = listMost
+	}
+	return len(l.items) < keep
+}
+
+// join writes the list as listSomeSep does (its first listMost items).
+func (l *someList) join(sep string) string {
+	n := min(len(l.items), listMost)
+	if l.total <= n {
+		return strings.Join(l.items[:n], sep)
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(l.items[:n], sep), l.total-n)
+}
+
 // listSomeSep is listSome with another separator, for items that have commas
 // of their own ("; " between per-host reasons).
 func listSomeSep(items []string, sep string) string {
-	const most = 5
-	if len(items) <= most {
+	if len(items) <= listMost {
 		return strings.Join(items, sep)
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], sep), len(items)-most)
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:listMost], sep), len(items)-listMost)
 }
 
 // GPUNotExposed is GP306.
