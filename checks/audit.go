@@ -90,7 +90,7 @@ var UnschedulableCount = &Check{
 	ID: "GP403", Name: "unschedulable-count", Severity: Error, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "Some host can supply the number of devices each GPU flavor asks for.",
-		Why:     "All devices of a server come from one host. A flavor asking for more matching devices than any single host offers (usable: admitted by device_spec, on vfio-pci, in a viable IOMMU group) fails with No valid host was found.",
+		Why:     "All devices of a server come from one host. A flavor asking for more matching devices than any single host offers (usable: admitted by device_spec, on vfio-pci, in a viable IOMMU group, on a host whose nova-compute is up and enabled in the hypervisor list) fails with No valid host was found.",
 		Fix:     "Lower the count, or prepare more devices of that model on one host (see each host's preflight).",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
 	},

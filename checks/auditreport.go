@@ -15,9 +15,11 @@ type AuditReport struct {
 	Incomplete  []cloud.Gap         `json:"incomplete"`
 	Requests    *cloud.RequestStats `json:"requests,omitempty"`
 	AliasesFrom string              `json:"aliases_from,omitempty"`
-	Hosts       []AuditHost         `json:"hosts"`
-	Flavors     []AuditFlavor       `json:"flavors"`
-	Counts      AuditFlavorInfo     `json:"counts"`
+	// NovaReleaseFrom says why the report's nova_release applies.
+	NovaReleaseFrom string          `json:"nova_release_from,omitempty"`
+	Hosts           []AuditHost     `json:"hosts"`
+	Flavors         []AuditFlavor   `json:"flavors"`
+	Counts          AuditFlavorInfo `json:"counts"`
 }
 
 // AuditCloud says which cloud was read, as whom (never a secret).

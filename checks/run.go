@@ -93,6 +93,9 @@ func Run(in *Inputs, catalog []*Check) Report {
 	}
 	fleet := newFleetView(in, api)
 	r.Audit = fleet.report(in.Cloud)
+	if r.Audit != nil {
+		r.Audit.NovaReleaseFrom = in.NovaReleaseFrom
+	}
 	for _, c := range catalog {
 		result := CheckResult{ID: c.ID, Name: c.Name, Status: StatusPass}
 		var missing []string

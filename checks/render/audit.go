@@ -30,6 +30,9 @@ func AuditText(w io.Writer, r checks.Report, opts Options) error {
 	}
 	if r.NovaRelease != "" {
 		title += ", Nova " + r.NovaRelease + " rules"
+		if a != nil && a.NovaReleaseFrom != "" {
+			title += " (" + a.NovaReleaseFrom + ")"
+		}
 	}
 	t.printf("%s", wrap(t.paint(ansiBold, title), "", "  ", t.width+boldSlack(t)))
 	byFlavor := map[string][]checks.Finding{}
