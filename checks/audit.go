@@ -37,13 +37,19 @@ var ExtraSpecInvalid = &Check{
 				p.Report(Finding{
 					Subject:     flavorSubject(ff.Flavor),
 					Message:     fmt.Sprintf("Flavor %s has %s=%q, which Nova rejects: %s. Every server created with it fails.", ff.Flavor.Name, k, ff.Flavor.ExtraSpecs[k], novaMessage(ff.SpecErrs[k])),
-					Remediation: fmt.Sprintf("openstack flavor set --property %s=VALUE %s (for the alias: NAME:COUNT, such as h100:1)", k, ff.Flavor.Name),
+					Remediation: fmt.Sprintf("openstack flavor set --property %s=%s %s (%s)", k, validForm[k][0], ff.Flavor.Name, validForm[k][1]),
 					Evidence:    map[string]any{"key": k, "value": ff.Flavor.ExtraSpecs[k], "flavor_id": ff.Flavor.ID},
 				})
 			}
 		}
 		return nil
 	},
+}
+
+// validForm is what a valid value of each validated extra spec looks like.
+var validForm = map[string][2]string{
+	specAlias:      {"NAME:COUNT", "such as h100:1; several aliases: h100:1,nvswitch:2"},
+	specNUMAPolicy: {"POLICY", "one of required, preferred, legacy, socket"},
 }
 
 // AliasUndefined is GP402.
@@ -252,6 +258,9 @@ var LargeBARFirmware = &Check{
 			return nil
 		}
 		for _, ff := range p.Fleet.Flavors {
+			if len(ff.SpecErrs) > 0 {
+				continue // Nova rejects it: GP401 is what matters
+			}
 			if ff.Flavor.ExtraSpecs[specSecureBoot] == "required" {
 				continue // secure boot means UEFI and q35
 			}
@@ -288,8 +297,8 @@ var CapacityCheck = &Check{
 			return nil
 		}
 		for _, ff := range p.Fleet.Flavors {
-			if ff.Requests == nil {
-				continue
+			if ff.Requests == nil || len(ff.SpecErrs) > 0 {
+				continue // not bootable at all: GP401 and the verdict say why
 			}
 			hosts, total, exact := 0, 0, true
 			names := someList{}
