@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -346,9 +347,18 @@ var GPUHostsUnprotected = &Check{
 			p.Skipf("no host report shows a usable GPU")
 			return nil
 		}
+		// The traits every GPU host's provider carries: forbidding one of
+		// them keeps a flavor off all GPU hosts.
+		var common []string
+		if v.PlacementKnown {
+			common = gpuHosts[0].Traits
+			for _, h := range gpuHosts[1:] {
+				common = slices.DeleteFunc(slices.Clone(common), func(t string) bool { return !slices.Contains(h.Traits, t) })
+			}
+		}
 		var open []string
 		for _, f := range v.Plain {
-			if f.Disabled || protectedFlavor(f) {
+			if f.Disabled || protectedFlavor(f, v.PlacementKnown, common) {
 				continue
 			}
 			open = append(open, f.Name)
@@ -361,21 +371,36 @@ var GPUHostsUnprotected = &Check{
 		for _, h := range gpuHosts {
 			hosts = append(hosts, h.Name)
 		}
+		fix := "openstack resource provider trait set --trait CUSTOM_GPU_HOST (plus existing traits) on each GPU host, then openstack flavor set --property trait:CUSTOM_GPU_HOST=forbidden on every other flavor; or put the GPU hosts in an aggregate reserved with AggregateInstanceExtraSpecsFilter."
+		for _, t := range common {
+			if strings.HasPrefix(t, "CUSTOM_") {
+				fix = fmt.Sprintf("The GPU hosts' resource providers all carry %s: for each of these flavors, openstack flavor set --property trait:%s=forbidden FLAVOR (or put the GPU hosts in an aggregate reserved with AggregateInstanceExtraSpecsFilter).", t, t)
+				break
+			}
+		}
+		evidence := map[string]any{"flavors": open, "gpu_hosts": hosts}
+		if v.PlacementKnown {
+			evidence["gpu_host_traits"] = append([]string{}, common...)
+		}
 		p.Report(Finding{
 			Subject:     cloudSubject(),
 			Message:     fmt.Sprintf("%d flavor(s) without GPUs can land on the GPU hosts (%s): %s.", len(open), listSome(hosts), listSome(open)),
-			Remediation: "openstack resource provider trait set --trait CUSTOM_GPU_HOST (plus existing traits) on each GPU host, then openstack flavor set --property trait:CUSTOM_GPU_HOST=forbidden on every other flavor; or put the GPU hosts in an aggregate reserved with AggregateInstanceExtraSpecsFilter.",
-			Evidence:    map[string]any{"flavors": open, "gpu_hosts": hosts},
+			Remediation: fix,
+			Evidence:    evidence,
 		})
 		return nil
 	},
 }
 
-// protectedFlavor reports a flavor kept off GPU hosts: it forbids a
-// trait, or is bound to aggregates by their metadata.
-func protectedFlavor(f *cloud.Flavor) bool {
+// protectedFlavor reports a flavor kept off the GPU hosts: by an aggregate
+// extra spec, or by forbidding a trait every GPU host carries (any
+// forbidden trait, when Placement could not be read to tell).
+func protectedFlavor(f *cloud.Flavor, placementKnown bool, gpuHostTraits []string) bool {
 	for k, v := range f.ExtraSpecs {
-		if strings.HasPrefix(k, "trait:") && v == "forbidden" || strings.HasPrefix(k, "aggregate_instance_extra_specs:") {
+		if strings.HasPrefix(k, "aggregate_instance_extra_specs:") {
+			return true
+		}
+		if t, ok := strings.CutPrefix(k, "trait:"); ok && v == "forbidden" && (!placementKnown || slices.Contains(gpuHostTraits, t)) {
 			return true
 		}
 	}

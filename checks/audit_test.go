@@ -231,3 +231,58 @@ func TestAuditComputeServiceDown(t *testing.T) {
 		t.Errorf("hosts missing from the hypervisor list: gpu.h100.2 %q", v)
 	}
 }
+
+// GP408: a flavor is kept off the GPU hosts by forbidding a trait that every
+// GPU host's provider carries, or by an aggregate; forbidding some other
+// trait does not protect it.
+func TestGPUHostsUnprotected(t *testing.T) {
+	reports := []*HostReport{
+		hostReport(readyHost(), []string{h100Spec}, []string{h100Alias}),
+		hostReport(twoGPUHost(), []string{h100Spec}, []string{h100Alias}),
+	}
+	rp := func(uuid, name string, traits ...string) cloud.ResourceProvider {
+		return cloud.ResourceProvider{UUID: uuid, Name: name, RootUUID: uuid, Traits: traits}
+	}
+	snap := &cloud.Snapshot{
+		Flavors: []cloud.Flavor{
+			flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1"),
+			flavor("m1.plain", 1, 2048),
+			flavor("m1.forbids-gpu", 1, 2048, "trait:CUSTOM_GPU_PASSTHROUGH", "forbidden"),
+			flavor("m1.forbids-other", 1, 2048, "trait:CUSTOM_STORAGE", "forbidden"),
+			flavor("m1.aggregate", 1, 2048, "aggregate_instance_extra_specs:pool", "general"),
+			flavor("m1.requires-gpu", 1, 2048, "trait:CUSTOM_GPU_PASSTHROUGH", "required"),
+		},
+		ResourceProviders: []cloud.ResourceProvider{
+			rp("rp1", "gpu01", "CUSTOM_GPU_PASSTHROUGH", "HW_CPU_X86_VMX"),
+			rp("rp2", "gpu02", "CUSTOM_GPU_PASSTHROUGH", "CUSTOM_STORAGE"),
+		},
+	}
+	rel, _ := novarelease.Parse("2024.1")
+	r := Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP408"))
+	if len(r.Findings) != 1 {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+	f := r.Findings[0]
+	ev := f.Evidence
+	if diff := cmp.Diff([]string{"m1.forbids-other", "m1.plain", "m1.requires-gpu"}, ev["flavors"]); diff != "" {
+		t.Errorf("open flavors (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"CUSTOM_GPU_PASSTHROUGH"}, ev["gpu_host_traits"]); diff != "" {
+		t.Errorf("common traits (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(f.Remediation, "openstack flavor set --property trait:CUSTOM_GPU_PASSTHROUGH=forbidden FLAVOR") {
+		t.Errorf("remediation does not use the GPU hosts' own trait: %s", f.Remediation)
+	}
+
+	// Without Placement, any forbidden trait is taken as protection (it
+	// cannot be checked), and the fix proposes a trait to create.
+	snap.ResourceProviders = nil
+	r = Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP408"))
+	ev = r.Findings[0].Evidence
+	if diff := cmp.Diff([]string{"m1.plain", "m1.requires-gpu"}, ev["flavors"]); diff != "" {
+		t.Errorf("without placement: open flavors (-want +got):\n%s", diff)
+	}
+	if _, ok := ev["gpu_host_traits"]; ok || !strings.Contains(r.Findings[0].Remediation, "CUSTOM_GPU_HOST") {
+		t.Errorf("without placement: evidence %v, fix %s", ev, r.Findings[0].Remediation)
+	}
+}

@@ -78,6 +78,9 @@ type HostSupply struct {
 	// nova-compute service is down or disabled.
 	Hypervisor *cloud.Hypervisor
 	Down       string
+	// Traits are the traits of the host's resource provider (nil when
+	// Placement was not read or has no provider of this name).
+	Traits []string
 	// pciUsed is set when PCI in Placement tells which devices are taken.
 	pciUsed map[string]bool
 	// selections caches FleetView.selected by alias name (filled while
@@ -310,6 +313,7 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 // Placement, which devices are taken.
 func (h *HostSupply) capacity(rp *cloud.ResourceProvider, children map[string][]*cloud.ResourceProvider) {
 	if rp != nil {
+		h.Traits = rp.Traits
 		for _, c := range []struct {
 			cap   *Capacity
 			class string

@@ -89,7 +89,7 @@ func FuzzRedactURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, pw string) {
-		if len(pw) < 3 || strings.ContainsAny(pw, " \t\n\r\x0b\x0c") || strings.Contains(pw, "***") ||
+		if len(pw) < 3 || strings.ContainsAny(pw, " \t\n\r\x0b\x0c") || strings.Contains(pw, "*") || // "*@d" is in the redacted "***@***@db"
 			strings.Contains(pw, "@") && strings.Contains(pw[strings.IndexByte(pw, '@'):], ",") {
 			return // blanks end a URL; "@" then "," reads as a second host (see redactURLs)
 		}
