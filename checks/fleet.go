@@ -83,10 +83,9 @@ type HostSupply struct {
 	Traits []string
 	// pciUsed is set when PCI in Placement tells which devices are taken.
 	pciUsed map[string]bool
-	// selections caches FleetView.selected by alias name (filled while
-	// the view is built, by one goroutine; read-only afterwards).
-	selections map[string][]*SupplyDevice
-	spreads    map[string]numaSpread
+	// supplies caches FleetView.supply by alias name (filled while the
+	// view is built, by one goroutine; read-only afterwards).
+	supplies map[string]*aliasSupply
 }
 
 // SupplyDevice is a usable device with what Nova's pool will say of it.
@@ -257,7 +256,7 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptReportInPlacement) {
 		report, _ = novaconf.ParseBool(val)
 	}
-	opts := pcispec.Options{Sysfs: pcispec.SysfsFromInventory(rep.Host.Devices), ReportInPlacement: &report}
+	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(rep.Host.Devices), ReportInPlacement: &report}
 	var specs []*pcispec.DeviceSpec
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptDeviceSpec) {
 		if s, _, err := pcispec.ParseDeviceSpecWith(val, rel, opts); err == nil {
@@ -483,48 +482,45 @@ func (v *FleetView) fit(f *cloud.Flavor) *FlavorFit {
 func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int) {
 	*fit = HostFit{Host: h, NUMA: true, Size: true, Up: h.Down == "", Usable: usable}
 	f := ff.Flavor
-	// Devices per request, without taking one twice.
-	var taken map[*SupplyDevice]bool // only when a device could be picked twice
+	// Devices per request, without taking one twice. With one request (the
+	// usual case) everything comes from the host's per-alias summary.
+	var buf [4]aliasSupply // on the stack for the usual few requests
+	supplies := buf[:0]
+	if len(ff.Requests) > len(buf) {
+		supplies = make([]aliasSupply, 0, len(ff.Requests))
+	}
+	supplies = supplies[:len(ff.Requests)]
+	var taken map[*SupplyDevice]bool
 	if len(ff.Requests) > 1 {
 		taken = map[*SupplyDevice]bool{}
 	}
-	perRequest := make([][]*SupplyDevice, len(ff.Requests))
 	fit.Devices = true
 	for i, r := range ff.Requests {
 		count := countOf(r)
-		picked := v.selected(r.Name, h) // shared: read, never appended to
+		sup := *v.supply(r.Name, h)
 		if taken != nil {
-			picked = nil
-			for _, d := range v.selected(r.Name, h) {
+			var left []*SupplyDevice
+			for _, d := range sup.devs {
 				if !taken[d] {
-					picked = append(picked, d)
+					left = append(left, d)
 				}
 			}
+			sup = summarize(left, false)
+			for j := 0; j < count && j < len(left); j++ {
+				taken[left[j]] = true
+			}
 		}
-		perRequest[i] = picked
-		fit.Usable = append(fit.Usable, len(picked))
-		if len(picked) < count {
+		supplies[i] = sup
+		fit.Usable = append(fit.Usable, len(sup.devs))
+		if len(sup.devs) < count {
 			fit.Devices = false // FlavorFit.Shortage says it for the fleet
 		}
-		for j := 0; j < count && j < len(picked); j++ {
-			if taken != nil {
-				taken[picked[j]] = true
-			}
-			if fit.LargeBAR == nil && picked[j].LargeBAR {
-				fit.LargeBAR = picked[j]
-			}
+		if fit.LargeBAR == nil && sup.firstLarge >= 0 && sup.firstLarge < count {
+			fit.LargeBAR = sup.devs[sup.firstLarge]
 		}
 	}
 	if fit.Devices && ff.InstanceNUMANodes > 0 {
-		spreads := make([]numaSpread, len(ff.Requests))
-		for i, r := range ff.Requests {
-			if taken == nil {
-				spreads[i] = v.spread(r.Name, h)
-			} else {
-				spreads[i] = spreadOf(perRequest[i])
-			}
-		}
-		fit.NUMA, fit.Why = v.numaFits(ff, h, spreads)
+		fit.NUMA, fit.Why = v.numaFits(ff, h, supplies)
 	}
 	if !fit.Up && fit.Why == "" {
 		fit.Why = h.Down
@@ -536,7 +532,7 @@ func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable [
 	}{{h.VCPU, f.VCPUs, "vCPUs"}, {h.MemoryMB, f.RAMMB, "MB of RAM"}} {
 		if c.cap.Known && c.want > c.cap.Total {
 			fit.Size = false
-			if fit.Why == "" {
+			if fit.Why == "" && fit.Devices { // Why is read only where the devices are
 				fit.Why = fmt.Sprintf("%d %s asked, the host has %d", c.want, c.what, c.cap.Total)
 			}
 		}
@@ -552,13 +548,7 @@ func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable [
 		}
 	}
 	for i, r := range ff.Requests {
-		free := 0
-		for _, d := range perRequest[i] {
-			if !d.Used {
-				free++
-			}
-		}
-		limit(free / countOf(r))
+		limit(supplies[i].free / countOf(r))
 	}
 	if h.pciUsed == nil {
 		fit.MoreFitKnown = false // device usage unknown: PCI is not in Placement
@@ -585,24 +575,51 @@ func countOf(r pcispec.AliasRequest) int {
 	return int(r.Count.Int64())
 }
 
-// selected lists the usable devices of a host that the alias in force
-// selects, computed once per alias and host: every flavor naming the alias
-// asks the same question of the same host.
-func (v *FleetView) selected(alias string, h *HostSupply) []*SupplyDevice {
-	if out, ok := h.selections[alias]; ok {
-		return out
-	}
-	var out []*SupplyDevice
-	for _, d := range h.Devices {
-		if v.selects(alias, d) {
-			out = append(out, d)
+// aliasSupply is what one alias selects on one host: the usable devices,
+// how many are free (all, unless PCI in Placement shows them allocated),
+// the index of the first with a large BAR (-1: none) and their spread over
+// NUMA nodes (set when asked for).
+type aliasSupply struct {
+	devs       []*SupplyDevice
+	free       int
+	firstLarge int
+	spread     numaSpread
+}
+
+func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
+	s := aliasSupply{devs: devs, firstLarge: -1}
+	for i, d := range devs {
+		if !d.Used {
+			s.free++
+		}
+		if d.LargeBAR && s.firstLarge < 0 {
+			s.firstLarge = i
 		}
 	}
-	if h.selections == nil {
-		h.selections = map[string][]*SupplyDevice{}
+	if withSpread {
+		s.spread = spreadOf(devs)
 	}
-	h.selections[alias] = out
-	return out
+	return s
+}
+
+// supply is the host's aliasSupply for an alias, computed once: every
+// flavor naming the alias asks the same of the same host.
+func (v *FleetView) supply(alias string, h *HostSupply) *aliasSupply {
+	if s, ok := h.supplies[alias]; ok {
+		return s
+	}
+	var devs []*SupplyDevice
+	for _, d := range h.Devices {
+		if v.selects(alias, d) {
+			devs = append(devs, d)
+		}
+	}
+	s := summarize(devs, true)
+	if h.supplies == nil {
+		h.supplies = map[string]*aliasSupply{}
+	}
+	h.supplies[alias] = &s
+	return &s
 }
 
 // selects reports whether the alias in force selects a usable device.
@@ -623,7 +640,7 @@ func (v *FleetView) selects(alias string, d *SupplyDevice) bool {
 // topology of n nodes: with required (and socket) every device must sit
 // on one of the guest's nodes; with legacy, devices that report no node
 // are allowed too; preferred always fits.
-func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, spreads []numaSpread) (bool, string) {
+func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (bool, string) {
 	n := ff.InstanceNUMANodes
 	if h.Host.NUMANodes > 0 && n > h.Host.NUMANodes {
 		return false, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, h.Host.NUMANodes)
@@ -632,7 +649,10 @@ func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, spreads []numaSpread)
 		return true, ""
 	}
 	for i, r := range ff.Requests {
-		sp := spreads[i]
+		sp := supplies[i].spread
+		if supplies[i].spread.counts == nil { // a leftover of several requests
+			sp = spreadOf(supplies[i].devs)
+		}
 		usable := 0
 		for j := 0; j < n && j < len(sp.counts); j++ {
 			usable += sp.counts[j]
@@ -669,19 +689,6 @@ func spreadOf(devs []*SupplyDevice) numaSpread {
 		sp.counts = append(sp.counts, c)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(sp.counts)))
-	return sp
-}
-
-// spread is spreadOf(v.selected(alias, h)), computed once.
-func (v *FleetView) spread(alias string, h *HostSupply) numaSpread {
-	if sp, ok := h.spreads[alias]; ok {
-		return sp
-	}
-	sp := spreadOf(v.selected(alias, h))
-	if h.spreads == nil {
-		h.spreads = map[string]numaSpread{}
-	}
-	h.spreads[alias] = sp
 	return sp
 }
 

@@ -463,3 +463,45 @@ func TestErrorsAreNovaErrors(t *testing.T) {
 		}
 	}
 }
+
+// LazySysfs answers as SysfsFromInventory does, and builds nothing until
+// asked.
+func TestLazySysfs(t *testing.T) {
+	devs := append([]hostinfo.PCIDevice{}, fuzzDevices...)
+	devs[0].Net = []string{"ens1f0"}
+	tree := SysfsFromInventory(devs)
+	lazy := LazySysfs(devs)
+	if _, _, err := ParseDeviceSpecWith(`{"vendor_id": "10de", "product_id": "2330"}`, novarelease.Newest(), Options{Sysfs: lazy}); err != nil {
+		t.Fatal(err)
+	}
+	if lazy.(*lazySysfs).tree != nil {
+		t.Error("a vendor/product spec built the sysfs tree")
+	}
+	for _, a := range [][4]string{{"0000", "0a", "00", "0"}, {"0000", "0a", "00", "5"}, {"0000", "41", "00", "0"}, {"ffff", "0a", "00", "0"}, {"0000", "0a", "00", "0/"}} {
+		if got, want := lazy.IsPhysicalFunction(a[0], a[1], a[2], a[3]), tree.IsPhysicalFunction(a[0], a[1], a[2], a[3]); got != want {
+			t.Errorf("IsPhysicalFunction%v = %v, want %v", a, got, want)
+		}
+	}
+	for _, name := range []string{"ens1f0", "eth9", "..", ""} {
+		a1, pf1 := lazy.FunctionByIfname(name)
+		a2, pf2 := tree.FunctionByIfname(name)
+		if a1 != a2 || pf1 != pf2 {
+			t.Errorf("FunctionByIfname(%q) = %q %v, want %q %v", name, a1, pf1, a2, pf2)
+		}
+	}
+	for _, addr := range []string{"0000:0a:00.0", "0000:41:00.0", "0000:99:00.0"} {
+		v1, e1 := lazy.VFProductIDByPFAddr(addr)
+		v2, e2 := tree.VFProductIDByPFAddr(addr)
+		if v1 != v2 || (e1 == nil) != (e2 == nil) {
+			t.Errorf("VFProductIDByPFAddr(%q) = %q %v, want %q %v", addr, v1, e1, v2, e2)
+		}
+		vn1, p1, e1 := lazy.PCIIDsByPCIAddr(addr)
+		vn2, p2, e2 := tree.PCIIDsByPCIAddr(addr)
+		if vn1 != vn2 || p1 != p2 || (e1 == nil) != (e2 == nil) {
+			t.Errorf("PCIIDsByPCIAddr(%q) differs", addr)
+		}
+	}
+	if v, _ := lazy.VFProductIDByPFAddr("0000:0a:00.0"); v != "154c" {
+		t.Errorf("the PF's VF device ID is %q, want 154c", v)
+	}
+}

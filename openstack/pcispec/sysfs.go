@@ -2,6 +2,7 @@ package pcispec
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/gpupass/gpupass/hostinfo"
 )
@@ -205,4 +206,43 @@ func (t *SysfsTree) PCIIDsByPCIAddr(addr string) (string, string, *NovaError) {
 		ids = append(ids, strings.ReplaceAll(pyStrip(line), "0x", ""))
 	}
 	return ids[0], ids[1], nil
+}
+
+// LazySysfs is SysfsFromInventory(devs), built the first time Nova's
+// parsing or matching asks it something: most device_spec entries (vendor
+// and product IDs only) never do, and a fleet audit parses thousands of
+// hosts' entries. Safe for concurrent use.
+func LazySysfs(devs []hostinfo.PCIDevice) Sysfs {
+	return &lazySysfs{devs: devs}
+}
+
+type lazySysfs struct {
+	devs []hostinfo.PCIDevice
+	once sync.Once
+	tree *SysfsTree
+}
+
+func (l *lazySysfs) get() *SysfsTree {
+	l.once.Do(func() { l.tree = SysfsFromInventory(l.devs) })
+	return l.tree
+}
+
+// IsPhysicalFunction implements Sysfs.
+func (l *lazySysfs) IsPhysicalFunction(domain, bus, slot, function string) bool {
+	return l.get().IsPhysicalFunction(domain, bus, slot, function)
+}
+
+// FunctionByIfname implements Sysfs.
+func (l *lazySysfs) FunctionByIfname(ifname string) (string, bool) {
+	return l.get().FunctionByIfname(ifname)
+}
+
+// VFProductIDByPFAddr implements Sysfs.
+func (l *lazySysfs) VFProductIDByPFAddr(pfAddr string) (string, *NovaError) {
+	return l.get().VFProductIDByPFAddr(pfAddr)
+}
+
+// PCIIDsByPCIAddr implements Sysfs.
+func (l *lazySysfs) PCIIDsByPCIAddr(addr string) (string, string, *NovaError) {
+	return l.get().PCIIDsByPCIAddr(addr)
 }
