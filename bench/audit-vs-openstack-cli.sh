@@ -28,7 +28,8 @@
 #
 # Targets (issue: Performance): at most 3 requests for the flavors, and at
 # least 5x faster than the OpenStack CLI. They are reported; only --strict
-# fails on them. Until `gpupass audit` exists, only the CLI is measured.
+# fails on them. The wall-time ratio is bounded by the server time both tools
+# wait for (a token, the flavor pages): the script prints that bound too.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
