@@ -155,6 +155,10 @@ var hostDisplayVendors = map[string]string{
 	"1234": "Bochs", "1013": "Cirrus Logic", "15ad": "VMware", "1414": "Hyper-V",
 }
 
+// IsHostDisplay reports the display adapter of a BMC or a hypervisor
+// (ASPEED, Matrox, virtio, QEMU...): never a GPU anyone passes through.
+func IsHostDisplay(d *hostinfo.PCIDevice) bool { return hostDisplayVendors[d.VendorID] != "" }
+
 // CandidateGPUs are display-class functions that could be passed through:
 // not a BMC or emulated display, not the boot console.
 func (v *HostView) CandidateGPUs() []*hostinfo.PCIDevice {

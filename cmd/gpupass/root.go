@@ -112,6 +112,7 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 		NewCmdInventory(g, nil),
 		NewCmdLint(g, nil),
 		NewCmdAudit(g, nil),
+		NewCmdGenerate(g, nil),
 		NewCmdChecks(g),
 		NewCmdVersion(g),
 	)

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/generate"
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+type generateOptions struct {
+	*globalOptions
+	hostOptions
+	conf       confOptions
+	aliasNames []string
+	numaPolicy string
+	placement  bool
+	output     string
+	force      bool
+	fromReport string
+}
+
+// NewCmdGenerate writes configuration. runF replaces the run in tests.
+func NewCmdGenerate(g *globalOptions, runF func(*generateOptions, string) error) *cobra.Command {
+	opts := &generateOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "generate " + strings.Join(generate.Artifacts, "|"),
+		Short: "Write the configuration that makes the host and its flavors ready",
+		Long: `generate writes, from what preflight reads on this host (or from a preflight
+JSON report, --from-report), the configuration GPU passthrough needs:
+
+  kernel-args  what to add to and remove from the kernel command line, and the
+               command that does it on this host's boot set-up
+  modprobe     a modprobe.d file that binds the GPUs and their companion
+               functions to vfio-pci at boot, and the initramfs command
+  nova-conf    the [pci] device_spec and alias lines for this compute node, and
+               the aliases and enabled_filters for the API and scheduler nodes
+  flavor       openstack flavor create commands for 1, 2, 4 and 8 GPUs
+  all          all of them, in the order to apply them
+
+By default every display-class GPU the host does not use itself is selected
+(not the boot VGA, not a BMC's display); --gpu selects others. gpupass never
+edits the host's files: it prints, or writes --output.`,
+		Example: `  gpupass generate all
+  gpupass generate nova-conf --gpu 10de:2330 --numa-policy preferred --nova-conf /etc/nova/nova.conf
+  gpupass generate modprobe --output /etc/modprobe.d/gpupass-vfio.conf
+  gpupass generate flavor --from-report reports/gpu-h100-07.json`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: generate.Artifacts,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !contains(generate.Artifacts, args[0]) {
+				return fmt.Errorf("unknown artifact %q: want one of %s", args[0], strings.Join(generate.Artifacts, ", "))
+			}
+			if runF != nil {
+				return runF(opts, args[0])
+			}
+			return runGenerate(opts, args[0])
+		},
+	}
+	opts.hostOptions.addFlags(cmd)
+	opts.conf.addFlags(cmd, true)
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.aliasNames, "alias-name", nil, "name the alias of a model: `VENDOR:DEVICE=NAME` (repeatable; default: from the pci.ids model name, such as h100-sxm5-80gb)")
+	f.StringVar(&opts.numaPolicy, "numa-policy", "", "numa_policy of the aliases: required, preferred, legacy or socket (default: none, Nova's legacy)")
+	f.BoolVar(&opts.placement, "placement", false, "track the GPUs in Placement: resource_class in device_spec and alias, report_in_placement and pci_in_placement")
+	f.StringVarP(&opts.output, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
+	f.BoolVar(&opts.force, "force", false, "overwrite --output if it exists")
+	f.StringVar(&opts.fromReport, "from-report", "", "generate from a preflight JSON report `FILE` instead of reading the host")
+	_ = cmd.RegisterFlagCompletionFunc("numa-policy", fixedCompletions("required", "preferred", "legacy", "socket"))
+	return cmd
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func runGenerate(opts *generateOptions, artifact string) error {
+	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
+	for _, s := range opts.gpus {
+		sel, err := checks.ParseSelector(s)
+		if err != nil {
+			return err
+		}
+		gopts.GPUs = append(gopts.GPUs, sel)
+	}
+	for _, a := range opts.aliasNames {
+		id, name, ok := strings.Cut(a, "=")
+		sel, err := checks.ParseSelector(id)
+		if !ok || err != nil || sel.Vendor == "" {
+			return fmt.Errorf("--alias-name %s: want VENDOR:DEVICE=NAME, such as 10de:2330=h100", a)
+		}
+		gopts.AliasNames[sel.Vendor+":"+sel.Device] = name
+	}
+	if opts.output != "" && !opts.force {
+		if _, err := os.Lstat(opts.output); err == nil {
+			return fmt.Errorf("--output %s exists: pass --force to overwrite it", opts.output)
+		}
+	}
+	var host *hostinfo.Host
+	if opts.fromReport != "" {
+		r, err := readReport(opts.fromReport)
+		if err != nil {
+			return err
+		}
+		host = r.Report.Host
+		gopts.Release, _ = novarelease.Parse(r.Report.NovaRelease)
+		if opts.novaRelease != "" {
+			rel, err := novarelease.Parse(opts.novaRelease)
+			if err != nil {
+				return fmt.Errorf("--nova-release: %w", err)
+			}
+			gopts.Release = rel
+		}
+		if opts.hostname != "" {
+			host.Hostname = opts.hostname
+		}
+	} else {
+		opts.gpus = nil // selectors are generate's, not the view's
+		in, err := opts.collect(opts.globalOptions)
+		if err != nil {
+			return err
+		}
+		host, gopts.Release = in.Host, in.NovaRelease
+		fsys, err := hostinfo.NewFS(opts.root)
+		if err != nil {
+			return err
+		}
+		gopts.Conf = opts.conf.loadHostConf(fsys)
+		gopts.System = detectSystem(fsys)
+	}
+	gopts.APIConf = loadLocalConf("api", opts.conf.apiConf, nil)
+	if gopts.Placement && !gopts.Release.AtLeast(novarelease.All[1]) {
+		return fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
+	}
+	plan, err := generate.Build(host, gopts)
+	if err != nil {
+		return err
+	}
+	out, err := generate.Write(plan, artifact)
+	if err != nil {
+		return err
+	}
+	if opts.output == "" {
+		_, err := fmt.Fprint(opts.io.Out, out)
+		return err
+	}
+	return writeFileAtomic(opts.output, []byte(out), opts.force)
+}
+
+// detectSystem reads os-release and looks for the boot and initramfs
+// tools under the root.
+func detectSystem(fsys hostinfo.FS) generate.System {
+	var s generate.System
+	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
+		data, err := fsys.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			key, value, ok := strings.Cut(sc.Text(), "=")
+			if !ok {
+				continue
+			}
+			value = strings.Trim(value, `"'`)
+			switch key {
+			case "ID":
+				s.ID = value
+			case "ID_LIKE":
+				s.IDLike = value
+			case "PRETTY_NAME":
+				s.PrettyName = value
+			}
+		}
+		break
+	}
+	s.Has = map[string]bool{}
+	for _, tool := range []string{"grubby", "update-grub", "grub2-mkconfig", "kernelstub", "update-initramfs", "dracut", "mkinitcpio"} {
+		for _, dir := range []string{"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"} {
+			if fsys.Exists(dir + tool) {
+				s.Has[tool] = true
+			}
+		}
+	}
+	return s
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory and a rename; without force it refuses to replace a file that
+// appeared meanwhile.
+func writeFileAtomic(path string, data []byte, force bool) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	if !force {
+		// A hard link fails when the name exists: no race with a file
+		// created between the check and the rename.
+		if err := os.Link(tmp.Name(), path); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("--output %s exists: pass --force to overwrite it", path)
+			}
+			return fmt.Errorf("--output: %w", err)
+		}
+		return nil
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	return nil
+}

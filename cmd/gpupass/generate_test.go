@@ -1,0 +1,269 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/generate"
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/openstack/pcispec"
+)
+
+// Every fixture's plan, reviewed: testdata/golden/generate/FIXTURE.txt.
+// Twice, to prove the output deterministic.
+func TestGenerateGolden(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		t.Run(name, func(t *testing.T) {
+			root := filepath.Join(hostsDir, name)
+			code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root)
+			if code != exitOK || errOut != "" {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			_, again, _ := gpupass(t, nil, "generate", "all", "--root", root)
+			if again != out {
+				t.Error("two runs on the same host differ")
+			}
+			golden(t, filepath.Join("..", "..", "testdata", "golden", "generate", name+".txt"), out)
+		})
+	}
+}
+
+// What generate writes is what Nova accepts (gpupass's transcription of
+// its parsers: pcispec; Nova itself in TestGenerateNovaOracle) and what the
+// nova.conf reader reads back unchanged.
+func TestGenerateParses(t *testing.T) {
+	rel, _ := novarelease.Parse("2024.1")
+	for _, name := range fixtureNames(t) {
+		host, err := hostinfo.Collect(filepath.Join(hostsDir, name), hostinfo.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, placement := range []bool{false, true} {
+			plan, err := generate.Build(host, generate.Options{Release: rel, Placement: placement, NUMAPolicy: "preferred"})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if len(plan.Models) == 0 {
+				continue
+			}
+			for role, text := range map[string]string{"compute": plan.ComputeConf(), "api": plan.APIConf()} {
+				cfg, problems := novaconf.Load(memReader{"/nova.conf": text}, []string{"/nova.conf"}, nil)
+				if len(problems) > 0 {
+					t.Errorf("%s %s conf: %v\n%s", name, role, problems, text)
+				}
+				aliases := cfg.Lookup(novaconf.OptAlias)
+				if len(aliases) != len(plan.Models) {
+					t.Errorf("%s %s conf: %d aliases read back, want %d", name, role, len(aliases), len(plan.Models))
+				}
+				var texts []string
+				for _, a := range aliases {
+					texts = append(texts, a.Text)
+				}
+				parsed, _, err := pcispec.ParseAliasesWith(texts, rel, pcispec.Options{})
+				if err != nil || len(parsed) != len(plan.Models) {
+					t.Errorf("%s %s conf: aliases %v: %v", name, role, parsed, err)
+				}
+				if role == "api" {
+					filters := cfg.Lookup(novaconf.OptEnabledFilters)
+					if len(filters) != 1 || !strings.Contains(filters[0].Text, "PciPassthroughFilter") {
+						t.Errorf("%s: enabled_filters %v", name, filters)
+					}
+					continue
+				}
+				specs := cfg.Lookup(novaconf.OptDeviceSpec)
+				for _, s := range specs {
+					on := placement
+					if _, _, err := pcispec.ParseDeviceSpecWith(s.Text, rel, pcispec.Options{Sysfs: pcispec.SysfsFromInventory(host.Devices), ReportInPlacement: &on}); err != nil {
+						t.Errorf("%s: device_spec %s: %v", name, s.Text, err)
+					}
+				}
+			}
+			for _, f := range plan.Flavors() {
+				for _, kv := range f.ExtraSpecs {
+					if kv[0] == "hw:numa_nodes" {
+						continue // not a spec pcispec validates; Nova's oracle does
+					}
+					if err := pcispec.ValidateExtraSpec(kv[0], kv[1], rel); err != nil {
+						t.Errorf("%s: flavor %s: %s=%s: %v", name, f.Name, kv[0], kv[1], err)
+					}
+				}
+			}
+		}
+	}
+}
+
+// memReader serves nova.conf files from memory.
+type memReader map[string]string
+
+func (m memReader) ReadFile(path string) ([]byte, error) {
+	if s, ok := m[path]; ok {
+		return []byte(s), nil
+	}
+	return nil, os.ErrNotExist
+}
+
+func (m memReader) ReadDir(string) ([]os.DirEntry, error) { return nil, os.ErrNotExist }
+
+// The flavors generate writes boot on the host they were made for, by the
+// audit's own judgement (GP403-GP405 silent, the verdict bootable), once the
+// host is as generate leaves it: its nova.conf replaced by the generated
+// one, the GPUs on vfio-pci.
+func TestGenerateFlavorsFitTheirHost(t *testing.T) {
+	rel, _ := novarelease.Parse("2024.1")
+	for _, name := range []string{"h100-hgx", "a100-sriov", "turing-workstation", "epyc-mi210"} {
+		host, err := hostinfo.Collect(filepath.Join(hostsDir, name), hostinfo.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := generate.Build(host, generate.Options{Release: rel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range plan.Bound() { // as after the reboot
+			d.Driver = "vfio-pci"
+		}
+		conf := &checks.ConfReport{Role: "compute"}
+		cfg, _ := novaconf.Load(memReader{"/nova.conf": plan.ComputeConf()}, []string{"/nova.conf"}, nil)
+		for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
+			for _, v := range cfg.Lookup(opt) {
+				conf.Options = append(conf.Options, checks.ConfOption{Option: opt.String(), Value: v.Text, Source: v.Source.String()})
+			}
+		}
+		report := &checks.HostReport{Path: name + ".json", Report: checks.Report{Schema: checks.Schema, Command: "preflight", NovaRelease: rel.Name, Host: host, NovaConf: conf}}
+		snap := &cloud.Snapshot{}
+		for _, f := range plan.Flavors() {
+			cf := cloud.Flavor{ID: f.Name, Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, IsPublic: true, ExtraSpecs: map[string]string{}}
+			for _, kv := range f.ExtraSpecs {
+				cf.ExtraSpecs[kv[0]] = kv[1]
+			}
+			snap.Flavors = append(snap.Flavors, cf)
+		}
+		api := loadConfText(t, plan.APIConf())
+		r := checks.Run(&checks.Inputs{NovaRelease: rel, Cloud: snap, Reports: []*checks.HostReport{report}, APIConf: api}, checks.InSection(checks.All, "GP4"))
+		for _, f := range r.Findings {
+			if f.Severity == checks.Error {
+				t.Errorf("%s: %s %s: %s", name, f.ID, f.Subject.Ref, f.Message)
+			}
+		}
+		if r.Audit == nil || r.Audit.Counts.Bootable != len(plan.Flavors()) || r.Audit.Counts.GPUFlavors == 0 {
+			t.Errorf("%s: %+v of %d generated flavors bootable", name, r.Audit.Counts, len(plan.Flavors()))
+			for _, f := range r.Audit.Flavors {
+				t.Logf("  %s: %s", f.Name, f.Verdict)
+			}
+		}
+	}
+}
+
+// --output writes atomically and refuses to overwrite without --force.
+func TestGenerateOutput(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "gpupass-vfio.conf")
+	root := filepath.Join(hostsDir, "turing-workstation")
+	if code, stdout, errOut := gpupass(t, nil, "generate", "modprobe", "--root", root, "--output", out); code != exitOK || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), "options vfio-pci ids=10de:10f7,10de:1ad6,10de:1ad7,10de:1e07\n") {
+		t.Fatalf("%v: %s", err, data)
+	}
+	if err := os.WriteFile(out, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := gpupass(t, nil, "generate", "modprobe", "--root", root, "--output", out)
+	if code != exitFailure || !strings.Contains(errOut, "--force") {
+		t.Errorf("overwrite without --force: exit %d, %s", code, errOut)
+	}
+	if data, _ := os.ReadFile(out); string(data) != "mine\n" {
+		t.Error("the file was overwritten without --force")
+	}
+	if code, _, errOut := gpupass(t, nil, "generate", "modprobe", "--root", root, "--output", out, "--force"); code != exitOK {
+		t.Fatalf("--force: exit %d: %s", code, errOut)
+	}
+	if data, _ := os.ReadFile(out); !strings.HasPrefix(string(data), "# gpupass generate modprobe") {
+		t.Errorf("--force did not write: %s", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}
+
+// Generating from a preflight report gives the same nova.conf and flavors
+// as generating on the host.
+func TestGenerateFromReport(t *testing.T) {
+	root := filepath.Join(hostsDir, "h100-hgx")
+	_, report, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
+	path := filepath.Join(t.TempDir(), "h100.json")
+	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, artifact := range []string{"nova-conf", "flavor"} {
+		_, onHost, _ := gpupass(t, nil, "generate", artifact, "--root", root)
+		code, fromReport, errOut := gpupass(t, nil, "generate", artifact, "--from-report", path)
+		if code != exitOK || fromReport != onHost || !strings.Contains(onHost, "h100-sxm5-80gb") {
+			t.Errorf("%s: exit %d (%s); from the report:\n%s\non the host:\n%s", artifact, code, errOut, fromReport, onHost)
+		}
+	}
+}
+
+// Bad flags are exit 2 with a message naming the flag.
+func TestGenerateBadInput(t *testing.T) {
+	root := filepath.Join(hostsDir, "h100-hgx")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "grub", "--root", root}, "unknown artifact"},
+		{[]string{"generate", "all", "--root", root, "--numa-policy", "strict"}, "--numa-policy strict"},
+		{[]string{"generate", "all", "--root", root, "--alias-name", "h100"}, "--alias-name h100"},
+		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:9999=x"}, "no selected GPU has that ID"},
+		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:2330=a,b"}, "commas"},
+		{[]string{"generate", "all", "--root", root, "--placement", "--nova-release", "zed"}, "2023.1 or later"},
+		{[]string{"generate", "all", "--from-report", filepath.Join(hostsDir, "h100-hgx", "etc", "hostname")}, "not JSON"},
+		{[]string{"generate", "all", "--root", root, "--gpu", "nvidia"}, "--gpu nvidia"},
+	} {
+		code, out, errOut := gpupass(t, nil, tt.args...)
+		if code != exitFailure || out != "" || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q (want %q)", tt.args, code, out, errOut, tt.want)
+		}
+	}
+}
+
+// --gpu, --alias-name, --numa-policy and --placement shape the output.
+func TestGenerateOptions(t *testing.T) {
+	root := filepath.Join(hostsDir, "h100-hgx")
+	_, out, errOut := gpupass(t, nil, "generate", "nova-conf", "--root", root, "--gpu", "0000:18:00.0", "--gpu", "0000:19:00.0",
+		"--alias-name", "10de:2330=h100", "--numa-policy", "required", "--placement", "--nova-release", "2024.1")
+	for _, want := range []string{
+		`device_spec = {"vendor_id": "10de", "product_id": "2330", "address": "0000:18:00.0", "resource_class": "CUSTOM_H100"}`,
+		`device_spec = {"vendor_id": "10de", "product_id": "2330", "address": "0000:19:00.0", "resource_class": "CUSTOM_H100"}`,
+		`alias = {"name": "h100", "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI", "numa_policy": "required", "resource_class": "CUSTOM_H100"}`,
+		"report_in_placement = True",
+		"pci_in_placement = True",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %s in:\n%s%s", want, out, errOut)
+		}
+	}
+	// Six H100s stay with the host: the two are bound by address.
+	_, mod, _ := gpupass(t, nil, "generate", "modprobe", "--root", root, "--gpu", "0000:18:00.0")
+	if strings.Contains(mod, "options vfio-pci ids=10de:2330") || !strings.Contains(mod, "driverctl set-override 0000:18:00.0 vfio-pci") {
+		t.Errorf("a partly selected model must be bound by address:\n%s", mod)
+	}
+}
+
+// loadConfText reads a nova.conf text as the API node's configuration.
+func loadConfText(t *testing.T, text string) *checks.NovaConf {
+	t.Helper()
+	cfg, problems := novaconf.Load(memReader{"/api.conf": text}, []string{"/api.conf"}, nil)
+	if len(problems) > 0 {
+		t.Fatalf("%v", problems)
+	}
+	return &checks.NovaConf{Role: "api", Layout: "given", Config: cfg}
+}

@@ -1,0 +1,242 @@
+package generate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// host has two cards of one model (each a GPU and its audio function) on
+// two NUMA nodes, an ASPEED BMC display, and the given kernel command line
+// and CPU vendor.
+func host(cmdline, vendor string) *hostinfo.Host {
+	gpu := func(addr string, node, group int) []hostinfo.PCIDevice {
+		slot := strings.TrimSuffix(addr, ".0")
+		return []hostinfo.PCIDevice{
+			{Address: addr, VendorID: "10de", DeviceID: "2330", Class: "030200", Model: "GH100 [H100 SXM5 80GB]", Driver: "nvidia",
+				NUMANode: ptr(node), IOMMUGroup: ptr(group), BARs: []hostinfo.BAR{{Index: 1, Size: 128 << 30, Is64Bit: true}}, ResetMethod: []string{"flr"}},
+			{Address: slot + ".1", VendorID: "10de", DeviceID: "22a3", Class: "040300", Driver: "snd_hda_intel", NUMANode: ptr(node), IOMMUGroup: ptr(group)},
+		}
+	}
+	h := &hostinfo.Host{Hostname: "gpu01", CPU: hostinfo.CPU{Vendor: vendor, LogicalCPUs: 64}, MemoryMB: 512 * 1024, NUMANodes: 2,
+		Kernel: hostinfo.Kernel{Cmdline: cmdline}, ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"DMAR", "IVRS"}}}
+	h.Devices = append(h.Devices, hostinfo.PCIDevice{Address: "0000:02:00.0", VendorID: "1a03", DeviceID: "2000", Class: "030000", Driver: "ast", BootVGA: ptr(true), IOMMUGroup: ptr(1)})
+	h.Devices = append(h.Devices, gpu("0000:41:00.0", 0, 10)...)
+	h.Devices = append(h.Devices, gpu("0000:c1:00.0", 1, 20)...)
+	return h
+}
+
+func build(t *testing.T, h *hostinfo.Host, opts Options) *Plan {
+	t.Helper()
+	if opts.Release.Name == "" {
+		opts.Release, _ = novarelease.Parse("2024.1")
+	}
+	p, err := Build(h, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAliasName(t *testing.T) {
+	for model, want := range map[string]string{
+		"GH100[H100 SXM5 80GB]":              "h100-sxm5-80gb",
+		"TU102 [GeForce RTX 2080 Ti Rev. A]": "geforce-rtx-2080-ti-rev-a",
+		"AlderLake-S GT1":                    "alderlake-s-gt1",
+		"":                                   "gpu-10de-2330",
+		"[]":                                 "gpu-10de-2330",
+		"X [" + strings.Repeat("Very Long Name ", 6) + "]": "very-long-name-very-long-name-very-long",
+	} {
+		if got := aliasName(&Model{VendorID: "10de", DeviceID: "2330", Name: model}); got != want {
+			t.Errorf("aliasName(%q) = %q, want %q", model, got, want)
+		}
+	}
+}
+
+func TestBuildSelection(t *testing.T) {
+	p := build(t, host("ro intel_iommu=off", "GenuineIntel"), Options{})
+	if len(p.Models) != 1 || len(p.Models[0].Devices) != 2 || p.Models[0].Alias != "h100-sxm5-80gb" || p.Models[0].ByAddress || !p.Models[0].LargeBAR {
+		t.Fatalf("models %+v", p.Models)
+	}
+	var companions []string
+	for _, c := range p.Companions {
+		companions = append(companions, c.Address)
+	}
+	if diff := cmp.Diff([]string{"0000:41:00.1", "0000:c1:00.1"}, companions); diff != "" {
+		t.Errorf("companions (-want +got):\n%s", diff)
+	}
+	if len(p.Left) != 1 || p.Left[0].Device.Address != "0000:02:00.0" || !strings.Contains(p.Left[0].Why, "BMC") {
+		t.Errorf("left %+v", p.Left)
+	}
+	ids, byAddr := p.IDBinding()
+	if diff := cmp.Diff([]string{"10de:22a3", "10de:2330"}, ids); diff != "" || byAddr != nil {
+		t.Errorf("ids (-want +got):\n%s; by address %v", diff, byAddr)
+	}
+
+	// One of the two cards selected: the model is bound and offered by
+	// address, its audio function too.
+	sel, _ := checks.ParseSelector("0000:41:00.0")
+	p = build(t, host("ro", "GenuineIntel"), Options{GPUs: []checks.Selector{sel}})
+	if !p.Models[0].ByAddress || len(p.Models[0].Devices) != 1 {
+		t.Fatalf("models %+v", p.Models[0])
+	}
+	ids, byAddr = p.IDBinding()
+	if len(ids) != 0 || len(byAddr) != 2 || byAddr[0].Address != "0000:41:00.0" || byAddr[1].Address != "0000:41:00.1" {
+		t.Errorf("ids %v, by address %v", ids, byAddr)
+	}
+	if got := p.deviceSpecs(); len(got) != 1 || !strings.Contains(got[0], `"address": "0000:41:00.0"`) {
+		t.Errorf("device_spec %v", got)
+	}
+	if strings.Contains(p.ModprobeConf(), "options vfio-pci") {
+		t.Errorf("a partly selected model claimed by ID:\n%s", p.ModprobeConf())
+	}
+}
+
+// A GPU sharing its IOMMU group with another card's function is left out,
+// and the plan says configuration cannot fix it.
+func TestBuildSharedGroup(t *testing.T) {
+	h := host("ro", "GenuineIntel")
+	h.Devices = append(h.Devices, hostinfo.PCIDevice{Address: "0000:42:00.0", VendorID: "144d", DeviceID: "a808", Class: "010802", Driver: "nvme", IOMMUGroup: ptr(10)})
+	p := build(t, h, Options{})
+	if len(p.Models) != 1 || len(p.Models[0].Devices) != 1 || p.Models[0].Devices[0].Address != "0000:c1:00.0" {
+		t.Fatalf("models %+v", p.Models)
+	}
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "0000:42:00.0") || !strings.Contains(p.Problems[0], "GP203") {
+		t.Errorf("problems %v", p.Problems)
+	}
+	// Its sibling of the same model stays: the other is bound by address.
+	if !p.Models[0].ByAddress {
+		t.Error("model not bound by address although a device of it stays with the host")
+	}
+}
+
+func TestKernel(t *testing.T) {
+	for _, tt := range []struct {
+		cmdline, vendor string
+		system          System
+		add, remove     []string
+	}{
+		{"ro quiet intel_iommu=off", "GenuineIntel", System{ID: "ubuntu"},
+			[]string{"intel_iommu=on", "iommu=pt", "vfio-pci.ids=10de:22a3,10de:2330"}, []string{"intel_iommu=off"}},
+		{"ro amd_iommu=off", "AuthenticAMD", System{ID: "rocky", IDLike: "rhel centos fedora"},
+			[]string{"iommu=pt", "vfio-pci.ids=10de:22a3,10de:2330", "rd.driver.pre=vfio-pci"}, []string{"amd_iommu=off"}},
+		// Already right, with dashes and underscores mixed and the IDs in
+		// another order: nothing to do.
+		{"ro intel-iommu=on iommu=pt vfio_pci.ids=10de:2330,10de:22a3", "GenuineIntel", System{}, nil, nil},
+		// A second vfio-pci.ids and pci-stub.ids go; one complete list stays.
+		{"ro intel_iommu=on iommu=pt vfio-pci.ids=10de:2330 vfio-pci.ids=8086:1234 pci-stub.ids=10de:22a3", "GenuineIntel", System{},
+			[]string{"vfio-pci.ids=10de:22a3,10de:2330,8086:1234"}, []string{"pci-stub.ids=10de:22a3", "vfio-pci.ids=10de:2330", "vfio-pci.ids=8086:1234"}},
+	} {
+		p := build(t, host(tt.cmdline, tt.vendor), Options{System: tt.system})
+		k := p.Kernel()
+		if diff := cmp.Diff(tt.add, k.Add); diff != "" {
+			t.Errorf("%q add (-want +got):\n%s", tt.cmdline, diff)
+		}
+		if diff := cmp.Diff(tt.remove, k.Remove); diff != "" {
+			t.Errorf("%q remove (-want +got):\n%s", tt.cmdline, diff)
+		}
+		for _, a := range k.Add {
+			if !strings.Contains(" "+p.NewCmdline()+" ", " "+a+" ") {
+				t.Errorf("%q: new cmdline %q lacks %s", tt.cmdline, p.NewCmdline(), a)
+			}
+		}
+		for _, r := range k.Remove {
+			if strings.Contains(" "+p.NewCmdline()+" ", " "+r+" ") {
+				t.Errorf("%q: new cmdline %q keeps %s", tt.cmdline, p.NewCmdline(), r)
+			}
+		}
+	}
+}
+
+func TestBootAndInitramfsCommands(t *testing.T) {
+	for _, tt := range []struct {
+		system     System
+		boot, init string
+	}{
+		{System{ID: "ubuntu", IDLike: "debian"}, "update-grub", "update-initramfs -u -k all"},
+		{System{ID: "rocky", IDLike: "rhel centos fedora"}, "grubby --update-kernel=ALL", "dracut -f --regenerate-all"},
+		{System{ID: "opensuse-leap", IDLike: "suse opensuse"}, "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut -f --regenerate-all"},
+		{System{ID: "pop", IDLike: "ubuntu debian"}, "kernelstub -a iommu=pt", "update-initramfs -u -k all"},
+		{System{ID: "arch"}, "grubby", "mkinitcpio -P"},
+		{System{}, "The boot set-up is unknown", "# one of: update-initramfs"},
+	} {
+		p := build(t, host("ro", "GenuineIntel"), Options{System: tt.system})
+		out, err := Write(p, "all")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, tt.boot) || !strings.Contains(out, tt.init) {
+			t.Errorf("%+v: want %q and %q in:\n%s", tt.system, tt.boot, tt.init, out)
+		}
+	}
+}
+
+func TestFlavors(t *testing.T) {
+	p := build(t, host("ro", "GenuineIntel"), Options{})
+	var got []string
+	for _, f := range p.Flavors() {
+		got = append(got, f.Name)
+		specs := map[string]string{}
+		for _, kv := range f.ExtraSpecs {
+			specs[kv[0]] = kv[1]
+		}
+		// 32 CPUs and 256 GiB per node, one GPU per node: 90% of a node
+		// (28 CPUs, 235,929 MB rounded down to whole GiB).
+		switch f.Name {
+		case "gpu.h100-sxm5-80gb.1":
+			if f.VCPUs != 28 || f.RAMMB != 235520 || specs["hw:numa_nodes"] != "1" || specs["hw:pci_numa_affinity_policy"] != "required" {
+				t.Errorf("%+v", f)
+			}
+		case "gpu.h100-sxm5-80gb.2":
+			if f.VCPUs != 56 || specs["hw:numa_nodes"] != "2" || specs["pci_passthrough:alias"] != "h100-sxm5-80gb:2" {
+				t.Errorf("%+v", f)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"gpu.h100-sxm5-80gb.1", "gpu.h100-sxm5-80gb.2"}, got); diff != "" {
+		t.Errorf("flavors (-want +got):\n%s", diff)
+	}
+	out, _ := Write(p, "flavor")
+	if !strings.Contains(out, "hw_machine_type=q35 --property hw_firmware_type=uefi") {
+		t.Errorf("large-BAR GPUs without the image properties:\n%s", out)
+	}
+
+	// GPUs whose NUMA node is unknown: the preferred policy, no guest NUMA.
+	h := host("ro", "GenuineIntel")
+	for i := range h.Devices {
+		h.Devices[i].NUMANode = ptr(-1)
+	}
+	for _, f := range build(t, h, Options{}).Flavors() {
+		if len(f.ExtraSpecs) != 2 || f.ExtraSpecs[1] != [2]string{"hw:pci_numa_affinity_policy", "preferred"} {
+			t.Errorf("%s: %v", f.Name, f.ExtraSpecs)
+		}
+	}
+}
+
+func TestOptionsErrors(t *testing.T) {
+	h := host("ro", "GenuineIntel")
+	zed, _ := novarelease.Parse("zed")
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{NUMAPolicy: "strict"}, "--numa-policy strict"},
+		{Options{NUMAPolicy: "socket", Release: zed}, "socket"},
+		{Options{AliasNames: map[string]string{"10de:2330": "a:b"}}, "colons"},
+		{Options{AliasNames: map[string]string{"10de:ffff": "x"}}, "no selected GPU"},
+	} {
+		if tt.opts.Release.Name == "" {
+			tt.opts.Release, _ = novarelease.Parse("2024.1")
+		}
+		if _, err := Build(h, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+}

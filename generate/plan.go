@@ -1,0 +1,487 @@
+// Package generate writes the configuration that makes a compute node and
+// its flavors ready for GPU passthrough: nova.conf snippets for the compute
+// and the API nodes, kernel command-line arguments, a modprobe.d file and
+// flavor commands. It is the inverse of the checks: what it writes is what
+// they look for, and the tests hold it to them and to Nova's own parser.
+//
+// Build turns a host (collected, or read from a preflight report) into a
+// Plan: which GPUs go to guests, with which companion functions, under which
+// alias; the writers render a Plan. Everything is deterministic: the same
+// host and options give byte-identical output.
+package generate
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/openstack/pcispec"
+)
+
+// Options are the choices of `gpupass generate`.
+type Options struct {
+	// GPUs selects the devices (--gpu); empty: every display-class
+	// function the host does not use itself.
+	GPUs []checks.Selector
+	// Release picks option names and rules.
+	Release novarelease.Release
+	// AliasNames overrides alias names by "vvvv:dddd" (--alias-name).
+	AliasNames map[string]string
+	// NUMAPolicy is the aliases' numa_policy ("" to leave it out).
+	NUMAPolicy string
+	// Placement adds resource_class and turns on PCI in Placement.
+	Placement bool
+	// Conf is the node's nova.conf as it stands, APIConf the scheduler
+	// node's (for the filters already enabled); nil when unknown.
+	Conf, APIConf *checks.NovaConf
+	// System is what the host's files say of its distribution and boot
+	// set-up; zero when generating from a report.
+	System System
+}
+
+// System is how the host boots and builds its initramfs.
+type System struct {
+	// ID and IDLike are os-release's ID and ID_LIKE ("ubuntu", "debian").
+	ID, IDLike, PrettyName string
+	// Has reports which of the tools the commands use exist on the host
+	// (grubby, update-grub, grub2-mkconfig, kernelstub, update-initramfs,
+	// dracut, mkinitcpio); nil when unknown.
+	Has map[string]bool
+}
+
+// Plan is what to give guests and how.
+type Plan struct {
+	Host    *hostinfo.Host
+	Options Options
+	// Models are the selected GPUs grouped by vendor:device, in ID order.
+	Models []*Model
+	// Companions are the other functions of the selected GPUs' cards
+	// (audio, USB, UCSI): bound to vfio-pci with them, never offered to
+	// Nova on their own.
+	Companions []*hostinfo.PCIDevice
+	// Left are the display devices not selected, each with why.
+	Left []Skipped
+	// Problems are what configuration cannot fix (firmware, hardware), as
+	// sentences for the operator.
+	Problems []string
+}
+
+// Model is one GPU model to pass through.
+type Model struct {
+	VendorID, DeviceID string
+	// Name is pci.ids' model name ("" when unknown).
+	Name string
+	// Alias is the [pci]alias name.
+	Alias string
+	// DeviceType is what Nova classifies the devices as (type-PF for
+	// SR-IOV capable functions, else type-PCI).
+	DeviceType string
+	// Devices are the selected functions of this model, in address order.
+	Devices []*hostinfo.PCIDevice
+	// ByAddress is true when other functions of the model stay with the
+	// host: then device_spec names addresses, and boot-time binding is by
+	// address (driverctl), not by ID.
+	ByAddress bool
+	// LargeBAR: a 64-bit BAR of 32 GiB or more (guests need q35 + UEFI).
+	LargeBAR bool
+	// PerNUMANode counts the devices on each NUMA node (-1: unknown).
+	PerNUMANode map[int]int
+}
+
+// Skipped is a display device left out, and why.
+type Skipped struct {
+	Device *hostinfo.PCIDevice
+	Why    string
+}
+
+// Build decides the plan for a host.
+func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
+	if host == nil {
+		return nil, fmt.Errorf("no host")
+	}
+	if opts.Release.Name == "" {
+		opts.Release = novarelease.Newest()
+	}
+	switch opts.NUMAPolicy {
+	case "", "required", "preferred", "legacy", "socket":
+	default:
+		return nil, fmt.Errorf("--numa-policy %s: want required, preferred, legacy or socket", opts.NUMAPolicy)
+	}
+	if opts.NUMAPolicy == "socket" && !opts.Release.AtLeast(mustRelease("2024.1")) {
+		return nil, fmt.Errorf("--numa-policy socket: Nova %s does not have it (2024.1 and later)", opts.Release.Name)
+	}
+	p := &Plan{Host: host, Options: opts}
+	view := checks.NewHostView(host, nil, nil)
+
+	selected := map[string]bool{}
+	candidates := map[string]bool{}
+	for _, d := range view.CandidateGPUs() {
+		candidates[d.Address] = true
+	}
+	for i := range host.Devices {
+		d := &host.Devices[i]
+		if d.PhysFn != "" {
+			continue // a VF: its PF decides
+		}
+		switch {
+		case len(opts.GPUs) > 0:
+			for _, s := range opts.GPUs {
+				if s.Matches(d) {
+					selected[d.Address] = true
+				}
+			}
+			if !selected[d.Address] && checks.IsDisplay(d) && candidates[d.Address] {
+				p.Left = append(p.Left, Skipped{d, "not selected by --gpu"})
+			}
+		case candidates[d.Address]:
+			selected[d.Address] = true
+		case checks.IsDisplay(d):
+			p.Left = append(p.Left, Skipped{d, hostUse(d)})
+		}
+	}
+
+	// A GPU whose IOMMU group holds functions of other cards cannot be
+	// given to a guest by configuration: leave it out, and say why.
+	companions := map[string]*hostinfo.PCIDevice{}
+	byModel := map[string]*Model{}
+	for i := range host.Devices {
+		d := &host.Devices[i]
+		if !selected[d.Address] {
+			continue
+		}
+		if d.IOMMUGroup != nil {
+			if others := foreignMembers(view, d); len(others) > 0 {
+				p.Left = append(p.Left, Skipped{d, fmt.Sprintf("its IOMMU group %d also holds %s, which cannot go to the same guest: move the card to a slot with its own group (or to a host with ACS on that port)", *d.IOMMUGroup, strings.Join(others, ", "))})
+				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", checks.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
+				continue
+			}
+		}
+		if d.BootVGA != nil && *d.BootVGA {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", checks.Describe(d)))
+		}
+		if d.ResetMethod != nil && len(d.ResetMethod) == 0 {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", checks.Describe(d)))
+		}
+		key := d.VendorID + ":" + d.DeviceID
+		m := byModel[key]
+		if m == nil {
+			m = &Model{VendorID: d.VendorID, DeviceID: d.DeviceID, Name: d.Model, PerNUMANode: map[int]int{}}
+			byModel[key] = m
+			p.Models = append(p.Models, m)
+		}
+		m.Devices = append(m.Devices, d)
+		if d.SRIOV != nil && d.SRIOV.TotalVFs > 0 {
+			m.DeviceType = "type-PF"
+		}
+		if largeBAR(d) {
+			m.LargeBAR = true
+		}
+		node := -1
+		if d.NUMANode != nil {
+			node = *d.NUMANode
+		}
+		m.PerNUMANode[node]++
+		for _, c := range view.Companions(d) {
+			if !selected[c.Address] {
+				companions[c.Address] = c
+			}
+		}
+	}
+	sort.Slice(p.Models, func(i, j int) bool {
+		return p.Models[i].VendorID+p.Models[i].DeviceID < p.Models[j].VendorID+p.Models[j].DeviceID
+	})
+	for _, m := range p.Models {
+		if m.DeviceType == "" {
+			m.DeviceType = "type-PCI"
+		}
+		for i := range host.Devices {
+			d := &host.Devices[i]
+			if d.VendorID == m.VendorID && d.DeviceID == m.DeviceID && d.PhysFn == "" && !contains(m.Devices, d) {
+				m.ByAddress = true
+			}
+		}
+	}
+	for _, c := range companions {
+		p.Companions = append(p.Companions, c)
+	}
+	sort.Slice(p.Companions, func(i, j int) bool { return p.Companions[i].Address < p.Companions[j].Address })
+	sort.Slice(p.Left, func(i, j int) bool { return p.Left[i].Device.Address < p.Left[j].Device.Address })
+	if err := p.nameAliases(); err != nil {
+		return nil, err
+	}
+	p.platformProblems()
+	return p, nil
+}
+
+func mustRelease(name string) novarelease.Release {
+	r, err := novarelease.Parse(name)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func contains(list []*hostinfo.PCIDevice, d *hostinfo.PCIDevice) bool {
+	for _, x := range list {
+		if x.Address == d.Address {
+			return true
+		}
+	}
+	return false
+}
+
+// hostUse says why a display device not selected stays with the host.
+func hostUse(d *hostinfo.PCIDevice) string {
+	switch {
+	case checks.IsHostDisplay(d):
+		return "a BMC's or an emulated display adapter"
+	case d.BootVGA != nil && *d.BootVGA:
+		return "the boot VGA device: the host's console is on it (name it with --gpu to pass it through anyway)"
+	case d.PhysFn != "":
+		return "a virtual function"
+	}
+	return "left with the host"
+}
+
+// foreignMembers lists the functions in d's IOMMU group that are neither
+// on d's card nor bridges: they would have to go to the same guest.
+func foreignMembers(view *checks.HostView, d *hostinfo.PCIDevice) []string {
+	slot := slotOf(d.Address)
+	var out []string
+	for _, m := range view.Group(*d.IOMMUGroup) {
+		if m.Address == d.Address || slotOf(m.Address) == slot || checks.IsBridge(m) {
+			continue
+		}
+		out = append(out, checks.Describe(m))
+	}
+	return out
+}
+
+func slotOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '.'); i >= 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+func largeBAR(d *hostinfo.PCIDevice) bool {
+	for _, b := range d.BARs {
+		if b.Is64Bit && b.Size >= 32<<30 {
+			return true
+		}
+	}
+	return false
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// aliasName makes a short, stable alias name from pci.ids' model name:
+// the marketing name in brackets when there is one ("GH100 [H100 SXM5
+// 80GB]" gives h100-sxm5-80gb), else the whole name; "gpu-VVVV-DDDD" when
+// the name is unknown.
+func aliasName(m *Model) string {
+	name := m.Name
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		if j := strings.LastIndexByte(name, ']'); j > i {
+			name = name[i+1 : j]
+		}
+	}
+	slug := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if len(slug) > 40 {
+		slug = strings.TrimRight(slug[:40], "-")
+	}
+	if slug == "" {
+		return "gpu-" + m.VendorID + "-" + m.DeviceID
+	}
+	return slug
+}
+
+func (p *Plan) nameAliases() error {
+	used := map[string]string{}
+	for _, m := range p.Models {
+		key := m.VendorID + ":" + m.DeviceID
+		name, given := p.Options.AliasNames[key]
+		if !given {
+			name = aliasName(m)
+			if prev, clash := used[name]; clash && prev != key {
+				name += "-" + m.DeviceID
+			}
+		}
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "\",:\n") {
+			return fmt.Errorf("--alias-name %s=%q: an alias name may not be empty or hold quotes, commas, colons or newlines (flavors name it as NAME:COUNT)", key, name)
+		}
+		if prev, clash := used[name]; clash && prev != key {
+			return fmt.Errorf("alias name %q would name both %s and %s: give one of them another with --alias-name", name, prev, key)
+		}
+		used[name] = key
+		m.Alias = name
+	}
+	for key := range p.Options.AliasNames {
+		if _, ok := findModel(p.Models, key); !ok {
+			return fmt.Errorf("--alias-name %s: no selected GPU has that ID", key)
+		}
+	}
+	return nil
+}
+
+func findModel(models []*Model, key string) (*Model, bool) {
+	for _, m := range models {
+		if m.VendorID+":"+m.DeviceID == key {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// platformProblems lists what the firmware must change.
+func (p *Plan) platformProblems() {
+	h := p.Host
+	if len(p.Models) == 0 {
+		return
+	}
+	if !h.ACPI.Readable {
+		return
+	}
+	switch IOMMUVendor(h) {
+	case "intel":
+		if !hasTable(h, "DMAR") {
+			p.Problems = append(p.Problems, "The firmware describes no Intel IOMMU (no ACPI DMAR table): enable VT-d in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
+		}
+	case "amd":
+		if !hasTable(h, "IVRS") {
+			p.Problems = append(p.Problems, "The firmware describes no AMD IOMMU (no ACPI IVRS table): enable AMD-Vi / IOMMU in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
+		}
+	}
+}
+
+func hasTable(h *hostinfo.Host, name string) bool {
+	for _, t := range h.ACPI.Tables {
+		if t == name {
+			return true
+		}
+	}
+	return false
+}
+
+// IOMMUVendor is "intel", "amd" or "" from the CPU vendor.
+func IOMMUVendor(h *hostinfo.Host) string {
+	switch h.CPU.Vendor {
+	case "GenuineIntel":
+		return "intel"
+	case "AuthenticAMD", "HygonGenuine":
+		return "amd"
+	}
+	return ""
+}
+
+// Bound are every function vfio-pci must take: the GPUs and their
+// companions, in address order.
+func (p *Plan) Bound() []*hostinfo.PCIDevice {
+	var out []*hostinfo.PCIDevice
+	for _, m := range p.Models {
+		out = append(out, m.Devices...)
+	}
+	out = append(out, p.Companions...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	return out
+}
+
+// IDBinding reports whether every function of each ID vfio-pci must take
+// goes to guests, so that vfio-pci.ids can claim them; the IDs in order.
+// When some function of an ID stays with the host, binding is by address.
+func (p *Plan) IDBinding() (ids []string, byAddress []*hostinfo.PCIDevice) {
+	bound := map[string]bool{}
+	for _, d := range p.Bound() {
+		bound[d.Address] = true
+	}
+	partial := map[string]bool{}
+	for i := range p.Host.Devices {
+		d := &p.Host.Devices[i]
+		if !bound[d.Address] {
+			partial[d.VendorID+":"+d.DeviceID] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, d := range p.Bound() {
+		id := d.VendorID + ":" + d.DeviceID
+		if partial[id] {
+			byAddress = append(byAddress, d)
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, byAddress
+}
+
+// deviceSpecs are the [pci]device_spec values, one per model (or per
+// device when the model is bound by address).
+func (p *Plan) deviceSpecs() []string {
+	var out []string
+	rc := func(m *Model) string {
+		if !p.Options.Placement {
+			return ""
+		}
+		return fmt.Sprintf(`, "resource_class": "CUSTOM_%s"`, strings.ToUpper(nonSlug.ReplaceAllString(m.Alias, "_")))
+	}
+	for _, m := range p.Models {
+		if m.ByAddress {
+			for _, d := range m.Devices {
+				out = append(out, fmt.Sprintf(`{"vendor_id": "%s", "product_id": "%s", "address": "%s"%s}`, m.VendorID, m.DeviceID, d.Address, rc(m)))
+			}
+			continue
+		}
+		out = append(out, fmt.Sprintf(`{"vendor_id": "%s", "product_id": "%s"%s}`, m.VendorID, m.DeviceID, rc(m)))
+	}
+	return out
+}
+
+// aliases are the [pci]alias values, one per model.
+func (p *Plan) aliases() []string {
+	var out []string
+	for _, m := range p.Models {
+		s := fmt.Sprintf(`{"name": "%s", "vendor_id": "%s", "product_id": "%s", "device_type": "%s"`, m.Alias, m.VendorID, m.DeviceID, m.DeviceType)
+		if p.Options.NUMAPolicy != "" {
+			s += fmt.Sprintf(`, "numa_policy": "%s"`, p.Options.NUMAPolicy)
+		}
+		if p.Options.Placement {
+			// With PCI in Placement an alias may name the resource class
+			// instead; the IDs keep it valid for both ways of scheduling.
+			s += fmt.Sprintf(`, "resource_class": "CUSTOM_%s"`, strings.ToUpper(nonSlug.ReplaceAllString(m.Alias, "_")))
+		}
+		out = append(out, s+"}")
+	}
+	return out
+}
+
+// deviceSpecOption is the option's name in the release.
+func (p *Plan) deviceSpecOption() string {
+	return novaconf.OptDeviceSpec.Name
+}
+
+// validate parses what the plan would write with Nova's rules (pcispec):
+// a generated value Nova rejects is a bug.
+func (p *Plan) validate() error {
+	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(p.Host.Devices)}
+	if p.Options.Placement {
+		on := true
+		opts.ReportInPlacement = &on
+	}
+	for _, v := range p.deviceSpecs() {
+		if _, _, err := pcispec.ParseDeviceSpecWith(v, p.Options.Release, opts); err != nil {
+			return fmt.Errorf("generated device_spec %s: Nova %s would reject it: %v", v, p.Options.Release.Name, err)
+		}
+	}
+	if _, _, err := pcispec.ParseAliasesWith(p.aliases(), p.Options.Release, opts); err != nil {
+		return fmt.Errorf("generated aliases: Nova %s would reject them: %v", p.Options.Release.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,594 @@
+package generate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/openstack/novaconf"
+)
+
+// Artifacts are the names `gpupass generate` takes, in the order an
+// operator applies them.
+var Artifacts = []string{"kernel-args", "modprobe", "nova-conf", "flavor", "all"}
+
+// Write renders one artifact of the plan.
+func Write(p *Plan, artifact string) (string, error) {
+	if err := p.validate(); err != nil {
+		return "", err
+	}
+	switch artifact {
+	case "nova-conf":
+		return p.header("nova-conf") + p.novaConfDoc(), nil
+	case "kernel-args":
+		return p.header("kernel-args") + p.kernelDoc(), nil
+	case "modprobe":
+		return p.header("modprobe") + p.modprobeDoc(), nil
+	case "flavor":
+		return p.header("flavor") + p.flavorDoc(), nil
+	case "all":
+		return p.allDoc(), nil
+	}
+	return "", fmt.Errorf("unknown artifact %q: want one of %s", artifact, strings.Join(Artifacts, ", "))
+}
+
+func (p *Plan) hostName() string {
+	if p.Host.Hostname != "" {
+		return p.Host.Hostname
+	}
+	return "this host"
+}
+
+// header says what the document is for, what it gives to guests and what
+// it leaves, as comments.
+func (p *Plan) header(artifact string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# gpupass generate %s for %s (Nova %s rules)\n", artifact, p.hostName(), p.Options.Release.Name)
+	p.summary(&b)
+	b.WriteString("\n")
+	return b.String()
+}
+
+func (p *Plan) summary(b *strings.Builder) {
+	if len(p.Models) == 0 {
+		b.WriteString("#\n# No GPU is selected for passthrough: nothing to configure.\n")
+	} else {
+		b.WriteString("#\n# For guests:\n")
+		for _, m := range p.Models {
+			for _, d := range m.Devices {
+				fmt.Fprintf(b, "#   %s  alias %s\n", checks.Describe(d), m.Alias)
+			}
+		}
+		for _, c := range p.Companions {
+			fmt.Fprintf(b, "#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)\n", checks.Describe(c))
+		}
+	}
+	if len(p.Left) > 0 {
+		b.WriteString("# Left with the host:\n")
+		for _, s := range p.Left {
+			fmt.Fprintf(b, "#   %s: %s\n", checks.Describe(s.Device), s.Why)
+		}
+	}
+	if len(p.Problems) > 0 {
+		b.WriteString("# Not fixed by configuration:\n")
+		for _, pr := range p.Problems {
+			writeWrapped(b, "#   ", "#     ", pr)
+		}
+	}
+}
+
+// writeWrapped writes a comment wrapped at 96 columns.
+func writeWrapped(b *strings.Builder, first, rest, text string) {
+	line := first
+	for i, w := range strings.Fields(text) {
+		if i > 0 && len(line)+1+len(w) > 96 {
+			b.WriteString(line + "\n")
+			line = rest + w
+			continue
+		}
+		if i > 0 {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line + "\n")
+}
+
+// ComputeConf is the compute node's snippet: a complete nova.conf file.
+func (p *Plan) ComputeConf() string {
+	var b strings.Builder
+	b.WriteString("[pci]\n")
+	for _, v := range p.deviceSpecs() {
+		fmt.Fprintf(&b, "%s = %s\n", p.deviceSpecOption(), v)
+	}
+	for _, v := range p.aliases() {
+		fmt.Fprintf(&b, "alias = %s\n", v)
+	}
+	if p.Options.Placement {
+		b.WriteString("report_in_placement = True\n")
+	}
+	return b.String()
+}
+
+// APIConf is the snippet for the nova-api, scheduler and conductor nodes:
+// a complete nova.conf file.
+func (p *Plan) APIConf() string {
+	var b strings.Builder
+	b.WriteString("[pci]\n")
+	for _, v := range p.aliases() {
+		fmt.Fprintf(&b, "alias = %s\n", v)
+	}
+	b.WriteString("\n[filter_scheduler]\n")
+	fmt.Fprintf(&b, "enabled_filters = %s\n", strings.Join(p.enabledFilters(), ","))
+	if p.Options.Placement {
+		b.WriteString("pci_in_placement = True\n")
+	}
+	return b.String()
+}
+
+// enabledFilters are the filters already configured (the node's nova.conf
+// when given, else Nova's default) with PciPassthroughFilter added.
+func (p *Plan) enabledFilters() []string {
+	raw := novaconf.OptEnabledFilters.Default
+	if vals := p.filterValues(); len(vals) > 0 {
+		raw = vals[len(vals)-1].Text
+	}
+	var out []string
+	for _, f := range strings.Split(raw, ",") {
+		if f = strings.TrimSpace(f); f != "" && !contains2(out, f) {
+			out = append(out, f)
+		}
+	}
+	if !contains2(out, "PciPassthroughFilter") {
+		out = append(out, "PciPassthroughFilter")
+	}
+	return out
+}
+
+func contains2(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// filterValues are enabled_filters as configured: the API node's
+// nova.conf (--api-conf) when given, else this node's.
+func (p *Plan) filterValues() []novaconf.Value {
+	if vals := p.Options.APIConf.Lookup(novaconf.OptEnabledFilters); len(vals) > 0 {
+		return vals
+	}
+	return p.Options.Conf.Lookup(novaconf.OptEnabledFilters)
+}
+
+func (p *Plan) filtersFrom() string {
+	if vals := p.filterValues(); len(vals) > 0 {
+		return "the filters enabled at " + vals[len(vals)-1].Source.String()
+	}
+	return "Nova's default filters (give the scheduler's nova.conf with --api-conf to start from its own)"
+}
+
+func (p *Plan) novaConfDoc() string {
+	if len(p.Models) == 0 {
+		return "# Nothing to add to nova.conf.\n"
+	}
+	var b strings.Builder
+	b.WriteString("# 1. On this compute node: add to the nova.conf nova-compute reads (for example\n")
+	b.WriteString("#    /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.\n")
+	if p.Options.Conf != nil && p.Options.Conf.Layout == "kolla" {
+		b.WriteString("#    kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host,\n")
+		b.WriteString("#    then kolla-ansible reconfigure -t nova.\n")
+	}
+	b.WriteString(p.ComputeConf())
+	b.WriteString("\n")
+	writeWrapped(&b, "# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
+	b.WriteString(p.APIConf())
+	return b.String()
+}
+
+// KernelChange is what to add to and remove from the kernel command line.
+type KernelChange struct {
+	Add, Remove []string
+}
+
+// Kernel works out the kernel command-line change for the plan.
+func (p *Plan) Kernel() KernelChange {
+	var k KernelChange
+	if len(p.Models) == 0 {
+		return k
+	}
+	tokens := strings.Fields(p.Host.Kernel.Cmdline)
+	has := func(arg string) bool {
+		for _, t := range tokens {
+			if normArg(t) == normArg(arg) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range tokens {
+		switch n := normArg(t); {
+		case n == "intel-iommu=off", n == "amd-iommu=off", n == "iommu=off":
+			k.Remove = append(k.Remove, t)
+		case strings.HasPrefix(n, "pci-stub.ids="):
+			k.Remove = append(k.Remove, t) // vfio-pci takes them instead (GP211)
+		}
+	}
+	if IOMMUVendor(p.Host) == "intel" && !has("intel_iommu=on") {
+		k.Add = append(k.Add, "intel_iommu=on")
+	}
+	if !has("iommu=pt") {
+		k.Add = append(k.Add, "iommu=pt")
+	}
+	ids, _ := p.IDBinding()
+	var old []string
+	have := map[string]bool{}
+	for _, t := range tokens {
+		if _, v, ok := strings.Cut(t, "="); ok && strings.HasPrefix(normArg(t), "vfio-pci.ids=") {
+			old = append(old, t)
+			for _, id := range strings.Split(v, ",") {
+				have[strings.ToLower(id)] = true
+			}
+		}
+	}
+	missing := false
+	for _, id := range ids {
+		missing = missing || !have[id]
+	}
+	if missing || len(old) > 1 {
+		// One vfio-pci.ids with every ID: the kernel keeps only the last
+		// of repeated parameters.
+		for id := range have {
+			if id != "" && !contains2(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		k.Remove = append(k.Remove, old...)
+		k.Add = append(k.Add, "vfio-pci.ids="+strings.Join(ids, ","))
+	}
+	if p.dracut() && !has("rd.driver.pre=vfio-pci") {
+		k.Add = append(k.Add, "rd.driver.pre=vfio-pci")
+	}
+	return k
+}
+
+// normArg writes a kernel parameter as the kernel compares names: dashes
+// and underscores alike (parameq), values as they are.
+func normArg(t string) string {
+	key, value, hasValue := strings.Cut(t, "=")
+	key = strings.ReplaceAll(key, "_", "-")
+	if hasValue {
+		return key + "=" + value
+	}
+	return key
+}
+
+// NewCmdline is the kernel command line after the change.
+func (p *Plan) NewCmdline() string {
+	k := p.Kernel()
+	var out []string
+	for _, a := range strings.Fields(p.Host.Kernel.Cmdline) {
+		if !contains2(k.Remove, a) {
+			out = append(out, a)
+		}
+	}
+	return strings.Join(append(out, k.Add...), " ")
+}
+
+func (s System) is(names ...string) bool {
+	for _, n := range names {
+		if s.ID == n || contains2(strings.Fields(s.IDLike), n) {
+			return true
+		}
+	}
+	return false
+}
+
+// dracut reports a distribution whose initramfs dracut builds.
+func (p *Plan) dracut() bool {
+	s := p.Options.System
+	if s.Has != nil && s.Has["dracut"] {
+		return true
+	}
+	return s.is("rhel", "fedora", "centos", "rocky", "almalinux", "suse", "opensuse", "sles")
+}
+
+func (p *Plan) kernelDoc() string {
+	k := p.Kernel()
+	var b strings.Builder
+	if len(k.Add) == 0 && len(k.Remove) == 0 {
+		b.WriteString("# The kernel command line needs no change.\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "add: %s\n", strings.Join(k.Add, " "))
+	if len(k.Remove) > 0 {
+		fmt.Fprintf(&b, "remove: %s\n", strings.Join(k.Remove, " "))
+	}
+	fmt.Fprintf(&b, "result: %s\n", p.NewCmdline())
+	b.WriteString("\n# Apply it, then reboot:\n")
+	for _, line := range p.bootCommands(k) {
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// bootCommands apply a kernel command-line change on the host's boot
+// set-up, or list the usual ones when it is unknown.
+func (p *Plan) bootCommands(k KernelChange) []string {
+	s := p.Options.System
+	add, remove := strings.Join(k.Add, " "), strings.Join(k.Remove, " ")
+	grubby := fmt.Sprintf("grubby --update-kernel=ALL --args=%q", add)
+	if remove != "" {
+		grubby += fmt.Sprintf(" --remove-args=%q", remove)
+	}
+	var kernelstub []string
+	for _, a := range k.Add {
+		kernelstub = append(kernelstub, "kernelstub -a "+shellQuote(a))
+	}
+	for _, a := range k.Remove {
+		kernelstub = append(kernelstub, "kernelstub -d "+shellQuote(a))
+	}
+	debian := []string{
+		fmt.Sprintf("#   in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add %s", add),
+	}
+	if remove != "" {
+		debian = append(debian, "#   and remove "+remove)
+	}
+	debian = append(debian, "update-grub")
+	grub2 := append(append([]string{}, debian[:len(debian)-1]...), "grub2-mkconfig -o /boot/grub2/grub.cfg")
+	switch {
+	case s.Has["kernelstub"] || s.is("pop"):
+		return append([]string{"# kernelstub (systemd-boot, Pop!_OS):"}, kernelstub...)
+	case s.Has["grubby"] || s.is("rhel", "fedora", "centos", "rocky", "almalinux"):
+		return []string{"# grubby (RHEL, Fedora and derivatives):", grubby}
+	case s.Has["update-grub"] || s.is("debian", "ubuntu"):
+		return append([]string{"# GRUB on Debian/Ubuntu:"}, debian...)
+	case s.Has["grub2-mkconfig"] || s.is("suse", "opensuse", "sles"):
+		return append([]string{"# GRUB 2 (SUSE and others):"}, grub2...)
+	}
+	out := []string{"# The boot set-up is unknown; one of:", "# - grubby (RHEL, Fedora):", grubby, "# - GRUB on Debian/Ubuntu:"}
+	out = append(out, debian...)
+	out = append(out, "# - kernelstub (Pop!_OS):")
+	return append(out, kernelstub...)
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"$`\\") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+// vendorDrivers are the host drivers that take a vendor's GPUs first.
+var vendorDrivers = map[string][]string{
+	"10de": {"nouveau", "nvidia"},
+	"1002": {"amdgpu", "radeon"},
+	"8086": {"i915", "xe"},
+}
+
+// classDrivers take companion functions by class.
+var classDrivers = map[string][]string{
+	"0403": {"snd_hda_intel"}, // HD audio
+	"0c03": {"xhci_pci"},      // USB
+	"0c80": {"i2c_nvidia_gpu"},
+}
+
+// softdeps are the modules vfio-pci must load before.
+func (p *Plan) softdeps() []string {
+	set := map[string]bool{}
+	for _, d := range p.Bound() {
+		for _, m := range vendorDrivers[d.VendorID] {
+			if checks.IsDisplay(d) {
+				set[m] = true
+			}
+		}
+		if len(d.Class) >= 4 {
+			for _, m := range classDrivers[d.Class[:4]] {
+				if d.VendorID == "10de" || m != "i2c_nvidia_gpu" {
+					set[m] = true
+				}
+			}
+		}
+		if mod := checks.DriverModule(d); mod != "" && d.Driver != "vfio-pci" && d.Driver != "pci-stub" {
+			set[mod] = true
+		}
+	}
+	var out []string
+	for m := range set {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ModprobeConf is the modprobe.d file.
+func (p *Plan) ModprobeConf() string {
+	var b strings.Builder
+	ids, _ := p.IDBinding()
+	if len(ids) > 0 {
+		fmt.Fprintf(&b, "options vfio-pci ids=%s\n", strings.Join(ids, ","))
+	}
+	for _, m := range p.softdeps() {
+		fmt.Fprintf(&b, "softdep %s pre: vfio-pci\n", m)
+	}
+	return b.String()
+}
+
+// ModprobePath is where the modprobe.d file goes.
+const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
+
+func (p *Plan) modprobeDoc() string {
+	if len(p.Models) == 0 {
+		return "# Nothing to bind to vfio-pci.\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: vfio-pci claims the GPUs and their companion functions at boot,\n", ModprobePath)
+	b.WriteString("# and loads before the host drivers that would take them.\n")
+	b.WriteString(p.ModprobeConf())
+	if _, byAddr := p.IDBinding(); len(byAddr) > 0 {
+		b.WriteString("\n# Other functions with the same IDs stay with the host, so these are bound by address,\n")
+		b.WriteString("# persistently, with driverctl (not by ID):\n")
+		for _, d := range byAddr {
+			fmt.Fprintf(&b, "driverctl set-override %s vfio-pci\n", d.Address)
+		}
+	}
+	b.WriteString("\n# Then rebuild the initramfs, so that it holds this file, and reboot:\n")
+	b.WriteString(p.initramfsCommand() + "\n")
+	return b.String()
+}
+
+func (p *Plan) initramfsCommand() string {
+	s := p.Options.System
+	switch {
+	case s.Has["update-initramfs"] || s.is("debian", "ubuntu"):
+		return "update-initramfs -u -k all"
+	case s.Has["mkinitcpio"] || s.is("arch"):
+		return "mkinitcpio -P"
+	case p.dracut():
+		return "dracut -f --regenerate-all"
+	}
+	return "# one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)"
+}
+
+// Flavor is one generated flavor.
+type Flavor struct {
+	Name       string
+	VCPUs      int
+	RAMMB      int
+	DiskGB     int
+	ExtraSpecs [][2]string // in order
+}
+
+// Flavors are 1, 2, 4 and 8 GPUs of each model, up to what the host has,
+// with vCPUs and RAM in proportion to the host per GPU and a NUMA
+// placement the host's layout can meet.
+func (p *Plan) Flavors() []Flavor {
+	var out []Flavor
+	h := p.Host
+	for _, m := range p.Models {
+		n := len(m.Devices)
+		// 90% of the host's CPUs and RAM shared among its GPUs of the
+		// model; with several NUMA nodes, 90% of one node's among the
+		// GPUs on the fullest node, so that a guest fits the nodes its
+		// GPUs sit on.
+		cpus, ram, share := h.CPU.LogicalCPUs, int(h.MemoryMB), n
+		if perNode := maxPerNode(m); h.NUMANodes > 1 && perNode > 0 {
+			cpus, ram, share = cpus/h.NUMANodes, ram/h.NUMANodes, perNode
+		}
+		cpusPerGPU := max(cpus*9/10/share/2*2, 2) // even
+		ramPerGPU := max(ram*9/10/share/1024*1024, 4096)
+		for _, count := range []int{1, 2, 4, 8} {
+			if count > n {
+				break
+			}
+			f := Flavor{
+				Name:   fmt.Sprintf("gpu.%s.%d", m.Alias, count),
+				VCPUs:  cpusPerGPU * count,
+				RAMMB:  ramPerGPU * count,
+				DiskGB: 100,
+			}
+			f.ExtraSpecs = append(f.ExtraSpecs, [2]string{"pci_passthrough:alias", fmt.Sprintf("%s:%d", m.Alias, count)})
+			if nodes := nodesFor(m, count); nodes > 0 && h.NUMANodes > 1 && f.VCPUs%nodes == 0 && f.RAMMB%nodes == 0 {
+				f.ExtraSpecs = append(f.ExtraSpecs,
+					[2]string{"hw:numa_nodes", fmt.Sprint(nodes)},
+					[2]string{"hw:pci_numa_affinity_policy", "required"})
+			} else if h.NUMANodes > 1 {
+				f.ExtraSpecs = append(f.ExtraSpecs, [2]string{"hw:pci_numa_affinity_policy", "preferred"})
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// maxPerNode is the most devices of the model on one NUMA node (0 when
+// some device's node is unknown).
+func maxPerNode(m *Model) int {
+	if m.PerNUMANode[-1] > 0 {
+		return 0
+	}
+	most := 0
+	for _, c := range m.PerNUMANode {
+		most = max(most, c)
+	}
+	return most
+}
+
+// nodesFor is the fewest NUMA nodes that hold count devices of the model
+// (0 when some devices' node is unknown).
+func nodesFor(m *Model, count int) int {
+	if m.PerNUMANode[-1] > 0 {
+		return 0
+	}
+	var per []int
+	for node, c := range m.PerNUMANode {
+		if node >= 0 {
+			per = append(per, c)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(per)))
+	sum := 0
+	for i, c := range per {
+		sum += c
+		if sum >= count {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func (p *Plan) flavorDoc() string {
+	flavors := p.Flavors()
+	if len(flavors) == 0 {
+		return "# No GPU flavor to create.\n"
+	}
+	var b strings.Builder
+	writeWrapped(&b, "# ", "# ", "vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
+	for _, f := range flavors {
+		args := []string{"openstack flavor create", fmt.Sprintf("--vcpus %d --ram %d --disk %d", f.VCPUs, f.RAMMB, f.DiskGB)}
+		for _, kv := range f.ExtraSpecs {
+			args = append(args, fmt.Sprintf("--property %s=%s", kv[0], kv[1]))
+		}
+		args = append(args, f.Name)
+		b.WriteString(strings.Join(args, " ") + "\n")
+	}
+	var large []string
+	for _, m := range p.Models {
+		if m.LargeBAR {
+			large = append(large, m.Alias)
+		}
+	}
+	if len(large) > 0 {
+		b.WriteString("\n")
+		writeWrapped(&b, "# ", "# ", "GPUs with a 64-bit BAR of 32 GiB or more ("+strings.Join(large, ", ")+") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
+		b.WriteString("openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE\n")
+	}
+	return b.String()
+}
+
+func (p *Plan) allDoc() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# gpupass generate all for %s (Nova %s rules)\n", p.hostName(), p.Options.Release.Name)
+	p.summary(&b)
+	if len(p.Models) == 0 {
+		return b.String()
+	}
+	b.WriteString("#\n# Apply in this order. Steps 1 to 3 change the host; step 4 checks it.\n")
+	sections := []struct{ title, body string }{
+		{"1. Kernel command line", p.kernelDoc()},
+		{"2. Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc()},
+		{"3. Reboot", "reboot\n"},
+		{"4. Check the host", "gpupass preflight\n"},
+		{"5. nova.conf", p.novaConfDoc()},
+		{"6. Flavors", p.flavorDoc()},
+	}
+	for _, s := range sections {
+		fmt.Fprintf(&b, "\n# ===== %s =====\n", s.title)
+		b.WriteString(s.body)
+	}
+	return b.String()
+}
