@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
@@ -191,6 +192,41 @@ type ConfOption struct {
 	Name   string `json:"name,omitempty"`
 	Value  string `json:"value"`
 	Source string `json:"source"`
+}
+
+// Lookup returns the values the report recorded for an option, as
+// novaconf.Config.Lookup would (nil for a nil report). EndLine is not
+// recorded: it is the key's line.
+func (r *ConfReport) Lookup(opt novaconf.Option) []novaconf.Value {
+	if r == nil {
+		return nil
+	}
+	var out []novaconf.Value
+	for _, o := range r.Options {
+		if o.Option != opt.String() {
+			continue
+		}
+		v := novaconf.Value{Group: opt.Group, Name: opt.Name, Text: o.Value}
+		if o.Name != "" {
+			v.Deprecated = true
+			if g, n, ok := strings.Cut(strings.TrimPrefix(o.Name, "["), "]"); ok {
+				v.Group, v.Name = g, n
+			}
+		}
+		v.Section = v.Group
+		if i := strings.LastIndexByte(o.Source, ':'); i > 0 {
+			line, err := strconv.Atoi(o.Source[i+1:])
+			if err == nil {
+				v.Source = novaconf.Source{File: o.Source[:i], Line: line}
+			}
+		}
+		if v.Source.File == "" {
+			v.Source = novaconf.Source{File: o.Source}
+		}
+		v.EndLine = v.Source.Line
+		out = append(out, v)
+	}
+	return out
 }
 
 func (c *NovaConf) report() *ConfReport {

@@ -11,6 +11,7 @@
 package generate
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"sort"
@@ -36,12 +37,28 @@ type Options struct {
 	NUMAPolicy string
 	// Placement adds resource_class and turns on PCI in Placement.
 	Placement bool
-	// Conf is the node's nova.conf as it stands, APIConf the scheduler
-	// node's (for the filters already enabled); nil when unknown.
-	Conf, APIConf *checks.NovaConf
+	// Conf is the node's nova.conf as it stands (for the PCI lines the
+	// snippet replaces and the alias names in use), APIConf the scheduler
+	// node's (for the filters already enabled); nil when unknown. A
+	// *checks.NovaConf read from files, or a report's *checks.ConfReport.
+	Conf, APIConf Conf
+	// Layout is the deployment layout of Conf (packages, kolla, tripleo).
+	Layout string
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
 	System System
+}
+
+// Conf is a nova.conf as read: the values of an option, in oslo's order.
+type Conf interface {
+	Lookup(novaconf.Option) []novaconf.Value
+}
+
+func lookup(c Conf, opt novaconf.Option) []novaconf.Value {
+	if c == nil {
+		return nil
+	}
+	return c.Lookup(opt)
 }
 
 // System is how the host boots and builds its initramfs.
@@ -76,8 +93,9 @@ type Model struct {
 	VendorID, DeviceID string
 	// Name is pci.ids' model name ("" when unknown).
 	Name string
-	// Alias is the [pci]alias name.
-	Alias string
+	// Alias is the [pci]alias name; AliasPolicy its numa_policy ("": none),
+	// kept from the alias the configuration already has for the model.
+	Alias, AliasPolicy string
 	// DeviceType is what Nova classifies the devices as (type-PF for
 	// SR-IOV capable functions, else type-PCI).
 	DeviceType string
@@ -303,10 +321,19 @@ func aliasName(m *Model) string {
 
 func (p *Plan) nameAliases() error {
 	used := map[string]string{}
+	existing := p.existingAliases()
 	for _, m := range p.Models {
 		key := m.VendorID + ":" + m.DeviceID
 		name, given := p.Options.AliasNames[key]
-		if !given {
+		if old := existing[key]; old != nil {
+			if !given {
+				name = old.Name
+			}
+			if old.NUMAPolicy != "legacy" {
+				m.AliasPolicy = old.NUMAPolicy
+			}
+		}
+		if name == "" {
 			name = aliasName(m)
 			if prev, clash := used[name]; clash && prev != key {
 				name += "-" + m.DeviceID
@@ -327,6 +354,39 @@ func (p *Plan) nameAliases() error {
 		}
 	}
 	return nil
+}
+
+// existingAliases names, by vendor:device, the aliases the scheduler's
+// or this node's nova.conf already define for exactly one model: flavors
+// name them, so a generated alias keeps the name.
+func (p *Plan) existingAliases() map[string]*pcispec.Alias {
+	out := map[string]*pcispec.Alias{}
+	for _, conf := range []Conf{p.Options.Conf, p.Options.APIConf} {
+		var texts []string
+		for _, v := range lookup(conf, novaconf.OptAlias) {
+			texts = append(texts, v.Text)
+		}
+		aliases, _, err := pcispec.ParseAliasesWith(texts, p.Options.Release, pcispec.Options{})
+		if err != nil {
+			continue
+		}
+		names := make([]string, 0, len(aliases))
+		for name := range aliases {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			a := aliases[name]
+			if len(a.Specs) != 1 || a.Specs[0].VendorID == "" || a.Specs[0].ProductID == "" {
+				continue
+			}
+			key := strings.ToLower(a.Specs[0].VendorID + ":" + a.Specs[0].ProductID)
+			if _, taken := out[key]; !taken {
+				out[key] = a
+			}
+		}
+	}
+	return out
 }
 
 func findModel(models []*Model, key string) (*Model, bool) {
@@ -449,8 +509,8 @@ func (p *Plan) aliases() []string {
 	var out []string
 	for _, m := range p.Models {
 		s := fmt.Sprintf(`{"name": "%s", "vendor_id": "%s", "product_id": "%s", "device_type": "%s"`, m.Alias, m.VendorID, m.DeviceID, m.DeviceType)
-		if p.Options.NUMAPolicy != "" {
-			s += fmt.Sprintf(`, "numa_policy": "%s"`, p.Options.NUMAPolicy)
+		if policy := cmp.Or(p.Options.NUMAPolicy, m.AliasPolicy); policy != "" {
+			s += fmt.Sprintf(`, "numa_policy": "%s"`, policy)
 		}
 		if p.Options.Placement {
 			// With PCI in Placement an alias may name the resource class

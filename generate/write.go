@@ -158,10 +158,10 @@ func contains2(list []string, s string) bool {
 // filterValues are enabled_filters as configured: the API node's
 // nova.conf (--api-conf) when given, else this node's.
 func (p *Plan) filterValues() []novaconf.Value {
-	if vals := p.Options.APIConf.Lookup(novaconf.OptEnabledFilters); len(vals) > 0 {
+	if vals := lookup(p.Options.APIConf, novaconf.OptEnabledFilters); len(vals) > 0 {
 		return vals
 	}
-	return p.Options.Conf.Lookup(novaconf.OptEnabledFilters)
+	return lookup(p.Options.Conf, novaconf.OptEnabledFilters)
 }
 
 func (p *Plan) filtersFrom() string {
@@ -171,14 +171,42 @@ func (p *Plan) filtersFrom() string {
 	return "Nova's default filters (give the scheduler's nova.conf with --api-conf to start from its own)"
 }
 
+// Replaced are the lines of the node's nova.conf that the compute snippet
+// replaces: its [pci] device_spec (or passthrough_whitelist) and alias
+// values, which would otherwise add to the generated ones.
+func (p *Plan) Replaced() []novaconf.Value {
+	var out []novaconf.Value
+	for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias, novaconf.OptReportInPlacement} {
+		out = append(out, lookup(p.Options.Conf, opt)...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Source.File != out[j].Source.File {
+			return out[i].Source.File < out[j].Source.File
+		}
+		return out[i].Source.Line < out[j].Source.Line
+	})
+	return out
+}
+
 func (p *Plan) novaConfDoc() string {
 	if len(p.Models) == 0 {
 		return "# Nothing to add to nova.conf.\n"
 	}
 	var b strings.Builder
+	if old := p.Replaced(); len(old) > 0 {
+		b.WriteString("# 0. First remove what this node's nova.conf has now for PCI devices (the lines below\n")
+		b.WriteString("#    replace them; kept, they would add to them):\n")
+		for _, v := range old {
+			first, rest, more := strings.Cut(v.Redacted(), "\n")
+			if more {
+				first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
+			}
+			fmt.Fprintf(&b, "#    %s: %s = %s\n", v.Source, v.Name, first)
+		}
+	}
 	b.WriteString("# 1. On this compute node: add to the nova.conf nova-compute reads (for example\n")
 	b.WriteString("#    /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.\n")
-	if p.Options.Conf != nil && p.Options.Conf.Layout == "kolla" {
+	if p.Options.Layout == "kolla" {
 		b.WriteString("#    kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host,\n")
 		b.WriteString("#    then kolla-ansible reconfigure -t nova.\n")
 	}

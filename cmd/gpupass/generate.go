@@ -118,6 +118,9 @@ func runGenerate(opts *generateOptions, artifact string) error {
 			return err
 		}
 		host = r.Report.Host
+		if r.Report.NovaConf != nil {
+			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
+		}
 		gopts.Release, _ = novarelease.Parse(r.Report.NovaRelease)
 		if opts.novaRelease != "" {
 			rel, err := novarelease.Parse(opts.novaRelease)
@@ -140,10 +143,14 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		if err != nil {
 			return err
 		}
-		gopts.Conf = opts.conf.loadHostConf(fsys)
+		if conf := opts.conf.loadHostConf(fsys); conf != nil {
+			gopts.Conf, gopts.Layout = conf, conf.Layout
+		}
 		gopts.System = detectSystem(fsys)
 	}
-	gopts.APIConf = loadLocalConf("api", opts.conf.apiConf, nil)
+	if api := loadLocalConf("api", opts.conf.apiConf, nil); api != nil {
+		gopts.APIConf = api
+	}
 	if gopts.Placement && !gopts.Release.AtLeast(novarelease.All[1]) {
 		return fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
 	}
