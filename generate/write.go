@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 )
 
@@ -446,6 +447,19 @@ func (p *Plan) ModprobeConf() string {
 	return b.String()
 }
 
+// ReplacedModprobe are the host's modprobe.d directives the generated file
+// replaces: options of vfio-pci and pci-stub that set ids (the kernel keeps
+// the last value of a parameter, so an older list read later would win).
+func (p *Plan) ReplacedModprobe() []hostinfo.Directive {
+	var out []hostinfo.Directive
+	for _, d := range p.Host.Modprobe {
+		if d.Command == "options" && (d.Module == "vfio_pci" || d.Module == "pci_stub") && strings.Contains(d.Args, "ids=") && d.File != ModprobePath {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // ModprobePath is where the modprobe.d file goes.
 const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
 
@@ -454,6 +468,12 @@ func (p *Plan) modprobeDoc() string {
 		return "# Nothing to bind to vfio-pci.\n"
 	}
 	var b strings.Builder
+	if old := p.ReplacedModprobe(); len(old) > 0 {
+		b.WriteString("# First remove these lines: the file below replaces them (an ids= read after it would win):\n")
+		for _, d := range old {
+			fmt.Fprintf(&b, "#   %s:%d: %s %s %s\n", d.File, d.Line, d.Command, strings.ReplaceAll(d.Module, "_", "-"), d.Args)
+		}
+	}
 	fmt.Fprintf(&b, "# %s: vfio-pci claims the GPUs and their companion functions at boot,\n", ModprobePath)
 	b.WriteString("# and loads before the host drivers that would take them.\n")
 	b.WriteString(p.ModprobeConf())
