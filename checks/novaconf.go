@@ -324,3 +324,24 @@ func (p *Pass) confs() []*NovaConf {
 	}
 	return out
 }
+
+// ExposedSecretFiles lists the files read that hold a secret (a value
+// Redact hides) and that every user can read: GP314's subjects.
+func (c *NovaConf) ExposedSecretFiles() []string {
+	if c == nil || c.Config == nil {
+		return nil
+	}
+	secret := map[string]bool{}
+	for _, v := range c.Config.Values() {
+		if v.Redacted() != v.Text {
+			secret[v.Source.File] = true
+		}
+	}
+	var out []string
+	for _, f := range c.Files {
+		if f.Mode != 0 && f.Mode&0o004 != 0 && secret[f.Path] {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}

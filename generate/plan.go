@@ -44,6 +44,9 @@ type Options struct {
 	Conf, APIConf Conf
 	// Layout is the deployment layout of Conf (packages, kolla, tripleo).
 	Layout string
+	// ExposedFiles are nova.conf files that hold secrets and every user
+	// can read (GP314): the plan tightens their mode.
+	ExposedFiles []string
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
 	System System

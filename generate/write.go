@@ -109,7 +109,24 @@ func (p *Plan) ComputeConf() string {
 	if p.Options.Placement {
 		b.WriteString("report_in_placement = True\n")
 	}
+	if p.fixVirtType() {
+		// PCI passthrough needs KVM: qemu (emulation) cannot assign devices.
+		b.WriteString("\n[libvirt]\nvirt_type = kvm\n")
+	}
+	if len(lookup(p.Options.Conf, novaconf.OptEnabledFilters)) > 0 {
+		// This node's nova.conf sets the scheduler's filters (an all-in-one
+		// or a controller that also computes): they need the filter too.
+		fmt.Fprintf(&b, "\n[filter_scheduler]\nenabled_filters = %s\n", strings.Join(p.enabledFilters(), ","))
+	}
 	return b.String()
+}
+
+// fixVirtType reports a node whose [libvirt]virt_type is set to anything
+// but kvm (qemu emulates and cannot pass devices through; a typo stops
+// nova-compute).
+func (p *Plan) fixVirtType() bool {
+	vals := lookup(p.Options.Conf, novaconf.OptVirtType)
+	return len(vals) > 0 && strings.TrimSpace(vals[len(vals)-1].Text) != "kvm"
 }
 
 // APIConf is the snippet for the nova-api, scheduler and conductor nodes:
@@ -177,8 +194,11 @@ func (p *Plan) filtersFrom() string {
 // values, which would otherwise add to the generated ones.
 func (p *Plan) Replaced() []novaconf.Value {
 	var out []novaconf.Value
-	for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias, novaconf.OptReportInPlacement} {
+	for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias, novaconf.OptReportInPlacement, novaconf.OptEnabledFilters} {
 		out = append(out, lookup(p.Options.Conf, opt)...)
+	}
+	if p.fixVirtType() {
+		out = append(out, lookup(p.Options.Conf, novaconf.OptVirtType)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Source.File != out[j].Source.File {
@@ -195,14 +215,20 @@ func (p *Plan) novaConfDoc() string {
 	}
 	var b strings.Builder
 	if old := p.Replaced(); len(old) > 0 {
-		b.WriteString("# 0. First remove what this node's nova.conf has now for PCI devices (the lines below\n")
-		b.WriteString("#    replace them; kept, they would add to them):\n")
+		b.WriteString("# 0. First remove these lines of this node's nova.conf: the snippet below replaces them\n")
+		b.WriteString("#    (kept, PCI entries would add to it, and the last value of the others would win):\n")
 		for _, v := range old {
 			first, rest, more := strings.Cut(v.Redacted(), "\n")
 			if more {
 				first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
 			}
 			fmt.Fprintf(&b, "#    %s: %s = %s\n", v.Source, v.Name, first)
+		}
+	}
+	if len(p.Options.ExposedFiles) > 0 {
+		b.WriteString("# 0. These files hold passwords and every user on the host can read them (GP314):\n")
+		for _, f := range p.Options.ExposedFiles {
+			fmt.Fprintf(&b, "chmod 0640 %s && chgrp nova %s\n", f, f)
 		}
 	}
 	b.WriteString("# 1. On this compute node: add to the nova.conf nova-compute reads (for example\n")

@@ -145,6 +145,7 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		}
 		if conf := opts.conf.loadHostConf(fsys); conf != nil {
 			gopts.Conf, gopts.Layout = conf, conf.Layout
+			gopts.ExposedFiles = conf.ExposedSecretFiles()
 		}
 		gopts.System = detectSystem(fsys)
 	}
