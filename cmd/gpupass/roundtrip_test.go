@@ -69,6 +69,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatalf("%v: %s", err, errOut)
 			}
+			t.Logf("after generate: %d errors, %d warnings, %d infos", r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos)
 			// What the plan itself says configuration cannot fix (GP205, a
 			// device without a reset method) may remain.
 			known := strings.Join(plan.Problems, " ")
