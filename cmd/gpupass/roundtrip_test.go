@@ -12,6 +12,7 @@ import (
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/fakehost"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -57,11 +58,15 @@ func TestGenerateRoundTrip(t *testing.T) {
 				}
 				t.Skipf("nothing to generate, even with --gpu all: %s", strings.Join(why, "; "))
 			}
+			from := src
 			if host.IOMMU.Groups == 0 {
-				t.Skip("no IOMMU groups: after the reboot the kernel would make them, which the fixture cannot show (the firmware or the command line turns the IOMMU off)")
+				// The IOMMU is off (in the firmware, which the plan says to
+				// change, or on the command line, which it changes): start
+				// from the fixture as it comes up with the IOMMU on.
+				from = iommuOnTree(t, name)
 			}
 			dst := filepath.Join(t.TempDir(), "root")
-			copyTree(t, src, dst)
+			copyTree(t, from, dst)
 			applyPlan(t, dst, plan)
 
 			_, out, errOut := gpupass(t, nil, "preflight", "--root", dst, "--format", "json", "--nova-release", "2024.1")
@@ -134,6 +139,28 @@ func TestGenerateRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// iommuOnTree builds the fixture's spec with the IOMMU on (firmware table,
+// unit, groups): the host after its firmware and kernel turn it on.
+func iommuOnTree(t *testing.T, name string) string {
+	t.Helper()
+	for _, f := range fakehost.Fixtures() {
+		if f.Name != name {
+			continue
+		}
+		on, err := f.Host.IOMMUOn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(t.TempDir(), "iommu-on")
+		if err := on.Build(dir); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	t.Skipf("%s has no IOMMU groups and no spec to turn it on in", name)
+	return ""
 }
 
 func mustFS(t *testing.T, root string) hostinfo.FS {
