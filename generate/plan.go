@@ -31,6 +31,10 @@ type Options struct {
 	GPUs []checks.Selector
 	// Release picks option names and rules.
 	Release novarelease.Release
+	// PreZed writes for a release before Zed (Yoga and older): the
+	// compute node's option is then [pci]passthrough_whitelist. Release
+	// stays Zed, the oldest whose rules gpupass knows, for validation.
+	PreZed bool
 	// AliasNames overrides alias names by "vvvv:dddd" (--alias-name).
 	AliasNames map[string]string
 	// NUMAPolicy is the aliases' numa_policy ("" to leave it out).
@@ -527,6 +531,9 @@ func (p *Plan) aliases() []string {
 
 // deviceSpecOption is the option's name in the release.
 func (p *Plan) deviceSpecOption() string {
+	if p.Options.PreZed {
+		return "passthrough_whitelist"
+	}
 	return novaconf.OptDeviceSpec.Name
 }
 

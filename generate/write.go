@@ -41,11 +41,18 @@ func (p *Plan) hostName() string {
 	return "this host"
 }
 
+func (p *Plan) rules() string {
+	if p.Options.PreZed {
+		return "Nova before Zed: [pci]passthrough_whitelist"
+	}
+	return "Nova " + p.Options.Release.Name + " rules"
+}
+
 // header says what the document is for, what it gives to guests and what
 // it leaves, as comments.
 func (p *Plan) header(artifact string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# gpupass generate %s for %s (Nova %s rules)\n", artifact, p.hostName(), p.Options.Release.Name)
+	fmt.Fprintf(&b, "# gpupass generate %s for %s (%s)\n", artifact, p.hostName(), p.rules())
 	p.summary(&b)
 	b.WriteString("\n")
 	return b.String()
@@ -646,7 +653,7 @@ func (p *Plan) flavorDoc() string {
 
 func (p *Plan) allDoc() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# gpupass generate all for %s (Nova %s rules)\n", p.hostName(), p.Options.Release.Name)
+	fmt.Fprintf(&b, "# gpupass generate all for %s (%s)\n", p.hostName(), p.rules())
 	p.summary(&b)
 	if len(p.Models) == 0 {
 		return b.String()

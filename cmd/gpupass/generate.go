@@ -106,6 +106,13 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		}
 		gopts.AliasNames[sel.Vendor+":"+sel.Device] = name
 	}
+	// Releases before Zed: only the option name differs for what generate
+	// writes (passthrough_whitelist); Zed's rules check the values.
+	preZed := map[string]bool{"yoga": true, "xena": true, "wallaby": true, "victoria": true, "ussuri": true}
+	if preZed[strings.ToLower(opts.novaRelease)] {
+		gopts.PreZed = true
+		opts.novaRelease = "zed"
+	}
 	if opts.output != "" && !opts.force {
 		if _, err := os.Lstat(opts.output); err == nil {
 			return fmt.Errorf("--output %s exists: pass --force to overwrite it", opts.output)
@@ -152,7 +159,7 @@ func runGenerate(opts *generateOptions, artifact string) error {
 	if api := loadLocalConf("api", opts.conf.apiConf, nil); api != nil {
 		gopts.APIConf = api
 	}
-	if gopts.Placement && !gopts.Release.AtLeast(novarelease.All[1]) {
+	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
 		return fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
 	}
 	plan, err := generate.Build(host, gopts)

@@ -251,6 +251,14 @@ func TestGenerateOptions(t *testing.T) {
 			t.Errorf("missing %s in:\n%s%s", want, out, errOut)
 		}
 	}
+	// Before Zed the compute node's option is passthrough_whitelist.
+	_, old, _ := gpupass(t, nil, "generate", "nova-conf", "--root", root, "--nova-release", "yoga")
+	if !strings.Contains(old, "\npassthrough_whitelist = {\"vendor_id\": \"10de\", \"product_id\": \"2330\"}\n") || strings.Contains(old, "\ndevice_spec =") {
+		t.Errorf("--nova-release yoga:\n%s", old)
+	}
+	if code, _, errOut := gpupass(t, nil, "generate", "nova-conf", "--root", root, "--nova-release", "yoga", "--placement"); code != exitFailure || !strings.Contains(errOut, "2023.1") {
+		t.Errorf("--placement before Zed: exit %d, %s", code, errOut)
+	}
 	// Six H100s stay with the host: the two are bound by address.
 	_, mod, _ := gpupass(t, nil, "generate", "modprobe", "--root", root, "--gpu", "0000:18:00.0")
 	if strings.Contains(mod, "\noptions vfio-pci ids=") || !strings.Contains(mod, "driverctl set-override 0000:18:00.0 vfio-pci") {
