@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/checks/render"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -166,9 +167,27 @@ func runGenerate(opts *generateOptions, artifact string) error {
 	if err != nil {
 		return err
 	}
-	out, err := generate.Write(plan, artifact)
-	if err != nil {
-		return err
+	var out string
+	switch opts.format {
+	case "text":
+		if out, err = generate.Write(plan, artifact); err != nil {
+			return err
+		}
+	case "json":
+		if artifact != "all" {
+			return fmt.Errorf("--format json writes the whole plan: use generate all --format json")
+		}
+		j, err := plan.JSON()
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := render.JSON(&buf, j); err != nil {
+			return err
+		}
+		out = buf.String()
+	default:
+		return fmt.Errorf("--format %s: generate writes text or json", opts.format)
 	}
 	if opts.output == "" {
 		_, err := fmt.Fprint(opts.io.Out, out)

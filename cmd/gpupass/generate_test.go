@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -274,4 +276,42 @@ func loadConfText(t *testing.T, text string) *checks.NovaConf {
 		t.Fatalf("%v", problems)
 	}
 	return &checks.NovaConf{Role: "api", Layout: "given", Config: cfg}
+}
+
+// generate all --format json is the same plan as the text, for tools.
+func TestGenerateJSON(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		root := filepath.Join(hostsDir, name)
+		code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root, "--format", "json")
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", name, code, errOut)
+		}
+		var j generate.PlanJSON
+		if err := json.Unmarshal([]byte(out), &j); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		_, text, _ := gpupass(t, nil, "generate", "all", "--root", root)
+		if j.Schema != generate.JSONSchema || j.GPUs == nil || j.Flavors == nil || j.Kernel.Add == nil {
+			t.Errorf("%s: %+v", name, j)
+		}
+		for _, g := range j.GPUs {
+			if !strings.Contains(text, g.Address+" (") || !strings.Contains(text, "alias "+g.Alias) {
+				t.Errorf("%s: GPU %+v not in the text", name, g)
+			}
+		}
+		for _, f := range j.Flavors {
+			if !strings.Contains(text, "--vcpus "+strconv.Itoa(f.VCPUs)+" ") || !strings.Contains(text, " "+f.Name+"\n") {
+				t.Errorf("%s: flavor %+v not in the text", name, f)
+			}
+		}
+		if len(j.GPUs) > 0 && (!strings.Contains(text, j.Modprobe.Content) || !strings.Contains(text, j.NovaConf.Compute)) {
+			t.Errorf("%s: the JSON's files differ from the text's", name)
+		}
+	}
+	for _, args := range [][]string{{"generate", "flavor", "--format", "json"}, {"generate", "all", "--format", "junit"}} {
+		code, out, errOut := gpupass(t, nil, append(args, "--root", filepath.Join(hostsDir, "h100-hgx"))...)
+		if code != exitFailure || out != "" || !strings.Contains(errOut, "--format") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
 }
