@@ -555,3 +555,28 @@ func (p *Plan) validate() error {
 	}
 	return nil
 }
+
+// ParseOSRelease reads ID, ID_LIKE and PRETTY_NAME from an os-release
+// file (os-release(5): KEY=value lines, values optionally quoted).
+func ParseOSRelease(data []byte) System {
+	var s System
+	for _, line := range strings.Split(string(data), "\n") {
+		key, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if !ok || strings.HasPrefix(key, "#") {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
+			value = value[1 : len(value)-1]
+		}
+		switch key {
+		case "ID":
+			s.ID = strings.ToLower(value)
+		case "ID_LIKE":
+			s.IDLike = strings.ToLower(value)
+		case "PRETTY_NAME":
+			s.PrettyName = value
+		}
+	}
+	return s
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -201,27 +200,10 @@ func runGenerate(opts *generateOptions, artifact string) error {
 func detectSystem(fsys hostinfo.FS) generate.System {
 	var s generate.System
 	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		data, err := fsys.ReadFile(p)
-		if err != nil {
-			continue
+		if data, err := fsys.ReadFile(p); err == nil {
+			s = generate.ParseOSRelease(data)
+			break
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			key, value, ok := strings.Cut(sc.Text(), "=")
-			if !ok {
-				continue
-			}
-			value = strings.Trim(value, `"'`)
-			switch key {
-			case "ID":
-				s.ID = value
-			case "ID_LIKE":
-				s.IDLike = value
-			case "PRETTY_NAME":
-				s.PrettyName = value
-			}
-		}
-		break
 	}
 	s.Has = map[string]bool{}
 	for _, tool := range []string{"grubby", "update-grub", "grub2-mkconfig", "kernelstub", "update-initramfs", "dracut", "mkinitcpio"} {
