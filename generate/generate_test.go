@@ -266,3 +266,25 @@ func FuzzParseOSRelease(f *testing.F) {
 		}
 	})
 }
+
+// A GPU a display server holds open stays with the host unless --gpu names it.
+func TestBuildDisplayServer(t *testing.T) {
+	h := host("ro", "GenuineIntel")
+	h.Devices[1].DisplayClients = []string{"Xorg"} // 0000:41:00.0
+	p := build(t, h, Options{})
+	if len(p.Models) != 1 || len(p.Models[0].Devices) != 1 || p.Models[0].Devices[0].Address != "0000:c1:00.0" || !p.Models[0].ByAddress {
+		t.Fatalf("models %+v", p.Models)
+	}
+	left := map[string]string{}
+	for _, l := range p.Left {
+		left[l.Device.Address] = l.Why
+	}
+	if !strings.Contains(left["0000:41:00.0"], "Xorg") {
+		t.Errorf("left %v", left)
+	}
+	sel, _ := checks.ParseSelector("10de:2330")
+	p = build(t, h, Options{GPUs: []checks.Selector{sel}})
+	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "in use by Xorg") {
+		t.Errorf("with --gpu: models %+v, problems %v", p.Models, p.Problems)
+	}
+}

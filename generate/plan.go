@@ -163,6 +163,8 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 			if !selected[d.Address] && checks.IsDisplay(d) && candidates[d.Address] {
 				p.Left = append(p.Left, Skipped{d, "not selected by --gpu"})
 			}
+		case candidates[d.Address] && len(d.DisplayClients) > 0:
+			p.Left = append(p.Left, Skipped{d, "a display server uses it (" + strings.Join(d.DisplayClients, ", ") + "): the host's desktop runs on it (name it with --gpu to pass it through anyway)"})
 		case candidates[d.Address]:
 			selected[d.Address] = true
 		case checks.IsDisplay(d):
@@ -185,6 +187,9 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", checks.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
 				continue
 			}
+		}
+		if len(d.DisplayClients) > 0 {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", checks.Describe(d), strings.Join(d.DisplayClients, ", ")))
 		}
 		if d.BootVGA != nil && *d.BootVGA {
 			p.Problems = append(p.Problems, fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", checks.Describe(d)))

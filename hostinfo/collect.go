@@ -44,6 +44,7 @@ func Collect(root string, opts Options) (*Host, error) {
 	c.modprobe()
 	c.driverctl()
 	c.pciDevices(opts.Workers)
+	c.dri()
 	c.names(opts.PCIIDs)
 	c.nova()
 	return c.host, nil

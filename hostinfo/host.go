@@ -197,6 +197,10 @@ type PCIDevice struct {
 	PhysFn string `json:"physfn,omitempty"`
 	// Net are the network interfaces of a NIC function (.../net/*).
 	Net []string `json:"net,omitempty"`
+	// DisplayClients are the display servers (Xorg, gnome-shell...) that
+	// hold the function's DRM device open, from debugfs when it is
+	// readable; empty when none or unknown.
+	DisplayClients []string `json:"display_clients,omitempty"`
 	// Parent is the upstream bridge's address, "" on a root bus.
 	Parent string `json:"parent,omitempty"`
 	// Unreadable names the attributes that exist but could not be read or
