@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
@@ -159,6 +161,21 @@ func TestGenerateFlavorsFitTheirHost(t *testing.T) {
 				t.Logf("  %s: %s", f.Name, f.Verdict)
 			}
 		}
+	}
+}
+
+// generate reads the host and writes nothing under it.
+func TestGenerateIsReadOnly(t *testing.T) {
+	root := filepath.Join(hostsDir, "turing-workstation")
+	before := snapshotTree(t, root)
+	for _, a := range generate.Artifacts {
+		if code, _, errOut := gpupass(t, nil, "generate", a, "--root", root); code != exitOK {
+			t.Fatalf("%s: exit %d: %s", a, code, errOut)
+		}
+	}
+	gpupass(t, nil, "generate", "all", "--root", root, "--format", "json")
+	if diff := cmp.Diff(before, snapshotTree(t, root)); diff != "" {
+		t.Errorf("the tree changed (-before +after):\n%s", diff)
 	}
 }
 
