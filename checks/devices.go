@@ -207,7 +207,7 @@ var GroupShared = &Check{
 			seen[group] = true
 			var others []string
 			for _, d := range p.Host.groupEndpoints(group) {
-				if slotOf(d.Address) != slotOf(gpu.Address) && !p.Host.IsPassthroughGPU(d) {
+				if SlotOf(d.Address) != SlotOf(gpu.Address) && !p.Host.IsPassthroughGPU(d) {
 					others = append(others, Describe(d))
 				}
 			}

@@ -119,18 +119,19 @@ func (v *HostView) GroupIDs() []int {
 // Companions are the other functions of a GPU's card (same slot): HDMI
 // audio, USB, UCSI.
 func (v *HostView) Companions(gpu *hostinfo.PCIDevice) []*hostinfo.PCIDevice {
-	slot := slotOf(gpu.Address)
+	slot := SlotOf(gpu.Address)
 	var out []*hostinfo.PCIDevice
 	for i := range v.Host.Devices {
 		d := &v.Host.Devices[i]
-		if d.Address != gpu.Address && slotOf(d.Address) == slot && d.PhysFn == "" {
+		if d.Address != gpu.Address && SlotOf(d.Address) == slot && d.PhysFn == "" {
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-func slotOf(addr string) string {
+// SlotOf is a PCI address without its function: the card a function is on.
+func SlotOf(addr string) string {
 	if i := strings.LastIndexByte(addr, '.'); i >= 0 {
 		return addr[:i]
 	}

@@ -56,7 +56,7 @@ func BuildInventory(v *HostView, all bool) Inventory {
 	gpuSlots := map[string]bool{}
 	for i := range v.Host.Devices {
 		if IsDisplay(&v.Host.Devices[i]) {
-			gpuSlots[slotOf(v.Host.Devices[i].Address)] = true
+			gpuSlots[SlotOf(v.Host.Devices[i].Address)] = true
 		}
 	}
 	entry := func(d *hostinfo.PCIDevice) InventoryDevice {
@@ -66,7 +66,7 @@ func BuildInventory(v *HostView, all bool) Inventory {
 			role = "gpu"
 		case IsBridge(d):
 			role = "bridge"
-		case gpuSlots[slotOf(d.Address)]:
+		case gpuSlots[SlotOf(d.Address)]:
 			role = "companion"
 		}
 		return InventoryDevice{PCIDevice: *d, Role: role, Passthrough: v.IsPassthroughGPU(d)}

@@ -289,10 +289,10 @@ func (v *HostView) isCompanion(d *hostinfo.PCIDevice) bool {
 	if IsDisplay(d) {
 		return false
 	}
-	slot := slotOf(d.Address)
+	slot := SlotOf(d.Address)
 	for i := range v.Host.Devices {
 		o := &v.Host.Devices[i]
-		if IsDisplay(o) && slotOf(o.Address) == slot {
+		if IsDisplay(o) && SlotOf(o.Address) == slot {
 			return true
 		}
 	}

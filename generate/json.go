@@ -107,7 +107,7 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	j.Kernel = KernelJSON{Add: append([]string{}, k.Add...), Remove: append([]string{}, k.Remove...), Cmdline: p.NewCmdline()}
 	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, Initramfs: p.initramfsCommand()}
 	for _, d := range p.ReplacedModprobe() {
-		j.Modprobe.Replaces = append(j.Modprobe.Replaces, d.File+":"+itoa(d.Line))
+		j.Modprobe.Replaces = append(j.Modprobe.Replaces, d.File+":"+strconv.Itoa(d.Line))
 	}
 	_, byAddr := p.IDBinding()
 	for _, d := range byAddr {
@@ -134,5 +134,3 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	}
 	return j, nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -281,22 +281,15 @@ func hostUse(d *hostinfo.PCIDevice) string {
 // foreignMembers lists the functions in d's IOMMU group that are neither
 // on d's card nor bridges: they would have to go to the same guest.
 func foreignMembers(view *checks.HostView, d *hostinfo.PCIDevice) []string {
-	slot := slotOf(d.Address)
+	slot := checks.SlotOf(d.Address)
 	var out []string
 	for _, m := range view.Group(*d.IOMMUGroup) {
-		if m.Address == d.Address || slotOf(m.Address) == slot || checks.IsBridge(m) {
+		if m.Address == d.Address || checks.SlotOf(m.Address) == slot || checks.IsBridge(m) {
 			continue
 		}
 		out = append(out, checks.Describe(m))
 	}
 	return out
-}
-
-func slotOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '.'); i >= 0 {
-		return addr[:i]
-	}
-	return addr
 }
 
 func largeBAR(d *hostinfo.PCIDevice) bool {

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -161,23 +162,14 @@ func (p *Plan) enabledFilters() []string {
 	}
 	var out []string
 	for _, f := range strings.Split(raw, ",") {
-		if f = strings.TrimSpace(f); f != "" && !contains2(out, f) {
+		if f = strings.TrimSpace(f); f != "" && !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
-	if !contains2(out, "PciPassthroughFilter") {
+	if !slices.Contains(out, "PciPassthroughFilter") {
 		out = append(out, "PciPassthroughFilter")
 	}
 	return out
-}
-
-func contains2(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // filterValues are enabled_filters as configured: the API node's
@@ -304,7 +296,7 @@ func (p *Plan) Kernel() KernelChange {
 		// One vfio-pci.ids with every ID: the kernel keeps only the last
 		// of repeated parameters.
 		for id := range have {
-			if id != "" && !contains2(ids, id) {
+			if id != "" && !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}
@@ -334,7 +326,7 @@ func (p *Plan) NewCmdline() string {
 	k := p.Kernel()
 	var out []string
 	for _, a := range strings.Fields(p.Host.Kernel.Cmdline) {
-		if !contains2(k.Remove, a) {
+		if !slices.Contains(k.Remove, a) {
 			out = append(out, a)
 		}
 	}
@@ -343,7 +335,7 @@ func (p *Plan) NewCmdline() string {
 
 func (s System) is(names ...string) bool {
 	for _, n := range names {
-		if s.ID == n || contains2(strings.Fields(s.IDLike), n) {
+		if s.ID == n || slices.Contains(strings.Fields(s.IDLike), n) {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package hostinfo
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -42,21 +43,12 @@ func (c *collector) dri() {
 			continue
 		}
 		for _, cmd := range ParseDRIClients(string(clients)) {
-			if displayServers[cmd] && !contains(d.DisplayClients, cmd) {
+			if displayServers[cmd] && !slices.Contains(d.DisplayClients, cmd) {
 				d.DisplayClients = append(d.DisplayClients, cmd)
 			}
 		}
 		sort.Strings(d.DisplayClients)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseDRIName returns the PCI address of a debugfs dri/N/name file

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -58,7 +59,7 @@ edits the host's files: it prints, or writes --output.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: generate.Artifacts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !contains(generate.Artifacts, args[0]) {
+			if !slices.Contains(generate.Artifacts, args[0]) {
 				return fmt.Errorf("unknown artifact %q: want one of %s", args[0], strings.Join(generate.Artifacts, ", "))
 			}
 			if runF != nil {
@@ -78,15 +79,6 @@ edits the host's files: it prints, or writes --output.`,
 	f.StringVar(&opts.fromReport, "from-report", "", "generate from a preflight JSON report `FILE` instead of reading the host")
 	_ = cmd.RegisterFlagCompletionFunc("numa-policy", fixedCompletions("required", "preferred", "legacy", "socket"))
 	return cmd
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func runGenerate(opts *generateOptions, artifact string) error {

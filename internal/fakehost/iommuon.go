@@ -1,6 +1,9 @@
 package fakehost
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // IOMMUOn is the host as it would come up after the IOMMU was turned on in
 // the firmware (the ACPI DMAR or IVRS table added) and on the kernel
@@ -18,7 +21,7 @@ func (h *Host) IOMMUOn() (*Host, error) {
 		table, kind = "IVRS", AMDVi
 		unit = IOMMUUnit{Cap: "190b0", ECap: "58f77ef22294a5a", Device: "0000:00:00.2"}
 	}
-	if !contains(c.ACPITables, table) {
+	if !slices.Contains(c.ACPITables, table) {
 		c.ACPITables = append(c.ACPITables, table)
 	}
 	if c.IOMMU.Kind == NoIOMMU {
@@ -28,13 +31,4 @@ func (h *Host) IOMMUOn() (*Host, error) {
 		return nil, err
 	}
 	return &c, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
