@@ -272,8 +272,6 @@ func hostUse(d *hostinfo.PCIDevice) string {
 		return "a BMC's or an emulated display adapter"
 	case d.BootVGA != nil && *d.BootVGA:
 		return "the boot VGA device: the host's console is on it (name it with --gpu to pass it through anyway)"
-	case d.PhysFn != "":
-		return "a virtual function"
 	}
 	return "left with the host"
 }
