@@ -499,18 +499,32 @@ func serverMessage(body []byte) string {
 }
 
 // htmlTitle is the <title> of an HTML error page (a proxy's 502), if any.
+// The tags are found in an ASCII-lowered copy of the same length:
+// bytes.ToLower would turn invalid UTF-8 into longer U+FFFD runes and move
+// the offsets.
 func htmlTitle(body []byte) string {
-	lower := bytes.ToLower(body)
+	lower := asciiLower(body)
 	start := bytes.Index(lower, []byte("<title>"))
 	if start < 0 {
 		return ""
 	}
-	rest := body[start+len("<title>"):]
-	end := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
+	from := start + len("<title>")
+	end := bytes.Index(lower[from:], []byte("</title>"))
 	if end < 0 {
 		return ""
 	}
-	return string(rest[:end])
+	return string(body[from : from+end])
+}
+
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // pageURL is the URL of the next page: the list URL of our own endpoint with
