@@ -31,6 +31,11 @@ func Collect(root string, opts Options) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	return CollectFS(fsys, opts), nil
+}
+
+// CollectFS is Collect on an FS already opened (one with a Recorder, say).
+func CollectFS(fsys FS, opts Options) *Host {
 	c := &collector{fs: fsys, host: &Host{Notes: []Note{}}}
 	c.hostname()
 	c.kernel()
@@ -47,7 +52,7 @@ func Collect(root string, opts Options) (*Host, error) {
 	c.dri()
 	c.names(opts.PCIIDs)
 	c.nova()
-	return c.host, nil
+	return c.host
 }
 
 type collector struct {
@@ -455,6 +460,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 	} else {
 		r.sys, err = openDir(nil, r.fs.Path(r.dir))
 	}
+	r.fs.rec.note(r.dir, AccessFollow)
 	var names []string
 	if err == nil {
 		defer r.sys.close()
@@ -483,6 +489,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 			}
 			return "", false
 		}
+		r.fs.rec.note(r.dir+"/"+name, AccessRead)
 		data, err := r.sys.readFile(name, r.dir)
 		if err != nil {
 			r.note(name, "%s", describeErr(err))
@@ -616,6 +623,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 // netInterfaces lists the network interfaces of a NIC function (.../net/*):
 // a [pci]device_spec may name a device by its interface (devname).
 func (r *deviceReader) netInterfaces() []string {
+	r.fs.rec.note(r.dir+"/net", AccessList)
 	net, err := openDir(r.sys, "net")
 	if err != nil {
 		r.note("net", "%s", describeErr(err))
@@ -635,6 +643,7 @@ func (r *deviceReader) netInterfaces() []string {
 // that the element before it is wantParent ("drivers" for driver links):
 // a link that points elsewhere (a loop, a damaged capture) is not trusted.
 func (r *deviceReader) linkBase(name, wantParent string) (string, error) {
+	r.fs.rec.note(r.dir+"/"+name, AccessLink)
 	target, err := r.sys.readlink(name)
 	if err != nil {
 		return "", fmt.Errorf("not a readable symlink: %s", describeErr(err))
@@ -677,6 +686,7 @@ func (r *deviceReader) parent() string {
 	var target string
 	var err error
 	if r.devices != nil {
+		r.fs.rec.note(r.dir, AccessLink)
 		target, err = r.devices.readlink(path.Base(r.dir))
 	} else {
 		target, err = r.fs.Readlink(r.dir)

@@ -18,6 +18,8 @@ import (
 // knows.
 type FS struct {
 	root string
+	// rec, when set, notes every path used (see Recorder).
+	rec *Recorder
 }
 
 // ErrNotHostTree is returned by NewFS for a directory that holds neither
@@ -75,6 +77,7 @@ const maxAttrSize = 16 << 20
 
 // ReadFile reads a host file, refusing files larger than maxAttrSize.
 func (fsys FS) ReadFile(hostPath string) ([]byte, error) {
+	fsys.rec.note(hostPath, AccessRead)
 	return readFile(fsys.Path(hostPath), hostPath)
 }
 
@@ -97,17 +100,20 @@ func readFile(name, hostPath string) ([]byte, error) {
 
 // Readlink returns a symlink's target without following it.
 func (fsys FS) Readlink(hostPath string) (string, error) {
+	fsys.rec.note(hostPath, AccessLink)
 	return os.Readlink(fsys.Path(hostPath))
 }
 
 // ReadDir lists a directory, sorted by name.
 func (fsys FS) ReadDir(hostPath string) ([]fs.DirEntry, error) {
+	fsys.rec.note(hostPath, AccessList)
 	return os.ReadDir(fsys.Path(hostPath))
 }
 
 // ReadConfigDir lists a configuration directory whose path may go through
 // absolute symlinks, resolving them inside the root (see Resolve).
 func (fsys FS) ReadConfigDir(hostPath string) ([]fs.DirEntry, error) {
+	fsys.rec.note(hostPath, AccessList)
 	resolved, err := fsys.Resolve(hostPath)
 	if err != nil {
 		return nil, err
@@ -128,11 +134,13 @@ func (fsys FS) StatConfig(hostPath string) (fs.FileInfo, error) {
 // Exists reports whether a path exists, without following a final symlink:
 // /dev/kvm in a captured tree is a plain file standing for the device node.
 func (fsys FS) Exists(hostPath string) bool {
+	fsys.rec.note(hostPath, AccessExists)
 	_, err := os.Lstat(fsys.Path(hostPath))
 	return err == nil
 }
 
 func (fsys FS) isDir(hostPath string) bool {
+	fsys.rec.note(hostPath, AccessFollow)
 	info, err := os.Stat(fsys.Path(hostPath))
 	return err == nil && info.IsDir()
 }
@@ -140,6 +148,7 @@ func (fsys FS) isDir(hostPath string) bool {
 // ReadConfigFile reads a configuration file (/etc/...) whose symlinks may
 // be absolute; it returns the data and the host path it resolved to.
 func (fsys FS) ReadConfigFile(hostPath string) ([]byte, string, error) {
+	fsys.rec.note(hostPath, AccessRead)
 	resolved, err := fsys.Resolve(hostPath)
 	if err != nil {
 		return nil, resolved, err
@@ -154,6 +163,7 @@ func (fsys FS) ReadConfigFile(hostPath string) ([]byte, string, error) {
 // links to /usr/lib/modprobe.d, say), so links are followed here rather
 // than by the kernel.
 func (fsys FS) Resolve(hostPath string) (string, error) {
+	fsys.rec.note(hostPath, AccessFollow)
 	pending := strings.Split(strings.Trim(path.Clean("/"+hostPath), "/"), "/")
 	resolved := "/"
 	for hops := 0; len(pending) > 0; {

@@ -36,6 +36,7 @@ func (c *collector) names(override string) {
 			resolved, err := c.fs.Resolve(p)
 			if err == nil {
 				dbPath = c.fs.Path(resolved)
+				c.fs.Record(p, AccessRead)
 				c.host.PCIIDs = p
 				break
 			}

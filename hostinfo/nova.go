@@ -69,6 +69,7 @@ func (fsys FS) Glob(pattern string) []string {
 			m = strings.TrimPrefix(m, fsys.root)
 		}
 		out = append(out, filepath.ToSlash(m))
+		fsys.rec.note(filepath.ToSlash(m), AccessFollow)
 	}
 	return out
 }
