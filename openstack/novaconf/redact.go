@@ -150,6 +150,11 @@ func redactUserinfo(u string) string {
 // the indentation. Redaction comes before clipping, so that a clipped URL
 // cannot show half a password.
 func redactLine(line string, all bool) string {
+	return clip(redactWhole(line, all), maxProblemLine)
+}
+
+// redactWhole is redactLine without the clipping.
+func redactWhole(line string, all bool) string {
 	if all {
 		trimmed := strings.TrimLeft(line, " \t")
 		if trimmed == "" {
@@ -161,10 +166,10 @@ func redactLine(line string, all bool) string {
 	if trimmed != "" && (trimmed[0] == '#' || trimmed[0] == ';') {
 		// A commented-out "password = ..." is a secret all the same.
 		n := len(line) - len(trimmed) + 1
-		return clip(line[:n]+redactLine(line[n:], false), maxProblemLine)
+		return line[:n] + redactWhole(line[n:], false)
 	}
 	if trimmed != "" && trimmed[0] == '[' {
-		return clip(redactText(line), maxProblemLine)
+		return redactText(line)
 	}
 	if i := strings.IndexAny(line, "=:"); i > 0 {
 		key := strings.TrimFunc(line[:i], pyIsSpace)
@@ -172,17 +177,70 @@ func redactLine(line string, all bool) string {
 			rest := line[i+1:]
 			value := strings.TrimLeftFunc(rest, pyIsSpace)
 			if value != "" {
-				return clip(line[:i+1]+rest[:len(rest)-len(value)]+Redacted, maxProblemLine)
+				return line[:i+1] + rest[:len(rest)-len(value)] + Redacted
 			}
-			return clip(line, maxProblemLine)
+			return line
 		}
 	} else if isSecretName(firstWord(line)) {
 		// "password hunter2": no delimiter, but a secret all the same.
 		w := firstWord(line)
 		j := strings.Index(line, w) + len(w)
-		return clip(line[:j]+" "+Redacted, maxProblemLine)
+		return line[:j] + " " + Redacted
 	}
-	return clip(redactText(line), maxProblemLine)
+	return redactText(line)
+}
+
+// RedactFile returns a nova.conf file with its secrets replaced, line for
+// line, so that every option keeps its file:line: the value of a
+// secret-named option (*password*, *secret*, *token*, *key*, ...) and each
+// of its continuation lines becomes "***", URL credentials and secret
+// query parameters anywhere else are hidden (see Redact), commented-out
+// secrets too. An empty value stays empty. It also returns the 1-based
+// numbers of the lines it changed.
+func RedactFile(data []byte) ([]byte, []int) {
+	var changed []int
+	var b strings.Builder
+	b.Grow(len(data))
+	secretValue := false // the lines being continued are a secret's
+	// Lines end as oslo.config ends them (Python's universal newlines):
+	// a lone "\r" too, or a password after one would pass for the same
+	// line's text.
+	for n, rest := 1, data; len(rest) > 0; n++ {
+		raw, next, _ := splitLine(rest)
+		eol := rest[len(raw) : len(rest)-len(next)]
+		rest = next
+		line := string(raw)
+		trimmed := strings.TrimLeftFunc(line, pyIsSpace)
+		var out string
+		switch {
+		case trimmed == "":
+			out = line
+		case trimmed != line && secretValue:
+			// An indented line continues the value before it; a
+			// secret's continuation is a secret.
+			out = redactWhole(line, true)
+		case trimmed != line:
+			out = redactWhole(line, false)
+		default:
+			out = redactWhole(line, false)
+			if trimmed[0] != '#' && trimmed[0] != ';' {
+				secretValue = false
+				if trimmed[0] != '[' {
+					key := firstWord(line)
+					if i := strings.IndexAny(line, "=:"); i > 0 {
+						key = strings.TrimFunc(line[:i], pyIsSpace)
+					}
+					secretValue = isSecretName(key)
+				}
+			}
+		}
+		if out != line {
+			changed = append(changed, n)
+		}
+		b.WriteString(out)
+		b.Write(eol)
+	}
+	return []byte(b.String()), changed
 }
 
 func firstWord(s string) string {
