@@ -284,7 +284,7 @@ var SecretsExposed = &Check{
 			}
 			byFile := map[string][]string{}
 			for _, v := range c.Config.Values() {
-				if v.Redacted() != v.Text {
+				if v.HoldsSecret() {
 					byFile[v.Source.File] = append(byFile[v.Source.File], fmt.Sprintf("[%s]%s", v.Group, v.Name))
 				}
 			}
@@ -333,7 +333,7 @@ func (c *NovaConf) ExposedSecretFiles() []string {
 	}
 	secret := map[string]bool{}
 	for _, v := range c.Config.Values() {
-		if v.Redacted() != v.Text {
+		if v.HoldsSecret() {
 			secret[v.Source.File] = true
 		}
 	}

@@ -51,6 +51,10 @@ type Value struct {
 // Redacted returns Text safe to print (see Redact).
 func (v Value) Redacted() string { return Redact(v.Name, v.Text) }
 
+// HoldsSecret reports whether the value is or holds a secret (see the
+// function HoldsSecret).
+func (v Value) HoldsSecret() bool { return HoldsSecret(v.Name, v.Text) }
+
 // Severities of a Problem.
 const (
 	// SeverityError: oslo.config raises, and nova refuses to start.

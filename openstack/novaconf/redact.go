@@ -54,6 +54,19 @@ func Redact(name, value string) string {
 	return redactText(value)
 }
 
+// HoldsSecret reports whether a value is, or holds, a secret: one Redact
+// hides. A value already redacted ("***", "rabbit://nova:***@ctl") still
+// holds one, so a snapshot's redacted nova.conf is judged as the host's.
+func HoldsSecret(name, value string) bool {
+	if value == "" {
+		return false
+	}
+	if isSecretName(name) {
+		return true
+	}
+	return redactText(value) != value || redactText(strings.ReplaceAll(value, Redacted, "x")) != strings.ReplaceAll(value, Redacted, "x")
+}
+
 // secretParam matches "password=..." and the like inside a URL's query or
 // a "k1=v1&k2=v2" value.
 var secretParam = regexp.MustCompile(`(?i)([a-z0-9_]*(?:password|passwd|secret|token|api_key)[a-z0-9_]*=)([^&\s"',;]*)`)

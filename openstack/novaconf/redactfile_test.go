@@ -96,3 +96,23 @@ func countLines(data []byte) int {
 	}
 	return n
 }
+
+func TestHoldsSecret(t *testing.T) {
+	for _, c := range []struct {
+		name, value string
+		want        bool
+	}{
+		{"password", "hunter2", true},
+		{"password", "***", true}, // already redacted: still a secret
+		{"password", "", false},
+		{"transport_url", "rabbit://nova:pw@ctl:5672/", true},
+		{"transport_url", "rabbit://nova:***@ctl:5672/", true},
+		{"transport_url", "rabbit://ctl:5672/", false},
+		{"virt_type", "kvm", false},
+		{"alias", `{"name": "***"}`, false},
+	} {
+		if got := HoldsSecret(c.name, c.value); got != c.want {
+			t.Errorf("HoldsSecret(%q, %q) = %v, want %v", c.name, c.value, got, c.want)
+		}
+	}
+}
