@@ -11,6 +11,7 @@ import (
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/snapshot"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -60,15 +61,35 @@ type globalOptions struct {
 	root    string
 	failOn  string
 	noColor bool
+	// snap is the snapshot --root named, opened; closed by Run.
+	snap *snapshot.Snapshot
+}
+
+// openRoot opens --root when it names a snapshot (a tarball, or a
+// directory one was extracted into): the commands then read the tree it
+// holds.
+func (g *globalOptions) openRoot() error {
+	if g.root == "" || g.root == "/" || !snapshot.Is(g.root) {
+		return nil
+	}
+	s, err := snapshot.Open(g.root)
+	if err != nil {
+		return fmt.Errorf("--root: %w", err)
+	}
+	g.snap, g.root = s, s.Root
+	return nil
 }
 
 // Run executes gpupass with arguments and returns the exit status.
 func Run(args []string, streams *IOStreams) int {
-	root := NewRootCmd(streams)
+	root, g := newRootCmd(streams)
 	root.SetArgs(args)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	err := root.Execute()
+	if cerr := g.snap.Close(); cerr != nil {
+		fmt.Fprintf(streams.ErrOut, "gpupass: removing the extracted snapshot: %v\n", cerr)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -82,6 +103,11 @@ func Run(args []string, streams *IOStreams) int {
 
 // NewRootCmd builds the command tree.
 func NewRootCmd(streams *IOStreams) *cobra.Command {
+	cmd, _ := newRootCmd(streams)
+	return cmd
+}
+
+func newRootCmd(streams *IOStreams) (*cobra.Command, *globalOptions) {
 	g := &globalOptions{io: streams}
 	cmd := &cobra.Command{
 		Use:   "gpupass",
@@ -94,15 +120,17 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 --fail-on warning); 2 gpupass could not do its job.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return g.openRoot()
+		},
 	}
 	flags := cmd.PersistentFlags()
 	flags.StringVar(&g.format, "format", "text", "output format: text, json or junit")
-	flags.StringVar(&g.root, "root", "/", "read the host's files under `DIR` (a captured host tree) instead of /")
+	flags.StringVar(&g.root, "root", "/", "read the host's files under `DIR` (a captured host tree) or from a snapshot tarball (gpupass snapshot) instead of /")
 	flags.StringVar(&g.failOn, "fail-on", "error", "findings that make the exit status 1: error or warning")
 	flags.BoolVar(&g.noColor, "no-color", false, "no colours in text output (also when NO_COLOR is set or stdout is not a terminal)")
 	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions("text", "json", "junit"))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixedCompletions("error", "warning"))
-	_ = cmd.MarkPersistentFlagDirname("root")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see gpupass %s --help)", err, c.Name())
 	})
@@ -113,10 +141,11 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 		NewCmdLint(g, nil),
 		NewCmdAudit(g, nil),
 		NewCmdGenerate(g, nil),
+		NewCmdSnapshot(g, nil),
 		NewCmdChecks(g),
 		NewCmdVersion(g),
 	)
-	return cmd
+	return cmd, g
 }
 
 func fixedCompletions(values ...string) func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
