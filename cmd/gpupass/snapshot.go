@@ -123,7 +123,12 @@ func writeSnapshotSummary(w io.Writer, output string, size int, m *snapshot.Mani
 		}
 		fmt.Fprintf(&b, "Redacted %d line(s) holding secrets in %d file(s):\n", lines, len(m.Redacted))
 		for _, r := range m.Redacted {
-			fmt.Fprintf(&b, "  %s (line %s)\n", r.Path, joinInts(r.Lines))
+			shown := r.Lines
+			more := ""
+			if len(shown) > 12 {
+				shown, more = shown[:12], fmt.Sprintf(" and %d more", len(r.Lines)-12)
+			}
+			fmt.Fprintf(&b, "  %s (line %s%s)\n", r.Path, joinInts(shown), more)
 		}
 	}
 	if n := len(m.Unreadable); n > 0 {
