@@ -102,7 +102,7 @@ func Open(name string) (*Snapshot, error) {
 		return nil, err
 	}
 	defer f.Close()
-	dir, err := os.MkdirTemp("", "gpupass-snapshot-")
+	dir, err := os.MkdirTemp(tempBase(), "gpupass-snapshot-")
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
@@ -112,6 +112,25 @@ func Open(name string) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
 	return &Snapshot{Root: filepath.Join(dir, Top, "root"), Manifest: m, dir: dir}, nil
+}
+
+// tempBase is where archives are extracted: $TMPDIR when set, else a
+// memory file system when there is one ($XDG_RUNTIME_DIR, /dev/shm) — a
+// snapshot is a few MB, and creating and removing thousands of small
+// files on a disk costs seconds — else the system's temporary directory.
+func tempBase() string {
+	if os.Getenv("TMPDIR") != "" {
+		return os.TempDir()
+	}
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if d == "" {
+			continue
+		}
+		if info, err := os.Stat(d); err == nil && info.IsDir() && syscall.Access(d, 2|1) == nil {
+			return d
+		}
+	}
+	return os.TempDir()
 }
 
 func readManifestFile(name string) (*Manifest, error) {
@@ -145,7 +164,7 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 		defer zr.Close()
 		in = zr
 	}
-	x := &extractor{dir: dir, links: map[string]bool{}, dirModes: map[string]fs.FileMode{}}
+	x := &extractor{dir: dir, links: map[string]bool{}, dirModes: map[string]fs.FileMode{}, made: map[string]bool{}}
 	tr := tar.NewReader(in)
 	var m *Manifest
 	for {
@@ -217,6 +236,7 @@ type extractor struct {
 	total    int64
 	links    map[string]bool // members that are symlinks
 	dirModes map[string]fs.FileMode
+	made     map[string]bool // directories known to exist
 }
 
 // write checks one member and creates it under x.dir.
@@ -238,8 +258,11 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 		}
 	}
 	full := filepath.Join(x.dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
-		return fmt.Errorf("member %q: %v", clip(h.Name), err)
+	if parent := filepath.Dir(full); !x.made[parent] {
+		if err := os.MkdirAll(parent, 0o700); err != nil {
+			return fmt.Errorf("member %q: %v", clip(h.Name), err)
+		}
+		x.made[parent] = true
 	}
 	switch h.Typeflag {
 	case tar.TypeDir:
@@ -250,6 +273,7 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 			return fmt.Errorf("member %q: appears twice", clip(h.Name))
 		}
 		x.dirModes[full] = fs.FileMode(h.Mode)
+		x.made[full] = true
 	case tar.TypeReg:
 		if h.Size < 0 || h.Size > MaxMemberSize {
 			return fmt.Errorf("member %q is %d bytes, more than the %d a host file can be: refused", clip(h.Name), h.Size, MaxMemberSize)
@@ -265,6 +289,9 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 			return fmt.Errorf("member %q: %v", clip(h.Name), err)
 		}
 		n, err := io.Copy(f, io.LimitReader(r, h.Size))
+		if err == nil {
+			err = f.Chmod(fs.FileMode(h.Mode).Perm() | 0o400)
+		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -273,9 +300,6 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 		}
 		if n != h.Size {
 			return fmt.Errorf("truncated in member %q (%d of %d bytes)", clip(h.Name), n, h.Size)
-		}
-		if err := os.Chmod(full, fs.FileMode(h.Mode).Perm()|0o400); err != nil {
-			return err
 		}
 	case tar.TypeSymlink:
 		if !strings.HasPrefix(rel, "root/") {

@@ -35,14 +35,25 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			if !strings.Contains(out, "Wrote "+tarball) {
 				t.Errorf("snapshot said %q", out)
 			}
-			for _, args := range [][]string{
+			// The tarball itself once; the tree it extracts to for the
+			// other commands (extraction is most of a run's cost).
+			s, err := snapshot.Open(tarball)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for i, args := range [][]string{
 				{"preflight", "--format", "json"},
 				{"preflight", "--format", "text", "--gpu", "all"},
 				{"inventory", "--all", "--format", "json"},
 				{"generate", "all"},
 			} {
+				from := tarball
+				if i > 0 {
+					from = filepath.Dir(s.Root)
+				}
 				wantCode, want, wantErr := gpupass(t, nil, append(args, "--root", root)...)
-				gotCode, got, gotErr := gpupass(t, nil, append(args, "--root", tarball)...)
+				gotCode, got, gotErr := gpupass(t, nil, append(args, "--root", from)...)
 				want = generatedAt.ReplaceAllString(want, "")
 				got = generatedAt.ReplaceAllString(got, "")
 				if gotCode != wantCode || got != want || gotErr != wantErr {
@@ -142,7 +153,14 @@ func TestSnapshotSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 1,000-function host")
 	}
-	root := filepath.Join(t.TempDir(), "root")
+	dir := t.TempDir()
+	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() { // tmpfs: 15,000 files
+		if d, err := os.MkdirTemp("/dev/shm", "gpupass-test-"); err == nil {
+			dir = d
+			t.Cleanup(func() { os.RemoveAll(d) })
+		}
+	}
+	root := filepath.Join(dir, "root")
 	if err := fakehost.Synthetic(1000).Build(root); err != nil {
 		t.Fatal(err)
 	}
@@ -163,13 +181,16 @@ func TestSnapshotSize(t *testing.T) {
 	if info.Size() > 2<<20 {
 		t.Errorf("snapshot of a 1,000-function host is %d bytes, over 2 MB", info.Size())
 	}
-	// and it reads back with all its devices
-	code, out, errOut := gpupass(t, nil, "inventory", "--all", "--format", "json", "--root", tarball)
-	if code != 0 {
-		t.Fatal(errOut)
+	// and it holds every device
+	data, _ := os.ReadFile(tarball)
+	n := 0
+	for name := range tarMembers(t, data) {
+		if strings.HasPrefix(name, "gpupass-snapshot/root/sys/bus/pci/devices/") {
+			n++
+		}
 	}
-	if n := strings.Count(out, `"address"`); n < 1000 {
-		t.Errorf("inventory from the snapshot lists %d functions", n)
+	if n < 1000 {
+		t.Errorf("the snapshot holds %d of the 1,000 functions", n)
 	}
 }
 
