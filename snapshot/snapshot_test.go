@@ -68,7 +68,7 @@ func archiveWith(t *testing.T, members ...member) []byte {
 
 // openBytes writes an archive into a sandbox and opens it with TMPDIR in
 // the sandbox: the test can see everything Open wrote.
-func openBytes(t *testing.T, data []byte) (*Snapshot, error, string) {
+func openBytes(t *testing.T, data []byte) (*Snapshot, string, error) {
 	t.Helper()
 	sandbox := t.TempDir()
 	tmp := filepath.Join(sandbox, "tmp")
@@ -81,7 +81,7 @@ func openBytes(t *testing.T, data []byte) (*Snapshot, error, string) {
 		t.Fatal(err)
 	}
 	s, err := Open(name)
-	return s, err, sandbox
+	return s, sandbox, err
 }
 
 // sandboxEntries lists everything under the sandbox but the archive.
@@ -131,7 +131,7 @@ func TestOpenRefusesBadArchives(t *testing.T) {
 			member{name: root + "proc/cmdline", typ: tar.TypeReg, body: "b"}), "appears twice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err, sandbox := openBytes(t, c.data)
+			s, sandbox, err := openBytes(t, c.data)
 			if err == nil {
 				s.Close()
 				t.Fatalf("Open accepted it")
@@ -146,7 +146,7 @@ func TestOpenRefusesBadArchives(t *testing.T) {
 		})
 	}
 	t.Run("a good one opens and closes clean", func(t *testing.T) {
-		s, err, sandbox := openBytes(t, good)
+		s, sandbox, err := openBytes(t, good)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +313,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add(archive(t, member{name: root + "../x", typ: tar.TypeReg, body: "x"}))
 	f.Add(archive(t, member{name: root + "d", typ: tar.TypeDir}, member{name: root + "d/l", typ: tar.TypeSymlink, link: "../.."}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err, sandbox := openBytes(t, data)
+		s, sandbox, err := openBytes(t, data)
 		if err == nil {
 			// Every symlink stays inside the tree.
 			filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
