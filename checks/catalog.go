@@ -51,6 +51,17 @@ var All = []*Check{
 	CapacityCheck,
 	GPUHostsUnprotected,
 	AliasInconsistentFleet,
+
+	GPUDriverChanged,
+	GPUMissing,
+	GPUAppeared,
+	IOMMUGroupChanged,
+	KernelCmdlineChanged,
+	ModulesChanged,
+	PCIConfChanged,
+	NovaReleaseChanged,
+	KernelChanged,
+	BaselineOtherHost,
 }
 
 // Section is a group of checks as reports show them.

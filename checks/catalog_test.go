@@ -52,6 +52,16 @@ var contract = map[string]string{
 	"GP407": "capacity",
 	"GP408": "gpu-hosts-unprotected",
 	"GP409": "alias-inconsistent-fleet",
+	"GP501": "gpu-driver-changed",
+	"GP502": "gpu-missing",
+	"GP503": "gpu-appeared",
+	"GP504": "iommu-group-changed",
+	"GP505": "kernel-cmdline-changed",
+	"GP506": "modules-changed",
+	"GP507": "pci-conf-changed",
+	"GP508": "nova-release-changed",
+	"GP509": "kernel-changed",
+	"GP510": "baseline-other-host",
 }
 
 // TestCatalog guards the catalog the way x/tools' analysis.Validate guards

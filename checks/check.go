@@ -39,6 +39,9 @@ const (
 	NeedCloud Input = "cloud"
 	// NeedReports are the compute nodes' preflight reports (--reports).
 	NeedReports Input = "host reports"
+	// NeedBaseline is a known-good report to compare the current one
+	// with (preflight --baseline, gpupass diff).
+	NeedBaseline Input = "baseline"
 )
 
 // Doc documents a check for operators: `gpupass checks ID` prints it and
@@ -125,6 +128,10 @@ type Inputs struct {
 	Cloud *cloud.Snapshot
 	// Reports are the compute nodes' preflight reports (audit --reports).
 	Reports []*HostReport
+	// Baseline is a known-good preflight report of the host and Current
+	// the report to compare with it (preflight's own, or diff's NEW): the
+	// drift checks (GP5xx) compare the two. Both carry a host.
+	Baseline, Current *Report
 }
 
 func (in *Inputs) has(need Input) bool {
@@ -139,6 +146,8 @@ func (in *Inputs) has(need Input) bool {
 		return in.Cloud != nil
 	case NeedReports:
 		return len(in.Reports) > 0
+	case NeedBaseline:
+		return in.Baseline != nil && in.Baseline.Host != nil && in.Current != nil && in.Current.Host != nil
 	}
 	return false
 }

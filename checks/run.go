@@ -40,7 +40,10 @@ type Report struct {
 	NovaConf *ConfReport `json:"nova_conf,omitempty"`
 	APIConf  *ConfReport `json:"api_conf,omitempty"`
 	// Audit is the audit's view of the cloud and its hosts.
-	Audit    *AuditReport  `json:"audit,omitempty"`
+	Audit *AuditReport `json:"audit,omitempty"`
+	// Drift names the reports the drift checks compared (preflight
+	// --baseline, diff).
+	Drift    *DriftReport  `json:"drift,omitempty"`
 	Summary  Summary       `json:"summary"`
 	Checks   []CheckResult `json:"checks"`
 	Findings []Finding     `json:"findings"`
@@ -73,6 +76,7 @@ var needText = map[Input]string{
 	NeedAPIConf:  "the nova-api node's nova.conf (--api-conf)",
 	NeedCloud:    "the cloud's APIs (audit)",
 	NeedReports:  "host reports (--reports DIR of preflight JSON reports)",
+	NeedBaseline: "a known-good report to compare with (preflight --baseline FILE, or gpupass diff OLD NEW)",
 }
 
 // Run applies the checks, in order, to the inputs. It never fails: a check

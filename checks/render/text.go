@@ -54,15 +54,23 @@ func Text(w io.Writer, r checks.Report, opts Options) error {
 		findings[f.ID] = append(findings[f.ID], f)
 	}
 	for _, section := range checks.Sections {
-		first := true
+		var in []checks.CheckResult
 		for _, c := range r.Checks {
-			if !strings.HasPrefix(c.ID, section.Prefix) {
-				continue
+			if strings.HasPrefix(c.ID, section.Prefix) {
+				in = append(in, c)
 			}
-			if first {
-				t.printf("\n%s\n", t.paint(ansiBold, section.Title))
-				first = false
-			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		t.printf("\n%s\n", t.paint(ansiBold, section.Title))
+		if folded, ok := foldSkipped(in); ok {
+			// A whole section skipped for one reason (the drift checks
+			// without --baseline): one line; JSON lists them all.
+			t.check(folded, nil)
+			continue
+		}
+		for _, c := range in {
 			t.check(c, findings[c.ID])
 		}
 	}
@@ -75,6 +83,8 @@ func (t *textWriter) header(r checks.Report) {
 	title := "gpupass " + r.Command
 	if r.Host != nil {
 		title += ": " + orUnknown(r.Host.Hostname)
+	} else if r.Drift != nil {
+		title += ": " + orUnknown(r.Drift.Current.Hostname)
 	}
 	if r.NovaRelease != "" {
 		title += " (Nova " + r.NovaRelease + " rules)"
@@ -93,6 +103,12 @@ func (t *textWriter) header(r checks.Report) {
 			facts = append(facts, plural(h.NUMANodes, "NUMA node"))
 		}
 		t.printf("%s", wrap(strings.Join(facts, ", "), "", "", t.width))
+	}
+	if d := r.Drift; d != nil {
+		t.driftSide("baseline", d.Baseline)
+		if r.Host == nil {
+			t.driftSide("current", d.Current)
+		}
 	}
 	for _, c := range []*checks.ConfReport{r.NovaConf, r.APIConf} {
 		if c == nil {
@@ -115,6 +131,46 @@ func (t *textWriter) header(r checks.Report) {
 		}
 		t.printf("%s", wrap(label+": "+strings.Join(files, ", ")+layout, "", "  ", t.width))
 	}
+}
+
+// foldSkipped makes one line of three or more checks skipped for the same
+// reason: "GP501-GP510 (10 checks)".
+func foldSkipped(cs []checks.CheckResult) (checks.CheckResult, bool) {
+	if len(cs) < 3 {
+		return checks.CheckResult{}, false
+	}
+	for _, c := range cs {
+		if c.Status != checks.StatusSkip || c.Reason != cs[0].Reason {
+			return checks.CheckResult{}, false
+		}
+	}
+	return checks.CheckResult{
+		ID:     cs[0].ID + "-" + cs[len(cs)-1].ID,
+		Name:   fmt.Sprintf("(%d checks)", len(cs)),
+		Status: checks.StatusSkip,
+		Reason: cs[0].Reason,
+	}, true
+}
+
+// driftSide says which report one side of a drift comparison is.
+func (t *textWriter) driftSide(label string, s checks.DriftSide) {
+	var facts []string
+	for _, f := range []string{s.Hostname, s.GeneratedAt} {
+		if f != "" {
+			facts = append(facts, f)
+		}
+	}
+	if s.Kernel != "" {
+		facts = append(facts, "kernel "+s.Kernel)
+	}
+	if s.NovaVersion != "" {
+		facts = append(facts, "Nova "+s.NovaVersion)
+	}
+	line := label + ": " + s.Path
+	if len(facts) > 0 {
+		line += " (" + strings.Join(facts, ", ") + ")"
+	}
+	t.printf("%s", wrap(line, "", "  ", t.width))
 }
 
 func orUnknown(s string) string {

@@ -91,6 +91,9 @@ type preflightOptions struct {
 	*globalOptions
 	hostOptions
 	conf confOptions
+	// baseline is a known-good preflight JSON report to compare with
+	// (the drift checks, GP5xx).
+	baseline string
 }
 
 // NewCmdPreflight checks a compute node. runF replaces the run in tests.
@@ -109,10 +112,17 @@ nova.conf is read as oslo.config reads it: /etc/nova/nova.conf and
 --nova-conf / --nova-conf-dir name the files.
 
 Passthrough GPUs are display-class devices bound to vfio-pci or pci-stub or
-claimed for them at boot, plus those named with --gpu.`,
+claimed for them at boot, plus those named with --gpu.
+
+With --baseline FILE (a preflight JSON report from a known-good day) it also
+says what changed since (the drift checks, GP5xx): GPU drivers, GPUs gone or
+new, IOMMU groups, the kernel command line's IOMMU and vfio parameters,
+modules, [pci]device_spec and [pci]alias, Nova and the kernel. A baseline of
+another host is compared too, with a warning (GP510).`,
 		Example: `  gpupass preflight
   gpupass preflight --root testdata/hosts/turing-workstation
-  gpupass preflight --gpu all --format json > report.json`,
+  gpupass preflight --gpu all --format json > report.json
+  gpupass preflight --baseline known-good.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -123,6 +133,7 @@ claimed for them at boot, plus those named with --gpu.`,
 	}
 	opts.hostOptions.addFlags(cmd)
 	opts.conf.addFlags(cmd, true)
+	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with this known-good preflight JSON report `FILE` (drift checks GP5xx: drivers, IOMMU groups, kernel arguments, modules, [pci] options, Nova)")
 	return cmd
 }
 
@@ -130,6 +141,12 @@ func runPreflight(opts *preflightOptions) error {
 	format, renderOpts, err := opts.renderOptions()
 	if err != nil {
 		return err
+	}
+	var baseline *checks.Report
+	if opts.baseline != "" {
+		if baseline, err = readPreflightReport("--baseline", opts.baseline); err != nil {
+			return err
+		}
 	}
 	in, err := opts.collect(opts.globalOptions)
 	if err != nil {
@@ -146,6 +163,8 @@ func runPreflight(opts *preflightOptions) error {
 	report.Command = "preflight"
 	report.Tool = checks.Tool{Version: toolVersion()}
 	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	// Then what changed since the baseline (skipped without one).
+	addDrift(&report, baseline, opts.baseline)
 	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
 		return err
 	}

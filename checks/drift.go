@@ -1,0 +1,1089 @@
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+)
+
+// Drift: the GP5xx checks compare a host's known-good preflight report (the
+// baseline) with its state today (the current report), so that an upgrade
+// of the kernel, the GPU driver or Nova that silently undoes part of the
+// passthrough set-up is named, old → new. They are pure functions of the
+// two reports.
+
+// NoBaseline is the reason the drift checks are skipped in a preflight
+// without a baseline.
+const NoBaseline = "no --baseline given"
+
+// DriftReport names the two reports a drift comparison was between.
+type DriftReport struct {
+	Baseline DriftSide `json:"baseline"`
+	Current  DriftSide `json:"current"`
+}
+
+// DriftSide is one side of a comparison.
+type DriftSide struct {
+	// Path is the report file; "" for the host preflight has just read.
+	Path        string `json:"path,omitempty"`
+	Hostname    string `json:"hostname,omitempty"`
+	GeneratedAt string `json:"generated_at,omitempty"`
+	ToolVersion string `json:"tool_version,omitempty"`
+	Kernel      string `json:"kernel,omitempty"`
+	NovaVersion string `json:"nova_version,omitempty"`
+}
+
+func driftSide(r *Report) DriftSide {
+	s := DriftSide{GeneratedAt: r.GeneratedAt, ToolVersion: r.Tool.Version}
+	if r.Host != nil {
+		s.Hostname, s.Kernel, s.NovaVersion = r.Host.Hostname, r.Host.Kernel.Release, r.Host.Nova.Version
+	}
+	return s
+}
+
+// Drift runs the drift checks (GP5xx) between a baseline report and the
+// current one. Without a baseline every drift check is skipped, saying
+// so. Both reports must carry a host (preflight reports do).
+func Drift(baseline, current *Report) Report {
+	catalog := InSection(All, "GP5")
+	if baseline == nil {
+		r := Report{Schema: Schema, Checks: []CheckResult{}, Findings: []Finding{}}
+		for _, c := range catalog {
+			r.Checks = append(r.Checks, CheckResult{ID: c.ID, Name: c.Name, Status: StatusSkip, Reason: NoBaseline})
+		}
+		return r
+	}
+	r := Run(&Inputs{Baseline: baseline, Current: current}, catalog)
+	if current != nil {
+		r.Drift = &DriftReport{Baseline: driftSide(baseline), Current: driftSide(current)}
+	}
+	return r
+}
+
+// Merge adds another run's check results, findings and counts to r (and
+// its drift sides, when it has them).
+func (r *Report) Merge(o Report) {
+	r.Checks = append(r.Checks, o.Checks...)
+	r.Findings = append(r.Findings, o.Findings...)
+	r.Summary.Errors += o.Summary.Errors
+	r.Summary.Warnings += o.Summary.Warnings
+	r.Summary.Infos += o.Summary.Infos
+	if o.Drift != nil {
+		r.Drift = o.Drift
+	}
+}
+
+// driftHost is the current host, the subject of host-wide drift findings.
+func driftHost(p *Pass) Subject {
+	return Subject{Kind: "host", Ref: p.Inputs.Current.Host.Hostname}
+}
+
+const absent = "(none)"
+
+func orAbsent(s string) string {
+	if s == "" {
+		return absent
+	}
+	return s
+}
+
+const rebaseline = "If the change is intended, take a new baseline: gpupass preflight --format json > BASELINE.json."
+
+// trackedDevice is a function whose drift matters: a display-class function
+// that is not a BMC's or an emulated display, or anything bound to
+// vfio-pci / pci-stub. Virtual functions, which come and go with
+// sriov_numvfs, are not compared.
+func trackedDevice(d *hostinfo.PCIDevice) bool {
+	if d.PhysFn != "" {
+		return false
+	}
+	return IsDisplay(d) && !IsHostDisplay(d) || isPassthroughDriver(d.Driver)
+}
+
+func isPassthroughDriver(driver string) bool { return driver == driverVFIO || driver == driverPCIStub }
+
+func devicesByAddress(h *hostinfo.Host) map[string]*hostinfo.PCIDevice {
+	m := make(map[string]*hostinfo.PCIDevice, len(h.Devices))
+	for i := range h.Devices {
+		if m[h.Devices[i].Address] == nil { // a report listing an address twice: the first counts
+			m[h.Devices[i].Address] = &h.Devices[i]
+		}
+	}
+	return m
+}
+
+// comparedDevices lists, in address order, the tracked functions of either
+// report.
+func comparedDevices(before, after *hostinfo.Host) []string {
+	seen := map[string]bool{}
+	for _, h := range []*hostinfo.Host{before, after} {
+		for i := range h.Devices {
+			if trackedDevice(&h.Devices[i]) {
+				seen[h.Devices[i].Address] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for a := range seen {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// needDevices skips a device check when either report lists no PCI
+// function (sysfs unreadable, or a report without an inventory).
+func needDevices(p *Pass) bool {
+	switch {
+	case len(p.Inputs.Baseline.Host.Devices) == 0:
+		p.Skipf("the baseline lists no PCI devices (/sys/bus/pci was unreadable then)")
+		return false
+	case len(p.Inputs.Current.Host.Devices) == 0:
+		p.Skipf("the current report lists no PCI devices (/sys/bus/pci was unreadable)")
+		return false
+	}
+	return true
+}
+
+func deviceFacts(d *hostinfo.PCIDevice) map[string]any {
+	m := map[string]any{"address": d.Address, "vendor_id": d.VendorID, "device_id": d.DeviceID, "class": d.Class, "driver": d.Driver}
+	if d.Model != "" {
+		m["model"] = d.Model
+	}
+	return m
+}
+
+// GPUDriverChanged is GP501.
+var GPUDriverChanged = &Check{
+	ID: "GP501", Name: "gpu-driver-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "Every GPU, and every function the baseline gave to vfio-pci or pci-stub, is bound to the same driver as in the baseline.",
+		Why:     "A new kernel, initramfs or GPU driver package can let the host driver (nvidia, nouveau, amdgpu, snd_hda_intel) probe a device before vfio-pci claims it: the node still advertises the GPU to Nova, but the guest fails to start. A move from vfio-pci to a host driver is an error; to no driver at all a warning (nothing keeps the host drivers away any more); from no driver to a host driver a warning; other moves (to vfio-pci, between host drivers, vfio-pci and pci-stub) are infos.",
+		Fix:     "Restore the boot-time claim: vfio-pci.ids on the kernel command line or options vfio-pci ids= with softdep lines in modprobe.d, rebuild the initramfs for the new kernel (update-initramfs -u -k all, dracut -f --regenerate-all) and reboot; gpupass generate kernel-args / modprobe print the lines. driverctl set-override ADDRESS vfio-pci rebinds at once.",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: func(p *Pass) error {
+		if !needDevices(p) {
+			return nil
+		}
+		before, after := devicesByAddress(p.Inputs.Baseline.Host), devicesByAddress(p.Inputs.Current.Host)
+		for _, addr := range comparedDevices(p.Inputs.Baseline.Host, p.Inputs.Current.Host) {
+			b, a := before[addr], after[addr]
+			if b == nil || a == nil || b.Driver == a.Driver || unreadable(b, "driver") || unreadable(a, "driver") {
+				continue
+			}
+			if b.VendorID != a.VendorID || b.DeviceID != a.DeviceID {
+				continue // another device in the slot: GP502's finding
+			}
+			sev, why, fix := Info, "", ""
+			switch {
+			case isPassthroughDriver(b.Driver) && a.Driver != "" && !isPassthroughDriver(a.Driver):
+				sev = Error
+				why = "the host driver now holds it: it can no longer be assigned to a guest, while Nova may still offer it."
+				fix = fmt.Sprintf("Find what let %s take it — a new kernel or driver package whose initramfs lacks the vfio-pci claim, a removed vfio-pci.ids, softdep or blacklist — and restore it (gpupass generate kernel-args and gpupass generate modprobe print the lines; rebuild the initramfs: update-initramfs -u -k all or dracut -f --regenerate-all). Now: driverctl set-override %s %s.", a.Driver, addr, b.Driver)
+			case isPassthroughDriver(b.Driver) && isPassthroughDriver(a.Driver):
+				why = "it stays reserved for passthrough."
+			case isPassthroughDriver(b.Driver):
+				sev = Warning
+				why = "nothing holds it for passthrough any more: a host driver loaded later can take it."
+				fix = fmt.Sprintf("Restore the boot-time claim (vfio-pci.ids, options vfio-pci ids=, driverctl), or now: driverctl set-override %s %s.", addr, b.Driver)
+			case b.Driver == "" && !isPassthroughDriver(a.Driver):
+				sev = Warning
+				why = "a host driver now holds a GPU that was free."
+				fix = "If the GPU is meant for guests, claim it for vfio-pci at boot (gpupass generate all says how)."
+			case isPassthroughDriver(a.Driver):
+				why = "it is now reserved for passthrough."
+			default:
+				why = "it stays with the host."
+			}
+			if fix == "" {
+				fix = rebaseline
+			} else {
+				fix += " " + rebaseline
+			}
+			p.Report(Finding{
+				Severity:    sev,
+				Subject:     deviceSubject(a),
+				Message:     fmt.Sprintf("%s: driver %s → %s; %s", Describe(a), orAbsent(b.Driver), orAbsent(a.Driver), why),
+				Remediation: fix,
+				Evidence:    map[string]any{"address": addr, "before": b.Driver, "after": a.Driver},
+			})
+		}
+		return nil
+	},
+}
+
+// GPUMissing is GP502.
+var GPUMissing = &Check{
+	ID: "GP502", Name: "gpu-missing", Severity: Error, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "Every GPU of the baseline, and every function it gave to vfio-pci or pci-stub, is still on the PCI bus at its address, with the same vendor and device ID.",
+		Why:     "A GPU that fell off the bus (a PCIe link or power fault, an Xid that took the card down, a firmware setting, a card pulled) is capacity Nova still counts until nova-compute's next resource update, and guests that had it are broken. A GPU gone is an error; a non-display function gone (an HDMI audio function hidden by the card's firmware) or another device now at the address a warning.",
+		Fix:     "Check the hardware: dmesg and the BMC's event log for PCIe or GPU errors (Xid), reseat or replace the card, check the firmware's slot settings; then restart nova-compute so Placement sees the real inventory.",
+		Links:   []string{"https://docs.kernel.org/PCI/pcieaer-howto.html", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: func(p *Pass) error {
+		if !needDevices(p) {
+			return nil
+		}
+		after := devicesByAddress(p.Inputs.Current.Host)
+		bh := p.Inputs.Baseline.Host
+		first := devicesByAddress(bh)
+		for i := range bh.Devices {
+			b := &bh.Devices[i]
+			if !trackedDevice(b) || first[b.Address] != b {
+				continue
+			}
+			a := after[b.Address]
+			switch {
+			case a == nil:
+				sev, what := Error, "GPU"
+				if !IsDisplay(b) {
+					sev, what = Warning, "function"
+				}
+				p.Report(Finding{
+					Severity: sev,
+					Subject:  deviceSubject(b),
+					Message:  fmt.Sprintf("The %s %s, on %s in the baseline, is no longer on the PCI bus: %s → (gone).", what, Describe(b), orAbsent(b.Driver), b.Address),
+					Remediation: "Look for the cause in dmesg (PCIe AER, link down, NVIDIA Xid) and the BMC's event log; reseat or replace the card, or re-enable the slot in the firmware. Then restart nova-compute so that Placement no longer counts it. " +
+						"If it was removed on purpose, take a new baseline: gpupass preflight --format json > BASELINE.json.",
+					Evidence: map[string]any{"address": b.Address, "before": deviceFacts(b), "after": nil},
+				})
+			case b.VendorID != a.VendorID || b.DeviceID != a.DeviceID:
+				if b.VendorID == "" || a.VendorID == "" || b.DeviceID == "" || a.DeviceID == "" {
+					continue // unknown IDs: cannot tell
+				}
+				p.Report(Finding{
+					Severity:    Warning,
+					Subject:     deviceSubject(a),
+					Message:     fmt.Sprintf("%s now holds another device: %s:%s → %s (%s).", b.Address, b.VendorID, b.DeviceID, Describe(a), orAbsent(a.Driver)),
+					Remediation: "If the card was replaced, check that [pci]device_spec and [pci]alias still match the new model (GP304, GP308) and that the flavors ask for it; then take a new baseline.",
+					Evidence:    map[string]any{"address": b.Address, "before": deviceFacts(b), "after": deviceFacts(a)},
+				})
+			}
+		}
+		return nil
+	},
+}
+
+// GPUAppeared is GP503.
+var GPUAppeared = &Check{
+	ID: "GP503", Name: "gpu-appeared", Severity: Info, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "No GPU is on the PCI bus that the baseline did not list (info).",
+		Why:     "A new GPU, or a GPU that moved to another address (another slot, a renumbered bus after a firmware update), is not yet prepared for passthrough unless a vendor/product device_spec already covers it; device_spec entries by address no longer match a moved one.",
+		Fix:     "If the GPU is meant for guests, run gpupass generate all for what to add, then take a new baseline.",
+		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: func(p *Pass) error {
+		if !needDevices(p) {
+			return nil
+		}
+		before := devicesByAddress(p.Inputs.Baseline.Host)
+		ah := p.Inputs.Current.Host
+		for i := range ah.Devices {
+			a := &ah.Devices[i]
+			if !trackedDevice(a) || !IsDisplay(a) || before[a.Address] != nil {
+				continue
+			}
+			p.Report(Finding{
+				Subject:     deviceSubject(a),
+				Message:     fmt.Sprintf("New GPU %s on driver %s: (absent) → %s.", Describe(a), orAbsent(a.Driver), a.Address),
+				Remediation: "If it is meant for guests, gpupass generate all says what to configure; then take a new baseline: gpupass preflight --format json > BASELINE.json.",
+				Evidence:    map[string]any{"address": a.Address, "before": nil, "after": deviceFacts(a)},
+			})
+		}
+		return nil
+	},
+}
+
+// groupMembers are the addresses in a device's IOMMU group, in order; ok
+// is false when the device's group is unknown.
+func groupMembers(h *hostinfo.Host, d *hostinfo.PCIDevice) (group *int, members []string, ok bool) {
+	if unreadable(d, "iommu_group") {
+		return nil, nil, false
+	}
+	if d.IOMMUGroup == nil {
+		return nil, nil, true
+	}
+	for i := range h.Devices {
+		if g := h.Devices[i].IOMMUGroup; g != nil && *g == *d.IOMMUGroup {
+			members = append(members, h.Devices[i].Address)
+		}
+	}
+	sort.Strings(members)
+	return d.IOMMUGroup, members, true
+}
+
+func groupFacts(group *int, members []string) any {
+	if group == nil {
+		return nil
+	}
+	return map[string]any{"group": *group, "members": members}
+}
+
+// setDiff returns what is in a but not in b.
+func setDiff(a, b []string) []string {
+	in := map[string]bool{}
+	for _, s := range b {
+		in[s] = true
+	}
+	var out []string
+	for _, s := range a {
+		if !in[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// IOMMUGroupChanged is GP504.
+var IOMMUGroupChanged = &Check{
+	ID: "GP504", Name: "iommu-group-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The IOMMU groups of the GPUs (and of the functions on vfio-pci) hold the same functions as in the baseline.",
+		Why:     "vfio assigns whole IOMMU groups. A new kernel or firmware can change PCIe ACS handling, a removed pcie_acs_override merges groups, a card moved to another slot shares a switch: a group that gained a function on a host driver can no longer be assigned (GP202). A GPU left without any group (the IOMMU off) is an error; a group that gained an endpoint a warning; a group that lost functions or was only renumbered an info.",
+		Fix:     "See GP202 and GP203 for whether the group is still viable; restore the IOMMU and ACS settings (firmware, kernel command line) the baseline had, or move the card to an isolated slot.",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html#groups-devices-and-iommus"},
+	},
+	Run: func(p *Pass) error {
+		if !needDevices(p) {
+			return nil
+		}
+		bh, ah := p.Inputs.Baseline.Host, p.Inputs.Current.Host
+		if bh.IOMMU.Groups > 0 && ah.IOMMU.Groups == 0 && len(ah.IOMMU.Units) == 0 {
+			p.Report(Finding{
+				Severity:    Error,
+				Subject:     driftHost(p),
+				Message:     fmt.Sprintf("The IOMMU is off: IOMMU groups %d → 0; no device can be assigned to a guest (see GP102, GP103, GP104).", bh.IOMMU.Groups),
+				Remediation: "Turn the IOMMU back on: VT-d / AMD-Vi in the firmware, intel_iommu=on on Intel, no iommu=off or amd_iommu=off on the kernel command line.",
+				Evidence:    map[string]any{"before": bh.IOMMU.Groups, "after": 0},
+			})
+			return nil
+		}
+		before, after := devicesByAddress(bh), devicesByAddress(ah)
+		done := map[string]bool{}
+		for _, addr := range comparedDevices(bh, ah) {
+			b, a := before[addr], after[addr]
+			if b == nil || a == nil || done[addr] {
+				continue
+			}
+			bg, bm, ok1 := groupMembers(bh, b)
+			ag, am, ok2 := groupMembers(ah, a)
+			if !ok1 || !ok2 {
+				continue
+			}
+			for _, m := range bm {
+				done[m] = true
+			}
+			for _, m := range am {
+				done[m] = true
+			}
+			ev := map[string]any{"address": addr, "before": groupFacts(bg, bm), "after": groupFacts(ag, am)}
+			switch {
+			case bg == nil && ag == nil:
+			case bg != nil && ag == nil:
+				p.Report(Finding{
+					Severity:    Error,
+					Subject:     deviceSubject(a),
+					Message:     fmt.Sprintf("%s is in no IOMMU group any more: %s → (none); it cannot be assigned to a guest.", Describe(a), groupRef(*bg)),
+					Remediation: "Check that the IOMMU is on (GP102, GP103) and the kernel command line (GP104).",
+					Evidence:    ev,
+				})
+			case bg == nil:
+				p.Report(Finding{
+					Severity:    Info,
+					Subject:     Subject{Kind: "group", Ref: groupRef(*ag)},
+					Message:     fmt.Sprintf("%s is now in an IOMMU group: (none) → %s.", Describe(a), groupRef(*ag)),
+					Remediation: rebaseline,
+					Evidence:    ev,
+				})
+			default:
+				added, removed := setDiff(am, bm), setDiff(bm, am)
+				if len(added) == 0 && len(removed) == 0 && *bg == *ag {
+					continue
+				}
+				sev := Info
+				for _, m := range added {
+					if d := after[m]; d != nil && !IsBridge(d) {
+						sev = Warning
+					}
+				}
+				var changes []string
+				if *bg != *ag {
+					changes = append(changes, fmt.Sprintf("was renumbered %s → %s", groupRef(*bg), groupRef(*ag)))
+				}
+				if len(added) > 0 {
+					var names []string
+					for _, m := range added {
+						names = append(names, Describe(after[m])+" on "+orAbsent(after[m].Driver))
+					}
+					changes = append(changes, "now also holds "+listSome(names))
+				}
+				if len(removed) > 0 {
+					changes = append(changes, "no longer holds "+listSome(removed))
+				}
+				fix := rebaseline
+				if sev == Warning {
+					fix = "See GP202 and GP203 for whether the group can still be assigned; restore the firmware ACS and kernel command-line settings of the baseline (pcie_acs_override, iommu), or move the card to a slot whose root port isolates it. " + rebaseline
+				}
+				p.Report(Finding{
+					Severity:    sev,
+					Subject:     Subject{Kind: "group", Ref: groupRef(*ag)},
+					Message:     fmt.Sprintf("The IOMMU group of %s %s; members %s → %s.", Describe(a), strings.Join(changes, "; "), strings.Join(bm, " "), strings.Join(am, " ")),
+					Remediation: fix,
+					Evidence:    ev,
+				})
+			}
+		}
+		return nil
+	},
+}
+
+// cmdlineRule says how a watched kernel parameter's change is judged.
+type cmdlineRule struct {
+	key    string // normalized (- as _)
+	prefix bool   // key is a prefix: vfio_pci. matches vfio_pci.ids
+	class  string
+}
+
+// watchedCmdline are the kernel parameters that decide passthrough: the
+// IOMMU and its mode, interrupt remapping, isolation (ACS, unsafe
+// interrupts), which driver claims devices at boot (vfio-pci / pci-stub
+// ids, blacklists, dracut's driver order), and how the host's console uses
+// GPUs. Other parameters (root=, console=, BOOT_IMAGE=, hugepages...) are
+// not compared.
+var watchedCmdline = []cmdlineRule{
+	{"intel_iommu", false, "iommu"},
+	{"amd_iommu", false, "iommu"},
+	{"iommu", false, "iommu-mode"},
+	{"iommu.", true, "iommu-mode"},
+	{"amd_iommu_intr", false, "iommu-mode"},
+	{"intremap", false, "intremap"},
+	{"nointremap", false, "intremap"},
+	{"pcie_acs_override", false, "isolation"},
+	{"vfio_iommu_type1.", true, "isolation"},
+	{"vfio.", true, "isolation"},
+	{"vfio_pci.", true, "claim"},
+	{"pci_stub.", true, "claim"},
+	{"modprobe.blacklist", false, "claim"},
+	{"module_blacklist", false, "claim"},
+	{"rd.driver.blacklist", false, "claim"},
+	{"rdblacklist", false, "claim"},
+	{"rd.driver.pre", false, "claim"},
+	{"rd.driver.post", false, "claim"},
+	{"initcall_blacklist", false, "claim"},
+	{"nouveau.modeset", false, "console"},
+	{"nomodeset", false, "console"},
+	{"video", false, "console"},
+	{"pci", false, "console"},
+}
+
+// watchedParam returns the rule for a parameter name, if it is watched.
+func watchedParam(key string) (cmdlineRule, bool) {
+	k := hostinfo.NormalizeModule(key)
+	for _, r := range watchedCmdline {
+		if k == r.key || r.prefix && strings.HasPrefix(k, r.key) {
+			return r, true
+		}
+	}
+	return cmdlineRule{}, false
+}
+
+// watchedParams groups a command line's watched parameters by normalized
+// name, in order of first appearance.
+func watchedParams(c hostinfo.Cmdline) (map[string][]hostinfo.Param, []string) {
+	m := map[string][]hostinfo.Param{}
+	var order []string
+	for _, p := range c.Params {
+		if _, ok := watchedParam(p.Key); !ok {
+			continue
+		}
+		k := hostinfo.NormalizeModule(p.Key)
+		if m[k] == nil {
+			order = append(order, k)
+		}
+		m[k] = append(m[k], p)
+	}
+	return m, order
+}
+
+func paramStrings(ps []hostinfo.Param) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// sameParams compares parameters as the kernel reads them: vfio-pci.ids
+// is vfio_pci.ids.
+func sameParams(a, b []hostinfo.Param) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !hostinfo.ParamKeyEqual(a[i].Key, b[i].Key) || a[i].Value != b[i].Value || a[i].HasValue != b[i].HasValue {
+			return false
+		}
+	}
+	return true
+}
+
+func turnsOff(ps []hostinfo.Param, key string) bool {
+	for _, p := range ps {
+		if key == "nointremap" || hasOption(p.Value, "off") {
+			return true
+		}
+	}
+	return false
+}
+
+// KernelCmdlineChanged is GP505.
+var KernelCmdlineChanged = &Check{
+	ID: "GP505", Name: "kernel-cmdline-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The kernel command line's IOMMU, isolation, boot-time claim and console parameters are those of the baseline.",
+		Why: "Kernel and bootloader upgrades rewrite the command line (a new grub.cfg from a template, a distribution default, kernelstub): losing intel_iommu=on, vfio-pci.ids or rd.driver.pre=vfio-pci gives the GPUs back to the host at the next boot. " +
+			"Compared: intel_iommu, amd_iommu, iommu, iommu.*, amd_iommu_intr, intremap, nointremap, pcie_acs_override, vfio.*, vfio_iommu_type1.*, vfio-pci.*, pci-stub.*, modprobe.blacklist, module_blacklist, rd.driver.blacklist, rdblacklist, rd.driver.pre, rd.driver.post, initcall_blacklist, nouveau.modeset, nomodeset, video and pci. " +
+			"A value that turns the IOMMU or interrupt remapping off is an error; other changes of intel_iommu / amd_iommu, of isolation (pcie_acs_override, vfio_iommu_type1.*, vfio.*) and of what claims devices at boot (vfio-pci.*, pci-stub.*, blacklists, rd.driver.*, initcall_blacklist) are warnings; the IOMMU mode (iommu=pt, iommu.*) and console parameters are infos.",
+		Fix:   "Restore the parameters in the bootloader configuration (GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub or grub2-mkconfig; or grubby --update-kernel=ALL --args=...) and reboot.",
+		Links: []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html"},
+	},
+	Run: func(p *Pass) error {
+		bc, ac := p.Inputs.Baseline.Host.Kernel.Cmdline, p.Inputs.Current.Host.Kernel.Cmdline
+		switch {
+		case bc == "":
+			p.Skipf("the baseline has no kernel command line (/proc/cmdline was unreadable)")
+			return nil
+		case ac == "":
+			p.Skipf("the current report has no kernel command line (/proc/cmdline was unreadable)")
+			return nil
+		}
+		before, border := watchedParams(hostinfo.ParseCmdline(bc))
+		after, aorder := watchedParams(hostinfo.ParseCmdline(ac))
+		keys := append(border, setDiff(aorder, border)...)
+		for _, k := range keys {
+			bs, as := paramStrings(before[k]), paramStrings(after[k])
+			if sameParams(before[k], after[k]) {
+				continue
+			}
+			rule, _ := watchedParam(k)
+			sev := Info
+			switch rule.class {
+			case "iommu":
+				sev = Warning
+				if turnsOff(after[k], k) && !turnsOff(before[k], k) {
+					sev = Error
+				}
+			case "iommu-mode", "intremap":
+				if (k == "iommu" || rule.class == "intremap") && turnsOff(after[k], k) && !turnsOff(before[k], k) {
+					sev = Error
+				}
+			case "isolation", "claim":
+				sev = Warning
+			}
+			old, cur := strings.Join(bs, " "), strings.Join(as, " ")
+			if old == "" {
+				old = "(absent)"
+			}
+			if cur == "" {
+				cur = "(absent)"
+			}
+			var consequence string
+			switch {
+			case sev == Error:
+				consequence = "it turns the IOMMU or interrupt remapping off: no device can be assigned to a guest."
+			case rule.class == "claim":
+				consequence = "what claims the GPUs (or keeps host drivers off them) at boot changed."
+			case rule.class == "isolation":
+				consequence = "the isolation between devices and guests changed."
+			case rule.class == "iommu":
+				consequence = "whether the IOMMU is on now depends on the kernel's default."
+			default:
+				consequence = "passthrough still works, but the host differs from the baseline."
+			}
+			p.Report(Finding{
+				Severity:    sev,
+				Subject:     driftHost(p),
+				Message:     fmt.Sprintf("Kernel command line: %s → %s; %s", old, cur, consequence),
+				Remediation: "If the change came with an upgrade and was not meant, restore it. " + cmdlineHowTo(bs, as) + " " + rebaseline,
+				Evidence:    map[string]any{"parameter": k, "before": bs, "after": as},
+			})
+		}
+		return nil
+	},
+}
+
+// watchedModules are the modules whose coming and going drift reports as
+// warnings or infos one by one: GPU host drivers, vfio, kvm.
+var watchedModules = map[string]string{
+	"nvidia": "gpu", "nvidia_drm": "gpu", "nvidia_modeset": "gpu", "nvidia_uvm": "gpu",
+	"nouveau": "gpu", "amdgpu": "gpu", "radeon": "gpu", "i915": "gpu", "xe": "gpu",
+	"vfio": "vfio", "vfio_pci": "vfio", "vfio_pci_core": "vfio", "vfio_iommu_type1": "vfio",
+	"vfio_virqfd": "vfio", "iommufd": "vfio", "pci_stub": "vfio",
+	"kvm": "kvm", "kvm_intel": "kvm", "kvm_amd": "kvm",
+}
+
+func moduleIndex(ms []hostinfo.Module) map[string]hostinfo.Module {
+	m := make(map[string]hostinfo.Module, len(ms))
+	for _, mod := range ms {
+		m[hostinfo.NormalizeModule(mod.Name)] = mod
+	}
+	return m
+}
+
+func moduleState(m hostinfo.Module, ok bool) string {
+	if !ok {
+		return "(not loaded)"
+	}
+	return string(m.State)
+}
+
+func paramsText(params map[string]string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+"="+params[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// ModulesChanged is GP506.
+var ModulesChanged = &Check{
+	ID: "GP506", Name: "modules-changed", Severity: Warning, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The GPU, vfio and kvm kernel modules loaded (or built in) are those of the baseline; other module changes are summed up as an info.",
+		Why:     "A new GPU driver package or kernel can start loading nvidia, nouveau or amdgpu at boot, or build vfio-pci into the kernel (then options vfio-pci lines in modprobe.d no longer apply: the ids must be on the kernel command line). A GPU host driver newly loaded, or a vfio or kvm module no longer present, is a warning; a GPU driver gone, a vfio or kvm module added, a change between loaded and built in, or a parameter change of these modules an info; other modules one info.",
+		Fix:     "Blacklist or softdep the GPU host driver again (gpupass generate modprobe), load vfio-pci and vfio_iommu_type1 at boot (/etc/modules-load.d), rebuild the initramfs and reboot.",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://man7.org/linux/man-pages/man5/modprobe.d.5.html"},
+	},
+	Run: func(p *Pass) error {
+		bm, am := p.Inputs.Baseline.Host.Modules, p.Inputs.Current.Host.Modules
+		switch {
+		case bm == nil:
+			p.Skipf("the baseline has no module list (/proc/modules was unreadable, or an older report)")
+			return nil
+		case am == nil:
+			p.Skipf("the current report has no module list (/proc/modules was unreadable)")
+			return nil
+		}
+		before, after := moduleIndex(bm), moduleIndex(am)
+		names := map[string]bool{}
+		for n := range before {
+			names[n] = true
+		}
+		for n := range after {
+			names[n] = true
+		}
+		sorted := make([]string, 0, len(names))
+		for n := range names {
+			sorted = append(sorted, n)
+		}
+		sort.Strings(sorted)
+		var loaded, unloaded []string
+		for _, n := range sorted {
+			b, inB := before[n]
+			a, inA := after[n]
+			kind, watched := watchedModules[n]
+			if !watched {
+				switch {
+				case inA && !inB:
+					loaded = append(loaded, n)
+				case inB && !inA:
+					unloaded = append(unloaded, n)
+				}
+				continue
+			}
+			sev, why := Info, ""
+			switch {
+			case inA && !inB && kind == "gpu":
+				sev, why = Warning, "a GPU host driver now loads: it takes every GPU that vfio-pci has not claimed first (see GP107, GP501)."
+			case inB && !inA && kind != "gpu":
+				sev, why = Warning, map[string]string{"vfio": "without it devices cannot be assigned to guests (see GP106).", "kvm": "without it there are no KVM guests (see GP101)."}[kind]
+			case inA && !inB:
+				why = "it is now present."
+			case inB && !inA:
+				why = "the GPU host driver no longer loads."
+			case b.State != a.State:
+				why = "its state changed"
+				if n == "vfio_pci" && a.State == hostinfo.ModuleBuiltin {
+					why += ": built in, vfio-pci ignores options vfio-pci lines in modprobe.d; its ids must be on the kernel command line (vfio-pci.ids=)"
+				}
+				why += "."
+			case paramsText(b.Params) != paramsText(a.Params):
+				p.Report(Finding{
+					Severity:    Info,
+					Subject:     driftHost(p),
+					Message:     fmt.Sprintf("Module %s parameters: %s → %s.", n, orAbsent(paramsText(b.Params)), orAbsent(paramsText(a.Params))),
+					Remediation: rebaseline,
+					Evidence:    map[string]any{"module": n, "before": b.Params, "after": a.Params},
+				})
+				continue
+			default:
+				continue
+			}
+			fix := rebaseline
+			if sev == Warning {
+				if kind == "gpu" {
+					fix = fmt.Sprintf("If the GPUs are for guests, keep %s off them: softdep %s pre: vfio-pci (or blacklist %s) in /etc/modprobe.d, rebuild the initramfs and reboot (gpupass generate modprobe). %s", n, n, n, rebaseline)
+				} else {
+					fix = fmt.Sprintf("Load it at boot: echo %s > /etc/modules-load.d/%s.conf (and modprobe %s now). %s", n, n, n, rebaseline)
+				}
+			}
+			var ev map[string]any
+			bState, aState := any(nil), any(nil)
+			if inB {
+				bState = string(b.State)
+			}
+			if inA {
+				aState = string(a.State)
+			}
+			ev = map[string]any{"module": n, "before": bState, "after": aState}
+			p.Report(Finding{
+				Severity:    sev,
+				Subject:     driftHost(p),
+				Message:     fmt.Sprintf("Module %s: %s → %s; %s", n, moduleState(b, inB), moduleState(a, inA), why),
+				Remediation: fix,
+				Evidence:    ev,
+			})
+		}
+		if len(loaded) > 0 || len(unloaded) > 0 {
+			var parts []string
+			if len(loaded) > 0 {
+				parts = append(parts, "now loaded: "+listSome(loaded))
+			}
+			if len(unloaded) > 0 {
+				parts = append(parts, "no longer loaded: "+listSome(unloaded))
+			}
+			p.Report(Finding{
+				Severity:    Info,
+				Subject:     driftHost(p),
+				Message:     "Other modules changed: " + strings.Join(parts, "; ") + ".",
+				Remediation: rebaseline,
+				Evidence:    map[string]any{"before": nonNil(unloaded), "after": nonNil(loaded)},
+			})
+		}
+		return nil
+	},
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// confEntry is one recorded value of an option, compared in a canonical
+// form (JSON re-encoded with sorted keys, so a reformatted value is not a
+// change).
+type confEntry struct {
+	value, canon, source, name string
+}
+
+func canonicalValue(text string) string {
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err == nil {
+		if b, err := json.Marshal(v); err == nil {
+			return string(b)
+		}
+	}
+	return strings.Join(strings.Fields(text), " ")
+}
+
+func confEntries(c *ConfReport, opt novaconf.Option) []confEntry {
+	if c == nil {
+		return nil
+	}
+	var out []confEntry
+	for _, o := range c.Options {
+		if o.Option == opt.String() {
+			out = append(out, confEntry{value: o.Value, canon: canonicalValue(o.Value), source: o.Source, name: o.Name})
+		}
+	}
+	return out
+}
+
+// entryDiff returns the entries of a whose canonical form b lacks (as a
+// multiset).
+func entryDiff(a, b []confEntry) []confEntry {
+	count := map[string]int{}
+	for _, e := range b {
+		count[e.canon]++
+	}
+	var out []confEntry
+	for _, e := range a {
+		if count[e.canon] > 0 {
+			count[e.canon]--
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func entryValues(es []confEntry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.value
+	}
+	return out
+}
+
+func optionName(name string, opt novaconf.Option) string {
+	if name == "" {
+		return opt.String()
+	}
+	return name
+}
+
+// PCIConfChanged is GP507.
+var PCIConfChanged = &Check{
+	ID: "GP507", Name: "pci-conf-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The node's [pci]device_spec and [pci]alias values are those of the baseline (compared as JSON: reformatting is not a change).",
+		Why:     "Configuration management and package upgrades rewrite nova.conf: a device_spec lost or narrowed means nova-compute stops offering GPUs to Placement, an alias changed means flavors ask for something else. Every device_spec entry gone is an error (the node offers no PCI device); some entries removed or changed, or an alias removed or changed, a warning; entries only added, or only moved to another option name (passthrough_whitelist to device_spec), an info.",
+		Fix:     "Restore the entries in nova.conf (or the configuration management that writes it) and restart nova-compute; gpupass generate nova-conf prints entries for this host.",
+		Links:   []string{"https://docs.openstack.org/nova/latest/configuration/config.html#pci", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: func(p *Pass) error {
+		bc, ac := p.Inputs.Baseline.NovaConf, p.Inputs.Current.NovaConf
+		if bc == nil {
+			if ac == nil {
+				p.Skipf("neither report has a nova.conf")
+			} else {
+				p.Skipf("the baseline has no nova_conf (no nova.conf was found then, or it is an older report)")
+			}
+			return nil
+		}
+		for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
+			be, ae := confEntries(bc, opt), confEntries(ac, opt)
+			removed, added := entryDiff(be, ae), entryDiff(ae, be)
+			isSpec := opt.String() == novaconf.OptDeviceSpec.String()
+			subject := Subject{Kind: "option", Ref: opt.String()}
+			ev := map[string]any{"before": nonNil(entryValues(be)), "after": nonNil(entryValues(ae))}
+			if len(removed) == 0 && len(added) == 0 {
+				// Same values: a rename (deprecated name to the current one)?
+				var bn, an []string
+				for _, e := range be {
+					bn = append(bn, optionName(e.name, opt))
+				}
+				for _, e := range ae {
+					an = append(an, optionName(e.name, opt))
+				}
+				if strings.Join(bn, " ") != strings.Join(an, " ") && len(ae) > 0 {
+					p.Report(Finding{
+						Severity:    Info,
+						Subject:     subject,
+						Message:     fmt.Sprintf("%s is now set as %s (was %s), with the same values.", opt, strings.Join(uniq(an), ", "), strings.Join(uniq(bn), ", ")),
+						Remediation: rebaseline,
+						Evidence:    map[string]any{"before": bn, "after": an},
+						Source:      ae[0].source,
+					})
+				}
+				continue
+			}
+			sev := Info
+			switch {
+			case isSpec && len(ae) == 0:
+				sev = Error
+			case len(removed) > 0:
+				sev = Warning
+			}
+			var msg string
+			switch {
+			case len(removed) == 1 && len(added) == 1:
+				msg = fmt.Sprintf("%s changed: %s → %s.", opt, clipText(removed[0].value), clipText(added[0].value))
+			default:
+				var parts []string
+				for _, e := range removed {
+					parts = append(parts, "removed "+clipText(e.value))
+				}
+				for _, e := range added {
+					parts = append(parts, "added "+clipText(e.value))
+				}
+				msg = fmt.Sprintf("%s changed (%d → %d values): %s.", opt, len(be), len(ae), strings.Join(parts, "; "))
+			}
+			switch {
+			case sev == Error && ac == nil:
+				msg += " No nova.conf was found now: this node offers no PCI device to Nova."
+			case sev == Error:
+				msg += " No device_spec is left: this node offers no PCI device to Nova."
+			case !isSpec && len(removed) > 0:
+				msg += " Flavors asking for a changed or removed alias are placed differently, or not at all."
+			case len(removed) > 0:
+				msg += " Devices the removed entries offered are no longer offered to Nova."
+			}
+			source := ""
+			if len(added) > 0 {
+				source = added[0].source
+			}
+			p.Report(Finding{
+				Severity:    sev,
+				Subject:     subject,
+				Message:     msg,
+				Remediation: "If the change was not meant (a configuration management run, a package's default nova.conf), restore the values of the baseline and restart nova-compute; see GP302–GP309 for whether the new values work. " + rebaseline,
+				Evidence:    ev,
+				Source:      source,
+			})
+		}
+		return nil
+	},
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// novaOf describes a report's Nova: version and release.
+func novaOf(r *Report) (version, release string) {
+	if r.Host != nil {
+		version = r.Host.Nova.Version
+	}
+	release = r.NovaRelease
+	if version != "" {
+		if rel, err := novarelease.Parse(version); err == nil {
+			release = rel.Name
+		}
+	}
+	return version, release
+}
+
+func novaText(version, release string) string {
+	switch {
+	case version != "" && release != "":
+		return fmt.Sprintf("Nova %s (%s)", version, release)
+	case version != "":
+		return "Nova " + version
+	case release != "":
+		return "Nova " + release + " rules"
+	}
+	return "no Nova"
+}
+
+// NovaReleaseChanged is GP508.
+var NovaReleaseChanged = &Check{
+	ID: "GP508", Name: "nova-release-changed", Severity: Warning, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The Nova installed on the node (host.nova.version) and the release whose rules apply (nova_release) are those of the baseline.",
+		Why:     "Nova's PCI options and their rules change between releases: passthrough_whitelist became device_spec in Zed, alias fields arrive and become mandatory (2025.2 wants vendor_id and product_id in every alias). An upgrade to another release, a downgrade, or Nova no longer found is a warning; a new version within the same release, Nova newly found, or other rules applied with the same version an info.",
+		Fix:     "Read the release notes' upgrade section for [pci]; check the GP3xx findings of this preflight, which apply the new release's rules, and gpupass lint the API node's nova.conf with --nova-release; then take a new baseline.",
+		Links:   []string{"https://releases.openstack.org/", "https://docs.openstack.org/releasenotes/nova/"},
+	},
+	Run: func(p *Pass) error {
+		bv, br := novaOf(p.Inputs.Baseline)
+		av, ar := novaOf(p.Inputs.Current)
+		if bv == "" && br == "" {
+			p.Skipf("the baseline records neither a Nova version nor a release")
+			return nil
+		}
+		if bv == av && br == ar {
+			return nil
+		}
+		sev, why := Info, ""
+		switch {
+		case bv != "" && av == "":
+			sev, why = Warning, "Nova is no longer found under the root (a move to containers, or an uninstall?)."
+		case bv == "" && av != "":
+			why = "the baseline found no Nova installation."
+		case br != ar:
+			sev, why = Warning, fmt.Sprintf("the release changed, and with it the rules for [pci] options (the checks above apply %s's).", orAbsent(ar))
+		case bv != av:
+			why = "same release."
+		default:
+			why = "other rules applied (--nova-release)."
+		}
+		p.Report(Finding{
+			Severity:    sev,
+			Subject:     driftHost(p),
+			Message:     fmt.Sprintf("%s → %s; %s", novaText(bv, br), novaText(av, ar), why),
+			Remediation: "Check the GP3xx findings (the new release's rules), rename options the release deprecates (GP303), and lint the API node's nova.conf: gpupass lint --nova-release " + orAbsent(ar) + " /etc/nova/nova.conf. " + rebaseline,
+			Evidence: map[string]any{
+				"before": map[string]any{"version": bv, "release": br},
+				"after":  map[string]any{"version": av, "release": ar},
+			},
+		})
+		return nil
+	},
+}
+
+// KernelChanged is GP509.
+var KernelChanged = &Check{
+	ID: "GP509", Name: "kernel-changed", Severity: Info, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The running kernel release is that of the baseline (info: context for the other drift findings).",
+		Why:     "A kernel upgrade alone is routine, but it comes with a new initramfs, new module builds (a DKMS GPU driver rebuilt for it) and possibly new ACS quirks: when passthrough broke after one, the other drift findings say what it changed.",
+		Fix:     "Nothing to fix by itself. If passthrough broke with the new kernel, look at the other GP5xx findings; boot the previous kernel to confirm.",
+		Links:   []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html"},
+	},
+	Run: func(p *Pass) error {
+		b, a := p.Inputs.Baseline.Host.Kernel.Release, p.Inputs.Current.Host.Kernel.Release
+		switch {
+		case b == "":
+			p.Skipf("the baseline has no kernel release")
+			return nil
+		case a == "":
+			p.Skipf("the current report has no kernel release (/proc/sys/kernel/osrelease was unreadable)")
+			return nil
+		case a == b:
+			return nil
+		}
+		p.Report(Finding{
+			Severity:    Info,
+			Subject:     driftHost(p),
+			Message:     fmt.Sprintf("Kernel %s → %s.", b, a),
+			Remediation: rebaseline,
+			Evidence:    map[string]any{"before": b, "after": a},
+		})
+		return nil
+	},
+}
+
+// BaselineOtherHost is GP510.
+var BaselineOtherHost = &Check{
+	ID: "GP510", Name: "baseline-other-host", Severity: Warning, Needs: []Input{NeedBaseline},
+	Doc: Doc{
+		Summary: "The baseline is a report of this host (same hostname).",
+		Why:     "Comparing with another host's report is allowed — a known-good sibling of the same model is a useful reference — but then the differences are between two hosts, not changes over time, and device addresses, IOMMU group numbers and names may differ for reasons that are not drift. gpupass warns rather than refusing.",
+		Fix:     "Give the baseline of this host, or pass --hostname when the host was renamed; otherwise read the other drift findings as differences from the reference host.",
+		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: func(p *Pass) error {
+		b, a := p.Inputs.Baseline.Host.Hostname, p.Inputs.Current.Host.Hostname
+		switch {
+		case b == "":
+			p.Skipf("the baseline has no hostname")
+			return nil
+		case a == "":
+			p.Skipf("the current report has no hostname (--hostname names the host)")
+			return nil
+		}
+		if a == b {
+			return nil
+		}
+		p.Report(Finding{
+			Severity:    Warning,
+			Subject:     driftHost(p),
+			Message:     fmt.Sprintf("The baseline is a report of another host: %s → %s; the drift findings are differences between the two hosts.", b, a),
+			Remediation: "Compare with this host's own known-good report, or pass --hostname if the host was renamed.",
+			Evidence:    map[string]any{"before": b, "after": a},
+		})
+		return nil
+	},
+}
