@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -61,8 +64,10 @@ type globalOptions struct {
 	root    string
 	failOn  string
 	noColor bool
-	// snap is the snapshot --root named, opened; closed by Run.
-	snap *snapshot.Snapshot
+	// snap is the snapshot --root named, opened; closed by Run, or on
+	// SIGINT / SIGTERM by the goroutine stopSignals ends.
+	snap        *snapshot.Snapshot
+	stopSignals func()
 }
 
 // openRoot opens --root when it names a snapshot (a tarball, or a
@@ -77,6 +82,21 @@ func (g *globalOptions) openRoot() error {
 		return fmt.Errorf("--root: %w", err)
 	}
 	g.snap, g.root = s, s.Root
+	// An interrupted run removes what it extracted too.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if got, ok := <-sig; ok {
+			s.Close()
+			// 128 + the signal's number, as a shell reports it.
+			code := 130
+			if got == syscall.SIGTERM {
+				code = 143
+			}
+			os.Exit(code)
+		}
+	}()
+	g.stopSignals = func() { signal.Stop(sig); close(sig) }
 	return nil
 }
 
@@ -87,6 +107,9 @@ func Run(args []string, streams *IOStreams) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	err := root.Execute()
+	if g.stopSignals != nil {
+		g.stopSignals()
+	}
 	if cerr := g.snap.Close(); cerr != nil {
 		fmt.Fprintf(streams.ErrOut, "gpupass: removing the extracted snapshot: %v\n", cerr)
 	}
@@ -142,6 +165,7 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 		NewCmdAudit(g, nil),
 		NewCmdGenerate(g, nil),
 		NewCmdSnapshot(g, nil),
+		NewCmdDiff(g, nil),
 		NewCmdChecks(g),
 		NewCmdVersion(g),
 	)
