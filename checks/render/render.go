@@ -1,6 +1,7 @@
 // Package render turns a checks.Report into text for people, JSON for
-// tools and JUnit XML for CI systems. Renderers are pure functions of the
-// report and their options: they never collect or decide anything.
+// tools, JUnit XML for CI systems and Prometheus metrics for node_exporter.
+// Renderers are pure functions of the report and their options: they never
+// collect or decide anything.
 package render
 
 import (
@@ -30,10 +31,12 @@ const (
 	FormatText  Format = "text"
 	FormatJSON  Format = "json"
 	FormatJUnit Format = "junit"
+	// FormatPrometheus is node_exporter's textfile collector format.
+	FormatPrometheus Format = "prometheus"
 )
 
 // Formats lists the report formats, for flag help and completion.
-var Formats = []Format{FormatText, FormatJSON, FormatJUnit}
+var Formats = []Format{FormatText, FormatJSON, FormatJUnit, FormatPrometheus}
 
 // ParseFormat validates a --format value.
 func ParseFormat(s string) (Format, error) {
@@ -56,6 +59,8 @@ func Report(w io.Writer, f Format, r checks.Report, opts Options) error {
 		return JSON(w, r)
 	case FormatJUnit:
 		return JUnit(w, r, opts)
+	case FormatPrometheus:
+		return Prometheus(w, r)
 	default:
 		if r.Command == "audit" {
 			return AuditText(w, r, opts)

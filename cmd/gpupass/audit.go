@@ -30,6 +30,7 @@ type auditOptions struct {
 	novaRelease string
 	fromCloud   string
 	saveCloud   string
+	out         reportOutput
 }
 
 // NewCmdAudit audits the cloud's GPU flavors. runF replaces the run in tests.
@@ -74,6 +75,7 @@ OS_CLIENT_CONFIG_FILE), or the OS_* variables.`,
 	_ = cmd.MarkFlagDirname("reports")
 	_ = cmd.MarkFlagFilename("api-conf", "conf")
 	_ = cmd.RegisterFlagCompletionFunc("os-interface", fixedCompletions("public", "internal", "admin"))
+	opts.out.addFlag(cmd)
 	return cmd
 }
 
@@ -116,7 +118,7 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	report.Command = "audit"
 	report.Tool = checks.Tool{Version: toolVersion()}
 	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
 		return err
 	}
 	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {

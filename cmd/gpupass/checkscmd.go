@@ -38,8 +38,8 @@ func NewCmdChecks(g *globalOptions) *cobra.Command {
 			switch format {
 			case render.FormatJSON:
 				return render.CatalogJSON(g.io.Out, catalog)
-			case render.FormatJUnit:
-				return fmt.Errorf("--format junit is for check reports; checks writes text or json")
+			case render.FormatJUnit, render.FormatPrometheus:
+				return fmt.Errorf("--format %s is for check reports; checks writes text or json", format)
 			}
 			if len(args) == 1 {
 				return render.CatalogDoc(g.io.Out, catalog[0], opts)

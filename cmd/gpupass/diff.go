@@ -77,13 +77,14 @@ func addDrift(report *checks.Report, baseline *checks.Report, baselinePath strin
 
 type diffOptions struct {
 	*globalOptions
+	out reportOutput
 }
 
 // NewCmdDiff compares two saved preflight reports. runF replaces the run in
 // tests.
 func NewCmdDiff(g *globalOptions, runF func(*diffOptions, []string) error) *cobra.Command {
 	opts := &diffOptions{globalOptions: g}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
 		Short: "Say what changed on a host between two preflight reports (drift after upgrades)",
 		Long: `diff compares two preflight JSON reports of a host — a known-good one and
@@ -106,6 +107,8 @@ same checks against the host itself.`,
 			return runDiff(opts, args)
 		},
 	}
+	opts.out.addFlag(cmd)
+	return cmd
 }
 
 func runDiff(opts *diffOptions, args []string) error {
@@ -126,7 +129,7 @@ func runDiff(opts *diffOptions, args []string) error {
 	report.Tool = checks.Tool{Version: toolVersion()}
 	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
 	report.Drift.Baseline.Path, report.Drift.Current.Path = args[0], args[1]
-	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
 		return err
 	}
 	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -206,41 +203,4 @@ func detectSystem(fsys hostinfo.FS) generate.System {
 		}
 	}
 	return s
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename; without force it refuses to replace a file that
-// appeared meanwhile.
-func writeFileAtomic(path string, data []byte, force bool) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("--output: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("--output: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	if !force {
-		// A hard link fails when the name exists: no race with a file
-		// created between the check and the rename.
-		if err := os.Link(tmp.Name(), path); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("--output %s exists: pass --force to overwrite it", path)
-			}
-			return fmt.Errorf("--output: %w", err)
-		}
-		return nil
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("--output: %w", err)
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +14,7 @@ type inventoryOptions struct {
 	*globalOptions
 	hostOptions
 	all bool
+	out reportOutput
 }
 
 // NewCmdInventory lists GPUs by IOMMU group. runF replaces the run in tests.
@@ -36,6 +38,7 @@ whether vfio can use the group. Passthrough GPUs are marked with *.`,
 		},
 	}
 	opts.hostOptions.addFlags(cmd)
+	opts.out.addFlag(cmd)
 	cmd.Flags().BoolVar(&opts.all, "all", false, "list every IOMMU group, not only those with a GPU")
 	return cmd
 }
@@ -46,7 +49,7 @@ func runInventory(opts *inventoryOptions) error {
 		return err
 	}
 	if format == render.FormatJUnit {
-		return fmt.Errorf("--format junit is for check reports; inventory writes text or json")
+		return fmt.Errorf("--format junit is for check reports; inventory writes text, json or prometheus")
 	}
 	in, err := opts.collect(opts.globalOptions)
 	if err != nil {
@@ -54,8 +57,13 @@ func runInventory(opts *inventoryOptions) error {
 	}
 	inv := checks.BuildInventory(checks.NewHostView(in.Host, in.GPUs, nil), opts.all)
 	inv.Tool = checks.Tool{Version: toolVersion()}
-	if format == render.FormatJSON {
-		return render.JSON(opts.io.Out, inv)
-	}
-	return render.InventoryText(opts.io.Out, inv, renderOpts)
+	return opts.out.emit(opts.io.Out, func(w io.Writer) error {
+		switch format {
+		case render.FormatJSON:
+			return render.JSON(w, inv)
+		case render.FormatPrometheus:
+			return render.InventoryPrometheus(w, inv, opts.io.Now())
+		}
+		return render.InventoryText(w, inv, renderOpts)
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ type lintOptions struct {
 	*globalOptions
 	conf        confOptions
 	novaRelease string
+	out         reportOutput
 }
 
 // NewCmdLint checks nova.conf files alone. runF replaces the run in tests.
@@ -42,6 +44,7 @@ then each --nova-conf-dir's *.conf sorted — and runs the nova.conf checks
 	f.StringArrayVar(&opts.conf.apiConf, "api-conf", nil, "the nova-api / scheduler node's nova.conf `FILE`, to compare aliases with (repeatable)")
 	f.StringVar(&opts.novaRelease, "nova-release", "", "apply the rules of this Nova release ("+novarelease.Names()+"; default: the newest)")
 	_ = cmd.MarkFlagDirname("nova-conf-dir")
+	opts.out.addFlag(cmd)
 	return cmd
 }
 
@@ -76,7 +79,7 @@ func runLint(opts *lintOptions, files []string) error {
 	report.Command = "lint"
 	report.Tool = checks.Tool{Version: toolVersion()}
 	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
 		return err
 	}
 	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {

@@ -136,7 +136,8 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"explain a check", []string{"checks", "gp202"}, 0, "", "GP202 group-not-viable", false},
 		{"version", []string{"version"}, 0, "", "gpupass ", false},
 		{"completion", []string{"completion", "bash"}, 0, "", "__start_gpupass", false},
-		{"inventory junit", []string{"inventory", "--root", root, "--format", "junit"}, 2, "text or json", "", true},
+		{"inventory junit", []string{"inventory", "--root", root, "--format", "junit"}, 2, "text, json or prometheus", "", true},
+		{"checks prometheus", []string{"checks", "--format", "prometheus"}, 2, "checks writes text or json", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

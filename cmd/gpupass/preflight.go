@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,6 +95,7 @@ type preflightOptions struct {
 	// baseline is a known-good preflight JSON report to compare with
 	// (the drift checks, GP5xx).
 	baseline string
+	out      reportOutput
 }
 
 // NewCmdPreflight checks a compute node. runF replaces the run in tests.
@@ -133,6 +135,7 @@ another host is compared too, with a warning (GP510).`,
 	}
 	opts.hostOptions.addFlags(cmd)
 	opts.conf.addFlags(cmd, true)
+	opts.out.addFlag(cmd)
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with this known-good preflight JSON report `FILE` (drift checks GP5xx: drivers, IOMMU groups, kernel arguments, modules, [pci] options, Nova)")
 	return cmd
 }
@@ -165,7 +168,7 @@ func runPreflight(opts *preflightOptions) error {
 	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
 	// Then what changed since the baseline (skipped without one).
 	addDrift(&report, baseline, opts.baseline)
-	if err := render.Report(opts.io.Out, format, report, renderOpts); err != nil {
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
 		return err
 	}
 	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {

@@ -148,11 +148,11 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 		},
 	}
 	flags := cmd.PersistentFlags()
-	flags.StringVar(&g.format, "format", "text", "output format: text, json or junit")
+	flags.StringVar(&g.format, "format", "text", "output format: text, json, junit or prometheus (node_exporter's textfile collector)")
 	flags.StringVar(&g.root, "root", "/", "read the host's files under `DIR` (a captured host tree) or from a snapshot tarball (gpupass snapshot) instead of /")
 	flags.StringVar(&g.failOn, "fail-on", "error", "findings that make the exit status 1: error or warning")
 	flags.BoolVar(&g.noColor, "no-color", false, "no colours in text output (also when NO_COLOR is set or stdout is not a terminal)")
-	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions("text", "json", "junit"))
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions("text", "json", "junit", "prometheus"))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixedCompletions("error", "warning"))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see gpupass %s --help)", err, c.Name())
