@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -211,29 +210,14 @@ func readReports(dir string) ([]*checks.HostReport, error) {
 }
 
 func readReport(path string) (*checks.HostReport, error) {
-	f, err := os.Open(path)
+	r, err := readPreflightReport("report", path)
 	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", path, errors.Unwrap(err))
+		return nil, err
 	}
-	defer f.Close()
-	dec := json.NewDecoder(io.LimitReader(f, maxReportSize))
-	var r checks.Report
-	if err := dec.Decode(&r); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return nil, fmt.Errorf("report %s: not JSON at byte %d: %v", path, syntax.Offset, err)
-		}
-		return nil, fmt.Errorf("report %s: not a gpupass report: %v", path, err)
-	}
-	switch {
-	case r.Schema != checks.Schema:
-		return nil, fmt.Errorf("report %s: schema %q, want %q (a gpupass preflight --format json report)", path, r.Schema, checks.Schema)
-	case r.Command != "preflight" || r.Host == nil:
-		return nil, fmt.Errorf("report %s: a %q report without a host; audit --reports wants preflight reports", path, r.Command)
-	case r.Host.Hostname == "":
+	if r.Host.Hostname == "" {
 		return nil, fmt.Errorf("report %s: the host has no name (run preflight with --hostname)", path)
 	}
-	return &checks.HostReport{Path: path, Report: r}, nil
+	return &checks.HostReport{Path: path, Report: *r}, nil
 }
 
 // snapshot reads the cloud: from its APIs, or from a file --save-cloud

@@ -109,7 +109,9 @@ func TestAuditBadReports(t *testing.T) {
 	}{
 		{"garbage", map[string]string{"x.json": "{\"schema\": \"gpupass/report/v1\", \"host\": ["}, "x.json: not"},
 		{"another schema", map[string]string{"x.json": `{"schema": "something/else"}`}, `schema "something/else"`},
-		{"a lint report", map[string]string{"x.json": `{"schema": "gpupass/report/v1", "command": "lint"}`}, "audit --reports wants preflight reports"},
+		{"a lint report", map[string]string{"x.json": `{"schema": "gpupass/report/v1", "command": "lint"}`}, `x.json: a "lint" report, not a preflight report`},
+		{"two reports in one file", map[string]string{"x.json": string(data) + string(data)}, "x.json: more than one JSON value"},
+		{"empty", map[string]string{"x.json": ""}, "x.json: empty"},
 		{"the same host twice", map[string]string{"a.json": string(data), "b.json": string(data)}, "are both reports of host hgx-a100-04"},
 		{"no report", map[string]string{"notes.txt": "hello"}, "no *.json report in it"},
 	}
