@@ -34,6 +34,11 @@ type Report struct {
 	// Host is the inventory the checks ran on; with it a preflight
 	// report is also a host report for audit --reports.
 	Host *hostinfo.Host `json:"host,omitempty"`
+	// PassthroughGPUs are the addresses of the host's passthrough GPUs,
+	// as the checks counted them (bound to or claimed for vfio-pci or
+	// pci-stub, offered by device_spec, or named with --gpu), in address
+	// order; omitted when there is none.
+	PassthroughGPUs []string `json:"passthrough_gpus,omitempty"`
 	// NovaConf is what the node's (or the linted) nova.conf sets for the
 	// options gpupass reads, secrets redacted; APIConf the same for
 	// --api-conf.
@@ -95,6 +100,9 @@ func Run(in *Inputs, catalog []*Check) Report {
 	var view *HostView
 	if in.Host != nil {
 		view = NewHostView(in.Host, in.GPUs, conf)
+		for _, g := range view.GPUs {
+			r.PassthroughGPUs = append(r.PassthroughGPUs, g.Device.Address)
+		}
 	}
 	fleet := newFleetView(in, api)
 	r.Audit = fleet.report(in.Cloud)

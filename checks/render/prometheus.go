@@ -23,11 +23,14 @@ import (
 //	gpupass_build_info{command,version} 1
 //	gpupass_check_status{command,id,name} 1 pass, 0 fail, -1 skipped
 //	gpupass_findings{command,severity} the count per severity
-//	gpupass_gpu_info{command,address,vendor_id,device_id,model,driver,iommu_group,numa_node} 1
+//	gpupass_gpu_info{command,address,vendor_id,device_id,model,driver,iommu_group,numa_node,passthrough} 1
 //	gpupass_last_run_timestamp_seconds{command} when the report was made
 //
-// gpu_info lists the display-class functions of the report's host (none
-// for lint, audit and diff, which have no host).
+// gpu_info lists the GPUs of the report's host (none for lint, audit and
+// diff, which have no host): its display-class functions but a BMC's or
+// a hypervisor's display adapter, and any other passthrough GPU (an
+// accelerator named with --gpu). passthrough is "true" for those the
+// checks treated as passthrough GPUs.
 func Prometheus(w io.Writer, r checks.Report) error {
 	at, err := reportTime(r.GeneratedAt)
 	if err != nil {
@@ -54,10 +57,15 @@ func Prometheus(w io.Writer, r checks.Report) error {
 	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Infos), "severity", string(checks.Info))
 
 	if r.Host != nil {
-		var gpus []*hostinfo.PCIDevice
+		passthrough := map[string]bool{}
+		for _, a := range r.PassthroughGPUs {
+			passthrough[a] = true
+		}
+		var gpus []promGPU
 		for i := range r.Host.Devices {
-			if checks.IsDisplay(&r.Host.Devices[i]) {
-				gpus = append(gpus, &r.Host.Devices[i])
+			d := &r.Host.Devices[i]
+			if isGPU(d) || passthrough[d.Address] {
+				gpus = append(gpus, promGPU{d, passthrough[d.Address]})
 			}
 		}
 		p.gpuInfo(gpus)
@@ -66,16 +74,16 @@ func Prometheus(w io.Writer, r checks.Report) error {
 	return p.flush()
 }
 
-// InventoryPrometheus writes an inventory's GPUs (its display-class
-// functions) as gpupass_gpu_info, with the build and the time at.
+// InventoryPrometheus writes an inventory's GPUs as gpupass_gpu_info (as
+// Prometheus chooses them), with the build and the time at.
 func InventoryPrometheus(w io.Writer, inv checks.Inventory, at time.Time) error {
 	p := newPromWriter(w, "inventory")
 	p.buildInfo(inv.Tool.Version)
-	var gpus []*hostinfo.PCIDevice
+	var gpus []promGPU
 	add := func(ds []checks.InventoryDevice) {
 		for i := range ds {
-			if ds[i].Role == "gpu" {
-				gpus = append(gpus, &ds[i].PCIDevice)
+			if isGPU(&ds[i].PCIDevice) || ds[i].Passthrough {
+				gpus = append(gpus, promGPU{&ds[i].PCIDevice, ds[i].Passthrough})
 			}
 		}
 	}
@@ -137,13 +145,22 @@ func (p *promWriter) buildInfo(version string) {
 	p.sample("gpupass_build_info", "1", "version", version)
 }
 
+// isGPU is a display-class function that is not a BMC's or a
+// hypervisor's display adapter.
+func isGPU(d *hostinfo.PCIDevice) bool { return checks.IsDisplay(d) && !checks.IsHostDisplay(d) }
+
+type promGPU struct {
+	*hostinfo.PCIDevice
+	passthrough bool
+}
+
 // gpuInfo writes the family only when there are GPUs: a family without
 // samples says nothing.
-func (p *promWriter) gpuInfo(gpus []*hostinfo.PCIDevice) {
+func (p *promWriter) gpuInfo(gpus []promGPU) {
 	if len(gpus) == 0 {
 		return
 	}
-	p.family("gpupass_gpu_info", "A display-class PCI function of the host (always 1): its IDs, model, driver (empty: none bound), IOMMU group and NUMA node (empty: none).")
+	p.family("gpupass_gpu_info", "A GPU of the host (always 1): its IDs, model, driver (empty: none bound), IOMMU group (empty: none), NUMA node (-1: none given, empty: unknown), and whether gpupass counts it as a passthrough GPU.")
 	seen := map[string]bool{}
 	for _, d := range gpus {
 		// The same function twice would be a duplicate series, which
@@ -159,7 +176,8 @@ func (p *promWriter) gpuInfo(gpus []*hostinfo.PCIDevice) {
 			"model", d.Model,
 			"driver", d.Driver,
 			"iommu_group", optInt(d.IOMMUGroup),
-			"numa_node", optInt(d.NUMANode))
+			"numa_node", optInt(d.NUMANode),
+			"passthrough", strconv.FormatBool(d.passthrough))
 	}
 }
 

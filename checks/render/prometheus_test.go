@@ -41,7 +41,8 @@ func labelsOf(m *dto.Metric) map[string]string {
 
 // Every preflight golden report, rendered and read back by Prometheus's
 // parser, says what the report says: one status per check, the finding
-// counts, one gpu_info per display function, the report's time.
+// counts, one gpu_info per GPU (display functions but BMC and emulated
+// displays, and the passthrough GPUs), the report's time.
 func TestPrometheusGoldenReports(t *testing.T) {
 	files, err := filepath.Glob("../../testdata/golden/preflight/*.json")
 	if err != nil || len(files) < 5 {
@@ -102,11 +103,18 @@ func TestPrometheusGoldenReports(t *testing.T) {
 				}
 			}
 
+			passthrough := map[string]bool{}
+			for _, a := range r.PassthroughGPUs {
+				passthrough[a] = true
+			}
 			displays := map[string]hostinfo.PCIDevice{}
 			for _, d := range r.Host.Devices {
-				if checks.IsDisplay(&d) {
+				if checks.IsDisplay(&d) && !checks.IsHostDisplay(&d) || passthrough[d.Address] {
 					displays[d.Address] = d
 				}
+			}
+			if len(r.PassthroughGPUs) == 0 && len(displays) > 0 && r.Host.Hostname != "tiny" {
+				t.Logf("no passthrough GPU in %s", file)
 			}
 			gpus := fams["gpupass_gpu_info"].GetMetric()
 			if len(gpus) != len(displays) {
@@ -122,6 +130,7 @@ func TestPrometheusGoldenReports(t *testing.T) {
 				wantL := map[string]string{
 					"command": "preflight", "address": d.Address, "vendor_id": d.VendorID, "device_id": d.DeviceID,
 					"model": d.Model, "driver": d.Driver, "iommu_group": optInt(d.IOMMUGroup), "numa_node": optInt(d.NUMANode),
+					"passthrough": strconv.FormatBool(passthrough[d.Address]),
 				}
 				for k, v := range wantL {
 					if l[k] != v {
