@@ -99,7 +99,12 @@ same checks against the host itself.`,
   # ... upgrades ...
   gpupass preflight --format json > today.json
   gpupass diff known-good.json today.json`,
-		Args: cobra.ExactArgs(2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return fmt.Errorf("diff compares two preflight JSON reports, OLD.json NEW.json; got %d argument(s)", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts, args)
