@@ -102,10 +102,8 @@ func trackedDevice(d *hostinfo.PCIDevice) bool {
 	if d.PhysFn != "" {
 		return false
 	}
-	return IsDisplay(d) && !IsHostDisplay(d) || isPassthroughDriver(d.Driver)
+	return IsDisplay(d) && !IsHostDisplay(d) || boundToVFIO(d)
 }
-
-func isPassthroughDriver(driver string) bool { return driver == driverVFIO || driver == driverPCIStub }
 
 func devicesByAddress(h *hostinfo.Host) map[string]*hostinfo.PCIDevice {
 	m := make(map[string]*hostinfo.PCIDevice, len(h.Devices))
@@ -182,21 +180,21 @@ var GPUDriverChanged = &Check{
 			}
 			sev, why, fix := Info, "", ""
 			switch {
-			case isPassthroughDriver(b.Driver) && a.Driver != "" && !isPassthroughDriver(a.Driver):
+			case boundToVFIO(b) && a.Driver != "" && !boundToVFIO(a):
 				sev = Error
 				why = "the host driver now holds it: it can no longer be assigned to a guest, while Nova may still offer it."
 				fix = fmt.Sprintf("Find what let %s take it — a new kernel or driver package whose initramfs lacks the vfio-pci claim, a removed vfio-pci.ids, softdep or blacklist — and restore it (gpupass generate kernel-args and gpupass generate modprobe print the lines; rebuild the initramfs: update-initramfs -u -k all or dracut -f --regenerate-all). Now: driverctl set-override %s %s.", a.Driver, addr, b.Driver)
-			case isPassthroughDriver(b.Driver) && isPassthroughDriver(a.Driver):
+			case boundToVFIO(b) && boundToVFIO(a):
 				why = "it stays reserved for passthrough."
-			case isPassthroughDriver(b.Driver):
+			case boundToVFIO(b):
 				sev = Warning
 				why = "nothing holds it for passthrough any more: a host driver loaded later can take it."
 				fix = fmt.Sprintf("Restore the boot-time claim (vfio-pci.ids, options vfio-pci ids=, driverctl), or now: driverctl set-override %s %s.", addr, b.Driver)
-			case b.Driver == "" && !isPassthroughDriver(a.Driver):
+			case b.Driver == "" && !boundToVFIO(a):
 				sev = Warning
 				why = "a host driver now holds a GPU that was free."
 				fix = "If the GPU is meant for guests, claim it for vfio-pci at boot (gpupass generate all says how)."
-			case isPassthroughDriver(a.Driver):
+			case boundToVFIO(a):
 				why = "it is now reserved for passthrough."
 			default:
 				why = "it stays with the host."
