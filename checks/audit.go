@@ -6,15 +6,15 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
-func flavorSubject(f *cloud.Flavor) Subject { return Subject{Kind: "flavor", Ref: f.Name} }
+func flavorSubject(f *cloudmodel.Flavor) Subject { return Subject{Kind: "flavor", Ref: f.Name} }
 
 func cloudSubject() Subject { return Subject{Kind: "cloud", Ref: "cloud"} }
 
 // flavorLabel names a flavor with what it asks for.
-func flavorLabel(f *cloud.Flavor) string {
+func flavorLabel(f *cloudmodel.Flavor) string {
 	return fmt.Sprintf("Flavor %s (%s=%s)", f.Name, specAlias, f.ExtraSpecs[specAlias])
 }
 
@@ -395,7 +395,7 @@ var GPUHostsUnprotected = &Check{
 // protectedFlavor reports a flavor kept off the GPU hosts: by an aggregate
 // extra spec, or by forbidding a trait every GPU host carries (any
 // forbidden trait, when Placement could not be read to tell).
-func protectedFlavor(f *cloud.Flavor, placementKnown bool, gpuHostTraits []string) bool {
+func protectedFlavor(f *cloudmodel.Flavor, placementKnown bool, gpuHostTraits []string) bool {
 	for k, v := range f.ExtraSpecs {
 		if strings.HasPrefix(k, "aggregate_instance_extra_specs:") {
 			return true

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 )
 
@@ -37,8 +37,8 @@ func twoGPUHost() *hostinfo.Host {
 	return h
 }
 
-func flavor(name string, vcpus, ramMB int, specs ...string) cloud.Flavor {
-	f := cloud.Flavor{ID: "id-" + name, Name: name, VCPUs: vcpus, RAMMB: ramMB, IsPublic: true, ExtraSpecs: map[string]string{}}
+func flavor(name string, vcpus, ramMB int, specs ...string) cloudmodel.Flavor {
+	f := cloudmodel.Flavor{ID: "id-" + name, Name: name, VCPUs: vcpus, RAMMB: ramMB, IsPublic: true, ExtraSpecs: map[string]string{}}
 	for i := 0; i+1 < len(specs); i += 2 {
 		f.ExtraSpecs[specs[i]] = specs[i+1]
 	}
@@ -51,9 +51,9 @@ func TestAudit(t *testing.T) {
 		hostReport(readyHost(), []string{h100Spec}, []string{h100Alias}),
 		hostReport(twoGPUHost(), []string{h100Spec}, []string{preferred}),
 	}
-	snap := &cloud.Snapshot{
+	snap := &cloudmodel.Snapshot{
 		AuthURL: "http://keystone:5000/v3", Project: "admin", User: "admin",
-		Flavors: []cloud.Flavor{
+		Flavors: []cloudmodel.Flavor{
 			flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1"),
 			flavor("gpu.h100.1.q35", 16, 65536, specAlias, "h100:1", specSecureBoot, "required"),
 			flavor("gpu.bad", 16, 65536, specAlias, "h100"),
@@ -64,9 +64,9 @@ func TestAudit(t *testing.T) {
 			flavor("m1.small", 1, 2048),
 			flavor("m1.kept-off", 1, 2048, "trait:CUSTOM_GPU_HOST", "forbidden"),
 		},
-		ResourceProviders: []cloud.ResourceProvider{{
+		ResourceProviders: []cloudmodel.ResourceProvider{{
 			UUID: "rp1", Name: "gpu01", RootUUID: "rp1",
-			Inventories: map[string]cloud.Inventory{"VCPU": {Total: 224, AllocationRatio: 1}, "MEMORY_MB": {Total: 2000000, Reserved: 4096, AllocationRatio: 1}},
+			Inventories: map[string]cloudmodel.Inventory{"VCPU": {Total: 224, AllocationRatio: 1}, "MEMORY_MB": {Total: 2000000, Reserved: 4096, AllocationRatio: 1}},
 			Usages:      map[string]int{"VCPU": 200, "MEMORY_MB": 100000},
 		}},
 	}
@@ -126,7 +126,7 @@ func TestAudit(t *testing.T) {
 
 // Without reports the supply checks skip, saying how to give them.
 func TestAuditWithoutReports(t *testing.T) {
-	snap := &cloud.Snapshot{Flavors: []cloud.Flavor{flavor("gpu.bad", 1, 1, specAlias, "h100")}}
+	snap := &cloudmodel.Snapshot{Flavors: []cloudmodel.Flavor{flavor("gpu.bad", 1, 1, specAlias, "h100")}}
 	r := Run(&Inputs{NovaRelease: novarelease.Newest(), Cloud: snap}, InSection(All, "GP4"))
 	status := map[string]string{}
 	for _, c := range r.Checks {
@@ -149,13 +149,13 @@ func TestAuditComputeServiceDown(t *testing.T) {
 		hostReport(one, []string{h100Spec}, []string{h100Alias}),
 		hostReport(two, []string{h100Spec}, []string{h100Alias}),
 	}
-	flavors := []cloud.Flavor{
+	flavors := []cloudmodel.Flavor{
 		flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1", specSecureBoot, "required"),
 		flavor("gpu.h100.2", 16, 65536, specAlias, "h100:2", specSecureBoot, "required"),
 	}
 	rel, _ := novarelease.Parse("2024.1")
-	audit := func(hyps ...cloud.Hypervisor) Report {
-		snap := &cloud.Snapshot{Flavors: flavors, Hypervisors: hyps}
+	audit := func(hyps ...cloudmodel.Hypervisor) Report {
+		snap := &cloudmodel.Snapshot{Flavors: flavors, Hypervisors: hyps}
 		return Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP4"))
 	}
 	verdicts := func(r Report) map[string]string {
@@ -179,8 +179,8 @@ func TestAuditComputeServiceDown(t *testing.T) {
 	// Both up (FQDN hypervisor names, short report names), and capacity
 	// from the hypervisor list: 8 CPUs x 4 = 32 vCPUs, 20 used, so 12 free.
 	up := audit(
-		cloud.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled", VCPUs: 8, VCPUsUsed: 20, MemoryMB: 262144},
-		cloud.Hypervisor{Hostname: "gpu02.example.com", ServiceHost: "gpu02", State: "up", Status: "enabled"},
+		cloudmodel.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled", VCPUs: 8, VCPUsUsed: 20, MemoryMB: 262144},
+		cloudmodel.Hypervisor{Hostname: "gpu02.example.com", ServiceHost: "gpu02", State: "up", Status: "enabled"},
 	)
 	if v := verdicts(up)["gpu.h100.2"]; v != "bootable on 1 host (gpu02); up to 1 more instance fit" {
 		t.Errorf("all up: gpu.h100.2 %q", v)
@@ -199,8 +199,8 @@ func TestAuditComputeServiceDown(t *testing.T) {
 
 	// gpu02 disabled: the two-GPU flavor has nowhere to go, and says so.
 	disabled := audit(
-		cloud.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled"},
-		cloud.Hypervisor{Hostname: "gpu02.example.com", State: "up", Status: "disabled"},
+		cloudmodel.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled"},
+		cloudmodel.Hypervisor{Hostname: "gpu02.example.com", State: "up", Status: "disabled"},
 	)
 	if diff := cmp.Diff([]string{"GP403 gpu.h100.2", "GP407 gpu.h100.1"}, ids(disabled)); diff != "" {
 		t.Errorf("gpu02 disabled: findings (-want +got):\n%s", diff)
@@ -220,13 +220,13 @@ func TestAuditComputeServiceDown(t *testing.T) {
 
 	// Both down: nothing boots; no hypervisor entry at all is not "down".
 	down := audit(
-		cloud.Hypervisor{Hostname: "gpu01", State: "down", Status: "enabled"},
-		cloud.Hypervisor{Hostname: "gpu02", State: "down", Status: "enabled"},
+		cloudmodel.Hypervisor{Hostname: "gpu01", State: "down", Status: "enabled"},
+		cloudmodel.Hypervisor{Hostname: "gpu02", State: "down", Status: "enabled"},
 	)
 	if diff := cmp.Diff([]string{"GP403 gpu.h100.1", "GP403 gpu.h100.2"}, ids(down)); diff != "" {
 		t.Errorf("all down: findings (-want +got):\n%s", diff)
 	}
-	unknown := audit(cloud.Hypervisor{Hostname: "other", State: "down", Status: "disabled"})
+	unknown := audit(cloudmodel.Hypervisor{Hostname: "other", State: "down", Status: "disabled"})
 	if v := verdicts(unknown)["gpu.h100.2"]; !strings.HasPrefix(v, "bootable on 1 host (gpu02)") {
 		t.Errorf("hosts missing from the hypervisor list: gpu.h100.2 %q", v)
 	}
@@ -240,11 +240,11 @@ func TestGPUHostsUnprotected(t *testing.T) {
 		hostReport(readyHost(), []string{h100Spec}, []string{h100Alias}),
 		hostReport(twoGPUHost(), []string{h100Spec}, []string{h100Alias}),
 	}
-	rp := func(uuid, name string, traits ...string) cloud.ResourceProvider {
-		return cloud.ResourceProvider{UUID: uuid, Name: name, RootUUID: uuid, Traits: traits}
+	rp := func(uuid, name string, traits ...string) cloudmodel.ResourceProvider {
+		return cloudmodel.ResourceProvider{UUID: uuid, Name: name, RootUUID: uuid, Traits: traits}
 	}
-	snap := &cloud.Snapshot{
-		Flavors: []cloud.Flavor{
+	snap := &cloudmodel.Snapshot{
+		Flavors: []cloudmodel.Flavor{
 			flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1"),
 			flavor("m1.plain", 1, 2048),
 			flavor("m1.forbids-gpu", 1, 2048, "trait:CUSTOM_GPU_PASSTHROUGH", "forbidden"),
@@ -252,7 +252,7 @@ func TestGPUHostsUnprotected(t *testing.T) {
 			flavor("m1.aggregate", 1, 2048, "aggregate_instance_extra_specs:pool", "general"),
 			flavor("m1.requires-gpu", 1, 2048, "trait:CUSTOM_GPU_PASSTHROUGH", "required"),
 		},
-		ResourceProviders: []cloud.ResourceProvider{
+		ResourceProviders: []cloudmodel.ResourceProvider{
 			rp("rp1", "gpu01", "CUSTOM_GPU_PASSTHROUGH", "HW_CPU_X86_VMX"),
 			rp("rp2", "gpu02", "CUSTOM_GPU_PASSTHROUGH", "CUSTOM_STORAGE"),
 		},

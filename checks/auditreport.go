@@ -4,17 +4,17 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // AuditReport is the audit's view of the cloud in a report: where it
 // looked, what it could not read, each host's supply and each GPU
 // flavor's verdict.
 type AuditReport struct {
-	Cloud       *AuditCloud         `json:"cloud,omitempty"`
-	Incomplete  []cloud.Gap         `json:"incomplete"`
-	Requests    *cloud.RequestStats `json:"requests,omitempty"`
-	AliasesFrom string              `json:"aliases_from,omitempty"`
+	Cloud       *AuditCloud              `json:"cloud,omitempty"`
+	Incomplete  []cloudmodel.Gap         `json:"incomplete"`
+	Requests    *cloudmodel.RequestStats `json:"requests,omitempty"`
+	AliasesFrom string                   `json:"aliases_from,omitempty"`
 	// NovaReleaseFrom says why the report's nova_release applies.
 	NovaReleaseFrom string          `json:"nova_release_from,omitempty"`
 	Hosts           []AuditHost     `json:"hosts"`
@@ -72,11 +72,11 @@ type AuditFlavorInfo struct {
 	Hosts      int `json:"hosts"`
 }
 
-func (v *FleetView) report(snap *cloud.Snapshot) *AuditReport {
+func (v *FleetView) report(snap *cloudmodel.Snapshot) *AuditReport {
 	if v == nil {
 		return nil
 	}
-	r := &AuditReport{Incomplete: []cloud.Gap{}, Hosts: []AuditHost{}, Flavors: []AuditFlavor{}, AliasesFrom: v.AliasSource}
+	r := &AuditReport{Incomplete: []cloudmodel.Gap{}, Hosts: []AuditHost{}, Flavors: []AuditFlavor{}, AliasesFrom: v.AliasSource}
 	if snap != nil {
 		r.Cloud = &AuditCloud{AuthURL: snap.AuthURL, Region: snap.Region, Project: snap.Project, User: snap.User, ComputeMicroversion: snap.ComputeMicroversion}
 		r.Incomplete = append(r.Incomplete, snap.Incomplete...)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 )
 
@@ -27,16 +27,16 @@ func auditFleet(b *testing.B, hosts, flavors int) *Inputs {
 	}
 	alias := `{"name": "h100", "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI", "numa_policy": "preferred"}`
 	spec := `{"vendor_id": "10de", "product_id": "2330"}`
-	snap := &cloud.Snapshot{AuthURL: "http://keystone:5000/v3", Project: "admin", User: "admin"}
+	snap := &cloudmodel.Snapshot{AuthURL: "http://keystone:5000/v3", Project: "admin", User: "admin"}
 	var reports []*HostReport
 	for i := range hosts {
 		h := *host
 		h.Hostname = fmt.Sprintf("gpu-%04d", i)
 		reports = append(reports, hostReport(&h, []string{spec}, []string{alias}))
 		root := fmt.Sprintf("rp-%04d", i)
-		snap.ResourceProviders = append(snap.ResourceProviders, cloud.ResourceProvider{
+		snap.ResourceProviders = append(snap.ResourceProviders, cloudmodel.ResourceProvider{
 			UUID: root, Name: h.Hostname, RootUUID: root,
-			Inventories: map[string]cloud.Inventory{
+			Inventories: map[string]cloudmodel.Inventory{
 				"VCPU":      {Total: 224, Reserved: 8, AllocationRatio: 1},
 				"MEMORY_MB": {Total: 2063790, Reserved: 16384, AllocationRatio: 1},
 			},
@@ -50,9 +50,9 @@ func auditFleet(b *testing.B, hosts, flavors int) *Inputs {
 			if i%3 == 0 {
 				used = 1
 			}
-			snap.ResourceProviders = append(snap.ResourceProviders, cloud.ResourceProvider{
+			snap.ResourceProviders = append(snap.ResourceProviders, cloudmodel.ResourceProvider{
 				UUID: root + "-" + d.Address, Name: h.Hostname + "_" + d.Address, ParentUUID: root, RootUUID: root,
-				Inventories: map[string]cloud.Inventory{"CUSTOM_PCI_10DE_2330": {Total: 1, AllocationRatio: 1}},
+				Inventories: map[string]cloudmodel.Inventory{"CUSTOM_PCI_10DE_2330": {Total: 1, AllocationRatio: 1}},
 				Usages:      map[string]int{"CUSTOM_PCI_10DE_2330": used},
 			})
 		}

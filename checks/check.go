@@ -12,7 +12,7 @@ import (
 	"fmt"
 
 	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 )
 
@@ -125,7 +125,7 @@ type Inputs struct {
 	// APIConf is the nova-api / scheduler node's nova.conf (--api-conf).
 	APIConf *NovaConf
 	// Cloud is what the cloud's APIs returned (audit).
-	Cloud *cloud.Snapshot
+	Cloud *cloudmodel.Snapshot
 	// Reports are the compute nodes' preflight reports (audit --reports).
 	Reports []*HostReport
 	// Baseline is a known-good preflight report of the host and Current

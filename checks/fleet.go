@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -53,7 +53,7 @@ type FleetView struct {
 	// Flavors are the GPU flavors (those with pci_passthrough:alias), by
 	// name; Plain are the others.
 	Flavors []*FlavorFit
-	Plain   []*cloud.Flavor
+	Plain   []*cloudmodel.Flavor
 	// PlacementKnown is true when placement could be read.
 	PlacementKnown bool
 }
@@ -76,7 +76,7 @@ type HostSupply struct {
 	// the list was not read or has no entry of this name); Down says why
 	// the scheduler passes the host over ("" when it does not): its
 	// nova-compute service is down or disabled.
-	Hypervisor *cloud.Hypervisor
+	Hypervisor *cloudmodel.Hypervisor
 	Down       string
 	// Traits are the traits of the host's resource provider (nil when
 	// Placement was not read or has no provider of this name).
@@ -118,7 +118,7 @@ type Capacity struct {
 
 // FlavorFit is a GPU flavor and where it can boot.
 type FlavorFit struct {
-	Flavor *cloud.Flavor
+	Flavor *cloudmodel.Flavor
 	// Requests are name:count as Nova translates pci_passthrough:alias;
 	// nil when the value is invalid or names an undefined alias.
 	Requests []pcispec.AliasRequest
@@ -161,7 +161,7 @@ func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size && h.Up
 func (h *HostFit) Supplies() bool { return h.Devices && h.Up }
 
 // HasPCIRequest reports a flavor that asks for PCI devices.
-func HasPCIRequest(f *cloud.Flavor) bool {
+func HasPCIRequest(f *cloudmodel.Flavor) bool {
 	_, ok := f.ExtraSpecs[specAlias]
 	return ok
 }
@@ -173,8 +173,8 @@ func newFleetView(in *Inputs, api *ConfView) *FleetView {
 		return nil
 	}
 	v := &FleetView{Release: in.NovaRelease}
-	rps := map[string]*cloud.ResourceProvider{}
-	children := map[string][]*cloud.ResourceProvider{}
+	rps := map[string]*cloudmodel.ResourceProvider{}
+	children := map[string][]*cloudmodel.ResourceProvider{}
 	if in.Cloud != nil && in.Cloud.ResourceProviders != nil {
 		v.PlacementKnown = true
 		for i := range in.Cloud.ResourceProviders {
@@ -186,7 +186,7 @@ func newFleetView(in *Inputs, api *ConfView) *FleetView {
 			}
 		}
 	}
-	var hyps map[string]*cloud.Hypervisor
+	var hyps map[string]*cloudmodel.Hypervisor
 	if in.Cloud != nil {
 		hyps = hypervisorIndex(in.Cloud.Hypervisors)
 	}
@@ -241,7 +241,7 @@ func reportOptions(c *ConfReport, opt novaconf.Option) []string {
 	return out
 }
 
-func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*cloud.ResourceProvider, children map[string][]*cloud.ResourceProvider) *HostSupply {
+func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
 	rep := &r.Report
 	h := &HostSupply{Name: r.Path, Path: r.Path, Host: rep.Host}
 	if rep.Host == nil {
@@ -310,7 +310,7 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 // capacity reads the host's vCPU and RAM from its resource provider, else
 // from its report with nova's default allocation ratios; and, with PCI in
 // Placement, which devices are taken.
-func (h *HostSupply) capacity(rp *cloud.ResourceProvider, children map[string][]*cloud.ResourceProvider) {
+func (h *HostSupply) capacity(rp *cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) {
 	if rp != nil {
 		h.Traits = rp.Traits
 		for _, c := range []struct {
@@ -364,8 +364,8 @@ func (h *HostSupply) reportCapacity() {
 // hypervisor_hostname and its first label, lower-cased: a host report names
 // a host by its kernel host name, Nova by [DEFAULT]host (the short name, by
 // default) or by libvirt's FQDN.
-func hypervisorIndex(list []cloud.Hypervisor) map[string]*cloud.Hypervisor {
-	idx := map[string]*cloud.Hypervisor{}
+func hypervisorIndex(list []cloudmodel.Hypervisor) map[string]*cloudmodel.Hypervisor {
+	idx := map[string]*cloudmodel.Hypervisor{}
 	for i := range list {
 		hv := &list[i]
 		for _, name := range []string{hv.ServiceHost, hv.Hostname, shortName(hv.Hostname)} {
@@ -385,7 +385,7 @@ func shortName(name string) string {
 
 // serviceState looks the host up in the hypervisor list: a nova-compute
 // that is down or disabled takes no new instances, whatever its GPUs.
-func (h *HostSupply) serviceState(idx map[string]*cloud.Hypervisor) {
+func (h *HostSupply) serviceState(idx map[string]*cloudmodel.Hypervisor) {
 	hv := idx[strings.ToLower(h.Name)]
 	if hv == nil {
 		hv = idx[strings.ToLower(shortName(h.Name))]
@@ -416,7 +416,7 @@ func (h *HostSupply) serviceState(idx map[string]*cloud.Hypervisor) {
 
 // policyOf is the PCI NUMA affinity policy in force for a flavor: the
 // flavor's extra spec wins over the aliases' numa_policy.
-func (v *FleetView) policyOf(f *cloud.Flavor, reqs []pcispec.AliasRequest) (string, string) {
+func (v *FleetView) policyOf(f *cloudmodel.Flavor, reqs []pcispec.AliasRequest) (string, string) {
 	if p, ok := f.ExtraSpecs[specNUMAPolicy]; ok {
 		return p, specNUMAPolicy
 	}
@@ -432,7 +432,7 @@ func (v *FleetView) policyOf(f *cloud.Flavor, reqs []pcispec.AliasRequest) (stri
 // instanceNUMANodes is how many NUMA nodes the guest has: hw:numa_nodes,
 // or 1 when dedicated CPUs or huge pages give it a NUMA topology; 0 for
 // none (then Nova places PCI devices without NUMA constraints).
-func instanceNUMANodes(f *cloud.Flavor) int {
+func instanceNUMANodes(f *cloudmodel.Flavor) int {
 	if n, err := strconv.Atoi(f.ExtraSpecs[specNUMANodes]); err == nil && n > 0 {
 		return n
 	}
@@ -442,7 +442,7 @@ func instanceNUMANodes(f *cloud.Flavor) int {
 	return 0
 }
 
-func (v *FleetView) fit(f *cloud.Flavor) *FlavorFit {
+func (v *FleetView) fit(f *cloudmodel.Flavor) *FlavorFit {
 	ff := &FlavorFit{Flavor: f, SpecErrs: map[string]error{}}
 	for _, key := range []string{specAlias, specNUMAPolicy} {
 		if val, ok := f.ExtraSpecs[key]; ok {

@@ -16,6 +16,7 @@ import (
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
 	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 )
 
@@ -222,13 +223,13 @@ func readReport(path string) (*checks.HostReport, error) {
 
 // snapshot reads the cloud: from its APIs, or from a file --save-cloud
 // wrote.
-func (opts *auditOptions) snapshot(ctx context.Context) (*cloud.Snapshot, error) {
+func (opts *auditOptions) snapshot(ctx context.Context) (*cloudmodel.Snapshot, error) {
 	if opts.fromCloud != "" {
 		data, err := os.ReadFile(opts.fromCloud)
 		if err != nil {
 			return nil, fmt.Errorf("--from-cloud: %w", err)
 		}
-		var snap cloud.Snapshot
+		var snap cloudmodel.Snapshot
 		if err := json.Unmarshal(data, &snap); err != nil {
 			return nil, fmt.Errorf("--from-cloud %s: not a recorded cloud: %v", opts.fromCloud, err)
 		}

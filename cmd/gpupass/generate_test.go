@@ -13,7 +13,7 @@ import (
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/openstack/cloud"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -140,9 +140,9 @@ func TestGenerateFlavorsFitTheirHost(t *testing.T) {
 			}
 		}
 		report := &checks.HostReport{Path: name + ".json", Report: checks.Report{Schema: checks.Schema, Command: "preflight", NovaRelease: rel.Name, Host: host, NovaConf: conf}}
-		snap := &cloud.Snapshot{}
+		snap := &cloudmodel.Snapshot{}
 		for _, f := range plan.Flavors() {
-			cf := cloud.Flavor{ID: f.Name, Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, IsPublic: true, ExtraSpecs: map[string]string{}}
+			cf := cloudmodel.Flavor{ID: f.Name, Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, IsPublic: true, ExtraSpecs: map[string]string{}}
 			for _, kv := range f.ExtraSpecs {
 				cf.ExtraSpecs[kv[0]] = kv[1]
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // Options are the connection settings, as the audit command's flags give
@@ -176,7 +177,7 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	}
 
 	ao := s.auth.authOptions()
-	if err := openstack.Authenticate(withKind(ctx, PartIdentity), provider, ao); err != nil {
+	if err := openstack.Authenticate(withKind(ctx, cloudmodel.PartIdentity), provider, ao); err != nil {
 		return nil, c.authError(err)
 	}
 	red.add(provider.Token())

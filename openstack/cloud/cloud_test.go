@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/golden")
@@ -51,7 +52,7 @@ func connect(t *testing.T, opts Options) *Client {
 	return client
 }
 
-func fetchAll(t *testing.T, opts Options) *Snapshot {
+func fetchAll(t *testing.T, opts Options) *cloudmodel.Snapshot {
 	t.Helper()
 	snap, err := connect(t, opts).Fetch(context.Background())
 	if err != nil {
@@ -61,7 +62,7 @@ func fetchAll(t *testing.T, opts Options) *Snapshot {
 }
 
 // gapFor is the snapshot's gap for a part, or nil.
-func gapFor(snap *Snapshot, part string) *Gap {
+func gapFor(snap *cloudmodel.Snapshot, part string) *cloudmodel.Gap {
 	for i := range snap.Incomplete {
 		if snap.Incomplete[i].Part == part {
 			return &snap.Incomplete[i]
@@ -110,7 +111,7 @@ func TestFetchSmallCloud(t *testing.T) {
 		t.Errorf("snapshot differs from %s (-want +got; go test -run TestFetchSmallCloud -update to accept):\n%s", golden, diff)
 	}
 
-	var back Snapshot
+	var back cloudmodel.Snapshot
 	if err := json.Unmarshal(got, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestFetchSmallCloud(t *testing.T) {
 		t.Errorf("the snapshot does not survive a JSON round trip (-before +after):\n%s", diff)
 	}
 
-	want1 := RequestStats{Identity: 1, Versions: 2, Flavors: 1, Hypervisors: 2, Placement: 10, Total: 16}
+	want1 := cloudmodel.RequestStats{Identity: 1, Versions: 2, Flavors: 1, Hypervisors: 2, Placement: 10, Total: 16}
 	if snap.Requests != want1 {
 		t.Errorf("requests %+v, want %+v", snap.Requests, want1)
 	}
@@ -235,7 +236,7 @@ func TestFlavorPages(t *testing.T) {
 					t.Errorf("flavor request %s?%s at %q", r.Path, r.Query, r.Microversion)
 				}
 			}
-			if gapFor(snap, PartPrivateFlavors) != nil || len(snap.Incomplete) != 0 {
+			if gapFor(snap, cloudmodel.PartPrivateFlavors) != nil || len(snap.Incomplete) != 0 {
 				t.Errorf("gaps: %+v", snap.Incomplete)
 			}
 		})
@@ -309,8 +310,8 @@ func TestHypervisorsWithoutCapacity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Hypervisor{ID: "b1e43b5f-eec1-44e0-9f10-7b4945c0226d", Hostname: "host2", ServiceHost: "compute1", State: "up", Status: "enabled", Type: "fake"}
-	if diff := cmp.Diff([]Hypervisor{want}, page.hypervisors); diff != "" {
+	want := cloudmodel.Hypervisor{ID: "b1e43b5f-eec1-44e0-9f10-7b4945c0226d", Hostname: "host2", ServiceHost: "compute1", State: "up", Status: "enabled", Type: "fake"}
+	if diff := cmp.Diff([]cloudmodel.Hypervisor{want}, page.hypervisors); diff != "" {
 		t.Errorf("2.88 hypervisors (-want +got):\n%s", diff)
 	}
 }
@@ -334,7 +335,7 @@ func TestPlacementForbidden(t *testing.T) {
 	fc := newFakeCloud(t)
 	fc.intercept(-1, pathHas("/placement/resource_providers"), fixture(403, "placement/error-403.json"))
 	snap := fetchAll(t, options(t, fc.env()))
-	g := gapFor(snap, PartPlacement)
+	g := gapFor(snap, cloudmodel.PartPlacement)
 	if g == nil || g.Status != 403 || !strings.Contains(g.Reason, "Policy does not allow placement:resource_providers:list") || !strings.Contains(g.Reason, "admin role") {
 		t.Fatalf("placement gap %+v", g)
 	}
@@ -351,11 +352,11 @@ func TestAllFlavorsForbidden(t *testing.T) {
 		return strings.HasSuffix(r.URL.Path, "/flavors/detail") && r.URL.Query().Get("is_public") != ""
 	}, fixture(403, "nova/error-403.json"))
 	snap := fetchAll(t, options(t, fc.env()))
-	g := gapFor(snap, PartPrivateFlavors)
+	g := gapFor(snap, cloudmodel.PartPrivateFlavors)
 	if g == nil || g.Status != 403 || !strings.Contains(g.Reason, "is_public=None") || !strings.Contains(g.Reason, "only the public flavors") {
 		t.Fatalf("private flavors gap %+v", g)
 	}
-	if len(snap.Flavors) != 2 || gapFor(snap, PartFlavors) != nil {
+	if len(snap.Flavors) != 2 || gapFor(snap, cloudmodel.PartFlavors) != nil {
 		t.Errorf("%d flavors (want the 2 public ones), gaps %+v", len(snap.Flavors), snap.Incomplete)
 	}
 }
@@ -371,12 +372,12 @@ func TestNotAdmin(t *testing.T) {
 	if snap.Admin || len(snap.Flavors) != 2 {
 		t.Errorf("admin %v, %d flavors", snap.Admin, len(snap.Flavors))
 	}
-	for _, part := range []string{PartPrivateFlavors, PartHypervisors, PartPlacement} {
+	for _, part := range []string{cloudmodel.PartPrivateFlavors, cloudmodel.PartHypervisors, cloudmodel.PartPlacement} {
 		if gapFor(snap, part) == nil {
 			t.Errorf("no gap for %s: %+v", part, snap.Incomplete)
 		}
 	}
-	if g := gapFor(snap, PartPrivateFlavors); !strings.Contains(g.Reason, "no admin role") {
+	if g := gapFor(snap, cloudmodel.PartPrivateFlavors); !strings.Contains(g.Reason, "no admin role") {
 		t.Errorf("private flavors gap %+v", g)
 	}
 }
@@ -386,7 +387,7 @@ func TestExtraSpecsHidden(t *testing.T) {
 	fc := newFakeCloud(t)
 	fc.hideSpecsAbove = true
 	snap := fetchAll(t, options(t, fc.env()))
-	g := gapFor(snap, PartExtraSpecs)
+	g := gapFor(snap, cloudmodel.PartExtraSpecs)
 	if g == nil || !strings.Contains(g.Reason, "3 of 3 flavors") || snap.Flavors[0].ExtraSpecs != nil {
 		t.Errorf("gap %+v, specs %v", g, snap.Flavors[0].ExtraSpecs)
 	}
@@ -414,7 +415,7 @@ func TestRetryBound(t *testing.T) {
 	opts := options(t, fc.env())
 	opts.Debug = &debug
 	snap := fetchAll(t, opts)
-	g := gapFor(snap, PartHypervisors)
+	g := gapFor(snap, cloudmodel.PartHypervisors)
 	if g == nil || g.Status != 500 || !strings.Contains(g.Reason, "after 3 retries") || !strings.Contains(g.Reason, "hypervisor boom") {
 		t.Fatalf("gap %+v", g)
 	}
@@ -452,7 +453,7 @@ func TestTimeout(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("fetch took %s with a 200ms timeout", took)
 	}
-	g := gapFor(snap, PartPlacement)
+	g := gapFor(snap, cloudmodel.PartPlacement)
 	if g == nil || !strings.Contains(g.Reason, "no answer within 200ms (--timeout)") {
 		t.Fatalf("gap %+v", g)
 	}
@@ -477,7 +478,7 @@ func TestTimeoutReadingBody(t *testing.T) {
 	opts := options(t, fc.env())
 	opts.Timeout = 200 * time.Millisecond
 	snap := fetchAll(t, opts)
-	if g := gapFor(snap, PartHypervisors); g == nil || !strings.Contains(g.Reason, "no answer within 200ms") {
+	if g := gapFor(snap, cloudmodel.PartHypervisors); g == nil || !strings.Contains(g.Reason, "no answer within 200ms") {
 		t.Fatalf("gap %+v", g)
 	}
 }
@@ -522,7 +523,7 @@ func TestUnreachable(t *testing.T) {
 	fc.catalogURL["compute"] = "http://" + listener.Addr().String() + "/v2.1"
 	snap, err := connect(t, options(t, fc.env())).Fetch(context.Background())
 	wantError(t, err, KindNothingRead, "nothing could be audited: the flavor list could not be read", "cannot reach the compute endpoint (from the catalog) at http://"+listener.Addr().String()+"/v2.1/: dial tcp")
-	for _, part := range []string{PartFlavors, PartHypervisors} {
+	for _, part := range []string{cloudmodel.PartFlavors, cloudmodel.PartHypervisors} {
 		g := gapFor(snap, part)
 		if g == nil || !strings.Contains(g.Reason, "cannot reach the compute endpoint (from the catalog) at http://"+listener.Addr().String()+"/v2.1/") {
 			t.Errorf("%s gap %+v", part, g)
@@ -541,7 +542,7 @@ func TestWrongCatalogURL(t *testing.T) {
 	if e := wantError(t, err, KindNothingRead, "HTTP 404"); e.Status != 404 {
 		t.Errorf("status %d", e.Status)
 	}
-	g := gapFor(snap, PartFlavors)
+	g := gapFor(snap, cloudmodel.PartFlavors)
 	if g == nil || g.Status != 404 || !strings.Contains(g.Reason, "is the catalog's compute URL "+fc.URL()+"/nova-typo/v2.1/ right?") {
 		t.Fatalf("flavors gap %+v", g)
 	}
@@ -551,7 +552,7 @@ func TestMissingCatalogEntry(t *testing.T) {
 	fc := newFakeCloud(t)
 	fc.dropCatalog = []string{"placement"}
 	snap := fetchAll(t, options(t, fc.env()))
-	g := gapFor(snap, PartPlacement)
+	g := gapFor(snap, cloudmodel.PartPlacement)
 	if g == nil || !strings.Contains(g.Reason, "no placement endpoint in the catalog for interface public (the catalog has no placement service at all)") {
 		t.Fatalf("placement gap %+v", g)
 	}
@@ -709,8 +710,8 @@ func TestProgress(t *testing.T) {
 }
 
 func TestFree(t *testing.T) {
-	rp := ResourceProvider{
-		Inventories: map[string]Inventory{
+	rp := cloudmodel.ResourceProvider{
+		Inventories: map[string]cloudmodel.Inventory{
 			"VCPU":      {Total: 64, Reserved: 4, AllocationRatio: 4},
 			"MEMORY_MB": {Total: 1000, Reserved: 0, AllocationRatio: 1.5},
 			"PGPU":      {Total: 2, AllocationRatio: 1},

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // The decoders of this file read the response bodies gpupass parses itself
@@ -214,7 +216,7 @@ type flavorJSON struct {
 
 // flavorPage is one page of GET /flavors/detail.
 type flavorPage struct {
-	flavors []Flavor
+	flavors []cloudmodel.Flavor
 	// next is the href of the next page's link ("" on the last page).
 	next string
 	// withoutSpecs counts the flavors that came without an extra_specs key
@@ -233,9 +235,9 @@ func parseFlavorPage(body []byte) (flavorPage, error) {
 	if doc.Flavors == nil {
 		return flavorPage{}, fmt.Errorf("cannot decode the flavor list: no \"flavors\" in the answer")
 	}
-	page := flavorPage{next: nextHref(doc.Links), flavors: make([]Flavor, 0, len(*doc.Flavors))}
+	page := flavorPage{next: nextHref(doc.Links), flavors: make([]cloudmodel.Flavor, 0, len(*doc.Flavors))}
 	for _, f := range *doc.Flavors {
-		flavor := Flavor{
+		flavor := cloudmodel.Flavor{
 			ID:          string(f.ID),
 			Name:        string(f.Name),
 			Description: string(f.Description),
@@ -296,7 +298,7 @@ type hypervisorJSON struct {
 }
 
 type hypervisorPage struct {
-	hypervisors []Hypervisor
+	hypervisors []cloudmodel.Hypervisor
 	next        string
 }
 
@@ -312,7 +314,7 @@ func parseHypervisorPage(body []byte) (hypervisorPage, error) {
 	if doc.Hypervisors == nil {
 		return hypervisorPage{}, fmt.Errorf("cannot decode the hypervisor list: no \"hypervisors\" in the answer")
 	}
-	page := hypervisorPage{next: nextHref(doc.Links), hypervisors: make([]Hypervisor, 0, len(*doc.Hypervisors))}
+	page := hypervisorPage{next: nextHref(doc.Links), hypervisors: make([]cloudmodel.Hypervisor, 0, len(*doc.Hypervisors))}
 	for _, h := range *doc.Hypervisors {
 		var id flexString
 		if len(h.ID) > 0 {
@@ -320,7 +322,7 @@ func parseHypervisorPage(body []byte) (hypervisorPage, error) {
 				return hypervisorPage{}, fmt.Errorf("cannot decode the hypervisor list: id: %w", err)
 			}
 		}
-		hv := Hypervisor{
+		hv := cloudmodel.Hypervisor{
 			ID:           string(id),
 			Hostname:     string(h.Hostname),
 			State:        string(h.State),
@@ -341,7 +343,7 @@ func parseHypervisorPage(body []byte) (hypervisorPage, error) {
 }
 
 // parseProviders reads GET /resource_providers.
-func parseProviders(body []byte) ([]ResourceProvider, error) {
+func parseProviders(body []byte) ([]cloudmodel.ResourceProvider, error) {
 	var doc struct {
 		Providers *[]struct {
 			UUID       flexString `json:"uuid"`
@@ -357,9 +359,9 @@ func parseProviders(body []byte) ([]ResourceProvider, error) {
 	if doc.Providers == nil {
 		return nil, fmt.Errorf("cannot decode the resource provider list: no \"resource_providers\" in the answer")
 	}
-	providers := make([]ResourceProvider, 0, len(*doc.Providers))
+	providers := make([]cloudmodel.ResourceProvider, 0, len(*doc.Providers))
 	for _, p := range *doc.Providers {
-		rp := ResourceProvider{
+		rp := cloudmodel.ResourceProvider{
 			UUID:       string(p.UUID),
 			Name:       string(p.Name),
 			Generation: int(p.Generation),
@@ -376,7 +378,7 @@ func parseProviders(body []byte) ([]ResourceProvider, error) {
 }
 
 // parseInventories reads GET /resource_providers/{uuid}/inventories.
-func parseInventories(body []byte) (map[string]Inventory, error) {
+func parseInventories(body []byte) (map[string]cloudmodel.Inventory, error) {
 	var doc struct {
 		Inventories *map[string]struct {
 			Total           flexInt  `json:"total"`
@@ -393,13 +395,13 @@ func parseInventories(body []byte) (map[string]Inventory, error) {
 	if doc.Inventories == nil {
 		return nil, fmt.Errorf("cannot decode the inventories: no \"inventories\" in the answer")
 	}
-	out := make(map[string]Inventory, len(*doc.Inventories))
+	out := make(map[string]cloudmodel.Inventory, len(*doc.Inventories))
 	for class, inv := range *doc.Inventories {
 		ratio := 1.0 // placement's default
 		if inv.AllocationRatio != nil {
 			ratio = *inv.AllocationRatio
 		}
-		out[class] = Inventory{
+		out[class] = cloudmodel.Inventory{
 			Total:           int(inv.Total),
 			Reserved:        int(inv.Reserved),
 			MinUnit:         int(inv.MinUnit),

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // The recorded bodies decode as Nova and Placement meant them.
@@ -13,7 +14,7 @@ func TestParseRecordedFlavors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Flavor{
+	want := []cloudmodel.Flavor{
 		{ID: "25da1cf8-fa47-454e-baac-4ead91d70207", Name: "gpu.l40s.private", VCPUs: 8, RAMMB: 65536, DiskGB: 50,
 			ExtraSpecs: map[string]string{"pci_passthrough:alias": "l40s"}},
 		{ID: "4ac14e6a-5e7d-428a-ba71-3658f57a782c", Name: "m1.medium", VCPUs: 2, RAMMB: 4096, DiskGB: 20, IsPublic: true,
@@ -30,7 +31,7 @@ func TestParseRecordedFlavors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []Flavor{{ID: "dc238e60-44c3-4d2e-af36-5ded630b6f1d", Name: "gpu.h100", Description: "one H100", VCPUs: 16, RAMMB: 131072,
+	want = []cloudmodel.Flavor{{ID: "dc238e60-44c3-4d2e-af36-5ded630b6f1d", Name: "gpu.h100", Description: "one H100", VCPUs: 16, RAMMB: 131072,
 		DiskGB: 100, EphemeralGB: 10, SwapMB: 1024, IsPublic: true,
 		ExtraSpecs: map[string]string{"hw:pci_numa_affinity_policy": "preferred", "pci_passthrough:alias": "h100:1"}}}
 	if diff := cmp.Diff(want, page.flavors); diff != "" || page.next != "" {
@@ -75,7 +76,7 @@ func TestParseRecordedPlacement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Inventory{Total: 64, Reserved: 4, MinUnit: 1, MaxUnit: 2147483647, StepSize: 1, AllocationRatio: 4}); inv["VCPU"] != want {
+	if want := (cloudmodel.Inventory{Total: 64, Reserved: 4, MinUnit: 1, MaxUnit: 2147483647, StepSize: 1, AllocationRatio: 4}); inv["VCPU"] != want {
 		t.Errorf("VCPU inventory %+v, want %+v", inv["VCPU"], want)
 	}
 	usages, err := parseUsages(readFixture(t, "placement/usages-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d.json"))

@@ -1,7 +1,7 @@
 // Package cloud connects to an OpenStack cloud the way the OpenStack CLI does
-// and reads, read-only, what `gpupass audit` needs into pure data: flavors
-// with their extra specs, hypervisors, and placement's resource providers with
-// their inventories, usages and traits.
+// and reads, read-only, what `gpupass audit` needs into the plain data of
+// package cloudmodel: flavors with their extra specs, hypervisors, and
+// placement's resource providers with their inventories, usages and traits.
 //
 // It owns the connection settings (clouds.yaml, secure.yaml, the OS_*
 // variables, the --os-* flags), authentication (password or application

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/utils"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // The microversions asked for, or the server's maximum when it is lower.
@@ -29,11 +30,11 @@ const (
 // fetch is the state of one Fetch.
 type fetch struct {
 	c    *Client
-	snap *Snapshot
+	snap *cloudmodel.Snapshot
 	prog *progress
 
 	mu   sync.Mutex // guards gaps
-	gaps []Gap
+	gaps []cloudmodel.Gap
 }
 
 // Fetch reads everything audit needs: flavors with their extra specs,
@@ -49,8 +50,8 @@ type fetch struct {
 // compute endpoint and the cause (and wraps context.Canceled when the context
 // was cancelled); the Snapshot is returned with it all the same, so that its
 // gaps and request counts can be reported.
-func (c *Client) Fetch(ctx context.Context) (*Snapshot, error) {
-	snap := &Snapshot{
+func (c *Client) Fetch(ctx context.Context) (*cloudmodel.Snapshot, error) {
+	snap := &cloudmodel.Snapshot{
 		AuthURL:   c.authURL,
 		Region:    firstNonEmpty(c.settings.region, c.region),
 		Interface: c.settings.iface,
@@ -68,7 +69,7 @@ func (c *Client) Fetch(ctx context.Context) (*Snapshot, error) {
 	sort.SliceStable(f.gaps, func(i, j int) bool { return gapOrder(f.gaps[i].Part) < gapOrder(f.gaps[j].Part) })
 	snap.Incomplete = f.gaps
 	if snap.Incomplete == nil {
-		snap.Incomplete = []Gap{}
+		snap.Incomplete = []cloudmodel.Gap{}
 	}
 	snap.Requests = c.tr.stats()
 
@@ -77,7 +78,7 @@ func (c *Client) Fetch(ctx context.Context) (*Snapshot, error) {
 		var others []string
 		status := 0
 		for _, g := range f.gaps {
-			if g.Part == PartFlavors && cause == "" {
+			if g.Part == cloudmodel.PartFlavors && cause == "" {
 				cause, status = g.Reason, g.Status
 			} else {
 				others = append(others, g.Part+": "+g.Reason)
@@ -93,7 +94,7 @@ func (c *Client) Fetch(ctx context.Context) (*Snapshot, error) {
 }
 
 func gapOrder(part string) int {
-	order := []string{PartFlavors, PartPrivateFlavors, PartExtraSpecs, PartHypervisors, PartPlacement}
+	order := []string{cloudmodel.PartFlavors, cloudmodel.PartPrivateFlavors, cloudmodel.PartExtraSpecs, cloudmodel.PartHypervisors, cloudmodel.PartPlacement}
 	for i, p := range order {
 		if p == part {
 			return i
@@ -102,7 +103,7 @@ func gapOrder(part string) int {
 	return len(order)
 }
 
-func (f *fetch) gap(g Gap) {
+func (f *fetch) gap(g cloudmodel.Gap) {
 	g.Reason = f.c.redact.clean(g.Reason)
 	g.Endpoint = redactURL(g.Endpoint)
 	f.mu.Lock()
@@ -214,8 +215,8 @@ func (f *fetch) computePart(ctx context.Context) {
 	maxMV, discoverErr := f.discover(ctx, c.compute, "v2.1")
 	if discoverErr != nil && networkFailure(classify(discoverErr)) {
 		reason, status := f.reason("the compute endpoint (from the catalog)", c.compute.Endpoint, discoverErr)
-		f.gap(Gap{Part: PartFlavors, Endpoint: c.compute.Endpoint, Reason: reason, Status: status})
-		f.gap(Gap{Part: PartHypervisors, Endpoint: c.compute.Endpoint, Reason: reason, Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartFlavors, Endpoint: c.compute.Endpoint, Reason: reason, Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartHypervisors, Endpoint: c.compute.Endpoint, Reason: reason, Status: status})
 		return
 	}
 	f.snap.ComputeMaxMicroversion = maxMV
@@ -240,11 +241,11 @@ func (f *fetch) flavors(ctx context.Context, mv string, discoverErr error) {
 	flavors, withoutSpecs, failedURL, err := f.listFlavors(ctx, sc, fmt.Sprintf("%s?is_public=None&limit=%d", listURL, flavorPageSize))
 	if err != nil && len(flavors) == 0 && classify(err).kind == KindForbidden {
 		reason, status := f.reason("listing all flavors, public and private (is_public=None),", failedURL, err)
-		f.gap(Gap{Part: PartPrivateFlavors, Endpoint: failedURL, Status: status,
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPrivateFlavors, Endpoint: failedURL, Status: status,
 			Reason: reason + "; only the public flavors and the project's own private flavors are audited"})
 		flavors, withoutSpecs, failedURL, err = f.listFlavors(ctx, sc, fmt.Sprintf("%s?limit=%d", listURL, flavorPageSize))
 	} else if err == nil && !c.isAdmin() {
-		f.gap(Gap{Part: PartPrivateFlavors, Endpoint: listURL, Reason: fmt.Sprintf(
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPrivateFlavors, Endpoint: listURL, Reason: fmt.Sprintf(
 			"%s has no admin role in project %s: Nova lists it the public flavors and the private flavors shared with its project only (and no disabled ones); the private flavors of other projects are not audited",
 			firstNonEmpty(c.user, "the user"), firstNonEmpty(c.project, "(none)"))})
 	}
@@ -256,7 +257,7 @@ func (f *fetch) flavors(ctx context.Context, mv string, discoverErr error) {
 		if len(flavors) > 0 {
 			reason = fmt.Sprintf("only the first %d flavors were read: %s", len(flavors), reason)
 		}
-		f.gap(Gap{Part: PartFlavors, Endpoint: failedURL, Reason: reason, Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartFlavors, Endpoint: failedURL, Reason: reason, Status: status})
 		if len(flavors) == 0 {
 			return
 		}
@@ -265,7 +266,7 @@ func (f *fetch) flavors(ctx context.Context, mv string, discoverErr error) {
 	f.snap.Flavors = flavors
 	if atLeast(mv, flavorMicroversion) {
 		if withoutSpecs > 0 {
-			f.gap(Gap{Part: PartExtraSpecs, Endpoint: listURL, Reason: fmt.Sprintf(
+			f.gap(cloudmodel.Gap{Part: cloudmodel.PartExtraSpecs, Endpoint: listURL, Reason: fmt.Sprintf(
 				"%d of %d flavors came without their extra specs at microversion %s: Nova's policy (os_compute_api:os-flavor-extra-specs:index) hides them from these credentials",
 				withoutSpecs, len(flavors), mv)})
 		}
@@ -277,12 +278,12 @@ func (f *fetch) flavors(ctx context.Context, mv string, discoverErr error) {
 // listFlavors follows the flavor list's pages from first. It returns the
 // flavors read (a non-nil slice when the first page was read), how many came
 // without extra specs, and on failure the URL that failed.
-func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, first string) ([]Flavor, int, string, error) {
-	var flavors []Flavor
+func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, first string) ([]cloudmodel.Flavor, int, string, error) {
+	var flavors []cloudmodel.Flavor
 	withoutSpecs := 0
 	seen := map[string]bool{}
 	for u := first; u != ""; {
-		body, err := f.get(ctx, sc, u, PartFlavors)
+		body, err := f.get(ctx, sc, u, cloudmodel.PartFlavors)
 		if err != nil {
 			return flavors, withoutSpecs, u, err
 		}
@@ -291,7 +292,7 @@ func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, 
 			return flavors, withoutSpecs, u, err
 		}
 		if flavors == nil {
-			flavors = make([]Flavor, 0, len(page.flavors))
+			flavors = make([]cloudmodel.Flavor, 0, len(page.flavors))
 		}
 		flavors = append(flavors, page.flavors...)
 		withoutSpecs += page.withoutSpecs
@@ -313,14 +314,14 @@ func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, 
 // extraSpecs reads each flavor's extra specs, a bounded number at a time
 // (clouds older than microversion 2.61). A 401 or 403 stops the rest: they
 // would all fail the same way.
-func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, flavors []Flavor) {
+func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, flavors []cloudmodel.Flavor) {
 	f.prog.specsTotal.Store(int64(len(flavors)))
 	var mu sync.Mutex
 	var firstErr error
 	var firstURL string
 	parallel(ctx, f.c.opts.workers, len(flavors), func(ctx context.Context, i int) bool {
 		u := sc.ServiceURL("flavors", url.PathEscape(flavors[i].ID), "os-extra_specs")
-		body, err := f.get(ctx, sc, u, PartExtraSpecs)
+		body, err := f.get(ctx, sc, u, cloudmodel.PartExtraSpecs)
 		var specs map[string]string
 		if err == nil {
 			specs, err = parseExtraSpecs(body)
@@ -357,7 +358,7 @@ func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, f
 	} else if ctx.Err() != nil {
 		reason += ": interrupted"
 	}
-	f.gap(Gap{Part: PartExtraSpecs, Endpoint: firstURL, Reason: reason, Status: status})
+	f.gap(cloudmodel.Gap{Part: cloudmodel.PartExtraSpecs, Endpoint: firstURL, Reason: reason, Status: status})
 }
 
 // parallel calls fn for 0..n-1 on at most workers goroutines. fn returns
@@ -399,12 +400,12 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 	if atLeast(mv, "2.33") {
 		u = fmt.Sprintf("%s?limit=%d", listURL, flavorPageSize)
 	}
-	var hypervisors []Hypervisor
+	var hypervisors []cloudmodel.Hypervisor
 	seen := map[string]bool{}
 	var err error
 	for u != "" {
 		var body []byte
-		body, err = f.get(ctx, sc, u, PartHypervisors)
+		body, err = f.get(ctx, sc, u, cloudmodel.PartHypervisors)
 		var page hypervisorPage
 		if err == nil {
 			page, err = parseHypervisorPage(body)
@@ -413,7 +414,7 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 			break
 		}
 		if hypervisors == nil {
-			hypervisors = make([]Hypervisor, 0, len(page.hypervisors))
+			hypervisors = make([]cloudmodel.Hypervisor, 0, len(page.hypervisors))
 		}
 		hypervisors = append(hypervisors, page.hypervisors...)
 		f.prog.hypervisors.Store(int64(len(hypervisors)))
@@ -435,7 +436,7 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 		if len(hypervisors) > 0 {
 			reason = fmt.Sprintf("only the first %d hypervisors were read: %s", len(hypervisors), reason)
 		}
-		f.gap(Gap{Part: PartHypervisors, Endpoint: u, Reason: reason, Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartHypervisors, Endpoint: u, Reason: reason, Status: status})
 	}
 	f.snap.Hypervisors = hypervisors
 	if hypervisors != nil {
@@ -450,13 +451,13 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 func (f *fetch) placementPart(ctx context.Context) {
 	c := f.c
 	if c.placement == nil {
-		f.gap(Gap{Part: PartPlacement, Endpoint: "placement", Reason: c.placementMissing + "; host capacity and PCI devices in Placement are not audited"})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: "placement", Reason: c.placementMissing + "; host capacity and PCI devices in Placement are not audited"})
 		return
 	}
 	maxMV, err := f.discover(ctx, c.placement, "v1.0")
 	if err != nil && networkFailure(classify(err)) {
 		reason, status := f.reason("the placement endpoint (from the catalog)", c.placement.Endpoint, err)
-		f.gap(Gap{Part: PartPlacement, Endpoint: c.placement.Endpoint, Reason: reason, Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: c.placement.Endpoint, Reason: reason, Status: status})
 		return
 	}
 	mv := ""
@@ -465,14 +466,14 @@ func (f *fetch) placementPart(ctx context.Context) {
 	}
 	sc := withMicroversion(c.placement, mv)
 	listURL := sc.ServiceURL("resource_providers")
-	body, err := f.get(ctx, sc, listURL, PartPlacement)
-	var providers []ResourceProvider
+	body, err := f.get(ctx, sc, listURL, cloudmodel.PartPlacement)
+	var providers []cloudmodel.ResourceProvider
 	if err == nil {
 		providers, err = parseProviders(body)
 	}
 	if err != nil {
 		reason, status := f.reason("the placement resource provider list", listURL, err)
-		f.gap(Gap{Part: PartPlacement, Endpoint: listURL, Reason: reason + "; host capacity and PCI devices in Placement are not audited", Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: listURL, Reason: reason + "; host capacity and PCI devices in Placement are not audited", Status: status})
 		return
 	}
 	f.prog.providersTotal.Store(int64(len(providers)))
@@ -491,7 +492,7 @@ func (f *fetch) placementPart(ctx context.Context) {
 				return
 			}
 			u := base + "/" + what
-			body, err := f.get(ctx, sc, u, PartPlacement)
+			body, err := f.get(ctx, sc, u, cloudmodel.PartPlacement)
 			if err == nil {
 				err = parse(body)
 			}
@@ -540,6 +541,6 @@ func (f *fetch) placementPart(ctx context.Context) {
 		} else if ctx.Err() != nil {
 			reason += ": interrupted"
 		}
-		f.gap(Gap{Part: PartPlacement, Endpoint: firstURL, Reason: reason, Status: status})
+		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: firstURL, Reason: reason, Status: status})
 	}
 }

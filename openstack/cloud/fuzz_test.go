@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // addFixtures seeds a fuzz target with the recorded bodies matching a glob
@@ -96,7 +98,7 @@ func FuzzParsePlacement(f *testing.F) {
 		inventories, invErr := parseInventories(body)
 		usages, useErr := parseUsages(body)
 		if invErr == nil && useErr == nil {
-			rp := ResourceProvider{Inventories: inventories, Usages: usages}
+			rp := cloudmodel.ResourceProvider{Inventories: inventories, Usages: usages}
 			for class := range inventories {
 				if _, ok := rp.Free(class); !ok {
 					t.Fatalf("Free(%s) unknown with an inventory", class)

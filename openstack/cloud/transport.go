@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
 )
 
 // kindKey tags a request's context with its kind (one of the RequestStats
@@ -64,7 +66,7 @@ func allowed(req *http.Request) bool {
 		return true
 	case http.MethodPost:
 		path := strings.TrimRight(req.URL.Path, "/")
-		return kindOf(req.Context()) == PartIdentity &&
+		return kindOf(req.Context()) == cloudmodel.PartIdentity &&
 			(strings.HasSuffix(path, "/auth/tokens") || strings.HasSuffix(path, "/v2.0/tokens"))
 	}
 	return false
@@ -179,16 +181,16 @@ func (t *transport) count(kind string, retry bool) {
 }
 
 // stats is a copy of the counters.
-func (t *transport) stats() RequestStats {
+func (t *transport) stats() cloudmodel.RequestStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := RequestStats{
-		Identity:    t.requests[PartIdentity],
+	s := cloudmodel.RequestStats{
+		Identity:    t.requests[cloudmodel.PartIdentity],
 		Versions:    t.requests[kindVersions],
-		Flavors:     t.requests[PartFlavors],
-		ExtraSpecs:  t.requests[PartExtraSpecs],
-		Hypervisors: t.requests[PartHypervisors],
-		Placement:   t.requests[PartPlacement],
+		Flavors:     t.requests[cloudmodel.PartFlavors],
+		ExtraSpecs:  t.requests[cloudmodel.PartExtraSpecs],
+		Hypervisors: t.requests[cloudmodel.PartHypervisors],
+		Placement:   t.requests[cloudmodel.PartPlacement],
 		Retries:     t.retried,
 	}
 	for _, n := range t.requests {

@@ -1,4 +1,14 @@
-package cloud
+// Package cloudmodel is what gpupass knows of an OpenStack cloud, as plain
+// data: flavors with their extra specs, hypervisors, and Placement's
+// resource providers with their inventories, usages and traits, plus what
+// could not be read. openstack/cloud fills it from the APIs; the audit's
+// model (fleet) and the checks read it, and tests build it from literals.
+//
+// It imports nothing beyond the standard library's basics, so the packages
+// that decide (checks, fleet, render, generate) link no HTTP client: a test
+// holds that with go list -deps. Its JSON form is what audit --save-cloud
+// records and --from-cloud reads.
+package cloudmodel
 
 // Snapshot is everything `gpupass audit` reads from a cloud, as plain data: no
 // client handles, no secrets. It is JSON-serialisable with stable snake_case
