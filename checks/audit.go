@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 func flavorSubject(f *cloudmodel.Flavor) Subject { return Subject{Kind: "flavor", Ref: f.Name} }
@@ -273,7 +274,7 @@ var LargeBARFirmware = &Check{
 				d := h.LargeBAR.Device
 				p.Report(Finding{
 					Subject:     flavorSubject(ff.Flavor),
-					Message:     fmt.Sprintf("%s gets %s on %s, which has a 64-bit BAR of 32 GiB or more: its guests boot only from images with the q35 machine type and UEFI firmware.", flavorLabel(ff.Flavor), Describe(d), h.Host.Name),
+					Message:     fmt.Sprintf("%s gets %s on %s, which has a 64-bit BAR of 32 GiB or more: its guests boot only from images with the q35 machine type and UEFI firmware.", flavorLabel(ff.Flavor), pcidev.Describe(d), h.Host.Name),
 					Remediation: "On the images used with this flavor: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE (or set [libvirt] hw_machine_type = x86_64=q35 in the GPU hosts' nova.conf; UEFI still comes from the image).",
 					Evidence:    map[string]any{"host": h.Host.Name, "device": d.Address},
 				})

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // AuditReport is the audit's view of the cloud in a report: where it
@@ -89,10 +90,10 @@ func (v *FleetView) report(snap *cloudmodel.Snapshot) *AuditReport {
 			ah.Service = hv.State + ", " + hv.Status
 		}
 		for _, d := range h.Devices {
-			ah.Usable = append(ah.Usable, Describe(d.Device))
+			ah.Usable = append(ah.Usable, pcidev.Describe(d.Device))
 		}
 		for _, u := range h.Unusable {
-			ah.Unusable = append(ah.Unusable, Describe(u.Device)+": "+u.Reason)
+			ah.Unusable = append(ah.Unusable, pcidev.Describe(u.Device)+": "+u.Reason)
 		}
 		r.Hosts = append(r.Hosts, ah)
 	}

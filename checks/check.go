@@ -14,6 +14,7 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Severity of a finding.
@@ -115,7 +116,7 @@ type Inputs struct {
 	Host *hostinfo.Host
 	// GPUs are the --gpu selections that add devices to the set of
 	// passthrough GPUs.
-	GPUs []Selector
+	GPUs []pcidev.Selector
 	// NovaRelease is the release whose rules apply, and NovaReleaseFrom
 	// says how it was chosen (for GP108).
 	NovaRelease     novarelease.Release

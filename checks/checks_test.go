@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // readyHost is a healthy Intel compute node with one GPU on vfio-pci,
@@ -28,18 +29,18 @@ func readyHost() *hostinfo.Host {
 			{Name: "vfio_pci", State: hostinfo.ModuleLoaded},
 		},
 		NUMANodes: 2,
-		Devices: []hostinfo.PCIDevice{
+		Devices: []pcidev.Device{
 			dev("0000:40:01.1", "8086", "352a", "060400", "pcieport", 1),
 			withBARs(dev("0000:41:00.0", "10de", "2330", "030200", "vfio-pci", 1),
-				hostinfo.BAR{Index: 0, Size: 16 << 20}, hostinfo.BAR{Index: 1, Size: 128 << 30, Is64Bit: true, Prefetchable: true}),
+				pcidev.BAR{Index: 0, Size: 16 << 20}, pcidev.BAR{Index: 1, Size: 128 << 30, Is64Bit: true, Prefetchable: true}),
 			dev("0000:42:00.0", "144d", "a80a", "010802", "nvme", 2),
 		},
 	}
 }
 
-func dev(addr, vendor, device, class, driver string, group int) hostinfo.PCIDevice {
+func dev(addr, vendor, device, class, driver string, group int) pcidev.Device {
 	numa := 0
-	d := hostinfo.PCIDevice{Address: addr, VendorID: vendor, DeviceID: device, Class: class, Driver: driver, NUMANode: &numa, ResetMethod: []string{"flr", "bus"}}
+	d := pcidev.Device{Address: addr, VendorID: vendor, DeviceID: device, Class: class, Driver: driver, NUMANode: &numa, ResetMethod: []string{"flr", "bus"}}
 	if group >= 0 {
 		g := group
 		d.IOMMUGroup = &g
@@ -47,13 +48,13 @@ func dev(addr, vendor, device, class, driver string, group int) hostinfo.PCIDevi
 	return d
 }
 
-func withBARs(d hostinfo.PCIDevice, bars ...hostinfo.BAR) hostinfo.PCIDevice {
+func withBARs(d pcidev.Device, bars ...pcidev.BAR) pcidev.Device {
 	d.BARs = bars
 	return d
 }
 
 // device returns a pointer into h.Devices for editing.
-func device(t *testing.T, h *hostinfo.Host, addr string) *hostinfo.PCIDevice {
+func device(t *testing.T, h *hostinfo.Host, addr string) *pcidev.Device {
 	t.Helper()
 	for i := range h.Devices {
 		if h.Devices[i].Address == addr {
@@ -70,7 +71,7 @@ type outcome struct {
 }
 
 // runOne runs one check and summarises its findings as "severity ref".
-func runOne(t *testing.T, c *Check, h *hostinfo.Host, selectors ...Selector) (outcome, []Finding) {
+func runOne(t *testing.T, c *Check, h *hostinfo.Host, selectors ...pcidev.Selector) (outcome, []Finding) {
 	t.Helper()
 	r := Run(&Inputs{Host: h, GPUs: selectors}, []*Check{c})
 	if len(r.Checks) != 1 {
@@ -282,7 +283,7 @@ func TestChecks(t *testing.T) {
 			nil, outcome{StatusPass, []string{"info 0000:41:00.0"}}, []string{"pci-stub"}},
 
 		{"GP212 SR-IOV capable GPU", SRIOVGPUPF, func(t *testing.T, h *hostinfo.Host) {
-			device(t, h, "0000:41:00.0").SRIOV = &hostinfo.SRIOV{TotalVFs: 20}
+			device(t, h, "0000:41:00.0").SRIOV = &pcidev.SRIOV{TotalVFs: 20}
 		}, nil, outcome{StatusPass, []string{"info 0000:41:00.0"}}, []string{"type-PF", "20 VFs possible"}},
 	}
 	for _, tt := range tests {
@@ -291,9 +292,9 @@ func TestChecks(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(t, h)
 			}
-			var selectors []Selector
+			var selectors []pcidev.Selector
 			for _, s := range tt.gpus {
-				sel, err := ParseSelector(s)
+				sel, err := pcidev.ParseSelector(s)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -332,68 +333,5 @@ func TestRunSkipsChecksWithoutInputsAndSurvivesPanics(t *testing.T) {
 	}
 	if r.Checks[1].Status != StatusSkip || r.Checks[1].Reason != "could not run: disk on fire" || len(r.Findings) != 0 {
 		t.Errorf("failing check: %+v, findings %v", r.Checks[1], r.Findings)
-	}
-}
-
-func TestParseSelector(t *testing.T) {
-	tests := []struct {
-		in   string
-		want Selector
-		err  bool
-	}{
-		{in: "all", want: Selector{Raw: "all", All: true}},
-		{in: "10DE:2330", want: Selector{Raw: "10DE:2330", Vendor: "10de", Device: "2330"}},
-		{in: "0000:41:00.0", want: Selector{Raw: "0000:41:00.0", Address: "0000:41:00.0"}},
-		{in: "41:00.0", want: Selector{Raw: "41:00.0", Address: "0000:41:00.0"}},
-		{in: "10000:01:00.0", want: Selector{Raw: "10000:01:00.0", Address: "10000:01:00.0"}},
-		{in: "nvidia", err: true},
-		{in: "10de:23", err: true},
-		{in: "0000:41:20.0", err: true},
-	}
-	for _, tt := range tests {
-		got, err := ParseSelector(tt.in)
-		if (err != nil) != tt.err {
-			t.Errorf("ParseSelector(%q) error = %v, want error %v", tt.in, err, tt.err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); !tt.err && diff != "" {
-			t.Errorf("ParseSelector(%q) (-want +got):\n%s", tt.in, diff)
-		}
-	}
-	aspeed := dev("0000:03:00.0", "1a03", "2000", "030000", "ast", -1)
-	if (Selector{All: true}).Matches(&aspeed) {
-		t.Error("--gpu all must not select a BMC's VGA")
-	}
-}
-
-func TestIDClaim(t *testing.T) {
-	gpu := dev("0000:41:00.0", "10de", "2330", "030200", "vfio-pci", 1)
-	gpu.SubsystemVendorID, gpu.SubsystemDeviceID = "10de", "16c1"
-	tests := []struct {
-		raw   string
-		match bool
-		err   bool
-	}{
-		{"10de:2330", true, false},
-		{"10DE:2330", true, false},
-		{"10de:2330:10de:16c1", true, false},
-		{"10de:2330:10de:1111", false, false},
-		{"10de:2330:ffffffff:ffffffff:030000:ff0000", true, false},
-		{"10de:2330:ffffffff:ffffffff:040300:ffff00", false, false},
-		{"10de:2331", false, false},
-		{"10de", false, true},
-		{"10de:xyz", false, true},
-		{"10de:2330:1:2:3:4:5", false, true},
-	}
-	for _, tt := range tests {
-		c, err := ParseIDClaim(tt.raw)
-		if (err != nil) != tt.err {
-			t.Errorf("ParseIDClaim(%q) error = %v, want error %v", tt.raw, err, tt.err)
-			continue
-		}
-		c.Err = err
-		if got := c.Matches(&gpu); got != tt.match {
-			t.Errorf("%q matches = %v, want %v", tt.raw, got, tt.match)
-		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // ConfView is a nova.conf's PCI configuration parsed with Nova's rules for
@@ -78,7 +79,7 @@ func newConfView(c *NovaConf, rel novarelease.Release, host *hostinfo.Host, pciI
 
 // Admitting returns the device_spec entries that admit the device (whose
 // matching gpupass can evaluate).
-func (v *ConfView) Admitting(d *hostinfo.PCIDevice) []*SpecMatch {
+func (v *ConfView) Admitting(d *pcidev.Device) []*SpecMatch {
 	if v == nil {
 		return nil
 	}

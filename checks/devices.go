@@ -4,19 +4,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
-func deviceSubject(d *hostinfo.PCIDevice) Subject { return Subject{Kind: "device", Ref: d.Address} }
+func deviceSubject(d *pcidev.Device) Subject { return Subject{Kind: "device", Ref: d.Address} }
 
 func groupRef(id int) string { return fmt.Sprintf("iommu-group/%d", id) }
 
-func boundToVFIO(d *hostinfo.PCIDevice) bool {
-	return d.Driver == driverVFIO || d.Driver == driverPCIStub
-}
-
 // vfioIDsLine is the modprobe.d line that claims these devices for vfio-pci.
-func vfioIDsLine(devs []*hostinfo.PCIDevice) string {
+func vfioIDsLine(devs []*pcidev.Device) string {
 	var ids []string
 	seen := map[string]bool{}
 	for _, d := range devs {
@@ -58,7 +54,7 @@ var GPUHostDriver = &Check{
 			}
 			var names []string
 			for _, d := range candidates {
-				names = append(names, Describe(d))
+				names = append(names, pcidev.Describe(d))
 			}
 			p.Report(Finding{
 				Severity: Info,
@@ -72,21 +68,21 @@ var GPUHostDriver = &Check{
 		}
 		for _, g := range p.Host.GPUs {
 			d := g.Device
-			if boundToVFIO(d) || d.Driver == "" {
+			if pcidev.BoundToVFIO(d) || d.Driver == "" {
 				continue
 			}
-			module := DriverModule(d)
+			module := pcidev.DriverModule(d)
 			var remedy string
 			if claims := p.Host.BootClaims(d); len(claims) > 0 {
 				remedy = fmt.Sprintf("It is claimed for vfio-pci at boot (%s), but %s gets it first: add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot. To hand it over now, and at every boot: `driverctl set-override %s vfio-pci`.",
 					strings.Join(claims, "; "), d.Driver, module, d.Address)
 			} else {
 				remedy = fmt.Sprintf("Claim it at boot: add `%s` and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or hand it over now, and at every boot, with `driverctl set-override %s vfio-pci`.",
-					vfioIDsLine([]*hostinfo.PCIDevice{d}), module, d.Address)
+					vfioIDsLine([]*pcidev.Device{d}), module, d.Address)
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", Describe(d), strings.Join(g.Why, "; "), d.Driver),
+				Message:     fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", pcidev.Describe(d), strings.Join(g.Why, "; "), d.Driver),
 				Remediation: remedy,
 				Evidence:    map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
 				Fix:         []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
@@ -127,7 +123,7 @@ var GroupNotViable = &Check{
 					p.Report(Finding{
 						Severity:    Warning,
 						Subject:     deviceSubject(d),
-						Message:     fmt.Sprintf("%s shares %s with the passthrough GPU %s, and its driver could not be read: the group may not be viable.", Describe(d), groupRef(group), gpu.Address),
+						Message:     fmt.Sprintf("%s shares %s with the passthrough GPU %s, and its driver could not be read: the group may not be viable.", pcidev.Describe(d), groupRef(group), gpu.Address),
 						Remediation: "Check with `readlink /sys/bus/pci/devices/" + d.Address + "/driver` as root.",
 						Evidence:    map[string]any{"group": group, "gpu": gpu.Address},
 					})
@@ -135,9 +131,9 @@ var GroupNotViable = &Check{
 				}
 				p.Report(Finding{
 					Subject: deviceSubject(d),
-					Message: fmt.Sprintf("%s shares %s with the passthrough GPU %s and is bound to %s, so the group is not viable: the guest cannot start with the GPU.", Describe(d), groupRef(group), gpu.Address, d.Driver),
+					Message: fmt.Sprintf("%s shares %s with the passthrough GPU %s and is bound to %s, so the group is not viable: the guest cannot start with the GPU.", pcidev.Describe(d), groupRef(group), gpu.Address, d.Driver),
 					Remediation: fmt.Sprintf("Bind %s to vfio-pci as well: add its ID to vfio-pci's ids (%s) and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or now, `driverctl set-override %s vfio-pci`.",
-						d.Address, vfioIDsLine(append(p.Host.groupEndpoints(group), d)), DriverModule(d), d.Address),
+						d.Address, vfioIDsLine(append(p.Host.groupEndpoints(group), d)), pcidev.DriverModule(d), d.Address),
 					Evidence: map[string]any{"group": group, "gpu": gpu.Address, "driver": d.Driver},
 				})
 			}
@@ -148,7 +144,7 @@ var GroupNotViable = &Check{
 
 // Blocker is a device that makes an IOMMU group not viable for vfio.
 type Blocker struct {
-	Device *hostinfo.PCIDevice
+	Device *pcidev.Device
 	// Unknown is set when the device's driver could not be read.
 	Unknown bool
 }
@@ -159,14 +155,14 @@ type Blocker struct {
 func GroupBlockers(v *HostView, group int) []Blocker {
 	var out []Blocker
 	for _, d := range v.Group(group) {
-		if IsBridge(d) {
+		if pcidev.IsBridge(d) {
 			continue
 		}
-		if unreadable(d, "driver") {
+		if pcidev.Unreadable(d, "driver") {
 			out = append(out, Blocker{Device: d, Unknown: true})
 			continue
 		}
-		if d.Driver != "" && !boundToVFIO(d) {
+		if d.Driver != "" && !pcidev.BoundToVFIO(d) {
 			out = append(out, Blocker{Device: d})
 		}
 	}
@@ -174,10 +170,10 @@ func GroupBlockers(v *HostView, group int) []Blocker {
 }
 
 // groupEndpoints are the non-bridge members of a group.
-func (v *HostView) groupEndpoints(group int) []*hostinfo.PCIDevice {
-	var out []*hostinfo.PCIDevice
+func (v *HostView) groupEndpoints(group int) []*pcidev.Device {
+	var out []*pcidev.Device
 	for _, d := range v.Group(group) {
-		if !IsBridge(d) {
+		if !pcidev.IsBridge(d) {
 			out = append(out, d)
 		}
 	}
@@ -207,8 +203,8 @@ var GroupShared = &Check{
 			seen[group] = true
 			var others []string
 			for _, d := range p.Host.groupEndpoints(group) {
-				if SlotOf(d.Address) != SlotOf(gpu.Address) && !p.Host.IsPassthroughGPU(d) {
-					others = append(others, Describe(d))
+				if pcidev.SlotOf(d.Address) != pcidev.SlotOf(gpu.Address) && !p.Host.IsPassthroughGPU(d) {
+					others = append(others, pcidev.Describe(d))
 				}
 			}
 			if len(others) == 0 {
@@ -216,7 +212,7 @@ var GroupShared = &Check{
 			}
 			p.Report(Finding{
 				Subject: Subject{Kind: "group", Ref: groupRef(group)},
-				Message: fmt.Sprintf("%s holds the passthrough GPU %s and also %s: they can only be assigned together, to one guest.", groupRef(group), Describe(gpu), strings.Join(others, ", ")),
+				Message: fmt.Sprintf("%s holds the passthrough GPU %s and also %s: they can only be assigned together, to one guest.", groupRef(group), pcidev.Describe(gpu), strings.Join(others, ", ")),
 				Remediation: "Move the GPU to a PCIe slot with its own IOMMU group (see `gpupass inventory --all`), or enable ACS in the firmware. " +
 					"pcie_acs_override would only hide the sharing, not remove it.",
 				Evidence: map[string]any{"group": group, "gpu": gpu.Address, "other_devices": others},
@@ -241,20 +237,20 @@ var CompanionFunction = &Check{
 		}
 		for _, g := range p.Host.GPUs {
 			companions := p.Host.Companions(g.Device)
-			card := append([]*hostinfo.PCIDevice{g.Device}, companions...)
+			card := append([]*pcidev.Device{g.Device}, companions...)
 			for _, d := range companions {
-				if p.Host.IsPassthroughGPU(d) || boundToVFIO(d) || len(p.Host.BootClaims(d)) > 0 {
+				if p.Host.IsPassthroughGPU(d) || pcidev.BoundToVFIO(d) || len(p.Host.BootClaims(d)) > 0 {
 					continue
 				}
 				state := "has no driver"
 				remedy := fmt.Sprintf("Claim every function of the card at boot: %s in /etc/modprobe.d/vfio.conf (or the same IDs in vfio-pci.ids= on the kernel command line), then rebuild the initramfs.", vfioIDsLine(card))
 				if d.Driver != "" {
 					state = "is bound to " + d.Driver
-					remedy = fmt.Sprintf("Claim every function of the card at boot: %s and `softdep %s pre: vfio-pci` in /etc/modprobe.d/vfio.conf, then rebuild the initramfs and reboot.", vfioIDsLine(card), DriverModule(d))
+					remedy = fmt.Sprintf("Claim every function of the card at boot: %s and `softdep %s pre: vfio-pci` in /etc/modprobe.d/vfio.conf, then rebuild the initramfs and reboot.", vfioIDsLine(card), pcidev.DriverModule(d))
 				}
 				p.Report(Finding{
 					Subject:     deviceSubject(d),
-					Message:     fmt.Sprintf("%s is a function of the passthrough GPU's card (%s) and %s; nothing claims it for vfio-pci at boot.", Describe(d), g.Device.Address, state),
+					Message:     fmt.Sprintf("%s is a function of the passthrough GPU's card (%s) and %s; nothing claims it for vfio-pci at boot.", pcidev.Describe(d), g.Device.Address, state),
 					Remediation: remedy,
 					Evidence:    map[string]any{"gpu": g.Device.Address, "driver": d.Driver, "class": d.Class},
 					Fix:         []Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: vfioIDsLine(card)}},
@@ -290,7 +286,7 @@ var NoReset = &Check{
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s has no reset method (reset_method is empty): it cannot be reset between guests, so one tenant's data and GPU state reach the next.", Describe(d)),
+				Message:     fmt.Sprintf("%s has no reset method (reset_method is empty): it cannot be reset between guests, so one tenant's data and GPU state reach the next.", pcidev.Describe(d)),
 				Remediation: "If an administrator cleared it, restore the default with `echo default > /sys/bus/pci/devices/" + d.Address + "/reset_method`. Otherwise look for a firmware update or a vendor reset module for this model, and until then dedicate the GPU to one tenant.",
 				Evidence:    map[string]any{"reset_method": d.ResetMethod},
 			})
@@ -322,7 +318,7 @@ var BootVGA = &Check{
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s is the boot VGA device: the host console and firmware framebuffer use it.", Describe(d)),
+				Message:     fmt.Sprintf("%s is the boot VGA device: the host console and firmware framebuffer use it.", pcidev.Describe(d)),
 				Remediation: "Select the onboard or BMC graphics as the primary display in the firmware setup. If there is none, add video=efifb:off to the kernel command line so the host framebuffer leaves the GPU alone. " + cmdlineHowTo([]string{"video=efifb:off"}, nil),
 				Evidence:    map[string]any{"boot_vga": true},
 			})
@@ -330,10 +326,6 @@ var BootVGA = &Check{
 		return nil
 	},
 }
-
-// largeBAR is the BAR size from which guests need a 64-bit MMIO window
-// larger than the default of older machine types and SeaBIOS.
-const largeBAR = 32 << 30
 
 // LargeBAR is GP207.
 var LargeBAR = &Check{
@@ -350,19 +342,13 @@ var LargeBAR = &Check{
 		}
 		for _, g := range p.Host.GPUs {
 			d := g.Device
-			var largest *hostinfo.BAR
-			for i := range d.BARs {
-				b := &d.BARs[i]
-				if b.Is64Bit && b.Size >= largeBAR && (largest == nil || b.Size > largest.Size) {
-					largest = b
-				}
-			}
+			largest := pcidev.LargestBAR(d)
 			if largest == nil {
 				continue
 			}
 			p.Report(Finding{
 				Subject: deviceSubject(d),
-				Message: fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", Describe(d), formatSize(largest.Size), largest.Index),
+				Message: fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index),
 				Remediation: "Set on the images used with this GPU: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE " +
 					"(or [libvirt] hw_machine_type = x86_64=q35 in nova.conf on this node).",
 				Evidence: map[string]any{"bar_index": largest.Index, "bar_size": largest.Size, "host_physical_address_bits": p.Inputs.Host.CPU.PhysicalAddressBits},
@@ -413,7 +399,7 @@ var NUMAUnknown = &Check{
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s reports numa_node -1 on a host with %d NUMA nodes: Nova cannot place its guests on the GPU's node.", Describe(d), nodes),
+				Message:     fmt.Sprintf("%s reports numa_node -1 on a host with %d NUMA nodes: Nova cannot place its guests on the GPU's node.", pcidev.Describe(d), nodes),
 				Remediation: "Update the firmware or enable its NUMA reporting (ACPI _PXM); until then, aliases for this GPU need \"numa_policy\": \"legacy\" or \"preferred\".",
 				Evidence:    map[string]any{"numa_node": -1, "host_numa_nodes": nodes},
 			})
@@ -485,7 +471,7 @@ var BindingNotPersistent = &Check{
 		bound := 0
 		for i := range p.Inputs.Host.Devices {
 			d := &p.Inputs.Host.Devices[i]
-			if d.Driver != driverVFIO {
+			if d.Driver != pcidev.DriverVFIOPCI {
 				continue
 			}
 			bound++
@@ -493,13 +479,13 @@ var BindingNotPersistent = &Check{
 				continue
 			}
 			how := "bound at run time"
-			if d.DriverOverride == driverVFIO {
+			if d.DriverOverride == pcidev.DriverVFIOPCI {
 				how = "bound through driver_override, which does not survive a reboot"
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s is on vfio-pci only until the next reboot (%s): nothing claims it at boot.", Describe(d), how),
-				Remediation: fmt.Sprintf("Make it persistent with `driverctl set-override %s vfio-pci`, or add `%s` to /etc/modprobe.d/vfio.conf (this claims every device with that ID) and rebuild the initramfs.", d.Address, vfioIDsLine([]*hostinfo.PCIDevice{d})),
+				Message:     fmt.Sprintf("%s is on vfio-pci only until the next reboot (%s): nothing claims it at boot.", pcidev.Describe(d), how),
+				Remediation: fmt.Sprintf("Make it persistent with `driverctl set-override %s vfio-pci`, or add `%s` to /etc/modprobe.d/vfio.conf (this claims every device with that ID) and rebuild the initramfs.", d.Address, vfioIDsLine([]*pcidev.Device{d})),
 				Evidence:    map[string]any{"driver": d.Driver, "driver_override": d.DriverOverride},
 				Fix:         []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
 			})
@@ -524,14 +510,14 @@ var PCIStubLegacy = &Check{
 		found := false
 		for i := range p.Inputs.Host.Devices {
 			d := &p.Inputs.Host.Devices[i]
-			if d.Driver != driverPCIStub {
+			if d.Driver != pcidev.DriverPCIStub {
 				continue
 			}
 			found = true
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s is bound to pci-stub: libvirt will move it to vfio-pci when a guest starts.", Describe(d)),
-				Remediation: "Prefer vfio-pci: replace pci-stub.ids= with vfio-pci.ids= (" + vfioIDsLine([]*hostinfo.PCIDevice{d}) + ").",
+				Message:     fmt.Sprintf("%s is bound to pci-stub: libvirt will move it to vfio-pci when a guest starts.", pcidev.Describe(d)),
+				Remediation: "Prefer vfio-pci: replace pci-stub.ids= with vfio-pci.ids= (" + vfioIDsLine([]*pcidev.Device{d}) + ").",
 			})
 		}
 		if !found {
@@ -561,7 +547,7 @@ var SRIOVGPUPF = &Check{
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s has SR-IOV capability (%d VFs possible, %d enabled): Nova classifies it as type-PF.", Describe(d), d.SRIOV.TotalVFs, d.SRIOV.NumVFs),
+				Message:     fmt.Sprintf("%s has SR-IOV capability (%d VFs possible, %d enabled): Nova classifies it as type-PF.", pcidev.Describe(d), d.SRIOV.TotalVFs, d.SRIOV.NumVFs),
 				Remediation: fmt.Sprintf("In nova.conf [pci] alias, use \"device_type\": \"type-PF\" for %s:%s.", d.VendorID, d.DeviceID),
 				Evidence:    map[string]any{"total_vfs": d.SRIOV.TotalVFs, "num_vfs": d.SRIOV.NumVFs},
 			})

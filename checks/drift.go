@@ -3,12 +3,14 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Drift: the GP5xx checks compare a host's known-good preflight report (the
@@ -98,15 +100,15 @@ const rebaseline = "If the change is intended, take a new baseline: gpupass pref
 // that is not a BMC's or an emulated display, or anything bound to
 // vfio-pci / pci-stub. Virtual functions, which come and go with
 // sriov_numvfs, are not compared.
-func trackedDevice(d *hostinfo.PCIDevice) bool {
+func trackedDevice(d *pcidev.Device) bool {
 	if d.PhysFn != "" {
 		return false
 	}
-	return IsDisplay(d) && !IsHostDisplay(d) || boundToVFIO(d)
+	return pcidev.IsDisplay(d) && !pcidev.IsHostDisplay(d) || pcidev.BoundToVFIO(d)
 }
 
-func devicesByAddress(h *hostinfo.Host) map[string]*hostinfo.PCIDevice {
-	m := make(map[string]*hostinfo.PCIDevice, len(h.Devices))
+func devicesByAddress(h *hostinfo.Host) map[string]*pcidev.Device {
+	m := make(map[string]*pcidev.Device, len(h.Devices))
 	for i := range h.Devices {
 		if m[h.Devices[i].Address] == nil { // a report listing an address twice: the first counts
 			m[h.Devices[i].Address] = &h.Devices[i]
@@ -148,7 +150,7 @@ func needDevices(p *Pass) bool {
 	return true
 }
 
-func deviceFacts(d *hostinfo.PCIDevice) map[string]any {
+func deviceFacts(d *pcidev.Device) map[string]any {
 	m := map[string]any{"address": d.Address, "vendor_id": d.VendorID, "device_id": d.DeviceID, "class": d.Class, "driver": d.Driver}
 	if d.Model != "" {
 		m["model"] = d.Model
@@ -172,7 +174,7 @@ var GPUDriverChanged = &Check{
 		before, after := devicesByAddress(p.Inputs.Baseline.Host), devicesByAddress(p.Inputs.Current.Host)
 		for _, addr := range comparedDevices(p.Inputs.Baseline.Host, p.Inputs.Current.Host) {
 			b, a := before[addr], after[addr]
-			if b == nil || a == nil || b.Driver == a.Driver || unreadable(b, "driver") || unreadable(a, "driver") {
+			if b == nil || a == nil || b.Driver == a.Driver || pcidev.Unreadable(b, "driver") || pcidev.Unreadable(a, "driver") {
 				continue
 			}
 			if b.VendorID != a.VendorID || b.DeviceID != a.DeviceID {
@@ -180,21 +182,21 @@ var GPUDriverChanged = &Check{
 			}
 			sev, why, fix := Info, "", ""
 			switch {
-			case boundToVFIO(b) && a.Driver != "" && !boundToVFIO(a):
+			case pcidev.BoundToVFIO(b) && a.Driver != "" && !pcidev.BoundToVFIO(a):
 				sev = Error
 				why = "the host driver now holds it: it can no longer be assigned to a guest, while Nova may still offer it."
 				fix = fmt.Sprintf("Find what let %s take it — a new kernel or driver package whose initramfs lacks the vfio-pci claim, a removed vfio-pci.ids, softdep or blacklist — and restore it (gpupass generate kernel-args and gpupass generate modprobe print the lines; rebuild the initramfs: update-initramfs -u -k all or dracut -f --regenerate-all). Now: driverctl set-override %s %s.", a.Driver, addr, b.Driver)
-			case boundToVFIO(b) && boundToVFIO(a):
+			case pcidev.BoundToVFIO(b) && pcidev.BoundToVFIO(a):
 				why = "it stays reserved for passthrough."
-			case boundToVFIO(b):
+			case pcidev.BoundToVFIO(b):
 				sev = Warning
 				why = "nothing holds it for passthrough any more: a host driver loaded later can take it."
 				fix = fmt.Sprintf("Restore the boot-time claim (vfio-pci.ids, options vfio-pci ids=, driverctl), or now: driverctl set-override %s %s.", addr, b.Driver)
-			case b.Driver == "" && !boundToVFIO(a):
+			case b.Driver == "" && !pcidev.BoundToVFIO(a):
 				sev = Warning
 				why = "a host driver now holds a GPU that was free."
 				fix = "If the GPU is meant for guests, claim it for vfio-pci at boot (gpupass generate all says how)."
-			case boundToVFIO(a):
+			case pcidev.BoundToVFIO(a):
 				why = "it is now reserved for passthrough."
 			default:
 				why = "it stays with the host."
@@ -207,7 +209,7 @@ var GPUDriverChanged = &Check{
 			p.Report(Finding{
 				Severity:    sev,
 				Subject:     deviceSubject(a),
-				Message:     fmt.Sprintf("%s: driver %s → %s; %s", Describe(a), orAbsent(b.Driver), orAbsent(a.Driver), why),
+				Message:     fmt.Sprintf("%s: driver %s → %s; %s", pcidev.Describe(a), orAbsent(b.Driver), orAbsent(a.Driver), why),
 				Remediation: fix,
 				Evidence:    map[string]any{"address": addr, "before": b.Driver, "after": a.Driver},
 			})
@@ -241,13 +243,13 @@ var GPUMissing = &Check{
 			switch {
 			case a == nil:
 				sev, what := Error, "GPU"
-				if !IsDisplay(b) {
+				if !pcidev.IsDisplay(b) {
 					sev, what = Warning, "function"
 				}
 				p.Report(Finding{
 					Severity: sev,
 					Subject:  deviceSubject(b),
-					Message:  fmt.Sprintf("The %s %s, on %s in the baseline, is no longer on the PCI bus: %s → (gone).", what, Describe(b), orAbsent(b.Driver), b.Address),
+					Message:  fmt.Sprintf("The %s %s, on %s in the baseline, is no longer on the PCI bus: %s → (gone).", what, pcidev.Describe(b), orAbsent(b.Driver), b.Address),
 					Remediation: "Look for the cause in dmesg (PCIe AER, link down, NVIDIA Xid) and the BMC's event log; reseat or replace the card, or re-enable the slot in the firmware. Then restart nova-compute so that Placement no longer counts it. " +
 						"If it was removed on purpose, take a new baseline: gpupass preflight --format json > BASELINE.json.",
 					Evidence: map[string]any{"address": b.Address, "before": deviceFacts(b), "after": nil},
@@ -259,7 +261,7 @@ var GPUMissing = &Check{
 				p.Report(Finding{
 					Severity:    Warning,
 					Subject:     deviceSubject(a),
-					Message:     fmt.Sprintf("%s now holds another device: %s:%s → %s (%s).", b.Address, b.VendorID, b.DeviceID, Describe(a), orAbsent(a.Driver)),
+					Message:     fmt.Sprintf("%s now holds another device: %s:%s → %s (%s).", b.Address, b.VendorID, b.DeviceID, pcidev.Describe(a), orAbsent(a.Driver)),
 					Remediation: "If the card was replaced, check that [pci]device_spec and [pci]alias still match the new model (GP304, GP308) and that the flavors ask for it; then take a new baseline.",
 					Evidence:    map[string]any{"address": b.Address, "before": deviceFacts(b), "after": deviceFacts(a)},
 				})
@@ -286,12 +288,12 @@ var GPUAppeared = &Check{
 		ah := p.Inputs.Current.Host
 		for i := range ah.Devices {
 			a := &ah.Devices[i]
-			if !trackedDevice(a) || !IsDisplay(a) || before[a.Address] != nil {
+			if !trackedDevice(a) || !pcidev.IsDisplay(a) || before[a.Address] != nil {
 				continue
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(a),
-				Message:     fmt.Sprintf("New GPU %s on driver %s: (absent) → %s.", Describe(a), orAbsent(a.Driver), a.Address),
+				Message:     fmt.Sprintf("New GPU %s on driver %s: (absent) → %s.", pcidev.Describe(a), orAbsent(a.Driver), a.Address),
 				Remediation: "If it is meant for guests, gpupass generate all says what to configure; then take a new baseline: gpupass preflight --format json > BASELINE.json.",
 				Evidence:    map[string]any{"address": a.Address, "before": nil, "after": deviceFacts(a)},
 			})
@@ -302,8 +304,8 @@ var GPUAppeared = &Check{
 
 // groupMembers are the addresses in a device's IOMMU group, in order; ok
 // is false when the device's group is unknown.
-func groupMembers(h *hostinfo.Host, d *hostinfo.PCIDevice) (group *int, members []string, ok bool) {
-	if unreadable(d, "iommu_group") {
+func groupMembers(h *hostinfo.Host, d *pcidev.Device) (group *int, members []string, ok bool) {
+	if pcidev.Unreadable(d, "iommu_group") {
 		return nil, nil, false
 	}
 	if d.IOMMUGroup == nil {
@@ -389,7 +391,7 @@ var IOMMUGroupChanged = &Check{
 				p.Report(Finding{
 					Severity:    Error,
 					Subject:     deviceSubject(a),
-					Message:     fmt.Sprintf("%s is in no IOMMU group any more: %s → (none); it cannot be assigned to a guest.", Describe(a), groupRef(*bg)),
+					Message:     fmt.Sprintf("%s is in no IOMMU group any more: %s → (none); it cannot be assigned to a guest.", pcidev.Describe(a), groupRef(*bg)),
 					Remediation: "Check that the IOMMU is on (GP102, GP103) and the kernel command line (GP104).",
 					Evidence:    ev,
 				})
@@ -397,7 +399,7 @@ var IOMMUGroupChanged = &Check{
 				p.Report(Finding{
 					Severity:    Info,
 					Subject:     Subject{Kind: "group", Ref: groupRef(*ag)},
-					Message:     fmt.Sprintf("%s is now in an IOMMU group: (none) → %s.", Describe(a), groupRef(*ag)),
+					Message:     fmt.Sprintf("%s is now in an IOMMU group: (none) → %s.", pcidev.Describe(a), groupRef(*ag)),
 					Remediation: rebaseline,
 					Evidence:    ev,
 				})
@@ -408,7 +410,7 @@ var IOMMUGroupChanged = &Check{
 				}
 				sev := Info
 				for _, m := range added {
-					if d := after[m]; d != nil && !IsBridge(d) {
+					if d := after[m]; d != nil && !pcidev.IsBridge(d) {
 						sev = Warning
 					}
 				}
@@ -419,7 +421,7 @@ var IOMMUGroupChanged = &Check{
 				if len(added) > 0 {
 					var names []string
 					for _, m := range added {
-						names = append(names, Describe(after[m])+" on "+orAbsent(after[m].Driver))
+						names = append(names, pcidev.Describe(after[m])+" on "+orAbsent(after[m].Driver))
 					}
 					changes = append(changes, "now also holds "+listSome(names))
 				}
@@ -433,7 +435,7 @@ var IOMMUGroupChanged = &Check{
 				p.Report(Finding{
 					Severity:    sev,
 					Subject:     Subject{Kind: "group", Ref: groupRef(*ag)},
-					Message:     fmt.Sprintf("The IOMMU group of %s %s; members %s → %s.", Describe(a), strings.Join(changes, "; "), strings.Join(bm, " "), strings.Join(am, " ")),
+					Message:     fmt.Sprintf("The IOMMU group of %s %s; members %s → %s.", pcidev.Describe(a), strings.Join(changes, "; "), strings.Join(bm, " "), strings.Join(am, " ")),
 					Remediation: fix,
 					Evidence:    ev,
 				})
@@ -618,14 +620,20 @@ var KernelCmdlineChanged = &Check{
 	},
 }
 
-// watchedModules are the modules whose coming and going drift reports as
-// warnings or infos one by one: GPU host drivers, vfio, kvm.
-var watchedModules = map[string]string{
-	"nvidia": "gpu", "nvidia_drm": "gpu", "nvidia_modeset": "gpu", "nvidia_uvm": "gpu",
-	"nouveau": "gpu", "amdgpu": "gpu", "radeon": "gpu", "i915": "gpu", "xe": "gpu",
-	"vfio": "vfio", "vfio_pci": "vfio", "vfio_pci_core": "vfio", "vfio_iommu_type1": "vfio",
-	"vfio_virqfd": "vfio", "iommufd": "vfio", "pci_stub": "vfio",
-	"kvm": "kvm", "kvm_intel": "kvm", "kvm_amd": "kvm",
+// watchedModule says whether drift reports a module's coming and going
+// as warnings or infos one by one, and as what: "gpu" (GPU host drivers
+// and their helpers), "vfio" (the VFIO stack, variant drivers included)
+// or "kvm"; "" for other modules, summed up in one info.
+func watchedModule(name string) string {
+	switch {
+	case pcidev.IsGPUHostModule(name):
+		return "gpu"
+	case pcidev.IsVFIOModule(name):
+		return "vfio"
+	case slices.Contains(hostinfo.KVMModules, name):
+		return "kvm"
+	}
+	return ""
 }
 
 func moduleIndex(ms []hostinfo.Module) map[string]hostinfo.Module {
@@ -692,8 +700,8 @@ var ModulesChanged = &Check{
 		for _, n := range sorted {
 			b, inB := before[n]
 			a, inA := after[n]
-			kind, watched := watchedModules[n]
-			if !watched {
+			kind := watchedModule(n)
+			if kind == "" {
 				switch {
 				case inA && !inB:
 					loaded = append(loaded, n)

@@ -12,6 +12,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // HostReport is a preflight JSON report read from audit --reports: what
@@ -90,7 +91,7 @@ type HostSupply struct {
 
 // SupplyDevice is a usable device with what Nova's pool will say of it.
 type SupplyDevice struct {
-	Device *hostinfo.PCIDevice
+	Device *pcidev.Device
 	Type   string
 	Spec   *pcispec.DeviceSpec
 	// NUMANode is -1 when the firmware gives none.
@@ -102,7 +103,7 @@ type SupplyDevice struct {
 
 // Unusable is a GPU that cannot be given to guests as the host stands.
 type Unusable struct {
-	Device *hostinfo.PCIDevice
+	Device *pcidev.Device
 	Reason string
 }
 
@@ -276,14 +277,14 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 			}
 		}
 		if admitting == nil {
-			if IsDisplay(d) && hostDisplayVendors[d.VendorID] == "" && (d.BootVGA == nil || !*d.BootVGA) {
+			if pcidev.IsDisplay(d) && !pcidev.IsHostDisplay(d) && !pcidev.IsBootVGA(d) {
 				h.Unusable = append(h.Unusable, Unusable{d, "no [pci]device_spec offers it"})
 			}
 			continue
 		}
 		reason := ""
 		switch {
-		case d.Driver != "" && !boundToVFIO(d):
+		case d.Driver != "" && !pcidev.BoundToVFIO(d):
 			reason = "bound to the host driver " + d.Driver
 		case d.IOMMUGroup == nil:
 			reason = "in no IOMMU group (the IOMMU is off)"
@@ -298,7 +299,7 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 		if d.NUMANode != nil {
 			numa = *d.NUMANode
 		}
-		h.Devices = append(h.Devices, &SupplyDevice{Device: d, Type: pcispec.DeviceType(d), Spec: admitting, NUMANode: numa, LargeBAR: hasLargeBAR(d)})
+		h.Devices = append(h.Devices, &SupplyDevice{Device: d, Type: pcispec.DeviceType(d), Spec: admitting, NUMANode: numa, LargeBAR: pcidev.HasLargeBAR(d)})
 	}
 	h.capacity(rps[h.Name], children)
 	for _, d := range h.Devices {
@@ -692,22 +693,13 @@ func spreadOf(devs []*SupplyDevice) numaSpread {
 	return sp
 }
 
-func hasLargeBAR(d *hostinfo.PCIDevice) bool {
-	for _, b := range d.BARs {
-		if b.Is64Bit && b.Size >= largeBAR {
-			return true
-		}
-	}
-	return false
-}
-
 // GPUHosts are the hosts with at least one usable GPU (a display-class
 // device; a broad device_spec may offer other functions too).
 func (v *FleetView) GPUHosts() []*HostSupply {
 	var out []*HostSupply
 	for _, h := range v.Hosts {
 		for _, d := range h.Devices {
-			if IsDisplay(d.Device) {
+			if pcidev.IsDisplay(d.Device) {
 				out = append(out, h)
 				break
 			}

@@ -1,8 +1,6 @@
 package checks
 
-import (
-	"github.com/gpupass/gpupass/hostinfo"
-)
+import "github.com/gpupass/gpupass/pcidev"
 
 // InventorySchema names the JSON format of gpupass inventory.
 const InventorySchema = "gpupass/inventory/v1"
@@ -41,7 +39,7 @@ type InventoryBlocker struct {
 
 // InventoryDevice is a PCI function in the listing.
 type InventoryDevice struct {
-	hostinfo.PCIDevice
+	pcidev.Device
 	// Role is gpu, companion (another function of a GPU card), bridge or
 	// device.
 	Role string `json:"role"`
@@ -55,27 +53,27 @@ func BuildInventory(v *HostView, all bool) Inventory {
 	inv := Inventory{Schema: InventorySchema, Hostname: v.Host.Hostname, IOMMUActive: len(v.groups) > 0, Groups: []InventoryGroup{}}
 	gpuSlots := map[string]bool{}
 	for i := range v.Host.Devices {
-		if IsDisplay(&v.Host.Devices[i]) {
-			gpuSlots[SlotOf(v.Host.Devices[i].Address)] = true
+		if pcidev.IsDisplay(&v.Host.Devices[i]) {
+			gpuSlots[pcidev.SlotOf(v.Host.Devices[i].Address)] = true
 		}
 	}
-	entry := func(d *hostinfo.PCIDevice) InventoryDevice {
+	entry := func(d *pcidev.Device) InventoryDevice {
 		role := "device"
 		switch {
-		case IsDisplay(d):
+		case pcidev.IsDisplay(d):
 			role = "gpu"
-		case IsBridge(d):
+		case pcidev.IsBridge(d):
 			role = "bridge"
-		case gpuSlots[SlotOf(d.Address)]:
+		case gpuSlots[pcidev.SlotOf(d.Address)]:
 			role = "companion"
 		}
-		return InventoryDevice{PCIDevice: *d, Role: role, Passthrough: v.IsPassthroughGPU(d)}
+		return InventoryDevice{Device: *d, Role: role, Passthrough: v.IsPassthroughGPU(d)}
 	}
 	for _, id := range v.GroupIDs() {
 		members := v.Group(id)
 		hasGPU := false
 		for _, d := range members {
-			hasGPU = hasGPU || IsDisplay(d) || v.IsPassthroughGPU(d)
+			hasGPU = hasGPU || pcidev.IsDisplay(d) || v.IsPassthroughGPU(d)
 		}
 		if !hasGPU && !all {
 			continue
@@ -92,7 +90,7 @@ func BuildInventory(v *HostView, all bool) Inventory {
 	}
 	for i := range v.Host.Devices {
 		d := &v.Host.Devices[i]
-		if d.IOMMUGroup == nil && (all || IsDisplay(d) || v.IsPassthroughGPU(d)) {
+		if d.IOMMUGroup == nil && (all || pcidev.IsDisplay(d) || v.IsPassthroughGPU(d)) {
 			inv.Ungrouped = append(inv.Ungrouped, entry(d))
 		}
 	}

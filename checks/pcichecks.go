@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // confViews are the parsed configurations a check looks at.
@@ -131,7 +131,7 @@ var DeviceSpecNoMatch = &Check{
 
 // nearMiss names the devices of the entry's vendor, when the product is
 // what is wrong.
-func nearMiss(s *pcispec.DeviceSpec, devices []hostinfo.PCIDevice) string {
+func nearMiss(s *pcispec.DeviceSpec, devices []pcidev.Device) string {
 	if s.VendorID == pcispec.Any || s.ProductID == pcispec.Any {
 		return ""
 	}
@@ -139,7 +139,7 @@ func nearMiss(s *pcispec.DeviceSpec, devices []hostinfo.PCIDevice) string {
 	var models []string
 	for i := range devices {
 		d := &devices[i]
-		if d.VendorID != s.VendorID || d.PhysFn != "" || !IsDisplay(d) {
+		if d.VendorID != s.VendorID || d.PhysFn != "" || !pcidev.IsDisplay(d) {
 			continue
 		}
 		key := d.VendorID + ":" + d.DeviceID
@@ -190,13 +190,13 @@ var DeviceSpecTooBroad = &Check{
 					}
 					switch why := hostUse(d); {
 					case why != "":
-						hostUsed = append(hostUsed, Describe(d)+" ("+why+")")
+						hostUsed = append(hostUsed, pcidev.Describe(d)+" ("+why+")")
 						hostPriority = append(hostPriority, usePriority(why))
-					case IsDisplay(d):
+					case pcidev.IsDisplay(d):
 					case p.Host.isCompanion(d):
-						companions = append(companions, Describe(d))
+						companions = append(companions, pcidev.Describe(d))
 					default:
-						other = append(other, Describe(d))
+						other = append(other, pcidev.Describe(d))
 					}
 				}
 				// What hurts most first: the console, storage, the network.
@@ -239,16 +239,16 @@ var DeviceSpecTooBroad = &Check{
 // bound to a host driver. "" when nothing says so. A GPU on vfio-pci is
 // for guests even when it is the boot display (that is GP206's finding),
 // and a GPU on a host driver that a device_spec admits is GP201's.
-func hostUse(d *hostinfo.PCIDevice) string {
-	onHostDriver := d.Driver != "" && !boundToVFIO(d)
+func hostUse(d *pcidev.Device) string {
+	onHostDriver := d.Driver != "" && !pcidev.BoundToVFIO(d)
 	switch {
-	case IsDisplay(d) && onHostDriver && d.BootVGA != nil && *d.BootVGA:
+	case pcidev.IsDisplay(d) && onHostDriver && pcidev.IsBootVGA(d):
 		return "the console display on " + d.Driver
-	case IsDisplay(d) && onHostDriver && hostDisplayVendors[d.VendorID] != "":
-		return hostDisplayVendors[d.VendorID] + " display on " + d.Driver
-	case IsDisplay(d):
+	case pcidev.IsDisplay(d) && onHostDriver && pcidev.IsHostDisplay(d):
+		return pcidev.HostDisplayMaker(d) + " display on " + d.Driver
+	case pcidev.IsDisplay(d):
 		return ""
-	case IsBridge(d) || strings.HasPrefix(d.Class, "0600"):
+	case pcidev.IsBridge(d) || strings.HasPrefix(d.Class, "0600"):
 		return "a bridge"
 	case strings.HasPrefix(d.Class, "01") && onHostDriver:
 		return "storage on " + d.Driver
@@ -285,14 +285,14 @@ func byPriority(items []string, priorities []int) []string {
 }
 
 // isCompanion reports a non-display function in a slot that holds a GPU.
-func (v *HostView) isCompanion(d *hostinfo.PCIDevice) bool {
-	if IsDisplay(d) {
+func (v *HostView) isCompanion(d *pcidev.Device) bool {
+	if pcidev.IsDisplay(d) {
 		return false
 	}
-	slot := SlotOf(d.Address)
+	slot := pcidev.SlotOf(d.Address)
 	for i := range v.Host.Devices {
 		o := &v.Host.Devices[i]
-		if IsDisplay(o) && SlotOf(o.Address) == slot {
+		if pcidev.IsDisplay(o) && pcidev.SlotOf(o.Address) == slot {
 			return true
 		}
 	}
@@ -357,7 +357,7 @@ var GPUNotExposed = &Check{
 		}
 		for _, g := range p.Host.GPUs {
 			d := g.Device
-			if !boundToVFIO(d) && len(p.Host.BootClaims(d)) == 0 {
+			if !pcidev.BoundToVFIO(d) && len(p.Host.BootClaims(d)) == 0 {
 				continue
 			}
 			if len(p.Conf.Admitting(d)) > 0 || p.Conf.unevaluable(d) {
@@ -365,7 +365,7 @@ var GPUNotExposed = &Check{
 			}
 			p.Report(Finding{
 				Subject:     deviceSubject(d),
-				Message:     fmt.Sprintf("%s is prepared for passthrough (%s) but no [pci]device_spec offers it: Nova will never assign it.", Describe(d), strings.Join(g.Why, "; ")),
+				Message:     fmt.Sprintf("%s is prepared for passthrough (%s) but no [pci]device_spec offers it: Nova will never assign it.", pcidev.Describe(d), strings.Join(g.Why, "; ")),
 				Remediation: fmt.Sprintf("Add to [pci] in nova.conf: device_spec = {\"vendor_id\": \"%s\", \"product_id\": \"%s\"} (or with \"address\": \"%s\" for this GPU alone), then restart nova-compute.", d.VendorID, d.DeviceID, d.Address),
 				Evidence:    map[string]any{"why_passthrough": g.Why},
 			})
@@ -376,7 +376,7 @@ var GPUNotExposed = &Check{
 
 // unevaluable reports whether an entry might admit the device but holds a
 // regular expression gpupass cannot evaluate.
-func (v *ConfView) unevaluable(d *hostinfo.PCIDevice) bool {
+func (v *ConfView) unevaluable(d *pcidev.Device) bool {
 	if v == nil {
 		return false
 	}
@@ -441,10 +441,10 @@ func confWhose(v *ConfView) string {
 // aliasSelection is what an alias selects among the devices device_spec
 // admits on a host.
 type aliasSelection struct {
-	selected []*hostinfo.PCIDevice
+	selected []*pcidev.Device
 	// wrongType are devices whose IDs an alias entry names but whose Nova
 	// device type is not the entry's device_type.
-	wrongType []*hostinfo.PCIDevice
+	wrongType []*pcidev.Device
 	wantTypes []string
 }
 
@@ -593,7 +593,7 @@ var AliasDeviceType = &Check{
 			p.Report(Finding{
 				Subject:     aliasSubject(name),
 				Source:      sourceOfAlias(p.Conf, name),
-				Message:     fmt.Sprintf("Alias %q asks for device_type %s, but Nova classifies %s as %s%s: the alias never matches, and flavors using it fail with No valid host.", name, strings.Join(sel.wantTypes, " or "), Describe(d), got, why),
+				Message:     fmt.Sprintf("Alias %q asks for device_type %s, but Nova classifies %s as %s%s: the alias never matches, and flavors using it fail with No valid host.", name, strings.Join(sel.wantTypes, " or "), pcidev.Describe(d), got, why),
 				Remediation: fmt.Sprintf("In the alias, set \"device_type\": \"%s\" (on this and the API nodes' nova.conf).", got),
 				Evidence:    map[string]any{"alias_device_type": sel.wantTypes, "nova_device_type": got, "device": d.Address},
 			})

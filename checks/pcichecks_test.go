@@ -8,6 +8,7 @@ import (
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 const (
@@ -25,7 +26,7 @@ func TestPCIConfChecks(t *testing.T) {
 	api := func(t *testing.T, text string) *NovaConf {
 		return testConf(t, "api", confFile{"/srv/api/nova.conf", text, 0o640})
 	}
-	sriov := func(h *hostinfo.Host) { h.Devices[1].SRIOV = &hostinfo.SRIOV{TotalVFs: 20} }
+	sriov := func(h *hostinfo.Host) { h.Devices[1].SRIOV = &pcidev.SRIOV{TotalVFs: 20} }
 	audioOn := func(driver string) func(*hostinfo.Host) {
 		return func(h *hostinfo.Host) {
 			h.Devices = append(h.Devices, dev("0000:41:00.1", "10de", "22ba", "040300", driver, 1))

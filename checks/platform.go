@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 const (
@@ -340,10 +341,6 @@ func isYes(v string) bool {
 	return false
 }
 
-// vfioModules must be loaded or built in for device assignment with the
-// vfio type1 IOMMU backend, which libvirt uses.
-var vfioModules = []string{"vfio", "vfio_pci", "vfio_iommu_type1"}
-
 // VFIOModules is GP106.
 var VFIOModules = &Check{
 	ID: "GP106", Name: "vfio-modules", Severity: Error, Needs: []Input{NeedHost},
@@ -356,7 +353,7 @@ var VFIOModules = &Check{
 	Run: func(p *Pass) error {
 		h := p.Inputs.Host
 		var missing []string
-		for _, name := range vfioModules {
+		for _, name := range pcidev.RequiredVFIOModules {
 			if m, ok := p.Host.Module(name); !ok || m.State != hostinfo.ModuleLoaded && m.State != hostinfo.ModuleBuiltin {
 				missing = append(missing, name)
 			}
@@ -384,12 +381,6 @@ var VFIOModules = &Check{
 	},
 }
 
-// hostGPUDrivers are the host graphics drivers that claim GPUs at boot, and
-// the vendor whose GPUs each takes.
-var hostGPUDrivers = []struct{ module, vendor string }{
-	{"nvidia", "10de"}, {"nouveau", "10de"}, {"amdgpu", "1002"}, {"radeon", "1002"},
-}
-
 // HostGPUDriverLoaded is GP107.
 var HostGPUDriverLoaded = &Check{
 	ID: "GP107", Name: "host-gpu-driver-loaded", Severity: Error, Needs: []Input{NeedHost},
@@ -405,41 +396,41 @@ var HostGPUDriverLoaded = &Check{
 			p.Skipf("no passthrough GPU on this host")
 			return nil
 		}
-		for _, drv := range hostGPUDrivers {
-			m, ok := p.Host.Module(drv.module)
+		for _, drv := range pcidev.GPUHostDrivers {
+			m, ok := p.Host.Module(drv.Module)
 			if !ok || m.State != hostinfo.ModuleLoaded && m.State != hostinfo.ModuleBuiltin {
 				continue
 			}
 			var exposed, taken []string
 			for _, g := range p.Host.GPUs {
-				if g.Device.VendorID != drv.vendor {
+				if g.Device.VendorID != drv.Vendor {
 					continue
 				}
-				exposed = append(exposed, Describe(g.Device))
-				if hostinfo.NormalizeModule(g.Device.Driver) == drv.module {
+				exposed = append(exposed, pcidev.Describe(g.Device))
+				if hostinfo.NormalizeModule(g.Device.Driver) == drv.Module {
 					taken = append(taken, g.Device.Address)
 				}
 			}
 			if len(exposed) == 0 {
 				continue
 			}
-			if p.Host.ModuleBlocked(drv.module) != "" || p.Host.SoftdepBefore(drv.module, "vfio_pci") != "" {
+			if p.Host.ModuleBlocked(drv.Module) != "" || p.Host.SoftdepBefore(drv.Module, "vfio_pci") != "" {
 				continue
 			}
 			severity := Warning
-			msg := fmt.Sprintf("%s is loaded and nothing (a blacklist or softdep line) makes vfio-pci claim the passthrough GPUs first: after a reboot %s may take %s.", drv.module, drv.module, strings.Join(exposed, ", "))
+			msg := fmt.Sprintf("%s is loaded and nothing (a blacklist or softdep line) makes vfio-pci claim the passthrough GPUs first: after a reboot %s may take %s.", drv.Module, drv.Module, strings.Join(exposed, ", "))
 			if len(taken) > 0 {
 				severity = Error
-				msg = fmt.Sprintf("%s is loaded and has taken the passthrough GPU %s; nothing (a blacklist or softdep line) keeps it off the passthrough GPUs at boot: %s.", drv.module, strings.Join(taken, ", "), strings.Join(exposed, ", "))
+				msg = fmt.Sprintf("%s is loaded and has taken the passthrough GPU %s; nothing (a blacklist or softdep line) keeps it off the passthrough GPUs at boot: %s.", drv.Module, strings.Join(taken, ", "), strings.Join(exposed, ", "))
 			}
-			line := "softdep " + drv.module + " pre: vfio-pci"
+			line := "softdep " + drv.Module + " pre: vfio-pci"
 			p.Report(Finding{
 				Severity: severity,
 				Subject:  hostSubject(h),
 				Message:  msg,
 				Remediation: fmt.Sprintf("Add the line `%s` to /etc/modprobe.d/vfio.conf so vfio-pci loads first and takes the IDs in vfio-pci.ids, or `blacklist %s` if no GPU of this host should use %s. Then rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot.",
-					line, drv.module, drv.module),
-				Evidence: map[string]any{"module": drv.module, "gpus": exposed, "bound_now": taken},
+					line, drv.Module, drv.Module),
+				Evidence: map[string]any{"module": drv.Module, "gpus": exposed, "bound_now": taken},
 				Fix:      []Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: line}},
 			})
 		}

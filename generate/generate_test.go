@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -17,17 +17,17 @@ func ptr[T any](v T) *T { return &v }
 // two NUMA nodes, an ASPEED BMC display, and the given kernel command line
 // and CPU vendor.
 func host(cmdline, vendor string) *hostinfo.Host {
-	gpu := func(addr string, node, group int) []hostinfo.PCIDevice {
+	gpu := func(addr string, node, group int) []pcidev.Device {
 		slot := strings.TrimSuffix(addr, ".0")
-		return []hostinfo.PCIDevice{
+		return []pcidev.Device{
 			{Address: addr, VendorID: "10de", DeviceID: "2330", Class: "030200", Model: "GH100 [H100 SXM5 80GB]", Driver: "nvidia",
-				NUMANode: ptr(node), IOMMUGroup: ptr(group), BARs: []hostinfo.BAR{{Index: 1, Size: 128 << 30, Is64Bit: true}}, ResetMethod: []string{"flr"}},
+				NUMANode: ptr(node), IOMMUGroup: ptr(group), BARs: []pcidev.BAR{{Index: 1, Size: 128 << 30, Is64Bit: true}}, ResetMethod: []string{"flr"}},
 			{Address: slot + ".1", VendorID: "10de", DeviceID: "22a3", Class: "040300", Driver: "snd_hda_intel", NUMANode: ptr(node), IOMMUGroup: ptr(group)},
 		}
 	}
 	h := &hostinfo.Host{Hostname: "gpu01", CPU: hostinfo.CPU{Vendor: vendor, LogicalCPUs: 64}, MemoryMB: 512 * 1024, NUMANodes: 2,
 		Kernel: hostinfo.Kernel{Cmdline: cmdline}, ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"DMAR", "IVRS"}}}
-	h.Devices = append(h.Devices, hostinfo.PCIDevice{Address: "0000:02:00.0", VendorID: "1a03", DeviceID: "2000", Class: "030000", Driver: "ast", BootVGA: ptr(true), IOMMUGroup: ptr(1)})
+	h.Devices = append(h.Devices, pcidev.Device{Address: "0000:02:00.0", VendorID: "1a03", DeviceID: "2000", Class: "030000", Driver: "ast", BootVGA: ptr(true), IOMMUGroup: ptr(1)})
 	h.Devices = append(h.Devices, gpu("0000:41:00.0", 0, 10)...)
 	h.Devices = append(h.Devices, gpu("0000:c1:00.0", 1, 20)...)
 	return h
@@ -82,8 +82,8 @@ func TestBuildSelection(t *testing.T) {
 
 	// One of the two cards selected: the model is bound and offered by
 	// address, its audio function too.
-	sel, _ := checks.ParseSelector("0000:41:00.0")
-	p = build(t, host("ro", "GenuineIntel"), Options{GPUs: []checks.Selector{sel}})
+	sel, _ := pcidev.ParseSelector("0000:41:00.0")
+	p = build(t, host("ro", "GenuineIntel"), Options{GPUs: []pcidev.Selector{sel}})
 	if !p.Models[0].ByAddress || len(p.Models[0].Devices) != 1 {
 		t.Fatalf("models %+v", p.Models[0])
 	}
@@ -103,7 +103,7 @@ func TestBuildSelection(t *testing.T) {
 // and the plan says configuration cannot fix it.
 func TestBuildSharedGroup(t *testing.T) {
 	h := host("ro", "GenuineIntel")
-	h.Devices = append(h.Devices, hostinfo.PCIDevice{Address: "0000:42:00.0", VendorID: "144d", DeviceID: "a808", Class: "010802", Driver: "nvme", IOMMUGroup: ptr(10)})
+	h.Devices = append(h.Devices, pcidev.Device{Address: "0000:42:00.0", VendorID: "144d", DeviceID: "a808", Class: "010802", Driver: "nvme", IOMMUGroup: ptr(10)})
 	p := build(t, h, Options{})
 	if len(p.Models) != 1 || len(p.Models[0].Devices) != 1 || p.Models[0].Devices[0].Address != "0000:c1:00.0" {
 		t.Fatalf("models %+v", p.Models)
@@ -282,8 +282,8 @@ func TestBuildDisplayServer(t *testing.T) {
 	if !strings.Contains(left["0000:41:00.0"], "Xorg") {
 		t.Errorf("left %v", left)
 	}
-	sel, _ := checks.ParseSelector("10de:2330")
-	p = build(t, h, Options{GPUs: []checks.Selector{sel}})
+	sel, _ := pcidev.ParseSelector("10de:2330")
+	p = build(t, h, Options{GPUs: []pcidev.Selector{sel}})
 	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "in use by Xorg") {
 		t.Errorf("with --gpu: models %+v, problems %v", p.Models, p.Problems)
 	}

@@ -22,13 +22,14 @@ import (
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Options are the choices of `gpupass generate`.
 type Options struct {
 	// GPUs selects the devices (--gpu); empty: every display-class
 	// function the host does not use itself.
-	GPUs []checks.Selector
+	GPUs []pcidev.Selector
 	// Release picks option names and rules.
 	Release novarelease.Release
 	// PreZed writes for a release before Zed (Yoga and older): the
@@ -87,7 +88,7 @@ type Plan struct {
 	// Companions are the other functions of the selected GPUs' cards
 	// (audio, USB, UCSI): bound to vfio-pci with them, never offered to
 	// Nova on their own.
-	Companions []*hostinfo.PCIDevice
+	Companions []*pcidev.Device
 	// Left are the display devices not selected, each with why.
 	Left []Skipped
 	// Problems are what configuration cannot fix (firmware, hardware), as
@@ -107,7 +108,7 @@ type Model struct {
 	// SR-IOV capable functions, else type-PCI).
 	DeviceType string
 	// Devices are the selected functions of this model, in address order.
-	Devices []*hostinfo.PCIDevice
+	Devices []*pcidev.Device
 	// ByAddress is true when other functions of the model stay with the
 	// host: then device_spec names addresses, and boot-time binding is by
 	// address (driverctl), not by ID.
@@ -120,7 +121,7 @@ type Model struct {
 
 // Skipped is a display device left out, and why.
 type Skipped struct {
-	Device *hostinfo.PCIDevice
+	Device *pcidev.Device
 	Why    string
 }
 
@@ -160,21 +161,21 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 					selected[d.Address] = true
 				}
 			}
-			if !selected[d.Address] && checks.IsDisplay(d) && candidates[d.Address] {
+			if !selected[d.Address] && pcidev.IsDisplay(d) && candidates[d.Address] {
 				p.Left = append(p.Left, Skipped{d, "not selected by --gpu"})
 			}
 		case candidates[d.Address] && len(d.DisplayClients) > 0:
 			p.Left = append(p.Left, Skipped{d, "a display server uses it (" + strings.Join(d.DisplayClients, ", ") + "): the host's desktop runs on it (name it with --gpu to pass it through anyway)"})
 		case candidates[d.Address]:
 			selected[d.Address] = true
-		case checks.IsDisplay(d):
+		case pcidev.IsDisplay(d):
 			p.Left = append(p.Left, Skipped{d, hostUse(d)})
 		}
 	}
 
 	// A GPU whose IOMMU group holds functions of other cards cannot be
 	// given to a guest by configuration: leave it out, and say why.
-	companions := map[string]*hostinfo.PCIDevice{}
+	companions := map[string]*pcidev.Device{}
 	byModel := map[string]*Model{}
 	for i := range host.Devices {
 		d := &host.Devices[i]
@@ -184,18 +185,18 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		if d.IOMMUGroup != nil {
 			if others := foreignMembers(view, d); len(others) > 0 {
 				p.Left = append(p.Left, Skipped{d, fmt.Sprintf("its IOMMU group %d also holds %s, which cannot go to the same guest: move the card to a slot with its own group (or to a host with ACS on that port)", *d.IOMMUGroup, strings.Join(others, ", "))})
-				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", checks.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
+				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", pcidev.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
 				continue
 			}
 		}
 		if len(d.DisplayClients) > 0 {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", checks.Describe(d), strings.Join(d.DisplayClients, ", ")))
+			p.Problems = append(p.Problems, fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", pcidev.Describe(d), strings.Join(d.DisplayClients, ", ")))
 		}
-		if d.BootVGA != nil && *d.BootVGA {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", checks.Describe(d)))
+		if pcidev.IsBootVGA(d) {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", pcidev.Describe(d)))
 		}
-		if d.ResetMethod != nil && len(d.ResetMethod) == 0 {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", checks.Describe(d)))
+		if pcidev.HasNoReset(d) {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", pcidev.Describe(d)))
 		}
 		key := d.VendorID + ":" + d.DeviceID
 		m := byModel[key]
@@ -208,7 +209,7 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		if d.SRIOV != nil && d.SRIOV.TotalVFs > 0 {
 			m.DeviceType = "type-PF"
 		}
-		if largeBAR(d) {
+		if pcidev.HasLargeBAR(d) {
 			m.LargeBAR = true
 		}
 		node := -1
@@ -256,7 +257,7 @@ func mustRelease(name string) novarelease.Release {
 	return r
 }
 
-func contains(list []*hostinfo.PCIDevice, d *hostinfo.PCIDevice) bool {
+func contains(list []*pcidev.Device, d *pcidev.Device) bool {
 	for _, x := range list {
 		if x.Address == d.Address {
 			return true
@@ -266,11 +267,11 @@ func contains(list []*hostinfo.PCIDevice, d *hostinfo.PCIDevice) bool {
 }
 
 // hostUse says why a display device not selected stays with the host.
-func hostUse(d *hostinfo.PCIDevice) string {
+func hostUse(d *pcidev.Device) string {
 	switch {
-	case checks.IsHostDisplay(d):
+	case pcidev.IsHostDisplay(d):
 		return "a BMC's or an emulated display adapter"
-	case d.BootVGA != nil && *d.BootVGA:
+	case pcidev.IsBootVGA(d):
 		return "the boot VGA device: the host's console is on it (name it with --gpu to pass it through anyway)"
 	}
 	return "left with the host"
@@ -278,25 +279,16 @@ func hostUse(d *hostinfo.PCIDevice) string {
 
 // foreignMembers lists the functions in d's IOMMU group that are neither
 // on d's card nor bridges: they would have to go to the same guest.
-func foreignMembers(view *checks.HostView, d *hostinfo.PCIDevice) []string {
-	slot := checks.SlotOf(d.Address)
+func foreignMembers(view *checks.HostView, d *pcidev.Device) []string {
+	slot := pcidev.SlotOf(d.Address)
 	var out []string
 	for _, m := range view.Group(*d.IOMMUGroup) {
-		if m.Address == d.Address || checks.SlotOf(m.Address) == slot || checks.IsBridge(m) {
+		if m.Address == d.Address || pcidev.SlotOf(m.Address) == slot || pcidev.IsBridge(m) {
 			continue
 		}
-		out = append(out, checks.Describe(m))
+		out = append(out, pcidev.Describe(m))
 	}
 	return out
-}
-
-func largeBAR(d *hostinfo.PCIDevice) bool {
-	for _, b := range d.BARs {
-		if b.Is64Bit && b.Size >= 32<<30 {
-			return true
-		}
-	}
-	return false
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -444,8 +436,8 @@ func IOMMUVendor(h *hostinfo.Host) string {
 
 // Bound are every function vfio-pci must take: the GPUs and their
 // companions, in address order.
-func (p *Plan) Bound() []*hostinfo.PCIDevice {
-	var out []*hostinfo.PCIDevice
+func (p *Plan) Bound() []*pcidev.Device {
+	var out []*pcidev.Device
 	for _, m := range p.Models {
 		out = append(out, m.Devices...)
 	}
@@ -457,7 +449,7 @@ func (p *Plan) Bound() []*hostinfo.PCIDevice {
 // IDBinding reports whether every function of each ID vfio-pci must take
 // goes to guests, so that vfio-pci.ids can claim them; the IDs in order.
 // When some function of an ID stays with the host, binding is by address.
-func (p *Plan) IDBinding() (ids []string, byAddress []*hostinfo.PCIDevice) {
+func (p *Plan) IDBinding() (ids []string, byAddress []*pcidev.Device) {
 	bound := map[string]bool{}
 	for _, d := range p.Bound() {
 		bound[d.Address] = true

@@ -6,9 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Artifacts are the names `gpupass generate` takes, in the order an
@@ -66,17 +66,17 @@ func (p *Plan) summary(b *strings.Builder) {
 		b.WriteString("#\n# For guests:\n")
 		for _, m := range p.Models {
 			for _, d := range m.Devices {
-				fmt.Fprintf(b, "#   %s  alias %s\n", checks.Describe(d), m.Alias)
+				fmt.Fprintf(b, "#   %s  alias %s\n", pcidev.Describe(d), m.Alias)
 			}
 		}
 		for _, c := range p.Companions {
-			fmt.Fprintf(b, "#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)\n", checks.Describe(c))
+			fmt.Fprintf(b, "#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)\n", pcidev.Describe(c))
 		}
 	}
 	if len(p.Left) > 0 {
 		b.WriteString("# Left with the host:\n")
 		for _, s := range p.Left {
-			fmt.Fprintf(b, "#   %s: %s\n", checks.Describe(s.Device), s.Why)
+			fmt.Fprintf(b, "#   %s: %s\n", pcidev.Describe(s.Device), s.Why)
 		}
 	}
 	if len(p.Problems) > 0 {
@@ -417,37 +417,23 @@ func shellQuote(s string) string {
 	return s
 }
 
-// vendorDrivers are the host drivers that take a vendor's GPUs first.
-var vendorDrivers = map[string][]string{
-	"10de": {"nouveau", "nvidia"},
-	"1002": {"amdgpu", "radeon"},
-	"8086": {"i915", "xe"},
-}
-
-// classDrivers take companion functions by class.
-var classDrivers = map[string][]string{
-	"0403": {"snd_hda_intel"}, // HD audio
-	"0c03": {"xhci_pci"},      // USB
-	"0c80": {"i2c_nvidia_gpu"},
-}
-
 // softdeps are the modules vfio-pci must load before.
 func (p *Plan) softdeps() []string {
 	set := map[string]bool{}
 	for _, d := range p.Bound() {
-		for _, m := range vendorDrivers[d.VendorID] {
-			if checks.IsDisplay(d) {
+		for _, m := range pcidev.GPUHostDriversOf(d.VendorID) {
+			if pcidev.IsDisplay(d) {
 				set[m] = true
 			}
 		}
 		if len(d.Class) >= 4 {
-			for _, m := range classDrivers[d.Class[:4]] {
+			for _, m := range pcidev.CompanionDrivers[d.Class[:4]] {
 				if d.VendorID == "10de" || m != "i2c_nvidia_gpu" {
 					set[m] = true
 				}
 			}
 		}
-		if mod := checks.DriverModule(d); mod != "" && d.Driver != "vfio-pci" && d.Driver != "pci-stub" {
+		if mod := pcidev.DriverModule(d); mod != "" && !pcidev.BoundToVFIO(d) {
 			set[mod] = true
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Options tune a collection.
@@ -219,7 +221,19 @@ var moduleParams = map[string][]string{
 // watchedModules are looked up in /sys/module even when /proc/modules and
 // modules.builtin do not list them: a built-in module with parameters has a
 // /sys/module directory without initstate.
-var watchedModules = []string{"vfio", "vfio_pci", "vfio_pci_core", "vfio_iommu_type1", "pci_stub", "kvm", "kvm_intel", "kvm_amd", "nvidia", "nouveau", "amdgpu", "radeon", "i915", "xe"}
+// They are the VFIO stack and the GPU host drivers pcidev names, and KVM.
+var watchedModules = func() []string {
+	out := append([]string(nil), pcidev.VFIOModules...)
+	out = append(out, KVMModules...)
+	for _, d := range pcidev.GPUHostDrivers {
+		out = append(out, d.Module)
+	}
+	return out
+}()
+
+// KVMModules are the modules of KVM: the core and the Intel and AMD
+// back ends.
+var KVMModules = []string{"kvm", "kvm_intel", "kvm_amd"}
 
 func (c *collector) modules() {
 	c.host.Modules = []Module{}
@@ -359,20 +373,20 @@ func (c *collector) driverctl() {
 const pciDevicesDir = "/sys/bus/pci/devices"
 
 func (c *collector) pciDevices(workers int) {
-	c.host.Devices = []PCIDevice{}
+	c.host.Devices = []pcidev.Device{}
 	entries, err := c.fs.ReadDir(pciDevicesDir)
 	if err != nil {
 		c.note(pciDevicesDir, "%s: no PCI device could be listed", describeErr(err))
 		return
 	}
 	type slot struct {
-		addr  Address
-		dev   PCIDevice
+		addr  pcidev.Address
+		dev   pcidev.Device
 		notes []Note
 	}
 	slots := make([]slot, 0, len(entries))
 	for _, e := range entries {
-		addr, err := ParseAddress(e.Name())
+		addr, err := pcidev.ParseAddress(e.Name())
 		if err != nil {
 			c.note(pciDevicesDir+"/"+e.Name(), "%v; skipped", err)
 			continue
@@ -452,8 +466,8 @@ func (r *deviceReader) note(file, format string, args ...any) {
 	r.notes = append(r.notes, Note{Path: r.dir + "/" + file, Message: fmt.Sprintf(format, args...)})
 }
 
-func (r *deviceReader) read(addr Address) PCIDevice {
-	d := PCIDevice{Address: addr.String()}
+func (r *deviceReader) read(addr pcidev.Address) pcidev.Device {
+	d := pcidev.Device{Address: addr.String()}
 	var err error
 	if r.devices != nil {
 		r.sys, err = openDir(r.devices, d.Address)
@@ -591,7 +605,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 			r.note("sriov_totalvfs", "%v", err)
 			d.Unreadable = append(d.Unreadable, "sriov_totalvfs")
 		} else if total > 0 {
-			d.SRIOV = &SRIOV{TotalVFs: total}
+			d.SRIOV = &pcidev.SRIOV{TotalVFs: total}
 			if s, ok := text("sriov_numvfs", false); ok {
 				if n, err := ParseIntAttr([]byte(s)); err == nil {
 					d.SRIOV.NumVFs = n
@@ -605,7 +619,7 @@ func (r *deviceReader) read(addr Address) PCIDevice {
 	if _, ok := present["physfn"]; ok {
 		name, err := r.linkBase("physfn", "")
 		if err == nil {
-			_, err = ParseAddress(name)
+			_, err = pcidev.ParseAddress(name)
 		}
 		if err != nil {
 			r.note("physfn", "%v", err)
@@ -669,7 +683,7 @@ func (r *deviceReader) virtfns(names []string) []string {
 	for _, n := range names {
 		base, err := r.linkBase(n, "")
 		if err == nil {
-			_, err = ParseAddress(base)
+			_, err = pcidev.ParseAddress(base)
 		}
 		if err != nil {
 			r.note(n, "%v", err)
@@ -695,7 +709,7 @@ func (r *deviceReader) parent() string {
 		return ""
 	}
 	up := path.Base(path.Dir(target))
-	if _, err := ParseAddress(up); err != nil {
+	if _, err := pcidev.ParseAddress(up); err != nil {
 		return "" // a root bus (pci0000:00)
 	}
 	return up

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 func TestCollectRoot(t *testing.T) {
@@ -84,7 +85,7 @@ var plainAttrs = map[string]string{
 	"resource": oneBAR,
 }
 
-var oneBARs = []hostinfo.BAR{{Index: 0, Size: 0x4000}}
+var oneBARs = []pcidev.BAR{{Index: 0, Size: 0x4000}}
 
 const (
 	gpuAddr = "0000:01:00.0"
@@ -227,7 +228,7 @@ func TestCollectComputeNode(t *testing.T) {
 	}
 	// Devices without reset_method on 6.8 have none (not "unknown").
 	none := []string{}
-	wantHost.Devices = []hostinfo.PCIDevice{
+	wantHost.Devices = []pcidev.Device{
 		{
 			Address: "0000:00:01.0", VendorID: "8086", DeviceID: "352a", Class: "060400",
 			VendorName: "Intel Corporation", Model: "Ice Lake PCIe Root Port",
@@ -244,7 +245,7 @@ func TestCollectComputeNode(t *testing.T) {
 			VendorName: "NVIDIA Corporation", Model: "GH100 [H100 SXM5 80GB]",
 			Driver: "vfio-pci", DriverOverride: "vfio-pci", IOMMUGroup: intPtr(13), NUMANode: intPtr(0),
 			BootVGA: boolPtr(false), ResetMethod: []string{"flr", "bus"},
-			BARs: []hostinfo.BAR{
+			BARs: []pcidev.BAR{
 				{Index: 0, Size: 16 << 20},
 				{Index: 2, Size: 64 << 30, Is64Bit: true, Prefetchable: true},
 				{Index: 4, Size: 32 << 20, Is64Bit: true, Prefetchable: true},
@@ -252,17 +253,17 @@ func TestCollectComputeNode(t *testing.T) {
 			Parent: "0000:00:01.0",
 		},
 	}
-	pf := hostinfo.PCIDevice{
+	pf := pcidev.Device{
 		Address: pfAddr, VendorID: "15b3", DeviceID: "101b", Class: "020000",
 		VendorName: "Mellanox Technologies", Model: "MT28908 Family [ConnectX-6]",
 		Driver: "mlx5_core", IOMMUGroup: intPtr(14), NUMANode: intPtr(1), ResetMethod: []string{"flr"},
-		BARs: oneBARs, SRIOV: &hostinfo.SRIOV{TotalVFs: 16, NumVFs: numVFs}, Parent: "0000:00:02.0",
+		BARs: oneBARs, SRIOV: &pcidev.SRIOV{TotalVFs: 16, NumVFs: numVFs}, Parent: "0000:00:02.0",
 	}
-	var vfs []hostinfo.PCIDevice
+	var vfs []pcidev.Device
 	for i := range numVFs {
 		// virtfn10 and virtfn11 sort after virtfn9, not after virtfn1.
 		pf.SRIOV.VFs = append(pf.SRIOV.VFs, vfAddr(i))
-		vfs = append(vfs, hostinfo.PCIDevice{
+		vfs = append(vfs, pcidev.Device{
 			Address: vfAddr(i), VendorID: "15b3", DeviceID: "101c", Class: "020000",
 			VendorName: "Mellanox Technologies", Model: "MT28908 Family [ConnectX-6 Virtual Function]",
 			ResetMethod: none, BARs: oneBARs, PhysFn: pfAddr, Parent: "0000:00:02.0",
@@ -270,8 +271,8 @@ func TestCollectComputeNode(t *testing.T) {
 	}
 	wantHost.Devices = append(wantHost.Devices, pf)
 	wantHost.Devices = append(wantHost.Devices, vfs...)
-	plain := func(addr string, group int, driver string) hostinfo.PCIDevice {
-		return hostinfo.PCIDevice{
+	plain := func(addr string, group int, driver string) pcidev.Device {
+		return pcidev.Device{
 			Address: addr, VendorID: "1af4", DeviceID: "1041", Class: "020000",
 			Driver: driver, IOMMUGroup: intPtr(group), ResetMethod: none, BARs: oneBARs, Parent: "0000:00:03.0",
 		}
@@ -289,11 +290,11 @@ func TestCollectComputeNode(t *testing.T) {
 	badSRIOV := plain("0000:0a:00.0", 25, "virtio-pci")
 	badSRIOV.Unreadable = []string{"sriov_totalvfs"}
 	wantHost.Devices = append(wantHost.Devices, emptyVendor, binaryClass, driverLoop, unbound, noResource, badSRIOV,
-		hostinfo.PCIDevice{
+		pcidev.Device{
 			Address: "10000:00:02.0", VendorID: "8086", DeviceID: "464d", Class: "060400", VendorName: "Intel Corporation",
 			Driver: "pcieport", IOMMUGroup: intPtr(15), ResetMethod: none, BARs: oneBARs,
 		},
-		hostinfo.PCIDevice{
+		pcidev.Device{
 			Address: "10000:01:00.0", VendorID: "144d", DeviceID: "a80a", Class: "010802",
 			VendorName: "Samsung Electronics Co Ltd", Model: "NVMe SSD Controller PM9A1/PM9A3/980PRO",
 			Driver: "nvme", IOMMUGroup: intPtr(15), ResetMethod: none, BARs: oneBARs, Parent: "10000:00:02.0",

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // displayServers are the programs that drive a display: a GPU one of them
@@ -24,7 +26,7 @@ func (c *collector) dri() {
 	if err != nil {
 		return
 	}
-	byAddr := map[string]*PCIDevice{}
+	byAddr := map[string]*pcidev.Device{}
 	for i := range c.host.Devices {
 		byAddr[c.host.Devices[i].Address] = &c.host.Devices[i]
 	}
@@ -57,7 +59,7 @@ func (c *collector) dri() {
 func ParseDRIName(s string) string {
 	for _, f := range strings.Fields(s) {
 		if v, ok := strings.CutPrefix(f, "dev="); ok {
-			if a, err := ParseAddress(v); err == nil {
+			if a, err := pcidev.ParseAddress(v); err == nil {
 				return a.String()
 			}
 		}

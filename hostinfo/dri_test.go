@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 func TestParseDRI(t *testing.T) {
@@ -71,7 +72,7 @@ func FuzzParseDRIClients(f *testing.F) {
 			}
 		}
 		if a := hostinfo.ParseDRIName(s); a != "" {
-			if _, err := hostinfo.ParseAddress(a); err != nil {
+			if _, err := pcidev.ParseAddress(a); err != nil {
 				t.Fatalf("address %q: %v", a, err)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // The parsers read files a host (or a capture of one) hands us: whatever
@@ -259,28 +260,6 @@ func FuzzParseResetMethod(f *testing.F) {
 	})
 }
 
-func FuzzParseAddress(f *testing.F) {
-	for _, s := range []string{"0000:01:00.0", "10000:e1:1f.7", "0000:0A:00.0", "00000:01:00.0", "0000:01:20.0", "pci0000:00"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		a, err := hostinfo.ParseAddress(s)
-		if err != nil {
-			return
-		}
-		if a.Device > 0x1f || a.Function > 7 || a.Domain > 0xfffff {
-			t.Fatalf("ParseAddress(%q) = %+v: out of range", s, a)
-		}
-		back, err := hostinfo.ParseAddress(a.String())
-		if err != nil || back != a {
-			t.Fatalf("ParseAddress(%q) = %+v, String %q parses to %+v, %v", s, a, a.String(), back, err)
-		}
-		if a.Less(a) || a.Less(back) {
-			t.Fatalf("%v is less than itself", a)
-		}
-	})
-}
-
 func FuzzParseProcModules(f *testing.F) {
 	f.Add([]byte("vfio_pci 16384 0 - Live 0x0000000000000000\nnvidia 56823808 2 nvidia_uvm,nvidia_modeset, Live 0x0 (POE)\n"))
 	f.Add([]byte("x\n"))
@@ -319,7 +298,7 @@ func FuzzParseDriverctl(f *testing.F) {
 		if "pci-"+o.Address != name {
 			t.Fatalf("ParseDriverctl(%q) address %q", name, o.Address)
 		}
-		if _, err := hostinfo.ParseAddress(o.Address); err != nil {
+		if _, err := pcidev.ParseAddress(o.Address); err != nil {
 			t.Fatalf("ParseDriverctl(%q) address %q: %v", name, o.Address, err)
 		}
 		if o.Driver == "" || o.Driver != strings.TrimSpace(string(data)) || strings.ContainsAny(o.Driver, " /") {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // hostTree builds a small host tree (sysfs, procfs, /etc, ...) under a
@@ -155,7 +156,7 @@ func notesFor(host *hostinfo.Host, hostPath string) []hostinfo.Note {
 
 // device returns the collected device at addr, failing the test when the
 // device is missing.
-func device(t *testing.T, host *hostinfo.Host, addr string) hostinfo.PCIDevice {
+func device(t *testing.T, host *hostinfo.Host, addr string) pcidev.Device {
 	t.Helper()
 	for _, d := range host.Devices {
 		if d.Address == addr {
@@ -163,7 +164,7 @@ func device(t *testing.T, host *hostinfo.Host, addr string) hostinfo.PCIDevice {
 		}
 	}
 	t.Fatalf("device %s not collected", addr)
-	return hostinfo.PCIDevice{}
+	return pcidev.Device{}
 }
 
 // recordTree maps every path under root (relative) to its mode, symlink

@@ -7,6 +7,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // ParseProcModules returns the names of the modules in /proc/modules
@@ -220,7 +222,7 @@ func ParseDriverctl(name string, data []byte) (DriverOverride, error) {
 	if !ok || bus != "pci" {
 		return DriverOverride{}, fmt.Errorf("%s: not a PCI override (want pci-<address>)", name)
 	}
-	if _, err := ParseAddress(address); err != nil {
+	if _, err := pcidev.ParseAddress(address); err != nil {
 		return DriverOverride{}, fmt.Errorf("%s: %w", name, err)
 	}
 	driver := strings.TrimSpace(string(data))

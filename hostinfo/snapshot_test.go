@@ -18,6 +18,7 @@ import (
 	"github.com/jaypipes/pcidb"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // ghw ships sysfs/procfs captures of real machines as test data. They are
@@ -118,7 +119,7 @@ func TestSnapshotNvidiaGuest(t *testing.T) {
 	gpu := device(t, host, "0000:06:00.0")
 	// The capture has no resource files and no osrelease, so BARs and
 	// reset methods are unknown, and the guest has no vIOMMU.
-	wantGPU := hostinfo.PCIDevice{
+	wantGPU := pcidev.Device{
 		Address: "0000:06:00.0", VendorID: "10de", DeviceID: "15f8", Class: "030200",
 		VendorName: "NVIDIA Corporation", Model: "GP100GL [Tesla P100 PCIe 16GB]",
 		Driver: "nvidia", NUMANode: intPtr(-1), Parent: "0000:00:01.5",
@@ -177,7 +178,7 @@ func TestSnapshotLaptopWithIOMMUGroups(t *testing.T) {
 		t.Errorf("%d devices, want 23", len(host.Devices))
 	}
 	nvme := device(t, host, "0000:04:00.0")
-	wantNVMe := hostinfo.PCIDevice{
+	wantNVMe := pcidev.Device{
 		Address: "0000:04:00.0", VendorID: "144d", DeviceID: "a80a", Class: "010802",
 		VendorName: "Samsung Electronics Co Ltd", Model: "NVMe SSD Controller PM9A1/PM9A3/980PRO",
 		Driver: "nvme", IOMMUGroup: intPtr(14), NUMANode: intPtr(-1), Parent: "0000:00:06.0",
@@ -249,7 +250,7 @@ func compareWithGhw(t *testing.T, root string, host *hostinfo.Host) {
 	if len(info.Devices) != len(host.Devices) {
 		t.Errorf("ghw lists %d devices, we list %d", len(info.Devices), len(host.Devices))
 	}
-	ours := map[string]hostinfo.PCIDevice{}
+	ours := map[string]pcidev.Device{}
 	for _, d := range host.Devices {
 		ours[d.Address] = d
 	}

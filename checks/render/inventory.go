@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // classNames are short names for the classes seen around GPUs; others are
@@ -115,7 +115,7 @@ func (t *textWriter) device(d checks.InventoryDevice) {
 	}
 }
 
-func formatBARs(bars []hostinfo.BAR) string {
+func formatBARs(bars []pcidev.BAR) string {
 	var parts []string
 	for _, b := range bars {
 		if b.IO {

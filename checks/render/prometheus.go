@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // The Prometheus text exposition format (version 0.0.4), as node_exporter's
@@ -82,8 +82,8 @@ func InventoryPrometheus(w io.Writer, inv checks.Inventory, at time.Time) error 
 	var gpus []promGPU
 	add := func(ds []checks.InventoryDevice) {
 		for i := range ds {
-			if isGPU(&ds[i].PCIDevice) || ds[i].Passthrough {
-				gpus = append(gpus, promGPU{&ds[i].PCIDevice, ds[i].Passthrough})
+			if isGPU(&ds[i].Device) || ds[i].Passthrough {
+				gpus = append(gpus, promGPU{&ds[i].Device, ds[i].Passthrough})
 			}
 		}
 	}
@@ -147,10 +147,10 @@ func (p *promWriter) buildInfo(version string) {
 
 // isGPU is a display-class function that is not a BMC's or a
 // hypervisor's display adapter.
-func isGPU(d *hostinfo.PCIDevice) bool { return checks.IsDisplay(d) && !checks.IsHostDisplay(d) }
+func isGPU(d *pcidev.Device) bool { return pcidev.IsDisplay(d) && !pcidev.IsHostDisplay(d) }
 
 type promGPU struct {
-	*hostinfo.PCIDevice
+	*pcidev.Device
 	passthrough bool
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // parseProm reads the text format with Prometheus's own parser (the one
@@ -107,9 +108,9 @@ func TestPrometheusGoldenReports(t *testing.T) {
 			for _, a := range r.PassthroughGPUs {
 				passthrough[a] = true
 			}
-			displays := map[string]hostinfo.PCIDevice{}
+			displays := map[string]pcidev.Device{}
 			for _, d := range r.Host.Devices {
-				if checks.IsDisplay(&d) && !checks.IsHostDisplay(&d) || passthrough[d.Address] {
+				if pcidev.IsDisplay(&d) && !pcidev.IsHostDisplay(&d) || passthrough[d.Address] {
 					displays[d.Address] = d
 				}
 			}
@@ -163,7 +164,7 @@ func FuzzPrometheusLabels(f *testing.F) {
 		r := checks.Report{
 			Command: "preflight", Tool: checks.Tool{Version: "v1.2.3"}, GeneratedAt: "2026-11-23T12:00:00Z",
 			Checks: []checks.CheckResult{{ID: "GP101", Name: name, Status: checks.StatusFail}},
-			Host: &hostinfo.Host{Devices: []hostinfo.PCIDevice{
+			Host: &hostinfo.Host{Devices: []pcidev.Device{
 				{Address: "0000:18:00.0", Class: "030200", VendorID: "10de", DeviceID: "2330", Model: model, Driver: driver, IOMMUGroup: &g, NUMANode: &n},
 			}},
 		}
@@ -190,9 +191,9 @@ func FuzzPrometheusLabels(f *testing.F) {
 // The same function twice (a report assembled by hand) is written once:
 // node_exporter drops a whole file with a duplicate series.
 func TestPrometheusNoDuplicateSeries(t *testing.T) {
-	d := hostinfo.PCIDevice{Address: "0000:18:00.0", Class: "030000", VendorID: "10de", DeviceID: "1eb8", Driver: "vfio-pci"}
-	nic := hostinfo.PCIDevice{Address: "0000:19:00.0", Class: "020000", VendorID: "8086", DeviceID: "1572", Driver: "i40e"}
-	r := checks.Report{Command: "preflight", GeneratedAt: "2026-11-23T12:00:00Z", Host: &hostinfo.Host{Devices: []hostinfo.PCIDevice{d, d, nic}}}
+	d := pcidev.Device{Address: "0000:18:00.0", Class: "030000", VendorID: "10de", DeviceID: "1eb8", Driver: "vfio-pci"}
+	nic := pcidev.Device{Address: "0000:19:00.0", Class: "020000", VendorID: "8086", DeviceID: "1572", Driver: "i40e"}
+	r := checks.Report{Command: "preflight", GeneratedAt: "2026-11-23T12:00:00Z", Host: &hostinfo.Host{Devices: []pcidev.Device{d, d, nic}}}
 	var buf bytes.Buffer
 	if err := Prometheus(&buf, r); err != nil {
 		t.Fatal(err)
@@ -236,10 +237,10 @@ func TestInventoryPrometheus(t *testing.T) {
 	inv := checks.Inventory{
 		Tool: checks.Tool{Version: "v1"},
 		Groups: []checks.InventoryGroup{{ID: 7, Devices: []checks.InventoryDevice{
-			{PCIDevice: hostinfo.PCIDevice{Address: "0000:01:00.0", Class: "030000", VendorID: "10de", DeviceID: "1e04", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "gpu"},
-			{PCIDevice: hostinfo.PCIDevice{Address: "0000:01:00.1", Class: "040300", VendorID: "10de", DeviceID: "10f7", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "companion"},
+			{Device: pcidev.Device{Address: "0000:01:00.0", Class: "030000", VendorID: "10de", DeviceID: "1e04", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "gpu"},
+			{Device: pcidev.Device{Address: "0000:01:00.1", Class: "040300", VendorID: "10de", DeviceID: "10f7", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "companion"},
 		}}},
-		Ungrouped: []checks.InventoryDevice{{PCIDevice: hostinfo.PCIDevice{Address: "0000:02:00.0", Class: "030200", VendorID: "10de", DeviceID: "20b0"}, Role: "gpu"}},
+		Ungrouped: []checks.InventoryDevice{{Device: pcidev.Device{Address: "0000:02:00.0", Class: "030200", VendorID: "10de", DeviceID: "20b0"}, Role: "gpu"}},
 	}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer

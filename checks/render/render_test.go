@@ -15,6 +15,7 @@ import (
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/checks.md from the catalog")
@@ -26,7 +27,7 @@ func sampleReport() checks.Report {
 		Hostname: "gpu01",
 		Kernel:   hostinfo.Kernel{Release: "6.8.0-49-generic", Cmdline: "ro intel_iommu=on"},
 		CPU:      hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 8, Virtualization: "vmx"},
-		Devices: []hostinfo.PCIDevice{
+		Devices: []pcidev.Device{
 			{Address: "0000:01:00.0", VendorID: "10de", DeviceID: "1e07", Class: "030000", Driver: "vfio-pci", IOMMUGroup: &group, NUMANode: &numa, ResetMethod: []string{}},
 		},
 		Notes: []hostinfo.Note{

@@ -9,11 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 type generateOptions struct {
@@ -81,7 +81,7 @@ edits the host's files: it prints, or writes --output.`,
 func runGenerate(opts *generateOptions, artifact string) error {
 	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
 	for _, s := range opts.gpus {
-		sel, err := checks.ParseSelector(s)
+		sel, err := pcidev.ParseSelector(s)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func runGenerate(opts *generateOptions, artifact string) error {
 	}
 	for _, a := range opts.aliasNames {
 		id, name, ok := strings.Cut(a, "=")
-		sel, err := checks.ParseSelector(id)
+		sel, err := pcidev.ParseSelector(id)
 		if !ok || err != nil || sel.Vendor == "" {
 			return fmt.Errorf("--alias-name %s: want VENDOR:DEVICE=NAME, such as 10de:2330=h100", a)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gpupass/gpupass/checks/render"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // hostOptions are the flags of commands that read a host.
@@ -38,9 +39,9 @@ func (h *hostOptions) addFlags(cmd *cobra.Command) {
 
 // collect reads the host and resolves the options that depend on it.
 func (h *hostOptions) collect(g *globalOptions) (*checks.Inputs, error) {
-	var selectors []checks.Selector
+	var selectors []pcidev.Selector
 	for _, s := range h.gpus {
-		sel, err := checks.ParseSelector(s)
+		sel, err := pcidev.ParseSelector(s)
 		if err != nil {
 			return nil, err
 		}

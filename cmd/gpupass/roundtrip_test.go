@@ -16,6 +16,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // TestGenerateRoundTrip applies what `generate all` says to a copy of each
@@ -45,8 +46,8 @@ func TestGenerateRoundTrip(t *testing.T) {
 			}
 			if len(plan.Models) == 0 {
 				// The boot VGA GPU is only given with --gpu all.
-				all, _ := checks.ParseSelector("all")
-				opts.GPUs = []checks.Selector{all}
+				all, _ := pcidev.ParseSelector("all")
+				opts.GPUs = []pcidev.Selector{all}
 				if plan, err = generate.Build(host, opts); err != nil {
 					t.Fatal(err)
 				}

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Nova's device types (fields.PciDeviceType).
@@ -411,13 +411,13 @@ func validateAliases(aliases map[string]*Alias, order []string, rel novarelease.
 // device_spec that admitted it; without those tags (see MatchPool), a spec
 // with capability_type or live_migratable matches nothing. resource_class
 // and traits are left to Placement and ignored here.
-func (a AliasSpec) Match(d *hostinfo.PCIDevice, deviceType string) bool {
+func (a AliasSpec) Match(d *pcidev.Device, deviceType string) bool {
 	return a.MatchPool(d, deviceType, nil)
 }
 
 // MatchPool is Match with the tags of the device_spec that admitted the
 // device (nil for none).
-func (a AliasSpec) MatchPool(d *hostinfo.PCIDevice, deviceType string, spec *DeviceSpec) bool {
+func (a AliasSpec) MatchPool(d *pcidev.Device, deviceType string, spec *DeviceSpec) bool {
 	for _, k := range a.keys {
 		want := strings.ToLower(a.Spec[k])
 		var have *pyValue

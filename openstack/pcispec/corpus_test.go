@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // The agreement corpus: testdata/novaconf/*.jsonl, with Nova's verdicts
@@ -300,8 +300,8 @@ func nonNil(m map[string]string) map[string]string {
 	return m
 }
 
-func (d caseDevice) device() *hostinfo.PCIDevice {
-	dev := &hostinfo.PCIDevice{Address: d.Address, VendorID: d.VendorID, DeviceID: d.ProductID}
+func (d caseDevice) device() *pcidev.Device {
+	dev := &pcidev.Device{Address: d.Address, VendorID: d.VendorID, DeviceID: d.ProductID}
 	if d.ParentAddr != nil {
 		dev.PhysFn = *d.ParentAddr
 	}
@@ -417,12 +417,12 @@ func compareAliasMatches(c *corpusCase, aliases map[string]*Alias, raw json.RawM
 
 // poolDevice splits a device pool into the device, its type and the
 // device_spec tags.
-func poolDevice(raw json.RawMessage) (*hostinfo.PCIDevice, string, *DeviceSpec) {
+func poolDevice(raw json.RawMessage) (*pcidev.Device, string, *DeviceSpec) {
 	v, err := pyJSONLoads(string(raw), pyJSONMaxDepthAlias)
 	if err != nil {
 		panic(err)
 	}
-	dev := &hostinfo.PCIDevice{}
+	dev := &pcidev.Device{}
 	devType := ""
 	tags := newPyDict()
 	for _, k := range v.keys {

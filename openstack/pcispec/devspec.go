@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Any is the wildcard of vendor_id, product_id and the glob address fields.
@@ -732,7 +732,7 @@ func deviceAddressFields(addr string) ([4]string, bool) {
 //
 // When the spec was parsed without Options.Sysfs, an exact address is
 // taken to be a PF's when the device is one of its VFs.
-func (s *DeviceSpec) Match(d *hostinfo.PCIDevice) (matched, evaluable bool) {
+func (s *DeviceSpec) Match(d *pcidev.Device) (matched, evaluable bool) {
 	// Nova requires all of: vendor, product, address, and for a
 	// remote_managed spec a card serial number. A condition gpupass can
 	// tell is false settles the answer.

@@ -1,6 +1,6 @@
 package pcispec
 
-import "github.com/gpupass/gpupass/hostinfo"
+import "github.com/gpupass/gpupass/pcidev"
 
 // DeviceType is the type Nova's libvirt driver gives the device
 // (nova/virt/libvirt/host.py, _get_pcidev_info._get_device_type), from
@@ -17,7 +17,7 @@ import "github.com/gpupass/gpupass/hostinfo"
 // first it meets, so a VF is type-VF even if it advertises VFs itself.
 // Nova calls a VF that is the parent of a vDPA device "vdpa"; the
 // inventory does not record vDPA devices, and GPUs are never one.
-func DeviceType(d *hostinfo.PCIDevice) string {
+func DeviceType(d *pcidev.Device) string {
 	if d.PhysFn != "" {
 		return TypeVF
 	}

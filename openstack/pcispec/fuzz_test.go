@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // The seed corpora under testdata/fuzz/ are inputs of the agreement
@@ -29,8 +29,8 @@ func checkNovaError(t *testing.T, err error) {
 
 var canonicalID = regexp.MustCompile(`^(\*|[0-9a-f]{4}|-[0-9a-f]{3,})$`)
 
-var fuzzDevices = []hostinfo.PCIDevice{
-	{Address: "0000:0a:00.0", VendorID: "8086", DeviceID: "1572", SRIOV: &hostinfo.SRIOV{TotalVFs: 8, NumVFs: 1, VFs: []string{"0000:0a:00.5"}}},
+var fuzzDevices = []pcidev.Device{
+	{Address: "0000:0a:00.0", VendorID: "8086", DeviceID: "1572", SRIOV: &pcidev.SRIOV{TotalVFs: 8, NumVFs: 1, VFs: []string{"0000:0a:00.5"}}},
 	{Address: "0000:0a:00.5", VendorID: "8086", DeviceID: "154c", PhysFn: "0000:0a:00.0"},
 	{Address: "0000:41:00.0", VendorID: "10de", DeviceID: "2330"},
 	{Address: "10000:01:00.0", VendorID: "8086", DeviceID: "0b60"},

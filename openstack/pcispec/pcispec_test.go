@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 func rel(t *testing.T, name string) novarelease.Release {
@@ -248,7 +248,7 @@ func TestPythonOnlyRegexIsAcceptedButNotEvaluable(t *testing.T) {
 	if !hasWarning(diags, "gpupass cannot evaluate it") {
 		t.Errorf("no warning: %v", diags)
 	}
-	if _, evaluable := specs[0].Match(&hostinfo.PCIDevice{Address: "0000:0a:00.0", VendorID: "10de", DeviceID: "2330"}); evaluable {
+	if _, evaluable := specs[0].Match(&pcidev.Device{Address: "0000:0a:00.0", VendorID: "10de", DeviceID: "2330"}); evaluable {
 		t.Error("a lookahead was evaluated")
 	}
 	// re.match is anchored at the start only: "0" matches any bus that
@@ -258,7 +258,7 @@ func TestPythonOnlyRegexIsAcceptedButNotEvaluable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for addr, want := range map[string]bool{"0000:0a:00.0": true, "0000:0f:1f.7": true, "0000:10:00.0": false, "0000:a0:00.0": false} {
-		if got, ok := specs[0].Match(&hostinfo.PCIDevice{Address: addr, VendorID: "10de", DeviceID: "1"}); got != want || !ok {
+		if got, ok := specs[0].Match(&pcidev.Device{Address: addr, VendorID: "10de", DeviceID: "1"}); got != want || !ok {
 			t.Errorf("bus 0, %s: %v %v", addr, got, ok)
 		}
 	}
@@ -266,7 +266,7 @@ func TestPythonOnlyRegexIsAcceptedButNotEvaluable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := specs[0].Match(&hostinfo.PCIDevice{Address: "0000:00:00.0", VendorID: "10de", DeviceID: "1"}); got || !ok {
+	if got, ok := specs[0].Match(&pcidev.Device{Address: "0000:00:00.0", VendorID: "10de", DeviceID: "1"}); got || !ok {
 		t.Errorf("slot 0$: %v %v", got, ok)
 	}
 	// What Python rejects, Nova rejects.
@@ -282,16 +282,16 @@ func TestPythonOnlyRegexIsAcceptedButNotEvaluable(t *testing.T) {
 
 func TestMatchPFAddressMatchesItsVFs(t *testing.T) {
 	zed := rel(t, "zed")
-	pf := hostinfo.PCIDevice{Address: "0000:0a:00.0", VendorID: "8086", DeviceID: "1572", SRIOV: &hostinfo.SRIOV{TotalVFs: 8, NumVFs: 1, VFs: []string{"0000:0a:02.0"}}}
-	vf := hostinfo.PCIDevice{Address: "0000:0a:02.0", VendorID: "8086", DeviceID: "154c", PhysFn: "0000:0a:00.0"}
-	other := hostinfo.PCIDevice{Address: "0000:0b:00.0", VendorID: "8086", DeviceID: "154c", PhysFn: "0000:0b:00.1"}
+	pf := pcidev.Device{Address: "0000:0a:00.0", VendorID: "8086", DeviceID: "1572", SRIOV: &pcidev.SRIOV{TotalVFs: 8, NumVFs: 1, VFs: []string{"0000:0a:02.0"}}}
+	vf := pcidev.Device{Address: "0000:0a:02.0", VendorID: "8086", DeviceID: "154c", PhysFn: "0000:0a:00.0"}
+	other := pcidev.Device{Address: "0000:0b:00.0", VendorID: "8086", DeviceID: "154c", PhysFn: "0000:0b:00.1"}
 	// Host unknown: the VF's physfn tells that the address is a PF's.
 	specs, _, err := ParseDeviceSpec(`{"address": "0000:0a:00.0"}`, zed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		d    hostinfo.PCIDevice
+		d    pcidev.Device
 		want bool
 	}{{pf, true}, {vf, true}, {other, false}} {
 		if got, ok := specs[0].Match(&c.d); got != c.want || !ok {
@@ -299,7 +299,7 @@ func TestMatchPFAddressMatchesItsVFs(t *testing.T) {
 		}
 	}
 	// Host known.
-	sysfs := SysfsFromInventory([]hostinfo.PCIDevice{pf, vf, other})
+	sysfs := SysfsFromInventory([]pcidev.Device{pf, vf, other})
 	specs, _, err = ParseDeviceSpecWith(`{"address": "0000:0a:00.0"}`, zed, Options{Sysfs: sysfs})
 	if err != nil {
 		t.Fatal(err)
@@ -329,9 +329,9 @@ func TestMatchPFAddressMatchesItsVFs(t *testing.T) {
 func TestRemoteManagedPFOnARealHost(t *testing.T) {
 	// sysfs has no "product" file, so Nova refuses every remote_managed
 	// spec that names a PF.
-	pf := hostinfo.PCIDevice{Address: "0000:0a:00.0", VendorID: "15b3", DeviceID: "101d", SRIOV: &hostinfo.SRIOV{TotalVFs: 8, NumVFs: 1, VFs: []string{"0000:0a:00.2"}}}
-	vf := hostinfo.PCIDevice{Address: "0000:0a:00.2", VendorID: "15b3", DeviceID: "101e", PhysFn: "0000:0a:00.0"}
-	opts := Options{Sysfs: SysfsFromInventory([]hostinfo.PCIDevice{pf, vf})}
+	pf := pcidev.Device{Address: "0000:0a:00.0", VendorID: "15b3", DeviceID: "101d", SRIOV: &pcidev.SRIOV{TotalVFs: 8, NumVFs: 1, VFs: []string{"0000:0a:00.2"}}}
+	vf := pcidev.Device{Address: "0000:0a:00.2", VendorID: "15b3", DeviceID: "101e", PhysFn: "0000:0a:00.0"}
+	opts := Options{Sysfs: SysfsFromInventory([]pcidev.Device{pf, vf})}
 	_, _, err := ParseDeviceSpecWith(`{"address": "0000:0a:00.0", "product_id": "101e", "remote_managed": "true"}`, rel(t, "2025.2"), opts)
 	if ne, ok := err.(*NovaError); !ok || ne.Exception != "PciDeviceNotFoundById" {
 		t.Errorf("got %v", err)
@@ -344,14 +344,14 @@ func TestRemoteManagedPFOnARealHost(t *testing.T) {
 
 func TestDeviceType(t *testing.T) {
 	cases := []struct {
-		d    hostinfo.PCIDevice
+		d    pcidev.Device
 		want string
 	}{
-		{hostinfo.PCIDevice{Address: "0000:41:00.0"}, TypePCI},
-		{hostinfo.PCIDevice{Address: "0000:41:00.0", SRIOV: &hostinfo.SRIOV{TotalVFs: 16}}, TypePF},
-		{hostinfo.PCIDevice{Address: "0000:41:00.0", SRIOV: &hostinfo.SRIOV{TotalVFs: 0}}, TypePCI},
-		{hostinfo.PCIDevice{Address: "0000:41:00.4", PhysFn: "0000:41:00.0"}, TypeVF},
-		{hostinfo.PCIDevice{Address: "0000:41:00.4", PhysFn: "0000:41:00.0", SRIOV: &hostinfo.SRIOV{TotalVFs: 2}}, TypeVF},
+		{pcidev.Device{Address: "0000:41:00.0"}, TypePCI},
+		{pcidev.Device{Address: "0000:41:00.0", SRIOV: &pcidev.SRIOV{TotalVFs: 16}}, TypePF},
+		{pcidev.Device{Address: "0000:41:00.0", SRIOV: &pcidev.SRIOV{TotalVFs: 0}}, TypePCI},
+		{pcidev.Device{Address: "0000:41:00.4", PhysFn: "0000:41:00.0"}, TypeVF},
+		{pcidev.Device{Address: "0000:41:00.4", PhysFn: "0000:41:00.0", SRIOV: &pcidev.SRIOV{TotalVFs: 2}}, TypeVF},
 	}
 	for _, c := range cases {
 		if got := DeviceType(&c.d); got != c.want {
@@ -368,14 +368,14 @@ func TestAliasMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gpu := &hostinfo.PCIDevice{Address: "0000:41:00.0", VendorID: "10de", DeviceID: "20b5"}
+	gpu := &pcidev.Device{Address: "0000:41:00.0", VendorID: "10de", DeviceID: "20b5"}
 	if !aliases["a100"].Specs[0].Match(gpu, DeviceType(gpu)) {
 		t.Error("a100 does not match (IDs compare without case)")
 	}
 	if aliases["a100"].Specs[0].Match(gpu, TypePF) {
 		t.Error("a100 matches a type-PF device")
 	}
-	qat := &hostinfo.PCIDevice{Address: "0000:3d:00.0", VendorID: "8086", DeviceID: "4443"}
+	qat := &pcidev.Device{Address: "0000:3d:00.0", VendorID: "8086", DeviceID: "4443"}
 	if aliases["qat"].Specs[0].Match(qat, TypePCI) {
 		t.Error("capability_type matched a device whose device_spec has no such tag")
 	}
@@ -467,7 +467,7 @@ func TestErrorsAreNovaErrors(t *testing.T) {
 // LazySysfs answers as SysfsFromInventory does, and builds nothing until
 // asked.
 func TestLazySysfs(t *testing.T) {
-	devs := append([]hostinfo.PCIDevice{}, fuzzDevices...)
+	devs := append([]pcidev.Device{}, fuzzDevices...)
 	devs[0].Net = []string{"ens1f0"}
 	tree := SysfsFromInventory(devs)
 	lazy := LazySysfs(devs)

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // Sysfs answers the questions Nova's nova/pci/utils.py asks the compute
@@ -54,9 +54,9 @@ type SysfsTree struct {
 // PCI inventory: vendor, device, sriov_totalvfs, sriov_vf_device taken
 // from a PF's VFs when any is enabled, and the network interfaces of NIC
 // functions (for devname).
-func SysfsFromInventory(devs []hostinfo.PCIDevice) *SysfsTree {
+func SysfsFromInventory(devs []pcidev.Device) *SysfsTree {
 	t := &SysfsTree{PCI: map[string]map[string]string{}}
-	byAddr := map[string]*hostinfo.PCIDevice{}
+	byAddr := map[string]*pcidev.Device{}
 	for i := range devs {
 		byAddr[devs[i].Address] = &devs[i]
 	}
@@ -212,12 +212,12 @@ func (t *SysfsTree) PCIIDsByPCIAddr(addr string) (string, string, *NovaError) {
 // parsing or matching asks it something: most device_spec entries (vendor
 // and product IDs only) never do, and a fleet audit parses thousands of
 // hosts' entries. Safe for concurrent use.
-func LazySysfs(devs []hostinfo.PCIDevice) Sysfs {
+func LazySysfs(devs []pcidev.Device) Sysfs {
 	return &lazySysfs{devs: devs}
 }
 
 type lazySysfs struct {
-	devs []hostinfo.PCIDevice
+	devs []pcidev.Device
 	once sync.Once
 	tree *SysfsTree
 }

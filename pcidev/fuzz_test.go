@@ -1,10 +1,8 @@
-package checks
+package pcidev
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/gpupass/gpupass/hostinfo"
 )
 
 func FuzzParseSelector(f *testing.F) {
@@ -22,7 +20,7 @@ func FuzzParseSelector(f *testing.F) {
 		switch {
 		case sel.All:
 		case sel.Address != "":
-			if _, err := hostinfo.ParseAddress(sel.Address); err != nil {
+			if _, err := ParseAddress(sel.Address); err != nil {
 				t.Errorf("selector address %q does not parse: %v", sel.Address, err)
 			}
 		case len(sel.Vendor) != 4 || len(sel.Device) != 4:
@@ -35,7 +33,7 @@ func FuzzParseIDClaim(f *testing.F) {
 	for _, s := range []string{"10de:2330", "10de:2330:10de:16c1", "10de:2330:ffffffff:ffffffff:030000:ff0000", "10de", "::", "1:2:3:4:5:6:7"} {
 		f.Add(s)
 	}
-	gpu := &hostinfo.PCIDevice{VendorID: "10de", DeviceID: "2330", Class: "030200", SubsystemVendorID: "10de", SubsystemDeviceID: "16c1"}
+	gpu := &Device{VendorID: "10de", DeviceID: "2330", Class: "030200", SubsystemVendorID: "10de", SubsystemDeviceID: "16c1"}
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseIDClaim(s)
 		c.Err = err
