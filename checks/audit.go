@@ -8,11 +8,14 @@ import (
 
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
-func flavorSubject(f *cloudmodel.Flavor) Subject { return Subject{Kind: "flavor", Ref: f.Name} }
+func flavorSubject(f *cloudmodel.Flavor) report.Subject {
+	return report.Subject{Kind: "flavor", Ref: f.Name}
+}
 
-func cloudSubject() Subject { return Subject{Kind: "cloud", Ref: "cloud"} }
+func cloudSubject() report.Subject { return report.Subject{Kind: "cloud", Ref: "cloud"} }
 
 // flavorLabel names a flavor with what it asks for.
 func flavorLabel(f *cloudmodel.Flavor) string {
@@ -21,7 +24,7 @@ func flavorLabel(f *cloudmodel.Flavor) string {
 
 // ExtraSpecInvalid is GP401.
 var ExtraSpecInvalid = &Check{
-	ID: "GP401", Name: "extra-spec-invalid", Severity: Error, Needs: []Input{NeedCloud},
+	ID: "GP401", Name: "extra-spec-invalid", Severity: report.Error, Needs: []Input{NeedCloud},
 	Doc: Doc{
 		Summary: "Every flavor's pci_passthrough:alias and hw:pci_numa_affinity_policy are values Nova accepts.",
 		Why:     "Nova validates extra specs only since compute API microversion 2.86: flavors created earlier, or through an older microversion, can hold values Nova refuses when a server is created (\"h100\" without a count, \"h100:two\"), and every boot with them fails.",
@@ -36,7 +39,7 @@ var ExtraSpecInvalid = &Check{
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     flavorSubject(ff.Flavor),
 					Message:     fmt.Sprintf("Flavor %s has %s=%q, which Nova rejects: %s. Every server created with it fails.", ff.Flavor.Name, k, ff.Flavor.ExtraSpecs[k], novaMessage(ff.SpecErrs[k])),
 					Remediation: fmt.Sprintf("openstack flavor set --property %s=%s %s (%s)", k, validForm[k][0], ff.Flavor.Name, validForm[k][1]),
@@ -56,7 +59,7 @@ var validForm = map[string][2]string{
 
 // AliasUndefined is GP402.
 var AliasUndefined = &Check{
-	ID: "GP402", Name: "alias-undefined", Severity: Error, Needs: []Input{NeedCloud},
+	ID: "GP402", Name: "alias-undefined", Severity: report.Error, Needs: []Input{NeedCloud},
 	Doc: Doc{
 		Summary: "Every alias a flavor names is defined in the API node's [pci]alias.",
 		Why:     "nova-api translates pci_passthrough:alias with its own [pci]alias: an alias it does not define makes every server create with the flavor fail (PciRequestAliasNotDefined).",
@@ -73,7 +76,7 @@ var AliasUndefined = &Check{
 			if ff.Undefined == "" {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     flavorSubject(ff.Flavor),
 				Message:     fmt.Sprintf("%s names the alias %q, which %s does not define: every server create with it fails (PCI alias %s is not defined).", flavorLabel(ff.Flavor), ff.Undefined, v.AliasSource, ff.Undefined),
 				Remediation: fmt.Sprintf("Define %q in [pci]alias on the API and compute nodes, or correct the flavor (defined aliases: %s).", ff.Undefined, strings.Join(sortedAliasNames(v.Aliases), ", ")),
@@ -95,7 +98,7 @@ func needHosts(p *Pass) bool {
 
 // UnschedulableCount is GP403.
 var UnschedulableCount = &Check{
-	ID: "GP403", Name: "unschedulable-count", Severity: Error, Needs: []Input{NeedCloud, NeedReports},
+	ID: "GP403", Name: "unschedulable-count", Severity: report.Error, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "Some host can supply the number of devices each GPU flavor asks for.",
 		Why:     "All devices of a server come from one host. A flavor asking for more matching devices than any single host offers (usable: admitted by device_spec, on vfio-pci, in a viable IOMMU group, on a host whose nova-compute is up and enabled in the hypervisor list) fails with No valid host was found.",
@@ -117,7 +120,7 @@ var UnschedulableCount = &Check{
 			if supplied {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     flavorSubject(ff.Flavor),
 				Message:     fmt.Sprintf("%s cannot boot: %s. Devices count when the host's preflight shows them admitted by device_spec, on vfio-pci and in a viable IOMMU group, and the host's nova-compute is up and enabled.", flavorLabel(ff.Flavor), ff.Shortage()),
 				Remediation: "Lower the count in pci_passthrough:alias, or make more devices of that model usable on one host (gpupass preflight on it says what is missing).",
@@ -130,7 +133,7 @@ var UnschedulableCount = &Check{
 
 // NUMAUnsatisfiable is GP404.
 var NUMAUnsatisfiable = &Check{
-	ID: "GP404", Name: "numa-unsatisfiable", Severity: Error, Needs: []Input{NeedCloud, NeedReports},
+	ID: "GP404", Name: "numa-unsatisfiable", Severity: report.Error, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "A GPU flavor's PCI NUMA affinity policy can be met on some host that has the devices.",
 		Why:     "With a guest NUMA topology (hw:numa_nodes, dedicated CPUs or huge pages) and the required or socket policy (the alias's numa_policy, or hw:pci_numa_affinity_policy), every device must sit on one of the guest's NUMA nodes; legacy also accepts devices without NUMA information. When no host has enough devices on few enough nodes, the flavor never boots.",
@@ -165,7 +168,7 @@ var NUMAUnsatisfiable = &Check{
 			if ok {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject: flavorSubject(ff.Flavor),
 				Message: fmt.Sprintf("%s cannot boot: its %s PCI NUMA policy (from %s) cannot be met with a %d-node guest on any host with the devices (%s).",
 					flavorLabel(ff.Flavor), ff.Policy, ff.PolicyFrom, ff.InstanceNUMANodes, why.join("; ")),
@@ -179,7 +182,7 @@ var NUMAUnsatisfiable = &Check{
 
 // FlavorTooBig is GP405.
 var FlavorTooBig = &Check{
-	ID: "GP405", Name: "flavor-too-big", Severity: Error, Needs: []Input{NeedCloud, NeedReports},
+	ID: "GP405", Name: "flavor-too-big", Severity: report.Error, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "A GPU flavor's vCPUs and RAM fit at least one GPU host.",
 		Why:     "A GPU flavor can only land on a GPU host: when its vCPUs or RAM exceed every GPU host's capacity ((total - reserved) x allocation ratio, as Placement counts it), it never boots, whatever the GPUs.",
@@ -215,7 +218,7 @@ var FlavorTooBig = &Check{
 			if fits {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     flavorSubject(f),
 				Message:     fmt.Sprintf("Flavor %s asks for %d vCPUs and %s of RAM, more than any GPU host offers (the largest, %s).", f.Name, f.VCPUs, mebibytes(f.RAMMB), largest),
 				Remediation: fmt.Sprintf("Resize the flavor to at most %d vCPUs and %d MB (openstack flavor create a new one; flavors cannot be resized in place).", bestCPU, bestRAM),
@@ -248,7 +251,7 @@ func mebibytes(mb int) string {
 
 // LargeBARFirmware is GP406.
 var LargeBARFirmware = &Check{
-	ID: "GP406", Name: "large-bar-firmware", Severity: Warning, Needs: []Input{NeedCloud, NeedReports},
+	ID: "GP406", Name: "large-bar-firmware", Severity: report.Warning, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "Flavors that get GPUs with a 64-bit BAR of 32 GiB or more: their guests need the q35 machine type and UEFI.",
 		Why:     "Such a BAR only fits the 64-bit MMIO window of a q35 guest with UEFI firmware: with i440fx or SeaBIOS the guest does not see the GPU's memory, or does not boot. A flavor cannot ask for q35 itself (only os:secure_boot implies UEFI and q35): the images must (hw_machine_type=q35, hw_firmware_type=uefi), or the GPU hosts must default to q35 ([libvirt]hw_machine_type).",
@@ -272,7 +275,7 @@ var LargeBARFirmware = &Check{
 					continue
 				}
 				d := h.LargeBAR.Device
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     flavorSubject(ff.Flavor),
 					Message:     fmt.Sprintf("%s gets %s on %s, which has a 64-bit BAR of 32 GiB or more: its guests boot only from images with the q35 machine type and UEFI firmware.", flavorLabel(ff.Flavor), pcidev.Describe(d), h.Host.Name),
 					Remediation: "On the images used with this flavor: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE (or set [libvirt] hw_machine_type = x86_64=q35 in the GPU hosts' nova.conf; UEFI still comes from the image).",
@@ -287,7 +290,7 @@ var LargeBARFirmware = &Check{
 
 // Capacity is GP407.
 var CapacityCheck = &Check{
-	ID: "GP407", Name: "capacity", Severity: Info, Needs: []Input{NeedCloud, NeedReports},
+	ID: "GP407", Name: "capacity", Severity: report.Info, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "How many more instances of each GPU flavor fit now, and on which hosts.",
 		Why:     "Knowing the headroom per flavor before users ask avoids surprise No valid host errors when the last GPUs are taken.",
@@ -322,7 +325,7 @@ var CapacityCheck = &Check{
 			if !exact {
 				note = " (at most: some usage is unknown, PCI devices are counted free unless PCI is in Placement)"
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:  flavorSubject(ff.Flavor),
 				Message:  fmt.Sprintf("Flavor %s is bootable on %d host(s); %d more instance(s) fit now%s: %s.", ff.Flavor.Name, hosts, total, note, names.join(", ")),
 				Evidence: map[string]any{"hosts": hosts, "more_instances": total, "exact": exact},
@@ -334,7 +337,7 @@ var CapacityCheck = &Check{
 
 // GPUHostsUnprotected is GP408.
 var GPUHostsUnprotected = &Check{
-	ID: "GP408", Name: "gpu-hosts-unprotected", Severity: Warning, Needs: []Input{NeedCloud, NeedReports},
+	ID: "GP408", Name: "gpu-hosts-unprotected", Severity: report.Warning, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
 		Summary: "Flavors without GPUs cannot land on GPU hosts.",
 		Why:     "Unless GPU hosts are reserved, ordinary instances fill their CPUs and RAM, and GPU flavors then fail with No valid host while GPUs sit idle. The usual guards: a trait on the GPU hosts' resource providers that other flavors forbid (trait:CUSTOM_GPU_HOST=forbidden), or host aggregates with AggregateInstanceExtraSpecsFilter.",
@@ -383,7 +386,7 @@ var GPUHostsUnprotected = &Check{
 		if v.PlacementKnown {
 			evidence["gpu_host_traits"] = append([]string{}, common...)
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Subject:     cloudSubject(),
 			Message:     fmt.Sprintf("%d flavor(s) without GPUs can land on the GPU hosts (%s): %s.", len(open), listSome(hosts), listSome(open)),
 			Remediation: fix,
@@ -410,7 +413,7 @@ func protectedFlavor(f *cloudmodel.Flavor, placementKnown bool, gpuHostTraits []
 
 // AliasInconsistentFleet is GP409.
 var AliasInconsistentFleet = &Check{
-	ID: "GP409", Name: "alias-inconsistent-fleet", Severity: Warning, Needs: []Input{NeedReports},
+	ID: "GP409", Name: "alias-inconsistent-fleet", Severity: report.Warning, Needs: []Input{NeedReports},
 	Doc: Doc{
 		Summary: "Every compute node (host report) defines the same [pci]alias set, and the same as the API node.",
 		Why:     "Aliases are read on the API node to build requests and on compute nodes to claim devices and apply NUMA policies: hosts that disagree place the same flavor differently, or not at all.",
@@ -474,7 +477,7 @@ var AliasInconsistentFleet = &Check{
 			if len(variants) == 1 {
 				msg = fmt.Sprintf("Alias %q is defined on %d of %d nodes (%s).", name, holders, hosts, listSome(variants[keys[0]]))
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     aliasSubject(name),
 				Message:     msg,
 				Remediation: "Give every node the same [pci]alias lines (the API node's are the ones flavors are translated with).",

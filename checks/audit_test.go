@@ -10,19 +10,20 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/report"
 )
 
 // hostReport makes a preflight report of a host with the given nova.conf
 // device_spec and alias values.
-func hostReport(h *hostinfo.Host, specs, aliases []string) *HostReport {
-	conf := &ConfReport{Role: "compute", Files: []ConfFileReport{{Path: "/etc/nova/nova.conf", Mode: "0640"}}}
+func hostReport(h *hostinfo.Host, specs, aliases []string) *report.HostReport {
+	conf := &report.ConfReport{Role: "compute", Files: []report.ConfFileReport{{Path: "/etc/nova/nova.conf", Mode: "0640"}}}
 	for _, s := range specs {
-		conf.Options = append(conf.Options, ConfOption{Option: "[pci]device_spec", Value: s, Source: "/etc/nova/nova.conf:2"})
+		conf.Options = append(conf.Options, report.ConfOption{Option: "[pci]device_spec", Value: s, Source: "/etc/nova/nova.conf:2"})
 	}
 	for _, a := range aliases {
-		conf.Options = append(conf.Options, ConfOption{Option: "[pci]alias", Value: a, Source: "/etc/nova/nova.conf:3"})
+		conf.Options = append(conf.Options, report.ConfOption{Option: "[pci]alias", Value: a, Source: "/etc/nova/nova.conf:3"})
 	}
-	return &HostReport{Path: "reports/" + h.Hostname + ".json", Report: Report{Schema: Schema, Command: "preflight", NovaRelease: "2024.1", Host: h, NovaConf: conf}}
+	return &report.HostReport{Path: "reports/" + h.Hostname + ".json", Report: report.Report{Schema: report.Schema, Command: "preflight", NovaRelease: "2024.1", Host: h, NovaConf: conf}}
 }
 
 // twoGPUHost is readyHost with a second H100 on NUMA node 1.
@@ -47,7 +48,7 @@ func flavor(name string, vcpus, ramMB int, specs ...string) cloudmodel.Flavor {
 
 func TestAudit(t *testing.T) {
 	preferred := strings.Replace(h100Alias, `"device_type"`, `"numa_policy": "preferred", "device_type"`, 1)
-	reports := []*HostReport{
+	reports := []*report.HostReport{
 		hostReport(readyHost(), []string{h100Spec}, []string{h100Alias}),
 		hostReport(twoGPUHost(), []string{h100Spec}, []string{preferred}),
 	}
@@ -95,7 +96,7 @@ func TestAudit(t *testing.T) {
 			t.Logf("%s %s: %s", f.ID, f.Subject.Ref, f.Message)
 		}
 	}
-	verdicts := map[string]AuditFlavor{}
+	verdicts := map[string]report.AuditFlavor{}
 	for _, f := range r.Audit.Flavors {
 		verdicts[f.Name] = f
 	}
@@ -116,7 +117,7 @@ func TestAudit(t *testing.T) {
 			t.Errorf("%s: verdict %q, want it to start with %q", name, v.Verdict, prefix)
 		}
 	}
-	if r.Audit.Counts != (AuditFlavorInfo{Flavors: 9, GPUFlavors: 7, Bootable: 2, Hosts: 2}) {
+	if r.Audit.Counts != (report.AuditFlavorInfo{Flavors: 9, GPUFlavors: 7, Bootable: 2, Hosts: 2}) {
 		t.Errorf("counts %+v", r.Audit.Counts)
 	}
 	if r.Summary.Errors != 5 {
@@ -131,7 +132,7 @@ func TestAuditWithoutReports(t *testing.T) {
 	status := map[string]string{}
 	for _, c := range r.Checks {
 		status[c.ID] = string(c.Status)
-		if c.Status == StatusSkip && !strings.Contains(c.Reason, "--") {
+		if c.Status == report.StatusSkip && !strings.Contains(c.Reason, "--") {
 			t.Errorf("%s skipped without saying which flag gives its input: %q", c.ID, c.Reason)
 		}
 	}
@@ -145,7 +146,7 @@ func TestAuditWithoutReports(t *testing.T) {
 func TestAuditComputeServiceDown(t *testing.T) {
 	one := readyHost()  // gpu01: one H100
 	two := twoGPUHost() // gpu02: two H100s
-	reports := []*HostReport{
+	reports := []*report.HostReport{
 		hostReport(one, []string{h100Spec}, []string{h100Alias}),
 		hostReport(two, []string{h100Spec}, []string{h100Alias}),
 	}
@@ -154,18 +155,18 @@ func TestAuditComputeServiceDown(t *testing.T) {
 		flavor("gpu.h100.2", 16, 65536, specAlias, "h100:2", specSecureBoot, "required"),
 	}
 	rel, _ := novarelease.Parse("2024.1")
-	audit := func(hyps ...cloudmodel.Hypervisor) Report {
+	audit := func(hyps ...cloudmodel.Hypervisor) report.Report {
 		snap := &cloudmodel.Snapshot{Flavors: flavors, Hypervisors: hyps}
 		return Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP4"))
 	}
-	verdicts := func(r Report) map[string]string {
+	verdicts := func(r report.Report) map[string]string {
 		out := map[string]string{}
 		for _, f := range r.Audit.Flavors {
 			out[f.Name] = f.Verdict
 		}
 		return out
 	}
-	ids := func(r Report) []string {
+	ids := func(r report.Report) []string {
 		var out []string
 		for _, f := range r.Findings {
 			if f.ID != "GP408" && f.ID != "GP409" {
@@ -236,7 +237,7 @@ func TestAuditComputeServiceDown(t *testing.T) {
 // GPU host's provider carries, or by an aggregate; forbidding some other
 // trait does not protect it.
 func TestGPUHostsUnprotected(t *testing.T) {
-	reports := []*HostReport{
+	reports := []*report.HostReport{
 		hostReport(readyHost(), []string{h100Spec}, []string{h100Alias}),
 		hostReport(twoGPUHost(), []string{h100Spec}, []string{h100Alias}),
 	}

@@ -6,86 +6,22 @@ import (
 
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
-// AuditReport is the audit's view of the cloud in a report: where it
-// looked, what it could not read, each host's supply and each GPU
-// flavor's verdict.
-type AuditReport struct {
-	Cloud       *AuditCloud              `json:"cloud,omitempty"`
-	Incomplete  []cloudmodel.Gap         `json:"incomplete"`
-	Requests    *cloudmodel.RequestStats `json:"requests,omitempty"`
-	AliasesFrom string                   `json:"aliases_from,omitempty"`
-	// NovaReleaseFrom says why the report's nova_release applies.
-	NovaReleaseFrom string          `json:"nova_release_from,omitempty"`
-	Hosts           []AuditHost     `json:"hosts"`
-	Flavors         []AuditFlavor   `json:"flavors"`
-	Counts          AuditFlavorInfo `json:"counts"`
-}
-
-// AuditCloud says which cloud was read, as whom (never a secret).
-type AuditCloud struct {
-	AuthURL             string `json:"auth_url"`
-	Region              string `json:"region,omitempty"`
-	Project             string `json:"project,omitempty"`
-	User                string `json:"user,omitempty"`
-	ComputeMicroversion string `json:"compute_microversion,omitempty"`
-}
-
-// AuditHost is what one host report says the host can supply.
-type AuditHost struct {
-	Name     string   `json:"name"`
-	Report   string   `json:"report"`
-	Usable   []string `json:"usable"`
-	Unusable []string `json:"unusable,omitempty"`
-	VCPUs    int      `json:"vcpus,omitempty"`
-	MemoryMB int      `json:"memory_mb,omitempty"`
-	// Service is the host's nova-compute as the hypervisor list shows it
-	// ("up, enabled"; omitted when the list has no entry for the host);
-	// Down says why it takes no instances.
-	Service string `json:"service,omitempty"`
-	Down    string `json:"down,omitempty"`
-}
-
-// AuditFlavor is one GPU flavor's verdict.
-type AuditFlavor struct {
-	Name     string `json:"name"`
-	ID       string `json:"id"`
-	Public   bool   `json:"public"`
-	Alias    string `json:"alias"`
-	VCPUs    int    `json:"vcpus"`
-	RAMMB    int    `json:"ram_mb"`
-	Bootable bool   `json:"bootable"`
-	// Verdict is the one line an operator reads first.
-	Verdict string   `json:"verdict"`
-	Hosts   []string `json:"hosts"`
-	// MoreInstances is how many more fit now (an upper bound when
-	// MoreExact is false); nil when unknown.
-	MoreInstances *int `json:"more_instances"`
-	MoreExact     bool `json:"more_exact"`
-}
-
-// AuditFlavorInfo counts the flavors read.
-type AuditFlavorInfo struct {
-	Flavors    int `json:"flavors"`
-	GPUFlavors int `json:"gpu_flavors"`
-	Bootable   int `json:"bootable"`
-	Hosts      int `json:"hosts"`
-}
-
-func (v *FleetView) report(snap *cloudmodel.Snapshot) *AuditReport {
+func (v *FleetView) report(snap *cloudmodel.Snapshot) *report.AuditReport {
 	if v == nil {
 		return nil
 	}
-	r := &AuditReport{Incomplete: []cloudmodel.Gap{}, Hosts: []AuditHost{}, Flavors: []AuditFlavor{}, AliasesFrom: v.AliasSource}
+	r := &report.AuditReport{Incomplete: []cloudmodel.Gap{}, Hosts: []report.AuditHost{}, Flavors: []report.AuditFlavor{}, AliasesFrom: v.AliasSource}
 	if snap != nil {
-		r.Cloud = &AuditCloud{AuthURL: snap.AuthURL, Region: snap.Region, Project: snap.Project, User: snap.User, ComputeMicroversion: snap.ComputeMicroversion}
+		r.Cloud = &report.AuditCloud{AuthURL: snap.AuthURL, Region: snap.Region, Project: snap.Project, User: snap.User, ComputeMicroversion: snap.ComputeMicroversion}
 		r.Incomplete = append(r.Incomplete, snap.Incomplete...)
 		r.Requests = &snap.Requests
 		r.Counts.Flavors = len(snap.Flavors)
 	}
 	for _, h := range v.Hosts {
-		ah := AuditHost{Name: h.Name, Report: h.Path, Usable: []string{}, VCPUs: h.VCPU.Total, MemoryMB: h.MemoryMB.Total, Down: h.Down}
+		ah := report.AuditHost{Name: h.Name, Report: h.Path, Usable: []string{}, VCPUs: h.VCPU.Total, MemoryMB: h.MemoryMB.Total, Down: h.Down}
 		if hv := h.Hypervisor; hv != nil {
 			ah.Service = hv.State + ", " + hv.Status
 		}
@@ -111,9 +47,9 @@ func (v *FleetView) report(snap *cloudmodel.Snapshot) *AuditReport {
 
 // verdict sums a GPU flavor up in one line, the reason first when it
 // cannot boot.
-func (v *FleetView) verdict(ff *FlavorFit) AuditFlavor {
+func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
 	f := ff.Flavor
-	af := AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[specAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
+	af := report.AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[specAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
 	if err := ff.SpecErrs[specAlias]; err != nil {
 		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias (" + novaMessage(err) + ")"
 		return af

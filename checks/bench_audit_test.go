@@ -12,6 +12,7 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/report"
 )
 
 // auditFleet is a cloud of hosts compute nodes, each a copy of the h100-hgx
@@ -28,7 +29,7 @@ func auditFleet(b *testing.B, hosts, flavors int) *Inputs {
 	alias := `{"name": "h100", "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI", "numa_policy": "preferred"}`
 	spec := `{"vendor_id": "10de", "product_id": "2330"}`
 	snap := &cloudmodel.Snapshot{AuthURL: "http://keystone:5000/v3", Project: "admin", User: "admin"}
-	var reports []*HostReport
+	var reports []*report.HostReport
 	for i := range hosts {
 		h := *host
 		h.Hostname = fmt.Sprintf("gpu-%04d", i)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gpupass/gpupass/report"
 )
 
 // contract is the catalog as DESIGN.md fixes it: scripts match on these IDs
@@ -91,7 +93,7 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("%s: name %q, the contract says %q", c.ID, c.Name, want)
 		}
 		switch c.Severity {
-		case Error, Warning, Info:
+		case report.Error, report.Warning, report.Info:
 		default:
 			t.Errorf("%s: severity %q", c.ID, c.Severity)
 		}

@@ -13,17 +13,10 @@ import (
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
-)
-
-// Severity of a finding.
-type Severity string
-
-const (
-	Error   Severity = "error"
-	Warning Severity = "warning"
-	Info    Severity = "info"
+	"github.com/gpupass/gpupass/report"
 )
 
 // Input is a kind of data a check needs.
@@ -66,7 +59,7 @@ type Check struct {
 	// Name is a short kebab-case name, also stable.
 	Name string
 	// Severity is the most severe level the check reports.
-	Severity Severity
+	Severity report.Severity
 	// Needs lists the inputs without which the check is skipped.
 	Needs []Input
 	Doc   Doc
@@ -74,41 +67,6 @@ type Check struct {
 	// error means the check could not run: it is shown as skipped with
 	// the error as the reason.
 	Run func(*Pass) error
-}
-
-// Subject is what a finding is about.
-type Subject struct {
-	// Kind is host, device, group, option, alias, flavor or cloud.
-	Kind string `json:"kind"`
-	// Ref names it: a host name, a PCI address, iommu-group/37, ...
-	Ref string `json:"ref"`
-}
-
-// Fix is a structured edit that resolves a finding, for tools that apply
-// changes; the remediation text says the same for people.
-type Fix struct {
-	// Target is kernel-cmdline, modprobe.d or driverctl.
-	Target string `json:"target"`
-	// Path is the file to edit, when the target is a file.
-	Path string `json:"path,omitempty"`
-	// Action is add or remove.
-	Action string `json:"action"`
-	// Text is the parameter or line to add or remove.
-	Text string `json:"text"`
-}
-
-// Finding is one problem (or fact) a check reports.
-type Finding struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	Severity    Severity       `json:"severity"`
-	Subject     Subject        `json:"subject"`
-	Message     string         `json:"message"`
-	Remediation string         `json:"remediation,omitempty"`
-	Evidence    map[string]any `json:"evidence,omitempty"`
-	// Source is the file:line the finding is about, for configuration.
-	Source string `json:"source,omitempty"`
-	Fix    []Fix  `json:"fix,omitempty"`
 }
 
 // Inputs is everything checks may look at. Absent parts are nil.
@@ -122,17 +80,17 @@ type Inputs struct {
 	NovaRelease     novarelease.Release
 	NovaReleaseFrom string
 	// NovaConf is the node's nova.conf (preflight) or the files linted.
-	NovaConf *NovaConf
+	NovaConf *novaconf.Set
 	// APIConf is the nova-api / scheduler node's nova.conf (--api-conf).
-	APIConf *NovaConf
+	APIConf *novaconf.Set
 	// Cloud is what the cloud's APIs returned (audit).
 	Cloud *cloudmodel.Snapshot
 	// Reports are the compute nodes' preflight reports (audit --reports).
-	Reports []*HostReport
+	Reports []*report.HostReport
 	// Baseline is a known-good preflight report of the host and Current
 	// the report to compare with it (preflight's own, or diff's NEW): the
 	// drift checks (GP5xx) compare the two. Both carry a host.
-	Baseline, Current *Report
+	Baseline, Current *report.Report
 }
 
 func (in *Inputs) has(need Input) bool {
@@ -168,13 +126,13 @@ type Pass struct {
 	// without a cloud or host reports.
 	Fleet *FleetView
 
-	findings []Finding
+	findings []report.Finding
 	skip     string
 }
 
 // Report records a finding; ID, Name and, when empty, Severity are the
 // check's.
-func (p *Pass) Report(f Finding) {
+func (p *Pass) Report(f report.Finding) {
 	f.ID, f.Name = p.Check.ID, p.Check.Name
 	if f.Severity == "" {
 		f.Severity = p.Check.Severity

@@ -11,7 +11,7 @@ import (
 // ConfView is a nova.conf's PCI configuration parsed with Nova's rules for
 // the release in force: its device_spec entries and its aliases.
 type ConfView struct {
-	Conf  *NovaConf
+	Conf  *novaconf.Set
 	Specs []SpecEntry
 	// Aliases are the [pci]alias definitions by name; nil when Nova would
 	// reject them (AliasErr).
@@ -35,7 +35,7 @@ type SpecEntry struct {
 // boolOption reads a BoolOpt as oslo.config would, its default when unset
 // or unparsable (an unparsable value is GP301's to report... and nova's to
 // refuse).
-func boolOption(c *NovaConf, opt novaconf.Option) (value, set bool) {
+func boolOption(c *novaconf.Set, opt novaconf.Option) (value, set bool) {
 	values := c.Lookup(opt)
 	if len(values) == 0 {
 		b, _ := novaconf.ParseBool(opt.Default)
@@ -53,7 +53,7 @@ func boolOption(c *NovaConf, opt novaconf.Option) (value, set bool) {
 // is the node the configuration is for, or nil (lint, --api-conf): Nova's
 // verdict on some entries depends on the node's sysfs. pciInPlacement is
 // the scheduler's [filter_scheduler]pci_in_placement, nil when unknown.
-func newConfView(c *NovaConf, rel novarelease.Release, host *hostinfo.Host, pciInPlacement *bool) *ConfView {
+func newConfView(c *novaconf.Set, rel novarelease.Release, host *hostinfo.Host, pciInPlacement *bool) *ConfView {
 	if c == nil || c.Config == nil {
 		return nil
 	}
@@ -105,7 +105,7 @@ type SpecMatch struct {
 // scheduler's configuration: --api-conf when given; the linted file
 // itself; unknown for a compute node's own configuration.
 func pciInPlacementOf(in *Inputs) *bool {
-	var c *NovaConf
+	var c *novaconf.Set
 	switch {
 	case in.APIConf != nil && in.APIConf.Config != nil:
 		c = in.APIConf

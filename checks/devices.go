@@ -5,9 +5,12 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
-func deviceSubject(d *pcidev.Device) Subject { return Subject{Kind: "device", Ref: d.Address} }
+func deviceSubject(d *pcidev.Device) report.Subject {
+	return report.Subject{Kind: "device", Ref: d.Address}
+}
 
 func groupRef(id int) string { return fmt.Sprintf("iommu-group/%d", id) }
 
@@ -37,7 +40,7 @@ func requireGPUs(p *Pass) bool {
 
 // GPUHostDriver is GP201.
 var GPUHostDriver = &Check{
-	ID: "GP201", Name: "gpu-host-driver", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP201", Name: "gpu-host-driver", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Every passthrough GPU is bound to vfio-pci (or pci-stub, or no driver), not to a host driver.",
 		Why:     "A GPU held by nvidia, nouveau or amdgpu is in use by the host: libvirt has to unbind it when a guest starts, which fails or hangs while the host driver holds it, and the guest does not boot.",
@@ -56,8 +59,8 @@ var GPUHostDriver = &Check{
 			for _, d := range candidates {
 				names = append(names, pcidev.Describe(d))
 			}
-			p.Report(Finding{
-				Severity: Info,
+			p.Report(report.Finding{
+				Severity: report.Info,
 				Subject:  hostSubject(h),
 				Message:  fmt.Sprintf("%d GPU(s) found, none prepared for passthrough: %s.", len(candidates), strings.Join(names, "; ")),
 				Remediation: fmt.Sprintf("To pass them through, claim them for vfio-pci at boot (%s in /etc/modprobe.d/vfio.conf, or vfio-pci.ids= on the kernel command line) and expose them in nova.conf [pci] device_spec. To check them as passthrough GPUs now, run gpupass preflight --gpu all.",
@@ -80,12 +83,12 @@ var GPUHostDriver = &Check{
 				remedy = fmt.Sprintf("Claim it at boot: add `%s` and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or hand it over now, and at every boot, with `driverctl set-override %s vfio-pci`.",
 					vfioIDsLine([]*pcidev.Device{d}), module, d.Address)
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", pcidev.Describe(d), strings.Join(g.Why, "; "), d.Driver),
 				Remediation: remedy,
 				Evidence:    map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
-				Fix:         []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
+				Fix:         []report.Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
 			})
 		}
 		return nil
@@ -94,7 +97,7 @@ var GPUHostDriver = &Check{
 
 // GroupNotViable is GP202.
 var GroupNotViable = &Check{
-	ID: "GP202", Name: "group-not-viable", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP202", Name: "group-not-viable", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Every device in a passthrough GPU's IOMMU group is bound to vfio-pci, pci-stub or no driver (bridges excepted).",
 		Why:     "vfio hands out whole IOMMU groups: if any endpoint of the group is held by a host driver (the card's HDMI audio on snd_hda_intel, its USB controller on xhci_hcd), the group is not viable and QEMU cannot open the GPU.",
@@ -120,8 +123,8 @@ var GroupNotViable = &Check{
 				}
 				reported[d.Address] = true
 				if blocker.Unknown {
-					p.Report(Finding{
-						Severity:    Warning,
+					p.Report(report.Finding{
+						Severity:    report.Warning,
 						Subject:     deviceSubject(d),
 						Message:     fmt.Sprintf("%s shares %s with the passthrough GPU %s, and its driver could not be read: the group may not be viable.", pcidev.Describe(d), groupRef(group), gpu.Address),
 						Remediation: "Check with `readlink /sys/bus/pci/devices/" + d.Address + "/driver` as root.",
@@ -129,7 +132,7 @@ var GroupNotViable = &Check{
 					})
 					continue
 				}
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject: deviceSubject(d),
 					Message: fmt.Sprintf("%s shares %s with the passthrough GPU %s and is bound to %s, so the group is not viable: the guest cannot start with the GPU.", pcidev.Describe(d), groupRef(group), gpu.Address, d.Driver),
 					Remediation: fmt.Sprintf("Bind %s to vfio-pci as well: add its ID to vfio-pci's ids (%s) and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or now, `driverctl set-override %s vfio-pci`.",
@@ -182,7 +185,7 @@ func (v *HostView) groupEndpoints(group int) []*pcidev.Device {
 
 // GroupShared is GP203.
 var GroupShared = &Check{
-	ID: "GP203", Name: "group-shared", Severity: Warning, Needs: []Input{NeedHost},
+	ID: "GP203", Name: "group-shared", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "A passthrough GPU's IOMMU group holds only functions of the same card (and bridges).",
 		Why:     "vfio assigns whole groups. A GPU that shares its group with another device (an NVMe drive, a NIC) drags it along: the host loses that device, and Nova, which assigns single devices, cannot give the group to one guest and the other device to another.",
@@ -210,8 +213,8 @@ var GroupShared = &Check{
 			if len(others) == 0 {
 				continue
 			}
-			p.Report(Finding{
-				Subject: Subject{Kind: "group", Ref: groupRef(group)},
+			p.Report(report.Finding{
+				Subject: report.Subject{Kind: "group", Ref: groupRef(group)},
 				Message: fmt.Sprintf("%s holds the passthrough GPU %s and also %s: they can only be assigned together, to one guest.", groupRef(group), pcidev.Describe(gpu), strings.Join(others, ", ")),
 				Remediation: "Move the GPU to a PCIe slot with its own IOMMU group (see `gpupass inventory --all`), or enable ACS in the firmware. " +
 					"pcie_acs_override would only hide the sharing, not remove it.",
@@ -224,7 +227,7 @@ var GroupShared = &Check{
 
 // CompanionFunction is GP204.
 var CompanionFunction = &Check{
-	ID: "GP204", Name: "companion-function", Severity: Warning, Needs: []Input{NeedHost},
+	ID: "GP204", Name: "companion-function", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "The other functions of a passthrough GPU's card (HDMI audio, USB, UCSI) are claimed for vfio-pci at boot.",
 		Why:     "Consumer and workstation cards carry an audio function and sometimes USB-C (USB + UCSI) functions in the GPU's IOMMU group. Left to snd_hda_intel, xhci_hcd or i2c-nvidia-gpu they make the group not viable after every reboot.",
@@ -248,12 +251,12 @@ var CompanionFunction = &Check{
 					state = "is bound to " + d.Driver
 					remedy = fmt.Sprintf("Claim every function of the card at boot: %s and `softdep %s pre: vfio-pci` in /etc/modprobe.d/vfio.conf, then rebuild the initramfs and reboot.", vfioIDsLine(card), pcidev.DriverModule(d))
 				}
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     deviceSubject(d),
 					Message:     fmt.Sprintf("%s is a function of the passthrough GPU's card (%s) and %s; nothing claims it for vfio-pci at boot.", pcidev.Describe(d), g.Device.Address, state),
 					Remediation: remedy,
 					Evidence:    map[string]any{"gpu": g.Device.Address, "driver": d.Driver, "class": d.Class},
-					Fix:         []Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: vfioIDsLine(card)}},
+					Fix:         []report.Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: vfioIDsLine(card)}},
 				})
 			}
 		}
@@ -263,7 +266,7 @@ var CompanionFunction = &Check{
 
 // NoReset is GP205.
 var NoReset = &Check{
-	ID: "GP205", Name: "no-reset", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP205", Name: "no-reset", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Every passthrough GPU has a reset method (reset_method is not empty).",
 		Why:     "Between guests vfio resets the device so the next tenant finds no data of the last one and a GPU in a clean state. A device with no reset method keeps its memory and state: data leaks across tenants, and the GPU often fails to initialise in the next guest.",
@@ -284,7 +287,7 @@ var NoReset = &Check{
 			if len(d.ResetMethod) > 0 {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s has no reset method (reset_method is empty): it cannot be reset between guests, so one tenant's data and GPU state reach the next.", pcidev.Describe(d)),
 				Remediation: "If an administrator cleared it, restore the default with `echo default > /sys/bus/pci/devices/" + d.Address + "/reset_method`. Otherwise look for a firmware update or a vendor reset module for this model, and until then dedicate the GPU to one tenant.",
@@ -300,7 +303,7 @@ var NoReset = &Check{
 
 // BootVGA is GP206.
 var BootVGA = &Check{
-	ID: "GP206", Name: "boot-vga", Severity: Warning, Needs: []Input{NeedHost},
+	ID: "GP206", Name: "boot-vga", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "No passthrough GPU is the boot VGA device.",
 		Why:     "The firmware and the host console (efifb, vesafb) use the boot VGA device: its memory stays claimed by the framebuffer, vfio may fail to map it, and its ROM is shadowed so the guest cannot read a clean copy.",
@@ -316,7 +319,7 @@ var BootVGA = &Check{
 			if d.BootVGA == nil || !*d.BootVGA {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is the boot VGA device: the host console and firmware framebuffer use it.", pcidev.Describe(d)),
 				Remediation: "Select the onboard or BMC graphics as the primary display in the firmware setup. If there is none, add video=efifb:off to the kernel command line so the host framebuffer leaves the GPU alone. " + cmdlineHowTo([]string{"video=efifb:off"}, nil),
@@ -329,7 +332,7 @@ var BootVGA = &Check{
 
 // LargeBAR is GP207.
 var LargeBAR = &Check{
-	ID: "GP207", Name: "large-bar", Severity: Info, Needs: []Input{NeedHost},
+	ID: "GP207", Name: "large-bar", Severity: report.Info, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Passthrough GPUs with a 64-bit BAR of 32 GiB or more.",
 		Why:     "Data-centre GPUs map their whole memory through a BAR (128 GiB on an H100 or A100 80GB). Such a BAR fits only in the 64-bit MMIO window of a q35 guest with UEFI firmware and enough guest physical address bits; with the i440fx machine type or SeaBIOS the guest sees no GPU memory or does not boot.",
@@ -346,7 +349,7 @@ var LargeBAR = &Check{
 			if largest == nil {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject: deviceSubject(d),
 				Message: fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index),
 				Remediation: "Set on the images used with this GPU: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE " +
@@ -372,7 +375,7 @@ func formatSize(n uint64) string {
 
 // NUMAUnknown is GP208.
 var NUMAUnknown = &Check{
-	ID: "GP208", Name: "numa-unknown", Severity: Warning, Needs: []Input{NeedHost},
+	ID: "GP208", Name: "numa-unknown", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "On a multi-NUMA host, every passthrough GPU reports its NUMA node (numa_node is not -1).",
 		Why:     "Nova places a guest's vCPUs and memory on the GPU's NUMA node. With numa_node -1 it cannot: under the required and preferred NUMA policies the GPU is only usable with the legacy policy, and guests get cross-socket memory traffic.",
@@ -397,7 +400,7 @@ var NUMAUnknown = &Check{
 			if d.NUMANode == nil || *d.NUMANode >= 0 {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s reports numa_node -1 on a host with %d NUMA nodes: Nova cannot place its guests on the GPU's node.", pcidev.Describe(d), nodes),
 				Remediation: "Update the firmware or enable its NUMA reporting (ACPI _PXM); until then, aliases for this GPU need \"numa_policy\": \"legacy\" or \"preferred\".",
@@ -410,7 +413,7 @@ var NUMAUnknown = &Check{
 
 // VFIOIDsUnknown is GP209.
 var VFIOIDsUnknown = &Check{
-	ID: "GP209", Name: "vfio-ids-unknown", Severity: Warning, Needs: []Input{NeedHost},
+	ID: "GP209", Name: "vfio-ids-unknown", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Every ID in vfio-pci.ids / pci-stub.ids (kernel command line or modprobe.d) is well formed and matches a device.",
 		Why:     "An ID that matches nothing is usually a typo (10de:2231 for 10de:2230): the GPU it was meant for is not claimed at boot and goes to its host driver.",
@@ -428,7 +431,7 @@ var VFIOIDsUnknown = &Check{
 				source = ""
 			}
 			if c.Err != nil {
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     hostSubject(p.Inputs.Host),
 					Source:      source,
 					Message:     fmt.Sprintf("%s.ids entry %s (%s) is malformed and ignored by the kernel.", c.Driver, c.Err, c.Source),
@@ -445,7 +448,7 @@ var VFIOIDsUnknown = &Check{
 				}
 			}
 			if !matched {
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     hostSubject(p.Inputs.Host),
 					Source:      source,
 					Message:     fmt.Sprintf("%s.ids entry %s (%s) matches no PCI device on this host.", c.Driver, c.Raw, c.Source),
@@ -460,7 +463,7 @@ var VFIOIDsUnknown = &Check{
 
 // BindingNotPersistent is GP210.
 var BindingNotPersistent = &Check{
-	ID: "GP210", Name: "binding-not-persistent", Severity: Warning, Needs: []Input{NeedHost},
+	ID: "GP210", Name: "binding-not-persistent", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Every device bound to vfio-pci is claimed for it at boot (vfio-pci.ids, or a driverctl override).",
 		Why:     "A device bound to vfio-pci by hand (echo to bind, driver_override) goes back to its host driver at the next reboot, and the guests that used it fail to start.",
@@ -482,12 +485,12 @@ var BindingNotPersistent = &Check{
 			if d.DriverOverride == pcidev.DriverVFIOPCI {
 				how = "bound through driver_override, which does not survive a reboot"
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is on vfio-pci only until the next reboot (%s): nothing claims it at boot.", pcidev.Describe(d), how),
 				Remediation: fmt.Sprintf("Make it persistent with `driverctl set-override %s vfio-pci`, or add `%s` to /etc/modprobe.d/vfio.conf (this claims every device with that ID) and rebuild the initramfs.", d.Address, vfioIDsLine([]*pcidev.Device{d})),
 				Evidence:    map[string]any{"driver": d.Driver, "driver_override": d.DriverOverride},
-				Fix:         []Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
+				Fix:         []report.Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},
 			})
 		}
 		if bound == 0 {
@@ -499,7 +502,7 @@ var BindingNotPersistent = &Check{
 
 // PCIStubLegacy is GP211.
 var PCIStubLegacy = &Check{
-	ID: "GP211", Name: "pci-stub-legacy", Severity: Info, Needs: []Input{NeedHost},
+	ID: "GP211", Name: "pci-stub-legacy", Severity: report.Info, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Devices bound to pci-stub rather than vfio-pci.",
 		Why:     "pci-stub only keeps host drivers away; libvirt then rebinds the device to vfio-pci when a guest starts. It works, but vfio-pci at boot is simpler and fails earlier when something is wrong.",
@@ -514,7 +517,7 @@ var PCIStubLegacy = &Check{
 				continue
 			}
 			found = true
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is bound to pci-stub: libvirt will move it to vfio-pci when a guest starts.", pcidev.Describe(d)),
 				Remediation: "Prefer vfio-pci: replace pci-stub.ids= with vfio-pci.ids= (" + vfioIDsLine([]*pcidev.Device{d}) + ").",
@@ -529,7 +532,7 @@ var PCIStubLegacy = &Check{
 
 // SRIOVGPUPF is GP212.
 var SRIOVGPUPF = &Check{
-	ID: "GP212", Name: "sriov-gpu-pf", Severity: Info, Needs: []Input{NeedHost},
+	ID: "GP212", Name: "sriov-gpu-pf", Severity: report.Info, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Passthrough GPUs with SR-IOV capability, which Nova classifies as type-PF.",
 		Why:     "Nova's libvirt driver reports any device with the SR-IOV capability as type-PF, whether or not VFs are enabled (A100, H100 PCIe, L40S...). An alias with \"device_type\": \"type-PCI\" never matches it and every flavor using that alias fails with No valid host.",
@@ -545,7 +548,7 @@ var SRIOVGPUPF = &Check{
 			if d.SRIOV == nil || d.SRIOV.TotalVFs == 0 {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s has SR-IOV capability (%d VFs possible, %d enabled): Nova classifies it as type-PF.", pcidev.Describe(d), d.SRIOV.TotalVFs, d.SRIOV.NumVFs),
 				Remediation: fmt.Sprintf("In nova.conf [pci] alias, use \"device_type\": \"type-PF\" for %s:%s.", d.VendorID, d.DeviceID),

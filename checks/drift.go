@@ -11,6 +11,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // Drift: the GP5xx checks compare a host's known-good preflight report (the
@@ -23,25 +24,8 @@ import (
 // without a baseline.
 const NoBaseline = "no --baseline given"
 
-// DriftReport names the two reports a drift comparison was between.
-type DriftReport struct {
-	Baseline DriftSide `json:"baseline"`
-	Current  DriftSide `json:"current"`
-}
-
-// DriftSide is one side of a comparison.
-type DriftSide struct {
-	// Path is the report file; "" for the host preflight has just read.
-	Path        string `json:"path,omitempty"`
-	Hostname    string `json:"hostname,omitempty"`
-	GeneratedAt string `json:"generated_at,omitempty"`
-	ToolVersion string `json:"tool_version,omitempty"`
-	Kernel      string `json:"kernel,omitempty"`
-	NovaVersion string `json:"nova_version,omitempty"`
-}
-
-func driftSide(r *Report) DriftSide {
-	s := DriftSide{GeneratedAt: r.GeneratedAt, ToolVersion: r.Tool.Version}
+func driftSide(r *report.Report) report.DriftSide {
+	s := report.DriftSide{GeneratedAt: r.GeneratedAt, ToolVersion: r.Tool.Version}
 	if r.Host != nil {
 		s.Hostname, s.Kernel, s.NovaVersion = r.Host.Hostname, r.Host.Kernel.Release, r.Host.Nova.Version
 	}
@@ -51,38 +35,25 @@ func driftSide(r *Report) DriftSide {
 // Drift runs the drift checks (GP5xx) between a baseline report and the
 // current one. Without a baseline every drift check is skipped, saying
 // so. Both reports must carry a host (preflight reports do).
-func Drift(baseline, current *Report) Report {
+func Drift(baseline, current *report.Report) report.Report {
 	catalog := InSection(All, "GP5")
 	if baseline == nil {
-		r := Report{Schema: Schema, Checks: []CheckResult{}, Findings: []Finding{}}
+		r := report.Report{Schema: report.Schema, Checks: []report.CheckResult{}, Findings: []report.Finding{}}
 		for _, c := range catalog {
-			r.Checks = append(r.Checks, CheckResult{ID: c.ID, Name: c.Name, Status: StatusSkip, Reason: NoBaseline})
+			r.Checks = append(r.Checks, report.CheckResult{ID: c.ID, Name: c.Name, Status: report.StatusSkip, Reason: NoBaseline})
 		}
 		return r
 	}
 	r := Run(&Inputs{Baseline: baseline, Current: current}, catalog)
 	if current != nil {
-		r.Drift = &DriftReport{Baseline: driftSide(baseline), Current: driftSide(current)}
+		r.Drift = &report.DriftReport{Baseline: driftSide(baseline), Current: driftSide(current)}
 	}
 	return r
 }
 
-// Merge adds another run's check results, findings and counts to r (and
-// its drift sides, when it has them).
-func (r *Report) Merge(o Report) {
-	r.Checks = append(r.Checks, o.Checks...)
-	r.Findings = append(r.Findings, o.Findings...)
-	r.Summary.Errors += o.Summary.Errors
-	r.Summary.Warnings += o.Summary.Warnings
-	r.Summary.Infos += o.Summary.Infos
-	if o.Drift != nil {
-		r.Drift = o.Drift
-	}
-}
-
 // driftHost is the current host, the subject of host-wide drift findings.
-func driftHost(p *Pass) Subject {
-	return Subject{Kind: "host", Ref: p.Inputs.Current.Host.Hostname}
+func driftHost(p *Pass) report.Subject {
+	return report.Subject{Kind: "host", Ref: p.Inputs.Current.Host.Hostname}
 }
 
 const absent = "(none)"
@@ -160,7 +131,7 @@ func deviceFacts(d *pcidev.Device) map[string]any {
 
 // GPUDriverChanged is GP501.
 var GPUDriverChanged = &Check{
-	ID: "GP501", Name: "gpu-driver-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	ID: "GP501", Name: "gpu-driver-changed", Severity: report.Error, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "Every GPU, and every function the baseline gave to vfio-pci or pci-stub, is bound to the same driver as in the baseline.",
 		Why:     "A new kernel, initramfs or GPU driver package can let the host driver (nvidia, nouveau, amdgpu, snd_hda_intel) probe a device before vfio-pci claims it: the node still advertises the GPU to Nova, but the guest fails to start. A move from vfio-pci to a host driver is an error; to no driver at all a warning (nothing keeps the host drivers away any more); from no driver to a host driver a warning; other moves (to vfio-pci, between host drivers, vfio-pci and pci-stub) are infos.",
@@ -180,20 +151,20 @@ var GPUDriverChanged = &Check{
 			if b.VendorID != a.VendorID || b.DeviceID != a.DeviceID {
 				continue // another device in the slot: GP502's finding
 			}
-			sev, why, fix := Info, "", ""
+			sev, why, fix := report.Info, "", ""
 			switch {
 			case pcidev.BoundToVFIO(b) && a.Driver != "" && !pcidev.BoundToVFIO(a):
-				sev = Error
+				sev = report.Error
 				why = "the host driver now holds it: it can no longer be assigned to a guest, while Nova may still offer it."
 				fix = fmt.Sprintf("Find what let %s take it — a new kernel or driver package whose initramfs lacks the vfio-pci claim, a removed vfio-pci.ids, softdep or blacklist — and restore it (gpupass generate kernel-args and gpupass generate modprobe print the lines; rebuild the initramfs: update-initramfs -u -k all or dracut -f --regenerate-all). Now: driverctl set-override %s %s.", a.Driver, addr, b.Driver)
 			case pcidev.BoundToVFIO(b) && pcidev.BoundToVFIO(a):
 				why = "it stays reserved for passthrough."
 			case pcidev.BoundToVFIO(b):
-				sev = Warning
+				sev = report.Warning
 				why = "nothing holds it for passthrough any more: a host driver loaded later can take it."
 				fix = fmt.Sprintf("Restore the boot-time claim (vfio-pci.ids, options vfio-pci ids=, driverctl), or now: driverctl set-override %s %s.", addr, b.Driver)
 			case b.Driver == "" && !pcidev.BoundToVFIO(a):
-				sev = Warning
+				sev = report.Warning
 				why = "a host driver now holds a GPU that was free."
 				fix = "If the GPU is meant for guests, claim it for vfio-pci at boot (gpupass generate all says how)."
 			case pcidev.BoundToVFIO(a):
@@ -206,7 +177,7 @@ var GPUDriverChanged = &Check{
 			} else {
 				fix += " " + rebaseline
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity:    sev,
 				Subject:     deviceSubject(a),
 				Message:     fmt.Sprintf("%s: driver %s → %s; %s", pcidev.Describe(a), orAbsent(b.Driver), orAbsent(a.Driver), why),
@@ -220,7 +191,7 @@ var GPUDriverChanged = &Check{
 
 // GPUMissing is GP502.
 var GPUMissing = &Check{
-	ID: "GP502", Name: "gpu-missing", Severity: Error, Needs: []Input{NeedBaseline},
+	ID: "GP502", Name: "gpu-missing", Severity: report.Error, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "Every GPU of the baseline, and every function it gave to vfio-pci or pci-stub, is still on the PCI bus at its address, with the same vendor and device ID.",
 		Why:     "A GPU that fell off the bus (a PCIe link or power fault, an Xid that took the card down, a firmware setting, a card pulled) is capacity Nova still counts until nova-compute's next resource update, and guests that had it are broken. A GPU gone is an error; a non-display function gone (an HDMI audio function hidden by the card's firmware) or another device now at the address a warning.",
@@ -242,11 +213,11 @@ var GPUMissing = &Check{
 			a := after[b.Address]
 			switch {
 			case a == nil:
-				sev, what := Error, "GPU"
+				sev, what := report.Error, "GPU"
 				if !pcidev.IsDisplay(b) {
-					sev, what = Warning, "function"
+					sev, what = report.Warning, "function"
 				}
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Severity: sev,
 					Subject:  deviceSubject(b),
 					Message:  fmt.Sprintf("The %s %s, on %s in the baseline, is no longer on the PCI bus: %s → (gone).", what, pcidev.Describe(b), orAbsent(b.Driver), b.Address),
@@ -258,8 +229,8 @@ var GPUMissing = &Check{
 				if b.VendorID == "" || a.VendorID == "" || b.DeviceID == "" || a.DeviceID == "" {
 					continue // unknown IDs: cannot tell
 				}
-				p.Report(Finding{
-					Severity:    Warning,
+				p.Report(report.Finding{
+					Severity:    report.Warning,
 					Subject:     deviceSubject(a),
 					Message:     fmt.Sprintf("%s now holds another device: %s:%s → %s (%s).", b.Address, b.VendorID, b.DeviceID, pcidev.Describe(a), orAbsent(a.Driver)),
 					Remediation: "If the card was replaced, check that [pci]device_spec and [pci]alias still match the new model (GP304, GP308) and that the flavors ask for it; then take a new baseline.",
@@ -273,7 +244,7 @@ var GPUMissing = &Check{
 
 // GPUAppeared is GP503.
 var GPUAppeared = &Check{
-	ID: "GP503", Name: "gpu-appeared", Severity: Info, Needs: []Input{NeedBaseline},
+	ID: "GP503", Name: "gpu-appeared", Severity: report.Info, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "No GPU is on the PCI bus that the baseline did not list (info).",
 		Why:     "A new GPU, or a GPU that moved to another address (another slot, a renumbered bus after a firmware update), is not yet prepared for passthrough unless a vendor/product device_spec already covers it; device_spec entries by address no longer match a moved one.",
@@ -291,7 +262,7 @@ var GPUAppeared = &Check{
 			if !trackedDevice(a) || !pcidev.IsDisplay(a) || before[a.Address] != nil {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(a),
 				Message:     fmt.Sprintf("New GPU %s on driver %s: (absent) → %s.", pcidev.Describe(a), orAbsent(a.Driver), a.Address),
 				Remediation: "If it is meant for guests, gpupass generate all says what to configure; then take a new baseline: gpupass preflight --format json > BASELINE.json.",
@@ -344,7 +315,7 @@ func setDiff(a, b []string) []string {
 
 // IOMMUGroupChanged is GP504.
 var IOMMUGroupChanged = &Check{
-	ID: "GP504", Name: "iommu-group-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	ID: "GP504", Name: "iommu-group-changed", Severity: report.Error, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The IOMMU groups of the GPUs (and of the functions on vfio-pci) hold the same functions as in the baseline.",
 		Why:     "vfio assigns whole IOMMU groups. A new kernel or firmware can change PCIe ACS handling, a removed pcie_acs_override merges groups, a card moved to another slot shares a switch: a group that gained a function on a host driver can no longer be assigned (GP202). A GPU left without any group (the IOMMU off) is an error; a group that gained an endpoint a warning; a group that lost functions or was only renumbered an info.",
@@ -357,8 +328,8 @@ var IOMMUGroupChanged = &Check{
 		}
 		bh, ah := p.Inputs.Baseline.Host, p.Inputs.Current.Host
 		if bh.IOMMU.Groups > 0 && ah.IOMMU.Groups == 0 && len(ah.IOMMU.Units) == 0 {
-			p.Report(Finding{
-				Severity:    Error,
+			p.Report(report.Finding{
+				Severity:    report.Error,
 				Subject:     driftHost(p),
 				Message:     fmt.Sprintf("The IOMMU is off: IOMMU groups %d → 0; no device can be assigned to a guest (see GP102, GP103, GP104).", bh.IOMMU.Groups),
 				Remediation: "Turn the IOMMU back on: VT-d / AMD-Vi in the firmware, intel_iommu=on on Intel, no iommu=off or amd_iommu=off on the kernel command line.",
@@ -388,17 +359,17 @@ var IOMMUGroupChanged = &Check{
 			switch {
 			case bg == nil && ag == nil:
 			case bg != nil && ag == nil:
-				p.Report(Finding{
-					Severity:    Error,
+				p.Report(report.Finding{
+					Severity:    report.Error,
 					Subject:     deviceSubject(a),
 					Message:     fmt.Sprintf("%s is in no IOMMU group any more: %s → (none); it cannot be assigned to a guest.", pcidev.Describe(a), groupRef(*bg)),
 					Remediation: "Check that the IOMMU is on (GP102, GP103) and the kernel command line (GP104).",
 					Evidence:    ev,
 				})
 			case bg == nil:
-				p.Report(Finding{
-					Severity:    Info,
-					Subject:     Subject{Kind: "group", Ref: groupRef(*ag)},
+				p.Report(report.Finding{
+					Severity:    report.Info,
+					Subject:     report.Subject{Kind: "group", Ref: groupRef(*ag)},
 					Message:     fmt.Sprintf("%s is now in an IOMMU group: (none) → %s.", pcidev.Describe(a), groupRef(*ag)),
 					Remediation: rebaseline,
 					Evidence:    ev,
@@ -408,10 +379,10 @@ var IOMMUGroupChanged = &Check{
 				if len(added) == 0 && len(removed) == 0 && *bg == *ag {
 					continue
 				}
-				sev := Info
+				sev := report.Info
 				for _, m := range added {
 					if d := after[m]; d != nil && !pcidev.IsBridge(d) {
-						sev = Warning
+						sev = report.Warning
 					}
 				}
 				var changes []string
@@ -429,12 +400,12 @@ var IOMMUGroupChanged = &Check{
 					changes = append(changes, "no longer holds "+listSome(removed))
 				}
 				fix := rebaseline
-				if sev == Warning {
+				if sev == report.Warning {
 					fix = "See GP202 and GP203 for whether the group can still be assigned; restore the firmware ACS and kernel command-line settings of the baseline (pcie_acs_override, iommu), or move the card to a slot whose root port isolates it. " + rebaseline
 				}
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Severity:    sev,
-					Subject:     Subject{Kind: "group", Ref: groupRef(*ag)},
+					Subject:     report.Subject{Kind: "group", Ref: groupRef(*ag)},
 					Message:     fmt.Sprintf("The IOMMU group of %s %s; members %s → %s.", pcidev.Describe(a), strings.Join(changes, "; "), strings.Join(bm, " "), strings.Join(am, " ")),
 					Remediation: fix,
 					Evidence:    ev,
@@ -546,7 +517,7 @@ func turnsOff(ps []hostinfo.Param, key string) bool {
 
 // KernelCmdlineChanged is GP505.
 var KernelCmdlineChanged = &Check{
-	ID: "GP505", Name: "kernel-cmdline-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	ID: "GP505", Name: "kernel-cmdline-changed", Severity: report.Error, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The kernel command line's IOMMU, isolation, boot-time claim and console parameters are those of the baseline.",
 		Why: "Kernel and bootloader upgrades rewrite the command line (a new grub.cfg from a template, a distribution default, kernelstub): losing intel_iommu=on, vfio-pci.ids or rd.driver.pre=vfio-pci gives the GPUs back to the host at the next boot. " +
@@ -574,19 +545,19 @@ var KernelCmdlineChanged = &Check{
 				continue
 			}
 			rule, _ := watchedParam(k)
-			sev := Info
+			sev := report.Info
 			switch rule.class {
 			case "iommu":
-				sev = Warning
+				sev = report.Warning
 				if turnsOff(after[k], k) && !turnsOff(before[k], k) {
-					sev = Error
+					sev = report.Error
 				}
 			case "iommu-mode", "intremap":
 				if (k == "iommu" || rule.class == "intremap") && turnsOff(after[k], k) && !turnsOff(before[k], k) {
-					sev = Error
+					sev = report.Error
 				}
 			case "isolation", "claim":
-				sev = Warning
+				sev = report.Warning
 			}
 			old, cur := strings.Join(bs, " "), strings.Join(as, " ")
 			if old == "" {
@@ -597,7 +568,7 @@ var KernelCmdlineChanged = &Check{
 			}
 			var consequence string
 			switch {
-			case sev == Error:
+			case sev == report.Error:
 				consequence = "it turns the IOMMU or interrupt remapping off: no device can be assigned to a guest."
 			case rule.class == "claim":
 				consequence = "what claims the GPUs (or keeps host drivers off them) at boot changed."
@@ -608,7 +579,7 @@ var KernelCmdlineChanged = &Check{
 			default:
 				consequence = "passthrough still works, but the host differs from the baseline."
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity:    sev,
 				Subject:     driftHost(p),
 				Message:     fmt.Sprintf("Kernel command line: %s → %s; %s", old, cur, consequence),
@@ -666,7 +637,7 @@ func paramsText(params map[string]string) string {
 
 // ModulesChanged is GP506.
 var ModulesChanged = &Check{
-	ID: "GP506", Name: "modules-changed", Severity: Warning, Needs: []Input{NeedBaseline},
+	ID: "GP506", Name: "modules-changed", Severity: report.Warning, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The GPU, vfio and kvm kernel modules loaded (or built in) are those of the baseline; other module changes are summed up as an info.",
 		Why:     "A new GPU driver package or kernel can start loading nvidia, nouveau or amdgpu at boot, or build vfio-pci into the kernel (then options vfio-pci lines in modprobe.d no longer apply: the ids must be on the kernel command line). A GPU host driver newly loaded, or a vfio or kvm module no longer present, is a warning; a GPU driver gone, a vfio or kvm module added, a change between loaded and built in, or a parameter change of these modules an info; other modules one info.",
@@ -710,12 +681,12 @@ var ModulesChanged = &Check{
 				}
 				continue
 			}
-			sev, why := Info, ""
+			sev, why := report.Info, ""
 			switch {
 			case inA && !inB && kind == "gpu":
-				sev, why = Warning, "a GPU host driver now loads: it takes every GPU that vfio-pci has not claimed first (see GP107, GP501)."
+				sev, why = report.Warning, "a GPU host driver now loads: it takes every GPU that vfio-pci has not claimed first (see GP107, GP501)."
 			case inB && !inA && kind != "gpu":
-				sev, why = Warning, map[string]string{"vfio": "without it devices cannot be assigned to guests (see GP106).", "kvm": "without it there are no KVM guests (see GP101)."}[kind]
+				sev, why = report.Warning, map[string]string{"vfio": "without it devices cannot be assigned to guests (see GP106).", "kvm": "without it there are no KVM guests (see GP101)."}[kind]
 			case inA && !inB:
 				why = "it is now present."
 			case inB && !inA:
@@ -727,8 +698,8 @@ var ModulesChanged = &Check{
 				}
 				why += "."
 			case paramsText(b.Params) != paramsText(a.Params):
-				p.Report(Finding{
-					Severity:    Info,
+				p.Report(report.Finding{
+					Severity:    report.Info,
 					Subject:     driftHost(p),
 					Message:     fmt.Sprintf("Module %s parameters: %s → %s.", n, orAbsent(paramsText(b.Params)), orAbsent(paramsText(a.Params))),
 					Remediation: rebaseline,
@@ -739,7 +710,7 @@ var ModulesChanged = &Check{
 				continue
 			}
 			fix := rebaseline
-			if sev == Warning {
+			if sev == report.Warning {
 				if kind == "gpu" {
 					fix = fmt.Sprintf("If the GPUs are for guests, keep %s off them: softdep %s pre: vfio-pci (or blacklist %s) in /etc/modprobe.d, rebuild the initramfs and reboot (gpupass generate modprobe). %s", n, n, n, rebaseline)
 				} else {
@@ -755,7 +726,7 @@ var ModulesChanged = &Check{
 				aState = string(a.State)
 			}
 			ev = map[string]any{"module": n, "before": bState, "after": aState}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity:    sev,
 				Subject:     driftHost(p),
 				Message:     fmt.Sprintf("Module %s: %s → %s; %s", n, moduleState(b, inB), moduleState(a, inA), why),
@@ -771,8 +742,8 @@ var ModulesChanged = &Check{
 			if len(unloaded) > 0 {
 				parts = append(parts, "no longer loaded: "+listSome(unloaded))
 			}
-			p.Report(Finding{
-				Severity:    Info,
+			p.Report(report.Finding{
+				Severity:    report.Info,
 				Subject:     driftHost(p),
 				Message:     "Other modules changed: " + strings.Join(parts, "; ") + ".",
 				Remediation: rebaseline,
@@ -807,7 +778,7 @@ func canonicalValue(text string) string {
 	return strings.Join(strings.Fields(text), " ")
 }
 
-func confEntries(c *ConfReport, opt novaconf.Option) []confEntry {
+func confEntries(c *report.ConfReport, opt novaconf.Option) []confEntry {
 	if c == nil {
 		return nil
 	}
@@ -855,7 +826,7 @@ func optionName(name string, opt novaconf.Option) string {
 
 // PCIConfChanged is GP507.
 var PCIConfChanged = &Check{
-	ID: "GP507", Name: "pci-conf-changed", Severity: Error, Needs: []Input{NeedBaseline},
+	ID: "GP507", Name: "pci-conf-changed", Severity: report.Error, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The node's [pci]device_spec and [pci]alias values are those of the baseline (compared as JSON: reformatting is not a change).",
 		Why:     "Configuration management and package upgrades rewrite nova.conf: a device_spec lost or narrowed means nova-compute stops offering GPUs to Placement, an alias changed means flavors ask for something else. Every device_spec entry gone is an error (the node offers no PCI device); some entries removed or changed, or an alias removed or changed, a warning; entries only added, or only moved to another option name (passthrough_whitelist to device_spec), an info.",
@@ -876,7 +847,7 @@ var PCIConfChanged = &Check{
 			be, ae := confEntries(bc, opt), confEntries(ac, opt)
 			removed, added := entryDiff(be, ae), entryDiff(ae, be)
 			isSpec := opt.String() == novaconf.OptDeviceSpec.String()
-			subject := Subject{Kind: "option", Ref: opt.String()}
+			subject := report.Subject{Kind: "option", Ref: opt.String()}
 			ev := map[string]any{"before": nonNil(entryValues(be)), "after": nonNil(entryValues(ae))}
 			if len(removed) == 0 && len(added) == 0 {
 				// Same values: a rename (deprecated name to the current one)?
@@ -888,8 +859,8 @@ var PCIConfChanged = &Check{
 					an = append(an, optionName(e.name, opt))
 				}
 				if strings.Join(bn, " ") != strings.Join(an, " ") && len(ae) > 0 {
-					p.Report(Finding{
-						Severity:    Info,
+					p.Report(report.Finding{
+						Severity:    report.Info,
 						Subject:     subject,
 						Message:     fmt.Sprintf("%s is now set as %s (was %s), with the same values.", opt, strings.Join(uniq(an), ", "), strings.Join(uniq(bn), ", ")),
 						Remediation: rebaseline,
@@ -899,12 +870,12 @@ var PCIConfChanged = &Check{
 				}
 				continue
 			}
-			sev := Info
+			sev := report.Info
 			switch {
 			case isSpec && len(ae) == 0:
-				sev = Error
+				sev = report.Error
 			case len(removed) > 0:
-				sev = Warning
+				sev = report.Warning
 			}
 			var msg string
 			switch {
@@ -921,9 +892,9 @@ var PCIConfChanged = &Check{
 				msg = fmt.Sprintf("%s changed (%d → %d values): %s.", opt, len(be), len(ae), strings.Join(parts, "; "))
 			}
 			switch {
-			case sev == Error && ac == nil:
+			case sev == report.Error && ac == nil:
 				msg += " No nova.conf was found now: this node offers no PCI device to Nova."
-			case sev == Error:
+			case sev == report.Error:
 				msg += " No device_spec is left: this node offers no PCI device to Nova."
 			case !isSpec && len(removed) > 0:
 				msg += " Flavors asking for a changed or removed alias are placed differently, or not at all."
@@ -934,7 +905,7 @@ var PCIConfChanged = &Check{
 			if len(added) > 0 {
 				source = added[0].source
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity:    sev,
 				Subject:     subject,
 				Message:     msg,
@@ -958,7 +929,7 @@ func uniq(s []string) []string {
 }
 
 // novaOf describes a report's Nova: version and release.
-func novaOf(r *Report) (version, release string) {
+func novaOf(r *report.Report) (version, release string) {
 	if r.Host != nil {
 		version = r.Host.Nova.Version
 	}
@@ -985,7 +956,7 @@ func novaText(version, release string) string {
 
 // NovaReleaseChanged is GP508.
 var NovaReleaseChanged = &Check{
-	ID: "GP508", Name: "nova-release-changed", Severity: Warning, Needs: []Input{NeedBaseline},
+	ID: "GP508", Name: "nova-release-changed", Severity: report.Warning, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The Nova installed on the node (host.nova.version) and the release whose rules apply (nova_release) are those of the baseline.",
 		Why:     "Nova's PCI options and their rules change between releases: passthrough_whitelist became device_spec in Zed, alias fields arrive and become mandatory (2025.2 wants vendor_id and product_id in every alias). An upgrade to another release, a downgrade, or Nova no longer found is a warning; a new version within the same release, Nova newly found, or other rules applied with the same version an info.",
@@ -1002,20 +973,20 @@ var NovaReleaseChanged = &Check{
 		if bv == av && br == ar {
 			return nil
 		}
-		sev, why := Info, ""
+		sev, why := report.Info, ""
 		switch {
 		case bv != "" && av == "":
-			sev, why = Warning, "Nova is no longer found under the root (a move to containers, or an uninstall?)."
+			sev, why = report.Warning, "Nova is no longer found under the root (a move to containers, or an uninstall?)."
 		case bv == "" && av != "":
 			why = "the baseline found no Nova installation."
 		case br != ar:
-			sev, why = Warning, fmt.Sprintf("the release changed, and with it the rules for [pci] options (the checks above apply %s's).", orAbsent(ar))
+			sev, why = report.Warning, fmt.Sprintf("the release changed, and with it the rules for [pci] options (the checks above apply %s's).", orAbsent(ar))
 		case bv != av:
 			why = "same release."
 		default:
 			why = "other rules applied (--nova-release)."
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Severity:    sev,
 			Subject:     driftHost(p),
 			Message:     fmt.Sprintf("%s → %s; %s", novaText(bv, br), novaText(av, ar), why),
@@ -1031,7 +1002,7 @@ var NovaReleaseChanged = &Check{
 
 // KernelChanged is GP509.
 var KernelChanged = &Check{
-	ID: "GP509", Name: "kernel-changed", Severity: Info, Needs: []Input{NeedBaseline},
+	ID: "GP509", Name: "kernel-changed", Severity: report.Info, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The running kernel release is that of the baseline (info: context for the other drift findings).",
 		Why:     "A kernel upgrade alone is routine, but it comes with a new initramfs, new module builds (a DKMS GPU driver rebuilt for it) and possibly new ACS quirks: when passthrough broke after one, the other drift findings say what it changed.",
@@ -1050,8 +1021,8 @@ var KernelChanged = &Check{
 		case a == b:
 			return nil
 		}
-		p.Report(Finding{
-			Severity:    Info,
+		p.Report(report.Finding{
+			Severity:    report.Info,
 			Subject:     driftHost(p),
 			Message:     fmt.Sprintf("Kernel %s → %s.", b, a),
 			Remediation: rebaseline,
@@ -1063,7 +1034,7 @@ var KernelChanged = &Check{
 
 // BaselineOtherHost is GP510.
 var BaselineOtherHost = &Check{
-	ID: "GP510", Name: "baseline-other-host", Severity: Warning, Needs: []Input{NeedBaseline},
+	ID: "GP510", Name: "baseline-other-host", Severity: report.Warning, Needs: []Input{NeedBaseline},
 	Doc: Doc{
 		Summary: "The baseline is a report of this host (same hostname).",
 		Why:     "Comparing with another host's report is allowed — a known-good sibling of the same model is a useful reference — but then the differences are between two hosts, not changes over time, and device addresses, IOMMU group numbers and names may differ for reasons that are not drift. gpupass warns rather than refusing.",
@@ -1083,8 +1054,8 @@ var BaselineOtherHost = &Check{
 		if a == b {
 			return nil
 		}
-		p.Report(Finding{
-			Severity:    Warning,
+		p.Report(report.Finding{
+			Severity:    report.Warning,
 			Subject:     driftHost(p),
 			Message:     fmt.Sprintf("The baseline is a report of another host: %s → %s; the drift findings are differences between the two hosts.", b, a),
 			Remediation: "Compare with this host's own known-good report, or pass --hostname if the host was renamed.",

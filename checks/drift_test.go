@@ -8,16 +8,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/report"
 )
 
 // driftReport is a preflight report of readyHost with a nova.conf of one
 // device_spec and one alias, as the JSON report records them.
-func driftReport() *Report {
+func driftReport() *report.Report {
 	h := readyHost()
 	h.Nova = hostinfo.NovaInstall{Version: "29.2.0", Path: "/usr/lib/python3/dist-packages/nova-29.2.0.dist-info"}
-	return &Report{
-		Schema: Schema, Command: "preflight", NovaRelease: "2024.1", Host: h,
-		NovaConf: &ConfReport{Role: "compute", Options: []ConfOption{
+	return &report.Report{
+		Schema: report.Schema, Command: "preflight", NovaRelease: "2024.1", Host: h,
+		NovaConf: &report.ConfReport{Role: "compute", Options: []report.ConfOption{
 			{Option: "[pci]device_spec", Value: `{"vendor_id": "10de", "product_id": "2330"}`, Source: "/etc/nova/nova.conf:6"},
 			{Option: "[pci]alias", Value: `{"name": "h100", "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI"}`, Source: "/etc/nova/nova.conf:7"},
 		}},
@@ -26,7 +27,7 @@ func driftReport() *Report {
 
 // driftOf runs one drift check between two reports and returns its result
 // and findings as "severity subject-ref: message".
-func driftOf(t *testing.T, c *Check, before, after *Report) (CheckResult, []Finding) {
+func driftOf(t *testing.T, c *Check, before, after *report.Report) (report.CheckResult, []report.Finding) {
 	t.Helper()
 	r := Run(&Inputs{Baseline: before, Current: after}, []*Check{c})
 	if len(r.Checks) != 1 {
@@ -35,7 +36,7 @@ func driftOf(t *testing.T, c *Check, before, after *Report) (CheckResult, []Find
 	return r.Checks[0], r.Findings
 }
 
-func summarizeDrift(fs []Finding) []string {
+func summarizeDrift(fs []report.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, string(f.Severity)+" "+f.Subject.Kind+":"+f.Subject.Ref)
@@ -52,7 +53,7 @@ func TestDriftUnchangedReportHasNoFindings(t *testing.T) {
 		t.Fatalf("%d drift checks run", len(r.Checks))
 	}
 	for _, c := range r.Checks {
-		if c.Status != StatusPass {
+		if c.Status != report.StatusPass {
 			t.Errorf("%s %s: %s (%s), want pass", c.ID, c.Name, c.Status, c.Reason)
 		}
 	}
@@ -67,7 +68,7 @@ func TestDriftWithoutBaselineSkipsEveryCheck(t *testing.T) {
 		t.Fatalf("%d results", len(r.Checks))
 	}
 	for _, c := range r.Checks {
-		if c.Status != StatusSkip || c.Reason != NoBaseline {
+		if c.Status != report.StatusSkip || c.Reason != NoBaseline {
 			t.Errorf("%s: %s %q, want skip %q", c.ID, c.Status, c.Reason, NoBaseline)
 		}
 	}
@@ -77,7 +78,7 @@ func TestDriftWithoutBaselineSkipsEveryCheck(t *testing.T) {
 }
 
 func TestMergeCountsDriftFindings(t *testing.T) {
-	base := Report{Summary: Summary{Errors: 1, Infos: 2}, Checks: []CheckResult{{ID: "GP101"}}, Findings: []Finding{{ID: "GP101", Severity: Error}}}
+	base := report.Report{Summary: report.Summary{Errors: 1, Infos: 2}, Checks: []report.CheckResult{{ID: "GP101"}}, Findings: []report.Finding{{ID: "GP101", Severity: report.Error}}}
 	after := driftReport()
 	after.Host.Devices[1].Driver = "nvidia"
 	drift := Drift(driftReport(), after)
@@ -85,7 +86,7 @@ func TestMergeCountsDriftFindings(t *testing.T) {
 	if base.Summary.Errors != 2 || base.Summary.Infos != 2 || len(base.Checks) != 1+len(drift.Checks) || len(base.Findings) != 2 || base.Drift == nil {
 		t.Errorf("merged %+v, %d checks, %d findings, drift %v", base.Summary, len(base.Checks), len(base.Findings), base.Drift)
 	}
-	if base.ExitCode(Error) != 1 {
+	if base.ExitCode(report.Error) != 1 {
 		t.Error("exit code of a merged drift error is not 1")
 	}
 }
@@ -93,27 +94,27 @@ func TestMergeCountsDriftFindings(t *testing.T) {
 func TestGPUDriverChanged(t *testing.T) {
 	for _, tc := range []struct {
 		before, after string
-		want          Severity // "" for no finding
+		want          report.Severity // "" for no finding
 		says          string
 	}{
-		{"vfio-pci", "nvidia", Error, "driver vfio-pci → nvidia"},
-		{"vfio-pci", "", Warning, "driver vfio-pci → (none)"},
-		{"", "nouveau", Warning, "driver (none) → nouveau"},
-		{"vfio-pci", "pci-stub", Info, "driver vfio-pci → pci-stub; it stays reserved"},
-		{"nvidia", "vfio-pci", Info, "reserved for passthrough"},
-		{"nouveau", "nvidia", Info, "stays with the host"},
+		{"vfio-pci", "nvidia", report.Error, "driver vfio-pci → nvidia"},
+		{"vfio-pci", "", report.Warning, "driver vfio-pci → (none)"},
+		{"", "nouveau", report.Warning, "driver (none) → nouveau"},
+		{"vfio-pci", "pci-stub", report.Info, "driver vfio-pci → pci-stub; it stays reserved"},
+		{"nvidia", "vfio-pci", report.Info, "reserved for passthrough"},
+		{"nouveau", "nvidia", report.Info, "stays with the host"},
 		{"vfio-pci", "vfio-pci", "", ""},
 	} {
 		before, after := driftReport(), driftReport()
 		before.Host.Devices[1].Driver, after.Host.Devices[1].Driver = tc.before, tc.after
 		res, fs := driftOf(t, GPUDriverChanged, before, after)
 		if tc.want == "" {
-			if len(fs) != 0 || res.Status != StatusPass {
+			if len(fs) != 0 || res.Status != report.StatusPass {
 				t.Errorf("%s → %s: %v %v", tc.before, tc.after, res, summarizeDrift(fs))
 			}
 			continue
 		}
-		if len(fs) != 1 || fs[0].Severity != tc.want || fs[0].Subject != (Subject{"device", "0000:41:00.0"}) || !strings.Contains(fs[0].Message, tc.says) {
+		if len(fs) != 1 || fs[0].Severity != tc.want || fs[0].Subject != (report.Subject{Kind: "device", Ref: "0000:41:00.0"}) || !strings.Contains(fs[0].Message, tc.says) {
 			t.Errorf("%s → %s: %v", tc.before, tc.after, fs)
 			continue
 		}
@@ -134,7 +135,7 @@ func TestGPUDriverChanged(t *testing.T) {
 	// The NVMe drive's driver is none of drift's business.
 	before, after = driftReport(), driftReport()
 	after.Host.Devices[2].Driver = "vfio-pci"
-	if _, fs := driftOf(t, GPUDriverChanged, before, after); len(fs) != 1 || fs[0].Severity != Info {
+	if _, fs := driftOf(t, GPUDriverChanged, before, after); len(fs) != 1 || fs[0].Severity != report.Info {
 		t.Errorf("NVMe moved to vfio-pci: %v", summarizeDrift(fs))
 	}
 	after.Host.Devices[2].Driver = "nvme_other"
@@ -147,11 +148,11 @@ func TestGPUMissingAndAppeared(t *testing.T) {
 	before, after := driftReport(), driftReport()
 	after.Host.Devices = append(after.Host.Devices[:1], after.Host.Devices[2:]...)
 	res, fs := driftOf(t, GPUMissing, before, after)
-	if res.Status != StatusFail || len(fs) != 1 || fs[0].Severity != Error || fs[0].Subject.Ref != "0000:41:00.0" ||
+	if res.Status != report.StatusFail || len(fs) != 1 || fs[0].Severity != report.Error || fs[0].Subject.Ref != "0000:41:00.0" ||
 		!strings.Contains(fs[0].Message, "no longer on the PCI bus: 0000:41:00.0 → (gone)") || fs[0].Evidence["after"] != nil {
 		t.Errorf("GPU gone: %v %+v", res, fs)
 	}
-	if _, fs := driftOf(t, GPUAppeared, after, before); len(fs) != 1 || fs[0].Severity != Info || fs[0].Subject.Ref != "0000:41:00.0" ||
+	if _, fs := driftOf(t, GPUAppeared, after, before); len(fs) != 1 || fs[0].Severity != report.Info || fs[0].Subject.Ref != "0000:41:00.0" ||
 		!strings.Contains(fs[0].Message, "(absent) → 0000:41:00.0") {
 		t.Errorf("GPU appeared: %+v", fs)
 	}
@@ -161,7 +162,7 @@ func TestGPUMissingAndAppeared(t *testing.T) {
 	// Another card in the slot: a warning naming both IDs.
 	after = driftReport()
 	after.Host.Devices[1].DeviceID = "2331"
-	if _, fs := driftOf(t, GPUMissing, before, after); len(fs) != 1 || fs[0].Severity != Warning || !strings.Contains(fs[0].Message, "10de:2330 → 0000:41:00.0 (10de:2331)") {
+	if _, fs := driftOf(t, GPUMissing, before, after); len(fs) != 1 || fs[0].Severity != report.Warning || !strings.Contains(fs[0].Message, "10de:2330 → 0000:41:00.0 (10de:2331)") {
 		t.Errorf("replaced: %+v", fs)
 	}
 	// A companion function gone is a warning, the host's NVMe drive nothing.
@@ -173,7 +174,7 @@ func TestGPUMissingAndAppeared(t *testing.T) {
 	}
 	// No PCI device at all in a report: skipped, not "every GPU gone".
 	after.Host.Devices = nil
-	if res, fs := driftOf(t, GPUMissing, before, after); res.Status != StatusSkip || !strings.Contains(res.Reason, "no PCI devices") || len(fs) != 0 {
+	if res, fs := driftOf(t, GPUMissing, before, after); res.Status != report.StatusSkip || !strings.Contains(res.Reason, "no PCI devices") || len(fs) != 0 {
 		t.Errorf("empty inventory: %+v %v", res, fs)
 	}
 }
@@ -184,7 +185,7 @@ func TestIOMMUGroupChanged(t *testing.T) {
 	one := 1
 	after.Host.Devices[2].IOMMUGroup = &one
 	_, fs := driftOf(t, IOMMUGroupChanged, before, after)
-	if len(fs) != 1 || fs[0].Severity != Warning || fs[0].Subject != (Subject{"group", "iommu-group/1"}) ||
+	if len(fs) != 1 || fs[0].Severity != report.Warning || fs[0].Subject != (report.Subject{Kind: "group", Ref: "iommu-group/1"}) ||
 		!strings.Contains(fs[0].Message, "now also holds 0000:42:00.0 (144d:a80a) on nvme") {
 		t.Fatalf("group grew: %+v", fs)
 	}
@@ -196,7 +197,7 @@ func TestIOMMUGroupChanged(t *testing.T) {
 	after = driftReport()
 	seven := 7
 	after.Host.Devices[0].IOMMUGroup, after.Host.Devices[1].IOMMUGroup = &seven, &seven
-	if _, fs := driftOf(t, IOMMUGroupChanged, before, after); len(fs) != 1 || fs[0].Severity != Info || !strings.Contains(fs[0].Message, "iommu-group/1 → iommu-group/7") {
+	if _, fs := driftOf(t, IOMMUGroupChanged, before, after); len(fs) != 1 || fs[0].Severity != report.Info || !strings.Contains(fs[0].Message, "iommu-group/1 → iommu-group/7") {
 		t.Errorf("renumbered: %+v", fs)
 	}
 	// The IOMMU off: one error for the host.
@@ -237,7 +238,7 @@ func TestKernelCmdlineChanged(t *testing.T) {
 			b := strings.Join(f.Evidence["before"].([]string), " ")
 			a := strings.Join(f.Evidence["after"].([]string), " ")
 			got = append(got, string(f.Severity)+" "+b+"→"+a)
-			if f.Subject != (Subject{"host", "gpu01"}) || !strings.Contains(f.Message, "→") {
+			if f.Subject != (report.Subject{Kind: "host", Ref: "gpu01"}) || !strings.Contains(f.Message, "→") {
 				t.Errorf("%s: %+v", tc.after, f)
 			}
 		}
@@ -247,7 +248,7 @@ func TestKernelCmdlineChanged(t *testing.T) {
 	}
 	before, after := driftReport(), driftReport()
 	before.Host.Kernel.Cmdline = ""
-	if res, _ := driftOf(t, KernelCmdlineChanged, before, after); res.Status != StatusSkip || !strings.Contains(res.Reason, "baseline has no kernel command line") {
+	if res, _ := driftOf(t, KernelCmdlineChanged, before, after); res.Status != report.StatusSkip || !strings.Contains(res.Reason, "baseline has no kernel command line") {
 		t.Errorf("old report without a cmdline: %+v", res)
 	}
 }
@@ -282,11 +283,11 @@ func TestModulesChanged(t *testing.T) {
 	}
 	after = driftReport()
 	after.Host.Modules[4].State = hostinfo.ModuleBuiltin
-	if _, fs := driftOf(t, ModulesChanged, before, after); len(fs) != 1 || fs[0].Severity != Info || !strings.Contains(fs[0].Message, "vfio-pci.ids=") {
+	if _, fs := driftOf(t, ModulesChanged, before, after); len(fs) != 1 || fs[0].Severity != report.Info || !strings.Contains(fs[0].Message, "vfio-pci.ids=") {
 		t.Errorf("vfio_pci built in: %+v", fs)
 	}
 	after.Host.Modules = nil
-	if res, _ := driftOf(t, ModulesChanged, before, after); res.Status != StatusSkip {
+	if res, _ := driftOf(t, ModulesChanged, before, after); res.Status != report.StatusSkip {
 		t.Errorf("no module list: %+v", res)
 	}
 }
@@ -301,30 +302,30 @@ func TestPCIConfChanged(t *testing.T) {
 	}
 	after.NovaConf.Options[0].Value = `{"vendor_id": "10de", "product_id": "2331"}`
 	_, fs := driftOf(t, PCIConfChanged, before, after)
-	if len(fs) != 1 || fs[0].Severity != Warning || fs[0].Subject != (Subject{"option", "[pci]device_spec"}) || fs[0].Source != "/etc/nova/nova.conf:6" ||
+	if len(fs) != 1 || fs[0].Severity != report.Warning || fs[0].Subject != (report.Subject{Kind: "option", Ref: "[pci]device_spec"}) || fs[0].Source != "/etc/nova/nova.conf:6" ||
 		!strings.Contains(fs[0].Message, `"product_id": "2330"} → {"vendor_id": "10de", "product_id": "2331"}`) {
 		t.Errorf("changed: %+v", fs)
 	}
 	// Every device_spec gone: error. An alias added: info.
 	after = driftReport()
-	after.NovaConf.Options = append(after.NovaConf.Options[1:], ConfOption{Option: "[pci]alias", Value: `{"name": "h100b"}`, Source: "x:1"})
+	after.NovaConf.Options = append(after.NovaConf.Options[1:], report.ConfOption{Option: "[pci]alias", Value: `{"name": "h100b"}`, Source: "x:1"})
 	_, fs = driftOf(t, PCIConfChanged, before, after)
 	if got := summarizeDrift(fs); !cmp.Equal(got, []string{"error option:[pci]device_spec", "info option:[pci]alias"}) {
 		t.Errorf("device_spec gone, alias added: %v", got)
 	}
 	// Renamed from a deprecated name, same values: info.
 	before.NovaConf.Options[0].Name = "[pci]passthrough_whitelist"
-	if _, fs := driftOf(t, PCIConfChanged, before, driftReport()); len(fs) != 1 || fs[0].Severity != Info || !strings.Contains(fs[0].Message, "was [pci]passthrough_whitelist") {
+	if _, fs := driftOf(t, PCIConfChanged, before, driftReport()); len(fs) != 1 || fs[0].Severity != report.Info || !strings.Contains(fs[0].Message, "was [pci]passthrough_whitelist") {
 		t.Errorf("renamed: %+v", fs)
 	}
 	// No nova.conf now: the device_spec is gone.
 	after = driftReport()
 	after.NovaConf = nil
-	if _, fs := driftOf(t, PCIConfChanged, driftReport(), after); len(fs) != 2 || fs[0].Severity != Error || !strings.Contains(fs[0].Message, "No nova.conf was found now") {
+	if _, fs := driftOf(t, PCIConfChanged, driftReport(), after); len(fs) != 2 || fs[0].Severity != report.Error || !strings.Contains(fs[0].Message, "No nova.conf was found now") {
 		t.Errorf("nova.conf gone: %+v", fs)
 	}
 	// An old baseline without nova_conf: skipped, saying so.
-	if res, _ := driftOf(t, PCIConfChanged, after, driftReport()); res.Status != StatusSkip || !strings.Contains(res.Reason, "baseline has no nova_conf") {
+	if res, _ := driftOf(t, PCIConfChanged, after, driftReport()); res.Status != report.StatusSkip || !strings.Contains(res.Reason, "baseline has no nova_conf") {
 		t.Errorf("old baseline: %+v", res)
 	}
 }
@@ -332,13 +333,13 @@ func TestPCIConfChanged(t *testing.T) {
 func TestNovaReleaseChanged(t *testing.T) {
 	for _, tc := range []struct {
 		before, after string
-		want          Severity
+		want          report.Severity
 		says          string
 	}{
-		{"29.2.0", "31.0.0", Warning, "Nova 29.2.0 (2024.1) → Nova 31.0.0 (2025.1)"},
-		{"29.2.0", "29.2.1", Info, "same release"},
-		{"31.0.0", "29.2.0", Warning, "→ Nova 29.2.0 (2024.1)"},
-		{"29.2.0", "", Warning, "no longer found"},
+		{"29.2.0", "31.0.0", report.Warning, "Nova 29.2.0 (2024.1) → Nova 31.0.0 (2025.1)"},
+		{"29.2.0", "29.2.1", report.Info, "same release"},
+		{"31.0.0", "29.2.0", report.Warning, "→ Nova 29.2.0 (2024.1)"},
+		{"29.2.0", "", report.Warning, "no longer found"},
 		{"29.2.0", "29.2.0", "", ""},
 	} {
 		before, after := driftReport(), driftReport()
@@ -359,7 +360,7 @@ func TestNovaReleaseChanged(t *testing.T) {
 	}
 	before, after := driftReport(), driftReport()
 	before.Host.Nova.Version, before.NovaRelease = "", ""
-	if res, _ := driftOf(t, NovaReleaseChanged, before, after); res.Status != StatusSkip {
+	if res, _ := driftOf(t, NovaReleaseChanged, before, after); res.Status != report.StatusSkip {
 		t.Errorf("baseline without Nova: %+v", res)
 	}
 }
@@ -378,11 +379,11 @@ func TestKernelChangedAndOtherHost(t *testing.T) {
 	if f := r.Findings[1]; f.ID != "GP510" || !strings.Contains(f.Message, "gpu01 → gpu02") {
 		t.Errorf("other host: %+v", f)
 	}
-	if r.ExitCode(Error) != 0 || r.ExitCode(Warning) != 1 {
-		t.Errorf("exit codes %d %d", r.ExitCode(Error), r.ExitCode(Warning))
+	if r.ExitCode(report.Error) != 0 || r.ExitCode(report.Warning) != 1 {
+		t.Errorf("exit codes %d %d", r.ExitCode(report.Error), r.ExitCode(report.Warning))
 	}
 	before.Host.Kernel.Release = ""
-	if res, _ := driftOf(t, KernelChanged, before, after); res.Status != StatusSkip {
+	if res, _ := driftOf(t, KernelChanged, before, after); res.Status != report.StatusSkip {
 		t.Errorf("no kernel release in the baseline: %+v", res)
 	}
 }
@@ -395,7 +396,7 @@ func TestDriftThroughJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back Report
+	var back report.Report
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -407,17 +408,17 @@ func TestDriftThroughJSON(t *testing.T) {
 // A baseline from an older or partial report lacks a field: that one check
 // is skipped, saying which, and the others still run.
 func TestDriftSkipsWhatTheBaselineLacks(t *testing.T) {
-	for id, strip := range map[string]func(*Report){
-		"GP501": func(r *Report) { r.Host.Devices = nil },
-		"GP502": func(r *Report) { r.Host.Devices = nil },
-		"GP503": func(r *Report) { r.Host.Devices = nil },
-		"GP504": func(r *Report) { r.Host.Devices = nil },
-		"GP505": func(r *Report) { r.Host.Kernel.Cmdline = "" },
-		"GP506": func(r *Report) { r.Host.Modules = nil },
-		"GP507": func(r *Report) { r.NovaConf = nil },
-		"GP508": func(r *Report) { r.Host.Nova, r.NovaRelease = hostinfo.NovaInstall{}, "" },
-		"GP509": func(r *Report) { r.Host.Kernel.Release = "" },
-		"GP510": func(r *Report) { r.Host.Hostname = "" },
+	for id, strip := range map[string]func(*report.Report){
+		"GP501": func(r *report.Report) { r.Host.Devices = nil },
+		"GP502": func(r *report.Report) { r.Host.Devices = nil },
+		"GP503": func(r *report.Report) { r.Host.Devices = nil },
+		"GP504": func(r *report.Report) { r.Host.Devices = nil },
+		"GP505": func(r *report.Report) { r.Host.Kernel.Cmdline = "" },
+		"GP506": func(r *report.Report) { r.Host.Modules = nil },
+		"GP507": func(r *report.Report) { r.NovaConf = nil },
+		"GP508": func(r *report.Report) { r.Host.Nova, r.NovaRelease = hostinfo.NovaInstall{}, "" },
+		"GP509": func(r *report.Report) { r.Host.Kernel.Release = "" },
+		"GP510": func(r *report.Report) { r.Host.Hostname = "" },
 	} {
 		before := driftReport()
 		strip(before)
@@ -426,9 +427,9 @@ func TestDriftSkipsWhatTheBaselineLacks(t *testing.T) {
 		r := Drift(before, after)
 		for _, c := range r.Checks {
 			switch {
-			case c.ID == id && (c.Status != StatusSkip || !strings.Contains(c.Reason, "baseline")):
+			case c.ID == id && (c.Status != report.StatusSkip || !strings.Contains(c.Reason, "baseline")):
 				t.Errorf("%s without its field: %s %q, want skipped naming the baseline", id, c.Status, c.Reason)
-			case c.ID == "GP509" && id != "GP509" && c.Status != StatusPass:
+			case c.ID == "GP509" && id != "GP509" && c.Status != report.StatusPass:
 				t.Errorf("stripping %s's field: GP509 %s %q", id, c.Status, c.Reason)
 			}
 		}

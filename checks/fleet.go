@@ -13,15 +13,8 @@ import (
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
-
-// HostReport is a preflight JSON report read from audit --reports: what
-// one compute node can supply.
-type HostReport struct {
-	// Path is the file it was read from.
-	Path   string
-	Report Report
-}
 
 // Flavor extra specs the audit reads.
 const (
@@ -229,7 +222,7 @@ func (v *FleetView) chooseAliases(api *ConfView) {
 }
 
 // reportOptions returns a host report's values of a nova.conf option.
-func reportOptions(c *ConfReport, opt novaconf.Option) []string {
+func reportOptions(c *report.ConfReport, opt novaconf.Option) []string {
 	if c == nil {
 		return nil
 	}
@@ -242,7 +235,7 @@ func reportOptions(c *ConfReport, opt novaconf.Option) []string {
 	return out
 }
 
-func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
+func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
 	rep := &r.Report
 	h := &HostSupply{Name: r.Path, Path: r.Path, Host: rep.Host}
 	if rep.Host == nil {
@@ -253,11 +246,11 @@ func newHostSupply(r *HostReport, fleetRel novarelease.Release, rps map[string]*
 	if r, err := novarelease.Parse(rep.NovaRelease); err == nil {
 		rel = r // the node's own Nova parses its own nova.conf
 	}
-	report := false
+	reportInPlacement := false
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptReportInPlacement) {
-		report, _ = novaconf.ParseBool(val)
+		reportInPlacement, _ = novaconf.ParseBool(val)
 	}
-	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(rep.Host.Devices), ReportInPlacement: &report}
+	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(rep.Host.Devices), ReportInPlacement: &reportInPlacement}
 	var specs []*pcispec.DeviceSpec
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptDeviceSpec) {
 		if s, _, err := pcispec.ParseDeviceSpecWith(val, rel, opts); err == nil {

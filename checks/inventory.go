@@ -1,63 +1,21 @@
 package checks
 
-import "github.com/gpupass/gpupass/pcidev"
-
-// InventorySchema names the JSON format of gpupass inventory.
-const InventorySchema = "gpupass/inventory/v1"
-
-// Inventory lists IOMMU groups with what vfio needs to know about each.
-type Inventory struct {
-	Schema   string `json:"schema"`
-	Tool     Tool   `json:"tool"`
-	Hostname string `json:"hostname"`
-	// IOMMUActive is false when the host has no IOMMU groups: devices are
-	// then listed under Ungrouped.
-	IOMMUActive bool             `json:"iommu_active"`
-	Groups      []InventoryGroup `json:"groups"`
-	// Ungrouped are the GPUs (or, with --all, all functions) that belong
-	// to no IOMMU group.
-	Ungrouped []InventoryDevice `json:"ungrouped,omitempty"`
-}
-
-// InventoryGroup is one IOMMU group.
-type InventoryGroup struct {
-	ID int `json:"id"`
-	// Viable is true when vfio can use the group: every endpoint is bound
-	// to vfio-pci, pci-stub or nothing.
-	Viable bool `json:"viable"`
-	// Blockers are the endpoints that make it not viable.
-	Blockers []InventoryBlocker `json:"blockers,omitempty"`
-	Devices  []InventoryDevice  `json:"devices"`
-}
-
-// InventoryBlocker names a device that spoils a group and its driver.
-type InventoryBlocker struct {
-	Address string `json:"address"`
-	// Driver is the host driver holding it; "" when it could not be read.
-	Driver string `json:"driver"`
-}
-
-// InventoryDevice is a PCI function in the listing.
-type InventoryDevice struct {
-	pcidev.Device
-	// Role is gpu, companion (another function of a GPU card), bridge or
-	// device.
-	Role string `json:"role"`
-	// Passthrough is true for the passthrough GPUs.
-	Passthrough bool `json:"passthrough"`
-}
+import (
+	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
+)
 
 // BuildInventory lists the IOMMU groups holding a display-class function,
 // or every group when all is set.
-func BuildInventory(v *HostView, all bool) Inventory {
-	inv := Inventory{Schema: InventorySchema, Hostname: v.Host.Hostname, IOMMUActive: len(v.groups) > 0, Groups: []InventoryGroup{}}
+func BuildInventory(v *HostView, all bool) report.Inventory {
+	inv := report.Inventory{Schema: report.InventorySchema, Hostname: v.Host.Hostname, IOMMUActive: len(v.groups) > 0, Groups: []report.InventoryGroup{}}
 	gpuSlots := map[string]bool{}
 	for i := range v.Host.Devices {
 		if pcidev.IsDisplay(&v.Host.Devices[i]) {
 			gpuSlots[pcidev.SlotOf(v.Host.Devices[i].Address)] = true
 		}
 	}
-	entry := func(d *pcidev.Device) InventoryDevice {
+	entry := func(d *pcidev.Device) report.InventoryDevice {
 		role := "device"
 		switch {
 		case pcidev.IsDisplay(d):
@@ -67,7 +25,7 @@ func BuildInventory(v *HostView, all bool) Inventory {
 		case gpuSlots[pcidev.SlotOf(d.Address)]:
 			role = "companion"
 		}
-		return InventoryDevice{Device: *d, Role: role, Passthrough: v.IsPassthroughGPU(d)}
+		return report.InventoryDevice{Device: *d, Role: role, Passthrough: v.IsPassthroughGPU(d)}
 	}
 	for _, id := range v.GroupIDs() {
 		members := v.Group(id)
@@ -78,10 +36,10 @@ func BuildInventory(v *HostView, all bool) Inventory {
 		if !hasGPU && !all {
 			continue
 		}
-		g := InventoryGroup{ID: id, Viable: true}
+		g := report.InventoryGroup{ID: id, Viable: true}
 		for _, b := range GroupBlockers(v, id) {
 			g.Viable = false
-			g.Blockers = append(g.Blockers, InventoryBlocker{Address: b.Device.Address, Driver: b.Device.Driver})
+			g.Blockers = append(g.Blockers, report.InventoryBlocker{Address: b.Device.Address, Driver: b.Device.Driver})
 		}
 		for _, d := range members {
 			g.Devices = append(g.Devices, entry(d))

@@ -2,53 +2,22 @@ package checks
 
 import (
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 
 	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/report"
 )
 
-// NovaConf is a nova.conf as read: the files, what oslo.config would make
-// of them, and their permissions.
-type NovaConf struct {
-	// Role says whose configuration it is: "compute" (the node's own),
-	// "api" (--api-conf: the nova-api and scheduler node's) or "lint".
-	Role string
-	// Layout is the deployment layout the files were found in (packages,
-	// kolla, tripleo), or "given" for files named on the command line.
-	Layout string
-	Files  []ConfFile
-	Config *novaconf.Config
-	// Problems are what oslo.config would reject or misread, and files
-	// that could not be read.
-	Problems []novaconf.Problem
+func optionSubject(opt novaconf.Option) report.Subject {
+	return report.Subject{Kind: "option", Ref: opt.String()}
 }
 
-// ConfFile is a configuration file that was read.
-type ConfFile struct {
-	Path string
-	// Mode is the file's permission bits; 0 when they could not be read.
-	Mode fs.FileMode
-}
-
-// Lookup returns an option's values (nil without a configuration).
-func (c *NovaConf) Lookup(opt novaconf.Option) []novaconf.Value {
-	if c == nil || c.Config == nil {
-		return nil
-	}
-	return c.Config.Lookup(opt)
-}
-
-func optionSubject(opt novaconf.Option) Subject {
-	return Subject{Kind: "option", Ref: opt.String()}
-}
-
-func fileSubject(path string) Subject { return Subject{Kind: "file", Ref: path} }
+func fileSubject(path string) report.Subject { return report.Subject{Kind: "file", Ref: path} }
 
 // ConfSyntax is GP301.
 var ConfSyntax = &Check{
-	ID: "GP301", Name: "conf-syntax", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP301", Name: "conf-syntax", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "Every nova.conf line is one oslo.config reads as its author meant (file:line for each that is not).",
 		Why:     "oslo.config refuses a file with a line it cannot parse — nova-compute then does not start — and silently misreads others: there are no inline comments (\"kvm # default\" is the value), a blank line ends a multi-line JSON value, a byte-order mark or one non-UTF-8 byte breaks the whole file, and [Default] is not [DEFAULT].",
@@ -58,12 +27,12 @@ var ConfSyntax = &Check{
 	Run: func(p *Pass) error {
 		for _, c := range p.confs() {
 			for _, pr := range c.Problems {
-				sev := Warning
+				sev := report.Warning
 				if pr.Severity == novaconf.SeverityError {
-					sev = Error
+					sev = report.Error
 				}
 				remedy := confProblemRemedy(pr)
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Severity:    sev,
 					Subject:     fileSubject(pr.Source.File),
 					Source:      sourceString(pr.Source),
@@ -120,7 +89,7 @@ func confProblemRemedy(pr novaconf.Problem) string {
 
 // DeprecatedOption is GP303.
 var DeprecatedOption = &Check{
-	ID: "GP303", Name: "deprecated-option", Severity: Warning, Needs: []Input{NeedNovaConf},
+	ID: "GP303", Name: "deprecated-option", Severity: report.Warning, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "No PCI option is set under a deprecated or removed name (passthrough_whitelist, [DEFAULT]pci_passthrough_whitelist, [DEFAULT]pci_alias, scheduler_default_filters).",
 		Why:     "Zed renamed [pci]passthrough_whitelist to [pci]device_spec; the old names still work but log deprecation warnings and will be removed. Names already removed (scheduler_default_filters, dropped in Xena) are ignored without a word, so the setting silently has no effect.",
@@ -134,7 +103,7 @@ var DeprecatedOption = &Check{
 					if !v.Deprecated {
 						continue
 					}
-					p.Report(Finding{
+					p.Report(report.Finding{
 						Subject:     optionSubject(opt),
 						Source:      v.Source.String(),
 						Message:     fmt.Sprintf("[%s]%s is a deprecated name of %s: nova still reads it, with a deprecation warning, until it is removed.", v.Group, v.Name, opt),
@@ -147,7 +116,7 @@ var DeprecatedOption = &Check{
 				for _, removed := range opt.Removed {
 					for _, v := range c.Config.Values() {
 						if v.Group == removed.Group && v.Name == removed.Name.Name {
-							p.Report(Finding{
+							p.Report(report.Finding{
 								Subject:     optionSubject(opt),
 								Source:      v.Source.String(),
 								Message:     fmt.Sprintf("%s was last read by %s: this nova ignores it, so the setting has no effect.", removed.Name, removed.Until),
@@ -168,7 +137,7 @@ const pciFilter = "PciPassthroughFilter"
 
 // SchedulerFilter is GP310.
 var SchedulerFilter = &Check{
-	ID: "GP310", Name: "scheduler-filter", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP310", Name: "scheduler-filter", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "[filter_scheduler]enabled_filters includes PciPassthroughFilter on the scheduler's nova.conf.",
 		Why:     "Without PciPassthroughFilter the scheduler ignores a flavor's PCI request when it picks a host: the instance lands on a host without a free GPU and fails there (or, with PCI in Placement off, everywhere). Nova's default filter list does not include it.",
@@ -190,11 +159,11 @@ var SchedulerFilter = &Check{
 			defaults := novaconf.ParseList(opt.Default)
 			// A file linted alone may be a compute node's, which has no
 			// say: only the API node's configuration must set it.
-			severity := Error
+			severity := report.Error
 			if c.Role == "lint" {
-				severity = Info
+				severity = report.Info
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity:    severity,
 				Subject:     optionSubject(opt),
 				Message:     fmt.Sprintf("%s is not set: where this is the scheduler's nova.conf, it uses Nova's default filters (%s), which do not include %s.", opt, strings.Join(defaults, ", "), pciFilter),
@@ -210,7 +179,7 @@ var SchedulerFilter = &Check{
 				return nil
 			}
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Subject:     optionSubject(opt),
 			Source:      v.Source.String(),
 			Message:     fmt.Sprintf("%s lacks %s: the scheduler ignores PCI requests when it picks a host.", opt, pciFilter),
@@ -223,7 +192,7 @@ var SchedulerFilter = &Check{
 
 // VirtType is GP313.
 var VirtType = &Check{
-	ID: "GP313", Name: "virt-type", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP313", Name: "virt-type", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "[libvirt]virt_type is kvm (the default).",
 		Why:     "PCI passthrough needs hardware virtualization: with virt_type = qemu guests run under TCG emulation, where VFIO device assignment is not supported, and with lxc or parallels there is no PCI assignment at all.",
@@ -245,7 +214,7 @@ var VirtType = &Check{
 		if !contains(opt.Choices, v.Text) {
 			msg = fmt.Sprintf("[libvirt]virt_type is %q, which is not one of %s: nova-compute refuses to start.", v.Text, strings.Join(opt.Choices, ", "))
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Subject:     optionSubject(opt),
 			Source:      v.Source.String(),
 			Message:     msg,
@@ -267,7 +236,7 @@ func contains(list []string, s string) bool {
 
 // SecretsExposed is GP314.
 var SecretsExposed = &Check{
-	ID: "GP314", Name: "secrets-exposed", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP314", Name: "secrets-exposed", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "No nova.conf that holds passwords is readable by other users.",
 		Why:     "nova.conf holds the message queue and database credentials and service passwords: any local user who reads them can act as nova on the whole cloud. Packages install it 0640 root:nova; copies and templating tools often leave it 0644.",
@@ -298,7 +267,7 @@ var SecretsExposed = &Check{
 					continue
 				}
 				sort.Strings(secrets)
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     fileSubject(f.Path),
 					Message:     fmt.Sprintf("%s holds secrets (%s) and every user on the host can read it (mode %04o).", f.Path, strings.Join(secrets, ", "), f.Mode.Perm()),
 					Remediation: fmt.Sprintf("chmod 0640 %s && chown root:nova %s", f.Path, f.Path),
@@ -315,32 +284,11 @@ var SecretsExposed = &Check{
 
 // confs are the configurations a check looks at: the node's (or the
 // linted) nova.conf, then --api-conf's.
-func (p *Pass) confs() []*NovaConf {
-	var out []*NovaConf
-	for _, c := range []*NovaConf{p.Inputs.NovaConf, p.Inputs.APIConf} {
+func (p *Pass) confs() []*novaconf.Set {
+	var out []*novaconf.Set
+	for _, c := range []*novaconf.Set{p.Inputs.NovaConf, p.Inputs.APIConf} {
 		if c != nil && c.Config != nil {
 			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// ExposedSecretFiles lists the files read that hold a secret (a value
-// Redact hides) and that every user can read: GP314's subjects.
-func (c *NovaConf) ExposedSecretFiles() []string {
-	if c == nil || c.Config == nil {
-		return nil
-	}
-	secret := map[string]bool{}
-	for _, v := range c.Config.Values() {
-		if v.HoldsSecret() {
-			secret[v.Source.File] = true
-		}
-	}
-	var out []string
-	for _, f := range c.Files {
-		if f.Mode != 0 && f.Mode&0o004 != 0 && secret[f.Path] {
-			out = append(out, f.Path)
 		}
 	}
 	return out

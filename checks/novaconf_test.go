@@ -9,6 +9,7 @@ import (
 
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/report"
 )
 
 // confFile is a nova.conf file for a test: its name, text and mode.
@@ -18,7 +19,7 @@ type confFile struct {
 }
 
 // testConf reads the files as oslo.config would, from memory.
-func testConf(t *testing.T, role string, files ...confFile) *NovaConf {
+func testConf(t *testing.T, role string, files ...confFile) *novaconf.Set {
 	t.Helper()
 	byName := map[string]string{}
 	var names []string
@@ -39,14 +40,14 @@ func testConf(t *testing.T, role string, files ...confFile) *NovaConf {
 		},
 	}
 	cfg, problems := novaconf.Load(r, names, nil)
-	c := &NovaConf{Role: role, Layout: "given", Config: cfg, Problems: problems}
+	c := &novaconf.Set{Role: role, Layout: "given", Config: cfg, Problems: problems}
 	for _, f := range files {
-		c.Files = append(c.Files, ConfFile{Path: f.name, Mode: f.mode})
+		c.Files = append(c.Files, novaconf.SetFile{Path: f.name, Mode: f.mode})
 	}
 	return c
 }
 
-func runConf(t *testing.T, c *Check, in *Inputs) (outcome, []Finding) {
+func runConf(t *testing.T, c *Check, in *Inputs) (outcome, []report.Finding) {
 	t.Helper()
 	if in.NovaRelease.Name == "" {
 		in.NovaRelease = novarelease.Newest()
@@ -54,7 +55,7 @@ func runConf(t *testing.T, c *Check, in *Inputs) (outcome, []Finding) {
 	r := Run(in, []*Check{c})
 	o := outcome{Status: r.Checks[0].Status}
 	for _, f := range r.Findings {
-		if f.Severity != Info && f.Remediation == "" {
+		if f.Severity != report.Info && f.Remediation == "" {
 			t.Errorf("%s: finding without remediation: %s", c.ID, f.Message)
 		}
 		o.Findings = append(o.Findings, string(f.Severity)+" "+f.Subject.Ref+" "+f.Source)
@@ -77,57 +78,57 @@ func TestConfChecks(t *testing.T) {
 			return &Inputs{NovaConf: testConf(t, "compute",
 				confFile{conf, "[libvirt]\nvirt_type = kvm # default\n", 0o640},
 				confFile{"/etc/nova/nova.conf.d/10-pci.conf", "\ufeff[pci]\nalias = {}\n", 0o640})}
-		}, outcome{StatusFail, []string{"warning " + conf + " " + conf + ":2", "error /etc/nova/nova.conf.d/10-pci.conf /etc/nova/nova.conf.d/10-pci.conf:1"}},
+		}, outcome{report.StatusFail, []string{"warning " + conf + " " + conf + ":2", "error /etc/nova/nova.conf.d/10-pci.conf /etc/nova/nova.conf.d/10-pci.conf:1"}},
 			[]string{"no inline comments", "byte-order mark"}},
 		{"GP301 clean file", ConfSyntax, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[pci]\ndevice_spec = {\"vendor_id\": \"10de\"}\n", 0o640})}
-		}, outcome{StatusPass, nil}, nil},
+		}, outcome{report.StatusPass, nil}, nil},
 		{"GP301 skipped without nova.conf", ConfSyntax, func(t *testing.T) *Inputs { return &Inputs{} },
-			outcome{StatusSkip, nil}, nil},
+			outcome{report.StatusSkip, nil}, nil},
 
 		{"GP303 passthrough_whitelist and pci_alias", DeprecatedOption, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf,
 				"[DEFAULT]\npci_alias = {\"name\": \"t4\"}\n[pci]\npassthrough_whitelist = {\"vendor_id\": \"10de\"}\ndevice_spec = {\"vendor_id\": \"1002\"}\n", 0o640})}
-		}, outcome{StatusFail, []string{"warning [pci]device_spec " + conf + ":4", "warning [pci]alias " + conf + ":2"}},
+		}, outcome{report.StatusFail, []string{"warning [pci]device_spec " + conf + ":4", "warning [pci]alias " + conf + ":2"}},
 			[]string{"[pci]passthrough_whitelist is a deprecated name of [pci]device_spec", "[DEFAULT]pci_alias"}},
 		{"GP303 removed scheduler_default_filters", DeprecatedOption, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[DEFAULT]\nscheduler_default_filters = PciPassthroughFilter\n", 0o640})}
-		}, outcome{StatusFail, []string{"warning [filter_scheduler]enabled_filters " + conf + ":2"}}, []string{"has no effect"}},
+		}, outcome{report.StatusFail, []string{"warning [filter_scheduler]enabled_filters " + conf + ":2"}}, []string{"has no effect"}},
 
 		{"GP310 filters without PciPassthroughFilter", SchedulerFilter, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "lint", confFile{conf, "[filter_scheduler]\nenabled_filters = ComputeFilter, ImagePropertiesFilter\n", 0o640})}
-		}, outcome{StatusFail, []string{"error [filter_scheduler]enabled_filters " + conf + ":2"}},
+		}, outcome{report.StatusFail, []string{"error [filter_scheduler]enabled_filters " + conf + ":2"}},
 			[]string{"enabled_filters = ComputeFilter, ImagePropertiesFilter, PciPassthroughFilter"}},
 		{"GP310 filters with it", SchedulerFilter, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "lint", confFile{conf, "[filter_scheduler]\nenabled_filters = ComputeFilter,PciPassthroughFilter\n", 0o640})}
-		}, outcome{StatusPass, nil}, nil},
+		}, outcome{report.StatusPass, nil}, nil},
 		{"GP310 unset on a compute node", SchedulerFilter, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[pci]\n", 0o640})}
-		}, outcome{StatusSkip, nil}, nil},
+		}, outcome{report.StatusSkip, nil}, nil},
 		{"GP310 unset on the API node: Nova's defaults lack it", SchedulerFilter, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[pci]\n", 0o640}),
 				APIConf: testConf(t, "api", confFile{"/tmp/api.conf", "[DEFAULT]\n", 0o640})}
-		}, outcome{StatusFail, []string{"error [filter_scheduler]enabled_filters "}}, []string{"Nova's default filters"}},
+		}, outcome{report.StatusFail, []string{"error [filter_scheduler]enabled_filters "}}, []string{"Nova's default filters"}},
 		{"GP310 unset in a file linted alone is info", SchedulerFilter, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "lint", confFile{conf, "[pci]\n", 0o640})}
-		}, outcome{StatusPass, []string{"info [filter_scheduler]enabled_filters "}}, nil},
+		}, outcome{report.StatusPass, []string{"info [filter_scheduler]enabled_filters "}}, nil},
 
 		{"GP313 qemu", VirtType, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\nvirt_type = qemu\n", 0o640})}
-		}, outcome{StatusFail, []string{"error [libvirt]virt_type " + conf + ":2"}}, []string{"cannot be given a PCI device"}},
+		}, outcome{report.StatusFail, []string{"error [libvirt]virt_type " + conf + ":2"}}, []string{"cannot be given a PCI device"}},
 		{"GP313 default", VirtType, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\n", 0o640})}
-		}, outcome{StatusPass, nil}, nil},
+		}, outcome{report.StatusPass, nil}, nil},
 
 		{"GP314 world-readable with a password", SecretsExposed, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, secretLine + "[keystone_authtoken]\npassword = hunter2hunter2\n", 0o644})}
-		}, outcome{StatusFail, []string{"error " + conf + " "}}, []string{"[DEFAULT]transport_url, [keystone_authtoken]password", "mode 0644", "chmod 0640 " + conf}},
+		}, outcome{report.StatusFail, []string{"error " + conf + " "}}, []string{"[DEFAULT]transport_url, [keystone_authtoken]password", "mode 0644", "chmod 0640 " + conf}},
 		{"GP314 0640 is fine", SecretsExposed, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, secretLine, 0o640})}
-		}, outcome{StatusPass, nil}, nil},
+		}, outcome{report.StatusPass, nil}, nil},
 		{"GP314 world-readable without secrets is fine", SecretsExposed, func(t *testing.T) *Inputs {
 			return &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[pci]\nalias = {}\n", 0o644})}
-		}, outcome{StatusPass, nil}, nil},
+		}, outcome{report.StatusPass, nil}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,11 +160,11 @@ func TestConfReportRedacts(t *testing.T) {
 	if r.NovaConf == nil {
 		t.Fatal("no nova_conf in the report")
 	}
-	want := []ConfOption{{Option: "[pci]device_spec", Name: "[pci]passthrough_whitelist", Value: `{"vendor_id": "10de"}`, Source: "/etc/nova/nova.conf:6"}}
+	want := []report.ConfOption{{Option: "[pci]device_spec", Name: "[pci]passthrough_whitelist", Value: `{"vendor_id": "10de"}`, Source: "/etc/nova/nova.conf:6"}}
 	if diff := cmp.Diff(want, r.NovaConf.Options); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]ConfFileReport{{Path: "/etc/nova/nova.conf", Mode: "0600"}}, r.NovaConf.Files); diff != "" {
+	if diff := cmp.Diff([]report.ConfFileReport{{Path: "/etc/nova/nova.conf", Mode: "0600"}}, r.NovaConf.Files); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // confViews are the parsed configurations a check looks at.
@@ -31,7 +32,7 @@ func novaMessage(err error) string {
 
 // DeviceSpecInvalid is GP302.
 var DeviceSpecInvalid = &Check{
-	ID: "GP302", Name: "device-spec-invalid", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP302", Name: "device-spec-invalid", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "Every [pci]device_spec entry is one Nova accepts; entries Nova reads differently from how they look get a warning.",
 		Why:     "nova-compute parses [pci]device_spec when it starts and refuses to start on an entry it rejects (PciConfigInvalidSpec and friends). Some entries Nova accepts still surprise: non-canonical hex (0x10de, +10de, Unicode digits) and regular expressions gpupass cannot evaluate.",
@@ -45,7 +46,7 @@ var DeviceSpecInvalid = &Check{
 			}
 			for _, e := range v.Specs {
 				if e.Err != nil {
-					p.Report(Finding{
+					p.Report(report.Finding{
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
 						Source:      e.Value.Source.String(),
 						Message:     fmt.Sprintf("Nova %s rejects this [pci]device_spec, and nova-compute will not start: %s", p.Inputs.NovaRelease.Name, novaMessage(e.Err)),
@@ -54,8 +55,8 @@ var DeviceSpecInvalid = &Check{
 					})
 				}
 				for _, d := range e.Diags {
-					p.Report(Finding{
-						Severity:    Warning,
+					p.Report(report.Finding{
+						Severity:    report.Warning,
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
 						Source:      e.Value.Source.String(),
 						Message:     d.Message,
@@ -88,7 +89,7 @@ func clipText(s string) string {
 
 // DeviceSpecNoMatch is GP304.
 var DeviceSpecNoMatch = &Check{
-	ID: "GP304", Name: "device-spec-no-match", Severity: Warning, Needs: []Input{NeedHost, NeedNovaConf},
+	ID: "GP304", Name: "device-spec-no-match", Severity: report.Warning, Needs: []Input{NeedHost, NeedNovaConf},
 	Doc: Doc{
 		Summary: "Every [pci]device_spec entry matches a device on this host.",
 		Why:     "An entry that matches nothing is usually a typo (a product_id of the wrong model, an address from another host): the GPU it was meant for is not offered, and flavors asking for it fail with No valid host.",
@@ -116,7 +117,7 @@ var DeviceSpecNoMatch = &Check{
 				if matched || !evaluable {
 					continue
 				}
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     optionSubject(novaconf.OptDeviceSpec),
 					Source:      e.Value.Source.String(),
 					Message:     fmt.Sprintf("[pci]device_spec %s matches no PCI device on this host.%s", specLabel(e, s), nearMiss(s, devices)),
@@ -162,7 +163,7 @@ func nearMiss(s *pcispec.DeviceSpec, devices []pcidev.Device) string {
 
 // DeviceSpecTooBroad is GP305.
 var DeviceSpecTooBroad = &Check{
-	ID: "GP305", Name: "device-spec-too-broad", Severity: Error, Needs: []Input{NeedHost, NeedNovaConf},
+	ID: "GP305", Name: "device-spec-too-broad", Severity: report.Error, Needs: []Input{NeedHost, NeedNovaConf},
 	Doc: Doc{
 		Summary: "No [pci]device_spec entry offers devices the host uses itself (boot display, storage, its NICs, bridges, anything on a host driver) or non-GPU functions.",
 		Why:     "Nova offers every device an entry matches. When a guest is given one, libvirt detaches it from its host driver: an entry such as {} or {\"vendor_id\": \"8086\"} can hand the host's NVMe, NIC or console to a tenant. A GPU card's audio or USB function offered alone lets a guest take it without its GPU.",
@@ -203,23 +204,23 @@ var DeviceSpecTooBroad = &Check{
 				hostUsed = byPriority(hostUsed, hostPriority)
 				label := specLabel(e, s)
 				for _, kind := range []struct {
-					severity    Severity
+					severity    report.Severity
 					devices     []string
 					evidence    string
 					message     string
 					remediation string
 				}{
-					{Error, hostUsed, "host_devices", "offers devices this host uses itself: %s. A guest given one takes it from the host.",
+					{report.Error, hostUsed, "host_devices", "offers devices this host uses itself: %s. A guest given one takes it from the host.",
 						"Narrow the entry to the GPUs: {\"vendor_id\": \"VVVV\", \"product_id\": \"PPPP\"} from lspci -nn, plus \"address\" when only some GPUs of that model are for guests."},
-					{Warning, companions, "companions", "offers GPU cards' other functions as devices of their own: %s. A guest can be given one without its GPU, which then cannot be assigned.",
+					{report.Warning, companions, "companions", "offers GPU cards' other functions as devices of their own: %s. A guest can be given one without its GPU, which then cannot be assigned.",
 						"Match only the GPU function (its product_id, or the address with function .0); claim the other functions for vfio-pci at boot so the IOMMU group stays viable."},
-					{Warning, other, "devices", "offers functions that are not GPUs: %s.",
+					{report.Warning, other, "devices", "offers functions that are not GPUs: %s.",
 						"If these are meant for guests, keep them in an entry of their own; otherwise narrow this one to the GPUs."},
 				} {
 					if len(kind.devices) == 0 {
 						continue
 					}
-					p.Report(Finding{
+					p.Report(report.Finding{
 						Severity:    kind.severity,
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
 						Source:      e.Value.Source.String(),
@@ -343,7 +344,7 @@ func listSomeSep(items []string, sep string) string {
 
 // GPUNotExposed is GP306.
 var GPUNotExposed = &Check{
-	ID: "GP306", Name: "gpu-not-exposed", Severity: Warning, Needs: []Input{NeedHost, NeedNovaConf},
+	ID: "GP306", Name: "gpu-not-exposed", Severity: report.Warning, Needs: []Input{NeedHost, NeedNovaConf},
 	Doc: Doc{
 		Summary: "Every GPU bound to vfio-pci is offered to Nova by a [pci]device_spec entry.",
 		Why:     "A GPU prepared for passthrough that no device_spec matches is never offered: Nova does not know it exists, and flavors asking for it fail with No valid host while the GPU sits idle.",
@@ -363,7 +364,7 @@ var GPUNotExposed = &Check{
 			if len(p.Conf.Admitting(d)) > 0 || p.Conf.unevaluable(d) {
 				continue
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     deviceSubject(d),
 				Message:     fmt.Sprintf("%s is prepared for passthrough (%s) but no [pci]device_spec offers it: Nova will never assign it.", pcidev.Describe(d), strings.Join(g.Why, "; ")),
 				Remediation: fmt.Sprintf("Add to [pci] in nova.conf: device_spec = {\"vendor_id\": \"%s\", \"product_id\": \"%s\"} (or with \"address\": \"%s\" for this GPU alone), then restart nova-compute.", d.VendorID, d.DeviceID, d.Address),
@@ -390,11 +391,11 @@ func (v *ConfView) unevaluable(d *pcidev.Device) bool {
 	return false
 }
 
-func aliasSubject(name string) Subject { return Subject{Kind: "alias", Ref: name} }
+func aliasSubject(name string) report.Subject { return report.Subject{Kind: "alias", Ref: name} }
 
 // AliasInvalid is GP307.
 var AliasInvalid = &Check{
-	ID: "GP307", Name: "alias-invalid", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP307", Name: "alias-invalid", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "The [pci]alias definitions are ones Nova accepts (its JSON schema for the release, and repeated names that agree).",
 		Why:     "Nova validates the aliases when it translates a flavor's pci_passthrough:alias: an invalid alias fails every server create that uses any alias (PciInvalidAlias), on the API node, and makes nova-compute's own PCI handling fail.",
@@ -408,7 +409,7 @@ var AliasInvalid = &Check{
 				source = v.AliasValues[0].Source.String()
 			}
 			if v.AliasErr != nil {
-				p.Report(Finding{
+				p.Report(report.Finding{
 					Subject:     optionSubject(novaconf.OptAlias),
 					Source:      source,
 					Message:     fmt.Sprintf("Nova %s rejects the [pci]alias definitions%s: %s", p.Inputs.NovaRelease.Name, confWhose(v), novaMessage(v.AliasErr)),
@@ -417,8 +418,8 @@ var AliasInvalid = &Check{
 				})
 			}
 			for _, d := range v.AliasDiags {
-				p.Report(Finding{
-					Severity:    Warning,
+				p.Report(report.Finding{
+					Severity:    report.Warning,
 					Subject:     optionSubject(novaconf.OptAlias),
 					Source:      source,
 					Message:     d.Message,
@@ -499,7 +500,7 @@ func sortedAliasNames(aliases map[string]*pcispec.Alias) []string {
 
 // AliasNoDevice is GP308.
 var AliasNoDevice = &Check{
-	ID: "GP308", Name: "alias-no-device", Severity: Warning, Needs: []Input{NeedHost, NeedNovaConf},
+	ID: "GP308", Name: "alias-no-device", Severity: report.Warning, Needs: []Input{NeedHost, NeedNovaConf},
 	Doc: Doc{
 		Summary: "The [pci]alias names select devices that device_spec offers on this host.",
 		Why:     "A flavor asks for devices by alias; only devices that both match the alias and are offered by device_spec can be assigned. When no alias selects anything here, no GPU flavor can land on this host. (Aliases for other hosts' GPU models are expected: those are reported as info.)",
@@ -522,9 +523,9 @@ var AliasNoDevice = &Check{
 				empty = append(empty, name)
 			}
 		}
-		severity := Info
+		severity := report.Info
 		if !anySelected && len(p.Host.GPUs) > 0 {
-			severity = Warning
+			severity = report.Warning
 		}
 		for _, name := range empty {
 			a := p.Conf.Aliases[name]
@@ -533,10 +534,10 @@ var AliasNoDevice = &Check{
 				ids = append(ids, s.VendorID+":"+s.ProductID)
 			}
 			msg := fmt.Sprintf("Alias %q (%s) selects no device that [pci]device_spec offers on this host.", name, strings.Join(ids, ", "))
-			if severity == Warning {
+			if severity == report.Warning {
 				msg += " No alias does: no GPU flavor can be scheduled here."
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity:    severity,
 				Subject:     aliasSubject(name),
 				Source:      sourceOfAlias(p.Conf, name),
@@ -564,7 +565,7 @@ func sourceOfAlias(v *ConfView, name string) string {
 
 // AliasDeviceType is GP309.
 var AliasDeviceType = &Check{
-	ID: "GP309", Name: "alias-device-type", Severity: Error, Needs: []Input{NeedHost, NeedNovaConf},
+	ID: "GP309", Name: "alias-device-type", Severity: report.Error, Needs: []Input{NeedHost, NeedNovaConf},
 	Doc: Doc{
 		Summary: "An alias's device_type is the type Nova gives the devices it names.",
 		Why:     "Nova's libvirt driver classifies a device with SR-IOV capability as type-PF (A100, H100 PCIe, L40S...), a virtual function as type-VF, anything else as type-PCI. An alias whose device_type differs never matches: every flavor using it fails with No valid host.",
@@ -590,7 +591,7 @@ var AliasDeviceType = &Check{
 			case pcispec.TypeVF:
 				why = " (it is a virtual function)"
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     aliasSubject(name),
 				Source:      sourceOfAlias(p.Conf, name),
 				Message:     fmt.Sprintf("Alias %q asks for device_type %s, but Nova classifies %s as %s%s: the alias never matches, and flavors using it fail with No valid host.", name, strings.Join(sel.wantTypes, " or "), pcidev.Describe(d), got, why),
@@ -604,7 +605,7 @@ var AliasDeviceType = &Check{
 
 // AliasMismatch is GP311.
 var AliasMismatch = &Check{
-	ID: "GP311", Name: "alias-mismatch", Severity: Error, Needs: []Input{NeedNovaConf, NeedAPIConf},
+	ID: "GP311", Name: "alias-mismatch", Severity: report.Error, Needs: []Input{NeedNovaConf, NeedAPIConf},
 	Doc: Doc{
 		Summary: "The compute node defines the same [pci]alias set as the nova-api node (--api-conf).",
 		Why:     "The API node translates a flavor's alias into a device request; the compute node uses its own alias definitions when it claims devices and applies the NUMA policy. When they differ, requests are built for devices the compute node does not match, or with another NUMA policy.",
@@ -646,7 +647,7 @@ var AliasMismatch = &Check{
 			if l == nil {
 				source = sourceOfAlias(api, name)
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     aliasSubject(name),
 				Source:      source,
 				Message:     msg,
@@ -686,7 +687,7 @@ func aliasKeyOrNone(a *pcispec.Alias) string {
 
 // PlacementMode is GP312.
 var PlacementMode = &Check{
-	ID: "GP312", Name: "placement-mode", Severity: Error, Needs: []Input{NeedNovaConf},
+	ID: "GP312", Name: "placement-mode", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "PCI in Placement is set up consistently: report_in_placement on compute nodes when the scheduler uses pci_in_placement, and resource_class/traits only where they take effect.",
 		Why:     "With [filter_scheduler]pci_in_placement the scheduler allocates PCI devices in Placement: compute nodes that do not set [pci]report_in_placement report none, so no PCI flavor lands on them. device_spec resource_class/traits only mean something when the node reports to Placement, alias resource_class/traits only when the scheduler uses it.",
@@ -696,13 +697,13 @@ var PlacementMode = &Check{
 	Run: func(p *Pass) error {
 		rel := p.Inputs.NovaRelease
 		c := p.Inputs.NovaConf
-		report, _ := boolOption(c, novaconf.OptReportInPlacement)
+		reportInPlacement, _ := boolOption(c, novaconf.OptReportInPlacement)
 		pciInPlacement := pciInPlacementOf(p.Inputs)
 		for _, cv := range p.confViews() {
 			for _, v := range cv.Conf.Lookup(novaconf.OptPCIInPlacement) {
 				if since := novaconf.OptPCIInPlacement.Since; since != "" && !releaseAtLeast(rel, since) {
-					p.Report(Finding{
-						Severity:    Warning,
+					p.Report(report.Finding{
+						Severity:    report.Warning,
 						Subject:     optionSubject(novaconf.OptPCIInPlacement),
 						Source:      v.Source.String(),
 						Message:     fmt.Sprintf("%s is set, but Nova %s does not have it (it arrived in %s): it is ignored.", novaconf.OptPCIInPlacement, rel.Name, since),
@@ -711,22 +712,22 @@ var PlacementMode = &Check{
 				}
 			}
 		}
-		if c.Role != "api" && pciInPlacement != nil && *pciInPlacement && !report {
-			p.Report(Finding{
+		if c.Role != "api" && pciInPlacement != nil && *pciInPlacement && !reportInPlacement {
+			p.Report(report.Finding{
 				Subject:     optionSubject(novaconf.OptReportInPlacement),
 				Message:     "The scheduler allocates PCI devices in Placement ([filter_scheduler]pci_in_placement = true) but this node does not report its devices there ([pci]report_in_placement is false): no PCI flavor can land here.",
 				Remediation: "Set [pci] report_in_placement = true on this node and restart nova-compute (it cannot be turned off again once on).",
 			})
 		}
-		if p.Conf != nil && c.Role != "api" && !report {
+		if p.Conf != nil && c.Role != "api" && !reportInPlacement {
 			for _, e := range p.Conf.Specs {
 				for _, s := range e.Specs {
 					_, hasRC := s.ResourceClass()
 					if !hasRC && len(s.Traits()) == 0 {
 						continue
 					}
-					p.Report(Finding{
-						Severity:    Warning,
+					p.Report(report.Finding{
+						Severity:    report.Warning,
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
 						Source:      e.Value.Source.String(),
 						Message:     fmt.Sprintf("[pci]device_spec %s sets resource_class or traits, which only take effect with [pci]report_in_placement = true.", specLabel(&e, s)),
@@ -741,8 +742,8 @@ var PlacementMode = &Check{
 					if s.ResourceClass == "" && len(s.Traits) == 0 {
 						continue
 					}
-					p.Report(Finding{
-						Severity:    Warning,
+					p.Report(report.Finding{
+						Severity:    report.Warning,
 						Subject:     aliasSubject(name),
 						Source:      sourceOfAlias(p.Conf, name),
 						Message:     fmt.Sprintf("Alias %q sets resource_class or traits, which the scheduler only uses with [filter_scheduler]pci_in_placement = true.", name),

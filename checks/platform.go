@@ -6,6 +6,7 @@ import (
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 const (
@@ -26,16 +27,20 @@ func cmdlineHowTo(add, remove []string) string {
 	return "With GRUB, edit GRUB_CMDLINE_LINUX in /etc/default/grub and run update-grub (Debian, Ubuntu) or grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL family); with grubby: " + grubby + ". Then reboot."
 }
 
-func hostSubject(h *hostinfo.Host) Subject { return Subject{Kind: "host", Ref: h.Hostname} }
+func hostSubject(h *hostinfo.Host) report.Subject {
+	return report.Subject{Kind: "host", Ref: h.Hostname}
+}
 
-func cmdlineAdd(param string) Fix { return Fix{Target: "kernel-cmdline", Action: "add", Text: param} }
-func cmdlineRemove(param string) Fix {
-	return Fix{Target: "kernel-cmdline", Action: "remove", Text: param}
+func cmdlineAdd(param string) report.Fix {
+	return report.Fix{Target: "kernel-cmdline", Action: "add", Text: param}
+}
+func cmdlineRemove(param string) report.Fix {
+	return report.Fix{Target: "kernel-cmdline", Action: "remove", Text: param}
 }
 
 // CPUVirtualization is GP101.
 var CPUVirtualization = &Check{
-	ID: "GP101", Name: "cpu-virtualization", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP101", Name: "cpu-virtualization", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "The CPU advertises hardware virtualization (vmx or svm) and /dev/kvm exists.",
 		Why:     "Without VT-x/AMD-V and the kvm module there is no KVM guest at all, let alone one with a GPU; Nova's libvirt driver would fall back to slow emulation or fail.",
@@ -53,7 +58,7 @@ var CPUVirtualization = &Check{
 		ev := map[string]any{"cpu_vendor": h.CPU.Vendor, "virtualization_flag": h.CPU.Virtualization, "dev_kvm": h.KVM}
 		switch {
 		case !h.KVM && h.CPU.Virtualization == "":
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("The CPU (%s) does not advertise hardware virtualization (no vmx or svm flag) and /dev/kvm is missing.", h.CPU.Model),
 				Remediation: "Enable Intel VT-x (\"Virtualization Technology\") or AMD SVM in the firmware setup and reboot; if this is itself a virtual machine, enable nested virtualization on its host.",
@@ -64,7 +69,7 @@ var CPUVirtualization = &Check{
 			if module != "" {
 				load = "modprobe " + module
 			}
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("The CPU supports %s but /dev/kvm is missing: the kvm module is not loaded.", h.CPU.Virtualization),
 				Remediation: "Load it now with `" + load + "` and check `dmesg | grep -i kvm` for \"disabled by bios\"; the nova-compute packages normally load it at boot.",
@@ -75,8 +80,8 @@ var CPUVirtualization = &Check{
 			if flag != "" {
 				want = flag
 			}
-			p.Report(Finding{
-				Severity:    Warning,
+			p.Report(report.Finding{
+				Severity:    report.Warning,
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("/dev/kvm exists but the CPU flags lack %s: this looks like a virtual machine whose hypervisor hides the flag, where device assignment is unlikely to work.", want),
 				Remediation: "Run gpupass on the bare-metal compute node; GPU passthrough into nested guests is not supported by Nova.",
@@ -100,7 +105,7 @@ func iommuTable(vendor string) (table, feature string) {
 
 // IOMMUFirmware is GP102.
 var IOMMUFirmware = &Check{
-	ID: "GP102", Name: "iommu-firmware", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP102", Name: "iommu-firmware", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "The firmware describes an IOMMU: ACPI DMAR (Intel VT-d) or IVRS (AMD-Vi) table present.",
 		Why:     "The kernel only enables an IOMMU the firmware announces. Without one there are no IOMMU groups, vfio-pci cannot bind and no device can be assigned to a guest.",
@@ -119,7 +124,7 @@ var IOMMUFirmware = &Check{
 			return nil
 		}
 		if !h.ACPI.HasTable(table) {
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("The firmware has no ACPI %s table: %s is disabled in the BIOS/UEFI setup (or not supported by this platform).", table, feature),
 				Remediation: fmt.Sprintf("Enable %s in the firmware setup (often under Chipset, North Bridge or Processor settings; AMD boards call it IOMMU or AMD-Vi) and reboot; /sys/firmware/acpi/tables/%s then exists.", feature, table),
@@ -135,7 +140,7 @@ func iommuOn(h *hostinfo.Host) bool { return len(h.IOMMU.Units) > 0 || h.IOMMU.G
 
 // IOMMUKernel is GP103.
 var IOMMUKernel = &Check{
-	ID: "GP103", Name: "iommu-kernel", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP103", Name: "iommu-kernel", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "The firmware has an IOMMU and the kernel uses it (/sys/class/iommu and IOMMU groups are populated).",
 		Why:     "Many kernels leave the Intel IOMMU off unless intel_iommu=on is given. With the IOMMU off there are no IOMMU groups and vfio-pci cannot bind.",
@@ -156,7 +161,7 @@ var IOMMUKernel = &Check{
 			p.Skipf("the firmware does not announce an IOMMU (see GP102)")
 			return nil
 		}
-		var fixes []Fix
+		var fixes []report.Fix
 		var steps []string
 		for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
 			for _, param := range p.Host.Cmdline.Lookup(key) {
@@ -184,7 +189,7 @@ var IOMMUKernel = &Check{
 			}
 			remedy = fmt.Sprintf("On the kernel command line, %s (iommu=pt is recommended alongside). %s", strings.Join(steps, " and "), cmdlineHowTo(add, remove))
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Subject:     hostSubject(h),
 			Message:     fmt.Sprintf("The firmware announces an IOMMU (ACPI %s) but the kernel has not enabled it: /sys/class/iommu is empty and there are no IOMMU groups.", table),
 			Remediation: remedy,
@@ -208,7 +213,7 @@ func hasOption(value, opt string) bool {
 
 // IOMMUCmdline is GP104.
 var IOMMUCmdline = &Check{
-	ID: "GP104", Name: "iommu-cmdline", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP104", Name: "iommu-cmdline", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "The kernel command line does not disable the IOMMU or fake isolation, and uses iommu=pt.",
 		Why:     "intel_iommu=off, amd_iommu=off and iommu=off turn device assignment off. pcie_acs_override (an out-of-tree patch) splits IOMMU groups by pretending devices are isolated when the hardware does not isolate them: a guest can then reach other devices' memory by peer-to-peer DMA. iommu=pt keeps host devices in pass-through mode, avoiding IOMMU translation costs for the host.",
@@ -224,35 +229,35 @@ var IOMMUCmdline = &Check{
 		for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
 			for _, param := range p.Host.Cmdline.Lookup(key) {
 				if hasOption(param.Value, "off") {
-					p.Report(Finding{
-						Severity:    Error,
+					p.Report(report.Finding{
+						Severity:    report.Error,
 						Subject:     hostSubject(h),
 						Message:     fmt.Sprintf("%s on the kernel command line turns the IOMMU off: no device can be assigned to a guest.", param.String()),
 						Remediation: "Remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
 						Evidence:    map[string]any{"parameter": param.String()},
-						Fix:         []Fix{cmdlineRemove(param.String())},
+						Fix:         []report.Fix{cmdlineRemove(param.String())},
 					})
 				}
 			}
 		}
 		for _, param := range p.Host.Cmdline.Lookup("pcie_acs_override") {
-			p.Report(Finding{
-				Severity:    Warning,
+			p.Report(report.Finding{
+				Severity:    report.Warning,
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("%s fakes PCIe ACS isolation: IOMMU groups look split but the devices can still reach each other by peer-to-peer DMA, so a guest's GPU can read or write memory of devices left to the host or to other tenants.", param.String()),
 				Remediation: "Move the GPU to a slot whose root port isolates it (a CPU-attached slot, or one behind an ACS-capable switch) and enable ACS in the firmware if offered. Then remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
 				Evidence:    map[string]any{"parameter": param.String()},
-				Fix:         []Fix{cmdlineRemove(param.String())},
+				Fix:         []report.Fix{cmdlineRemove(param.String())},
 			})
 		}
 		if iommuOn(h) {
 			if pt, ok := p.Host.Cmdline.Last("iommu"); !ok || !hasOption(pt.Value, "pt") {
-				p.Report(Finding{
-					Severity:    Info,
+				p.Report(report.Finding{
+					Severity:    report.Info,
 					Subject:     hostSubject(h),
 					Message:     "iommu=pt is not on the kernel command line: host devices go through IOMMU translation, which costs host I/O performance for no gain on a compute node.",
 					Remediation: "Add iommu=pt to the kernel command line. " + cmdlineHowTo([]string{"iommu=pt"}, nil),
-					Fix:         []Fix{cmdlineAdd("iommu=pt")},
+					Fix:         []report.Fix{cmdlineAdd("iommu=pt")},
 				})
 			}
 		}
@@ -262,7 +267,7 @@ var IOMMUCmdline = &Check{
 
 // InterruptRemapping is GP105.
 var InterruptRemapping = &Check{
-	ID: "GP105", Name: "interrupt-remapping", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP105", Name: "interrupt-remapping", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "The IOMMU remaps interrupts, and vfio is not told to allow unsafe interrupts.",
 		Why:     "Without interrupt remapping a guest can forge MSI writes and inject interrupts into the host; vfio refuses such platforms unless vfio_iommu_type1.allow_unsafe_interrupts=1, which trades that protection away.",
@@ -276,8 +281,8 @@ var InterruptRemapping = &Check{
 			return nil
 		}
 		if ir := h.IOMMU.InterruptRemapping; ir != nil && !*ir {
-			p.Report(Finding{
-				Severity:    Error,
+			p.Report(report.Finding{
+				Severity:    report.Error,
 				Subject:     hostSubject(h),
 				Message:     "An Intel IOMMU unit does not support interrupt remapping (ECAP IR bit clear): vfio will refuse to assign devices unless unsafe interrupts are allowed.",
 				Remediation: "Enable \"Interrupt Remapping\" (or X2APIC) in the firmware setup if offered; otherwise this platform cannot assign devices safely.",
@@ -287,18 +292,18 @@ var InterruptRemapping = &Check{
 		for _, key := range []string{"intremap", "nointremap"} {
 			for _, param := range p.Host.Cmdline.Lookup(key) {
 				if key == "nointremap" || hasOption(param.Value, "off") {
-					p.Report(Finding{
-						Severity:    Error,
+					p.Report(report.Finding{
+						Severity:    report.Error,
 						Subject:     hostSubject(h),
 						Message:     fmt.Sprintf("%s on the kernel command line turns interrupt remapping off.", param.String()),
 						Remediation: "Remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
-						Fix:         []Fix{cmdlineRemove(param.String())},
+						Fix:         []report.Fix{cmdlineRemove(param.String())},
 					})
 				}
 			}
 		}
 		var where []string
-		var fixes []Fix
+		var fixes []report.Fix
 		if m, ok := p.Host.Module("vfio_iommu_type1"); ok && isYes(m.Params["allow_unsafe_interrupts"]) {
 			where = append(where, "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts is Y")
 		}
@@ -315,13 +320,13 @@ var InterruptRemapping = &Check{
 			for _, param := range hostinfo.ParseCmdline(d.Args).Params {
 				if param.Key == "allow_unsafe_interrupts" && isYes(param.Value) {
 					where = append(where, fmt.Sprintf("options vfio_iommu_type1 %s (%s:%d)", d.Args, d.File, d.Line))
-					fixes = append(fixes, Fix{Target: "modprobe.d", Path: d.File, Action: "remove", Text: "options vfio_iommu_type1 " + d.Args})
+					fixes = append(fixes, report.Fix{Target: "modprobe.d", Path: d.File, Action: "remove", Text: "options vfio_iommu_type1 " + d.Args})
 				}
 			}
 		}
 		if len(where) > 0 {
-			p.Report(Finding{
-				Severity:    Warning,
+			p.Report(report.Finding{
+				Severity:    report.Warning,
 				Subject:     hostSubject(h),
 				Message:     "vfio allows unsafe interrupts: a guest can inject interrupts into the host through MSI writes (" + strings.Join(where, "; ") + ").",
 				Remediation: "Remove the setting where it is made and reboot. It is only needed on platforms without interrupt remapping, which should not host tenants' GPUs.",
@@ -343,7 +348,7 @@ func isYes(v string) bool {
 
 // VFIOModules is GP106.
 var VFIOModules = &Check{
-	ID: "GP106", Name: "vfio-modules", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP106", Name: "vfio-modules", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "vfio, vfio_pci and vfio_iommu_type1 are loaded or built in, and /dev/vfio/vfio exists.",
 		Why:     "libvirt assigns a PCI device to a QEMU guest through vfio-pci; vfio-pci.ids and driverctl overrides only take effect when vfio-pci is loaded early at boot.",
@@ -370,12 +375,12 @@ var VFIOModules = &Check{
 		default:
 			msg = "/dev/vfio/vfio does not exist although the vfio modules are present: the vfio container device is missing (is /dev populated by udev?)."
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Subject:     hostSubject(h),
 			Message:     msg,
 			Remediation: "Load them now: modprobe vfio-pci (it pulls in vfio and vfio_iommu_type1). Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci, and rebuild the initramfs (update-initramfs -u, or dracut -f) if vfio-pci must claim the GPU before its host driver.",
 			Evidence:    map[string]any{"missing_modules": missing, "dev_vfio_vfio": h.VFIO.Container},
-			Fix:         []Fix{{Target: "modules-load.d", Path: "/etc/modules-load.d/vfio.conf", Action: "add", Text: "vfio\nvfio_iommu_type1\nvfio_pci"}},
+			Fix:         []report.Fix{{Target: "modules-load.d", Path: "/etc/modules-load.d/vfio.conf", Action: "add", Text: "vfio\nvfio_iommu_type1\nvfio_pci"}},
 		})
 		return nil
 	},
@@ -383,7 +388,7 @@ var VFIOModules = &Check{
 
 // HostGPUDriverLoaded is GP107.
 var HostGPUDriverLoaded = &Check{
-	ID: "GP107", Name: "host-gpu-driver-loaded", Severity: Error, Needs: []Input{NeedHost},
+	ID: "GP107", Name: "host-gpu-driver-loaded", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "No host GPU driver (nvidia, nouveau, amdgpu, radeon) is loaded without a blacklist or softdep keeping it off the passthrough GPUs.",
 		Why:     "At boot the first driver to load claims the GPU. If nvidia or nouveau loads before vfio-pci, it takes the GPU, the group is no longer viable and Nova's guests fail to start (or start without their GPU after a reboot).",
@@ -417,21 +422,21 @@ var HostGPUDriverLoaded = &Check{
 			if p.Host.ModuleBlocked(drv.Module) != "" || p.Host.SoftdepBefore(drv.Module, "vfio_pci") != "" {
 				continue
 			}
-			severity := Warning
+			severity := report.Warning
 			msg := fmt.Sprintf("%s is loaded and nothing (a blacklist or softdep line) makes vfio-pci claim the passthrough GPUs first: after a reboot %s may take %s.", drv.Module, drv.Module, strings.Join(exposed, ", "))
 			if len(taken) > 0 {
-				severity = Error
+				severity = report.Error
 				msg = fmt.Sprintf("%s is loaded and has taken the passthrough GPU %s; nothing (a blacklist or softdep line) keeps it off the passthrough GPUs at boot: %s.", drv.Module, strings.Join(taken, ", "), strings.Join(exposed, ", "))
 			}
 			line := "softdep " + drv.Module + " pre: vfio-pci"
-			p.Report(Finding{
+			p.Report(report.Finding{
 				Severity: severity,
 				Subject:  hostSubject(h),
 				Message:  msg,
 				Remediation: fmt.Sprintf("Add the line `%s` to /etc/modprobe.d/vfio.conf so vfio-pci loads first and takes the IDs in vfio-pci.ids, or `blacklist %s` if no GPU of this host should use %s. Then rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot.",
 					line, drv.Module, drv.Module),
 				Evidence: map[string]any{"module": drv.Module, "gpus": exposed, "bound_now": taken},
-				Fix:      []Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: line}},
+				Fix:      []report.Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: line}},
 			})
 		}
 		return nil
@@ -440,7 +445,7 @@ var HostGPUDriverLoaded = &Check{
 
 // NovaRelease is GP108.
 var NovaRelease = &Check{
-	ID: "GP108", Name: "nova-release", Severity: Info, Needs: []Input{NeedHost},
+	ID: "GP108", Name: "nova-release", Severity: report.Info, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Which Nova release's rules were applied, and how the release was found.",
 		Why:     "Nova's PCI options change between releases (device_spec replaced passthrough_whitelist in Zed; alias resource_class and traits arrived in 2023.1; managed and live_migratable in 2025.1). Checking a configuration against the wrong release gives wrong answers.",
@@ -453,7 +458,7 @@ var NovaRelease = &Check{
 			p.Skipf("no Nova release chosen")
 			return nil
 		}
-		p.Report(Finding{
+		p.Report(report.Finding{
 			Subject: hostSubject(in.Host),
 			Message: fmt.Sprintf("Nova %s (%s) rules applied: %s.", in.NovaRelease.Name, in.NovaRelease.Codename, in.NovaReleaseFrom),
 			Evidence: map[string]any{

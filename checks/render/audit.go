@@ -5,13 +5,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 // AuditText writes an audit for people: one block per GPU flavor, its
 // verdict first, its findings under it; then the findings about the cloud
 // as a whole, the checks that could not run, and a summary line.
-func AuditText(w io.Writer, r checks.Report, opts Options) error {
+func AuditText(w io.Writer, r report.Report, opts Options) error {
 	t := &textWriter{w: w, opts: opts, width: opts.Width}
 	if t.width <= 0 {
 		t.width = 80
@@ -35,8 +35,8 @@ func AuditText(w io.Writer, r checks.Report, opts Options) error {
 		}
 	}
 	t.printf("%s", wrap(t.paint(ansiBold, title), "", "  ", t.width+boldSlack(t)))
-	byFlavor := map[string][]checks.Finding{}
-	var general []checks.Finding
+	byFlavor := map[string][]report.Finding{}
+	var general []report.Finding
 	for _, f := range r.Findings {
 		if f.Subject.Kind == "flavor" {
 			byFlavor[f.Subject.Ref] = append(byFlavor[f.Subject.Ref], f)
@@ -86,9 +86,9 @@ func AuditText(w io.Writer, r checks.Report, opts Options) error {
 			t.finding(f)
 		}
 	}
-	var skipped []checks.CheckResult
+	var skipped []report.CheckResult
 	for _, c := range r.Checks {
-		if c.Status == checks.StatusSkip {
+		if c.Status == report.StatusSkip {
 			skipped = append(skipped, c)
 		}
 	}

@@ -11,11 +11,12 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/internal/fakehost"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/report"
 )
 
 // syntheticReport builds fakehost.Synthetic(n) (on tmpfs when there is
 // one), collects it and runs every check, as preflight would.
-func syntheticReport(b *testing.B, n int) checks.Report {
+func syntheticReport(b *testing.B, n int) report.Report {
 	b.Helper()
 	dir := b.TempDir()
 	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() {
@@ -34,7 +35,7 @@ func syntheticReport(b *testing.B, n int) checks.Report {
 	}
 	r := checks.Run(&checks.Inputs{Host: host, NovaRelease: novarelease.Newest(), NovaReleaseFrom: "benchmark"}, checks.All)
 	r.Command = "preflight"
-	r.Tool = checks.Tool{Version: "bench"}
+	r.Tool = report.Tool{Version: "bench"}
 	return r
 }
 

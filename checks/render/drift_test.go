@@ -4,16 +4,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 // A section skipped for one reason is one line; anything else is not
 // folded.
 func TestTextFoldsASectionSkippedForOneReason(t *testing.T) {
-	skip := func(id, reason string) checks.CheckResult {
-		return checks.CheckResult{ID: id, Name: "n" + id, Status: checks.StatusSkip, Reason: reason}
+	skip := func(id, reason string) report.CheckResult {
+		return report.CheckResult{ID: id, Name: "n" + id, Status: report.StatusSkip, Reason: reason}
 	}
-	r := checks.Report{Command: "preflight", Checks: []checks.CheckResult{
+	r := report.Report{Command: "preflight", Checks: []report.CheckResult{
 		skip("GP101", "a"), skip("GP102", "a"), // two: not folded
 		skip("GP501", "no --baseline given"), skip("GP502", "no --baseline given"), skip("GP503", "no --baseline given"),
 		skip("GP301", "x"), skip("GP302", "y"), skip("GP303", "x"), // reasons differ
@@ -38,10 +38,10 @@ func TestTextFoldsASectionSkippedForOneReason(t *testing.T) {
 
 // A diff report names both reports in its header.
 func TestTextDiffHeader(t *testing.T) {
-	r := checks.Report{Command: "diff", Drift: &checks.DriftReport{
-		Baseline: checks.DriftSide{Path: "old.json", Hostname: "gpu01", GeneratedAt: "2026-11-01T00:00:00Z", Kernel: "6.8.0-49-generic", NovaVersion: "29.2.0"},
-		Current:  checks.DriftSide{Path: "new.json", Hostname: "gpu01", Kernel: "6.8.0-51-generic"},
-	}, Checks: []checks.CheckResult{}}
+	r := report.Report{Command: "diff", Drift: &report.DriftReport{
+		Baseline: report.DriftSide{Path: "old.json", Hostname: "gpu01", GeneratedAt: "2026-11-01T00:00:00Z", Kernel: "6.8.0-49-generic", NovaVersion: "29.2.0"},
+		Current:  report.DriftSide{Path: "new.json", Hostname: "gpu01", Kernel: "6.8.0-51-generic"},
+	}, Checks: []report.CheckResult{}}
 	var b strings.Builder
 	if err := Text(&b, r, Options{}); err != nil {
 		t.Fatal(err)

@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // classNames are short names for the classes seen around GPUs; others are
@@ -32,7 +32,7 @@ func className(class string) string {
 
 // InventoryText lists IOMMU groups and their functions, two lines per
 // function to stay within 80 columns.
-func InventoryText(w io.Writer, inv checks.Inventory, opts Options) error {
+func InventoryText(w io.Writer, inv report.Inventory, opts Options) error {
 	t := &textWriter{w: w, opts: opts, width: opts.Width}
 	if t.width <= 0 {
 		t.width = 80
@@ -79,7 +79,7 @@ func colorSlack(t *textWriter) int {
 	return 0
 }
 
-func (t *textWriter) device(d checks.InventoryDevice) {
+func (t *textWriter) device(d report.InventoryDevice) {
 	driver := d.Driver
 	if driver == "" {
 		driver = "(no driver)"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 type junitSuites struct {
@@ -44,13 +45,13 @@ type junitMessage struct {
 // JUnit writes one testcase per check: a failure when the check has error
 // findings (or warnings, with FailOn warning), skipped when it was skipped;
 // other findings go to system-out.
-func JUnit(w io.Writer, r checks.Report, opts Options) error {
+func JUnit(w io.Writer, r report.Report, opts Options) error {
 	suiteName := "gpupass." + r.Command
 	if r.Host != nil && r.Host.Hostname != "" {
 		suiteName += "." + r.Host.Hostname
 	}
 	suite := junitSuite{Name: suiteName}
-	findings := map[string][]checks.Finding{}
+	findings := map[string][]report.Finding{}
 	for _, f := range r.Findings {
 		findings[f.ID] = append(findings[f.ID], f)
 	}
@@ -62,14 +63,14 @@ func JUnit(w io.Writer, r checks.Report, opts Options) error {
 			if f.Remediation != "" {
 				text += "\nfix: " + f.Remediation
 			}
-			if f.Severity == checks.Error || f.Severity == checks.Warning && opts.FailOn == checks.Warning {
+			if f.Severity == report.Error || f.Severity == report.Warning && opts.FailOn == report.Warning {
 				failing = append(failing, text)
 			} else {
 				other = append(other, text)
 			}
 		}
 		switch {
-		case c.Status == checks.StatusSkip:
+		case c.Status == report.StatusSkip:
 			tc.Skipped = &junitMessage{Message: c.Reason}
 			suite.Skipped++
 		case len(failing) > 0:

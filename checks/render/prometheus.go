@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // The Prometheus text exposition format (version 0.0.4), as node_exporter's
@@ -31,7 +31,7 @@ import (
 // a hypervisor's display adapter, and any other passthrough GPU (an
 // accelerator named with --gpu). passthrough is "true" for those the
 // checks treated as passthrough GPUs.
-func Prometheus(w io.Writer, r checks.Report) error {
+func Prometheus(w io.Writer, r report.Report) error {
 	at, err := reportTime(r.GeneratedAt)
 	if err != nil {
 		return err
@@ -43,18 +43,18 @@ func Prometheus(w io.Writer, r checks.Report) error {
 	for _, c := range r.Checks {
 		v := "1"
 		switch c.Status {
-		case checks.StatusFail:
+		case report.StatusFail:
 			v = "0"
-		case checks.StatusSkip:
+		case report.StatusSkip:
 			v = "-1"
 		}
 		p.sample("gpupass_check_status", v, "id", c.ID, "name", c.Name)
 	}
 
 	p.family("gpupass_findings", "Findings of the last gpupass run by severity.")
-	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Errors), "severity", string(checks.Error))
-	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Warnings), "severity", string(checks.Warning))
-	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Infos), "severity", string(checks.Info))
+	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Errors), "severity", string(report.Error))
+	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Warnings), "severity", string(report.Warning))
+	p.sample("gpupass_findings", strconv.Itoa(r.Summary.Infos), "severity", string(report.Info))
 
 	if r.Host != nil {
 		passthrough := map[string]bool{}
@@ -76,11 +76,11 @@ func Prometheus(w io.Writer, r checks.Report) error {
 
 // InventoryPrometheus writes an inventory's GPUs as gpupass_gpu_info (as
 // Prometheus chooses them), with the build and the time at.
-func InventoryPrometheus(w io.Writer, inv checks.Inventory, at time.Time) error {
+func InventoryPrometheus(w io.Writer, inv report.Inventory, at time.Time) error {
 	p := newPromWriter(w, "inventory")
 	p.buildInfo(inv.Tool.Version)
 	var gpus []promGPU
-	add := func(ds []checks.InventoryDevice) {
+	add := func(ds []report.InventoryDevice) {
 		for i := range ds {
 			if isGPU(&ds[i].Device) || ds[i].Passthrough {
 				gpus = append(gpus, promGPU{&ds[i].Device, ds[i].Passthrough})

@@ -15,9 +15,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // parseProm reads the text format with Prometheus's own parser (the one
@@ -55,7 +55,7 @@ func TestPrometheusGoldenReports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r checks.Report
+			var r report.Report
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestPrometheusGoldenReports(t *testing.T) {
 			if len(status) != len(r.Checks) {
 				t.Errorf("%d check_status series, report has %d checks", len(status), len(r.Checks))
 			}
-			want := map[checks.Status]float64{checks.StatusPass: 1, checks.StatusFail: 0, checks.StatusSkip: -1}
+			want := map[report.Status]float64{report.StatusPass: 1, report.StatusFail: 0, report.StatusSkip: -1}
 			for _, c := range r.Checks {
 				if got, ok := status[c.ID]; !ok || got != want[c.Status] {
 					t.Errorf("%s %s: status %v (present %v), want %v", c.ID, c.Status, got, ok, want[c.Status])
@@ -161,9 +161,9 @@ func FuzzPrometheusLabels(f *testing.F) {
 	f.Add(``, ``, `}{="`)
 	f.Fuzz(func(t *testing.T, model, driver, name string) {
 		g, n := 3, -1
-		r := checks.Report{
-			Command: "preflight", Tool: checks.Tool{Version: "v1.2.3"}, GeneratedAt: "2026-11-23T12:00:00Z",
-			Checks: []checks.CheckResult{{ID: "GP101", Name: name, Status: checks.StatusFail}},
+		r := report.Report{
+			Command: "preflight", Tool: report.Tool{Version: "v1.2.3"}, GeneratedAt: "2026-11-23T12:00:00Z",
+			Checks: []report.CheckResult{{ID: "GP101", Name: name, Status: report.StatusFail}},
 			Host: &hostinfo.Host{Devices: []pcidev.Device{
 				{Address: "0000:18:00.0", Class: "030200", VendorID: "10de", DeviceID: "2330", Model: model, Driver: driver, IOMMUGroup: &g, NUMANode: &n},
 			}},
@@ -193,7 +193,7 @@ func FuzzPrometheusLabels(f *testing.F) {
 func TestPrometheusNoDuplicateSeries(t *testing.T) {
 	d := pcidev.Device{Address: "0000:18:00.0", Class: "030000", VendorID: "10de", DeviceID: "1eb8", Driver: "vfio-pci"}
 	nic := pcidev.Device{Address: "0000:19:00.0", Class: "020000", VendorID: "8086", DeviceID: "1572", Driver: "i40e"}
-	r := checks.Report{Command: "preflight", GeneratedAt: "2026-11-23T12:00:00Z", Host: &hostinfo.Host{Devices: []pcidev.Device{d, d, nic}}}
+	r := report.Report{Command: "preflight", GeneratedAt: "2026-11-23T12:00:00Z", Host: &hostinfo.Host{Devices: []pcidev.Device{d, d, nic}}}
 	var buf bytes.Buffer
 	if err := Prometheus(&buf, r); err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func TestPrometheusNoDuplicateSeries(t *testing.T) {
 // Lint has no host: no gpu_info family at all, rather than a family with
 // no samples.
 func TestPrometheusWithoutHost(t *testing.T) {
-	r := checks.Report{Command: "lint", GeneratedAt: "2026-11-23T12:00:00Z", Summary: checks.Summary{Errors: 2}}
+	r := report.Report{Command: "lint", GeneratedAt: "2026-11-23T12:00:00Z", Summary: report.Summary{Errors: 2}}
 	var buf bytes.Buffer
 	if err := Prometheus(&buf, r); err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func TestPrometheusWithoutHost(t *testing.T) {
 
 func TestPrometheusNeedsATime(t *testing.T) {
 	for _, at := range []string{"", "yesterday"} {
-		err := Prometheus(&bytes.Buffer{}, checks.Report{Command: "preflight", GeneratedAt: at})
+		err := Prometheus(&bytes.Buffer{}, report.Report{Command: "preflight", GeneratedAt: at})
 		if err == nil || !strings.Contains(err.Error(), "generated_at") {
 			t.Errorf("generated_at %q: %v, want an error naming generated_at", at, err)
 		}
@@ -234,13 +234,13 @@ func TestPrometheusNeedsATime(t *testing.T) {
 
 func TestInventoryPrometheus(t *testing.T) {
 	g := 7
-	inv := checks.Inventory{
-		Tool: checks.Tool{Version: "v1"},
-		Groups: []checks.InventoryGroup{{ID: 7, Devices: []checks.InventoryDevice{
+	inv := report.Inventory{
+		Tool: report.Tool{Version: "v1"},
+		Groups: []report.InventoryGroup{{ID: 7, Devices: []report.InventoryDevice{
 			{Device: pcidev.Device{Address: "0000:01:00.0", Class: "030000", VendorID: "10de", DeviceID: "1e04", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "gpu"},
 			{Device: pcidev.Device{Address: "0000:01:00.1", Class: "040300", VendorID: "10de", DeviceID: "10f7", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "companion"},
 		}}},
-		Ungrouped: []checks.InventoryDevice{{Device: pcidev.Device{Address: "0000:02:00.0", Class: "030200", VendorID: "10de", DeviceID: "20b0"}, Role: "gpu"}},
+		Ungrouped: []report.InventoryDevice{{Device: pcidev.Device{Address: "0000:02:00.0", Class: "030200", VendorID: "10de", DeviceID: "20b0"}, Role: "gpu"}},
 	}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer

@@ -11,7 +11,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 // Options shape the output.
@@ -19,7 +19,7 @@ type Options struct {
 	// Color adds ANSI colours; the caller decides (terminal, NO_COLOR).
 	Color bool
 	// FailOn is the severity that fails a check in JUnit output.
-	FailOn checks.Severity
+	FailOn report.Severity
 	// Width is the text width to wrap at; 0 means 80.
 	Width int
 }
@@ -53,7 +53,7 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // Report writes a report in the given format.
-func Report(w io.Writer, f Format, r checks.Report, opts Options) error {
+func Report(w io.Writer, f Format, r report.Report, opts Options) error {
 	switch f {
 	case FormatJSON:
 		return JSON(w, r)

@@ -16,11 +16,12 @@ import (
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/checks.md from the catalog")
 
-func sampleReport() checks.Report {
+func sampleReport() report.Report {
 	numa := 0
 	group := 1
 	host := &hostinfo.Host{
@@ -36,23 +37,23 @@ func sampleReport() checks.Report {
 			{Path: "/proc/cmdline", Message: "permission denied (run as root to read it)"},
 		},
 	}
-	return checks.Report{
-		Schema: checks.Schema, Command: "preflight", Tool: checks.Tool{Version: "test"}, NovaRelease: "2024.1", Host: host,
-		Summary: checks.Summary{Errors: 1, Warnings: 1, Infos: 1},
-		Checks: []checks.CheckResult{
-			{ID: "GP101", Name: "cpu-virtualization", Status: checks.StatusPass},
-			{ID: "GP103", Name: "iommu-kernel", Status: checks.StatusSkip, Reason: "the firmware does not announce an IOMMU (see GP102), which is a long enough reason to need its own line"},
-			{ID: "GP108", Name: "nova-release", Status: checks.StatusPass},
-			{ID: "GP202", Name: "group-not-viable", Status: checks.StatusFail},
-			{ID: "GP206", Name: "boot-vga", Status: checks.StatusFail},
+	return report.Report{
+		Schema: report.Schema, Command: "preflight", Tool: report.Tool{Version: "test"}, NovaRelease: "2024.1", Host: host,
+		Summary: report.Summary{Errors: 1, Warnings: 1, Infos: 1},
+		Checks: []report.CheckResult{
+			{ID: "GP101", Name: "cpu-virtualization", Status: report.StatusPass},
+			{ID: "GP103", Name: "iommu-kernel", Status: report.StatusSkip, Reason: "the firmware does not announce an IOMMU (see GP102), which is a long enough reason to need its own line"},
+			{ID: "GP108", Name: "nova-release", Status: report.StatusPass},
+			{ID: "GP202", Name: "group-not-viable", Status: report.StatusFail},
+			{ID: "GP206", Name: "boot-vga", Status: report.StatusFail},
 		},
-		Findings: []checks.Finding{
-			{ID: "GP108", Name: "nova-release", Severity: checks.Info, Subject: checks.Subject{Kind: "host", Ref: "gpu01"}, Message: "Nova 2024.1 (caracal) rules applied: given with --nova-release."},
-			{ID: "GP202", Name: "group-not-viable", Severity: checks.Error, Subject: checks.Subject{Kind: "device", Ref: "0000:01:00.1"},
+		Findings: []report.Finding{
+			{ID: "GP108", Name: "nova-release", Severity: report.Info, Subject: report.Subject{Kind: "host", Ref: "gpu01"}, Message: "Nova 2024.1 (caracal) rules applied: given with --nova-release."},
+			{ID: "GP202", Name: "group-not-viable", Severity: report.Error, Subject: report.Subject{Kind: "device", Ref: "0000:01:00.1"},
 				Message:     "0000:01:00.1 (10de:10f7 TU102 High Definition Audio Controller) shares iommu-group/1 with the passthrough GPU 0000:01:00.0 and is bound to snd_hda_intel, so the group is not viable: the guest cannot start with the GPU.",
 				Remediation: "Bind 0000:01:00.1 to vfio-pci as well: add its ID to vfio-pci's ids (options vfio-pci ids=10de:1e07,10de:10f7) and `softdep snd_hda_intel pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or now, `driverctl set-override 0000:01:00.1 vfio-pci`.",
 				Evidence:    map[string]any{"group": 1, "driver": "snd_hda_intel"}},
-			{ID: "GP206", Name: "boot-vga", Severity: checks.Warning, Subject: checks.Subject{Kind: "device", Ref: "0000:01:00.0"}, Message: "0000:01:00.0 is the boot VGA device <sic> & more.", Remediation: "Select another primary display.", Source: "/etc/default/grub:7"},
+			{ID: "GP206", Name: "boot-vga", Severity: report.Warning, Subject: report.Subject{Kind: "device", Ref: "0000:01:00.0"}, Message: "0000:01:00.0 is the boot VGA device <sic> & more.", Remediation: "Select another primary display.", Source: "/etc/default/grub:7"},
 		},
 	}
 }
@@ -123,7 +124,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if strings.Contains(buf.String(), `\u003c`) {
 		t.Error("JSON escapes < as \\u003c; remediations must stay readable")
 	}
-	var back checks.Report
+	var back report.Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestJSONRoundTrip(t *testing.T) {
 
 func TestJUnit(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JUnit(&buf, sampleReport(), Options{FailOn: checks.Error}); err != nil {
+	if err := JUnit(&buf, sampleReport(), Options{FailOn: report.Error}); err != nil {
 		t.Fatal(err)
 	}
 	var doc junitSuites
@@ -177,7 +178,7 @@ func TestJUnit(t *testing.T) {
 		t.Errorf("GP103 not skipped: %+v", c)
 	}
 	buf.Reset()
-	_ = JUnit(&buf, sampleReport(), Options{FailOn: checks.Warning})
+	_ = JUnit(&buf, sampleReport(), Options{FailOn: report.Warning})
 	var strict junitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &strict); err != nil {
 		t.Fatal(err)

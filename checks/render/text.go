@@ -8,6 +8,7 @@ import (
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/report"
 )
 
 const (
@@ -43,18 +44,18 @@ func (t *textWriter) paint(color, s string) string {
 // Text writes the report for people, like virt-host-validate: one line per
 // check grouped by section, findings with their remediation under it, and
 // a summary line. It fits in 80 columns.
-func Text(w io.Writer, r checks.Report, opts Options) error {
+func Text(w io.Writer, r report.Report, opts Options) error {
 	t := &textWriter{w: w, opts: opts, width: opts.Width}
 	if t.width <= 0 {
 		t.width = 80
 	}
 	t.header(r)
-	findings := map[string][]checks.Finding{}
+	findings := map[string][]report.Finding{}
 	for _, f := range r.Findings {
 		findings[f.ID] = append(findings[f.ID], f)
 	}
 	for _, section := range checks.Sections {
-		var in []checks.CheckResult
+		var in []report.CheckResult
 		for _, c := range r.Checks {
 			if strings.HasPrefix(c.ID, section.Prefix) {
 				in = append(in, c)
@@ -79,7 +80,7 @@ func Text(w io.Writer, r checks.Report, opts Options) error {
 	return t.err
 }
 
-func (t *textWriter) header(r checks.Report) {
+func (t *textWriter) header(r report.Report) {
 	title := "gpupass " + r.Command
 	if r.Host != nil {
 		title += ": " + orUnknown(r.Host.Hostname)
@@ -110,7 +111,7 @@ func (t *textWriter) header(r checks.Report) {
 			t.driftSide("current", d.Current)
 		}
 	}
-	for _, c := range []*checks.ConfReport{r.NovaConf, r.APIConf} {
+	for _, c := range []*report.ConfReport{r.NovaConf, r.APIConf} {
 		if c == nil {
 			continue
 		}
@@ -135,25 +136,25 @@ func (t *textWriter) header(r checks.Report) {
 
 // foldSkipped makes one line of three or more checks skipped for the same
 // reason: "GP501-GP510 (10 checks)".
-func foldSkipped(cs []checks.CheckResult) (checks.CheckResult, bool) {
+func foldSkipped(cs []report.CheckResult) (report.CheckResult, bool) {
 	if len(cs) < 3 {
-		return checks.CheckResult{}, false
+		return report.CheckResult{}, false
 	}
 	for _, c := range cs {
-		if c.Status != checks.StatusSkip || c.Reason != cs[0].Reason {
-			return checks.CheckResult{}, false
+		if c.Status != report.StatusSkip || c.Reason != cs[0].Reason {
+			return report.CheckResult{}, false
 		}
 	}
-	return checks.CheckResult{
+	return report.CheckResult{
 		ID:     cs[0].ID + "-" + cs[len(cs)-1].ID,
 		Name:   fmt.Sprintf("(%d checks)", len(cs)),
-		Status: checks.StatusSkip,
+		Status: report.StatusSkip,
 		Reason: cs[0].Reason,
 	}, true
 }
 
 // driftSide says which report one side of a drift comparison is.
-func (t *textWriter) driftSide(label string, s checks.DriftSide) {
+func (t *textWriter) driftSide(label string, s report.DriftSide) {
 	var facts []string
 	for _, f := range []string{s.Hostname, s.GeneratedAt} {
 		if f != "" {
@@ -181,21 +182,21 @@ func orUnknown(s string) string {
 }
 
 // check writes a check's line and its findings.
-func (t *textWriter) check(c checks.CheckResult, findings []checks.Finding) {
+func (t *textWriter) check(c report.CheckResult, findings []report.Finding) {
 	var errors, warnings, infos int
 	for _, f := range findings {
 		switch f.Severity {
-		case checks.Error:
+		case report.Error:
 			errors++
-		case checks.Warning:
+		case report.Warning:
 			warnings++
-		case checks.Info:
+		case report.Info:
 			infos++
 		}
 	}
 	word, color, detail := "PASS", ansiGreen, ""
 	switch {
-	case c.Status == checks.StatusSkip:
+	case c.Status == report.StatusSkip:
 		word, color, detail = "SKIP", ansiDim, c.Reason
 	case errors > 0:
 		word, color, detail = "FAIL", ansiRed, counts(errors, warnings, infos)
@@ -250,12 +251,12 @@ func counts(errors, warnings, infos int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (t *textWriter) finding(f checks.Finding) {
+func (t *textWriter) finding(f report.Finding) {
 	label, color := "error", ansiRed
 	switch f.Severity {
-	case checks.Warning:
+	case report.Warning:
 		label, color = "warning", ansiYellow
-	case checks.Info:
+	case report.Info:
 		label, color = "info", ansiCyan
 	}
 	const indent = "      "
@@ -276,7 +277,7 @@ func (t *textWriter) finding(f checks.Finding) {
 // maxNotes bounds the notes shown in text; JSON has them all.
 const maxNotes = 10
 
-func (t *textWriter) notes(r checks.Report) {
+func (t *textWriter) notes(r report.Report) {
 	if r.Host == nil || len(r.Host.Notes) == 0 {
 		return
 	}
@@ -325,15 +326,15 @@ func groupNotes(notes []hostinfo.Note) []noteGroup {
 	return out
 }
 
-func (t *textWriter) summary(r checks.Report) {
+func (t *textWriter) summary(r report.Report) {
 	var pass, fail, skip int
 	for _, c := range r.Checks {
 		switch c.Status {
-		case checks.StatusPass:
+		case report.StatusPass:
 			pass++
-		case checks.StatusFail:
+		case report.StatusFail:
 			fail++
-		case checks.StatusSkip:
+		case report.StatusSkip:
 			skip++
 		}
 	}

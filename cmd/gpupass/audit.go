@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +16,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/cloud"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/report"
 )
 
 type auditOptions struct {
@@ -87,7 +86,10 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	reports, err := readReports(opts.reports)
+	var reports []*report.HostReport
+	if opts.reports != "" {
+		reports, err = report.ReadHostReports("--reports", opts.reports)
+	}
 	if err != nil {
 		return err
 	}
@@ -114,14 +116,14 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 		Cloud: snap, Reports: reports,
 		APIConf: loadLocalConf("api", opts.apiConf, nil),
 	}
-	report := checks.Run(in, checks.InSection(checks.All, "GP4"))
-	report.Command = "audit"
-	report.Tool = checks.Tool{Version: toolVersion()}
-	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
+	rep := checks.Run(in, checks.InSection(checks.All, "GP4"))
+	rep.Command = "audit"
+	rep.Tool = report.Tool{Version: toolVersion()}
+	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
 		return err
 	}
-	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
 		return exitError{code}
 	}
 	return nil
@@ -132,7 +134,7 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 // validates flavors and translates aliases), narrowed by the host reports
 // when they agree on one of the releases that share that microversion; else
 // the release the host reports agree on; else the newest.
-func auditRelease(flag, maxMicroversion string, reports []*checks.HostReport) (novarelease.Release, string, error) {
+func auditRelease(flag, maxMicroversion string, reports []*report.HostReport) (novarelease.Release, string, error) {
 	if flag != "" {
 		r, err := novarelease.Parse(flag)
 		if err != nil {
@@ -170,55 +172,6 @@ func auditRelease(flag, maxMicroversion string, reports []*checks.HostReport) (n
 		return *agreed, "the release every host report applied", nil
 	}
 	return novarelease.Newest(), "the newest known release (neither the compute API nor the host reports name one; use --nova-release)", nil
-}
-
-// maxReportSize bounds one report: a 5,000-function host is about 6 MB.
-const maxReportSize = 64 << 20
-
-// readReports reads every *.json of dir as a preflight report. A file that
-// is not one is an error naming it: a fleet audit must not silently miss a
-// host.
-func readReports(dir string) ([]*checks.HostReport, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("--reports: %w", err)
-	}
-	var out []*checks.HostReport
-	names := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		r, err := readReport(path)
-		if err != nil {
-			return nil, err
-		}
-		if prev, dup := names[r.Report.Host.Hostname]; dup {
-			return nil, fmt.Errorf("%s and %s are both reports of host %s: keep one per host", prev, path, r.Report.Host.Hostname)
-		}
-		names[r.Report.Host.Hostname] = path
-		out = append(out, r)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("--reports %s: no *.json report in it (gpupass preflight --format json > DIR/HOST.json on each compute node)", dir)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Report.Host.Hostname < out[j].Report.Host.Hostname })
-	return out, nil
-}
-
-func readReport(path string) (*checks.HostReport, error) {
-	r, err := readPreflightReport("report", path)
-	if err != nil {
-		return nil, err
-	}
-	if r.Host.Hostname == "" {
-		return nil, fmt.Errorf("report %s: the host has no name (run preflight with --hostname)", path)
-	}
-	return &checks.HostReport{Path: path, Report: *r}, nil
 }
 
 // snapshot reads the cloud: from its APIs, or from a file --save-cloud

@@ -10,8 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 // fleetReports writes preflight reports of some fixtures into a folder.
@@ -39,7 +38,7 @@ func TestAuditRecordedCloud(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, want %d: %s", code, exitFindings, errOut)
 	}
-	var r checks.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -133,16 +132,16 @@ func TestAuditBadReports(t *testing.T) {
 }
 
 func TestAuditRelease(t *testing.T) {
-	reports := func(releases ...string) []*checks.HostReport {
-		var out []*checks.HostReport
+	reports := func(releases ...string) []*report.HostReport {
+		var out []*report.HostReport
 		for _, r := range releases {
-			out = append(out, &checks.HostReport{Report: checks.Report{NovaRelease: r}})
+			out = append(out, &report.HostReport{Report: report.Report{NovaRelease: r}})
 		}
 		return out
 	}
 	tests := []struct {
 		name, flag, mv string
-		reports        []*checks.HostReport
+		reports        []*report.HostReport
 		want, from     string
 	}{
 		{"flag wins", "2024.2", "2.93", reports("zed"), "2024.2", "--nova-release"},

@@ -1,78 +1,25 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/report"
 )
-
-// decodeReport reads one preflight JSON report and checks that it is one:
-// JSON, schema gpupass/report/v1, command preflight, with a host, and
-// nothing after it. Errors do not name the file; callers do.
-func decodeReport(r io.Reader) (*checks.Report, error) {
-	dec := json.NewDecoder(io.LimitReader(r, maxReportSize))
-	var rep checks.Report
-	if err := dec.Decode(&rep); err != nil {
-		var syntax *json.SyntaxError
-		switch {
-		case errors.As(err, &syntax):
-			return nil, fmt.Errorf("not JSON at byte %d: %v", syntax.Offset, err)
-		case errors.Is(err, io.EOF):
-			return nil, errors.New("empty: not a gpupass report")
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("not JSON: truncated (or larger than %d MiB)", maxReportSize>>20)
-		}
-		return nil, fmt.Errorf("not a gpupass report: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("more than one JSON value: want one gpupass report")
-	}
-	switch {
-	case rep.Schema != checks.Schema:
-		return nil, fmt.Errorf("schema %q, want %q (a gpupass preflight --format json report)", rep.Schema, checks.Schema)
-	case rep.Command != "preflight":
-		return nil, fmt.Errorf("a %q report, not a preflight report (gpupass preflight --format json > FILE)", rep.Command)
-	case rep.Host == nil:
-		return nil, errors.New("a preflight report without a host")
-	}
-	return &rep, nil
-}
-
-// readPreflightReport reads a preflight report file; errors name it, after
-// label (the flag, or "report").
-func readPreflightReport(label, path string) (*checks.Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s %s: %w", label, path, err)
-	}
-	defer f.Close()
-	r, err := decodeReport(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", label, path, err)
-	}
-	return r, nil
-}
 
 // addDrift runs the drift checks of a preflight: against the baseline when
 // one was given, else skipped ("no --baseline given").
-func addDrift(report *checks.Report, baseline *checks.Report, baselinePath string) {
-	drift := checks.Drift(baseline, report)
+func addDrift(rep *report.Report, baseline *report.Report, baselinePath string) {
+	drift := checks.Drift(baseline, rep)
 	if drift.Drift != nil {
 		drift.Drift.Baseline.Path = baselinePath
 	}
-	report.Merge(drift)
+	rep.Merge(drift)
 }
 
 type diffOptions struct {
@@ -121,23 +68,23 @@ func runDiff(opts *diffOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	old, err := readPreflightReport("report", args[0])
+	old, err := report.ReadPreflight("report", args[0])
 	if err != nil {
 		return err
 	}
-	cur, err := readPreflightReport("report", args[1])
+	cur, err := report.ReadPreflight("report", args[1])
 	if err != nil {
 		return err
 	}
-	report := checks.Drift(old, cur)
-	report.Command = "diff"
-	report.Tool = checks.Tool{Version: toolVersion()}
-	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	report.Drift.Baseline.Path, report.Drift.Current.Path = args[0], args[1]
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
+	rep := checks.Drift(old, cur)
+	rep.Command = "diff"
+	rep.Tool = report.Tool{Version: toolVersion()}
+	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	rep.Drift.Baseline.Path, rep.Drift.Current.Path = args[0], args[1]
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
 		return err
 	}
-	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
 		return exitError{code}
 	}
 	return nil

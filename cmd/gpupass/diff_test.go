@@ -12,6 +12,7 @@ import (
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/report"
 )
 
 // upgradeH100 copies the h100-hgx fixture and makes the copy look as the
@@ -72,7 +73,7 @@ func upgradeH100(t *testing.T) string {
 
 // driftFindings lists a report's GP5xx findings as "ID severity kind:ref",
 // sorted.
-func driftFindings(r checks.Report) []string {
+func driftFindings(r report.Report) []string {
 	var out []string
 	for _, f := range r.Findings {
 		if strings.HasPrefix(f.ID, "GP5") {
@@ -83,18 +84,18 @@ func driftFindings(r checks.Report) []string {
 	return out
 }
 
-func findingByID(r checks.Report, id string) checks.Finding {
+func findingByID(r report.Report, id string) report.Finding {
 	for _, f := range r.Findings {
 		if f.ID == id {
 			return f
 		}
 	}
-	return checks.Finding{}
+	return report.Finding{}
 }
 
-func decode(t *testing.T, out, errOut string) checks.Report {
+func decode(t *testing.T, out, errOut string) report.Report {
 	t.Helper()
-	var r checks.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("not a JSON report: %v (stderr %s)", err, errOut)
 	}
@@ -171,15 +172,15 @@ func TestPreflightBaselineAfterUpgrade(t *testing.T) {
 	var errors, warnings, infos int
 	for _, f := range r.Findings {
 		switch f.Severity {
-		case checks.Error:
+		case report.Error:
 			errors++
-		case checks.Warning:
+		case report.Warning:
 			warnings++
-		case checks.Info:
+		case report.Info:
 			infos++
 		}
 	}
-	if r.Summary != (checks.Summary{Errors: errors, Warnings: warnings, Infos: infos}) {
+	if r.Summary != (report.Summary{Errors: errors, Warnings: warnings, Infos: infos}) {
 		t.Errorf("summary %+v, findings count %d/%d/%d", r.Summary, errors, warnings, infos)
 	}
 
@@ -256,7 +257,7 @@ func TestDiffSelfIsClean(t *testing.T) {
 		writeFile(t, path, out)
 		code, out, errOut := gpupass(t, nil, "diff", path, path, "--format", "json", "--fail-on", "warning")
 		r := decode(t, out, errOut)
-		if code != exitOK || len(r.Findings) != 0 || r.Summary != (checks.Summary{}) {
+		if code != exitOK || len(r.Findings) != 0 || r.Summary != (report.Summary{}) {
 			t.Errorf("%s: exit %d, findings %v", name, code, driftFindings(r))
 		}
 		// And preflight --baseline of its own report: no GP5xx finding.
@@ -275,7 +276,7 @@ func TestPreflightWithoutBaselineSkipsDrift(t *testing.T) {
 	for _, c := range r.Checks {
 		if strings.HasPrefix(c.ID, "GP5") {
 			n++
-			if c.Status != checks.StatusSkip || c.Reason != "no --baseline given" {
+			if c.Status != report.StatusSkip || c.Reason != "no --baseline given" {
 				t.Errorf("%s: %s %q", c.ID, c.Status, c.Reason)
 			}
 		}
@@ -361,16 +362,16 @@ func FuzzDecodeReport(f *testing.F) {
 		`{"schema":"gpupass/report/v1","command":"preflight","host":{"nova":{"version":"99.0.0"}},"nova_release":"x"} {}`} {
 		f.Add([]byte(s))
 	}
-	empty := &checks.Report{Schema: checks.Schema, Command: "preflight", Host: &hostinfo.Host{Hostname: "other"}}
+	empty := &report.Report{Schema: report.Schema, Command: "preflight", Host: &hostinfo.Host{Hostname: "other"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := decodeReport(strings.NewReader(string(data)))
+		r, err := report.DecodePreflight(strings.NewReader(string(data)))
 		if err != nil {
 			if r != nil {
 				t.Errorf("a report and an error: %v", err)
 			}
 			return
 		}
-		if r.Host == nil || r.Schema != checks.Schema || r.Command != "preflight" {
+		if r.Host == nil || r.Schema != report.Schema || r.Command != "preflight" {
 			t.Fatalf("accepted %+v", r)
 		}
 		// A report has no drift from itself; any two compare without a panic.
@@ -378,7 +379,7 @@ func FuzzDecodeReport(f *testing.F) {
 		if len(self.Findings) != 0 {
 			t.Errorf("drift from itself: %+v", self.Findings)
 		}
-		for _, d := range []checks.Report{self, checks.Drift(r, empty), checks.Drift(empty, r)} {
+		for _, d := range []report.Report{self, checks.Drift(r, empty), checks.Drift(empty, r)} {
 			for _, c := range d.Checks {
 				if strings.HasPrefix(c.Reason, "could not run") {
 					t.Errorf("%s: %s", c.ID, c.Reason)

@@ -12,8 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden reports under testdata/golden")
@@ -111,17 +110,17 @@ func TestFixtureFindings(t *testing.T) {
 			if errOut != "" {
 				t.Errorf("stderr: %s", errOut)
 			}
-			var report checks.Report
-			if err := json.Unmarshal([]byte(out), &report); err != nil {
+			var rep report.Report
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatalf("not JSON: %v", err)
 			}
 			var got []string
 			var text strings.Builder
 			wantCode := exitOK
-			for _, f := range report.Findings {
+			for _, f := range rep.Findings {
 				got = append(got, f.ID+" "+string(f.Severity)+" "+f.Subject.Ref)
 				text.WriteString(f.Message + "\n" + f.Remediation + "\n")
-				if f.Severity == checks.Error {
+				if f.Severity == report.Error {
 					wantCode = exitFindings
 				}
 			}
@@ -234,12 +233,12 @@ func TestPreflightWithAPIConf(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, want %d: %s", code, exitFindings, errOut)
 	}
-	var report checks.Report
-	if err := json.Unmarshal([]byte(out), &report); err != nil {
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, f := range report.Findings {
+	for _, f := range rep.Findings {
 		if strings.HasPrefix(f.ID, "GP3") {
 			got = append(got, f.ID+" "+string(f.Severity)+" "+f.Subject.Ref+" "+f.Source)
 		}
@@ -251,13 +250,13 @@ func TestPreflightWithAPIConf(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("GP3xx findings (-want +got):\n%s", diff)
 	}
-	for _, c := range report.Checks {
-		if c.ID == "GP310" && c.Status != checks.StatusPass {
+	for _, c := range rep.Checks {
+		if c.ID == "GP310" && c.Status != report.StatusPass {
 			t.Errorf("GP310 %s (%s): the API node has PciPassthroughFilter", c.Status, c.Reason)
 		}
 	}
-	if report.APIConf == nil || report.APIConf.Role != "api" || strings.Contains(out, "ControllerRabbitPw") {
-		t.Errorf("api_conf in the report: %+v", report.APIConf)
+	if rep.APIConf == nil || rep.APIConf.Role != "api" || strings.Contains(out, "ControllerRabbitPw") {
+		t.Errorf("api_conf in the report: %+v", rep.APIConf)
 	}
 	golden(t, filepath.Join("..", "..", "testdata", "golden", "preflight", "h100-hgx+api-conf.json"), out)
 }

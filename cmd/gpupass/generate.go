@@ -14,6 +14,7 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 type generateOptions struct {
@@ -109,7 +110,7 @@ func runGenerate(opts *generateOptions, artifact string) error {
 	}
 	var host *hostinfo.Host
 	if opts.fromReport != "" {
-		r, err := readReport(opts.fromReport)
+		r, err := report.ReadHostReport(opts.fromReport)
 		if err != nil {
 			return err
 		}

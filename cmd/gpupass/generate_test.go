@@ -17,6 +17,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/report"
 )
 
 // Every fixture's plan, reviewed: testdata/golden/generate/FIXTURE.txt.
@@ -132,14 +133,14 @@ func TestGenerateFlavorsFitTheirHost(t *testing.T) {
 		for _, d := range plan.Bound() { // as after the reboot
 			d.Driver = "vfio-pci"
 		}
-		conf := &checks.ConfReport{Role: "compute"}
+		conf := &report.ConfReport{Role: "compute"}
 		cfg, _ := novaconf.Load(memReader{"/nova.conf": plan.ComputeConf()}, []string{"/nova.conf"}, nil)
 		for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
 			for _, v := range cfg.Lookup(opt) {
-				conf.Options = append(conf.Options, checks.ConfOption{Option: opt.String(), Value: v.Text, Source: v.Source.String()})
+				conf.Options = append(conf.Options, report.ConfOption{Option: opt.String(), Value: v.Text, Source: v.Source.String()})
 			}
 		}
-		report := &checks.HostReport{Path: name + ".json", Report: checks.Report{Schema: checks.Schema, Command: "preflight", NovaRelease: rel.Name, Host: host, NovaConf: conf}}
+		rep := &report.HostReport{Path: name + ".json", Report: report.Report{Schema: report.Schema, Command: "preflight", NovaRelease: rel.Name, Host: host, NovaConf: conf}}
 		snap := &cloudmodel.Snapshot{}
 		for _, f := range plan.Flavors() {
 			cf := cloudmodel.Flavor{ID: f.Name, Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, IsPublic: true, ExtraSpecs: map[string]string{}}
@@ -149,9 +150,9 @@ func TestGenerateFlavorsFitTheirHost(t *testing.T) {
 			snap.Flavors = append(snap.Flavors, cf)
 		}
 		api := loadConfText(t, plan.APIConf())
-		r := checks.Run(&checks.Inputs{NovaRelease: rel, Cloud: snap, Reports: []*checks.HostReport{report}, APIConf: api}, checks.InSection(checks.All, "GP4"))
+		r := checks.Run(&checks.Inputs{NovaRelease: rel, Cloud: snap, Reports: []*report.HostReport{rep}, APIConf: api}, checks.InSection(checks.All, "GP4"))
 		for _, f := range r.Findings {
-			if f.Severity == checks.Error {
+			if f.Severity == report.Error {
 				t.Errorf("%s: %s %s: %s", name, f.ID, f.Subject.Ref, f.Message)
 			}
 		}
@@ -217,9 +218,9 @@ func TestGenerateOutput(t *testing.T) {
 // as generating on the host.
 func TestGenerateFromReport(t *testing.T) {
 	root := filepath.Join(hostsDir, "h100-hgx")
-	_, report, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
+	_, rep, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
 	path := filepath.Join(t.TempDir(), "h100.json")
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(rep), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, artifact := range []string{"nova-conf", "flavor"} {
@@ -286,13 +287,13 @@ func TestGenerateOptions(t *testing.T) {
 }
 
 // loadConfText reads a nova.conf text as the API node's configuration.
-func loadConfText(t *testing.T, text string) *checks.NovaConf {
+func loadConfText(t *testing.T, text string) *novaconf.Set {
 	t.Helper()
 	cfg, problems := novaconf.Load(memReader{"/api.conf": text}, []string{"/api.conf"}, nil)
 	if len(problems) > 0 {
 		t.Fatalf("%v", problems)
 	}
-	return &checks.NovaConf{Role: "api", Layout: "given", Config: cfg}
+	return &novaconf.Set{Role: "api", Layout: "given", Config: cfg}
 }
 
 // generate all --format json is the same plan as the text, for tools.

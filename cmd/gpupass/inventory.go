@@ -8,6 +8,7 @@ import (
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/report"
 )
 
 type inventoryOptions struct {
@@ -56,7 +57,7 @@ func runInventory(opts *inventoryOptions) error {
 		return err
 	}
 	inv := checks.BuildInventory(checks.NewHostView(in.Host, in.GPUs, nil), opts.all)
-	inv.Tool = checks.Tool{Version: toolVersion()}
+	inv.Tool = report.Tool{Version: toolVersion()}
 	return opts.out.emit(opts.io.Out, func(w io.Writer) error {
 		switch format {
 		case render.FormatJSON:

@@ -11,6 +11,7 @@ import (
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/report"
 )
 
 type lintOptions struct {
@@ -75,14 +76,14 @@ func runLint(opts *lintOptions, files []string) error {
 		}
 		return fmt.Errorf("no nova.conf could be read: %s", strings.Join(why, "; "))
 	}
-	report := checks.Run(in, checks.InSection(checks.All, "GP3"))
-	report.Command = "lint"
-	report.Tool = checks.Tool{Version: toolVersion()}
-	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
+	rep := checks.Run(in, checks.InSection(checks.All, "GP3"))
+	rep.Command = "lint"
+	rep.Tool = report.Tool{Version: toolVersion()}
+	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
 		return err
 	}
-	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
 		return exitError{code}
 	}
 	return nil

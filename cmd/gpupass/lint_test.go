@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/report"
 )
 
 // lintFindings runs lint and returns its status, "ID severity source"
@@ -21,7 +20,7 @@ func lintFindings(t *testing.T, args ...string) (int, []string, string) {
 	if code == exitFailure {
 		return code, nil, errOut
 	}
-	var r checks.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -157,7 +156,7 @@ func TestPreflightDiscoversLayouts(t *testing.T) {
 			os.MkdirAll(filepath.Dir(p), 0o755)
 			os.WriteFile(p, []byte("[libvirt]\nvirt_type = qemu\n"), 0o640)
 			_, out, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
-			var r checks.Report
+			var r report.Report
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatal(err)
 			}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 )
@@ -47,7 +46,7 @@ func hostReader(fsys hostinfo.FS) novaconf.Reader {
 // loadHostConf reads the compute node's nova.conf under the root: the
 // files given, else those of the deployment layout found there. It
 // returns nil when there is none.
-func (c *confOptions) loadHostConf(fsys hostinfo.FS) *checks.NovaConf {
+func (c *confOptions) loadHostConf(fsys hostinfo.FS) *novaconf.Set {
 	r := hostReader(fsys)
 	files, dirs, layout := c.files, c.dirs, "given"
 	if len(files) == 0 && len(dirs) == 0 {
@@ -61,18 +60,18 @@ func (c *confOptions) loadHostConf(fsys hostinfo.FS) *checks.NovaConf {
 
 // loadLocalConf reads files on the machine running gpupass (lint,
 // --api-conf).
-func loadLocalConf(role string, files, dirs []string) *checks.NovaConf {
+func loadLocalConf(role string, files, dirs []string) *novaconf.Set {
 	if len(files) == 0 && len(dirs) == 0 {
 		return nil
 	}
 	return loadConf(role, "given", novaconf.DirReader(""), files, dirs, os.Stat)
 }
 
-func loadConf(role, layout string, r novaconf.Reader, files, dirs []string, stat func(string) (fs.FileInfo, error)) *checks.NovaConf {
+func loadConf(role, layout string, r novaconf.Reader, files, dirs []string, stat func(string) (fs.FileInfo, error)) *novaconf.Set {
 	cfg, problems := novaconf.Load(r, files, dirs)
-	conf := &checks.NovaConf{Role: role, Layout: layout, Config: cfg, Problems: problems}
+	conf := &novaconf.Set{Role: role, Layout: layout, Config: cfg, Problems: problems}
 	for _, path := range cfg.Files() {
-		f := checks.ConfFile{Path: path}
+		f := novaconf.SetFile{Path: path}
 		if info, err := stat(path); err == nil {
 			f.Mode = info.Mode()
 		}

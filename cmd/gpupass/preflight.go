@@ -12,6 +12,7 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // hostOptions are the flags of commands that read a host.
@@ -146,9 +147,9 @@ func runPreflight(opts *preflightOptions) error {
 	if err != nil {
 		return err
 	}
-	var baseline *checks.Report
+	var baseline *report.Report
 	if opts.baseline != "" {
-		if baseline, err = readPreflightReport("--baseline", opts.baseline); err != nil {
+		if baseline, err = report.ReadPreflight("--baseline", opts.baseline); err != nil {
 			return err
 		}
 	}
@@ -163,16 +164,16 @@ func runPreflight(opts *preflightOptions) error {
 	in.NovaConf = opts.conf.loadHostConf(fsys)
 	in.APIConf = loadLocalConf("api", opts.conf.apiConf, nil)
 	// The node's own checks: host, devices, nova.conf.
-	report := checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3"))
-	report.Command = "preflight"
-	report.Tool = checks.Tool{Version: toolVersion()}
-	report.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	rep := checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3"))
+	rep.Command = "preflight"
+	rep.Tool = report.Tool{Version: toolVersion()}
+	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
 	// Then what changed since the baseline (skipped without one).
-	addDrift(&report, baseline, opts.baseline)
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, report, renderOpts) }); err != nil {
+	addDrift(&rep, baseline, opts.baseline)
+	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
 		return err
 	}
-	if code := report.ExitCode(renderOpts.FailOn); code != exitOK {
+	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
 		return exitError{code}
 	}
 	return nil

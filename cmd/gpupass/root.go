@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/report"
 	"github.com/gpupass/gpupass/snapshot"
 )
 
@@ -184,12 +184,12 @@ func (g *globalOptions) renderOptions() (render.Format, render.Options, error) {
 	if err != nil {
 		return "", render.Options{}, err
 	}
-	var failOn checks.Severity
+	var failOn report.Severity
 	switch g.failOn {
 	case "error":
-		failOn = checks.Error
+		failOn = report.Error
 	case "warning":
-		failOn = checks.Warning
+		failOn = report.Warning
 	default:
 		return "", render.Options{}, fmt.Errorf("--fail-on %q: want error or warning", g.failOn)
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/internal/fakehost"
@@ -17,6 +16,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // TestGenerateRoundTrip applies what `generate all` says to a copy of each
@@ -71,7 +71,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 			applyPlan(t, dst, plan)
 
 			_, out, errOut := gpupass(t, nil, "preflight", "--root", dst, "--format", "json", "--nova-release", "2024.1")
-			var r checks.Report
+			var r report.Report
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatalf("%v: %s", err, errOut)
 			}
@@ -83,7 +83,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 				if strings.Contains(known, "("+f.ID+")") {
 					continue
 				}
-				if f.Severity == checks.Error && (strings.HasPrefix(f.ID, "GP2") || strings.HasPrefix(f.ID, "GP3")) {
+				if f.Severity == report.Error && (strings.HasPrefix(f.ID, "GP2") || strings.HasPrefix(f.ID, "GP3")) {
 					t.Errorf("after generate: %s %s: %s", f.ID, f.Subject.Ref, f.Message)
 				}
 				if f.ID == "GP306" || f.ID == "GP308" {

@@ -1,0 +1,55 @@
+package novaconf
+
+import "io/fs"
+
+// NovaConf is a nova.conf as read: the files, what oslo.config would make
+// of them, and their permissions.
+type Set struct {
+	// Role says whose configuration it is: "compute" (the node's own),
+	// "api" (--api-conf: the nova-api and scheduler node's) or "lint".
+	Role string
+	// Layout is the deployment layout the files were found in (packages,
+	// kolla, tripleo), or "given" for files named on the command line.
+	Layout string
+	Files  []SetFile
+	Config *Config
+	// Problems are what oslo.config would reject or misread, and files
+	// that could not be read.
+	Problems []Problem
+}
+
+// ConfFile is a configuration file that was read.
+type SetFile struct {
+	Path string
+	// Mode is the file's permission bits; 0 when they could not be read.
+	Mode fs.FileMode
+}
+
+// Lookup returns an option's values (nil without a configuration).
+func (c *Set) Lookup(opt Option) []Value {
+	if c == nil || c.Config == nil {
+		return nil
+	}
+	return c.Config.Lookup(opt)
+}
+
+// ExposedSecretFiles lists the files read that hold a secret (a value
+// Redact hides) and that every user can read: GP314's subjects.
+func (c *Set) ExposedSecretFiles() []string {
+	if c == nil || c.Config == nil {
+		return nil
+	}
+	secret := map[string]bool{}
+	for _, v := range c.Config.Values() {
+		if v.HoldsSecret() {
+			secret[v.Source.File] = true
+		}
+	}
+	var out []string
+	for _, f := range c.Files {
+		if f.Mode != 0 && f.Mode&0o004 != 0 && secret[f.Path] {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
