@@ -23,7 +23,7 @@ func hostReport(h *hostinfo.Host, specs, aliases []string) *report.HostReport {
 	for _, a := range aliases {
 		conf.Options = append(conf.Options, report.ConfOption{Option: "[pci]alias", Value: a, Source: "/etc/nova/nova.conf:3"})
 	}
-	return &report.HostReport{Path: "reports/" + h.Hostname + ".json", Report: report.Report{Schema: report.Schema, Command: "preflight", NovaRelease: "2024.1", Host: h, NovaConf: conf}}
+	return &report.HostReport{Path: "reports/" + h.Hostname + ".json", Report: report.Report{Schema: report.Schema, Command: "preflight", NovaRelease: "2024.1", Host: report.FromHost(h), NovaConf: conf}}
 }
 
 // twoGPUHost is readyHost with a second H100 on NUMA node 1.

@@ -125,6 +125,9 @@ type Pass struct {
 	// Fleet is the cloud and its hosts as the audit sees them; nil
 	// without a cloud or host reports.
 	Fleet *FleetView
+	// Before and After are the hosts of Inputs.Baseline and
+	// Inputs.Current, for the drift checks; nil without a baseline.
+	Before, After *hostinfo.Host
 
 	findings []report.Finding
 	skip     string

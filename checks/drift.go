@@ -53,7 +53,7 @@ func Drift(baseline, current *report.Report) report.Report {
 
 // driftHost is the current host, the subject of host-wide drift findings.
 func driftHost(p *Pass) report.Subject {
-	return report.Subject{Kind: "host", Ref: p.Inputs.Current.Host.Hostname}
+	return report.Subject{Kind: "host", Ref: p.After.Hostname}
 }
 
 const absent = "(none)"
@@ -111,10 +111,10 @@ func comparedDevices(before, after *hostinfo.Host) []string {
 // function (sysfs unreadable, or a report without an inventory).
 func needDevices(p *Pass) bool {
 	switch {
-	case len(p.Inputs.Baseline.Host.Devices) == 0:
+	case len(p.Before.Devices) == 0:
 		p.Skipf("the baseline lists no PCI devices (/sys/bus/pci was unreadable then)")
 		return false
-	case len(p.Inputs.Current.Host.Devices) == 0:
+	case len(p.After.Devices) == 0:
 		p.Skipf("the current report lists no PCI devices (/sys/bus/pci was unreadable)")
 		return false
 	}
@@ -142,8 +142,8 @@ var GPUDriverChanged = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		before, after := devicesByAddress(p.Inputs.Baseline.Host), devicesByAddress(p.Inputs.Current.Host)
-		for _, addr := range comparedDevices(p.Inputs.Baseline.Host, p.Inputs.Current.Host) {
+		before, after := devicesByAddress(p.Before), devicesByAddress(p.After)
+		for _, addr := range comparedDevices(p.Before, p.After) {
 			b, a := before[addr], after[addr]
 			if b == nil || a == nil || b.Driver == a.Driver || pcidev.Unreadable(b, "driver") || pcidev.Unreadable(a, "driver") {
 				continue
@@ -202,8 +202,8 @@ var GPUMissing = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		after := devicesByAddress(p.Inputs.Current.Host)
-		bh := p.Inputs.Baseline.Host
+		after := devicesByAddress(p.After)
+		bh := p.Before
 		first := devicesByAddress(bh)
 		for i := range bh.Devices {
 			b := &bh.Devices[i]
@@ -255,8 +255,8 @@ var GPUAppeared = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		before := devicesByAddress(p.Inputs.Baseline.Host)
-		ah := p.Inputs.Current.Host
+		before := devicesByAddress(p.Before)
+		ah := p.After
 		for i := range ah.Devices {
 			a := &ah.Devices[i]
 			if !trackedDevice(a) || !pcidev.IsDisplay(a) || before[a.Address] != nil {
@@ -326,7 +326,7 @@ var IOMMUGroupChanged = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		bh, ah := p.Inputs.Baseline.Host, p.Inputs.Current.Host
+		bh, ah := p.Before, p.After
 		if bh.IOMMU.Groups > 0 && ah.IOMMU.Groups == 0 && len(ah.IOMMU.Units) == 0 {
 			p.Report(report.Finding{
 				Severity:    report.Error,
@@ -527,7 +527,7 @@ var KernelCmdlineChanged = &Check{
 		Links: []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html"},
 	},
 	Run: func(p *Pass) error {
-		bc, ac := p.Inputs.Baseline.Host.Kernel.Cmdline, p.Inputs.Current.Host.Kernel.Cmdline
+		bc, ac := p.Before.Kernel.Cmdline, p.After.Kernel.Cmdline
 		switch {
 		case bc == "":
 			p.Skipf("the baseline has no kernel command line (/proc/cmdline was unreadable)")
@@ -645,7 +645,7 @@ var ModulesChanged = &Check{
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://man7.org/linux/man-pages/man5/modprobe.d.5.html"},
 	},
 	Run: func(p *Pass) error {
-		bm, am := p.Inputs.Baseline.Host.Modules, p.Inputs.Current.Host.Modules
+		bm, am := p.Before.Modules, p.After.Modules
 		switch {
 		case bm == nil:
 			p.Skipf("the baseline has no module list (/proc/modules was unreadable, or an older report)")
@@ -1010,7 +1010,7 @@ var KernelChanged = &Check{
 		Links:   []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html"},
 	},
 	Run: func(p *Pass) error {
-		b, a := p.Inputs.Baseline.Host.Kernel.Release, p.Inputs.Current.Host.Kernel.Release
+		b, a := p.Before.Kernel.Release, p.After.Kernel.Release
 		switch {
 		case b == "":
 			p.Skipf("the baseline has no kernel release")
@@ -1042,7 +1042,7 @@ var BaselineOtherHost = &Check{
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
 	},
 	Run: func(p *Pass) error {
-		b, a := p.Inputs.Baseline.Host.Hostname, p.Inputs.Current.Host.Hostname
+		b, a := p.Before.Hostname, p.After.Hostname
 		switch {
 		case b == "":
 			p.Skipf("the baseline has no hostname")

@@ -17,7 +17,7 @@ func driftReport() *report.Report {
 	h := readyHost()
 	h.Nova = hostinfo.NovaInstall{Version: "29.2.0", Path: "/usr/lib/python3/dist-packages/nova-29.2.0.dist-info"}
 	return &report.Report{
-		Schema: report.Schema, Command: "preflight", NovaRelease: "2024.1", Host: h,
+		Schema: report.Schema, Command: "preflight", NovaRelease: "2024.1", Host: report.FromHost(h),
 		NovaConf: &report.ConfReport{Role: "compute", Options: []report.ConfOption{
 			{Option: "[pci]device_spec", Value: `{"vendor_id": "10de", "product_id": "2330"}`, Source: "/etc/nova/nova.conf:6"},
 			{Option: "[pci]alias", Value: `{"name": "h100", "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI"}`, Source: "/etc/nova/nova.conf:7"},
@@ -126,8 +126,8 @@ func TestGPUDriverChanged(t *testing.T) {
 	// function the baseline gave to vfio-pci is compared like a GPU.
 	before, after := driftReport(), driftReport()
 	after.Host.Devices[1].Driver, after.Host.Devices[1].Unreadable = "", []string{"driver"}
-	before.Host.Devices = append(before.Host.Devices, dev("0000:41:00.1", "10de", "22a3", "040300", "vfio-pci", 1))
-	after.Host.Devices = append(after.Host.Devices, dev("0000:41:00.1", "10de", "22a3", "040300", "snd_hda_intel", 1))
+	before.Host.Devices = append(before.Host.Devices, report.FromDevice(ptr(dev("0000:41:00.1", "10de", "22a3", "040300", "vfio-pci", 1))))
+	after.Host.Devices = append(after.Host.Devices, report.FromDevice(ptr(dev("0000:41:00.1", "10de", "22a3", "040300", "snd_hda_intel", 1))))
 	_, fs := driftOf(t, GPUDriverChanged, before, after)
 	if got := summarizeDrift(fs); !cmp.Equal(got, []string{"error device:0000:41:00.1"}) {
 		t.Errorf("unreadable driver and companion: %v", got)
@@ -167,7 +167,7 @@ func TestGPUMissingAndAppeared(t *testing.T) {
 	}
 	// A companion function gone is a warning, the host's NVMe drive nothing.
 	before, after = driftReport(), driftReport()
-	before.Host.Devices = append(before.Host.Devices, dev("0000:41:00.1", "10de", "22a3", "040300", "vfio-pci", 1))
+	before.Host.Devices = append(before.Host.Devices, report.FromDevice(ptr(dev("0000:41:00.1", "10de", "22a3", "040300", "vfio-pci", 1))))
 	after.Host.Devices = after.Host.Devices[:2]
 	if _, fs := driftOf(t, GPUMissing, before, after); !cmp.Equal(summarizeDrift(fs), []string{"warning device:0000:41:00.1"}) {
 		t.Errorf("companion gone: %v", summarizeDrift(fs))
@@ -202,7 +202,7 @@ func TestIOMMUGroupChanged(t *testing.T) {
 	}
 	// The IOMMU off: one error for the host.
 	after = driftReport()
-	after.Host.IOMMU = hostinfo.IOMMU{}
+	after.Host.IOMMU = report.IOMMU{}
 	for i := range after.Host.Devices {
 		after.Host.Devices[i].IOMMUGroup = nil
 	}
@@ -256,8 +256,8 @@ func TestKernelCmdlineChanged(t *testing.T) {
 func TestModulesChanged(t *testing.T) {
 	before, after := driftReport(), driftReport()
 	after.Host.Modules = append(after.Host.Modules[:4:4], // vfio_pci gone
-		hostinfo.Module{Name: "nvidia", State: hostinfo.ModuleLoaded},
-		hostinfo.Module{Name: "ext4", State: hostinfo.ModuleLoaded})
+		report.Module{Name: "nvidia", State: "loaded"},
+		report.Module{Name: "ext4", State: "loaded"})
 	after.Host.Modules[3].Params = map[string]string{"allow_unsafe_interrupts": "Y"}
 	_, fs := driftOf(t, ModulesChanged, before, after)
 	var got []string
@@ -282,7 +282,7 @@ func TestModulesChanged(t *testing.T) {
 		t.Errorf("evidence %v", fs[0].Evidence)
 	}
 	after = driftReport()
-	after.Host.Modules[4].State = hostinfo.ModuleBuiltin
+	after.Host.Modules[4].State = string(hostinfo.ModuleBuiltin)
 	if _, fs := driftOf(t, ModulesChanged, before, after); len(fs) != 1 || fs[0].Severity != report.Info || !strings.Contains(fs[0].Message, "vfio-pci.ids=") {
 		t.Errorf("vfio_pci built in: %+v", fs)
 	}
@@ -416,7 +416,7 @@ func TestDriftSkipsWhatTheBaselineLacks(t *testing.T) {
 		"GP505": func(r *report.Report) { r.Host.Kernel.Cmdline = "" },
 		"GP506": func(r *report.Report) { r.Host.Modules = nil },
 		"GP507": func(r *report.Report) { r.NovaConf = nil },
-		"GP508": func(r *report.Report) { r.Host.Nova, r.NovaRelease = hostinfo.NovaInstall{}, "" },
+		"GP508": func(r *report.Report) { r.Host.Nova, r.NovaRelease = report.Nova{}, "" },
 		"GP509": func(r *report.Report) { r.Host.Kernel.Release = "" },
 		"GP510": func(r *report.Report) { r.Host.Hostname = "" },
 	} {
@@ -435,3 +435,5 @@ func TestDriftSkipsWhatTheBaselineLacks(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -237,11 +237,12 @@ func reportOptions(c *report.ConfReport, opt novaconf.Option) []string {
 
 func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
 	rep := &r.Report
-	h := &HostSupply{Name: r.Path, Path: r.Path, Host: rep.Host}
-	if rep.Host == nil {
+	host := rep.Host.HostInfo()
+	h := &HostSupply{Name: r.Path, Path: r.Path, Host: host}
+	if host == nil {
 		return h
 	}
-	h.Name = rep.Host.Hostname
+	h.Name = host.Hostname
 	rel := fleetRel
 	if r, err := novarelease.Parse(rep.NovaRelease); err == nil {
 		rel = r // the node's own Nova parses its own nova.conf
@@ -250,7 +251,7 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptReportInPlacement) {
 		reportInPlacement, _ = novaconf.ParseBool(val)
 	}
-	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(rep.Host.Devices), ReportInPlacement: &reportInPlacement}
+	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(host.Devices), ReportInPlacement: &reportInPlacement}
 	var specs []*pcispec.DeviceSpec
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptDeviceSpec) {
 		if s, _, err := pcispec.ParseDeviceSpecWith(val, rel, opts); err == nil {
@@ -259,9 +260,9 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 	}
 	h.Aliases, _, h.AliasErr = pcispec.ParseAliasesWith(reportOptions(rep.NovaConf, novaconf.OptAlias), rel, opts)
 
-	view := NewHostView(rep.Host, nil, nil)
-	for i := range rep.Host.Devices {
-		d := &rep.Host.Devices[i]
+	view := NewHostView(host, nil, nil)
+	for i := range host.Devices {
+		d := &host.Devices[i]
 		var admitting *pcispec.DeviceSpec
 		for _, s := range specs {
 			if ok, ev := s.Match(d); ok && ev {

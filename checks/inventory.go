@@ -25,7 +25,7 @@ func BuildInventory(v *HostView, all bool) report.Inventory {
 		case gpuSlots[pcidev.SlotOf(d.Address)]:
 			role = "companion"
 		}
-		return report.InventoryDevice{Device: *d, Role: role, Passthrough: v.IsPassthroughGPU(d)}
+		return report.InventoryDevice{Device: report.FromDevice(d), Role: role, Passthrough: v.IsPassthroughGPU(d)}
 	}
 	for _, id := range v.GroupIDs() {
 		members := v.Group(id)

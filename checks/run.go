@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -24,7 +25,7 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 	if in.NovaRelease.Name != "" {
 		r.NovaRelease = in.NovaRelease.Name
 	}
-	r.Host = in.Host
+	r.Host = report.FromHost(in.Host)
 	r.NovaConf = report.FromConf(in.NovaConf)
 	r.APIConf = report.FromConf(in.APIConf)
 	pciInPlacement := pciInPlacementOf(in)
@@ -42,6 +43,10 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 	if r.Audit != nil {
 		r.Audit.NovaReleaseFrom = in.NovaReleaseFrom
 	}
+	var before, after *hostinfo.Host
+	if in.has(NeedBaseline) {
+		before, after = in.Baseline.Host.HostInfo(), in.Current.Host.HostInfo()
+	}
 	for _, c := range catalog {
 		result := report.CheckResult{ID: c.ID, Name: c.Name, Status: report.StatusPass}
 		var missing []string
@@ -56,7 +61,7 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 			r.Checks = append(r.Checks, result)
 			continue
 		}
-		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Fleet: fleet}
+		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Fleet: fleet, Before: before, After: after}
 		err := runSafely(c, pass)
 		switch {
 		case err != nil:

@@ -10,9 +10,9 @@ import (
 // NovaInstall is the Nova found installed under the root.
 type NovaInstall struct {
 	// Version is the Python package version (26.2.1); "" when none found.
-	Version string `json:"version,omitempty"`
+	Version string
 	// Path is the package metadata it was read from.
-	Path string `json:"path,omitempty"`
+	Path string
 }
 
 // novaMetadataGlobs are where distribution packages, kolla images and

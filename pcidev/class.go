@@ -7,7 +7,10 @@ import (
 
 // IsDisplay reports a display-class function (base class 0x03: VGA, 3D
 // controller, other display controller).
-func IsDisplay(d *Device) bool { return strings.HasPrefix(d.Class, "03") }
+func IsDisplay(d *Device) bool { return IsDisplayClass(d.Class) }
+
+// IsDisplayClass is IsDisplay for a class code (6 hex digits).
+func IsDisplayClass(class string) bool { return strings.HasPrefix(class, "03") }
 
 // IsBridge reports a PCI-to-PCI or CardBus bridge. vfio accepts these in a
 // group whatever their driver (their header type is not "normal"), so a
@@ -27,7 +30,10 @@ var hostDisplayVendors = map[string]string{
 // (ASPEED, Matrox, virtio, QEMU...): never a GPU anyone passes through. It
 // goes by the vendor, so ask it of display functions (a virtio NIC is no
 // display adapter).
-func IsHostDisplay(d *Device) bool { return hostDisplayVendors[d.VendorID] != "" }
+func IsHostDisplay(d *Device) bool { return IsHostDisplayVendor(d.VendorID) }
+
+// IsHostDisplayVendor is IsHostDisplay for a vendor ID.
+func IsHostDisplayVendor(vendorID string) bool { return hostDisplayVendors[vendorID] != "" }
 
 // HostDisplayMaker names the maker of a BMC's or hypervisor's display
 // adapter ("ASPEED BMC", "QEMU"), or "" for any other vendor.

@@ -1,7 +1,5 @@
 package report
 
-import "github.com/gpupass/gpupass/pcidev"
-
 // InventorySchema names the JSON format of gpupass inventory.
 const InventorySchema = "gpupass/inventory/v1"
 
@@ -39,7 +37,7 @@ type InventoryBlocker struct {
 
 // InventoryDevice is a PCI function in the listing.
 type InventoryDevice struct {
-	pcidev.Device
+	Device
 	// Role is gpu, companion (another function of a GPU card), bridge or
 	// device.
 	Role string `json:"role"`

@@ -1,9 +1,5 @@
 package report
 
-import (
-	"github.com/gpupass/gpupass/hostinfo"
-)
-
 // Schema names the JSON report format; it changes only with an
 // incompatible change of the report.
 const Schema = "gpupass/report/v1"
@@ -31,7 +27,7 @@ type Report struct {
 	NovaRelease string `json:"nova_release,omitempty"`
 	// Host is the inventory the checks ran on; with it a preflight
 	// report is also a host report for audit --reports.
-	Host *hostinfo.Host `json:"host,omitempty"`
+	Host *Host `json:"host,omitempty"`
 	// PassthroughGPUs are the addresses of the host's passthrough GPUs,
 	// as the checks counted them (bound to or claimed for vfio-pci or
 	// pci-stub, offered by device_spec, or named with --gpu), in address

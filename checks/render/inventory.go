@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -115,7 +114,7 @@ func (t *textWriter) device(d report.InventoryDevice) {
 	}
 }
 
-func formatBARs(bars []pcidev.BAR) string {
+func formatBARs(bars []report.BAR) string {
 	var parts []string
 	for _, b := range bars {
 		if b.IO {

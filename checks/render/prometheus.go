@@ -147,10 +147,12 @@ func (p *promWriter) buildInfo(version string) {
 
 // isGPU is a display-class function that is not a BMC's or a
 // hypervisor's display adapter.
-func isGPU(d *pcidev.Device) bool { return pcidev.IsDisplay(d) && !pcidev.IsHostDisplay(d) }
+func isGPU(d *report.Device) bool {
+	return pcidev.IsDisplayClass(d.Class) && !pcidev.IsHostDisplayVendor(d.VendorID)
+}
 
 type promGPU struct {
-	*pcidev.Device
+	*report.Device
 	passthrough bool
 }
 

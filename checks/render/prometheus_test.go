@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -108,9 +107,10 @@ func TestPrometheusGoldenReports(t *testing.T) {
 			for _, a := range r.PassthroughGPUs {
 				passthrough[a] = true
 			}
-			displays := map[string]pcidev.Device{}
+			displays := map[string]report.Device{}
 			for _, d := range r.Host.Devices {
-				if pcidev.IsDisplay(&d) && !pcidev.IsHostDisplay(&d) || passthrough[d.Address] {
+				pd := d.PCIDevice()
+				if pcidev.IsDisplay(&pd) && !pcidev.IsHostDisplay(&pd) || passthrough[d.Address] {
 					displays[d.Address] = d
 				}
 			}
@@ -164,7 +164,7 @@ func FuzzPrometheusLabels(f *testing.F) {
 		r := report.Report{
 			Command: "preflight", Tool: report.Tool{Version: "v1.2.3"}, GeneratedAt: "2026-11-23T12:00:00Z",
 			Checks: []report.CheckResult{{ID: "GP101", Name: name, Status: report.StatusFail}},
-			Host: &hostinfo.Host{Devices: []pcidev.Device{
+			Host: &report.Host{Devices: []report.Device{
 				{Address: "0000:18:00.0", Class: "030200", VendorID: "10de", DeviceID: "2330", Model: model, Driver: driver, IOMMUGroup: &g, NUMANode: &n},
 			}},
 		}
@@ -191,9 +191,9 @@ func FuzzPrometheusLabels(f *testing.F) {
 // The same function twice (a report assembled by hand) is written once:
 // node_exporter drops a whole file with a duplicate series.
 func TestPrometheusNoDuplicateSeries(t *testing.T) {
-	d := pcidev.Device{Address: "0000:18:00.0", Class: "030000", VendorID: "10de", DeviceID: "1eb8", Driver: "vfio-pci"}
-	nic := pcidev.Device{Address: "0000:19:00.0", Class: "020000", VendorID: "8086", DeviceID: "1572", Driver: "i40e"}
-	r := report.Report{Command: "preflight", GeneratedAt: "2026-11-23T12:00:00Z", Host: &hostinfo.Host{Devices: []pcidev.Device{d, d, nic}}}
+	d := report.Device{Address: "0000:18:00.0", Class: "030000", VendorID: "10de", DeviceID: "1eb8", Driver: "vfio-pci"}
+	nic := report.Device{Address: "0000:19:00.0", Class: "020000", VendorID: "8086", DeviceID: "1572", Driver: "i40e"}
+	r := report.Report{Command: "preflight", GeneratedAt: "2026-11-23T12:00:00Z", Host: &report.Host{Devices: []report.Device{d, d, nic}}}
 	var buf bytes.Buffer
 	if err := Prometheus(&buf, r); err != nil {
 		t.Fatal(err)
@@ -237,10 +237,10 @@ func TestInventoryPrometheus(t *testing.T) {
 	inv := report.Inventory{
 		Tool: report.Tool{Version: "v1"},
 		Groups: []report.InventoryGroup{{ID: 7, Devices: []report.InventoryDevice{
-			{Device: pcidev.Device{Address: "0000:01:00.0", Class: "030000", VendorID: "10de", DeviceID: "1e04", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "gpu"},
-			{Device: pcidev.Device{Address: "0000:01:00.1", Class: "040300", VendorID: "10de", DeviceID: "10f7", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "companion"},
+			{Device: report.Device{Address: "0000:01:00.0", Class: "030000", VendorID: "10de", DeviceID: "1e04", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "gpu"},
+			{Device: report.Device{Address: "0000:01:00.1", Class: "040300", VendorID: "10de", DeviceID: "10f7", Driver: "vfio-pci", IOMMUGroup: &g}, Role: "companion"},
 		}}},
-		Ungrouped: []report.InventoryDevice{{Device: pcidev.Device{Address: "0000:02:00.0", Class: "030200", VendorID: "10de", DeviceID: "20b0"}, Role: "gpu"}},
+		Ungrouped: []report.InventoryDevice{{Device: report.Device{Address: "0000:02:00.0", Class: "030200", VendorID: "10de", DeviceID: "20b0"}, Role: "gpu"}},
 	}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer

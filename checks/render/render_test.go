@@ -14,8 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -24,14 +22,14 @@ var update = flag.Bool("update", false, "rewrite docs/checks.md from the catalog
 func sampleReport() report.Report {
 	numa := 0
 	group := 1
-	host := &hostinfo.Host{
+	host := &report.Host{
 		Hostname: "gpu01",
-		Kernel:   hostinfo.Kernel{Release: "6.8.0-49-generic", Cmdline: "ro intel_iommu=on"},
-		CPU:      hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 8, Virtualization: "vmx"},
-		Devices: []pcidev.Device{
+		Kernel:   report.Kernel{Release: "6.8.0-49-generic", Cmdline: "ro intel_iommu=on"},
+		CPU:      report.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 8, Virtualization: "vmx"},
+		Devices: []report.Device{
 			{Address: "0000:01:00.0", VendorID: "10de", DeviceID: "1e07", Class: "030000", Driver: "vfio-pci", IOMMUGroup: &group, NUMANode: &numa, ResetMethod: []string{}},
 		},
-		Notes: []hostinfo.Note{
+		Notes: []report.Note{
 			{Path: "/sys/bus/pci/devices/0000:01:00.0/resource", Message: "missing"},
 			{Path: "/sys/bus/pci/devices/0000:02:00.0/resource", Message: "missing"},
 			{Path: "/proc/cmdline", Message: "permission denied (run as root to read it)"},

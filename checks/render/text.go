@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -303,7 +302,7 @@ type noteGroup struct {
 
 // groupNotes folds the same note about many PCI devices (a capture without
 // resource files, say) into one line with a * for the address.
-func groupNotes(notes []hostinfo.Note) []noteGroup {
+func groupNotes(notes []report.Note) []noteGroup {
 	const devices = "/sys/bus/pci/devices/"
 	var out []noteGroup
 	index := map[string]int{}

@@ -114,7 +114,7 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		if err != nil {
 			return err
 		}
-		host = r.Report.Host
+		host = r.Report.Host.HostInfo()
 		if r.Report.NovaConf != nil {
 			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
 		}

@@ -140,7 +140,7 @@ func TestGenerateFlavorsFitTheirHost(t *testing.T) {
 				conf.Options = append(conf.Options, report.ConfOption{Option: opt.String(), Value: v.Text, Source: v.Source.String()})
 			}
 		}
-		rep := &report.HostReport{Path: name + ".json", Report: report.Report{Schema: report.Schema, Command: "preflight", NovaRelease: rel.Name, Host: host, NovaConf: conf}}
+		rep := &report.HostReport{Path: name + ".json", Report: report.Report{Schema: report.Schema, Command: "preflight", NovaRelease: rel.Name, Host: report.FromHost(host), NovaConf: conf}}
 		snap := &cloudmodel.Snapshot{}
 		for _, f := range plan.Flavors() {
 			cf := cloudmodel.Flavor{ID: f.Name, Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, IsPublic: true, ExtraSpecs: map[string]string{}}
