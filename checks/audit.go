@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -41,7 +43,7 @@ var ExtraSpecInvalid = &Check{
 			for _, k := range keys {
 				p.Report(report.Finding{
 					Subject:     flavorSubject(ff.Flavor),
-					Message:     fmt.Sprintf("Flavor %s has %s=%q, which Nova rejects: %s. Every server created with it fails.", ff.Flavor.Name, k, ff.Flavor.ExtraSpecs[k], novaMessage(ff.SpecErrs[k])),
+					Message:     fmt.Sprintf("Flavor %s has %s=%q, which Nova rejects: %s. Every server created with it fails.", ff.Flavor.Name, k, ff.Flavor.ExtraSpecs[k], pcispec.Message(ff.SpecErrs[k])),
 					Remediation: fmt.Sprintf("openstack flavor set --property %s=%s %s (%s)", k, validForm[k][0], ff.Flavor.Name, validForm[k][1]),
 					Evidence:    map[string]any{"key": k, "value": ff.Flavor.ExtraSpecs[k], "flavor_id": ff.Flavor.ID},
 				})
@@ -79,8 +81,8 @@ var AliasUndefined = &Check{
 			p.Report(report.Finding{
 				Subject:     flavorSubject(ff.Flavor),
 				Message:     fmt.Sprintf("%s names the alias %q, which %s does not define: every server create with it fails (PCI alias %s is not defined).", flavorLabel(ff.Flavor), ff.Undefined, v.AliasSource, ff.Undefined),
-				Remediation: fmt.Sprintf("Define %q in [pci]alias on the API and compute nodes, or correct the flavor (defined aliases: %s).", ff.Undefined, strings.Join(sortedAliasNames(v.Aliases), ", ")),
-				Evidence:    map[string]any{"alias": ff.Undefined, "defined": sortedAliasNames(v.Aliases), "aliases_from": v.AliasSource},
+				Remediation: fmt.Sprintf("Define %q in [pci]alias on the API and compute nodes, or correct the flavor (defined aliases: %s).", ff.Undefined, strings.Join(pcispec.SortedAliasNames(v.Aliases), ", ")),
+				Evidence:    map[string]any{"alias": ff.Undefined, "defined": pcispec.SortedAliasNames(v.Aliases), "aliases_from": v.AliasSource},
 			})
 		}
 		return nil
@@ -154,15 +156,15 @@ var NUMAUnsatisfiable = &Check{
 			if len(withDevices) == 0 {
 				continue
 			}
-			why := someList{keep: evidenceMost}
+			why := prose.Bounded{Keep: evidenceMost}
 			ok := false
 			for _, h := range withDevices {
 				if h.NUMA {
 					ok = true
 					break
 				}
-				if why.next() {
-					why.items = append(why.items, h.Host.Name+": "+h.Why)
+				if why.Next() {
+					why.Add(h.Host.Name+": "+h.Why)
 				}
 			}
 			if ok {
@@ -171,9 +173,9 @@ var NUMAUnsatisfiable = &Check{
 			p.Report(report.Finding{
 				Subject: flavorSubject(ff.Flavor),
 				Message: fmt.Sprintf("%s cannot boot: its %s PCI NUMA policy (from %s) cannot be met with a %d-node guest on any host with the devices (%s).",
-					flavorLabel(ff.Flavor), ff.Policy, ff.PolicyFrom, ff.InstanceNUMANodes, why.join("; ")),
+					flavorLabel(ff.Flavor), ff.Policy, ff.PolicyFrom, ff.InstanceNUMANodes, why.Join("; ")),
 				Remediation: fmt.Sprintf("Set hw:pci_numa_affinity_policy=preferred on the flavor (openstack flavor set --property hw:pci_numa_affinity_policy=preferred %s), ask for fewer devices, or give the guest more NUMA nodes (hw:numa_nodes).", ff.Flavor.Name),
-				Evidence:    map[string]any{"policy": ff.Policy, "policy_from": ff.PolicyFrom, "guest_numa_nodes": ff.InstanceNUMANodes, "hosts": why.items, "hosts_total": why.total},
+				Evidence:    map[string]any{"policy": ff.Policy, "policy_from": ff.PolicyFrom, "guest_numa_nodes": ff.InstanceNUMANodes, "hosts": why.Items(), "hosts_total": why.Total()},
 			})
 		}
 		return nil
@@ -306,7 +308,7 @@ var CapacityCheck = &Check{
 				continue // not bootable at all: GP401 and the verdict say why
 			}
 			hosts, total, exact := 0, 0, true
-			names := someList{}
+			names := prose.Bounded{}
 			for _, h := range ff.Hosts {
 				if !h.Bootable() {
 					continue
@@ -314,8 +316,8 @@ var CapacityCheck = &Check{
 				hosts++
 				total += h.MoreFit
 				exact = exact && h.MoreFitKnown
-				if names.next() {
-					names.items = append(names.items, fmt.Sprintf("%s (%d)", h.Host.Name, h.MoreFit))
+				if names.Next() {
+					names.Add(fmt.Sprintf("%s (%d)", h.Host.Name, h.MoreFit))
 				}
 			}
 			if hosts == 0 {
@@ -327,7 +329,7 @@ var CapacityCheck = &Check{
 			}
 			p.Report(report.Finding{
 				Subject:  flavorSubject(ff.Flavor),
-				Message:  fmt.Sprintf("Flavor %s is bootable on %d host(s); %d more instance(s) fit now%s: %s.", ff.Flavor.Name, hosts, total, note, names.join(", ")),
+				Message:  fmt.Sprintf("Flavor %s is bootable on %d host(s); %d more instance(s) fit now%s: %s.", ff.Flavor.Name, hosts, total, note, names.Join(", ")),
 				Evidence: map[string]any{"hosts": hosts, "more_instances": total, "exact": exact},
 			})
 		}
@@ -388,7 +390,7 @@ var GPUHostsUnprotected = &Check{
 		}
 		p.Report(report.Finding{
 			Subject:     cloudSubject(),
-			Message:     fmt.Sprintf("%d flavor(s) without GPUs can land on the GPU hosts (%s): %s.", len(open), listSome(hosts), listSome(open)),
+			Message:     fmt.Sprintf("%d flavor(s) without GPUs can land on the GPU hosts (%s): %s.", len(open), prose.List(hosts), prose.List(open)),
 			Remediation: fix,
 			Evidence:    evidence,
 		})
@@ -471,11 +473,11 @@ var AliasInconsistentFleet = &Check{
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				parts = append(parts, fmt.Sprintf("%s on %s", k, listSome(variants[k])))
+				parts = append(parts, fmt.Sprintf("%s on %s", k, prose.List(variants[k])))
 			}
 			msg := fmt.Sprintf("Alias %q is defined differently across the fleet: %s.", name, strings.Join(parts, "; "))
 			if len(variants) == 1 {
-				msg = fmt.Sprintf("Alias %q is defined on %d of %d nodes (%s).", name, holders, hosts, listSome(variants[keys[0]]))
+				msg = fmt.Sprintf("Alias %q is defined on %d of %d nodes (%s).", name, holders, hosts, prose.List(variants[keys[0]]))
 			}
 			p.Report(report.Finding{
 				Subject:     aliasSubject(name),

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -51,11 +53,11 @@ func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
 	f := ff.Flavor
 	af := report.AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[specAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
 	if err := ff.SpecErrs[specAlias]; err != nil {
-		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias (" + novaMessage(err) + ")"
+		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias (" + pcispec.Message(err) + ")"
 		return af
 	}
 	if err := ff.SpecErrs[specNUMAPolicy]; err != nil {
-		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy (" + novaMessage(err) + ")"
+		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy (" + pcispec.Message(err) + ")"
 		return af
 	}
 	switch {
@@ -75,7 +77,7 @@ func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
 	more, exact := 0, true
 	// Hosts that have the devices but fail otherwise say more than hosts
 	// that lack them.
-	why := someList{}
+	why := prose.Bounded{}
 	for _, h := range ff.Hosts {
 		switch {
 		case h.Bootable():
@@ -83,16 +85,16 @@ func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
 			more += h.MoreFit
 			exact = exact && h.MoreFitKnown
 		case h.Devices:
-			if why.next() {
-				why.items = append(why.items, h.Host.Name+": "+h.Why)
+			if why.Next() {
+				why.Add(h.Host.Name+": "+h.Why)
 			}
 		}
 	}
 	if len(af.Hosts) == 0 {
-		if why.total == 0 {
+		if why.Total() == 0 {
 			af.Verdict = "cannot boot: " + ff.Shortage()
 		} else {
-			af.Verdict = "cannot boot: " + why.join("; ")
+			af.Verdict = "cannot boot: " + why.Join("; ")
 		}
 		return af
 	}
@@ -101,13 +103,6 @@ func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
 	if !exact {
 		bound = "up to "
 	}
-	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more instance%s fit", plural(len(af.Hosts), "host"), strings.Join(af.Hosts, ", "), bound, more, map[bool]string{true: "", false: "s"}[more == 1])
+	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more instance%s fit", prose.Plural(len(af.Hosts), "host"), strings.Join(af.Hosts, ", "), bound, more, map[bool]string{true: "", false: "s"}[more == 1])
 	return af
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

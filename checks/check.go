@@ -15,6 +15,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -121,7 +122,7 @@ type Pass struct {
 	Host *HostView
 	// Conf is Inputs.NovaConf's PCI configuration parsed with Nova's
 	// rules, and API Inputs.APIConf's; nil when absent.
-	Conf, API *ConfView
+	Conf, API *pcispec.Conf
 	// Fleet is the cloud and its hosts as the audit sees them; nil
 	// without a cloud or host reports.
 	Fleet *FleetView

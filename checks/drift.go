@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
@@ -394,10 +395,10 @@ var IOMMUGroupChanged = &Check{
 					for _, m := range added {
 						names = append(names, pcidev.Describe(after[m])+" on "+orAbsent(after[m].Driver))
 					}
-					changes = append(changes, "now also holds "+listSome(names))
+					changes = append(changes, "now also holds "+prose.List(names))
 				}
 				if len(removed) > 0 {
-					changes = append(changes, "no longer holds "+listSome(removed))
+					changes = append(changes, "no longer holds "+prose.List(removed))
 				}
 				fix := rebaseline
 				if sev == report.Warning {
@@ -737,10 +738,10 @@ var ModulesChanged = &Check{
 		if len(loaded) > 0 || len(unloaded) > 0 {
 			var parts []string
 			if len(loaded) > 0 {
-				parts = append(parts, "now loaded: "+listSome(loaded))
+				parts = append(parts, "now loaded: "+prose.List(loaded))
 			}
 			if len(unloaded) > 0 {
-				parts = append(parts, "no longer loaded: "+listSome(unloaded))
+				parts = append(parts, "no longer loaded: "+prose.List(unloaded))
 			}
 			p.Report(report.Finding{
 				Severity:    report.Info,

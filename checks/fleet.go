@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -162,7 +163,7 @@ func HasPCIRequest(f *cloudmodel.Flavor) bool {
 
 // newFleetView builds the fleet from the cloud, the host reports and the
 // API node's configuration (each may be absent).
-func newFleetView(in *Inputs, api *ConfView) *FleetView {
+func newFleetView(in *Inputs, api *pcispec.Conf) *FleetView {
 	if in.Cloud == nil && len(in.Reports) == 0 {
 		return nil
 	}
@@ -208,7 +209,7 @@ func newFleetView(in *Inputs, api *ConfView) *FleetView {
 
 // chooseAliases takes the API node's aliases as the authority, else the
 // first host report's that defines valid aliases.
-func (v *FleetView) chooseAliases(api *ConfView) {
+func (v *FleetView) chooseAliases(api *pcispec.Conf) {
 	if api != nil {
 		v.Aliases, v.AliasErr, v.AliasSource = api.Aliases, api.AliasErr, "--api-conf"
 		return
@@ -736,7 +737,7 @@ func (ff *FlavorFit) Shortage() string {
 			part += " (none has any)"
 		}
 		if len(down) > 0 {
-			part += "; " + listSomeSep(down, "; ") + " would have them"
+			part += "; " + prose.ListSep(down, "; ") + " would have them"
 		}
 		parts = append(parts, part)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
 )
 
@@ -38,7 +39,7 @@ type GPU struct {
 // [pci]device_spec of conf (which may be nil), or named by a --gpu
 // selection; a selection by address or ID may also name a device of
 // another class (a compute accelerator, say).
-func NewHostView(h *hostinfo.Host, selectors []pcidev.Selector, conf *ConfView) *HostView {
+func NewHostView(h *hostinfo.Host, selectors []pcidev.Selector, conf *pcispec.Conf) *HostView {
 	v := &HostView{
 		Host:    h,
 		Cmdline: hostinfo.ParseCmdline(h.Kernel.Cmdline),

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -13,21 +14,14 @@ import (
 )
 
 // confViews are the parsed configurations a check looks at.
-func (p *Pass) confViews() []*ConfView {
-	var out []*ConfView
-	for _, v := range []*ConfView{p.Conf, p.API} {
+func (p *Pass) confViews() []*pcispec.Conf {
+	var out []*pcispec.Conf
+	for _, v := range []*pcispec.Conf{p.Conf, p.API} {
 		if v != nil {
 			out = append(out, v)
 		}
 	}
 	return out
-}
-
-func novaMessage(err error) string {
-	if ne, ok := err.(*pcispec.NovaError); ok && ne.Exception != "" {
-		return fmt.Sprintf("%s (%s)", ne.Message, ne.Exception)
-	}
-	return err.Error()
 }
 
 // DeviceSpecInvalid is GP302.
@@ -49,7 +43,7 @@ var DeviceSpecInvalid = &Check{
 					p.Report(report.Finding{
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
 						Source:      e.Value.Source.String(),
-						Message:     fmt.Sprintf("Nova %s rejects this [pci]device_spec, and nova-compute will not start: %s", p.Inputs.NovaRelease.Name, novaMessage(e.Err)),
+						Message:     fmt.Sprintf("Nova %s rejects this [pci]device_spec, and nova-compute will not start: %s", p.Inputs.NovaRelease.Name, pcispec.Message(e.Err)),
 						Remediation: "Correct the entry; a device_spec is a JSON object (or a list of them) such as {\"vendor_id\": \"10de\", \"product_id\": \"2330\"}.",
 						Evidence:    map[string]any{"value": e.Value.Redacted()},
 					})
@@ -71,7 +65,7 @@ var DeviceSpecInvalid = &Check{
 }
 
 // specLabel describes a device_spec entry for messages.
-func specLabel(e *SpecEntry, s *pcispec.DeviceSpec) string {
+func specLabel(e *pcispec.SpecEntry, s *pcispec.DeviceSpec) string {
 	text := e.Value.Text
 	if len(e.Specs) > 1 {
 		return fmt.Sprintf("entry %d of %s", s.Index+1, clipText(text))
@@ -224,7 +218,7 @@ var DeviceSpecTooBroad = &Check{
 						Severity:    kind.severity,
 						Subject:     optionSubject(novaconf.OptDeviceSpec),
 						Source:      e.Value.Source.String(),
-						Message:     fmt.Sprintf("[pci]device_spec %s "+kind.message, label, listSome(kind.devices)),
+						Message:     fmt.Sprintf("[pci]device_spec %s "+kind.message, label, prose.List(kind.devices)),
 						Remediation: kind.remediation,
 						Evidence:    map[string]any{kind.evidence: kind.devices},
 					})
@@ -300,48 +294,6 @@ func (v *HostView) isCompanion(d *pcidev.Device) bool {
 	return false
 }
 
-// listSome lists up to five items and says how many more.
-func listSome(items []string) string { return listSomeSep(items, ", ") }
-
-// someList keeps the first items of a list that may be long (one per host
-// of a large fleet) and counts the rest, formatting only what it keeps.
-type someList struct {
-	items []string
-	total int
-	keep  int // 0: listMost
-}
-
-const listMost = 5
-
-// next counts one more item and reports whether to keep it: then the
-// caller appends it to items (formatting nothing it does not keep).
-func (l *someList) next() bool {
-	l.total++
-	keep := l.keep
-	if keep == 0 {
-		keep = listMost
-	}
-	return len(l.items) < keep
-}
-
-// join writes the list as listSomeSep does (its first listMost items).
-func (l *someList) join(sep string) string {
-	n := min(len(l.items), listMost)
-	if l.total <= n {
-		return strings.Join(l.items[:n], sep)
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(l.items[:n], sep), l.total-n)
-}
-
-// listSomeSep is listSome with another separator, for items that have commas
-// of their own ("; " between per-host reasons).
-func listSomeSep(items []string, sep string) string {
-	if len(items) <= listMost {
-		return strings.Join(items, sep)
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:listMost], sep), len(items)-listMost)
-}
-
 // GPUNotExposed is GP306.
 var GPUNotExposed = &Check{
 	ID: "GP306", Name: "gpu-not-exposed", Severity: report.Warning, Needs: []Input{NeedHost, NeedNovaConf},
@@ -361,7 +313,7 @@ var GPUNotExposed = &Check{
 			if !pcidev.BoundToVFIO(d) && len(p.Host.BootClaims(d)) == 0 {
 				continue
 			}
-			if len(p.Conf.Admitting(d)) > 0 || p.Conf.unevaluable(d) {
+			if len(p.Conf.Admitting(d)) > 0 || p.Conf.Unevaluable(d) {
 				continue
 			}
 			p.Report(report.Finding{
@@ -373,22 +325,6 @@ var GPUNotExposed = &Check{
 		}
 		return nil
 	},
-}
-
-// unevaluable reports whether an entry might admit the device but holds a
-// regular expression gpupass cannot evaluate.
-func (v *ConfView) unevaluable(d *pcidev.Device) bool {
-	if v == nil {
-		return false
-	}
-	for i := range v.Specs {
-		for _, s := range v.Specs[i].Specs {
-			if _, ev := s.Match(d); !ev {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func aliasSubject(name string) report.Subject { return report.Subject{Kind: "alias", Ref: name} }
@@ -412,7 +348,7 @@ var AliasInvalid = &Check{
 				p.Report(report.Finding{
 					Subject:     optionSubject(novaconf.OptAlias),
 					Source:      source,
-					Message:     fmt.Sprintf("Nova %s rejects the [pci]alias definitions%s: %s", p.Inputs.NovaRelease.Name, confWhose(v), novaMessage(v.AliasErr)),
+					Message:     fmt.Sprintf("Nova %s rejects the [pci]alias definitions%s: %s", p.Inputs.NovaRelease.Name, confWhose(v), pcispec.Message(v.AliasErr)),
 					Remediation: "Correct the alias the message names. Every alias of a name repeated on several lines must agree on numa_policy and set device_type.",
 					Evidence:    map[string]any{"conf": v.Conf.Role},
 				})
@@ -432,7 +368,7 @@ var AliasInvalid = &Check{
 	},
 }
 
-func confWhose(v *ConfView) string {
+func confWhose(v *pcispec.Conf) string {
 	if v.Conf.Role == "api" {
 		return " of --api-conf"
 	}
@@ -489,15 +425,6 @@ func selectAlias(a *pcispec.Alias, p *Pass) aliasSelection {
 	return sel
 }
 
-func sortedAliasNames(aliases map[string]*pcispec.Alias) []string {
-	names := make([]string, 0, len(aliases))
-	for n := range aliases {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool { return aliases[names[i]].Index < aliases[names[j]].Index })
-	return names
-}
-
 // AliasNoDevice is GP308.
 var AliasNoDevice = &Check{
 	ID: "GP308", Name: "alias-no-device", Severity: report.Warning, Needs: []Input{NeedHost, NeedNovaConf},
@@ -514,7 +441,7 @@ var AliasNoDevice = &Check{
 		}
 		var empty []string
 		anySelected := false
-		for _, name := range sortedAliasNames(p.Conf.Aliases) {
+		for _, name := range pcispec.SortedAliasNames(p.Conf.Aliases) {
 			sel := selectAlias(p.Conf.Aliases[name], p)
 			switch {
 			case len(sel.selected) > 0:
@@ -551,7 +478,7 @@ var AliasNoDevice = &Check{
 }
 
 // sourceOfAlias finds the file:line of an alias's first definition.
-func sourceOfAlias(v *ConfView, name string) string {
+func sourceOfAlias(v *pcispec.Conf, name string) string {
 	for _, val := range v.AliasValues {
 		if strings.Contains(val.Text, `"`+name+`"`) {
 			return val.Source.String()
@@ -577,7 +504,7 @@ var AliasDeviceType = &Check{
 			p.Skipf("no valid [pci]alias is set")
 			return nil
 		}
-		for _, name := range sortedAliasNames(p.Conf.Aliases) {
+		for _, name := range pcispec.SortedAliasNames(p.Conf.Aliases) {
 			sel := selectAlias(p.Conf.Aliases[name], p)
 			if len(sel.selected) > 0 || len(sel.wrongType) == 0 {
 				continue
@@ -697,7 +624,7 @@ var PlacementMode = &Check{
 	Run: func(p *Pass) error {
 		rel := p.Inputs.NovaRelease
 		c := p.Inputs.NovaConf
-		reportInPlacement, _ := boolOption(c, novaconf.OptReportInPlacement)
+		reportInPlacement, _ := c.Bool(novaconf.OptReportInPlacement)
 		pciInPlacement := pciInPlacementOf(p.Inputs)
 		for _, cv := range p.confViews() {
 			for _, v := range cv.Conf.Lookup(novaconf.OptPCIInPlacement) {
@@ -737,7 +664,7 @@ var PlacementMode = &Check{
 			}
 		}
 		if p.Conf != nil && pciInPlacement != nil && !*pciInPlacement {
-			for _, name := range sortedAliasNames(p.Conf.Aliases) {
+			for _, name := range pcispec.SortedAliasNames(p.Conf.Aliases) {
 				for _, s := range p.Conf.Aliases[name].Specs {
 					if s.ResourceClass == "" && len(s.Traits) == 0 {
 						continue

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -29,8 +30,12 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 	r.NovaConf = report.FromConf(in.NovaConf)
 	r.APIConf = report.FromConf(in.APIConf)
 	pciInPlacement := pciInPlacementOf(in)
-	conf := newConfView(in.NovaConf, in.NovaRelease, in.Host, pciInPlacement)
-	api := newConfView(in.APIConf, in.NovaRelease, nil, pciInPlacement)
+	var sysfs pcispec.Sysfs
+	if in.Host != nil {
+		sysfs = pcispec.SysfsFromInventory(in.Host.Devices)
+	}
+	conf := pcispec.ParseConf(in.NovaConf, in.NovaRelease, sysfs, pciInPlacement)
+	api := pcispec.ParseConf(in.APIConf, in.NovaRelease, nil, pciInPlacement)
 	var view *HostView
 	if in.Host != nil {
 		view = NewHostView(in.Host, in.GPUs, conf)

@@ -53,3 +53,20 @@ func (c *Set) ExposedSecretFiles() []string {
 	}
 	return out
 }
+
+// Bool reads a BoolOpt as oslo.config would, its default when unset
+// or unparsable (an unparsable value is GP301's to report... and nova's to
+// refuse).
+func (c *Set) Bool(opt Option) (value, set bool) {
+	values := c.Lookup(opt)
+	if len(values) == 0 {
+		b, _ := ParseBool(opt.Default)
+		return b, false
+	}
+	b, err := ParseBool(values[0].Text)
+	if err != nil {
+		d, _ := ParseBool(opt.Default)
+		return d, true
+	}
+	return b, true
+}
