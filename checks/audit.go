@@ -164,7 +164,7 @@ var NUMAUnsatisfiable = &Check{
 					break
 				}
 				if why.Next() {
-					why.Add(h.Host.Name+": "+h.Why)
+					why.Add(h.Host.Name + ": " + h.Why)
 				}
 			}
 			if ok {

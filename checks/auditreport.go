@@ -86,7 +86,7 @@ func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
 			exact = exact && h.MoreFitKnown
 		case h.Devices:
 			if why.Next() {
-				why.Add(h.Host.Name+": "+h.Why)
+				why.Add(h.Host.Name + ": " + h.Why)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -119,7 +120,7 @@ type Pass struct {
 	// Host is a view of Inputs.Host with the derived facts checks share
 	// (which GPUs are for passthrough, IOMMU group members, boot-time
 	// vfio claims); nil when there is no host.
-	Host *HostView
+	Host *hostview.View
 	// Conf is Inputs.NovaConf's PCI configuration parsed with Nova's
 	// rules, and API Inputs.APIConf's; nil when absent.
 	Conf, API *pcispec.Conf

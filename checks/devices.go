@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -115,7 +116,7 @@ var GroupNotViable = &Check{
 				continue
 			}
 			group := *gpu.IOMMUGroup
-			for _, blocker := range GroupBlockers(p.Host, group) {
+			for _, blocker := range hostview.GroupBlockers(p.Host, group) {
 				d := blocker.Device
 				// A passthrough GPU on a host driver is GP201's finding.
 				if reported[d.Address] || p.Host.IsPassthroughGPU(d) {
@@ -136,51 +137,13 @@ var GroupNotViable = &Check{
 					Subject: deviceSubject(d),
 					Message: fmt.Sprintf("%s shares %s with the passthrough GPU %s and is bound to %s, so the group is not viable: the guest cannot start with the GPU.", pcidev.Describe(d), groupRef(group), gpu.Address, d.Driver),
 					Remediation: fmt.Sprintf("Bind %s to vfio-pci as well: add its ID to vfio-pci's ids (%s) and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or now, `driverctl set-override %s vfio-pci`.",
-						d.Address, vfioIDsLine(append(p.Host.groupEndpoints(group), d)), pcidev.DriverModule(d), d.Address),
+						d.Address, vfioIDsLine(append(p.Host.GroupEndpoints(group), d)), pcidev.DriverModule(d), d.Address),
 					Evidence: map[string]any{"group": group, "gpu": gpu.Address, "driver": d.Driver},
 				})
 			}
 		}
 		return nil
 	},
-}
-
-// Blocker is a device that makes an IOMMU group not viable for vfio.
-type Blocker struct {
-	Device *pcidev.Device
-	// Unknown is set when the device's driver could not be read.
-	Unknown bool
-}
-
-// GroupBlockers lists the members of a group that keep vfio from using it:
-// endpoints bound to a driver other than vfio-pci or pci-stub. Bridges are
-// accepted whatever their driver, as vfio does.
-func GroupBlockers(v *HostView, group int) []Blocker {
-	var out []Blocker
-	for _, d := range v.Group(group) {
-		if pcidev.IsBridge(d) {
-			continue
-		}
-		if pcidev.Unreadable(d, "driver") {
-			out = append(out, Blocker{Device: d, Unknown: true})
-			continue
-		}
-		if d.Driver != "" && !pcidev.BoundToVFIO(d) {
-			out = append(out, Blocker{Device: d})
-		}
-	}
-	return out
-}
-
-// groupEndpoints are the non-bridge members of a group.
-func (v *HostView) groupEndpoints(group int) []*pcidev.Device {
-	var out []*pcidev.Device
-	for _, d := range v.Group(group) {
-		if !pcidev.IsBridge(d) {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // GroupShared is GP203.
@@ -205,8 +168,8 @@ var GroupShared = &Check{
 			group := *gpu.IOMMUGroup
 			seen[group] = true
 			var others []string
-			for _, d := range p.Host.groupEndpoints(group) {
-				if pcidev.SlotOf(d.Address) != pcidev.SlotOf(gpu.Address) && !p.Host.IsPassthroughGPU(d) {
+			for _, d := range p.Host.ForeignEndpoints(gpu) {
+				if !p.Host.IsPassthroughGPU(d) {
 					others = append(others, pcidev.Describe(d))
 				}
 			}

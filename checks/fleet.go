@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
@@ -261,7 +262,7 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 	}
 	h.Aliases, _, h.AliasErr = pcispec.ParseAliasesWith(reportOptions(rep.NovaConf, novaconf.OptAlias), rel, opts)
 
-	view := NewHostView(host, nil, nil)
+	view := hostview.New(host, nil, nil)
 	for i := range host.Devices {
 		d := &host.Devices[i]
 		var admitting *pcispec.DeviceSpec
@@ -283,7 +284,7 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 			reason = "bound to the host driver " + d.Driver
 		case d.IOMMUGroup == nil:
 			reason = "in no IOMMU group (the IOMMU is off)"
-		case len(GroupBlockers(view, *d.IOMMUGroup)) > 0:
+		case len(hostview.GroupBlockers(view, *d.IOMMUGroup)) > 0:
 			reason = fmt.Sprintf("its IOMMU group %d is not viable", *d.IOMMUGroup)
 		}
 		if reason != "" {

@@ -188,7 +188,7 @@ var DeviceSpecTooBroad = &Check{
 						hostUsed = append(hostUsed, pcidev.Describe(d)+" ("+why+")")
 						hostPriority = append(hostPriority, usePriority(why))
 					case pcidev.IsDisplay(d):
-					case p.Host.isCompanion(d):
+					case p.Host.IsCompanion(d):
 						companions = append(companions, pcidev.Describe(d))
 					default:
 						other = append(other, pcidev.Describe(d))
@@ -277,21 +277,6 @@ func byPriority(items []string, priorities []int) []string {
 		out[i] = items[j]
 	}
 	return out
-}
-
-// isCompanion reports a non-display function in a slot that holds a GPU.
-func (v *HostView) isCompanion(d *pcidev.Device) bool {
-	if pcidev.IsDisplay(d) {
-		return false
-	}
-	slot := pcidev.SlotOf(d.Address)
-	for i := range v.Host.Devices {
-		o := &v.Host.Devices[i]
-		if pcidev.IsDisplay(o) && pcidev.SlotOf(o.Address) == slot {
-			return true
-		}
-	}
-	return false
 }
 
 // GPUNotExposed is GP306.

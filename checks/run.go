@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/report"
 )
@@ -36,9 +37,9 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 	}
 	conf := pcispec.ParseConf(in.NovaConf, in.NovaRelease, sysfs, pciInPlacement)
 	api := pcispec.ParseConf(in.APIConf, in.NovaRelease, nil, pciInPlacement)
-	var view *HostView
+	var view *hostview.View
 	if in.Host != nil {
-		view = NewHostView(in.Host, in.GPUs, conf)
+		view = hostview.New(in.Host, in.GPUs, conf)
 		for _, g := range view.GPUs {
 			r.PassthroughGPUs = append(r.PassthroughGPUs, g.Device.Address)
 		}

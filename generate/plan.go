@@ -17,8 +17,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -142,7 +142,7 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		return nil, fmt.Errorf("--numa-policy socket: Nova %s does not have it (2024.1 and later)", opts.Release.Name)
 	}
 	p := &Plan{Host: host, Options: opts}
-	view := checks.NewHostView(host, nil, nil)
+	view := hostview.New(host, nil, nil)
 
 	selected := map[string]bool{}
 	candidates := map[string]bool{}
@@ -183,7 +183,7 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 			continue
 		}
 		if d.IOMMUGroup != nil {
-			if others := foreignMembers(view, d); len(others) > 0 {
+			if others := describeAll(view.ForeignEndpoints(d)); len(others) > 0 {
 				p.Left = append(p.Left, Skipped{d, fmt.Sprintf("its IOMMU group %d also holds %s, which cannot go to the same guest: move the card to a slot with its own group (or to a host with ACS on that port)", *d.IOMMUGroup, strings.Join(others, ", "))})
 				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", pcidev.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
 				continue
@@ -266,6 +266,15 @@ func contains(list []*pcidev.Device, d *pcidev.Device) bool {
 	return false
 }
 
+// describeAll names devices for an operator, one string each.
+func describeAll(devs []*pcidev.Device) []string {
+	var out []string
+	for _, d := range devs {
+		out = append(out, pcidev.Describe(d))
+	}
+	return out
+}
+
 // hostUse says why a display device not selected stays with the host.
 func hostUse(d *pcidev.Device) string {
 	switch {
@@ -275,20 +284,6 @@ func hostUse(d *pcidev.Device) string {
 		return "the boot VGA device: the host's console is on it (name it with --gpu to pass it through anyway)"
 	}
 	return "left with the host"
-}
-
-// foreignMembers lists the functions in d's IOMMU group that are neither
-// on d's card nor bridges: they would have to go to the same guest.
-func foreignMembers(view *checks.HostView, d *pcidev.Device) []string {
-	slot := pcidev.SlotOf(d.Address)
-	var out []string
-	for _, m := range view.Group(*d.IOMMUGroup) {
-		if m.Address == d.Address || pcidev.SlotOf(m.Address) == slot || pcidev.IsBridge(m) {
-			continue
-		}
-		out = append(out, pcidev.Describe(m))
-	}
-	return out
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

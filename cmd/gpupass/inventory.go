@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -56,7 +56,7 @@ func runInventory(opts *inventoryOptions) error {
 	if err != nil {
 		return err
 	}
-	inv := checks.BuildInventory(checks.NewHostView(in.Host, in.GPUs, nil), opts.all)
+	inv := hostview.Inventory(hostview.New(in.Host, in.GPUs, nil), opts.all)
 	inv.Tool = report.Tool{Version: toolVersion()}
 	return opts.out.emit(opts.io.Out, func(w io.Writer) error {
 		switch format {

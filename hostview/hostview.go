@@ -1,4 +1,16 @@
-package checks
+// Package hostview derives, once, the facts about a host that several
+// checks, the inventory, the audit's fleet model and generate share: which
+// functions are passthrough GPUs and why, the members of each IOMMU group
+// and what keeps a group from vfio (GroupBlockers), the other functions of
+// a GPU's card, the boot-time vfio-pci.ids and driverctl claims, and which
+// modules are present, blacklisted or ordered by softdep.
+//
+// A View is pure data computed from a hostinfo.Host (and, for "offered by
+// device_spec", a parsed nova.conf); it reads no file. Device knowledge
+// that needs no host (what a display function or a vfio driver is) is
+// pcidev's; what a host's own devices and configuration make of it is
+// here.
+package hostview
 
 import (
 	"fmt"
@@ -10,8 +22,8 @@ import (
 	"github.com/gpupass/gpupass/pcidev"
 )
 
-// HostView is a host with the facts several checks derive from it.
-type HostView struct {
+// View is a host with the facts several checks derive from it.
+type View struct {
 	Host    *hostinfo.Host
 	Cmdline hostinfo.Cmdline
 	// Claims are the vfio-pci.ids / pci-stub.ids entries that bind devices
@@ -33,14 +45,14 @@ type GPU struct {
 	Why []string
 }
 
-// NewHostView derives the shared facts. A passthrough GPU is a
+// New derives the shared facts. A passthrough GPU is a
 // display-class function (0x03xx) bound to vfio-pci or pci-stub, claimed
 // for them at boot (ids, driver_override, driverctl), admitted by a
 // [pci]device_spec of conf (which may be nil), or named by a --gpu
 // selection; a selection by address or ID may also name a device of
 // another class (a compute accelerator, say).
-func NewHostView(h *hostinfo.Host, selectors []pcidev.Selector, conf *pcispec.Conf) *HostView {
-	v := &HostView{
+func New(h *hostinfo.Host, selectors []pcidev.Selector, conf *pcispec.Conf) *View {
+	v := &View{
 		Host:    h,
 		Cmdline: hostinfo.ParseCmdline(h.Kernel.Cmdline),
 		byAddr:  make(map[string]*pcidev.Device, len(h.Devices)),
@@ -91,56 +103,6 @@ func NewHostView(h *hostinfo.Host, selectors []pcidev.Selector, conf *pcispec.Co
 	return v
 }
 
-// Device returns the function at a PCI address, or nil.
-func (v *HostView) Device(addr string) *pcidev.Device { return v.byAddr[addr] }
-
-// IsPassthroughGPU reports whether the device is in the passthrough set.
-func (v *HostView) IsPassthroughGPU(d *pcidev.Device) bool { return v.gpuSet[d.Address] != nil }
-
-// Group returns the members of an IOMMU group in address order.
-func (v *HostView) Group(id int) []*pcidev.Device { return v.groups[id] }
-
-// GroupIDs lists the IOMMU groups that have PCI members, in order.
-func (v *HostView) GroupIDs() []int {
-	ids := make([]int, 0, len(v.groups))
-	for id := range v.groups {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
-}
-
-// Companions are the other functions of a GPU's card (same slot): HDMI
-// audio, USB, UCSI.
-func (v *HostView) Companions(gpu *pcidev.Device) []*pcidev.Device {
-	slot := pcidev.SlotOf(gpu.Address)
-	var out []*pcidev.Device
-	for i := range v.Host.Devices {
-		d := &v.Host.Devices[i]
-		if d.Address != gpu.Address && pcidev.SlotOf(d.Address) == slot && d.PhysFn == "" {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// CandidateGPUs are display-class functions that could be passed through:
-// not a BMC or emulated display, not the boot console.
-func (v *HostView) CandidateGPUs() []*pcidev.Device {
-	var out []*pcidev.Device
-	for i := range v.Host.Devices {
-		d := &v.Host.Devices[i]
-		if !pcidev.IsDisplay(d) || pcidev.IsHostDisplay(d) || d.PhysFn != "" {
-			continue
-		}
-		if pcidev.IsBootVGA(d) {
-			continue
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
 // collectClaims gathers ids= for vfio-pci and pci-stub from the kernel
 // command line (vfio-pci.ids=, which kmod also passes to the module) and
 // from modprobe.d options lines.
@@ -176,9 +138,86 @@ func collectClaims(h *hostinfo.Host, cmdline hostinfo.Cmdline) []pcidev.IDClaim 
 	return claims
 }
 
+// Blocker is a device that makes an IOMMU group not viable for vfio.
+type Blocker struct {
+	Device *pcidev.Device
+	// Unknown is set when the device's driver could not be read.
+	Unknown bool
+}
+
+// GroupBlockers lists the members of a group that keep vfio from using it:
+// endpoints bound to a driver other than vfio-pci or pci-stub. Bridges are
+// accepted whatever their driver, as vfio does.
+func GroupBlockers(v *View, group int) []Blocker {
+	var out []Blocker
+	for _, d := range v.Group(group) {
+		if pcidev.IsBridge(d) {
+			continue
+		}
+		if pcidev.Unreadable(d, "driver") {
+			out = append(out, Blocker{Device: d, Unknown: true})
+			continue
+		}
+		if d.Driver != "" && !pcidev.BoundToVFIO(d) {
+			out = append(out, Blocker{Device: d})
+		}
+	}
+	return out
+}
+
+// Device returns the function at a PCI address, or nil.
+func (v *View) Device(addr string) *pcidev.Device { return v.byAddr[addr] }
+
+// IsPassthroughGPU reports whether the device is in the passthrough set.
+func (v *View) IsPassthroughGPU(d *pcidev.Device) bool { return v.gpuSet[d.Address] != nil }
+
+// Group returns the members of an IOMMU group in address order.
+func (v *View) Group(id int) []*pcidev.Device { return v.groups[id] }
+
+// GroupIDs lists the IOMMU groups that have PCI members, in order.
+func (v *View) GroupIDs() []int {
+	ids := make([]int, 0, len(v.groups))
+	for id := range v.groups {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	return ids
+}
+
+// Companions are the other functions of a GPU's card (same slot): HDMI
+// audio, USB, UCSI.
+func (v *View) Companions(gpu *pcidev.Device) []*pcidev.Device {
+	slot := pcidev.SlotOf(gpu.Address)
+	var out []*pcidev.Device
+	for i := range v.Host.Devices {
+		d := &v.Host.Devices[i]
+		if d.Address != gpu.Address && pcidev.SlotOf(d.Address) == slot && d.PhysFn == "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// CandidateGPUs are display-class functions that could be passed through:
+// not a BMC or emulated display, not the boot console.
+func (v *View) CandidateGPUs() []*pcidev.Device {
+	var out []*pcidev.Device
+	for i := range v.Host.Devices {
+		d := &v.Host.Devices[i]
+		if !pcidev.IsDisplay(d) || pcidev.IsHostDisplay(d) || d.PhysFn != "" {
+			continue
+		}
+		if pcidev.IsBootVGA(d) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // BootClaims says what binds the device to vfio-pci or pci-stub at every
 // boot: an ids entry, or a driverctl override.
-func (v *HostView) BootClaims(d *pcidev.Device) []string {
+func (v *View) BootClaims(d *pcidev.Device) []string {
 	var out []string
 	for _, c := range v.Claims {
 		if c.Matches(d) {
@@ -199,7 +238,7 @@ func (v *HostView) BootClaims(d *pcidev.Device) []string {
 }
 
 // Module returns how a kernel module is present, if it is.
-func (v *HostView) Module(name string) (hostinfo.Module, bool) {
+func (v *View) Module(name string) (hostinfo.Module, bool) {
 	name = hostinfo.NormalizeModule(name)
 	for _, m := range v.Host.Modules {
 		if m.Name == name {
@@ -213,7 +252,7 @@ func (v *HostView) Module(name string) (hostinfo.Module, bool) {
 // a blacklist line (stops loading by device alias), an install line that
 // runs /bin/false or /bin/true, or module_blacklist= / modprobe.blacklist=
 // on the kernel command line. "" when nothing does.
-func (v *HostView) ModuleBlocked(module string) string {
+func (v *View) ModuleBlocked(module string) string {
 	module = hostinfo.NormalizeModule(module)
 	for _, key := range []string{"module_blacklist", "modprobe.blacklist"} {
 		for _, p := range v.Cmdline.Lookup(key) {
@@ -243,7 +282,7 @@ func (v *HostView) ModuleBlocked(module string) string {
 
 // SoftdepBefore says which softdep line makes modprobe load dep before
 // module ("softdep nvidia pre: vfio-pci"), or "".
-func (v *HostView) SoftdepBefore(module, dep string) string {
+func (v *View) SoftdepBefore(module, dep string) string {
 	module, dep = hostinfo.NormalizeModule(module), hostinfo.NormalizeModule(dep)
 	for _, d := range v.Host.Modprobe {
 		if d.Command != "softdep" || d.Module != module {
@@ -264,4 +303,47 @@ func (v *HostView) SoftdepBefore(module, dep string) string {
 		}
 	}
 	return ""
+}
+
+// IsCompanion reports a non-display function in a slot that holds a GPU.
+func (v *View) IsCompanion(d *pcidev.Device) bool {
+	if pcidev.IsDisplay(d) {
+		return false
+	}
+	slot := pcidev.SlotOf(d.Address)
+	for i := range v.Host.Devices {
+		o := &v.Host.Devices[i]
+		if pcidev.IsDisplay(o) && pcidev.SlotOf(o.Address) == slot {
+			return true
+		}
+	}
+	return false
+}
+
+// ForeignEndpoints are the endpoints of d's IOMMU group that are not
+// functions of d's card (bridges excepted, as vfio accepts them): they
+// can only go to a guest together with d.
+func (v *View) ForeignEndpoints(d *pcidev.Device) []*pcidev.Device {
+	if d.IOMMUGroup == nil {
+		return nil
+	}
+	slot := pcidev.SlotOf(d.Address)
+	var out []*pcidev.Device
+	for _, m := range v.GroupEndpoints(*d.IOMMUGroup) {
+		if pcidev.SlotOf(m.Address) != slot {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// GroupEndpoints are the non-bridge members of a group.
+func (v *View) GroupEndpoints(group int) []*pcidev.Device {
+	var out []*pcidev.Device
+	for _, d := range v.Group(group) {
+		if !pcidev.IsBridge(d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
