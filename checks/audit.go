@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -21,7 +22,7 @@ func cloudSubject() report.Subject { return report.Subject{Kind: "cloud", Ref: "
 
 // flavorLabel names a flavor with what it asks for.
 func flavorLabel(f *cloudmodel.Flavor) string {
-	return fmt.Sprintf("Flavor %s (%s=%s)", f.Name, specAlias, f.ExtraSpecs[specAlias])
+	return fmt.Sprintf("Flavor %s (%s=%s)", f.Name, fleet.SpecAlias, f.ExtraSpecs[fleet.SpecAlias])
 }
 
 // ExtraSpecInvalid is GP401.
@@ -55,8 +56,8 @@ var ExtraSpecInvalid = &Check{
 
 // validForm is what a valid value of each validated extra spec looks like.
 var validForm = map[string][2]string{
-	specAlias:      {"NAME:COUNT", "such as h100:1; several aliases: h100:1,nvswitch:2"},
-	specNUMAPolicy: {"POLICY", "one of required, preferred, legacy, socket"},
+	fleet.SpecAlias:      {"NAME:COUNT", "such as h100:1; several aliases: h100:1,nvswitch:2"},
+	fleet.SpecNUMAPolicy: {"POLICY", "one of required, preferred, legacy, socket"},
 }
 
 // AliasUndefined is GP402.
@@ -147,7 +148,7 @@ var NUMAUnsatisfiable = &Check{
 			return nil
 		}
 		for _, ff := range p.Fleet.Flavors {
-			var withDevices []*HostFit
+			var withDevices []*fleet.HostFit
 			for _, h := range ff.Hosts {
 				if h.Supplies() {
 					withDevices = append(withDevices, h)
@@ -268,7 +269,7 @@ var LargeBARFirmware = &Check{
 			if len(ff.SpecErrs) > 0 {
 				continue // Nova rejects it: GP401 is what matters
 			}
-			if ff.Flavor.ExtraSpecs[specSecureBoot] == "required" {
+			if ff.Flavor.ExtraSpecs[fleet.SpecSecureBoot] == "required" {
 				continue // secure boot means UEFI and q35
 			}
 			for _, h := range ff.Hosts {

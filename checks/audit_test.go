@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -55,13 +56,13 @@ func TestAudit(t *testing.T) {
 	snap := &cloudmodel.Snapshot{
 		AuthURL: "http://keystone:5000/v3", Project: "admin", User: "admin",
 		Flavors: []cloudmodel.Flavor{
-			flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1"),
-			flavor("gpu.h100.1.q35", 16, 65536, specAlias, "h100:1", specSecureBoot, "required"),
-			flavor("gpu.bad", 16, 65536, specAlias, "h100"),
-			flavor("gpu.l40s", 16, 65536, specAlias, "l40s:1"),
-			flavor("gpu.h100.4", 64, 65536, specAlias, "h100:4"),
-			flavor("gpu.numa", 16, 65536, specAlias, "h100:2", specNUMANodes, "1", specNUMAPolicy, "required"),
-			flavor("gpu.huge", 10000, 65536, specAlias, "h100:1"),
+			flavor("gpu.h100.1", 16, 65536, fleet.SpecAlias, "h100:1"),
+			flavor("gpu.h100.1.q35", 16, 65536, fleet.SpecAlias, "h100:1", fleet.SpecSecureBoot, "required"),
+			flavor("gpu.bad", 16, 65536, fleet.SpecAlias, "h100"),
+			flavor("gpu.l40s", 16, 65536, fleet.SpecAlias, "l40s:1"),
+			flavor("gpu.h100.4", 64, 65536, fleet.SpecAlias, "h100:4"),
+			flavor("gpu.numa", 16, 65536, fleet.SpecAlias, "h100:2", fleet.SpecNUMANodes, "1", fleet.SpecNUMAPolicy, "required"),
+			flavor("gpu.huge", 10000, 65536, fleet.SpecAlias, "h100:1"),
 			flavor("m1.small", 1, 2048),
 			flavor("m1.kept-off", 1, 2048, "trait:CUSTOM_GPU_HOST", "forbidden"),
 		},
@@ -127,7 +128,7 @@ func TestAudit(t *testing.T) {
 
 // Without reports the supply checks skip, saying how to give them.
 func TestAuditWithoutReports(t *testing.T) {
-	snap := &cloudmodel.Snapshot{Flavors: []cloudmodel.Flavor{flavor("gpu.bad", 1, 1, specAlias, "h100")}}
+	snap := &cloudmodel.Snapshot{Flavors: []cloudmodel.Flavor{flavor("gpu.bad", 1, 1, fleet.SpecAlias, "h100")}}
 	r := Run(&Inputs{NovaRelease: novarelease.Newest(), Cloud: snap}, InSection(All, "GP4"))
 	status := map[string]string{}
 	for _, c := range r.Checks {
@@ -151,8 +152,8 @@ func TestAuditComputeServiceDown(t *testing.T) {
 		hostReport(two, []string{h100Spec}, []string{h100Alias}),
 	}
 	flavors := []cloudmodel.Flavor{
-		flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1", specSecureBoot, "required"),
-		flavor("gpu.h100.2", 16, 65536, specAlias, "h100:2", specSecureBoot, "required"),
+		flavor("gpu.h100.1", 16, 65536, fleet.SpecAlias, "h100:1", fleet.SpecSecureBoot, "required"),
+		flavor("gpu.h100.2", 16, 65536, fleet.SpecAlias, "h100:2", fleet.SpecSecureBoot, "required"),
 	}
 	rel, _ := novarelease.Parse("2024.1")
 	audit := func(hyps ...cloudmodel.Hypervisor) report.Report {
@@ -246,7 +247,7 @@ func TestGPUHostsUnprotected(t *testing.T) {
 	}
 	snap := &cloudmodel.Snapshot{
 		Flavors: []cloudmodel.Flavor{
-			flavor("gpu.h100.1", 16, 65536, specAlias, "h100:1"),
+			flavor("gpu.h100.1", 16, 65536, fleet.SpecAlias, "h100:1"),
 			flavor("m1.plain", 1, 2048),
 			flavor("m1.forbids-gpu", 1, 2048, "trait:CUSTOM_GPU_PASSTHROUGH", "forbidden"),
 			flavor("m1.forbids-other", 1, 2048, "trait:CUSTOM_STORAGE", "forbidden"),

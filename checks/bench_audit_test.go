@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -65,9 +66,9 @@ func auditFleet(b *testing.B, hosts, flavors int) *Inputs {
 			continue
 		}
 		n := counts[(i/10)%len(counts)]
-		specs := []string{specAlias, fmt.Sprintf("h100:%d", n)}
+		specs := []string{fleet.SpecAlias, fmt.Sprintf("h100:%d", n)}
 		if i%20 == 0 {
-			specs = append(specs, specNUMANodes, "1", specNUMAPolicy, "required")
+			specs = append(specs, fleet.SpecNUMANodes, "1", fleet.SpecNUMAPolicy, "required")
 		}
 		snap.Flavors = append(snap.Flavors, flavor(fmt.Sprintf("gpu.%04d", i), 16*n, 65536*n, specs...))
 	}

@@ -11,6 +11,7 @@ package checks
 import (
 	"fmt"
 
+	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
@@ -126,7 +127,7 @@ type Pass struct {
 	Conf, API *pcispec.Conf
 	// Fleet is the cloud and its hosts as the audit sees them; nil
 	// without a cloud or host reports.
-	Fleet *FleetView
+	Fleet *fleet.View
 	// Before and After are the hosts of Inputs.Baseline and
 	// Inputs.Current, for the drift checks; nil without a baseline.
 	Before, After *hostinfo.Host

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -44,11 +45,8 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 			r.PassthroughGPUs = append(r.PassthroughGPUs, g.Device.Address)
 		}
 	}
-	fleet := newFleetView(in, api)
-	r.Audit = fleet.report(in.Cloud)
-	if r.Audit != nil {
-		r.Audit.NovaReleaseFrom = in.NovaReleaseFrom
-	}
+	fleetView := fleet.New(in.Cloud, in.Reports, in.NovaRelease, api)
+	r.Audit = fleetView.Report(in.Cloud, in.NovaReleaseFrom)
 	var before, after *hostinfo.Host
 	if in.has(NeedBaseline) {
 		before, after = in.Baseline.Host.HostInfo(), in.Current.Host.HostInfo()
@@ -67,7 +65,7 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 			r.Checks = append(r.Checks, result)
 			continue
 		}
-		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Fleet: fleet, Before: before, After: after}
+		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Fleet: fleetView, Before: before, After: after}
 		err := runSafely(c, pass)
 		switch {
 		case err != nil:

@@ -1,15 +1,13 @@
 package report
 
-import "github.com/gpupass/gpupass/openstack/cloudmodel"
-
 // AuditReport is the audit's view of the cloud in a report: where it
 // looked, what it could not read, each host's supply and each GPU
 // flavor's verdict.
 type AuditReport struct {
-	Cloud       *AuditCloud              `json:"cloud,omitempty"`
-	Incomplete  []cloudmodel.Gap         `json:"incomplete"`
-	Requests    *cloudmodel.RequestStats `json:"requests,omitempty"`
-	AliasesFrom string                   `json:"aliases_from,omitempty"`
+	Cloud       *AuditCloud   `json:"cloud,omitempty"`
+	Incomplete  []Gap         `json:"incomplete"`
+	Requests    *RequestStats `json:"requests,omitempty"`
+	AliasesFrom string        `json:"aliases_from,omitempty"`
 	// NovaReleaseFrom says why the report's nova_release applies.
 	NovaReleaseFrom string          `json:"nova_release_from,omitempty"`
 	Hosts           []AuditHost     `json:"hosts"`
@@ -65,4 +63,30 @@ type AuditFlavorInfo struct {
 	GPUFlavors int `json:"gpu_flavors"`
 	Bootable   int `json:"bootable"`
 	Hosts      int `json:"hosts"`
+}
+
+// Gap is a part of the cloud the audit could not read, and why.
+type Gap struct {
+	// Part is identity, flavors, private_flavors, extra_specs,
+	// hypervisors or placement.
+	Part string `json:"part"`
+	// Endpoint is the URL that failed, or the service it concerns.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Reason says why; it never holds a secret.
+	Reason string `json:"reason"`
+	// Status is the HTTP status that refused the request; 0 for none.
+	Status int `json:"status,omitempty"`
+}
+
+// RequestStats counts the HTTP requests the audit sent, by kind, retries
+// included.
+type RequestStats struct {
+	Identity    int `json:"identity"`
+	Versions    int `json:"versions"`
+	Flavors     int `json:"flavors"`
+	ExtraSpecs  int `json:"extra_specs"`
+	Hypervisors int `json:"hypervisors"`
+	Placement   int `json:"placement"`
+	Retries     int `json:"retries"`
+	Total       int `json:"total"`
 }

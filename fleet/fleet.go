@@ -1,4 +1,15 @@
-package checks
+// Package fleet is the audit's model of a cloud: which [pci]alias
+// definitions are in force, what each compute node can supply (from its
+// preflight report and from Placement: usable devices, vCPUs, RAM, whether
+// its nova-compute takes instances), and, flavor by GPU flavor, on which
+// hosts a server fits and how many more fit now, or why none does. The
+// GP4xx checks judge it; Report sums it up for the audit's report.
+//
+// It reads nothing: the cloud comes as a cloudmodel.Snapshot, the hosts as
+// report.HostReports, the API node's aliases as a pcispec.Conf. Where it
+// models Nova's scheduler (PCI requests, NUMA affinity, capacity), the
+// doc comment of each function says which part.
+package fleet
 
 import (
 	"fmt"
@@ -20,12 +31,12 @@ import (
 
 // Flavor extra specs the audit reads.
 const (
-	specAlias      = "pci_passthrough:alias"
-	specNUMAPolicy = "hw:pci_numa_affinity_policy"
-	specNUMANodes  = "hw:numa_nodes"
-	specCPUPolicy  = "hw:cpu_policy"
-	specPageSize   = "hw:mem_page_size"
-	specSecureBoot = "os:secure_boot"
+	SpecAlias      = "pci_passthrough:alias"
+	SpecNUMAPolicy = "hw:pci_numa_affinity_policy"
+	SpecNUMANodes  = "hw:numa_nodes"
+	SpecCPUPolicy  = "hw:cpu_policy"
+	SpecPageSize   = "hw:mem_page_size"
+	SpecSecureBoot = "os:secure_boot"
 )
 
 // Defaults nova-compute reports capacity with when Placement cannot be
@@ -35,10 +46,10 @@ const (
 	defaultRAMRatio = 1.0
 )
 
-// FleetView is the cloud and its compute nodes as the audit sees them:
+// View is the cloud and its compute nodes as the audit sees them:
 // which aliases are in force, what each host can supply, and what each GPU
 // flavor asks for and where it fits.
-type FleetView struct {
+type View struct {
 	Release novarelease.Release
 	// Aliases are the definitions in force: --api-conf's, else the host
 	// reports'. AliasSource says which.
@@ -158,23 +169,24 @@ func (h *HostFit) Supplies() bool { return h.Devices && h.Up }
 
 // HasPCIRequest reports a flavor that asks for PCI devices.
 func HasPCIRequest(f *cloudmodel.Flavor) bool {
-	_, ok := f.ExtraSpecs[specAlias]
+	_, ok := f.ExtraSpecs[SpecAlias]
 	return ok
 }
 
-// newFleetView builds the fleet from the cloud, the host reports and the
-// API node's configuration (each may be absent).
-func newFleetView(in *Inputs, api *pcispec.Conf) *FleetView {
-	if in.Cloud == nil && len(in.Reports) == 0 {
+// New builds the fleet from the cloud, the compute nodes' host reports
+// and the API node's parsed configuration (each may be absent; nil for
+// neither a cloud nor reports), under the rules of the release rel.
+func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelease.Release, api *pcispec.Conf) *View {
+	if cloud == nil && len(reports) == 0 {
 		return nil
 	}
-	v := &FleetView{Release: in.NovaRelease}
+	v := &View{Release: rel}
 	rps := map[string]*cloudmodel.ResourceProvider{}
 	children := map[string][]*cloudmodel.ResourceProvider{}
-	if in.Cloud != nil && in.Cloud.ResourceProviders != nil {
+	if cloud != nil && cloud.ResourceProviders != nil {
 		v.PlacementKnown = true
-		for i := range in.Cloud.ResourceProviders {
-			rp := &in.Cloud.ResourceProviders[i]
+		for i := range cloud.ResourceProviders {
+			rp := &cloud.ResourceProviders[i]
 			if rp.ParentUUID == "" || rp.UUID == rp.RootUUID {
 				rps[rp.Name] = rp
 			} else {
@@ -183,20 +195,20 @@ func newFleetView(in *Inputs, api *pcispec.Conf) *FleetView {
 		}
 	}
 	var hyps map[string]*cloudmodel.Hypervisor
-	if in.Cloud != nil {
-		hyps = hypervisorIndex(in.Cloud.Hypervisors)
+	if cloud != nil {
+		hyps = hypervisorIndex(cloud.Hypervisors)
 	}
-	for _, r := range in.Reports {
-		h := newHostSupply(r, in.NovaRelease, rps, children)
+	for _, r := range reports {
+		h := newHostSupply(r, rel, rps, children)
 		h.serviceState(hyps)
 		h.reportCapacity()
 		v.Hosts = append(v.Hosts, h)
 	}
 	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
 	v.chooseAliases(api)
-	if in.Cloud != nil {
-		for i := range in.Cloud.Flavors {
-			f := &in.Cloud.Flavors[i]
+	if cloud != nil {
+		for i := range cloud.Flavors {
+			f := &cloud.Flavors[i]
 			if HasPCIRequest(f) {
 				v.Flavors = append(v.Flavors, v.fit(f))
 			} else {
@@ -210,7 +222,7 @@ func newFleetView(in *Inputs, api *pcispec.Conf) *FleetView {
 
 // chooseAliases takes the API node's aliases as the authority, else the
 // first host report's that defines valid aliases.
-func (v *FleetView) chooseAliases(api *pcispec.Conf) {
+func (v *View) chooseAliases(api *pcispec.Conf) {
 	if api != nil {
 		v.Aliases, v.AliasErr, v.AliasSource = api.Aliases, api.AliasErr, "--api-conf"
 		return
@@ -413,9 +425,9 @@ func (h *HostSupply) serviceState(idx map[string]*cloudmodel.Hypervisor) {
 
 // policyOf is the PCI NUMA affinity policy in force for a flavor: the
 // flavor's extra spec wins over the aliases' numa_policy.
-func (v *FleetView) policyOf(f *cloudmodel.Flavor, reqs []pcispec.AliasRequest) (string, string) {
-	if p, ok := f.ExtraSpecs[specNUMAPolicy]; ok {
-		return p, specNUMAPolicy
+func (v *View) policyOf(f *cloudmodel.Flavor, reqs []pcispec.AliasRequest) (string, string) {
+	if p, ok := f.ExtraSpecs[SpecNUMAPolicy]; ok {
+		return p, SpecNUMAPolicy
 	}
 	policy := "legacy"
 	for _, r := range reqs {
@@ -430,25 +442,25 @@ func (v *FleetView) policyOf(f *cloudmodel.Flavor, reqs []pcispec.AliasRequest) 
 // or 1 when dedicated CPUs or huge pages give it a NUMA topology; 0 for
 // none (then Nova places PCI devices without NUMA constraints).
 func instanceNUMANodes(f *cloudmodel.Flavor) int {
-	if n, err := strconv.Atoi(f.ExtraSpecs[specNUMANodes]); err == nil && n > 0 {
+	if n, err := strconv.Atoi(f.ExtraSpecs[SpecNUMANodes]); err == nil && n > 0 {
 		return n
 	}
-	if f.ExtraSpecs[specCPUPolicy] == "dedicated" || f.ExtraSpecs[specPageSize] != "" {
+	if f.ExtraSpecs[SpecCPUPolicy] == "dedicated" || f.ExtraSpecs[SpecPageSize] != "" {
 		return 1
 	}
 	return 0
 }
 
-func (v *FleetView) fit(f *cloudmodel.Flavor) *FlavorFit {
+func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 	ff := &FlavorFit{Flavor: f, SpecErrs: map[string]error{}}
-	for _, key := range []string{specAlias, specNUMAPolicy} {
+	for _, key := range []string{SpecAlias, SpecNUMAPolicy} {
 		if val, ok := f.ExtraSpecs[key]; ok {
 			if err := pcispec.ValidateExtraSpec(key, val, v.Release); err != nil {
 				ff.SpecErrs[key] = err
 			}
 		}
 	}
-	value := f.ExtraSpecs[specAlias]
+	value := f.ExtraSpecs[SpecAlias]
 	if _, err := pcispec.ParseAliasRequest(value); err != nil {
 		return ff
 	}
@@ -476,7 +488,7 @@ func (v *FleetView) fit(f *cloudmodel.Flavor) *FlavorFit {
 }
 
 // fitHost decides whether the flavor fits a host, and how many more.
-func (v *FleetView) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int) {
+func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int) {
 	*fit = HostFit{Host: h, NUMA: true, Size: true, Up: h.Down == "", Usable: usable}
 	f := ff.Flavor
 	// Devices per request, without taking one twice. With one request (the
@@ -601,7 +613,7 @@ func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
 
 // supply is the host's aliasSupply for an alias, computed once: every
 // flavor naming the alias asks the same of the same host.
-func (v *FleetView) supply(alias string, h *HostSupply) *aliasSupply {
+func (v *View) supply(alias string, h *HostSupply) *aliasSupply {
 	if s, ok := h.supplies[alias]; ok {
 		return s
 	}
@@ -620,7 +632,7 @@ func (v *FleetView) supply(alias string, h *HostSupply) *aliasSupply {
 }
 
 // selects reports whether the alias in force selects a usable device.
-func (v *FleetView) selects(alias string, d *SupplyDevice) bool {
+func (v *View) selects(alias string, d *SupplyDevice) bool {
 	a := v.Aliases[alias]
 	if a == nil {
 		return false
@@ -637,7 +649,7 @@ func (v *FleetView) selects(alias string, d *SupplyDevice) bool {
 // topology of n nodes: with required (and socket) every device must sit
 // on one of the guest's nodes; with legacy, devices that report no node
 // are allowed too; preferred always fits.
-func (v *FleetView) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (bool, string) {
+func (v *View) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (bool, string) {
 	n := ff.InstanceNUMANodes
 	if h.Host.NUMANodes > 0 && n > h.Host.NUMANodes {
 		return false, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, h.Host.NUMANodes)
@@ -691,7 +703,7 @@ func spreadOf(devs []*SupplyDevice) numaSpread {
 
 // GPUHosts are the hosts with at least one usable GPU (a display-class
 // device; a broad device_spec may offer other functions too).
-func (v *FleetView) GPUHosts() []*HostSupply {
+func (v *View) GPUHosts() []*HostSupply {
 	var out []*HostSupply
 	for _, h := range v.Hosts {
 		for _, d := range h.Devices {

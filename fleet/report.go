@@ -1,4 +1,4 @@
-package checks
+package fleet
 
 import (
 	"fmt"
@@ -11,15 +11,22 @@ import (
 	"github.com/gpupass/gpupass/report"
 )
 
-func (v *FleetView) report(snap *cloudmodel.Snapshot) *report.AuditReport {
+// Report is the audit's view of the cloud in a report: where it looked,
+// what it could not read, each host's supply and each GPU flavor's
+// verdict; nil for a nil view. releaseFrom says why the release applies.
+func (v *View) Report(snap *cloudmodel.Snapshot, releaseFrom string) *report.AuditReport {
 	if v == nil {
 		return nil
 	}
-	r := &report.AuditReport{Incomplete: []cloudmodel.Gap{}, Hosts: []report.AuditHost{}, Flavors: []report.AuditFlavor{}, AliasesFrom: v.AliasSource}
+	r := &report.AuditReport{Incomplete: []report.Gap{}, Hosts: []report.AuditHost{}, Flavors: []report.AuditFlavor{}, AliasesFrom: v.AliasSource, NovaReleaseFrom: releaseFrom}
 	if snap != nil {
 		r.Cloud = &report.AuditCloud{AuthURL: snap.AuthURL, Region: snap.Region, Project: snap.Project, User: snap.User, ComputeMicroversion: snap.ComputeMicroversion}
-		r.Incomplete = append(r.Incomplete, snap.Incomplete...)
-		r.Requests = &snap.Requests
+		for _, g := range snap.Incomplete {
+			r.Incomplete = append(r.Incomplete, report.Gap{Part: g.Part, Endpoint: g.Endpoint, Reason: g.Reason, Status: g.Status})
+		}
+		q := snap.Requests
+		r.Requests = &report.RequestStats{Identity: q.Identity, Versions: q.Versions, Flavors: q.Flavors, ExtraSpecs: q.ExtraSpecs,
+			Hypervisors: q.Hypervisors, Placement: q.Placement, Retries: q.Retries, Total: q.Total}
 		r.Counts.Flavors = len(snap.Flavors)
 	}
 	for _, h := range v.Hosts {
@@ -49,14 +56,14 @@ func (v *FleetView) report(snap *cloudmodel.Snapshot) *report.AuditReport {
 
 // verdict sums a GPU flavor up in one line, the reason first when it
 // cannot boot.
-func (v *FleetView) verdict(ff *FlavorFit) report.AuditFlavor {
+func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 	f := ff.Flavor
-	af := report.AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[specAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
-	if err := ff.SpecErrs[specAlias]; err != nil {
+	af := report.AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[SpecAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
+	if err := ff.SpecErrs[SpecAlias]; err != nil {
 		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias (" + pcispec.Message(err) + ")"
 		return af
 	}
-	if err := ff.SpecErrs[specNUMAPolicy]; err != nil {
+	if err := ff.SpecErrs[SpecNUMAPolicy]; err != nil {
 		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy (" + pcispec.Message(err) + ")"
 		return af
 	}
