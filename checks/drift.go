@@ -1,16 +1,14 @@
 package checks
 
 import (
-	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
+	"github.com/gpupass/gpupass/drift"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/novaconf"
-	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -24,14 +22,6 @@ import (
 // NoBaseline is the reason the drift checks are skipped in a preflight
 // without a baseline.
 const NoBaseline = "no --baseline given"
-
-func driftSide(r *report.Report) report.DriftSide {
-	s := report.DriftSide{GeneratedAt: r.GeneratedAt, ToolVersion: r.Tool.Version}
-	if r.Host != nil {
-		s.Hostname, s.Kernel, s.NovaVersion = r.Host.Hostname, r.Host.Kernel.Release, r.Host.Nova.Version
-	}
-	return s
-}
 
 // Drift runs the drift checks (GP5xx) between a baseline report and the
 // current one. Without a baseline every drift check is skipped, saying
@@ -47,7 +37,7 @@ func Drift(baseline, current *report.Report) report.Report {
 	}
 	r := Run(&Inputs{Baseline: baseline, Current: current}, catalog)
 	if current != nil {
-		r.Drift = &report.DriftReport{Baseline: driftSide(baseline), Current: driftSide(current)}
+		r.Drift = &report.DriftReport{Baseline: drift.Side(baseline), Current: drift.Side(current)}
 	}
 	return r
 }
@@ -67,46 +57,6 @@ func orAbsent(s string) string {
 }
 
 const rebaseline = "If the change is intended, take a new baseline: gpupass preflight --format json > BASELINE.json."
-
-// trackedDevice is a function whose drift matters: a display-class function
-// that is not a BMC's or an emulated display, or anything bound to
-// vfio-pci / pci-stub. Virtual functions, which come and go with
-// sriov_numvfs, are not compared.
-func trackedDevice(d *pcidev.Device) bool {
-	if d.PhysFn != "" {
-		return false
-	}
-	return pcidev.IsDisplay(d) && !pcidev.IsHostDisplay(d) || pcidev.BoundToVFIO(d)
-}
-
-func devicesByAddress(h *hostinfo.Host) map[string]*pcidev.Device {
-	m := make(map[string]*pcidev.Device, len(h.Devices))
-	for i := range h.Devices {
-		if m[h.Devices[i].Address] == nil { // a report listing an address twice: the first counts
-			m[h.Devices[i].Address] = &h.Devices[i]
-		}
-	}
-	return m
-}
-
-// comparedDevices lists, in address order, the tracked functions of either
-// report.
-func comparedDevices(before, after *hostinfo.Host) []string {
-	seen := map[string]bool{}
-	for _, h := range []*hostinfo.Host{before, after} {
-		for i := range h.Devices {
-			if trackedDevice(&h.Devices[i]) {
-				seen[h.Devices[i].Address] = true
-			}
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for a := range seen {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // needDevices skips a device check when either report lists no PCI
 // function (sysfs unreadable, or a report without an inventory).
@@ -143,8 +93,8 @@ var GPUDriverChanged = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		before, after := devicesByAddress(p.Before), devicesByAddress(p.After)
-		for _, addr := range comparedDevices(p.Before, p.After) {
+		before, after := drift.ByAddress(p.Before), drift.ByAddress(p.After)
+		for _, addr := range drift.Compared(p.Before, p.After) {
 			b, a := before[addr], after[addr]
 			if b == nil || a == nil || b.Driver == a.Driver || pcidev.Unreadable(b, "driver") || pcidev.Unreadable(a, "driver") {
 				continue
@@ -203,12 +153,12 @@ var GPUMissing = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		after := devicesByAddress(p.After)
+		after := drift.ByAddress(p.After)
 		bh := p.Before
-		first := devicesByAddress(bh)
+		first := drift.ByAddress(bh)
 		for i := range bh.Devices {
 			b := &bh.Devices[i]
-			if !trackedDevice(b) || first[b.Address] != b {
+			if !drift.Tracked(b) || first[b.Address] != b {
 				continue
 			}
 			a := after[b.Address]
@@ -256,11 +206,11 @@ var GPUAppeared = &Check{
 		if !needDevices(p) {
 			return nil
 		}
-		before := devicesByAddress(p.Before)
+		before := drift.ByAddress(p.Before)
 		ah := p.After
 		for i := range ah.Devices {
 			a := &ah.Devices[i]
-			if !trackedDevice(a) || !pcidev.IsDisplay(a) || before[a.Address] != nil {
+			if !drift.Tracked(a) || !pcidev.IsDisplay(a) || before[a.Address] != nil {
 				continue
 			}
 			p.Report(report.Finding{
@@ -274,44 +224,11 @@ var GPUAppeared = &Check{
 	},
 }
 
-// groupMembers are the addresses in a device's IOMMU group, in order; ok
-// is false when the device's group is unknown.
-func groupMembers(h *hostinfo.Host, d *pcidev.Device) (group *int, members []string, ok bool) {
-	if pcidev.Unreadable(d, "iommu_group") {
-		return nil, nil, false
-	}
-	if d.IOMMUGroup == nil {
-		return nil, nil, true
-	}
-	for i := range h.Devices {
-		if g := h.Devices[i].IOMMUGroup; g != nil && *g == *d.IOMMUGroup {
-			members = append(members, h.Devices[i].Address)
-		}
-	}
-	sort.Strings(members)
-	return d.IOMMUGroup, members, true
-}
-
 func groupFacts(group *int, members []string) any {
 	if group == nil {
 		return nil
 	}
 	return map[string]any{"group": *group, "members": members}
-}
-
-// setDiff returns what is in a but not in b.
-func setDiff(a, b []string) []string {
-	in := map[string]bool{}
-	for _, s := range b {
-		in[s] = true
-	}
-	var out []string
-	for _, s := range a {
-		if !in[s] {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // IOMMUGroupChanged is GP504.
@@ -338,15 +255,15 @@ var IOMMUGroupChanged = &Check{
 			})
 			return nil
 		}
-		before, after := devicesByAddress(bh), devicesByAddress(ah)
+		before, after := drift.ByAddress(bh), drift.ByAddress(ah)
 		done := map[string]bool{}
-		for _, addr := range comparedDevices(bh, ah) {
+		for _, addr := range drift.Compared(bh, ah) {
 			b, a := before[addr], after[addr]
 			if b == nil || a == nil || done[addr] {
 				continue
 			}
-			bg, bm, ok1 := groupMembers(bh, b)
-			ag, am, ok2 := groupMembers(ah, a)
+			bg, bm, ok1 := drift.GroupMembers(bh, b)
+			ag, am, ok2 := drift.GroupMembers(ah, a)
 			if !ok1 || !ok2 {
 				continue
 			}
@@ -376,7 +293,7 @@ var IOMMUGroupChanged = &Check{
 					Evidence:    ev,
 				})
 			default:
-				added, removed := setDiff(am, bm), setDiff(bm, am)
+				added, removed := drift.Minus(am, bm), drift.Minus(bm, am)
 				if len(added) == 0 && len(removed) == 0 && *bg == *ag {
 					continue
 				}
@@ -417,105 +334,6 @@ var IOMMUGroupChanged = &Check{
 	},
 }
 
-// cmdlineRule says how a watched kernel parameter's change is judged.
-type cmdlineRule struct {
-	key    string // normalized (- as _)
-	prefix bool   // key is a prefix: vfio_pci. matches vfio_pci.ids
-	class  string
-}
-
-// watchedCmdline are the kernel parameters that decide passthrough: the
-// IOMMU and its mode, interrupt remapping, isolation (ACS, unsafe
-// interrupts), which driver claims devices at boot (vfio-pci / pci-stub
-// ids, blacklists, dracut's driver order), and how the host's console uses
-// GPUs. Other parameters (root=, console=, BOOT_IMAGE=, hugepages...) are
-// not compared.
-var watchedCmdline = []cmdlineRule{
-	{"intel_iommu", false, "iommu"},
-	{"amd_iommu", false, "iommu"},
-	{"iommu", false, "iommu-mode"},
-	{"iommu.", true, "iommu-mode"},
-	{"amd_iommu_intr", false, "iommu-mode"},
-	{"intremap", false, "intremap"},
-	{"nointremap", false, "intremap"},
-	{"pcie_acs_override", false, "isolation"},
-	{"vfio_iommu_type1.", true, "isolation"},
-	{"vfio.", true, "isolation"},
-	{"vfio_pci.", true, "claim"},
-	{"pci_stub.", true, "claim"},
-	{"modprobe.blacklist", false, "claim"},
-	{"module_blacklist", false, "claim"},
-	{"rd.driver.blacklist", false, "claim"},
-	{"rdblacklist", false, "claim"},
-	{"rd.driver.pre", false, "claim"},
-	{"rd.driver.post", false, "claim"},
-	{"initcall_blacklist", false, "claim"},
-	{"nouveau.modeset", false, "console"},
-	{"nomodeset", false, "console"},
-	{"video", false, "console"},
-	{"pci", false, "console"},
-}
-
-// watchedParam returns the rule for a parameter name, if it is watched.
-func watchedParam(key string) (cmdlineRule, bool) {
-	k := hostinfo.NormalizeModule(key)
-	for _, r := range watchedCmdline {
-		if k == r.key || r.prefix && strings.HasPrefix(k, r.key) {
-			return r, true
-		}
-	}
-	return cmdlineRule{}, false
-}
-
-// watchedParams groups a command line's watched parameters by normalized
-// name, in order of first appearance.
-func watchedParams(c hostinfo.Cmdline) (map[string][]hostinfo.Param, []string) {
-	m := map[string][]hostinfo.Param{}
-	var order []string
-	for _, p := range c.Params {
-		if _, ok := watchedParam(p.Key); !ok {
-			continue
-		}
-		k := hostinfo.NormalizeModule(p.Key)
-		if m[k] == nil {
-			order = append(order, k)
-		}
-		m[k] = append(m[k], p)
-	}
-	return m, order
-}
-
-func paramStrings(ps []hostinfo.Param) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.String()
-	}
-	return out
-}
-
-// sameParams compares parameters as the kernel reads them: vfio-pci.ids
-// is vfio_pci.ids.
-func sameParams(a, b []hostinfo.Param) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !hostinfo.ParamKeyEqual(a[i].Key, b[i].Key) || a[i].Value != b[i].Value || a[i].HasValue != b[i].HasValue {
-			return false
-		}
-	}
-	return true
-}
-
-func turnsOff(ps []hostinfo.Param, key string) bool {
-	for _, p := range ps {
-		if key == "nointremap" || hasOption(p.Value, "off") {
-			return true
-		}
-	}
-	return false
-}
-
 // KernelCmdlineChanged is GP505.
 var KernelCmdlineChanged = &Check{
 	ID: "GP505", Name: "kernel-cmdline-changed", Severity: report.Error, Needs: []Input{NeedBaseline},
@@ -537,24 +355,24 @@ var KernelCmdlineChanged = &Check{
 			p.Skipf("the current report has no kernel command line (/proc/cmdline was unreadable)")
 			return nil
 		}
-		before, border := watchedParams(hostinfo.ParseCmdline(bc))
-		after, aorder := watchedParams(hostinfo.ParseCmdline(ac))
-		keys := append(border, setDiff(aorder, border)...)
+		before, border := drift.WatchedParams(hostinfo.ParseCmdline(bc))
+		after, aorder := drift.WatchedParams(hostinfo.ParseCmdline(ac))
+		keys := append(border, drift.Minus(aorder, border)...)
 		for _, k := range keys {
-			bs, as := paramStrings(before[k]), paramStrings(after[k])
-			if sameParams(before[k], after[k]) {
+			bs, as := drift.ParamStrings(before[k]), drift.ParamStrings(after[k])
+			if drift.SameParams(before[k], after[k]) {
 				continue
 			}
-			rule, _ := watchedParam(k)
+			rule, _ := drift.WatchedParam(k)
 			sev := report.Info
-			switch rule.class {
+			switch rule.Class {
 			case "iommu":
 				sev = report.Warning
-				if turnsOff(after[k], k) && !turnsOff(before[k], k) {
+				if drift.TurnsOff(after[k], k) && !drift.TurnsOff(before[k], k) {
 					sev = report.Error
 				}
 			case "iommu-mode", "intremap":
-				if (k == "iommu" || rule.class == "intremap") && turnsOff(after[k], k) && !turnsOff(before[k], k) {
+				if (k == "iommu" || rule.Class == "intremap") && drift.TurnsOff(after[k], k) && !drift.TurnsOff(before[k], k) {
 					sev = report.Error
 				}
 			case "isolation", "claim":
@@ -571,11 +389,11 @@ var KernelCmdlineChanged = &Check{
 			switch {
 			case sev == report.Error:
 				consequence = "it turns the IOMMU or interrupt remapping off: no device can be assigned to a guest."
-			case rule.class == "claim":
+			case rule.Class == "claim":
 				consequence = "what claims the GPUs (or keeps host drivers off them) at boot changed."
-			case rule.class == "isolation":
+			case rule.Class == "isolation":
 				consequence = "the isolation between devices and guests changed."
-			case rule.class == "iommu":
+			case rule.Class == "iommu":
 				consequence = "whether the IOMMU is on now depends on the kernel's default."
 			default:
 				consequence = "passthrough still works, but the host differs from the baseline."
@@ -592,48 +410,11 @@ var KernelCmdlineChanged = &Check{
 	},
 }
 
-// watchedModule says whether drift reports a module's coming and going
-// as warnings or infos one by one, and as what: "gpu" (GPU host drivers
-// and their helpers), "vfio" (the VFIO stack, variant drivers included)
-// or "kvm"; "" for other modules, summed up in one info.
-func watchedModule(name string) string {
-	switch {
-	case pcidev.IsGPUHostModule(name):
-		return "gpu"
-	case pcidev.IsVFIOModule(name):
-		return "vfio"
-	case slices.Contains(hostinfo.KVMModules, name):
-		return "kvm"
-	}
-	return ""
-}
-
-func moduleIndex(ms []hostinfo.Module) map[string]hostinfo.Module {
-	m := make(map[string]hostinfo.Module, len(ms))
-	for _, mod := range ms {
-		m[hostinfo.NormalizeModule(mod.Name)] = mod
-	}
-	return m
-}
-
 func moduleState(m hostinfo.Module, ok bool) string {
 	if !ok {
 		return "(not loaded)"
 	}
 	return string(m.State)
-}
-
-func paramsText(params map[string]string) string {
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, k+"="+params[k])
-	}
-	return strings.Join(parts, " ")
 }
 
 // ModulesChanged is GP506.
@@ -655,7 +436,7 @@ var ModulesChanged = &Check{
 			p.Skipf("the current report has no module list (/proc/modules was unreadable)")
 			return nil
 		}
-		before, after := moduleIndex(bm), moduleIndex(am)
+		before, after := drift.ModuleIndex(bm), drift.ModuleIndex(am)
 		names := map[string]bool{}
 		for n := range before {
 			names[n] = true
@@ -672,7 +453,7 @@ var ModulesChanged = &Check{
 		for _, n := range sorted {
 			b, inB := before[n]
 			a, inA := after[n]
-			kind := watchedModule(n)
+			kind := drift.ModuleKind(n)
 			if kind == "" {
 				switch {
 				case inA && !inB:
@@ -698,11 +479,11 @@ var ModulesChanged = &Check{
 					why += ": built in, vfio-pci ignores options vfio-pci lines in modprobe.d; its ids must be on the kernel command line (vfio-pci.ids=)"
 				}
 				why += "."
-			case paramsText(b.Params) != paramsText(a.Params):
+			case drift.ParamsText(b.Params) != drift.ParamsText(a.Params):
 				p.Report(report.Finding{
 					Severity:    report.Info,
 					Subject:     driftHost(p),
-					Message:     fmt.Sprintf("Module %s parameters: %s → %s.", n, orAbsent(paramsText(b.Params)), orAbsent(paramsText(a.Params))),
+					Message:     fmt.Sprintf("Module %s parameters: %s → %s.", n, orAbsent(drift.ParamsText(b.Params)), orAbsent(drift.ParamsText(a.Params))),
 					Remediation: rebaseline,
 					Evidence:    map[string]any{"module": n, "before": b.Params, "after": a.Params},
 				})
@@ -762,62 +543,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// confEntry is one recorded value of an option, compared in a canonical
-// form (JSON re-encoded with sorted keys, so a reformatted value is not a
-// change).
-type confEntry struct {
-	value, canon, source, name string
-}
-
-func canonicalValue(text string) string {
-	var v any
-	if err := json.Unmarshal([]byte(text), &v); err == nil {
-		if b, err := json.Marshal(v); err == nil {
-			return string(b)
-		}
-	}
-	return strings.Join(strings.Fields(text), " ")
-}
-
-func confEntries(c *report.ConfReport, opt novaconf.Option) []confEntry {
-	if c == nil {
-		return nil
-	}
-	var out []confEntry
-	for _, o := range c.Options {
-		if o.Option == opt.String() {
-			out = append(out, confEntry{value: o.Value, canon: canonicalValue(o.Value), source: o.Source, name: o.Name})
-		}
-	}
-	return out
-}
-
-// entryDiff returns the entries of a whose canonical form b lacks (as a
-// multiset).
-func entryDiff(a, b []confEntry) []confEntry {
-	count := map[string]int{}
-	for _, e := range b {
-		count[e.canon]++
-	}
-	var out []confEntry
-	for _, e := range a {
-		if count[e.canon] > 0 {
-			count[e.canon]--
-			continue
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func entryValues(es []confEntry) []string {
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.value
-	}
-	return out
-}
-
 func optionName(name string, opt novaconf.Option) string {
 	if name == "" {
 		return opt.String()
@@ -845,19 +570,19 @@ var PCIConfChanged = &Check{
 			return nil
 		}
 		for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
-			be, ae := confEntries(bc, opt), confEntries(ac, opt)
-			removed, added := entryDiff(be, ae), entryDiff(ae, be)
+			be, ae := drift.ConfEntries(bc, opt), drift.ConfEntries(ac, opt)
+			removed, added := drift.EntryDiff(be, ae), drift.EntryDiff(ae, be)
 			isSpec := opt.String() == novaconf.OptDeviceSpec.String()
 			subject := report.Subject{Kind: "option", Ref: opt.String()}
-			ev := map[string]any{"before": nonNil(entryValues(be)), "after": nonNil(entryValues(ae))}
+			ev := map[string]any{"before": nonNil(drift.EntryValues(be)), "after": nonNil(drift.EntryValues(ae))}
 			if len(removed) == 0 && len(added) == 0 {
 				// Same values: a rename (deprecated name to the current one)?
 				var bn, an []string
 				for _, e := range be {
-					bn = append(bn, optionName(e.name, opt))
+					bn = append(bn, optionName(e.Name, opt))
 				}
 				for _, e := range ae {
-					an = append(an, optionName(e.name, opt))
+					an = append(an, optionName(e.Name, opt))
 				}
 				if strings.Join(bn, " ") != strings.Join(an, " ") && len(ae) > 0 {
 					p.Report(report.Finding{
@@ -866,7 +591,7 @@ var PCIConfChanged = &Check{
 						Message:     fmt.Sprintf("%s is now set as %s (was %s), with the same values.", opt, strings.Join(uniq(an), ", "), strings.Join(uniq(bn), ", ")),
 						Remediation: rebaseline,
 						Evidence:    map[string]any{"before": bn, "after": an},
-						Source:      ae[0].source,
+						Source:      ae[0].Source,
 					})
 				}
 				continue
@@ -881,14 +606,14 @@ var PCIConfChanged = &Check{
 			var msg string
 			switch {
 			case len(removed) == 1 && len(added) == 1:
-				msg = fmt.Sprintf("%s changed: %s → %s.", opt, clipText(removed[0].value), clipText(added[0].value))
+				msg = fmt.Sprintf("%s changed: %s → %s.", opt, clipText(removed[0].Value), clipText(added[0].Value))
 			default:
 				var parts []string
 				for _, e := range removed {
-					parts = append(parts, "removed "+clipText(e.value))
+					parts = append(parts, "removed "+clipText(e.Value))
 				}
 				for _, e := range added {
-					parts = append(parts, "added "+clipText(e.value))
+					parts = append(parts, "added "+clipText(e.Value))
 				}
 				msg = fmt.Sprintf("%s changed (%d → %d values): %s.", opt, len(be), len(ae), strings.Join(parts, "; "))
 			}
@@ -904,7 +629,7 @@ var PCIConfChanged = &Check{
 			}
 			source := ""
 			if len(added) > 0 {
-				source = added[0].source
+				source = added[0].Source
 			}
 			p.Report(report.Finding{
 				Severity:    sev,
@@ -917,30 +642,6 @@ var PCIConfChanged = &Check{
 		}
 		return nil
 	},
-}
-
-func uniq(s []string) []string {
-	var out []string
-	for _, v := range s {
-		if len(out) == 0 || out[len(out)-1] != v {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// novaOf describes a report's Nova: version and release.
-func novaOf(r *report.Report) (version, release string) {
-	if r.Host != nil {
-		version = r.Host.Nova.Version
-	}
-	release = r.NovaRelease
-	if version != "" {
-		if rel, err := novarelease.Parse(version); err == nil {
-			release = rel.Name
-		}
-	}
-	return version, release
 }
 
 func novaText(version, release string) string {
@@ -965,8 +666,8 @@ var NovaReleaseChanged = &Check{
 		Links:   []string{"https://releases.openstack.org/", "https://docs.openstack.org/releasenotes/nova/"},
 	},
 	Run: func(p *Pass) error {
-		bv, br := novaOf(p.Inputs.Baseline)
-		av, ar := novaOf(p.Inputs.Current)
+		bv, br := drift.NovaOf(p.Inputs.Baseline)
+		av, ar := drift.NovaOf(p.Inputs.Current)
 		if bv == "" && br == "" {
 			p.Skipf("the baseline records neither a Nova version nor a release")
 			return nil
@@ -1064,4 +765,14 @@ var BaselineOtherHost = &Check{
 		})
 		return nil
 	},
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
 }

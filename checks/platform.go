@@ -165,14 +165,14 @@ var IOMMUKernel = &Check{
 		var steps []string
 		for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
 			for _, param := range p.Host.Cmdline.Lookup(key) {
-				if hasOption(param.Value, "off") {
+				if hostinfo.ValueHas(param.Value, "off") {
 					fixes = append(fixes, cmdlineRemove(param.String()))
 					steps = append(steps, "remove "+param.String())
 				}
 			}
 		}
 		if h.CPU.Vendor == vendorIntel {
-			if on, ok := p.Host.Cmdline.Last("intel_iommu"); !ok || !hasOption(on.Value, "on") {
+			if on, ok := p.Host.Cmdline.Last("intel_iommu"); !ok || !hostinfo.ValueHas(on.Value, "on") {
 				fixes = append(fixes, cmdlineAdd("intel_iommu=on"))
 				steps = append(steps, "add intel_iommu=on")
 			}
@@ -200,17 +200,6 @@ var IOMMUKernel = &Check{
 	},
 }
 
-// hasOption reports whether a comma-separated parameter value lists opt
-// (intel_iommu=on,sm_on lists on).
-func hasOption(value, opt string) bool {
-	for _, v := range strings.Split(value, ",") {
-		if strings.TrimSpace(v) == opt {
-			return true
-		}
-	}
-	return false
-}
-
 // IOMMUCmdline is GP104.
 var IOMMUCmdline = &Check{
 	ID: "GP104", Name: "iommu-cmdline", Severity: report.Error, Needs: []Input{NeedHost},
@@ -228,7 +217,7 @@ var IOMMUCmdline = &Check{
 		}
 		for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
 			for _, param := range p.Host.Cmdline.Lookup(key) {
-				if hasOption(param.Value, "off") {
+				if hostinfo.ValueHas(param.Value, "off") {
 					p.Report(report.Finding{
 						Severity:    report.Error,
 						Subject:     hostSubject(h),
@@ -251,7 +240,7 @@ var IOMMUCmdline = &Check{
 			})
 		}
 		if iommuOn(h) {
-			if pt, ok := p.Host.Cmdline.Last("iommu"); !ok || !hasOption(pt.Value, "pt") {
+			if pt, ok := p.Host.Cmdline.Last("iommu"); !ok || !hostinfo.ValueHas(pt.Value, "pt") {
 				p.Report(report.Finding{
 					Severity:    report.Info,
 					Subject:     hostSubject(h),
@@ -291,7 +280,7 @@ var InterruptRemapping = &Check{
 		}
 		for _, key := range []string{"intremap", "nointremap"} {
 			for _, param := range p.Host.Cmdline.Lookup(key) {
-				if key == "nointremap" || hasOption(param.Value, "off") {
+				if key == "nointremap" || hostinfo.ValueHas(param.Value, "off") {
 					p.Report(report.Finding{
 						Severity:    report.Error,
 						Subject:     hostSubject(h),

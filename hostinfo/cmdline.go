@@ -167,3 +167,14 @@ func (p Param) String() string {
 	}
 	return p.Key + "=" + p.Value
 }
+
+// hasOption reports whether a comma-separated parameter value lists opt
+// (intel_iommu=on,sm_on lists on).
+func ValueHas(value, opt string) bool {
+	for _, v := range strings.Split(value, ",") {
+		if strings.TrimSpace(v) == opt {
+			return true
+		}
+	}
+	return false
+}
