@@ -314,7 +314,6 @@ func EntryValues(es []ConfEntry) []string {
 	return out
 }
 
-
 // NovaOf describes a report's Nova: version and release.
 func NovaOf(r *report.Report) (version, release string) {
 	if r.Host != nil {
