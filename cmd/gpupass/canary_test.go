@@ -16,7 +16,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/render"
 )
 
 // Secret canaries: distinctive secrets seeded into a host's nova.conf

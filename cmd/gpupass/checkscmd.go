@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/render"
 )
 
 // NewCmdChecks lists the catalog or explains one check.

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"

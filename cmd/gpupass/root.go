@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/checks/render"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/report"
 	"github.com/gpupass/gpupass/snapshot"
 )

@@ -44,7 +44,7 @@ func labelsOf(m *dto.Metric) map[string]string {
 // counts, one gpu_info per GPU (display functions but BMC and emulated
 // displays, and the passthrough GPUs), the report's time.
 func TestPrometheusGoldenReports(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/golden/preflight/*.json")
+	files, err := filepath.Glob("../testdata/golden/preflight/*.json")
 	if err != nil || len(files) < 5 {
 		t.Fatalf("golden reports: %v, %d", err, len(files))
 	}

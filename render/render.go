@@ -1,4 +1,4 @@
-// Package render turns a checks.Report into text for people, JSON for
+// Package render turns a report.Report into text for people, JSON for
 // tools, JUnit XML for CI systems and Prometheus metrics for node_exporter.
 // Renderers are pure functions of the report and their options: they never
 // collect or decide anything.

@@ -192,7 +192,7 @@ func TestCatalogMarkdown(t *testing.T) {
 	if err := CatalogMarkdown(&buf, checks.All); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "docs", "checks.md")
+	path := filepath.Join("..", "docs", "checks.md")
 	if *update {
 		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
@@ -200,10 +200,10 @@ func TestCatalogMarkdown(t *testing.T) {
 	}
 	committed, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./checks/render -run TestCatalogMarkdown -update)", err)
+		t.Fatalf("%v (run go test ./render -run TestCatalogMarkdown -update)", err)
 	}
 	if diff := cmp.Diff(string(committed), buf.String()); diff != "" {
-		t.Errorf("docs/checks.md is stale; run go test ./checks/render -run TestCatalogMarkdown -update (-committed +catalog):\n%s", diff)
+		t.Errorf("docs/checks.md is stale; run go test ./render -run TestCatalogMarkdown -update (-committed +catalog):\n%s", diff)
 	}
 	for _, c := range checks.All {
 		if !strings.Contains(buf.String(), "### "+c.ID+" "+c.Name) {

@@ -74,7 +74,7 @@ func CatalogDoc(w io.Writer, c *checks.Check, opts Options) error {
 func CatalogMarkdown(w io.Writer, catalog []*checks.Check) error {
 	var b strings.Builder
 	b.WriteString("# gpupass checks\n\n")
-	b.WriteString("Generated from the catalog in `checks/` by `go test ./checks/render -run TestCatalogMarkdown -update`; do not edit by hand.\n")
+	b.WriteString("Generated from the catalog in `checks/` by `go test ./render -run TestCatalogMarkdown -update`; do not edit by hand.\n")
 	b.WriteString("IDs and names are stable: scripts may depend on them. `gpupass checks ID` shows the same text.\n")
 	for _, section := range checks.Sections {
 		first := true
