@@ -120,18 +120,18 @@ func TestBuildSharedGroup(t *testing.T) {
 func TestKernel(t *testing.T) {
 	for _, tt := range []struct {
 		cmdline, vendor string
-		system          System
+		system          hostinfo.System
 		add, remove     []string
 	}{
-		{"ro quiet intel_iommu=off", "GenuineIntel", System{ID: "ubuntu"},
+		{"ro quiet intel_iommu=off", "GenuineIntel", hostinfo.System{ID: "ubuntu"},
 			[]string{"intel_iommu=on", "iommu=pt", "vfio-pci.ids=10de:22a3,10de:2330"}, []string{"intel_iommu=off"}},
-		{"ro amd_iommu=off", "AuthenticAMD", System{ID: "rocky", IDLike: "rhel centos fedora"},
+		{"ro amd_iommu=off", "AuthenticAMD", hostinfo.System{ID: "rocky", IDLike: "rhel centos fedora"},
 			[]string{"iommu=pt", "vfio-pci.ids=10de:22a3,10de:2330", "rd.driver.pre=vfio-pci"}, []string{"amd_iommu=off"}},
 		// Already right, with dashes and underscores mixed and the IDs in
 		// another order: nothing to do.
-		{"ro intel-iommu=on iommu=pt vfio_pci.ids=10de:2330,10de:22a3", "GenuineIntel", System{}, nil, nil},
+		{"ro intel-iommu=on iommu=pt vfio_pci.ids=10de:2330,10de:22a3", "GenuineIntel", hostinfo.System{}, nil, nil},
 		// A second vfio-pci.ids and pci-stub.ids go; one complete list stays.
-		{"ro intel_iommu=on iommu=pt vfio-pci.ids=10de:2330 vfio-pci.ids=8086:1234 pci-stub.ids=10de:22a3", "GenuineIntel", System{},
+		{"ro intel_iommu=on iommu=pt vfio-pci.ids=10de:2330 vfio-pci.ids=8086:1234 pci-stub.ids=10de:22a3", "GenuineIntel", hostinfo.System{},
 			[]string{"vfio-pci.ids=10de:22a3,10de:2330,8086:1234"}, []string{"pci-stub.ids=10de:22a3", "vfio-pci.ids=10de:2330", "vfio-pci.ids=8086:1234"}},
 	} {
 		p := build(t, host(tt.cmdline, tt.vendor), Options{System: tt.system})
@@ -157,15 +157,15 @@ func TestKernel(t *testing.T) {
 
 func TestBootAndInitramfsCommands(t *testing.T) {
 	for _, tt := range []struct {
-		system     System
+		system     hostinfo.System
 		boot, init string
 	}{
-		{System{ID: "ubuntu", IDLike: "debian"}, "update-grub", "update-initramfs -u -k all"},
-		{System{ID: "rocky", IDLike: "rhel centos fedora"}, "grubby --update-kernel=ALL", "dracut -f --regenerate-all"},
-		{System{ID: "opensuse-leap", IDLike: "suse opensuse"}, "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut -f --regenerate-all"},
-		{System{ID: "pop", IDLike: "ubuntu debian"}, "kernelstub -a iommu=pt", "update-initramfs -u -k all"},
-		{System{ID: "arch"}, "grubby", "mkinitcpio -P"},
-		{System{}, "The boot set-up is unknown", "# one of: update-initramfs"},
+		{hostinfo.System{ID: "ubuntu", IDLike: "debian"}, "update-grub", "update-initramfs -u -k all"},
+		{hostinfo.System{ID: "rocky", IDLike: "rhel centos fedora"}, "grubby --update-kernel=ALL", "dracut -f --regenerate-all"},
+		{hostinfo.System{ID: "opensuse-leap", IDLike: "suse opensuse"}, "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut -f --regenerate-all"},
+		{hostinfo.System{ID: "pop", IDLike: "ubuntu debian"}, "kernelstub -a iommu=pt", "update-initramfs -u -k all"},
+		{hostinfo.System{ID: "arch"}, "grubby", "mkinitcpio -P"},
+		{hostinfo.System{}, "The boot set-up is unknown", "# one of: update-initramfs"},
 	} {
 		p := build(t, host("ro", "GenuineIntel"), Options{System: tt.system})
 		out, err := Write(p, "all")
@@ -239,32 +239,6 @@ func TestOptionsErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", tt.opts, err, tt.want)
 		}
 	}
-}
-
-func TestParseOSRelease(t *testing.T) {
-	got := ParseOSRelease([]byte("# comment\nNAME=\"Rocky Linux\"\nID=\"rocky\"\nID_LIKE='rhel centos fedora'\nPRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\nbroken line\n"))
-	want := System{ID: "rocky", IDLike: "rhel centos fedora", PrettyName: "Rocky Linux 9.4 (Blue Onyx)"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if !got.is("rhel") || got.is("debian") {
-		t.Error("ID_LIKE not used")
-	}
-}
-
-func FuzzParseOSRelease(f *testing.F) {
-	for _, s := range []string{"ID=ubuntu\nID_LIKE=debian\n", "ID=\"\n", "ID='x\"", "=\n", "ID=a=b"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s := ParseOSRelease(data)
-		if strings.ContainsAny(s.ID+s.IDLike+s.PrettyName, "\n") {
-			t.Fatalf("a value spans lines: %+v", s)
-		}
-		if s.ID != strings.ToLower(s.ID) {
-			t.Fatalf("ID not lower-case: %q", s.ID)
-		}
-	})
 }
 
 // A GPU a display server holds open stays with the host unless --gpu names it.

@@ -54,7 +54,7 @@ type Options struct {
 	ExposedFiles []string
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
-	System System
+	System hostinfo.System
 }
 
 // Conf is a nova.conf as read: the values of an option, in oslo's order.
@@ -67,16 +67,6 @@ func lookup(c Conf, opt novaconf.Option) []novaconf.Value {
 		return nil
 	}
 	return c.Lookup(opt)
-}
-
-// System is how the host boots and builds its initramfs.
-type System struct {
-	// ID and IDLike are os-release's ID and ID_LIKE ("ubuntu", "debian").
-	ID, IDLike, PrettyName string
-	// Has reports which of the tools the commands use exist on the host
-	// (grubby, update-grub, grub2-mkconfig, kernelstub, update-initramfs,
-	// dracut, mkinitcpio); nil when unknown.
-	Has map[string]bool
 }
 
 // Plan is what to give guests and how.
@@ -537,29 +527,4 @@ func (p *Plan) validate() error {
 		return fmt.Errorf("generated aliases: Nova %s would reject them: %v", p.Options.Release.Name, err)
 	}
 	return nil
-}
-
-// ParseOSRelease reads ID, ID_LIKE and PRETTY_NAME from an os-release
-// file (os-release(5): KEY=value lines, values optionally quoted).
-func ParseOSRelease(data []byte) System {
-	var s System
-	for _, line := range strings.Split(string(data), "\n") {
-		key, value, ok := strings.Cut(strings.TrimSpace(line), "=")
-		if !ok || strings.HasPrefix(key, "#") {
-			continue
-		}
-		value = strings.TrimSpace(value)
-		if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
-			value = value[1 : len(value)-1]
-		}
-		switch key {
-		case "ID":
-			s.ID = strings.ToLower(value)
-		case "ID_LIKE":
-			s.IDLike = strings.ToLower(value)
-		case "PRETTY_NAME":
-			s.PrettyName = value
-		}
-	}
-	return s
 }

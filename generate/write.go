@@ -333,22 +333,13 @@ func (p *Plan) NewCmdline() string {
 	return strings.Join(append(out, k.Add...), " ")
 }
 
-func (s System) is(names ...string) bool {
-	for _, n := range names {
-		if s.ID == n || slices.Contains(strings.Fields(s.IDLike), n) {
-			return true
-		}
-	}
-	return false
-}
-
 // dracut reports a distribution whose initramfs dracut builds.
 func (p *Plan) dracut() bool {
 	s := p.Options.System
 	if s.Has != nil && s.Has["dracut"] {
 		return true
 	}
-	return s.is("rhel", "fedora", "centos", "rocky", "almalinux", "suse", "opensuse", "sles")
+	return s.Is("rhel", "fedora", "centos", "rocky", "almalinux", "suse", "opensuse", "sles")
 }
 
 func (p *Plan) kernelDoc() string {
@@ -395,13 +386,13 @@ func (p *Plan) bootCommands(k KernelChange) []string {
 	debian = append(debian, "update-grub")
 	grub2 := append(append([]string{}, debian[:len(debian)-1]...), "grub2-mkconfig -o /boot/grub2/grub.cfg")
 	switch {
-	case s.Has["kernelstub"] || s.is("pop"):
+	case s.Has["kernelstub"] || s.Is("pop"):
 		return append([]string{"# kernelstub (systemd-boot, Pop!_OS):"}, kernelstub...)
-	case s.Has["grubby"] || s.is("rhel", "fedora", "centos", "rocky", "almalinux"):
+	case s.Has["grubby"] || s.Is("rhel", "fedora", "centos", "rocky", "almalinux"):
 		return []string{"# grubby (RHEL, Fedora and derivatives):", grubby}
-	case s.Has["update-grub"] || s.is("debian", "ubuntu"):
+	case s.Has["update-grub"] || s.Is("debian", "ubuntu"):
 		return append([]string{"# GRUB on Debian/Ubuntu:"}, debian...)
-	case s.Has["grub2-mkconfig"] || s.is("suse", "opensuse", "sles"):
+	case s.Has["grub2-mkconfig"] || s.Is("suse", "opensuse", "sles"):
 		return append([]string{"# GRUB 2 (SUSE and others):"}, grub2...)
 	}
 	out := []string{"# The boot set-up is unknown; one of:", "# - grubby (RHEL, Fedora):", grubby, "# - GRUB on Debian/Ubuntu:"}
@@ -503,9 +494,9 @@ func (p *Plan) modprobeDoc() string {
 func (p *Plan) initramfsCommand() string {
 	s := p.Options.System
 	switch {
-	case s.Has["update-initramfs"] || s.is("debian", "ubuntu"):
+	case s.Has["update-initramfs"] || s.Is("debian", "ubuntu"):
 		return "update-initramfs -u -k all"
-	case s.Has["mkinitcpio"] || s.is("arch"):
+	case s.Has["mkinitcpio"] || s.Is("arch"):
 		return "mkinitcpio -P"
 	case p.dracut():
 		return "dracut -f --regenerate-all"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,10 +11,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/render"
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/openstack/cloud"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -88,21 +88,26 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	}
 	var reports []*report.HostReport
 	if opts.reports != "" {
-		reports, err = report.ReadHostReports("--reports", opts.reports)
-	}
-	if err != nil {
-		return err
+		if reports, err = report.ReadHostReports("--reports", opts.reports); err != nil {
+			return err
+		}
 	}
 	if opts.novaRelease != "" { // a bad flag fails before any request
-		if _, err := novarelease.Parse(opts.novaRelease); err != nil {
-			return fmt.Errorf("--nova-release: %w", err)
+		if _, _, err := novarelease.Choose(opts.novaRelease, ""); err != nil {
+			return err
 		}
 	}
 	snap, err := opts.snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	rel, from, err := auditRelease(opts.novaRelease, snap.ComputeMaxMicroversion, reports)
+	applied := make([]string, len(reports))
+	for i, r := range reports {
+		applied[i] = r.Report.NovaRelease
+	}
+	rel, from, err := novarelease.Choose(opts.novaRelease,
+		"the newest known release (neither the compute API nor the host reports name one; use --nova-release)",
+		novarelease.Compute(snap.ComputeMaxMicroversion, applied))
 	if err != nil {
 		return err
 	}
@@ -114,64 +119,11 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	in := &checks.Inputs{
 		NovaRelease: rel, NovaReleaseFrom: from,
 		Cloud: snap, Reports: reports,
-		APIConf: loadLocalConf("api", opts.apiConf, nil),
+		APIConf: collect.LocalConf("api", opts.apiConf, nil),
 	}
 	rep := checks.Run(in, checks.InSection(checks.All, "GP4"))
-	rep.Command = "audit"
-	rep.Tool = report.Tool{Version: toolVersion()}
-	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
-		return err
-	}
-	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
-		return exitError{code}
-	}
-	return nil
-}
-
-// auditRelease is the release whose rules apply: the flag; else the release
-// the compute API's maximum microversion names (nova-api is the node that
-// validates flavors and translates aliases), narrowed by the host reports
-// when they agree on one of the releases that share that microversion; else
-// the release the host reports agree on; else the newest.
-func auditRelease(flag, maxMicroversion string, reports []*report.HostReport) (novarelease.Release, string, error) {
-	if flag != "" {
-		r, err := novarelease.Parse(flag)
-		if err != nil {
-			return r, "", fmt.Errorf("--nova-release: %w", err)
-		}
-		return r, "given with --nova-release", nil
-	}
-	var agreed *novarelease.Release
-	seen := map[string]bool{}
-	for _, r := range reports {
-		if r.Report.NovaRelease != "" {
-			seen[r.Report.NovaRelease] = true
-		}
-	}
-	if len(seen) == 1 {
-		for name := range seen {
-			if r, err := novarelease.Parse(name); err == nil {
-				agreed = &r
-			}
-		}
-	}
-	api := novarelease.FromMicroversion(maxMicroversion)
-	for _, r := range api {
-		if agreed != nil && *agreed == r {
-			return r, fmt.Sprintf("the compute API's maximum microversion %s and the host reports", maxMicroversion), nil
-		}
-	}
-	switch {
-	case len(api) == 1:
-		return api[0], fmt.Sprintf("the compute API's maximum microversion %s", maxMicroversion), nil
-	case len(api) > 1:
-		return api[0], fmt.Sprintf("the compute API's maximum microversion %s, which %s and %s share (the older's rules; use --nova-release to choose)",
-			maxMicroversion, api[0].Name, api[len(api)-1].Name), nil
-	case agreed != nil:
-		return *agreed, "the release every host report applied", nil
-	}
-	return novarelease.Newest(), "the newest known release (neither the compute API nor the host reports name one; use --nova-release)", nil
+	opts.stamp(&rep, "audit")
+	return opts.finish(&opts.out, rep, format, renderOpts)
 }
 
 // snapshot reads the cloud: from its APIs, or from a file --save-cloud

@@ -2,13 +2,10 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -77,15 +74,7 @@ func runDiff(opts *diffOptions, args []string) error {
 		return err
 	}
 	rep := checks.Drift(old, cur)
-	rep.Command = "diff"
-	rep.Tool = report.Tool{Version: toolVersion()}
-	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	opts.stamp(&rep, "diff")
 	rep.Drift.Baseline.Path, rep.Drift.Current.Path = args[0], args[1]
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
-		return err
-	}
-	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
-		return exitError{code}
-	}
-	return nil
+	return opts.finish(&opts.out, rep, format, renderOpts)
 }

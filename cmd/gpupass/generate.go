@@ -9,11 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/render"
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -98,8 +99,7 @@ func runGenerate(opts *generateOptions, artifact string) error {
 	}
 	// Releases before Zed: only the option name differs for what generate
 	// writes (passthrough_whitelist); Zed's rules check the values.
-	preZed := map[string]bool{"yoga": true, "xena": true, "wallaby": true, "victoria": true, "ussuri": true}
-	if preZed[strings.ToLower(opts.novaRelease)] {
+	if novarelease.IsPreZed(opts.novaRelease) {
 		gopts.PreZed = true
 		opts.novaRelease = "zed"
 	}
@@ -118,35 +118,24 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		if r.Report.NovaConf != nil {
 			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
 		}
-		gopts.Release, _ = novarelease.Parse(r.Report.NovaRelease)
-		if opts.novaRelease != "" {
-			rel, err := novarelease.Parse(opts.novaRelease)
-			if err != nil {
-				return fmt.Errorf("--nova-release: %w", err)
-			}
-			gopts.Release = rel
+		if gopts.Release, _, err = novarelease.Choose(opts.novaRelease, "", novarelease.Recorded(r.Report.NovaRelease)); err != nil {
+			return err
 		}
 		if opts.hostname != "" {
 			host.Hostname = opts.hostname
 		}
 	} else {
-		opts.gpus = nil // selectors are generate's, not the view's
-		in, err := opts.collect(opts.globalOptions)
+		node, err := opts.read(opts.globalOptions, &opts.conf)
 		if err != nil {
 			return err
 		}
-		host, gopts.Release = in.Host, in.NovaRelease
-		fsys, err := hostinfo.NewFS(opts.root)
-		if err != nil {
-			return err
+		host, gopts.Release, gopts.System = node.Host, node.Release, node.System
+		if node.NovaConf != nil {
+			gopts.Conf, gopts.Layout = node.NovaConf, node.NovaConf.Layout
+			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
 		}
-		if conf := opts.conf.loadHostConf(fsys); conf != nil {
-			gopts.Conf, gopts.Layout = conf, conf.Layout
-			gopts.ExposedFiles = conf.ExposedSecretFiles()
-		}
-		gopts.System = detectSystem(fsys)
 	}
-	if api := loadLocalConf("api", opts.conf.apiConf, nil); api != nil {
+	if api := collect.LocalConf("api", opts.conf.apiConf, nil); api != nil {
 		gopts.APIConf = api
 	}
 	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
@@ -183,25 +172,4 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		return err
 	}
 	return writeFileAtomic(opts.output, []byte(out), opts.force)
-}
-
-// detectSystem reads os-release and looks for the boot and initramfs
-// tools under the root.
-func detectSystem(fsys hostinfo.FS) generate.System {
-	var s generate.System
-	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		if data, err := fsys.ReadFile(p); err == nil {
-			s = generate.ParseOSRelease(data)
-			break
-		}
-	}
-	s.Has = map[string]bool{}
-	for _, tool := range []string{"grubby", "update-grub", "grub2-mkconfig", "kernelstub", "update-initramfs", "dracut", "mkinitcpio"} {
-		for _, dir := range []string{"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"} {
-			if fsys.Exists(dir + tool) {
-				s.Has[tool] = true
-			}
-		}
-	}
-	return s
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/hostview"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -52,11 +52,15 @@ func runInventory(opts *inventoryOptions) error {
 	if format == render.FormatJUnit {
 		return fmt.Errorf("--format junit is for check reports; inventory writes text, json or prometheus")
 	}
-	in, err := opts.collect(opts.globalOptions)
+	selectors, err := opts.selectors()
 	if err != nil {
 		return err
 	}
-	inv := hostview.Inventory(hostview.New(in.Host, in.GPUs, nil), opts.all)
+	node, err := opts.read(opts.globalOptions, nil)
+	if err != nil {
+		return err
+	}
+	inv := hostview.Inventory(hostview.New(node.Host, selectors, nil), opts.all)
 	inv.Tool = report.Tool{Version: toolVersion()}
 	return opts.out.emit(opts.io.Out, func(w io.Writer) error {
 		switch format {

@@ -2,16 +2,13 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/render"
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/openstack/novarelease"
-	"github.com/gpupass/gpupass/report"
 )
 
 type lintOptions struct {
@@ -57,17 +54,14 @@ func runLint(opts *lintOptions, files []string) error {
 	if len(files) == 0 && len(opts.conf.dirs) == 0 {
 		return fmt.Errorf("lint needs nova.conf files (or --nova-conf-dir)")
 	}
-	rel, from := novarelease.Newest(), "no --nova-release given, so the newest known release is assumed"
-	if opts.novaRelease != "" {
-		if rel, err = novarelease.Parse(opts.novaRelease); err != nil {
-			return fmt.Errorf("--nova-release: %w", err)
-		}
-		from = "given with --nova-release"
+	rel, from, err := novarelease.Choose(opts.novaRelease, "no --nova-release given, so the newest known release is assumed")
+	if err != nil {
+		return err
 	}
 	in := &checks.Inputs{
 		NovaRelease: rel, NovaReleaseFrom: from,
-		NovaConf: loadLocalConf("lint", files, opts.conf.dirs),
-		APIConf:  loadLocalConf("api", opts.conf.apiConf, nil),
+		NovaConf: collect.LocalConf("lint", files, opts.conf.dirs),
+		APIConf:  collect.LocalConf("api", opts.conf.apiConf, nil),
 	}
 	if len(in.NovaConf.Config.Files()) == 0 {
 		var why []string
@@ -77,14 +71,6 @@ func runLint(opts *lintOptions, files []string) error {
 		return fmt.Errorf("no nova.conf could be read: %s", strings.Join(why, "; "))
 	}
 	rep := checks.Run(in, checks.InSection(checks.All, "GP3"))
-	rep.Command = "lint"
-	rep.Tool = report.Tool{Version: toolVersion()}
-	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
-		return err
-	}
-	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
-		return exitError{code}
-	}
-	return nil
+	opts.stamp(&rep, "lint")
+	return opts.finish(&opts.out, rep, format, renderOpts)
 }

@@ -1,94 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/render"
-	"github.com/gpupass/gpupass/hostinfo"
-	"github.com/gpupass/gpupass/openstack/novarelease"
-	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/report"
 )
-
-// hostOptions are the flags of commands that read a host.
-type hostOptions struct {
-	hostname    string
-	gpus        []string
-	novaRelease string
-	pciIDs      string
-}
-
-func (h *hostOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVar(&h.hostname, "hostname", "", "the host's name as Nova knows it (default: from /proc/sys/kernel/hostname or /etc/hostname under --root)")
-	f.StringArrayVar(&h.gpus, "gpu", nil, "also treat as a passthrough GPU: all, VENDOR:DEVICE (10de:2330) or a PCI address (repeatable)")
-	f.StringVar(&h.novaRelease, "nova-release", "", "apply the rules of this Nova release ("+novarelease.Names()+"; default: the installed Nova, else the newest)")
-	f.StringVar(&h.pciIDs, "pci-ids", "", "take device names from this pci.ids `FILE` (default: the one under --root)")
-	_ = cmd.RegisterFlagCompletionFunc("nova-release", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		var names []cobra.Completion
-		for _, r := range novarelease.All {
-			names = append(names, r.Name)
-		}
-		return names, cobra.ShellCompDirectiveNoFileComp
-	})
-}
-
-// collect reads the host and resolves the options that depend on it.
-func (h *hostOptions) collect(g *globalOptions) (*checks.Inputs, error) {
-	var selectors []pcidev.Selector
-	for _, s := range h.gpus {
-		sel, err := pcidev.ParseSelector(s)
-		if err != nil {
-			return nil, err
-		}
-		selectors = append(selectors, sel)
-	}
-	var given novarelease.Release
-	if h.novaRelease != "" {
-		r, err := novarelease.Parse(h.novaRelease)
-		if err != nil {
-			return nil, fmt.Errorf("--nova-release: %w", err)
-		}
-		given = r
-	}
-	host, err := hostinfo.Collect(g.root, hostinfo.Options{PCIIDs: h.pciIDs})
-	if err != nil {
-		return nil, err
-	}
-	if h.hostname != "" {
-		host.Hostname = h.hostname
-	}
-	in := &checks.Inputs{Host: host, GPUs: selectors}
-	in.NovaRelease, in.NovaReleaseFrom = chooseRelease(given, host.Nova)
-	return in, nil
-}
-
-// chooseRelease picks the Nova release to apply: the one given, else the
-// one installed on the host, else the newest; and says which and why.
-func chooseRelease(given novarelease.Release, installed hostinfo.NovaInstall) (novarelease.Release, string) {
-	if given.Name != "" {
-		return given, "given with --nova-release"
-	}
-	if installed.Version == "" {
-		return novarelease.Newest(), "no Nova installation found under the root, so the newest known release is assumed (use --nova-release)"
-	}
-	r, err := novarelease.Parse(installed.Version)
-	if err == nil {
-		return r, fmt.Sprintf("detected from Nova %s installed at %s", installed.Version, installed.Path)
-	}
-	var major int
-	fmt.Sscanf(installed.Version, "%d", &major)
-	if major > 0 && major < novarelease.All[0].Major {
-		oldest := novarelease.All[0]
-		return oldest, fmt.Sprintf("Nova %s (at %s) is older than %s, the oldest release gpupass knows; %s rules applied", installed.Version, installed.Path, oldest.Name, oldest.Name)
-	}
-	return novarelease.Newest(), fmt.Sprintf("Nova %s (at %s) is newer than the releases gpupass knows; the newest known rules applied", installed.Version, installed.Path)
-}
 
 type preflightOptions struct {
 	*globalOptions
@@ -153,28 +71,20 @@ func runPreflight(opts *preflightOptions) error {
 			return err
 		}
 	}
-	in, err := opts.collect(opts.globalOptions)
+	selectors, err := opts.selectors()
 	if err != nil {
 		return err
 	}
-	fsys, err := hostinfo.NewFS(opts.root)
+	node, err := opts.read(opts.globalOptions, &opts.conf)
 	if err != nil {
 		return err
 	}
-	in.NovaConf = opts.conf.loadHostConf(fsys)
-	in.APIConf = loadLocalConf("api", opts.conf.apiConf, nil)
+	in := inputs(node, selectors)
+	in.APIConf = collect.LocalConf("api", opts.conf.apiConf, nil)
 	// The node's own checks: host, devices, nova.conf.
 	rep := checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3"))
-	rep.Command = "preflight"
-	rep.Tool = report.Tool{Version: toolVersion()}
-	rep.GeneratedAt = opts.io.Now().UTC().Format(time.RFC3339)
+	opts.stamp(&rep, "preflight")
 	// Then what changed since the baseline (skipped without one).
 	addDrift(&rep, baseline, opts.baseline)
-	if err := opts.out.emit(opts.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, renderOpts) }); err != nil {
-		return err
-	}
-	if code := rep.ExitCode(renderOpts.FailOn); code != exitOK {
-		return exitError{code}
-	}
-	return nil
+	return opts.finish(&opts.out, rep, format, renderOpts)
 }

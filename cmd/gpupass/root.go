@@ -197,6 +197,26 @@ func (g *globalOptions) renderOptions() (render.Format, render.Options, error) {
 	return format, render.Options{Color: color, FailOn: failOn}, nil
 }
 
+// stamp names the command, the tool and the time in a report.
+func (g *globalOptions) stamp(rep *report.Report, command string) {
+	rep.Command = command
+	rep.Tool = report.Tool{Version: toolVersion()}
+	rep.GeneratedAt = g.io.Now().UTC().Format(time.RFC3339)
+}
+
+// finish is the tail every check-running command shares: it writes the
+// report in the format chosen, to stdout or --output, and returns its exit
+// status as an error (nil for 0).
+func (g *globalOptions) finish(out *reportOutput, rep report.Report, format render.Format, opts render.Options) error {
+	if err := out.emit(g.io.Out, func(w io.Writer) error { return render.Report(w, format, rep, opts) }); err != nil {
+		return err
+	}
+	if code := rep.ExitCode(opts.FailOn); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
 // NewCmdVersion prints the version.
 func NewCmdVersion(g *globalOptions) *cobra.Command {
 	return &cobra.Command{

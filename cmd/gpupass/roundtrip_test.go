@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/internal/fakehost"
@@ -36,8 +37,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 			fsys, _ := hostinfo.NewFS(src)
 			rel, _ := novarelease.Parse("2024.1")
 			opts := generate.Options{Release: rel}
-			var c confOptions
-			if conf := c.loadHostConf(fsys); conf != nil {
+			if conf := collect.NodeConf(fsys, nil, nil); conf != nil {
 				opts.Conf, opts.ExposedFiles = conf, conf.ExposedSecretFiles()
 			}
 			plan, err := generate.Build(host, opts)
@@ -104,7 +104,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 				}
 			}
 			// Every selected GPU is offered and selected, in Nova's terms.
-			conf := c.loadHostConf(mustFS(t, dst))
+			conf := collect.NodeConf(mustFS(t, dst), nil, nil)
 			sysfs := pcispec.SysfsFromInventory(after.Devices)
 			var specs []*pcispec.DeviceSpec
 			for _, v := range conf.Lookup(novaconf.OptDeviceSpec) {

@@ -8,8 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/render"
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/snapshot"
 )
 
@@ -76,17 +77,13 @@ func runSnapshot(opts *snapshotOptions) error {
 	}
 	// Collect as preflight and generate do, noting every path used.
 	rec := hostinfo.NewRecorder()
-	recording := fsys.WithRecorder(rec)
-	host := hostinfo.CollectFS(recording, hostinfo.Options{})
-	opts.conf.loadHostConf(recording)
-	detectSystem(recording)
-	name := host.Hostname
-	if opts.hostname != "" {
-		name = opts.hostname
+	node, err := collect.Read(opts.root, collect.Options{NovaConf: opts.conf.files, NovaConfDirs: opts.conf.dirs, Hostname: opts.hostname, Recorder: rec})
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	m, err := snapshot.Write(&buf, fsys, rec.Paths(), snapshot.Options{
-		ToolVersion: toolVersion(), Now: opts.io.Now(), Hostname: name, Notes: host.Notes,
+		ToolVersion: toolVersion(), Now: opts.io.Now(), Hostname: node.Host.Hostname, Notes: node.Host.Notes,
 	})
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)

@@ -2,8 +2,8 @@ package novaconf
 
 import "io/fs"
 
-// NovaConf is a nova.conf as read: the files, what oslo.config would make
-// of them, and their permissions.
+// Set is the nova.conf files of one service as read: the files, what
+// oslo.config would make of them, and their permissions.
 type Set struct {
 	// Role says whose configuration it is: "compute" (the node's own),
 	// "api" (--api-conf: the nova-api and scheduler node's) or "lint".
@@ -18,7 +18,7 @@ type Set struct {
 	Problems []Problem
 }
 
-// ConfFile is a configuration file that was read.
+// SetFile is a configuration file that was read.
 type SetFile struct {
 	Path string
 	// Mode is the file's permission bits; 0 when they could not be read.
@@ -69,4 +69,20 @@ func (c *Set) Bool(opt Option) (value, set bool) {
 		return d, true
 	}
 	return b, true
+}
+
+// LoadSet reads a service's nova.conf files as oslo.config does (Load),
+// and stats each file read for its permissions. role and layout are the
+// Set's; stat returns a file's mode as the reader sees it.
+func LoadSet(role, layout string, r Reader, files, dirs []string, stat func(string) (fs.FileInfo, error)) *Set {
+	cfg, problems := Load(r, files, dirs)
+	set := &Set{Role: role, Layout: layout, Config: cfg, Problems: problems}
+	for _, path := range cfg.Files() {
+		f := SetFile{Path: path}
+		if info, err := stat(path); err == nil {
+			f.Mode = info.Mode()
+		}
+		set.Files = append(set.Files, f)
+	}
+	return set
 }
