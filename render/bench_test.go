@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/internal/fakehost"
 	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/render"
 	"github.com/gpupass/gpupass/report"
 )
 
