@@ -1,11 +1,3 @@
-// Package checks is gpupass's rule catalog: one Check value per stable ID
-// (GP101...), each documented next to its code, and Run, which applies them
-// to collected inputs and returns a Report.
-//
-// Checks are pure functions of their inputs: they never read files or call
-// APIs (collection is hostinfo's and openstack's job) and never print
-// (rendering is render's job). A check whose inputs are absent is reported
-// as skipped with the reason, never silently dropped.
 package checks
 
 import (

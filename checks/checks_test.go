@@ -2,12 +2,15 @@ package checks
 
 import (
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -334,5 +337,46 @@ func TestRunSkipsChecksWithoutInputsAndSurvivesPanics(t *testing.T) {
 	}
 	if r.Checks[1].Status != report.StatusSkip || r.Checks[1].Reason != "could not run: disk on fire" || len(r.Findings) != 0 {
 		t.Errorf("failing check: %+v, findings %v", r.Checks[1], r.Findings)
+	}
+}
+
+// A check that Needs an input finds the view derived from it in its Pass.
+func TestNeedsGiveViews(t *testing.T) {
+	views := map[Input]func(*Pass) bool{
+		NeedHost:     func(p *Pass) bool { return p.Host != nil },
+		NeedNovaConf: func(p *Pass) bool { return p.Conf != nil },
+		NeedAPIConf:  func(p *Pass) bool { return p.API != nil },
+		NeedCloud:    func(p *Pass) bool { return p.Fleet != nil },
+		NeedReports:  func(p *Pass) bool { return p.Fleet != nil },
+		NeedBaseline: func(p *Pass) bool { return p.Before != nil && p.After != nil },
+	}
+	conf := func(role string) *novaconf.Set {
+		cfg, _ := novaconf.Load(novaconf.ReaderFuncs{
+			File: func(string) ([]byte, error) {
+				return []byte("[pci]\nalias = {\"name\": \"a\", \"vendor_id\": \"10de\", \"product_id\": \"2330\"}\n"), nil
+			},
+			Dir: func(string) ([]fs.DirEntry, error) { return nil, nil },
+		}, []string{"/etc/nova/nova.conf"}, nil)
+		return &novaconf.Set{Role: role, Config: cfg}
+	}
+	base := report.Report{Host: report.FromHost(readyHost())}
+	in := &Inputs{
+		Host: readyHost(), NovaConf: conf("compute"), APIConf: conf("api"),
+		Cloud: &cloudmodel.Snapshot{}, Reports: []*report.HostReport{{Report: base}},
+		Baseline: &base, Current: &base,
+	}
+	for need, has := range views {
+		var got bool
+		c := &Check{ID: "GP999", Name: "probe", Needs: []Input{need}, Run: func(p *Pass) error { got = has(p); return nil }}
+		if r := Run(in, []*Check{c}); r.Checks[0].Status != report.StatusPass || !got {
+			t.Errorf("%s: status %s (%s), view set %v", need, r.Checks[0].Status, r.Checks[0].Reason, got)
+		}
+	}
+	for _, c := range All {
+		for _, need := range c.Needs {
+			if views[need] == nil {
+				t.Errorf("%s needs %q, which gives no view", c.ID, need)
+			}
+		}
 	}
 }

@@ -24,26 +24,29 @@ var ConfSyntax = &Check{
 		Fix:     "Edit the line the finding names; multi-line values continue on lines indented by a space or a tab, with no blank line inside.",
 		Links:   []string{"https://docs.openstack.org/oslo.config/latest/configuration/format.html"},
 	},
-	Run: func(p *Pass) error {
-		for _, c := range p.confs() {
-			for _, pr := range c.Problems {
-				sev := report.Warning
-				if pr.Severity == novaconf.SeverityError {
-					sev = report.Error
-				}
-				remedy := confProblemRemedy(pr)
-				p.Report(report.Finding{
-					Severity:    sev,
-					Subject:     fileSubject(pr.Source.File),
-					Source:      sourceString(pr.Source),
-					Message:     pr.Message + quoteLine(pr.Line),
-					Remediation: remedy,
-					Evidence:    map[string]any{"code": pr.Code, "conf": c.Role},
-				})
+	Run: runConfSyntax,
+}
+
+// runConfSyntax is GP301's Run.
+func runConfSyntax(p *Pass) error {
+	for _, c := range p.confs() {
+		for _, pr := range c.Problems {
+			sev := report.Warning
+			if pr.Severity == novaconf.SeverityError {
+				sev = report.Error
 			}
+			remedy := confProblemRemedy(pr)
+			p.Report(report.Finding{
+				Severity:    sev,
+				Subject:     fileSubject(pr.Source.File),
+				Source:      sourceString(pr.Source),
+				Message:     pr.Message + quoteLine(pr.Line),
+				Remediation: remedy,
+				Evidence:    map[string]any{"code": pr.Code, "conf": c.Role},
+			})
 		}
-		return nil
-	},
+	}
+	return nil
 }
 
 func sourceString(s novaconf.Source) string {
@@ -96,40 +99,43 @@ var DeprecatedOption = &Check{
 		Fix:     "Rename the option to its current name and section.",
 		Links:   []string{"https://docs.openstack.org/nova/latest/configuration/config.html#pci"},
 	},
-	Run: func(p *Pass) error {
-		for _, c := range p.confs() {
-			for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
-				for _, v := range c.Lookup(opt) {
-					if !v.Deprecated {
-						continue
-					}
-					p.Report(report.Finding{
-						Subject:     optionSubject(opt),
-						Source:      v.Source.String(),
-						Message:     fmt.Sprintf("[%s]%s is a deprecated name of %s: nova still reads it, with a deprecation warning, until it is removed.", v.Group, v.Name, opt),
-						Remediation: fmt.Sprintf("Rename it: put the value under [%s] as %s = ...", opt.Group, opt.Name),
-						Evidence:    map[string]any{"name": fmt.Sprintf("[%s]%s", v.Group, v.Name), "current": opt.String()},
-					})
+	Run: runDeprecatedOption,
+}
+
+// runDeprecatedOption is GP303's Run.
+func runDeprecatedOption(p *Pass) error {
+	for _, c := range p.confs() {
+		for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias} {
+			for _, v := range c.Lookup(opt) {
+				if !v.Deprecated {
+					continue
 				}
+				p.Report(report.Finding{
+					Subject:     optionSubject(opt),
+					Source:      v.Source.String(),
+					Message:     fmt.Sprintf("[%s]%s is a deprecated name of %s: nova still reads it, with a deprecation warning, until it is removed.", v.Group, v.Name, opt),
+					Remediation: fmt.Sprintf("Rename it: put the value under [%s] as %s = ...", opt.Group, opt.Name),
+					Evidence:    map[string]any{"name": fmt.Sprintf("[%s]%s", v.Group, v.Name), "current": opt.String()},
+				})
 			}
-			for _, opt := range novaconf.Options {
-				for _, removed := range opt.Removed {
-					for _, v := range c.Config.Values() {
-						if v.Group == removed.Group && v.Name == removed.Name.Name {
-							p.Report(report.Finding{
-								Subject:     optionSubject(opt),
-								Source:      v.Source.String(),
-								Message:     fmt.Sprintf("%s was last read by %s: this nova ignores it, so the setting has no effect.", removed.Name, removed.Until),
-								Remediation: fmt.Sprintf("Move the value to %s.", opt),
-								Evidence:    map[string]any{"name": removed.Name.String(), "current": opt.String()},
-							})
-						}
+		}
+		for _, opt := range novaconf.Options {
+			for _, removed := range opt.Removed {
+				for _, v := range c.Config.Values() {
+					if v.Group == removed.Group && v.Name == removed.Name.Name {
+						p.Report(report.Finding{
+							Subject:     optionSubject(opt),
+							Source:      v.Source.String(),
+							Message:     fmt.Sprintf("%s was last read by %s: this nova ignores it, so the setting has no effect.", removed.Name, removed.Until),
+							Remediation: fmt.Sprintf("Move the value to %s.", opt),
+							Evidence:    map[string]any{"name": removed.Name.String(), "current": opt.String()},
+						})
 					}
 				}
 			}
 		}
-		return nil
-	},
+	}
+	return nil
 }
 
 // pciFilter is the scheduler filter that places PCI requests.
@@ -144,50 +150,53 @@ var SchedulerFilter = &Check{
 		Fix:     "Add PciPassthroughFilter to enabled_filters on the nodes that run nova-scheduler, keeping the filters already there.",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html#configure-nova-scheduler"},
 	},
-	Run: func(p *Pass) error {
-		c := p.Inputs.APIConf
-		if c == nil {
-			c = p.Inputs.NovaConf
-		}
-		opt := novaconf.OptEnabledFilters
-		values := c.Lookup(opt)
-		if len(values) == 0 {
-			if c.Role == "compute" {
-				p.Skipf("enabled_filters is not set in the compute node's nova.conf: the scheduler's nova.conf decides (pass --api-conf, or run gpupass lint on it)")
-				return nil
-			}
-			defaults := novaconf.ParseList(opt.Default)
-			// A file linted alone may be a compute node's, which has no
-			// say: only the API node's configuration must set it.
-			severity := report.Error
-			if c.Role == "lint" {
-				severity = report.Info
-			}
-			p.Report(report.Finding{
-				Severity:    severity,
-				Subject:     optionSubject(opt),
-				Message:     fmt.Sprintf("%s is not set: where this is the scheduler's nova.conf, it uses Nova's default filters (%s), which do not include %s.", opt, strings.Join(defaults, ", "), pciFilter),
-				Remediation: fmt.Sprintf("Set in [filter_scheduler]: enabled_filters = %s", strings.Join(append(defaults, pciFilter), ", ")),
-				Evidence:    map[string]any{"enabled_filters": defaults},
-			})
+	Run: runSchedulerFilter,
+}
+
+// runSchedulerFilter is GP310's Run.
+func runSchedulerFilter(p *Pass) error {
+	c := p.Inputs.APIConf
+	if c == nil {
+		c = p.Inputs.NovaConf
+	}
+	opt := novaconf.OptEnabledFilters
+	values := c.Lookup(opt)
+	if len(values) == 0 {
+		if c.Role == "compute" {
+			p.Skipf("enabled_filters is not set in the compute node's nova.conf: the scheduler's nova.conf decides (pass --api-conf, or run gpupass lint on it)")
 			return nil
 		}
-		v := values[0]
-		filters := novaconf.ParseList(v.Text)
-		for _, f := range filters {
-			if f == pciFilter {
-				return nil
-			}
+		defaults := novaconf.ParseList(opt.Default)
+		// A file linted alone may be a compute node's, which has no
+		// say: only the API node's configuration must set it.
+		severity := report.Error
+		if c.Role == "lint" {
+			severity = report.Info
 		}
 		p.Report(report.Finding{
+			Severity:    severity,
 			Subject:     optionSubject(opt),
-			Source:      v.Source.String(),
-			Message:     fmt.Sprintf("%s lacks %s: the scheduler ignores PCI requests when it picks a host.", opt, pciFilter),
-			Remediation: fmt.Sprintf("Append it: enabled_filters = %s", strings.Join(append(filters, pciFilter), ", ")),
-			Evidence:    map[string]any{"enabled_filters": filters},
+			Message:     fmt.Sprintf("%s is not set: where this is the scheduler's nova.conf, it uses Nova's default filters (%s), which do not include %s.", opt, strings.Join(defaults, ", "), pciFilter),
+			Remediation: fmt.Sprintf("Set in [filter_scheduler]: enabled_filters = %s", strings.Join(append(defaults, pciFilter), ", ")),
+			Evidence:    map[string]any{"enabled_filters": defaults},
 		})
 		return nil
-	},
+	}
+	v := values[0]
+	filters := novaconf.ParseList(v.Text)
+	for _, f := range filters {
+		if f == pciFilter {
+			return nil
+		}
+	}
+	p.Report(report.Finding{
+		Subject:     optionSubject(opt),
+		Source:      v.Source.String(),
+		Message:     fmt.Sprintf("%s lacks %s: the scheduler ignores PCI requests when it picks a host.", opt, pciFilter),
+		Remediation: fmt.Sprintf("Append it: enabled_filters = %s", strings.Join(append(filters, pciFilter), ", ")),
+		Evidence:    map[string]any{"enabled_filters": filters},
+	})
+	return nil
 }
 
 // VirtType is GP313.
@@ -199,30 +208,33 @@ var VirtType = &Check{
 		Fix:     "Set [libvirt]virt_type = kvm (or remove the line) on GPU compute nodes.",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/configuration/hypervisor-kvm.html"},
 	},
-	Run: func(p *Pass) error {
-		if p.Inputs.NovaConf.Role == "api" {
-			p.Skipf("not a compute node's configuration")
-			return nil
-		}
-		opt := novaconf.OptVirtType
-		values := p.Inputs.NovaConf.Lookup(opt)
-		if len(values) == 0 || values[0].Text == "kvm" {
-			return nil
-		}
-		v := values[0]
-		msg := fmt.Sprintf("[libvirt]virt_type is %q: guests on this node cannot be given a PCI device.", v.Text)
-		if !contains(opt.Choices, v.Text) {
-			msg = fmt.Sprintf("[libvirt]virt_type is %q, which is not one of %s: nova-compute refuses to start.", v.Text, strings.Join(opt.Choices, ", "))
-		}
-		p.Report(report.Finding{
-			Subject:     optionSubject(opt),
-			Source:      v.Source.String(),
-			Message:     msg,
-			Remediation: "Set [libvirt]virt_type = kvm (the default) and make sure /dev/kvm exists (GP101).",
-			Evidence:    map[string]any{"virt_type": v.Text},
-		})
+	Run: runVirtType,
+}
+
+// runVirtType is GP313's Run.
+func runVirtType(p *Pass) error {
+	if p.Inputs.NovaConf.Role == "api" {
+		p.Skipf("not a compute node's configuration")
 		return nil
-	},
+	}
+	opt := novaconf.OptVirtType
+	values := p.Inputs.NovaConf.Lookup(opt)
+	if len(values) == 0 || values[0].Text == "kvm" {
+		return nil
+	}
+	v := values[0]
+	msg := fmt.Sprintf("[libvirt]virt_type is %q: guests on this node cannot be given a PCI device.", v.Text)
+	if !contains(opt.Choices, v.Text) {
+		msg = fmt.Sprintf("[libvirt]virt_type is %q, which is not one of %s: nova-compute refuses to start.", v.Text, strings.Join(opt.Choices, ", "))
+	}
+	p.Report(report.Finding{
+		Subject:     optionSubject(opt),
+		Source:      v.Source.String(),
+		Message:     msg,
+		Remediation: "Set [libvirt]virt_type = kvm (the default) and make sure /dev/kvm exists (GP101).",
+		Evidence:    map[string]any{"virt_type": v.Text},
+	})
+	return nil
 }
 
 func contains(list []string, s string) bool {
@@ -243,43 +255,46 @@ var SecretsExposed = &Check{
 		Fix:     "chmod 0640 the file and chown it root:nova (or the group the nova services run as).",
 		Links:   []string{"https://docs.openstack.org/security-guide/compute/checklist.html"},
 	},
-	Run: func(p *Pass) error {
-		checked := 0
-		for _, c := range p.confs() {
-			// --api-conf is a copy on this machine: the API node's own
-			// file's permissions are not known here.
-			if c.Role == "api" {
+	Run: runSecretsExposed,
+}
+
+// runSecretsExposed is GP314's Run.
+func runSecretsExposed(p *Pass) error {
+	checked := 0
+	for _, c := range p.confs() {
+		// --api-conf is a copy on this machine: the API node's own
+		// file's permissions are not known here.
+		if c.Role == "api" {
+			continue
+		}
+		byFile := map[string][]string{}
+		for _, v := range c.Config.Values() {
+			if v.HoldsSecret() {
+				byFile[v.Source.File] = append(byFile[v.Source.File], fmt.Sprintf("[%s]%s", v.Group, v.Name))
+			}
+		}
+		for _, f := range c.Files {
+			if f.Mode == 0 {
 				continue
 			}
-			byFile := map[string][]string{}
-			for _, v := range c.Config.Values() {
-				if v.HoldsSecret() {
-					byFile[v.Source.File] = append(byFile[v.Source.File], fmt.Sprintf("[%s]%s", v.Group, v.Name))
-				}
+			checked++
+			secrets := byFile[f.Path]
+			if len(secrets) == 0 || f.Mode&0o004 == 0 {
+				continue
 			}
-			for _, f := range c.Files {
-				if f.Mode == 0 {
-					continue
-				}
-				checked++
-				secrets := byFile[f.Path]
-				if len(secrets) == 0 || f.Mode&0o004 == 0 {
-					continue
-				}
-				sort.Strings(secrets)
-				p.Report(report.Finding{
-					Subject:     fileSubject(f.Path),
-					Message:     fmt.Sprintf("%s holds secrets (%s) and every user on the host can read it (mode %04o).", f.Path, strings.Join(secrets, ", "), f.Mode.Perm()),
-					Remediation: fmt.Sprintf("chmod 0640 %s && chown root:nova %s", f.Path, f.Path),
-					Evidence:    map[string]any{"mode": fmt.Sprintf("%04o", f.Mode.Perm()), "secret_options": secrets},
-				})
-			}
+			sort.Strings(secrets)
+			p.Report(report.Finding{
+				Subject:     fileSubject(f.Path),
+				Message:     fmt.Sprintf("%s holds secrets (%s) and every user on the host can read it (mode %04o).", f.Path, strings.Join(secrets, ", "), f.Mode.Perm()),
+				Remediation: fmt.Sprintf("chmod 0640 %s && chown root:nova %s", f.Path, f.Path),
+				Evidence:    map[string]any{"mode": fmt.Sprintf("%04o", f.Mode.Perm()), "secret_options": secrets},
+			})
 		}
-		if checked == 0 {
-			p.Skipf("the files' permissions could not be read")
-		}
-		return nil
-	},
+	}
+	if checked == 0 {
+		p.Skipf("the files' permissions could not be read")
+	}
+	return nil
 }
 
 // confs are the configurations a check looks at: the node's (or the

@@ -1,0 +1,484 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
+)
+
+const (
+	vendorIntel = "GenuineIntel"
+	vendorAMD   = "AuthenticAMD"
+)
+
+// cmdlineHowTo says how to change the kernel command line on the usual
+// boot setups; findings say first which parameters to add or remove.
+func cmdlineHowTo(add, remove []string) string {
+	grubby := "grubby --update-kernel=ALL"
+	if len(remove) > 0 {
+		grubby += fmt.Sprintf(" --remove-args=%q", strings.Join(remove, " "))
+	}
+	if len(add) > 0 {
+		grubby += fmt.Sprintf(" --args=%q", strings.Join(add, " "))
+	}
+	return "With GRUB, edit GRUB_CMDLINE_LINUX in /etc/default/grub and run update-grub (Debian, Ubuntu) or grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL family); with grubby: " + grubby + ". Then reboot."
+}
+
+func hostSubject(h *hostinfo.Host) report.Subject {
+	return report.Subject{Kind: "host", Ref: h.Hostname}
+}
+
+func cmdlineAdd(param string) report.Fix {
+	return report.Fix{Target: "kernel-cmdline", Action: "add", Text: param}
+}
+func cmdlineRemove(param string) report.Fix {
+	return report.Fix{Target: "kernel-cmdline", Action: "remove", Text: param}
+}
+
+// CPUVirtualization is GP101.
+var CPUVirtualization = &Check{
+	ID: "GP101", Name: "cpu-virtualization", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "The CPU advertises hardware virtualization (vmx or svm) and /dev/kvm exists.",
+		Why:     "Without VT-x/AMD-V and the kvm module there is no KVM guest at all, let alone one with a GPU; Nova's libvirt driver would fall back to slow emulation or fail.",
+		Fix:     "Enable Intel VT-x or AMD SVM in the firmware setup, then load kvm_intel or kvm_amd.",
+		Links:   []string{"https://docs.kernel.org/virt/kvm/index.html", "https://docs.openstack.org/nova/latest/admin/configuration/hypervisor-kvm.html"},
+	},
+	Run: runCPUVirtualization,
+}
+
+// runCPUVirtualization is GP101's Run.
+func runCPUVirtualization(p *Pass) error {
+	h := p.Inputs.Host
+	if h.CPU.Vendor == "" && h.CPU.LogicalCPUs == 0 {
+		p.Skipf("/proc/cpuinfo could not be read")
+		return nil
+	}
+	flag := map[string]string{vendorIntel: "vmx", vendorAMD: "svm"}[h.CPU.Vendor]
+	module := map[string]string{vendorIntel: "kvm_intel", vendorAMD: "kvm_amd"}[h.CPU.Vendor]
+	ev := map[string]any{"cpu_vendor": h.CPU.Vendor, "virtualization_flag": h.CPU.Virtualization, "dev_kvm": h.KVM}
+	switch {
+	case !h.KVM && h.CPU.Virtualization == "":
+		p.Report(report.Finding{
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("The CPU (%s) does not advertise hardware virtualization (no vmx or svm flag) and /dev/kvm is missing.", h.CPU.Model),
+			Remediation: "Enable Intel VT-x (\"Virtualization Technology\") or AMD SVM in the firmware setup and reboot; if this is itself a virtual machine, enable nested virtualization on its host.",
+			Evidence:    ev,
+		})
+	case !h.KVM:
+		load := "modprobe kvm_intel (or kvm_amd)"
+		if module != "" {
+			load = "modprobe " + module
+		}
+		p.Report(report.Finding{
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("The CPU supports %s but /dev/kvm is missing: the kvm module is not loaded.", h.CPU.Virtualization),
+			Remediation: "Load it now with `" + load + "` and check `dmesg | grep -i kvm` for \"disabled by bios\"; the nova-compute packages normally load it at boot.",
+			Evidence:    ev,
+		})
+	case h.CPU.Virtualization == "":
+		want := "vmx or svm"
+		if flag != "" {
+			want = flag
+		}
+		p.Report(report.Finding{
+			Severity:    report.Warning,
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("/dev/kvm exists but the CPU flags lack %s: this looks like a virtual machine whose hypervisor hides the flag, where device assignment is unlikely to work.", want),
+			Remediation: "Run gpupass on the bare-metal compute node; GPU passthrough into nested guests is not supported by Nova.",
+			Evidence:    ev,
+		})
+	}
+	return nil
+}
+
+// iommuTable is the ACPI table that describes the IOMMU of a CPU vendor.
+func iommuTable(vendor string) (table, feature string) {
+	switch vendor {
+	case vendorIntel:
+		return "DMAR", "Intel VT-d"
+	case vendorAMD:
+		return "IVRS", "AMD-Vi (IOMMU)"
+	}
+	return "", ""
+}
+
+// IOMMUFirmware is GP102.
+var IOMMUFirmware = &Check{
+	ID: "GP102", Name: "iommu-firmware", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "The firmware describes an IOMMU: ACPI DMAR (Intel VT-d) or IVRS (AMD-Vi) table present.",
+		Why:     "The kernel only enables an IOMMU the firmware announces. Without one there are no IOMMU groups, vfio-pci cannot bind and no device can be assigned to a guest.",
+		Fix:     "Enable VT-d (Intel) or IOMMU / AMD-Vi (AMD) in the firmware setup; on some boards also \"SR-IOV\" and \"Above 4G decoding\".",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: runIOMMUFirmware,
+}
+
+// runIOMMUFirmware is GP102's Run.
+func runIOMMUFirmware(p *Pass) error {
+	h := p.Inputs.Host
+	table, feature := iommuTable(h.CPU.Vendor)
+	if table == "" {
+		p.Skipf("CPU vendor %q: only Intel (DMAR) and AMD (IVRS) firmware tables are known", h.CPU.Vendor)
+		return nil
+	}
+	if !h.ACPI.Readable {
+		p.Skipf("/sys/firmware/acpi/tables could not be listed")
+		return nil
+	}
+	if !h.ACPI.HasTable(table) {
+		p.Report(report.Finding{
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("The firmware has no ACPI %s table: %s is disabled in the BIOS/UEFI setup (or not supported by this platform).", table, feature),
+			Remediation: fmt.Sprintf("Enable %s in the firmware setup (often under Chipset, North Bridge or Processor settings; AMD boards call it IOMMU or AMD-Vi) and reboot; /sys/firmware/acpi/tables/%s then exists.", feature, table),
+			Evidence:    map[string]any{"cpu_vendor": h.CPU.Vendor, "acpi_tables": h.ACPI.Tables},
+		})
+	}
+	return nil
+}
+
+// iommuOn reports whether the kernel has an active IOMMU.
+func iommuOn(h *hostinfo.Host) bool { return len(h.IOMMU.Units) > 0 || h.IOMMU.Groups > 0 }
+
+// IOMMUKernel is GP103.
+var IOMMUKernel = &Check{
+	ID: "GP103", Name: "iommu-kernel", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "The firmware has an IOMMU and the kernel uses it (/sys/class/iommu and IOMMU groups are populated).",
+		Why:     "Many kernels leave the Intel IOMMU off unless intel_iommu=on is given. With the IOMMU off there are no IOMMU groups and vfio-pci cannot bind.",
+		Fix:     "Add intel_iommu=on (Intel) to the kernel command line, or remove amd_iommu=off / iommu=off, and reboot.",
+		Links:   []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
+	},
+	Run: runIOMMUKernel,
+}
+
+// runIOMMUKernel is GP103's Run.
+func runIOMMUKernel(p *Pass) error {
+	h := p.Inputs.Host
+	table, _ := iommuTable(h.CPU.Vendor)
+	if iommuOn(h) {
+		return nil
+	}
+	if table == "" {
+		p.Skipf("CPU vendor %q is not Intel or AMD", h.CPU.Vendor)
+		return nil
+	}
+	if !h.ACPI.Readable || !h.ACPI.HasTable(table) {
+		p.Skipf("the firmware does not announce an IOMMU (see GP102)")
+		return nil
+	}
+	var fixes []report.Fix
+	var steps []string
+	for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
+		for _, param := range p.Host.Cmdline.Lookup(key) {
+			if hostinfo.ValueHas(param.Value, "off") {
+				fixes = append(fixes, cmdlineRemove(param.String()))
+				steps = append(steps, "remove "+param.String())
+			}
+		}
+	}
+	if h.CPU.Vendor == vendorIntel {
+		if on, ok := p.Host.Cmdline.Last("intel_iommu"); !ok || !hostinfo.ValueHas(on.Value, "on") {
+			fixes = append(fixes, cmdlineAdd("intel_iommu=on"))
+			steps = append(steps, "add intel_iommu=on")
+		}
+	}
+	remedy := "The command line does not disable it: check that the kernel is built with CONFIG_INTEL_IOMMU / CONFIG_AMD_IOMMU and look for DMAR or AMD-Vi errors in `dmesg`."
+	if len(steps) > 0 {
+		var add, remove []string
+		for _, f := range fixes {
+			if f.Action == "add" {
+				add = append(add, f.Text)
+			} else {
+				remove = append(remove, f.Text)
+			}
+		}
+		remedy = fmt.Sprintf("On the kernel command line, %s (iommu=pt is recommended alongside). %s", strings.Join(steps, " and "), cmdlineHowTo(add, remove))
+	}
+	p.Report(report.Finding{
+		Subject:     hostSubject(h),
+		Message:     fmt.Sprintf("The firmware announces an IOMMU (ACPI %s) but the kernel has not enabled it: /sys/class/iommu is empty and there are no IOMMU groups.", table),
+		Remediation: remedy,
+		Evidence:    map[string]any{"cmdline": h.Kernel.Cmdline, "iommu_units": len(h.IOMMU.Units), "iommu_groups": h.IOMMU.Groups},
+		Fix:         fixes,
+	})
+	return nil
+}
+
+// IOMMUCmdline is GP104.
+var IOMMUCmdline = &Check{
+	ID: "GP104", Name: "iommu-cmdline", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "The kernel command line does not disable the IOMMU or fake isolation, and uses iommu=pt.",
+		Why:     "intel_iommu=off, amd_iommu=off and iommu=off turn device assignment off. pcie_acs_override (an out-of-tree patch) splits IOMMU groups by pretending devices are isolated when the hardware does not isolate them: a guest can then reach other devices' memory by peer-to-peer DMA. iommu=pt keeps host devices in pass-through mode, avoiding IOMMU translation costs for the host.",
+		Fix:     "Remove the disabling parameter or pcie_acs_override=; add iommu=pt.",
+		Links:   []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html"},
+	},
+	Run: runIOMMUCmdline,
+}
+
+// runIOMMUCmdline is GP104's Run.
+func runIOMMUCmdline(p *Pass) error {
+	h := p.Inputs.Host
+	if h.Kernel.Cmdline == "" {
+		p.Skipf("/proc/cmdline could not be read")
+		return nil
+	}
+	for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
+		for _, param := range p.Host.Cmdline.Lookup(key) {
+			if hostinfo.ValueHas(param.Value, "off") {
+				p.Report(report.Finding{
+					Severity:    report.Error,
+					Subject:     hostSubject(h),
+					Message:     fmt.Sprintf("%s on the kernel command line turns the IOMMU off: no device can be assigned to a guest.", param.String()),
+					Remediation: "Remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
+					Evidence:    map[string]any{"parameter": param.String()},
+					Fix:         []report.Fix{cmdlineRemove(param.String())},
+				})
+			}
+		}
+	}
+	for _, param := range p.Host.Cmdline.Lookup("pcie_acs_override") {
+		p.Report(report.Finding{
+			Severity:    report.Warning,
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("%s fakes PCIe ACS isolation: IOMMU groups look split but the devices can still reach each other by peer-to-peer DMA, so a guest's GPU can read or write memory of devices left to the host or to other tenants.", param.String()),
+			Remediation: "Move the GPU to a slot whose root port isolates it (a CPU-attached slot, or one behind an ACS-capable switch) and enable ACS in the firmware if offered. Then remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
+			Evidence:    map[string]any{"parameter": param.String()},
+			Fix:         []report.Fix{cmdlineRemove(param.String())},
+		})
+	}
+	if iommuOn(h) {
+		if pt, ok := p.Host.Cmdline.Last("iommu"); !ok || !hostinfo.ValueHas(pt.Value, "pt") {
+			p.Report(report.Finding{
+				Severity:    report.Info,
+				Subject:     hostSubject(h),
+				Message:     "iommu=pt is not on the kernel command line: host devices go through IOMMU translation, which costs host I/O performance for no gain on a compute node.",
+				Remediation: "Add iommu=pt to the kernel command line. " + cmdlineHowTo([]string{"iommu=pt"}, nil),
+				Fix:         []report.Fix{cmdlineAdd("iommu=pt")},
+			})
+		}
+	}
+	return nil
+}
+
+// InterruptRemapping is GP105.
+var InterruptRemapping = &Check{
+	ID: "GP105", Name: "interrupt-remapping", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "The IOMMU remaps interrupts, and vfio is not told to allow unsafe interrupts.",
+		Why:     "Without interrupt remapping a guest can forge MSI writes and inject interrupts into the host; vfio refuses such platforms unless vfio_iommu_type1.allow_unsafe_interrupts=1, which trades that protection away.",
+		Fix:     "Enable interrupt remapping (it comes with VT-d / AMD-Vi; do not pass intremap=off or nointremap); remove allow_unsafe_interrupts.",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html"},
+	},
+	Run: runInterruptRemapping,
+}
+
+// runInterruptRemapping is GP105's Run.
+func runInterruptRemapping(p *Pass) error {
+	h := p.Inputs.Host
+	if !iommuOn(h) {
+		p.Skipf("no IOMMU is active (see GP102, GP103)")
+		return nil
+	}
+	if ir := h.IOMMU.InterruptRemapping; ir != nil && !*ir {
+		p.Report(report.Finding{
+			Severity:    report.Error,
+			Subject:     hostSubject(h),
+			Message:     "An Intel IOMMU unit does not support interrupt remapping (ECAP IR bit clear): vfio will refuse to assign devices unless unsafe interrupts are allowed.",
+			Remediation: "Enable \"Interrupt Remapping\" (or X2APIC) in the firmware setup if offered; otherwise this platform cannot assign devices safely.",
+			Evidence:    map[string]any{"iommu_units": h.IOMMU.Units},
+		})
+	}
+	for _, key := range []string{"intremap", "nointremap"} {
+		for _, param := range p.Host.Cmdline.Lookup(key) {
+			if key == "nointremap" || hostinfo.ValueHas(param.Value, "off") {
+				p.Report(report.Finding{
+					Severity:    report.Error,
+					Subject:     hostSubject(h),
+					Message:     fmt.Sprintf("%s on the kernel command line turns interrupt remapping off.", param.String()),
+					Remediation: "Remove " + param.String() + " from the kernel command line. " + cmdlineHowTo(nil, []string{param.String()}),
+					Fix:         []report.Fix{cmdlineRemove(param.String())},
+				})
+			}
+		}
+	}
+	var where []string
+	var fixes []report.Fix
+	if m, ok := p.Host.Module("vfio_iommu_type1"); ok && isYes(m.Params["allow_unsafe_interrupts"]) {
+		where = append(where, "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts is Y")
+	}
+	for _, param := range p.Host.Cmdline.Lookup("vfio_iommu_type1.allow_unsafe_interrupts") {
+		if isYes(param.Value) {
+			where = append(where, param.String()+" on the kernel command line")
+			fixes = append(fixes, cmdlineRemove(param.String()))
+		}
+	}
+	for _, d := range h.Modprobe {
+		if d.Command != "options" || d.Module != "vfio_iommu_type1" {
+			continue
+		}
+		for _, param := range hostinfo.ParseCmdline(d.Args).Params {
+			if param.Key == "allow_unsafe_interrupts" && isYes(param.Value) {
+				where = append(where, fmt.Sprintf("options vfio_iommu_type1 %s (%s:%d)", d.Args, d.File, d.Line))
+				fixes = append(fixes, report.Fix{Target: "modprobe.d", Path: d.File, Action: "remove", Text: "options vfio_iommu_type1 " + d.Args})
+			}
+		}
+	}
+	if len(where) > 0 {
+		p.Report(report.Finding{
+			Severity:    report.Warning,
+			Subject:     hostSubject(h),
+			Message:     "vfio allows unsafe interrupts: a guest can inject interrupts into the host through MSI writes (" + strings.Join(where, "; ") + ").",
+			Remediation: "Remove the setting where it is made and reboot. It is only needed on platforms without interrupt remapping, which should not host tenants' GPUs.",
+			Evidence:    map[string]any{"set_by": where},
+			Fix:         fixes,
+		})
+	}
+	return nil
+}
+
+func isYes(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "y", "1", "yes", "true", "on":
+		return true
+	}
+	return false
+}
+
+// VFIOModules is GP106.
+var VFIOModules = &Check{
+	ID: "GP106", Name: "vfio-modules", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "vfio, vfio_pci and vfio_iommu_type1 are loaded or built in, and /dev/vfio/vfio exists.",
+		Why:     "libvirt assigns a PCI device to a QEMU guest through vfio-pci; vfio-pci.ids and driverctl overrides only take effect when vfio-pci is loaded early at boot.",
+		Fix:     "Load the modules and make them load at boot (/etc/modules-load.d/vfio.conf), or pass vfio-pci.ids= with a softdep so modprobe loads vfio-pci before the GPU driver.",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://libvirt.org/formatdomain.html#host-device-assignment"},
+	},
+	Run: runVFIOModules,
+}
+
+// runVFIOModules is GP106's Run.
+func runVFIOModules(p *Pass) error {
+	h := p.Inputs.Host
+	var missing []string
+	for _, name := range pcidev.RequiredVFIOModules {
+		if m, ok := p.Host.Module(name); !ok || m.State != hostinfo.ModuleLoaded && m.State != hostinfo.ModuleBuiltin {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 && h.VFIO.Container {
+		return nil
+	}
+	msg := ""
+	switch {
+	case len(missing) > 0 && !h.VFIO.Container:
+		msg = fmt.Sprintf("The vfio modules are not loaded (%s missing) and /dev/vfio/vfio does not exist: no device can be given to a guest.", strings.Join(missing, ", "))
+	case len(missing) > 0:
+		msg = fmt.Sprintf("%s neither loaded nor built in.", strings.Join(missing, ", "))
+	default:
+		msg = "/dev/vfio/vfio does not exist although the vfio modules are present: the vfio container device is missing (is /dev populated by udev?)."
+	}
+	p.Report(report.Finding{
+		Subject:     hostSubject(h),
+		Message:     msg,
+		Remediation: "Load them now: modprobe vfio-pci (it pulls in vfio and vfio_iommu_type1). Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci, and rebuild the initramfs (update-initramfs -u, or dracut -f) if vfio-pci must claim the GPU before its host driver.",
+		Evidence:    map[string]any{"missing_modules": missing, "dev_vfio_vfio": h.VFIO.Container},
+		Fix:         []report.Fix{{Target: "modules-load.d", Path: "/etc/modules-load.d/vfio.conf", Action: "add", Text: "vfio\nvfio_iommu_type1\nvfio_pci"}},
+	})
+	return nil
+}
+
+// HostGPUDriverLoaded is GP107.
+var HostGPUDriverLoaded = &Check{
+	ID: "GP107", Name: "host-gpu-driver-loaded", Severity: report.Error, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "No host GPU driver (nvidia, nouveau, amdgpu, radeon) is loaded without a blacklist or softdep keeping it off the passthrough GPUs.",
+		Why:     "At boot the first driver to load claims the GPU. If nvidia or nouveau loads before vfio-pci, it takes the GPU, the group is no longer viable and Nova's guests fail to start (or start without their GPU after a reboot).",
+		Fix:     "Blacklist the driver (blacklist nouveau) when the host needs no GPU of that vendor, or make vfio-pci load first: softdep nvidia pre: vfio-pci in /etc/modprobe.d/vfio.conf; rebuild the initramfs.",
+		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://man7.org/linux/man-pages/man5/modprobe.d.5.html"},
+	},
+	Run: runHostGPUDriverLoaded,
+}
+
+// runHostGPUDriverLoaded is GP107's Run.
+func runHostGPUDriverLoaded(p *Pass) error {
+	h := p.Inputs.Host
+	if len(p.Host.GPUs) == 0 {
+		p.Skipf("no passthrough GPU on this host")
+		return nil
+	}
+	for _, drv := range pcidev.GPUHostDrivers {
+		m, ok := p.Host.Module(drv.Module)
+		if !ok || m.State != hostinfo.ModuleLoaded && m.State != hostinfo.ModuleBuiltin {
+			continue
+		}
+		var exposed, taken []string
+		for _, g := range p.Host.GPUs {
+			if g.Device.VendorID != drv.Vendor {
+				continue
+			}
+			exposed = append(exposed, pcidev.Describe(g.Device))
+			if hostinfo.NormalizeModule(g.Device.Driver) == drv.Module {
+				taken = append(taken, g.Device.Address)
+			}
+		}
+		if len(exposed) == 0 {
+			continue
+		}
+		if p.Host.ModuleBlocked(drv.Module) != "" || p.Host.SoftdepBefore(drv.Module, "vfio_pci") != "" {
+			continue
+		}
+		severity := report.Warning
+		msg := fmt.Sprintf("%s is loaded and nothing (a blacklist or softdep line) makes vfio-pci claim the passthrough GPUs first: after a reboot %s may take %s.", drv.Module, drv.Module, strings.Join(exposed, ", "))
+		if len(taken) > 0 {
+			severity = report.Error
+			msg = fmt.Sprintf("%s is loaded and has taken the passthrough GPU %s; nothing (a blacklist or softdep line) keeps it off the passthrough GPUs at boot: %s.", drv.Module, strings.Join(taken, ", "), strings.Join(exposed, ", "))
+		}
+		line := "softdep " + drv.Module + " pre: vfio-pci"
+		p.Report(report.Finding{
+			Severity: severity,
+			Subject:  hostSubject(h),
+			Message:  msg,
+			Remediation: fmt.Sprintf("Add the line `%s` to /etc/modprobe.d/vfio.conf so vfio-pci loads first and takes the IDs in vfio-pci.ids, or `blacklist %s` if no GPU of this host should use %s. Then rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot.",
+				line, drv.Module, drv.Module),
+			Evidence: map[string]any{"module": drv.Module, "gpus": exposed, "bound_now": taken},
+			Fix:      []report.Fix{{Target: "modprobe.d", Path: "/etc/modprobe.d/vfio.conf", Action: "add", Text: line}},
+		})
+	}
+	return nil
+}
+
+// NovaRelease is GP108.
+var NovaRelease = &Check{
+	ID: "GP108", Name: "nova-release", Severity: report.Info, Needs: []Input{NeedHost},
+	Doc: Doc{
+		Summary: "Which Nova release's rules were applied, and how the release was found.",
+		Why:     "Nova's PCI options change between releases (device_spec replaced passthrough_whitelist in Zed; alias resource_class and traits arrived in 2023.1; managed and live_migratable in 2025.1). Checking a configuration against the wrong release gives wrong answers.",
+		Fix:     "Pass --nova-release when gpupass cannot see the Nova installed on the node (a container image, say).",
+		Links:   []string{"https://releases.openstack.org/"},
+	},
+	Run: runNovaRelease,
+}
+
+// runNovaRelease is GP108's Run.
+func runNovaRelease(p *Pass) error {
+	in := p.Inputs
+	if in.NovaRelease.Name == "" {
+		p.Skipf("no Nova release chosen")
+		return nil
+	}
+	p.Report(report.Finding{
+		Subject: hostSubject(in.Host),
+		Message: fmt.Sprintf("Nova %s (%s) rules applied: %s.", in.NovaRelease.Name, in.NovaRelease.Codename, in.NovaReleaseFrom),
+		Evidence: map[string]any{
+			"release": in.NovaRelease.Name, "codename": in.NovaRelease.Codename,
+			"nova_major": in.NovaRelease.Major, "installed_version": in.Host.Nova.Version,
+		},
+	})
+	return nil
+}
