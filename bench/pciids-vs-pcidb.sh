@@ -14,10 +14,12 @@
 # and those of every fixture host (testdata/hosts) together. The Go
 # benchmark is BenchmarkPCIIDs in hostinfo (sub-benchmarks SET/gpupass and
 # SET/pcidb), run -count times alternately in one process; the table shows
-# medians. held is the heap in use, after a GC, at the lookup's high point
-# (pcidb: its whole database and the names taken from it); peak RSS is GNU
-# time's %M for one process running one sub-benchmark once (-benchtime
-# 1x), the same test binary and set-up for both.
+# medians. B and allocs are what one lookup allocates; held is the heap in
+# use, after a GC, when the lookup has found its names and still holds
+# everything it built (pcidb: its whole database). So gpupass's peak heap
+# is at most its B, pcidb's at least its held. Peak RSS is GNU time's %M
+# for one process running one sub-benchmark once (-benchtime 1x), the
+# same test binary and set-up for both.
 #
 # Timings are reported, never judged: the script fails only when a command
 # fails. It writes nothing outside its temporary directory except the Go
@@ -114,22 +116,25 @@ sets=$(awk '$1 ~ /^BenchmarkPCIIDs\// { split($1, p, "/"); if (!seen[p[2]]++) pr
 echo "gpupass lookupPCIIDs vs pcidb v$(go list -m -f '{{.Version}}' github.com/jaypipes/pcidb | sed 's/^v//') on $ids ($(wc -c <"$ids") bytes, $(sed -n 's/^#[[:space:]]*Version:[[:space:]]*//p' "$ids" | head -n 1))"
 echo "median of $count runs; $(date -u +%Y-%m-%d), $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || uname -m), $(uname -sr), $(go version | cut -d' ' -f3)"
 echo
-printf "%-15s %4s %11s %11s %7s %12s %12s %7s %11s %11s %7s %9s %9s %7s\n" \
-	set ids "gpupass ms" "pcidb ms" ratio "gpupass B" "pcidb B" ratio "gp held" "pcidb held" ratio "gp RSS MB" "pcidb MB" ratio
+printf "%-15s %4s %10s %9s %7s %10s %10s %7s %9s %9s %9s %10s %7s %9s %9s %6s\n" \
+	set ids "gpupass ms" "pcidb ms" ratio "gpupass B" "pcidb B" ratio "gp allocs" "pcidb" "gp held" "pcidb held" ratio "gp RSS MB" "pcidb MB" ratio
 for s in $sets; do
 	gns=$(stat "$s" gpupass ns/op) pns=$(stat "$s" pcidb ns/op)
 	gb=$(stat "$s" gpupass B/op) pb=$(stat "$s" pcidb B/op)
+	ga=$(stat "$s" gpupass allocs/op) pa=$(stat "$s" pcidb allocs/op)
 	gh=$(stat "$s" gpupass held-B) ph=$(stat "$s" pcidb held-B)
 	n=$(stat "$s" gpupass ids)
 	grss=$(peak "$s" gpupass) prss=$(peak "$s" pcidb)
-	awk -v s="$s" -v n="$n" -v gns="$gns" -v pns="$pns" -v gb="$gb" -v pb="$pb" -v gh="$gh" -v ph="$ph" -v grss="$grss" -v prss="$prss" '
+	awk -v s="$s" -v n="$n" -v gns="$gns" -v pns="$pns" -v gb="$gb" -v pb="$pb" -v ga="$ga" -v pa="$pa" -v gh="$gh" -v ph="$ph" -v grss="$grss" -v prss="$prss" '
 		function r(a, b) { return b > 0 ? a / b : 0 }
 		BEGIN {
-			printf "%-15s %4d %11.2f %11.2f %6.3fx %12d %12d %6.4fx %11d %11d %6.4fx %9.1f %9.1f %6.2fx\n",
-				s, n, gns / 1e6, pns / 1e6, r(gns, pns), gb, pb, r(gb, pb), gh, ph, r(gh, ph), grss / 1024, prss / 1024, r(grss, prss)
+			printf "%-15s %4d %10.2f %9.2f %6.3fx %10d %10d %6.4fx %9d %9d %9d %10d %6.4fx %9.1f %9.1f %5.2fx\n",
+				s, n, gns / 1e6, pns / 1e6, r(gns, pns), gb, pb, r(gb, pb), ga, pa, gh, ph, r(gh, ph), grss / 1024, prss / 1024, r(grss, prss)
 		}'
 done
 echo
-echo "ratio = gpupass/pcidb (below 1: gpupass costs less). B = bytes allocated per lookup;"
-echo "held = heap in use at the lookup's high point; RSS = peak resident set of a test"
-echo "process running that one sub-benchmark once (the Go runtime and test set-up included)."
+echo "ratio = gpupass/pcidb (below 1: gpupass costs less). B, allocs = allocated per lookup;"
+echo "held = heap in use once the names are found, with all the lookup built (pcidb: its"
+echo "database): gpupass's peak heap is at most its B, pcidb's at least its held. RSS = peak"
+echo "resident set of a test process running that one sub-benchmark once (the Go runtime"
+echo "and test set-up included)."

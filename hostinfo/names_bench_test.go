@@ -110,11 +110,12 @@ func pcidbNames(db *pcidb.PCIDB, s pciIDsLookupSet) (vendors, products map[strin
 	return vendors, products
 }
 
-// heldBytes is the heap in use, after a full GC, while the value that
-// hold returns is alive: hold runs a lookup and returns everything the
-// lookup has alive at once at its high point (for pcidb its whole
-// database and the names taken from it; for lookupPCIIDs the names).
-// B/op counts every allocation instead, garbage included.
+// heldBytes is the heap in use, after a full GC, while the value hold
+// returns is alive: hold runs a lookup and returns all it built (for
+// pcidb its whole database and the names taken from it; for
+// lookupPCIIDs the names). B/op counts every allocation, garbage
+// included: lookupPCIIDs's peak heap is at most its B/op, pcidb's at
+// least its held-B.
 func heldBytes(hold func() any) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
