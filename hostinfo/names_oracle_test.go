@@ -18,7 +18,7 @@ import (
 // lookupPCIIDs parses pci.ids as pciutils does; pcidb (which ghw uses)
 // stays its oracle on well-formed databases, where the two must find the
 // same names, and TestLookupPCIIDsDisagreesWithPCIDB lists where they
-// part.
+// part. The lspci oracle is in names_lspci_test.go.
 
 // pciIDsFiles are the well-formed databases at hand: ghw's testdata copy
 // (a module of the build, always there) and the distribution's.
@@ -40,13 +40,17 @@ func pciIDsFiles(t *testing.T) []string {
 }
 
 // distPCIIDsFile is the distribution's full pci.ids, "" where there is
-// none.
+// none; with GPUPASS_LSPCI=1 it must be there (Debian's libpci3, which
+// lspci needs, depends on the pci.ids package).
 func distPCIIDsFile(t *testing.T) string {
 	t.Helper()
 	for _, p := range []string{"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"} {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
+	}
+	if os.Getenv("GPUPASS_LSPCI") == "1" {
+		t.Fatal("GPUPASS_LSPCI=1 but there is no /usr/share/misc/pci.ids: apt-get install pci.ids")
 	}
 	return ""
 }
