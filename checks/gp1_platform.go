@@ -95,17 +95,6 @@ func runCPUVirtualization(p *Pass) error {
 	return nil
 }
 
-// iommuTable is the ACPI table that describes the IOMMU of a CPU vendor.
-func iommuTable(vendor string) (table, feature string) {
-	switch vendor {
-	case vendorIntel:
-		return "DMAR", "Intel VT-d"
-	case vendorAMD:
-		return "IVRS", "AMD-Vi (IOMMU)"
-	}
-	return "", ""
-}
-
 // IOMMUFirmware is GP102.
 var IOMMUFirmware = &Check{
 	ID: "GP102", Name: "iommu-firmware", Severity: report.Error, Needs: []Input{NeedHost},
@@ -121,7 +110,7 @@ var IOMMUFirmware = &Check{
 // runIOMMUFirmware is GP102's Run.
 func runIOMMUFirmware(p *Pass) error {
 	h := p.Inputs.Host
-	table, feature := iommuTable(h.CPU.Vendor)
+	table, feature := h.CPU.IOMMUTable()
 	if table == "" {
 		p.Skipf("CPU vendor %q: only Intel (DMAR) and AMD (IVRS) firmware tables are known", h.CPU.Vendor)
 		return nil
@@ -159,7 +148,7 @@ var IOMMUKernel = &Check{
 // runIOMMUKernel is GP103's Run.
 func runIOMMUKernel(p *Pass) error {
 	h := p.Inputs.Host
-	table, _ := iommuTable(h.CPU.Vendor)
+	table, _ := h.CPU.IOMMUTable()
 	if iommuOn(h) {
 		return nil
 	}

@@ -387,36 +387,16 @@ func (p *Plan) platformProblems() {
 	if !h.ACPI.Readable {
 		return
 	}
-	switch IOMMUVendor(h) {
+	switch h.CPU.IOMMUVendor() {
 	case "intel":
-		if !hasTable(h, "DMAR") {
+		if !h.ACPI.HasTable("DMAR") {
 			p.Problems = append(p.Problems, "The firmware describes no Intel IOMMU (no ACPI DMAR table): enable VT-d in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
 		}
 	case "amd":
-		if !hasTable(h, "IVRS") {
+		if !h.ACPI.HasTable("IVRS") {
 			p.Problems = append(p.Problems, "The firmware describes no AMD IOMMU (no ACPI IVRS table): enable AMD-Vi / IOMMU in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
 		}
 	}
-}
-
-func hasTable(h *hostinfo.Host, name string) bool {
-	for _, t := range h.ACPI.Tables {
-		if t == name {
-			return true
-		}
-	}
-	return false
-}
-
-// IOMMUVendor is "intel", "amd" or "" from the CPU vendor.
-func IOMMUVendor(h *hostinfo.Host) string {
-	switch h.CPU.Vendor {
-	case "GenuineIntel":
-		return "intel"
-	case "AuthenticAMD", "HygonGenuine":
-		return "amd"
-	}
-	return ""
 }
 
 // Bound are every function vfio-pci must take: the GPUs and their

@@ -271,7 +271,7 @@ func (p *Plan) Kernel() KernelChange {
 			k.Remove = append(k.Remove, t) // vfio-pci takes them instead (GP211)
 		}
 	}
-	if IOMMUVendor(p.Host) == "intel" && !has("intel_iommu=on") {
+	if p.Host.CPU.IOMMUVendor() == "intel" && !has("intel_iommu=on") {
 		k.Add = append(k.Add, "intel_iommu=on")
 	}
 	if !has("iommu=pt") {

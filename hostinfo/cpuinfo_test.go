@@ -163,3 +163,15 @@ func TestParseMemTotalMB(t *testing.T) {
 		})
 	}
 }
+
+func TestIOMMUOfCPUVendor(t *testing.T) {
+	for vendor, want := range map[string][2]string{
+		"GenuineIntel": {"intel", "DMAR"}, "AuthenticAMD": {"amd", "IVRS"}, "HygonGenuine": {"amd", "IVRS"}, "ARM": {"", ""}, "": {"", ""},
+	} {
+		c := hostinfo.CPU{Vendor: vendor}
+		table, _ := c.IOMMUTable()
+		if c.IOMMUVendor() != want[0] || table != want[1] {
+			t.Errorf("%q: %q %q, want %v", vendor, c.IOMMUVendor(), table, want)
+		}
+	}
+}

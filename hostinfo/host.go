@@ -18,10 +18,10 @@
 //
 // ghw (CPU flags, NUMA topology, PCI devices) reads /proc and /sys with the
 // os package under a chroot prefix. Every read here goes through FS
-// instead: that is what keeps reads inside the root (absolute symlinks
-// re-rooted), what the Recorder notes for a snapshot (a snapshot is
-// exactly the paths a collection used), and where a file that cannot be
-// read becomes a Note on one field. ghw's readers would bypass all three,
+// instead: the one place that confines reads to the root, that the
+// Recorder watches for a snapshot (a snapshot is exactly the paths a
+// collection used), and where a file that cannot be read becomes a Note on
+// one field. ghw's readers would bypass all three,
 // and it lacks fields the checks need (reset_method, driver_override, the
 // driver's module, BAR flags, display clients).
 //
@@ -90,6 +90,31 @@ type CPU struct {
 	Virtualization string
 	// PhysicalAddressBits is from "address sizes"; 0 when unknown.
 	PhysicalAddressBits int
+}
+
+// IOMMUVendor is the IOMMU of the CPU vendor's platforms: "intel" (VT-d),
+// "amd" (AMD-Vi, which Hygon's Zen-based CPUs share), "" for others.
+func (c CPU) IOMMUVendor() string {
+	switch c.Vendor {
+	case "GenuineIntel":
+		return "intel"
+	case "AuthenticAMD", "HygonGenuine":
+		return "amd"
+	}
+	return ""
+}
+
+// IOMMUTable is the ACPI table in which the firmware describes that IOMMU
+// (DMAR for VT-d, IVRS for AMD-Vi) and the feature's name in the firmware
+// setup; "" for a vendor without one gpupass knows.
+func (c CPU) IOMMUTable() (table, feature string) {
+	switch c.IOMMUVendor() {
+	case "intel":
+		return "DMAR", "Intel VT-d"
+	case "amd":
+		return "IVRS", "AMD-Vi (IOMMU)"
+	}
+	return "", ""
 }
 
 // ACPI records which firmware tables the host exposes
