@@ -207,6 +207,12 @@ func TestChecks(t *testing.T) {
 		{"GP107 amdgpu does not take NVIDIA GPUs", HostGPUDriverLoaded, func(t *testing.T, h *hostinfo.Host) {
 			h.Modules = append(h.Modules, hostinfo.Module{Name: "amdgpu", State: hostinfo.ModuleLoaded})
 		}, nil, outcome{report.StatusPass, nil}, nil},
+		{"GP107 xe has taken an Intel GPU", HostGPUDriverLoaded, func(t *testing.T, h *hostinfo.Host) {
+			h.Modules = append(h.Modules, hostinfo.Module{Name: "xe", State: hostinfo.ModuleLoaded})
+			gpu := device(t, h, "0000:41:00.0")
+			gpu.VendorID, gpu.DeviceID, gpu.Driver = "8086", "56c0", "xe"
+			h.Kernel.Cmdline += " vfio-pci.ids=8086:56c0"
+		}, nil, outcome{report.StatusFail, []string{"error gpu01"}}, []string{"xe is loaded and has taken the passthrough GPU 0000:41:00.0", "softdep xe pre: vfio-pci"}},
 
 		{"GP201 GPU on nouveau", GPUHostDriver, func(t *testing.T, h *hostinfo.Host) { device(t, h, "0000:41:00.0").Driver = "nouveau" },
 			nil, outcome{report.StatusFail, []string{"error 0000:41:00.0"}}, []string{"bound to the host driver nouveau", "vfio-pci.ids=10de:2330 on the kernel command line", "driverctl set-override 0000:41:00.0 vfio-pci"}},

@@ -386,7 +386,7 @@ func runVFIOModules(p *Pass) error {
 var HostGPUDriverLoaded = &Check{
 	ID: "GP107", Name: "host-gpu-driver-loaded", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "No host GPU driver (nvidia, nouveau, amdgpu, radeon) is loaded without a blacklist or softdep keeping it off the passthrough GPUs.",
+		Summary: "No host GPU driver (nvidia, nouveau, amdgpu, radeon, i915, xe) is loaded without a blacklist or softdep keeping it off the passthrough GPUs.",
 		Why:     "At boot the first driver to load claims the GPU. If nvidia or nouveau loads before vfio-pci, it takes the GPU, the group is no longer viable and Nova's guests fail to start (or start without their GPU after a reboot).",
 		Fix:     "Blacklist the driver (blacklist nouveau) when the host needs no GPU of that vendor, or make vfio-pci load first: softdep nvidia pre: vfio-pci in /etc/modprobe.d/vfio.conf; rebuild the initramfs.",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://man7.org/linux/man-pages/man5/modprobe.d.5.html"},
