@@ -263,7 +263,7 @@ func runNoReset(p *Pass) error {
 			unknown++
 			continue
 		}
-		if len(d.ResetMethod) > 0 {
+		if !pcidev.HasNoReset(d) {
 			continue
 		}
 		p.Report(report.Finding{
