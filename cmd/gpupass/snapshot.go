@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -100,79 +98,5 @@ func runSnapshot(opts *snapshotOptions) error {
 	if opts.format == "json" {
 		return render.JSON(summary, m)
 	}
-	return writeSnapshotSummary(summary, opts.output, buf.Len(), m)
-}
-
-func writeSnapshotSummary(w io.Writer, output string, size int, m *snapshot.Manifest) error {
-	var b strings.Builder
-	where := output
-	if output == "-" {
-		where = "stdout"
-	}
-	fmt.Fprintf(&b, "Wrote %s: snapshot of %s, %d files, links and directories (%s of files, %s compressed).\n",
-		where, orUnknown(m.Hostname), m.Members, humanBytes(m.Bytes), humanBytes(int64(size)))
-	if len(m.Redacted) == 0 {
-		b.WriteString("No secret found to redact.\n")
-	} else {
-		lines := 0
-		for _, r := range m.Redacted {
-			lines += len(r.Lines)
-		}
-		fmt.Fprintf(&b, "Redacted %d line(s) holding secrets in %d file(s):\n", lines, len(m.Redacted))
-		for _, r := range m.Redacted {
-			shown := r.Lines
-			more := ""
-			if len(shown) > 12 {
-				shown, more = shown[:12], fmt.Sprintf(" and %d more", len(r.Lines)-12)
-			}
-			fmt.Fprintf(&b, "  %s (line %s%s)\n", r.Path, joinInts(shown), more)
-		}
-	}
-	if n := len(m.Unreadable); n > 0 {
-		fmt.Fprintf(&b, "%d path(s) could not be read; the snapshot lacks them as preflight would:\n", n)
-		for i, u := range m.Unreadable {
-			if i == 10 {
-				fmt.Fprintf(&b, "  ... and %d more (gpupass-snapshot/manifest.json lists them all)\n", n-10)
-				break
-			}
-			fmt.Fprintf(&b, "  %s: %s\n", u.Path, u.Reason)
-		}
-	}
-	b.WriteString("Read it with: gpupass preflight --root " + orStdout(output) + "\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "a host without a name"
-	}
-	return s
-}
-
-func orStdout(output string) string {
-	if output == "-" {
-		return "FILE.tar.gz"
-	}
-	return output
-}
-
-func joinInts(ns []int) string {
-	parts := make([]string, len(ns))
-	for i, n := range ns {
-		parts[i] = fmt.Sprint(n)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 10<<20:
-		return fmt.Sprintf("%d MB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 10<<10:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return render.SnapshotSummary(summary, opts.output, buf.Len(), m)
 }
