@@ -159,3 +159,22 @@ func TestDeviceFacts(t *testing.T) {
 		t.Error("host display makers wrong")
 	}
 }
+
+func TestUnmatched(t *testing.T) {
+	devs := []Device{{Address: "0000:41:00.0", VendorID: "10de", DeviceID: "2330", Class: "030200"}}
+	var sels []Selector
+	for _, s := range []string{"all", "10de:2330", "41:00.0", "10de:9999", "0000:42:00.0"} {
+		sel, err := ParseSelector(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sels = append(sels, sel)
+	}
+	got := Unmatched(sels, devs)
+	if len(got) != 2 || got[0].Raw != "10de:9999" || got[1].Raw != "0000:42:00.0" {
+		t.Errorf("Unmatched = %+v", got)
+	}
+	if len(Unmatched(sels[:1], nil)) != 0 {
+		t.Error("all is never unmatched")
+	}
+}

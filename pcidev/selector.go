@@ -42,6 +42,28 @@ func ParseSelector(s string) (Selector, error) {
 	return Selector{}, fmt.Errorf("--gpu %s: want all, VENDOR:DEVICE (10de:2330) or a PCI address (0000:41:00.0)", raw)
 }
 
+// Unmatched returns the selectors that name none of the devices. "all"
+// is never unmatched: it selects whatever GPUs there are, possibly none.
+func Unmatched(selectors []Selector, devices []Device) []Selector {
+	var out []Selector
+	for _, s := range selectors {
+		if s.All {
+			continue
+		}
+		found := false
+		for i := range devices {
+			if s.Matches(&devices[i]) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Matches reports whether the selector names the device. "all" names
 // every display-class function except the display adapters of BMCs and
 // hypervisors (ASPEED, Matrox, virtio, QEMU...).

@@ -30,6 +30,13 @@ func DecodePreflight(r io.Reader) (*Report, error) {
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return nil, fmt.Errorf("not JSON: truncated (or larger than %d MiB)", MaxSize>>20)
 		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			if typeErr.Field == "" {
+				return nil, fmt.Errorf("not a gpupass report: a JSON %s, not an object", typeErr.Value)
+			}
+			return nil, fmt.Errorf("not a gpupass report: %q is a JSON %s at byte %d, which a report never has there", typeErr.Field, typeErr.Value, typeErr.Offset)
+		}
 		return nil, fmt.Errorf("not a gpupass report: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -15,8 +15,9 @@ import (
 
 func TestDecodePreflightSaysWhatIsWrong(t *testing.T) {
 	for in, says := range map[string]string{
-		"":                               "empty: not a gpupass report",
-		"[]":                             "not a gpupass report: json: cannot unmarshal array",
+		"":   "empty: not a gpupass report",
+		"[]": "not a gpupass report: a JSON array, not an object",
+		`{"schema":"gpupass/report/v1","command":"preflight","host":{"pci_devices":{}}}`: `not a gpupass report: "host.pci_devices" is a JSON object at byte`,
 		"{":                              "not JSON: truncated",
 		"{]":                             "not JSON at byte 2",
 		`{"schema":"x"}`:                 `schema "x", want "gpupass/report/v1"`,
@@ -26,6 +27,9 @@ func TestDecodePreflightSaysWhatIsWrong(t *testing.T) {
 		`{"schema":"gpupass/report/v1","command":"preflight","host":{}} {}`: "more than one JSON value",
 	} {
 		r, err := report.DecodePreflight(strings.NewReader(in))
+		if err != nil && (strings.Contains(err.Error(), "Go value") || strings.Contains(err.Error(), "report.")) {
+			t.Errorf("DecodePreflight(%q) shows Go's internals: %v", in, err)
+		}
 		if err == nil || r != nil || !strings.Contains(err.Error(), says) {
 			t.Errorf("DecodePreflight(%q) = %v, %v; want an error saying %q", in, r, err, says)
 		}

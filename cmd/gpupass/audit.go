@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/openstack/cloud"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -48,16 +47,28 @@ reads Placement for capacity. It never writes to the cloud.
 Credentials come as for the OpenStack CLI: --os-cloud / OS_CLOUD with
 clouds.yaml and secure.yaml (., ~/.config/openstack, /etc/openstack, or
 OS_CLIENT_CONFIG_FILE), or the OS_* variables.`,
-		Example: `  gpupass audit --os-cloud prod --api-conf controller-nova.conf --reports reports/
-  for h in $(cat gpu-hosts); do ssh $h gpupass preflight --format json > reports/$h.json; done`,
-		Args: cobra.NoArgs,
+		Example: `  for h in $(cat gpu-hosts); do
+    ssh "$h" gpupass preflight --format json > "reports/$h.json"
+  done
+  gpupass audit --os-cloud prod --api-conf controller.conf --reports reports/`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.fromCloud != "" {
+				for _, name := range liveCloudFlags {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--%s and --from-cloud: audit reads either the cloud's APIs or a recorded cloud, not both", name)
+					}
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return runAudit(cmd.Context(), opts)
 		},
 	}
+	g.formatFlag(cmd, reportFormats...)
+	g.failOnFlag(cmd)
+	g.colorFlag(cmd)
 	f := cmd.Flags()
 	f.StringVar(&opts.cloud.Cloud, "os-cloud", "", "the cloud in clouds.yaml (default: OS_CLOUD, else the OS_* variables)")
 	f.StringVar(&opts.cloud.RegionName, "os-region-name", "", "the region (default: OS_REGION_NAME or the cloud's)")
@@ -78,6 +89,9 @@ OS_CLIENT_CONFIG_FILE), or the OS_* variables.`,
 	return cmd
 }
 
+// liveCloudFlags only matter when audit calls the cloud's APIs.
+var liveCloudFlags = []string{"os-cloud", "os-region-name", "os-interface", "os-cacert", "insecure", "timeout", "debug", "save-cloud"}
+
 func runAudit(ctx context.Context, opts *auditOptions) error {
 	format, renderOpts, err := opts.renderOptions()
 	if err != nil {
@@ -96,6 +110,10 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 		if _, _, err := novarelease.Choose(opts.novaRelease, ""); err != nil {
 			return err
 		}
+	}
+	apiConf, err := (&confOptions{apiConf: opts.apiConf}).apiConfSet()
+	if err != nil {
+		return err
 	}
 	snap, err := opts.snapshot(ctx)
 	if err != nil {
@@ -118,8 +136,7 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	}
 	in := &checks.Inputs{
 		NovaRelease: rel, NovaReleaseFrom: from,
-		Cloud: snap, Reports: reports,
-		APIConf: collect.LocalConf("api", opts.apiConf, nil),
+		Cloud: snap, Reports: reports, APIConf: apiConf,
 	}
 	rep := checks.Run(in, checks.InSection(checks.All, "GP4"))
 	opts.stamp(&rep, "audit")

@@ -11,10 +11,23 @@ import (
 
 // NewCmdChecks lists the catalog or explains one check.
 func NewCmdChecks(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "checks [ID]",
 		Short: "List the checks, or explain one (gpupass checks GP202)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `checks lists the catalog: every check's ID, name, severity and what it finds,
+by section. Given an ID (GP202) or a name (group-not-viable) it explains that
+check: what it finds, why it matters for a guest, how to fix it, and links to
+the Nova, libvirt or kernel documentation. IDs and names are stable.`,
+		Example: `  gpupass checks
+  gpupass checks GP202
+  gpupass checks group-not-viable
+  gpupass checks --format json | jq -r '.[] | select(.severity=="error") | .id'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return fmt.Errorf("checks explains one check at a time, got %d (gpupass checks GP202)", len(args))
+			}
+			return nil
+		},
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			var ids []cobra.Completion
 			for _, c := range checks.All {
@@ -35,11 +48,8 @@ func NewCmdChecks(g *globalOptions) *cobra.Command {
 				}
 				catalog = []*checks.Check{c}
 			}
-			switch format {
-			case render.FormatJSON:
+			if format == render.FormatJSON {
 				return render.CatalogJSON(g.io.Out, catalog)
-			case render.FormatJUnit, render.FormatPrometheus:
-				return fmt.Errorf("--format %s is for check reports; checks writes text or json", format)
 			}
 			if len(args) == 1 {
 				return render.CatalogDoc(g.io.Out, catalog[0], opts)
@@ -47,4 +57,7 @@ func NewCmdChecks(g *globalOptions) *cobra.Command {
 			return render.CatalogList(g.io.Out, catalog, opts)
 		},
 	}
+	g.formatFlag(cmd, "text", "json")
+	g.colorFlag(cmd)
+	return cmd
 }

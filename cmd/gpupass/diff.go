@@ -30,7 +30,7 @@ func NewCmdDiff(g *globalOptions, runF func(*diffOptions, []string) error) *cobr
 	opts := &diffOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
-		Short: "Say what changed on a host between two preflight reports (drift after upgrades)",
+		Short: "Say what changed on a host between two preflight reports (drift)",
 		Long: `diff compares two preflight JSON reports of a host — a known-good one and
 today's — and reports the drift checks (GP5xx): GPUs whose driver changed, GPUs
 gone or new, IOMMU groups that changed, the kernel command line's IOMMU and
@@ -56,6 +56,9 @@ same checks against the host itself.`,
 			return runDiff(opts, args)
 		},
 	}
+	g.formatFlag(cmd, reportFormats...)
+	g.failOnFlag(cmd)
+	g.colorFlag(cmd)
 	opts.out.addFlag(cmd)
 	return cmd
 }

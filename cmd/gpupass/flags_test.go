@@ -67,10 +67,22 @@ func TestCommandsParseFlagsIntoOptions(t *testing.T) {
 		var got *auditOptions
 		err := runCommand(t, NewCmdAudit(testGlobals(), func(o *auditOptions) error { got = o; return nil }),
 			"--os-cloud", "prod", "--os-region-name", "r1", "--os-interface", "internal", "--insecure", "--timeout", "5s", "--debug",
-			"--reports", "reports/", "--api-conf", "api.conf", "--from-cloud", "cloud.json", "--save-cloud", "save.json")
+			"--reports", "reports/", "--api-conf", "api.conf", "--save-cloud", "save.json")
 		if err != nil || got == nil || got.cloud.Cloud != "prod" || got.cloud.RegionName != "r1" || got.cloud.Interface != "internal" || !got.cloud.Insecure ||
-			got.timeout != 5*time.Second || !got.debug || got.reports != "reports/" || got.fromCloud != "cloud.json" || got.saveCloud != "save.json" {
+			got.timeout != 5*time.Second || !got.debug || got.reports != "reports/" || !slices.Equal(got.apiConf, []string{"api.conf"}) || got.saveCloud != "save.json" {
 			t.Errorf("err %v, options %+v", err, got)
+		}
+		got = nil
+		err = runCommand(t, NewCmdAudit(testGlobals(), func(o *auditOptions) error { got = o; return nil }), "--from-cloud", "cloud.json", "--reports", "r/")
+		if err != nil || got == nil || got.fromCloud != "cloud.json" {
+			t.Errorf("--from-cloud: err %v, options %+v", err, got)
+		}
+		for _, flag := range []string{"--os-cloud=prod", "--insecure", "--timeout=5s", "--debug", "--save-cloud=x.json"} {
+			got = nil
+			err := runCommand(t, NewCmdAudit(testGlobals(), func(o *auditOptions) error { got = o; return nil }), "--from-cloud", "cloud.json", flag)
+			if err == nil || got != nil || !strings.Contains(err.Error(), "--from-cloud: audit reads either") {
+				t.Errorf("--from-cloud with %s: %v", flag, err)
+			}
 		}
 	})
 	t.Run("generate", func(t *testing.T) {
@@ -78,7 +90,7 @@ func TestCommandsParseFlagsIntoOptions(t *testing.T) {
 		var artifact string
 		run := func(o *generateOptions, a string) error { got, artifact = o, a; return nil }
 		err := runCommand(t, NewCmdGenerate(testGlobals(), run), "nova-conf", "--alias-name", "10de:2330=h100", "--numa-policy", "preferred",
-			"--placement", "--from-report", "r.json", "--force", "-o", "nova.conf")
+			"--placement", "--from-report", "r.json", "--force", "-o", "nova.conf", "--hostname", "gpu07")
 		if err != nil || artifact != "nova-conf" || !slices.Equal(got.aliasNames, []string{"10de:2330=h100"}) || got.numaPolicy != "preferred" ||
 			!got.placement || got.fromReport != "r.json" || !got.force || got.output != "nova.conf" {
 			t.Errorf("err %v, artifact %q, options %+v", err, artifact, got)
@@ -86,6 +98,15 @@ func TestCommandsParseFlagsIntoOptions(t *testing.T) {
 		got = nil
 		if err := runCommand(t, NewCmdGenerate(testGlobals(), run), "grub"); err == nil || !strings.Contains(err.Error(), `unknown artifact "grub"`) || got != nil {
 			t.Errorf("an unknown artifact must fail before the run: %v", err)
+		}
+		if err := runCommand(t, NewCmdGenerate(testGlobals(), run)); err == nil || !strings.Contains(err.Error(), "generate needs one artifact: kernel-args, modprobe, nova-conf, flavor or all") || got != nil {
+			t.Errorf("no artifact: %v", err)
+		}
+		for _, flag := range []string{"--root=/x", "--nova-conf=/etc/nova/nova.conf", "--nova-conf-dir=/d", "--pci-ids=/p"} {
+			err := runCommand(t, NewCmdGenerate(testGlobals(), run), "all", "--from-report", "r.json", flag)
+			if err == nil || got != nil || !strings.Contains(err.Error(), "and --from-report: generate reads either the host or a report") {
+				t.Errorf("--from-report with %s: %v", flag, err)
+			}
 		}
 	})
 	t.Run("snapshot", func(t *testing.T) {

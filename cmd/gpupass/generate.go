@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -52,14 +51,24 @@ By default every display-class GPU the host does not use itself is selected
 (not the boot VGA, not a BMC's display); --gpu selects others. gpupass never
 edits the host's files: it prints, or writes --output.`,
 		Example: `  gpupass generate all
-  gpupass generate nova-conf --gpu 10de:2330 --numa-policy preferred --nova-conf /etc/nova/nova.conf
+  gpupass generate nova-conf --gpu 10de:2330 --numa-policy preferred
   gpupass generate modprobe --output /etc/modprobe.d/gpupass-vfio.conf
   gpupass generate flavor --from-report reports/gpu-h100-07.json`,
-		Args:      cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return fmt.Errorf("generate needs one artifact: %s", orList(generate.Artifacts))
+			case len(args) > 1:
+				return fmt.Errorf("generate writes one artifact at a time, got %d (%s; all writes them all)", len(args), strings.Join(args, " "))
+			case !slices.Contains(generate.Artifacts, args[0]):
+				return fmt.Errorf("unknown artifact %q: want one of %s", args[0], strings.Join(generate.Artifacts, ", "))
+			}
+			return nil
+		},
 		ValidArgs: generate.Artifacts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(generate.Artifacts, args[0]) {
-				return fmt.Errorf("unknown artifact %q: want one of %s", args[0], strings.Join(generate.Artifacts, ", "))
+			if err := fromReportAlone(cmd, opts.fromReport); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts, args[0])
@@ -67,8 +76,10 @@ edits the host's files: it prints, or writes --output.`,
 			return runGenerate(opts, args[0])
 		},
 	}
+	g.formatFlag(cmd, "text", "json")
+	g.rootFlag(cmd)
 	opts.hostOptions.addFlags(cmd)
-	opts.conf.addFlags(cmd, true)
+	opts.conf.addFlags(cmd, true, true)
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.aliasNames, "alias-name", nil, "name the alias of a model: `VENDOR:DEVICE=NAME` (repeatable; default: from the pci.ids model name, such as h100-sxm5-80gb)")
 	f.StringVar(&opts.numaPolicy, "numa-policy", "", "numa_policy of the aliases: required, preferred, legacy or socket (default: none, Nova's legacy)")
@@ -78,6 +89,23 @@ edits the host's files: it prints, or writes --output.`,
 	f.StringVar(&opts.fromReport, "from-report", "", "generate from a preflight JSON report `FILE` instead of reading the host")
 	_ = cmd.RegisterFlagCompletionFunc("numa-policy", fixedCompletions("required", "preferred", "legacy", "socket"))
 	return cmd
+}
+
+// hostOnlyFlags read the host, which generate --from-report does not.
+var hostOnlyFlags = []string{"root", "nova-conf", "nova-conf-dir", "pci-ids"}
+
+// fromReportAlone refuses the flags that read the host together with
+// --from-report: they would be silently ignored.
+func fromReportAlone(cmd *cobra.Command, fromReport string) error {
+	if fromReport == "" {
+		return nil
+	}
+	for _, name := range hostOnlyFlags {
+		if cmd.Flags().Changed(name) {
+			return fmt.Errorf("--%s and --from-report: generate reads either the host or a report, not both", name)
+		}
+	}
+	return nil
 }
 
 func runGenerate(opts *generateOptions, artifact string) error {
@@ -135,7 +163,11 @@ func runGenerate(opts *generateOptions, artifact string) error {
 			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
 		}
 	}
-	if api := collect.LocalConf("api", opts.conf.apiConf, nil); api != nil {
+	api, err := opts.conf.apiConfSet()
+	if err != nil {
+		return err
+	}
+	if api != nil {
 		gopts.APIConf = api
 	}
 	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
@@ -164,8 +196,6 @@ func runGenerate(opts *generateOptions, artifact string) error {
 			return err
 		}
 		out = buf.String()
-	default:
-		return fmt.Errorf("--format %s: generate writes text or json", opts.format)
 	}
 	if opts.output == "" {
 		_, err := fmt.Fprint(opts.io.Out, out)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -30,7 +29,7 @@ whether vfio can use the group. Passthrough GPUs are marked with *.`,
 		Example: `  gpupass inventory
   gpupass inventory --all --root testdata/hosts/h100-hgx
   gpupass inventory --format json | jq '.groups[] | select(.viable | not)'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -38,6 +37,9 @@ whether vfio can use the group. Passthrough GPUs are marked with *.`,
 			return runInventory(opts)
 		},
 	}
+	g.formatFlag(cmd, "text", "json", "prometheus")
+	g.rootFlag(cmd)
+	g.colorFlag(cmd)
 	opts.hostOptions.addFlags(cmd)
 	opts.out.addFlag(cmd)
 	cmd.Flags().BoolVar(&opts.all, "all", false, "list every IOMMU group, not only those with a GPU")
@@ -49,15 +51,15 @@ func runInventory(opts *inventoryOptions) error {
 	if err != nil {
 		return err
 	}
-	if format == render.FormatJUnit {
-		return fmt.Errorf("--format junit is for check reports; inventory writes text, json or prometheus")
-	}
 	selectors, err := opts.selectors()
 	if err != nil {
 		return err
 	}
 	node, err := opts.read(opts.globalOptions, nil)
 	if err != nil {
+		return err
+	}
+	if err := selectorsMatch(selectors, node.Host); err != nil {
 		return err
 	}
 	inv := hostview.Inventory(hostview.New(node.Host, selectors, nil), opts.all)

@@ -29,7 +29,7 @@ then each --nova-conf-dir's *.conf sorted — and runs the nova.conf checks
 (GP3xx). Checks that need the host's devices are skipped, saying so.`,
 		Example: `  gpupass lint /etc/nova/nova.conf
   gpupass lint /etc/nova/nova.conf --nova-conf-dir /etc/nova/nova.conf.d
-  gpupass lint compute/nova.conf --api-conf controller/nova.conf --nova-release 2024.1`,
+  gpupass lint compute.conf --api-conf controller.conf --nova-release 2024.1`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts, args)
@@ -37,6 +37,9 @@ then each --nova-conf-dir's *.conf sorted — and runs the nova.conf checks
 			return runLint(opts, args)
 		},
 	}
+	g.formatFlag(cmd, reportFormats...)
+	g.failOnFlag(cmd)
+	g.colorFlag(cmd)
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.conf.dirs, "nova-conf-dir", nil, "also read every *.conf in `DIR`, sorted, after the files (repeatable)")
 	f.StringArrayVar(&opts.conf.apiConf, "api-conf", nil, "the nova-api / scheduler node's nova.conf `FILE`, to compare aliases with (repeatable)")
@@ -61,7 +64,12 @@ func runLint(opts *lintOptions, files []string) error {
 	in := &checks.Inputs{
 		NovaRelease: rel, NovaReleaseFrom: from,
 		NovaConf: collect.LocalConf("lint", files, opts.conf.dirs),
-		APIConf:  collect.LocalConf("api", opts.conf.apiConf, nil),
+	}
+	if err := namedConfReadable(in.NovaConf, "lint", files, "--nova-conf-dir", opts.conf.dirs); err != nil {
+		return err
+	}
+	if in.APIConf, err = opts.conf.apiConfSet(); err != nil {
+		return err
 	}
 	if len(in.NovaConf.Config.Files()) == 0 {
 		var why []string

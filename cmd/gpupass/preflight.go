@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
-	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -23,7 +22,7 @@ func NewCmdPreflight(g *globalOptions, runF func(*preflightOptions) error) *cobr
 	opts := &preflightOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "preflight",
-		Short: "Check this compute node (or a captured host tree) for GPU passthrough",
+		Short: "Check this compute node (or a captured host) for GPU passthrough",
 		Long: `preflight reads the host — CPU, kernel command line, modules, modprobe.d,
 ACPI and IOMMU state, IOMMU groups, every PCI function and nova.conf — and runs
 the host, device and nova.conf checks (GP1xx, GP2xx, GP3xx). It never writes
@@ -45,7 +44,7 @@ another host is compared too, with a warning (GP510).`,
   gpupass preflight --root testdata/hosts/turing-workstation
   gpupass preflight --gpu all --format json > report.json
   gpupass preflight --baseline known-good.json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -53,8 +52,12 @@ another host is compared too, with a warning (GP510).`,
 			return runPreflight(opts)
 		},
 	}
+	g.formatFlag(cmd, reportFormats...)
+	g.rootFlag(cmd)
+	g.failOnFlag(cmd)
+	g.colorFlag(cmd)
 	opts.hostOptions.addFlags(cmd)
-	opts.conf.addFlags(cmd, true)
+	opts.conf.addFlags(cmd, true, true)
 	opts.out.addFlag(cmd)
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with this known-good preflight JSON report `FILE` (drift checks GP5xx: drivers, IOMMU groups, kernel arguments, modules, [pci] options, Nova)")
 	return cmd
@@ -79,8 +82,13 @@ func runPreflight(opts *preflightOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := selectorsMatch(selectors, node.Host); err != nil {
+		return err
+	}
 	in := inputs(node, selectors)
-	in.APIConf = collect.LocalConf("api", opts.conf.apiConf, nil)
+	if in.APIConf, err = opts.conf.apiConfSet(); err != nil {
+		return err
+	}
 	// The node's own checks: host, devices, nova.conf.
 	rep := checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3"))
 	opts.stamp(&rep, "preflight")

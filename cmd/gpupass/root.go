@@ -57,7 +57,9 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// globalOptions are the flags every command takes.
+// globalOptions are the flags several commands share; each command
+// defines those it uses (commonflags.go), and no command takes a flag it
+// would ignore.
 type globalOptions struct {
 	io      *IOStreams
 	format  string
@@ -131,7 +133,7 @@ func NewRootCmd(streams *IOStreams) *cobra.Command {
 }
 
 func newRootCmd(streams *IOStreams) (*cobra.Command, *globalOptions) {
-	g := &globalOptions{io: streams}
+	g := &globalOptions{io: streams, format: "text", root: "/", failOn: "error"}
 	cmd := &cobra.Command{
 		Use:   "gpupass",
 		Short: "Check OpenStack compute nodes and flavors for GPU PCI passthrough",
@@ -143,17 +145,21 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 --fail-on warning); 2 gpupass could not do its job.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if err := g.checkFormat(c); err != nil {
+				return err
+			}
+			if c.Flags().Lookup("root") == nil {
+				return nil
+			}
+			if g.root == "" {
+				return fmt.Errorf("--root is empty: give a host tree, a snapshot tarball, or / for this host (the default)")
+			}
 			return g.openRoot()
 		},
 	}
-	flags := cmd.PersistentFlags()
-	flags.StringVar(&g.format, "format", "text", "output format: text, json, junit or prometheus (node_exporter's textfile collector)")
-	flags.StringVar(&g.root, "root", "/", "read the host's files under `DIR` (a captured host tree) or from a snapshot tarball (gpupass snapshot) instead of /")
-	flags.StringVar(&g.failOn, "fail-on", "error", "findings that make the exit status 1: error or warning")
-	flags.BoolVar(&g.noColor, "no-color", false, "no colours in text output (also when NO_COLOR is set or stdout is not a terminal)")
-	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletions("text", "json", "junit", "prometheus"))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixedCompletions("error", "warning"))
+	cmd.CompletionOptions.DisableDefaultCmd = true
+	cmd.SetUsageTemplate(usageTemplate)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see gpupass %s --help)", err, c.Name())
 	})
@@ -168,6 +174,7 @@ Exit status: 0 no error findings; 1 error findings (or warnings with
 		NewCmdDiff(g, nil),
 		NewCmdChecks(g),
 		NewCmdVersion(g),
+		NewCmdCompletion(cmd),
 	)
 	return cmd, g
 }
@@ -178,7 +185,8 @@ func fixedCompletions(values ...string) func(*cobra.Command, []string, string) (
 	}
 }
 
-// renderOptions validates --format, --fail-on and decides on colour.
+// renderOptions reads --format (checked before the run against the
+// command's formats), validates --fail-on and decides on colour.
 func (g *globalOptions) renderOptions() (render.Format, render.Options, error) {
 	format, err := render.ParseFormat(g.format)
 	if err != nil {
@@ -219,10 +227,12 @@ func (g *globalOptions) finish(out *reportOutput, rep report.Report, format rend
 
 // NewCmdVersion prints the version.
 func NewCmdVersion(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the gpupass version",
-		Args:  cobra.NoArgs,
+		Example: `  gpupass version
+  gpupass version --format json | jq -r .version`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if g.format == "json" {
 				return render.JSON(g.io.Out, map[string]string{"version": toolVersion()})
@@ -231,4 +241,6 @@ func NewCmdVersion(g *globalOptions) *cobra.Command {
 			return err
 		},
 	}
+	g.formatFlag(cmd, "text", "json")
+	return cmd
 }

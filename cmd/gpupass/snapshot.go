@@ -24,7 +24,7 @@ func NewCmdSnapshot(g *globalOptions, runF func(*snapshotOptions) error) *cobra.
 	opts := &snapshotOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "snapshot -o FILE.tar.gz",
-		Short: "Capture the files gpupass reads from this host into a tarball, secrets redacted",
+		Short: "Capture the files gpupass reads into a tarball, secrets redacted",
 		Long: `snapshot captures exactly the files preflight reads — the sysfs attributes
 and symlinks of every PCI function and IOMMU group, ACPI table presence,
 /proc files, modules, modprobe.d, driverctl, pci.ids, os-release and the
@@ -45,7 +45,7 @@ otherwise missing from the snapshot (the manifest says which).`,
 		Example: `  gpupass snapshot -o $(hostname)-gpupass.tar.gz
   ssh node07 sudo gpupass snapshot -o - > node07.tar.gz
   gpupass snapshot --root testdata/hosts/turing-workstation -o turing.tar.gz`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -56,18 +56,16 @@ otherwise missing from the snapshot (the manifest says which).`,
 	f := cmd.Flags()
 	f.StringVarP(&opts.output, "output", "o", "", "write the tarball to `FILE` (.tar.gz; - for stdout); replaced atomically")
 	f.StringVar(&opts.hostname, "hostname", "", "the host's name as Nova knows it, for the manifest (default: from /proc/sys/kernel/hostname or /etc/hostname)")
-	opts.conf.addFlags(cmd, true)
-	_ = cmd.MarkFlagRequired("output")
+	g.formatFlag(cmd, "text", "json")
+	g.rootFlag(cmd)
+	opts.conf.addFlags(cmd, true, false)
 	_ = cmd.MarkFlagFilename("output", "tar.gz", "tgz")
 	return cmd
 }
 
 func runSnapshot(opts *snapshotOptions) error {
-	if opts.format != "text" && opts.format != "json" {
-		return fmt.Errorf("--format %s: snapshot reports in text or json", opts.format)
-	}
-	if len(opts.conf.apiConf) > 0 {
-		return fmt.Errorf("--api-conf: snapshot captures the host's own files only")
+	if opts.output == "" {
+		return fmt.Errorf("snapshot needs -o FILE.tar.gz (or -o - to write the tarball to stdout)")
 	}
 	fsys, err := hostinfo.NewFS(opts.root)
 	if err != nil {

@@ -233,7 +233,7 @@ func TestSnapshotBadRoot(t *testing.T) {
 		t.Errorf("preflight on the extracted snapshot %s differs (exit %d, %s)", extracted, code2, errOut)
 	}
 	// snapshot wants -o
-	if code, _, errOut := gpupass(t, nil, "snapshot", "--root", filepath.Join(hostsDir, "quirks")); code != 2 || !strings.Contains(errOut, `"output" not set`) {
+	if code, _, errOut := gpupass(t, nil, "snapshot", "--root", filepath.Join(hostsDir, "quirks")); code != 2 || !strings.Contains(errOut, "snapshot needs -o FILE.tar.gz") {
 		t.Errorf("snapshot without -o: exit %d, %q", code, errOut)
 	}
 }
