@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -131,9 +130,9 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		gopts.PreZed = true
 		opts.novaRelease = "zed"
 	}
-	if opts.output != "" && !opts.force {
-		if _, err := os.Lstat(opts.output); err == nil {
-			return fmt.Errorf("--output %s exists: pass --force to overwrite it", opts.output)
+	if opts.output != "" {
+		if err := checkOutput(opts.output, opts.force); err != nil {
+			return err
 		}
 	}
 	var host *hostinfo.Host
