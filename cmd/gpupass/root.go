@@ -67,9 +67,8 @@ type globalOptions struct {
 	failOn  string
 	noColor bool
 	// snap is the snapshot --root named, opened; closed by Run, or on
-	// SIGINT / SIGTERM by the goroutine stopSignals ends.
-	snap        *snapshot.Snapshot
-	stopSignals func()
+	// SIGINT / SIGTERM by catchSignals.
+	snap *snapshot.Snapshot
 }
 
 // openRoot opens --root when it names a snapshot (a tarball, or a
@@ -84,13 +83,19 @@ func (g *globalOptions) openRoot() error {
 		return fmt.Errorf("--root: %w", err)
 	}
 	g.snap, g.root = s, s.Root
-	// An interrupted run removes what it extracted too.
+	return nil
+}
+
+// catchSignals makes SIGINT and SIGTERM end the run cleanly: what a
+// snapshot extracted and the temporary files of --output are removed,
+// and the status is 128 + the signal's number, as a shell reports it.
+func (g *globalOptions) catchSignals() (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		if got, ok := <-sig; ok {
-			s.Close()
-			// 128 + the signal's number, as a shell reports it.
+			pendingTemps.removeAll()
+			g.snap.Close()
 			code := 130
 			if got == syscall.SIGTERM {
 				code = 143
@@ -98,8 +103,7 @@ func (g *globalOptions) openRoot() error {
 			os.Exit(code)
 		}
 	}()
-	g.stopSignals = func() { signal.Stop(sig); close(sig) }
-	return nil
+	return func() { signal.Stop(sig); close(sig) }
 }
 
 // Run executes gpupass with arguments and returns the exit status.
@@ -108,10 +112,9 @@ func Run(args []string, streams *IOStreams) int {
 	root.SetArgs(args)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
+	stop := g.catchSignals()
 	err := root.Execute()
-	if g.stopSignals != nil {
-		g.stopSignals()
-	}
+	stop()
 	if cerr := g.snap.Close(); cerr != nil {
 		fmt.Fprintf(streams.ErrOut, "gpupass: removing the extracted snapshot: %v\n", cerr)
 	}
