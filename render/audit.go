@@ -67,24 +67,27 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 				}
 			}
 			t.printf("%s", wrap(t.paint(color, f.Verdict), "    ", "      ", t.width+colorSlack(t)))
+			var shown []report.Finding
 			for _, finding := range byFlavor[f.Name] {
 				if finding.ID != "GP407" { // its message is the verdict's
-					t.finding(finding)
+					shown = append(shown, finding)
 				}
 			}
+			t.findings(shown)
 			delete(byFlavor, f.Name)
 		}
 	}
 	// Findings about flavors that ask for no GPU (an invalid NUMA policy on
 	// one, say), then about the cloud.
-	for _, fs := range byFlavor {
-		general = append(general, fs...)
+	// In the report's order, not the map's.
+	for _, f := range r.Findings {
+		if _, left := byFlavor[f.Subject.Ref]; left && f.Subject.Kind == "flavor" {
+			general = append(general, f)
+		}
 	}
 	if len(general) > 0 {
 		t.printf("\n%s\n", t.paint(ansiBold, "Cloud"))
-		for _, f := range general {
-			t.finding(f)
-		}
+		t.findings(general)
 	}
 	var skipped []report.CheckResult
 	for _, c := range r.Checks {
