@@ -28,13 +28,16 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 		}
 		title += ": " + who
 	}
-	if r.NovaRelease != "" {
-		title += ", Nova " + r.NovaRelease + " rules"
-		if a != nil && a.NovaReleaseFrom != "" {
-			title += " (" + a.NovaReleaseFrom + ")"
-		}
-	}
 	t.printf("%s", wrap(t.paint(ansiBold, title), "", "  ", t.width+boldSlack(t)))
+	// The release and why it applies on a line of their own: the reason
+	// may hold parentheses of its own, and never nests in the title's.
+	if r.NovaRelease != "" {
+		rules := "Nova " + r.NovaRelease + " rules"
+		if a != nil && a.NovaReleaseFrom != "" {
+			rules += ": " + a.NovaReleaseFrom
+		}
+		t.printf("%s", wrap(rules, "", "  ", t.width))
+	}
 	byFlavor := map[string][]report.Finding{}
 	var general []report.Finding
 	for _, f := range r.Findings {

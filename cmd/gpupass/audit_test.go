@@ -130,3 +130,28 @@ func TestAuditBadReports(t *testing.T) {
 		t.Errorf("missing --from-cloud: exit %d, %q", code, errOut)
 	}
 }
+
+// When the compute API settles no release and the host reports disagree,
+// the audit's reason says which host applied which, never that they name
+// none.
+func TestAuditReleaseFallbackNamesTheReports(t *testing.T) {
+	rep := func(path, host, release string) *report.HostReport {
+		return &report.HostReport{Path: path, Report: report.Report{NovaRelease: release, Host: &report.Host{Hostname: host}}}
+	}
+	for _, tt := range []struct {
+		name, microversion string
+		reports            []*report.HostReport
+		want               string
+	}{
+		{"none", "", []*report.HostReport{rep("a.json", "gpu01", "")},
+			"the newest known release, as the compute API names no release and the host reports name none (use --nova-release)"},
+		{"disagree", "", []*report.HostReport{rep("a.json", "gpu01", "2026.1"), rep("b.json", "gpu02", "2024.1"), rep("c.json", "", "2026.1")},
+			"the newest known release, as the compute API names no release and the host reports disagree: 2026.1 on gpu01, c.json; 2024.1 on gpu02 (use --nova-release)"},
+		{"unknown", "2.61", []*report.HostReport{rep("a.json", "gpu01", "2099.9")},
+			"the newest known release, as the compute API's maximum microversion 2.61 names no release gpupass knows and the host reports name 2099.9, which gpupass does not know (use --nova-release)"},
+	} {
+		if got := releaseFallback(tt.microversion, tt.reports); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
