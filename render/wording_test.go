@@ -39,3 +39,56 @@ func TestAuditHeaderNamesTheReleaseWithoutNesting(t *testing.T) {
 		}
 	}
 }
+
+// The inventory's columns line up whatever the cells (host-bridge, a long
+// driver name), an unknown vendor is ????, and a driver that could not be
+// read is said alike in the device's line and its group's blockers.
+func TestInventoryColumnsAndUnknowns(t *testing.T) {
+	zero, one := 0, 1
+	dev := func(addr, vendor, device, class, driver string, unreadable ...string) report.InventoryDevice {
+		return report.InventoryDevice{Device: report.Device{Address: addr, VendorID: vendor, DeviceID: device, Class: class, Driver: driver, NUMANode: &zero, Unreadable: unreadable}, Role: "device"}
+	}
+	inv := report.Inventory{Hostname: "gpu01", IOMMUActive: true, Groups: []report.InventoryGroup{
+		{ID: 0, Viable: true, Devices: []report.InventoryDevice{dev("0000:00:00.0", "8086", "4668", "060000", "")}},
+		{ID: 1, Viable: false, Blockers: []report.InventoryBlocker{{Address: "0000:00:14.0"}, {Address: "0000:00:12.0", Driver: "intel_pch_thermal"}},
+			Devices: []report.InventoryDevice{
+				dev("0000:00:14.0", "8086", "7ae0", "0c0330", "", "driver"),
+				dev("0000:00:12.0", "8086", "a379", "118000", "intel_pch_thermal"),
+				dev("0000:00:1f.5", "", "7aa4", "0c8000", "intel-spi", "vendor"),
+				dev("0000:00:1f.0", "8086", "7a84", "060100", ""),
+			}},
+	}}
+	inv.Groups[1].Devices[1].NUMANode = &one
+	var b strings.Builder
+	if err := InventoryText(&b, inv, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	numaAt := -1
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "  0000:") {
+			continue
+		}
+		at := strings.Index(line, "NUMA ")
+		if numaAt < 0 {
+			numaAt = at
+		}
+		if at != numaAt {
+			t.Errorf("NUMA at column %d, not %d: %q\n%s", at, numaAt, line, out)
+		}
+	}
+	for _, want := range []string{
+		"????:7aa4 ",
+		"0000:00:14.0 on an unknown driver",
+		"0000:00:14.0 8086:7ae0 USB         (unknown driver)",
+		"host-bridge (no driver)",
+		"0000:00:1f.0 8086:7a84 060100      (no driver)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, " :7aa4") {
+		t.Errorf("an unknown vendor shown as nothing:\n%s", out)
+	}
+}
