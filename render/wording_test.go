@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gpupass/gpupass/report"
+	"github.com/gpupass/gpupass/snapshot"
 )
 
 // The audit's header names the release on a line of its own, with its
@@ -90,5 +91,34 @@ func TestInventoryColumnsAndUnknowns(t *testing.T) {
 	}
 	if strings.Contains(out, " :7aa4") {
 		t.Errorf("an unknown vendor shown as nothing:\n%s", out)
+	}
+}
+
+// The snapshot's summary counts in words that agree: "1 line", "2 files",
+// "line 7" but "lines 3, 9".
+func TestSnapshotSummaryPlurals(t *testing.T) {
+	for _, tt := range []struct {
+		m    snapshot.Manifest
+		want []string
+	}{
+		{snapshot.Manifest{Hostname: "gpu01", Redacted: []snapshot.Redaction{{Path: "/etc/nova/nova.conf", Lines: []int{7}}},
+			Unreadable: []snapshot.Unreadable{{Path: "/proc/cmdline", Reason: "permission denied"}}},
+			[]string{"Redacted 1 line holding secrets in 1 file:\n", "  /etc/nova/nova.conf (line 7)\n", "1 path could not be read; the snapshot lacks it as preflight would:\n"}},
+		{snapshot.Manifest{Hostname: "gpu01", Redacted: []snapshot.Redaction{{Path: "/etc/nova/nova.conf", Lines: []int{3, 9}}, {Path: "/etc/nova/api.conf", Lines: []int{2}}},
+			Unreadable: []snapshot.Unreadable{{Path: "/a", Reason: "x"}, {Path: "/b", Reason: "y"}}},
+			[]string{"Redacted 3 lines holding secrets in 2 files:\n", "  /etc/nova/nova.conf (lines 3, 9)\n", "2 paths could not be read; the snapshot lacks them as preflight would:\n"}},
+	} {
+		var b strings.Builder
+		if err := SnapshotSummary(&b, "out.tar.gz", 100, &tt.m); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("no %q in:\n%s", want, b.String())
+			}
+		}
+		if strings.Contains(b.String(), "(s)") {
+			t.Errorf("a (s) plural:\n%s", b.String())
+		}
 	}
 }

@@ -67,7 +67,7 @@ func TestAuditRecordedCloud(t *testing.T) {
 		verdicts[f.Name] = f.Verdict
 	}
 	for name, verdict := range map[string]string{
-		"gpu.a100.1":     "bootable on 1 host (hgx-a100-04); up to 1 more instance fit",
+		"gpu.a100.1":     "bootable on 1 host (hgx-a100-04); up to 1 more instance fits",
 		"gpu.h100.1":     "bootable on 1 host (gpu-h100-07); up to 8 more instances fit",
 		"gpu.h100.16":    "cannot boot: no host has 16 usable h100 devices (the most: 8 on gpu-h100-07)",
 		"gpu.l40s.1":     `cannot boot: alias "l40s" is not defined`,
