@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -48,7 +49,7 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 		}
 	}
 	if a != nil {
-		facts := fmt.Sprintf("%d flavors, %d with GPUs (%d bootable); %s", a.Counts.Flavors, a.Counts.GPUFlavors, a.Counts.Bootable, plural(a.Counts.Hosts, "host report"))
+		facts := fmt.Sprintf("%s, %d with GPUs (%d bootable); %s", prose.Plural(a.Counts.Flavors, "flavor"), a.Counts.GPUFlavors, a.Counts.Bootable, prose.Plural(a.Counts.Hosts, "host report"))
 		if a.AliasesFrom != "" {
 			facts += "; aliases from " + a.AliasesFrom
 		}
@@ -60,7 +61,7 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 			t.printf("\n%s\n", t.paint(ansiBold, "GPU flavors"))
 		}
 		for _, f := range a.Flavors {
-			head := fmt.Sprintf("%s (%s, %d vCPUs, %s RAM)", f.Name, f.Alias, f.VCPUs, humanSize(uint64(f.RAMMB)<<20))
+			head := fmt.Sprintf("%s (%s, %s, %s RAM)", f.Name, f.Alias, prose.Plural(f.VCPUs, "vCPU"), humanSize(uint64(f.RAMMB)<<20))
 			t.printf("%s", wrap(head, "  ", "      ", t.width))
 			color := ansiGreen
 			if !f.Bootable {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -92,9 +93,9 @@ func (t *textWriter) header(r report.Report) {
 		if h.CPU.Model != "" {
 			facts = append(facts, h.CPU.Model)
 		}
-		facts = append(facts, plural(len(h.Devices), "PCI function"), plural(h.IOMMU.Groups, "IOMMU group"))
+		facts = append(facts, prose.Plural(len(h.Devices), "PCI function"), prose.Plural(h.IOMMU.Groups, "IOMMU group"))
 		if h.NUMANodes > 0 {
-			facts = append(facts, plural(h.NUMANodes, "NUMA node"))
+			facts = append(facts, prose.Plural(h.NUMANodes, "NUMA node"))
 		}
 		t.printf("%s", wrap(strings.Join(facts, ", "), "", "", t.width))
 	}
@@ -251,18 +252,11 @@ func (t *textWriter) check(c report.CheckResult, findings []report.Finding) {
 	t.findings(findings)
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 func counts(errors, warnings, infos int) string {
 	var parts []string
 	add := func(n int, word string) {
 		if n > 0 {
-			parts = append(parts, plural(n, word))
+			parts = append(parts, prose.Plural(n, word))
 		}
 	}
 	add(errors, "error")

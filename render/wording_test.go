@@ -122,3 +122,20 @@ func TestSnapshotSummaryPlurals(t *testing.T) {
 		}
 	}
 }
+
+// The audit's counts agree with their numbers: "1 flavor", "1 vCPU".
+func TestAuditCountsAgree(t *testing.T) {
+	r := report.Report{Command: "audit", Audit: &report.AuditReport{
+		Counts:  report.AuditFlavorInfo{Flavors: 1, GPUFlavors: 1, Bootable: 0, Hosts: 1},
+		Flavors: []report.AuditFlavor{{Name: "gpu.tiny", Alias: "t4:1", VCPUs: 1, RAMMB: 1024, Verdict: "unknown: no host reports (pass --reports)"}},
+	}}
+	var b strings.Builder
+	if err := AuditText(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 flavor, 1 with GPUs (0 bootable); 1 host report\n", "gpu.tiny (t4:1, 1 vCPU, 1GiB RAM)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
+	}
+}
