@@ -93,8 +93,10 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 		t.printf("\n%s\n", t.paint(ansiBold, "Cloud"))
 		t.findings(general)
 	}
+	// Checks skipped for one reason are one line, as in preflight's text;
+	// folded over every check, so that a range never spans one that ran.
 	var skipped []report.CheckResult
-	for _, c := range r.Checks {
+	for _, c := range foldSkipped(r.Checks) {
 		if c.Status == report.StatusSkip {
 			skipped = append(skipped, c)
 		}

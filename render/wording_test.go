@@ -139,3 +139,24 @@ func TestAuditCountsAgree(t *testing.T) {
 		}
 	}
 }
+
+// The audit's "Not checked" folds checks skipped for one reason, and a
+// range never spans a check that ran.
+func TestAuditFoldsNotChecked(t *testing.T) {
+	const noReports = "needs host reports (--reports DIR of preflight JSON reports)"
+	skip := func(id string) report.CheckResult {
+		return report.CheckResult{ID: id, Name: "n" + id, Status: report.StatusSkip, Reason: noReports}
+	}
+	r := report.Report{Command: "audit", Audit: &report.AuditReport{}, Checks: []report.CheckResult{
+		{ID: "GP401", Name: "extra-spec-invalid", Status: report.StatusPass},
+		skip("GP403"), skip("GP404"), {ID: "GP405", Name: "flavor-too-big", Status: report.StatusPass}, skip("GP406"), skip("GP407"),
+	}}
+	var b strings.Builder
+	if err := AuditText(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "Not checked\n  GP403-GP404, GP406-GP407 (4 checks): needs host reports") || strings.Count(out, noReports[:20]) != 1 {
+		t.Errorf("not folded:\n%s", out)
+	}
+}
