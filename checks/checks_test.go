@@ -219,7 +219,7 @@ func TestChecks(t *testing.T) {
 		{"GP201 GPUs but none prepared", GPUHostDriver, func(t *testing.T, h *hostinfo.Host) {
 			h.Kernel.Cmdline = "intel_iommu=on"
 			device(t, h, "0000:41:00.0").Driver = "nvidia"
-		}, nil, outcome{report.StatusPass, []string{"info gpu01"}}, []string{"none prepared for passthrough", "options vfio-pci ids=10de:2330"}},
+		}, nil, outcome{report.StatusPass, []string{"info gpu01"}}, []string{"1 GPU found, not prepared for passthrough", "To pass it through, claim it", "To check it as a passthrough GPU now", "options vfio-pci ids=10de:2330"}},
 		{"GP201 --gpu makes a GPU passthrough", GPUHostDriver, func(t *testing.T, h *hostinfo.Host) {
 			h.Kernel.Cmdline = "intel_iommu=on"
 			device(t, h, "0000:41:00.0").Driver = "nvidia"

@@ -313,7 +313,7 @@ func runInterruptRemapping(p *Pass) error {
 		}
 		for _, param := range hostinfo.ParseCmdline(d.Args).Params {
 			if param.Key == "allow_unsafe_interrupts" && isYes(param.Value) {
-				where = append(where, fmt.Sprintf("options vfio_iommu_type1 %s (%s:%d)", d.Args, d.File, d.Line))
+				where = append(where, fmt.Sprintf("options vfio_iommu_type1 %s at %s:%d", d.Args, d.File, d.Line))
 				fixes = append(fixes, report.Fix{Target: "modprobe.d", Path: d.File, Action: "remove", Text: "options vfio_iommu_type1 " + d.Args})
 			}
 		}
@@ -461,9 +461,14 @@ func runNovaRelease(p *Pass) error {
 		p.Skipf("no Nova release chosen")
 		return nil
 	}
+	// "2024.1 (caracal)", but "zed" alone: Zed's name is its code name.
+	release := in.NovaRelease.Name
+	if c := in.NovaRelease.Codename; c != "" && !strings.EqualFold(c, release) {
+		release += " (" + c + ")"
+	}
 	p.Report(report.Finding{
 		Subject: hostSubject(in.Host),
-		Message: fmt.Sprintf("Nova %s (%s) rules applied: %s.", in.NovaRelease.Name, in.NovaRelease.Codename, in.NovaReleaseFrom),
+		Message: fmt.Sprintf("Nova %s rules applied: %s.", release, in.NovaReleaseFrom),
 		Evidence: map[string]any{
 			"release": in.NovaRelease.Name, "codename": in.NovaRelease.Codename,
 			"nova_major": in.NovaRelease.Major, "installed_version": in.Host.Nova.Version,

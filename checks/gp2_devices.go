@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostview"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -67,9 +68,9 @@ func runGPUHostDriver(p *Pass) error {
 		p.Report(report.Finding{
 			Severity: report.Info,
 			Subject:  hostSubject(h),
-			Message:  fmt.Sprintf("%d GPU(s) found, none prepared for passthrough: %s.", len(candidates), strings.Join(names, "; ")),
-			Remediation: fmt.Sprintf("To pass them through, claim them for vfio-pci at boot (%s in /etc/modprobe.d/vfio.conf, or vfio-pci.ids= on the kernel command line) and expose them in nova.conf [pci] device_spec. To check them as passthrough GPUs now, run gpupass preflight --gpu all.",
-				vfioIDsLine(candidates)),
+			Message:  fmt.Sprintf("%s found, %s prepared for passthrough: %s.", prose.Plural(len(candidates), "GPU"), prose.Verb(len(candidates), "not", "none"), strings.Join(names, "; ")),
+			Remediation: fmt.Sprintf("To pass %[1]s through, claim %[1]s for vfio-pci at boot (%[2]s in /etc/modprobe.d/vfio.conf, or vfio-pci.ids= on the kernel command line) and expose %[1]s in nova.conf [pci] device_spec. To check %[1]s as %[3]s now, run gpupass preflight --gpu all.",
+				prose.Verb(len(candidates), "it", "them"), vfioIDsLine(candidates), prose.Verb(len(candidates), "a passthrough GPU", "passthrough GPUs")),
 			Evidence: map[string]any{"gpus": names},
 		})
 		return nil
@@ -82,7 +83,7 @@ func runGPUHostDriver(p *Pass) error {
 		module := pcidev.DriverModule(d)
 		var remedy string
 		if claims := p.Host.BootClaims(d); len(claims) > 0 {
-			remedy = fmt.Sprintf("It is claimed for vfio-pci at boot (%s), but %s gets it first: add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot. To hand it over now, and at every boot: `driverctl set-override %s vfio-pci`.",
+			remedy = fmt.Sprintf("It is claimed for vfio-pci at boot — %s — but %s gets it first: add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot. To hand it over now, and at every boot: `driverctl set-override %s vfio-pci`.",
 				strings.Join(claims, "; "), d.Driver, module, d.Address)
 		} else {
 			remedy = fmt.Sprintf("Claim it at boot: add `%s` and `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs and reboot; or hand it over now, and at every boot, with `driverctl set-override %s vfio-pci`.",
@@ -90,7 +91,7 @@ func runGPUHostDriver(p *Pass) error {
 		}
 		p.Report(report.Finding{
 			Subject:     deviceSubject(d),
-			Message:     fmt.Sprintf("%s is meant for passthrough (%s) but is bound to the host driver %s.", pcidev.Describe(d), strings.Join(g.Why, "; "), d.Driver),
+			Message:     fmt.Sprintf("%s is meant for passthrough — %s — but is bound to the host driver %s.", pcidev.Describe(d), strings.Join(g.Why, "; "), d.Driver),
 			Remediation: remedy,
 			Evidence:    map[string]any{"driver": d.Driver, "why_passthrough": g.Why},
 			Fix:         []report.Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " vfio-pci"}},

@@ -158,7 +158,8 @@ func nearMiss(s *pcispec.DeviceSpec, devices []pcidev.Device) string {
 		return ""
 	}
 	sort.Strings(models)
-	return fmt.Sprintf(" This host has %s GPUs of vendor %s: %s.", fmt.Sprint(len(models)), s.VendorID, strings.Join(models, ", "))
+	// Models, not GPUs: eight H100s are one model.
+	return fmt.Sprintf(" This host has %s of vendor %s: %s.", prose.Plural(len(models), "GPU model"), s.VendorID, prose.List(models))
 }
 
 // DeviceSpecTooBroad is GP305.
@@ -316,7 +317,7 @@ func runGPUNotExposed(p *Pass) error {
 		}
 		p.Report(report.Finding{
 			Subject:     deviceSubject(d),
-			Message:     fmt.Sprintf("%s is prepared for passthrough (%s) but no [pci]device_spec offers it: Nova will never assign it.", pcidev.Describe(d), strings.Join(g.Why, "; ")),
+			Message:     fmt.Sprintf("%s is prepared for passthrough — %s — but no [pci]device_spec offers it: Nova will never assign it.", pcidev.Describe(d), strings.Join(g.Why, "; ")),
 			Remediation: fmt.Sprintf("Add to [pci] in nova.conf: device_spec = {\"vendor_id\": \"%s\", \"product_id\": \"%s\"} (or with \"address\": \"%s\" for this GPU alone), then restart nova-compute.", d.VendorID, d.DeviceID, d.Address),
 			Evidence:    map[string]any{"why_passthrough": g.Why},
 		})

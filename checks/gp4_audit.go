@@ -220,7 +220,7 @@ func runFlavorTooBig(p *Pass) error {
 	for _, ff := range p.Fleet.Flavors {
 		f := ff.Flavor
 		fits := false
-		var largest string
+		var largest, largestSays string
 		bestCPU, bestRAM := 0, 0
 		for _, h := range gpuHosts {
 			cpuOK := !h.VCPU.Known || f.VCPUs <= h.VCPU.Total
@@ -232,6 +232,7 @@ func runFlavorTooBig(p *Pass) error {
 			if h.VCPU.Total+h.MemoryMB.Total/1024 > bestCPU+bestRAM/1024 {
 				bestCPU, bestRAM = h.VCPU.Total, h.MemoryMB.Total
 				largest = fmt.Sprintf("%s: %d vCPUs and %s (from %s)", h.Name, h.VCPU.Total, mebibytes(h.MemoryMB.Total), h.VCPU.From)
+				largestSays = fmt.Sprintf("%s, with %d vCPUs and %s, from %s", h.Name, h.VCPU.Total, mebibytes(h.MemoryMB.Total), h.VCPU.From)
 			}
 		}
 		if fits {
@@ -239,7 +240,7 @@ func runFlavorTooBig(p *Pass) error {
 		}
 		p.Report(report.Finding{
 			Subject:     flavorSubject(f),
-			Message:     fmt.Sprintf("Flavor %s asks for %d vCPUs and %s of RAM, more than any GPU host offers (the largest, %s).", f.Name, f.VCPUs, mebibytes(f.RAMMB), largest),
+			Message:     fmt.Sprintf("Flavor %s asks for %d vCPUs and %s of RAM, more than any GPU host offers; the largest is %s.", f.Name, f.VCPUs, mebibytes(f.RAMMB), largestSays),
 			Remediation: fmt.Sprintf("Resize the flavor to at most %d vCPUs and %d MB (openstack flavor create a new one; flavors cannot be resized in place).", bestCPU, bestRAM),
 			Evidence:    map[string]any{"vcpus": f.VCPUs, "ram_mb": f.RAMMB, "largest_gpu_host": largest},
 		})
@@ -352,7 +353,7 @@ func runCapacityCheck(p *Pass) error {
 		}
 		p.Report(report.Finding{
 			Subject:  flavorSubject(ff.Flavor),
-			Message:  fmt.Sprintf("Flavor %s is bootable on %d host(s); %d more instance(s) fit now%s: %s.", ff.Flavor.Name, hosts, total, note, names.Join(", ")),
+			Message:  fmt.Sprintf("Flavor %s is bootable on %s; %d more %s now%s: %s.", ff.Flavor.Name, prose.Plural(hosts, "host"), total, prose.Verb(total, "instance fits", "instances fit"), note, names.Join(", ")),
 			Evidence: map[string]any{"hosts": hosts, "more_instances": total, "exact": exact},
 		})
 	}
@@ -416,7 +417,7 @@ func runGPUHostsUnprotected(p *Pass) error {
 	}
 	p.Report(report.Finding{
 		Subject:     cloudSubject(),
-		Message:     fmt.Sprintf("%d flavor(s) without GPUs can land on the GPU hosts (%s): %s.", len(open), prose.List(hosts), prose.List(open)),
+		Message:     fmt.Sprintf("%s without GPUs can land on the GPU hosts (%s): %s.", prose.Plural(len(open), "flavor"), prose.List(hosts), prose.List(open)),
 		Remediation: fix,
 		Evidence:    evidence,
 	})

@@ -111,7 +111,7 @@ func TestAudit(t *testing.T) {
 		"gpu.bad":    "cannot boot: Nova rejects its pci_passthrough:alias",
 		"gpu.l40s":   `cannot boot: alias "l40s" is not defined`,
 		"gpu.h100.4": "cannot boot: no host has 4 usable h100 devices (the most: 2 on gpu02)",
-		"gpu.numa":   "cannot boot: gpu02: with the required NUMA policy only 1 h100 device(s) sit on the guest's 1 NUMA node(s), 2 asked",
+		"gpu.numa":   "cannot boot: gpu02: with the required NUMA policy only 1 h100 device sits on the guest's 1 NUMA node, 2 asked",
 		"gpu.huge":   "cannot boot: gpu01: 10000 vCPUs asked",
 	} {
 		if v := verdicts[name]; v.Bootable || !strings.HasPrefix(v.Verdict, prefix) {
@@ -184,7 +184,7 @@ func TestAuditComputeServiceDown(t *testing.T) {
 		cloudmodel.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled", VCPUs: 8, VCPUsUsed: 20, MemoryMB: 262144},
 		cloudmodel.Hypervisor{Hostname: "gpu02.example.com", ServiceHost: "gpu02", State: "up", Status: "enabled"},
 	)
-	if v := verdicts(up)["gpu.h100.2"]; v != "bootable on 1 host (gpu02); up to 1 more instance fit" {
+	if v := verdicts(up)["gpu.h100.2"]; v != "bootable on 1 host (gpu02); up to 1 more instance fits" {
 		t.Errorf("all up: gpu.h100.2 %q", v)
 	}
 	if v := verdicts(up)["gpu.h100.1"]; !strings.HasPrefix(v, "bootable on 2 hosts") {

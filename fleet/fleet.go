@@ -670,7 +670,7 @@ func (v *View) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (b
 			usable += sp.unknown
 		}
 		if usable < countOf(r) {
-			return false, fmt.Sprintf("with the %s NUMA policy only %d %s device(s) sit on the guest's %d NUMA node(s), %d asked", ff.Policy, usable, r.Name, n, countOf(r))
+			return false, fmt.Sprintf("with the %s NUMA policy only %s %s on the guest's %s, %d asked", ff.Policy, prose.Plural(usable, r.Name+" device"), prose.Verb(usable, "sits", "sit"), prose.Plural(n, "NUMA node"), countOf(r))
 		}
 	}
 	return true, ""

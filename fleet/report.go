@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
@@ -60,11 +59,13 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 	f := ff.Flavor
 	af := report.AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[SpecAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
 	if err := ff.SpecErrs[SpecAlias]; err != nil {
-		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias (" + pcispec.Message(err) + ")"
+		// Nova's message ends in a parenthesis of its own ("(ValidationError)"):
+		// a dash, not another pair around it.
+		af.Verdict = "cannot boot: Nova rejects its pci_passthrough:alias — " + pcispec.Message(err)
 		return af
 	}
 	if err := ff.SpecErrs[SpecNUMAPolicy]; err != nil {
-		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy (" + pcispec.Message(err) + ")"
+		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy — " + pcispec.Message(err)
 		return af
 	}
 	switch {
@@ -110,6 +111,6 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 	if !exact {
 		bound = "up to "
 	}
-	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more instance%s fit", prose.Plural(len(af.Hosts), "host"), strings.Join(af.Hosts, ", "), bound, more, map[bool]string{true: "", false: "s"}[more == 1])
+	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more %s", prose.Plural(len(af.Hosts), "host"), prose.List(af.Hosts), bound, more, prose.Verb(more, "instance fits", "instances fit"))
 	return af
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -28,13 +29,16 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 		}
 		title += ": " + who
 	}
-	if r.NovaRelease != "" {
-		title += ", Nova " + r.NovaRelease + " rules"
-		if a != nil && a.NovaReleaseFrom != "" {
-			title += " (" + a.NovaReleaseFrom + ")"
-		}
-	}
 	t.printf("%s", wrap(t.paint(ansiBold, title), "", "  ", t.width+boldSlack(t)))
+	// The release and why it applies on a line of their own: the reason
+	// may hold parentheses of its own, and never nests in the title's.
+	if r.NovaRelease != "" {
+		rules := "Nova " + r.NovaRelease + " rules"
+		if a != nil && a.NovaReleaseFrom != "" {
+			rules += ": " + a.NovaReleaseFrom
+		}
+		t.printf("%s", wrap(rules, "", "  ", t.width))
+	}
 	byFlavor := map[string][]report.Finding{}
 	var general []report.Finding
 	for _, f := range r.Findings {
@@ -45,7 +49,7 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 		}
 	}
 	if a != nil {
-		facts := fmt.Sprintf("%d flavors, %d with GPUs (%d bootable); %s", a.Counts.Flavors, a.Counts.GPUFlavors, a.Counts.Bootable, plural(a.Counts.Hosts, "host report"))
+		facts := fmt.Sprintf("%s, %d with GPUs (%d bootable); %s", prose.Plural(a.Counts.Flavors, "flavor"), a.Counts.GPUFlavors, a.Counts.Bootable, prose.Plural(a.Counts.Hosts, "host report"))
 		if a.AliasesFrom != "" {
 			facts += "; aliases from " + a.AliasesFrom
 		}
@@ -57,7 +61,7 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 			t.printf("\n%s\n", t.paint(ansiBold, "GPU flavors"))
 		}
 		for _, f := range a.Flavors {
-			head := fmt.Sprintf("%s (%s, %d vCPUs, %s RAM)", f.Name, f.Alias, f.VCPUs, humanSize(uint64(f.RAMMB)<<20))
+			head := fmt.Sprintf("%s (%s, %s, %s RAM)", f.Name, f.Alias, prose.Plural(f.VCPUs, "vCPU"), humanSize(uint64(f.RAMMB)<<20))
 			t.printf("%s", wrap(head, "  ", "      ", t.width))
 			color := ansiGreen
 			if !f.Bootable {
@@ -67,27 +71,32 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 				}
 			}
 			t.printf("%s", wrap(t.paint(color, f.Verdict), "    ", "      ", t.width+colorSlack(t)))
+			var shown []report.Finding
 			for _, finding := range byFlavor[f.Name] {
 				if finding.ID != "GP407" { // its message is the verdict's
-					t.finding(finding)
+					shown = append(shown, finding)
 				}
 			}
+			t.findings(shown)
 			delete(byFlavor, f.Name)
 		}
 	}
 	// Findings about flavors that ask for no GPU (an invalid NUMA policy on
 	// one, say), then about the cloud.
-	for _, fs := range byFlavor {
-		general = append(general, fs...)
+	// In the report's order, not the map's.
+	for _, f := range r.Findings {
+		if _, left := byFlavor[f.Subject.Ref]; left && f.Subject.Kind == "flavor" {
+			general = append(general, f)
+		}
 	}
 	if len(general) > 0 {
 		t.printf("\n%s\n", t.paint(ansiBold, "Cloud"))
-		for _, f := range general {
-			t.finding(f)
-		}
+		t.findings(general)
 	}
+	// Checks skipped for one reason are one line, as in preflight's text;
+	// folded over every check, so that a range never spans one that ran.
 	var skipped []report.CheckResult
-	for _, c := range r.Checks {
+	for _, c := range foldSkipped(r.Checks) {
 		if c.Status == report.StatusSkip {
 			skipped = append(skipped, c)
 		}

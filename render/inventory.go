@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -43,6 +44,7 @@ func InventoryText(w io.Writer, inv report.Inventory, opts Options) error {
 	if len(inv.Groups) == 0 && len(inv.Ungrouped) == 0 {
 		t.printf("No GPU found (gpupass inventory --all lists every group).\n")
 	}
+	cols := inventoryColumns(inv)
 	for _, g := range inv.Groups {
 		state := t.paint(ansiGreen, "viable")
 		if !g.Viable {
@@ -50,7 +52,7 @@ func InventoryText(w io.Writer, inv report.Inventory, opts Options) error {
 			for _, b := range g.Blockers {
 				drv := b.Driver
 				if drv == "" {
-					drv = "unknown driver"
+					drv = "an " + unknownDriver
 				}
 				why = append(why, b.Address+" on "+drv)
 			}
@@ -58,16 +60,78 @@ func InventoryText(w io.Writer, inv report.Inventory, opts Options) error {
 		}
 		t.printf("\n%s", wrap(fmt.Sprintf("IOMMU group %d: %s", g.ID, state), "", "  ", t.width+colorSlack(t)))
 		for _, d := range g.Devices {
-			t.device(d)
+			t.device(d, cols)
 		}
 	}
 	if len(inv.Ungrouped) > 0 {
 		t.printf("\n%s\n", "Not in any IOMMU group")
 		for _, d := range inv.Ungrouped {
-			t.device(d)
+			t.device(d, cols)
 		}
 	}
 	return t.err
+}
+
+// unknownDriver is said of a function whose driver could not be read, in
+// the device's line and in its group's blockers alike: not "(no driver)",
+// which is a function no driver holds.
+const unknownDriver = "unknown driver"
+
+// deviceCells are the columns of a function's line.
+type deviceCells struct {
+	address, ids, class, driver, numa string
+}
+
+func inventoryCells(d report.InventoryDevice) deviceCells {
+	pd := d.PCIDevice()
+	driver := d.Driver
+	switch {
+	case driver != "":
+	case pcidev.Unreadable(&pd, "driver"):
+		driver = "(" + unknownDriver + ")"
+	default:
+		driver = "(no driver)"
+	}
+	numa := "NUMA ?"
+	if d.NUMANode != nil {
+		numa = fmt.Sprintf("NUMA %d", *d.NUMANode)
+	}
+	return deviceCells{address: d.Address, ids: hexID(d.VendorID) + ":" + hexID(d.DeviceID), class: className(d.Class), driver: driver, numa: numa}
+}
+
+// hexID is a vendor or device ID, or ???? when it could not be read, so
+// that an unknown vendor is not ":7aa4".
+func hexID(id string) string {
+	if id == "" {
+		return "????"
+	}
+	return id
+}
+
+// inventoryColumns are the widths of the columns, from the widest cell of
+// each: a class such as host-bridge or a driver such as intel_pch_thermal
+// no longer pushes the columns after it out of line. A driver longer than
+// maxDriverColumn overflows its own line only.
+func inventoryColumns(inv report.Inventory) deviceCells {
+	const maxDriverColumn = 20
+	var w struct{ address, ids, class, driver int }
+	measure := func(d report.InventoryDevice) {
+		c := inventoryCells(d)
+		w.address = max(w.address, len(c.address))
+		w.ids = max(w.ids, len(c.ids))
+		w.class = max(w.class, len(c.class))
+		w.driver = max(w.driver, min(len(c.driver), maxDriverColumn))
+	}
+	for _, g := range inv.Groups {
+		for _, d := range g.Devices {
+			measure(d)
+		}
+	}
+	for _, d := range inv.Ungrouped {
+		measure(d)
+	}
+	pad := func(n int) string { return strings.Repeat(" ", n) }
+	return deviceCells{address: pad(w.address), ids: pad(w.ids), class: pad(w.class), driver: pad(w.driver)}
 }
 
 // colorSlack lets a line with escape codes be as long as one without.
@@ -78,21 +142,21 @@ func colorSlack(t *textWriter) int {
 	return 0
 }
 
-func (t *textWriter) device(d report.InventoryDevice) {
-	driver := d.Driver
-	if driver == "" {
-		driver = "(no driver)"
-	}
-	numa := "NUMA ?"
-	if d.NUMANode != nil {
-		numa = fmt.Sprintf("NUMA %d", *d.NUMANode)
-	}
-	ids := d.VendorID + ":" + d.DeviceID
+// device writes a function's line, its cells padded to the widths in
+// cols (blank strings of the columns' widths), and its details.
+func (t *textWriter) device(d report.InventoryDevice, cols deviceCells) {
+	c := inventoryCells(d)
 	mark := " "
 	if d.Passthrough {
 		mark = "*"
 	}
-	t.printf("%s %-13s %-9s %-10s %-16s %s\n", mark, d.Address, ids, className(d.Class), driver, numa)
+	cell := func(s, width string) string {
+		if len(s) < len(width) {
+			return s + width[len(s):]
+		}
+		return s
+	}
+	t.printf("%s %s %s %s %s %s\n", mark, cell(c.address, cols.address), cell(c.ids, cols.ids), cell(c.class, cols.class), cell(c.driver, cols.driver), c.numa)
 	var details []string
 	if d.Model != "" {
 		details = append(details, d.Model)

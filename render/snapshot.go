@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/snapshot"
 )
 
@@ -26,18 +27,18 @@ func SnapshotSummary(w io.Writer, output string, size int, m *snapshot.Manifest)
 		for _, r := range m.Redacted {
 			lines += len(r.Lines)
 		}
-		fmt.Fprintf(&b, "Redacted %d line(s) holding secrets in %d file(s):\n", lines, len(m.Redacted))
+		fmt.Fprintf(&b, "Redacted %s holding secrets in %s:\n", prose.Plural(lines, "line"), prose.Plural(len(m.Redacted), "file"))
 		for _, r := range m.Redacted {
 			shown := r.Lines
 			more := ""
 			if len(shown) > 12 {
 				shown, more = shown[:12], fmt.Sprintf(" and %d more", len(r.Lines)-12)
 			}
-			fmt.Fprintf(&b, "  %s (line %s%s)\n", r.Path, joinInts(shown), more)
+			fmt.Fprintf(&b, "  %s (%s %s%s)\n", r.Path, prose.Verb(len(r.Lines), "line", "lines"), joinInts(shown), more)
 		}
 	}
 	if n := len(m.Unreadable); n > 0 {
-		fmt.Fprintf(&b, "%d path(s) could not be read; the snapshot lacks them as preflight would:\n", n)
+		fmt.Fprintf(&b, "%s could not be read; the snapshot lacks %s as preflight would:\n", prose.Plural(n, "path"), prose.Verb(n, "it", "them"))
 		for i, u := range m.Unreadable {
 			if i == 10 {
 				fmt.Fprintf(&b, "  ... and %d more (gpupass-snapshot/manifest.json lists them all)\n", n-10)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -64,13 +65,7 @@ func Text(w io.Writer, r report.Report, opts Options) error {
 			continue
 		}
 		t.printf("\n%s\n", t.paint(ansiBold, section.Title))
-		if folded, ok := foldSkipped(in); ok {
-			// A whole section skipped for one reason (the drift checks
-			// without --baseline): one line; JSON lists them all.
-			t.check(folded, nil)
-			continue
-		}
-		for _, c := range in {
+		for _, c := range foldSkipped(in) {
 			t.check(c, findings[c.ID])
 		}
 	}
@@ -98,9 +93,9 @@ func (t *textWriter) header(r report.Report) {
 		if h.CPU.Model != "" {
 			facts = append(facts, h.CPU.Model)
 		}
-		facts = append(facts, plural(len(h.Devices), "PCI function"), plural(h.IOMMU.Groups, "IOMMU group"))
+		facts = append(facts, prose.Plural(len(h.Devices), "PCI function"), prose.Plural(h.IOMMU.Groups, "IOMMU group"))
 		if h.NUMANodes > 0 {
-			facts = append(facts, plural(h.NUMANodes, "NUMA node"))
+			facts = append(facts, prose.Plural(h.NUMANodes, "NUMA node"))
 		}
 		t.printf("%s", wrap(strings.Join(facts, ", "), "", "", t.width))
 	}
@@ -133,23 +128,51 @@ func (t *textWriter) header(r report.Report) {
 	}
 }
 
-// foldSkipped makes one line of three or more checks skipped for the same
-// reason: "GP501-GP510 (10 checks)".
-func foldSkipped(cs []report.CheckResult) (report.CheckResult, bool) {
-	if len(cs) < 3 {
-		return report.CheckResult{}, false
-	}
-	for _, c := range cs {
-		if c.Status != report.StatusSkip || c.Reason != cs[0].Reason {
-			return report.CheckResult{}, false
+// foldSkipped makes one line of the checks of a section skipped for the
+// same reason, when there are three or more of them: the drift checks
+// without --baseline are "GP501-GP510 (10 checks)", the nova.conf checks
+// of a host without one "GP301-GP310, GP312-GP314 (13 checks)". The line
+// takes the place of the first of them; JSON lists every check.
+func foldSkipped(cs []report.CheckResult) []report.CheckResult {
+	const least = 3
+	byReason := map[string][]int{}
+	for i, c := range cs {
+		if c.Status == report.StatusSkip {
+			byReason[c.Reason] = append(byReason[c.Reason], i)
 		}
 	}
-	return report.CheckResult{
-		ID:     cs[0].ID + "-" + cs[len(cs)-1].ID,
-		Name:   fmt.Sprintf("(%d checks)", len(cs)),
-		Status: report.StatusSkip,
-		Reason: cs[0].Reason,
-	}, true
+	var out []report.CheckResult
+	for i, c := range cs {
+		at := byReason[c.Reason]
+		if c.Status != report.StatusSkip || len(at) < least {
+			out = append(out, c)
+			continue
+		}
+		if at[0] != i {
+			continue // folded into the line of the first
+		}
+		// Runs of neighbours in the section are ranges.
+		var ranges []string
+		for start := 0; start < len(at); {
+			end := start
+			for end+1 < len(at) && at[end+1] == at[end]+1 {
+				end++
+			}
+			r := cs[at[start]].ID
+			if end > start {
+				r += "-" + cs[at[end]].ID
+			}
+			ranges = append(ranges, r)
+			start = end + 1
+		}
+		out = append(out, report.CheckResult{
+			ID:     strings.Join(ranges, ", "),
+			Name:   fmt.Sprintf("(%d checks)", len(at)),
+			Status: report.StatusSkip,
+			Reason: c.Reason,
+		})
+	}
+	return out
 }
 
 // driftSide says which report one side of a drift comparison is.
@@ -210,14 +233,15 @@ func (t *textWriter) check(c report.CheckResult, findings []report.Finding) {
 		status += " (" + detail + ")"
 	}
 	// Dots lead the eye to the status, which ends at the right margin when
-	// it fits there; a long reason goes on its own lines.
+	// it fits there; a long reason goes on its own lines, and so does one
+	// with parentheses of its own (never "SKIP (needs X (Y))").
 	const statusColumn = 36
 	dots := statusColumn - utf8.RuneCountInString(label)
 	if dots < 3 {
 		dots = 3
 	}
 	line := label + strings.Repeat(".", dots) + " "
-	if utf8.RuneCountInString(line+status) <= t.width {
+	if utf8.RuneCountInString(line+status) <= t.width && !strings.Contains(detail, "(") {
 		t.printf("%s%s\n", line, t.paint(color, word)+strings.TrimPrefix(status, word))
 	} else {
 		t.printf("%s%s\n", line, t.paint(color, word))
@@ -225,23 +249,14 @@ func (t *textWriter) check(c report.CheckResult, findings []report.Finding) {
 			t.printf("%s", wrap(detail, "      ", "      ", t.width))
 		}
 	}
-	for _, f := range findings {
-		t.finding(f)
-	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+	t.findings(findings)
 }
 
 func counts(errors, warnings, infos int) string {
 	var parts []string
 	add := func(n int, word string) {
 		if n > 0 {
-			parts = append(parts, plural(n, word))
+			parts = append(parts, prose.Plural(n, word))
 		}
 	}
 	add(errors, "error")
@@ -250,7 +265,9 @@ func counts(errors, warnings, infos int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (t *textWriter) finding(f report.Finding) {
+// findingMessage writes a finding's severity, message and source; its
+// remediation is written by findings, once for the findings that share it.
+func (t *textWriter) findingMessage(f report.Finding) {
 	label, color := "error", ansiRed
 	switch f.Severity {
 	case report.Warning:
@@ -267,9 +284,6 @@ func (t *textWriter) finding(f report.Finding) {
 	t.printf("%s", text)
 	if f.Source != "" {
 		t.printf("%s", wrap("at "+f.Source, indent, indent, t.width))
-	}
-	if f.Remediation != "" {
-		t.printf("%s", wrap("fix: "+f.Remediation, indent, indent+"     ", t.width))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloud"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -123,8 +124,7 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	for i, r := range reports {
 		applied[i] = r.Report.NovaRelease
 	}
-	rel, from, err := novarelease.Choose(opts.novaRelease,
-		"the newest known release (neither the compute API nor the host reports name one; use --nova-release)",
+	rel, from, err := novarelease.Choose(opts.novaRelease, releaseFallback(snap.ComputeMaxMicroversion, reports),
 		novarelease.Compute(snap.ComputeMaxMicroversion, applied))
 	if err != nil {
 		return err
@@ -192,4 +192,41 @@ func writeJSONFile(path string, v any) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// releaseFallback says why the audit applies the newest release when
+// neither the compute API nor the host reports settle one: the reports
+// name none, or they disagree, and then which host applied which.
+func releaseFallback(maxMicroversion string, reports []*report.HostReport) string {
+	api := "the compute API names no release"
+	if maxMicroversion != "" {
+		api = "the compute API's maximum microversion " + maxMicroversion + " names no release gpupass knows"
+	}
+	var releases []string
+	hosts := map[string][]string{}
+	for _, r := range reports {
+		rel := r.Report.NovaRelease
+		if rel == "" {
+			continue
+		}
+		if _, seen := hosts[rel]; !seen {
+			releases = append(releases, rel)
+		}
+		name := r.Path
+		if r.Report.Host != nil && r.Report.Host.Hostname != "" {
+			name = r.Report.Host.Hostname
+		}
+		hosts[rel] = append(hosts[rel], name)
+	}
+	switch len(releases) {
+	case 0:
+		return "the newest known release, as " + api + " and the host reports name none (use --nova-release)"
+	case 1:
+		return "the newest known release, as " + api + " and the host reports name " + releases[0] + ", which gpupass does not know (use --nova-release)"
+	}
+	parts := make([]string, len(releases))
+	for i, rel := range releases {
+		parts[i] = rel + " on " + prose.List(hosts[rel])
+	}
+	return "the newest known release, as " + api + " and the host reports disagree: " + prose.ListSep(parts, "; ") + " (use --nova-release)"
 }

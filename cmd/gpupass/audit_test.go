@@ -67,7 +67,7 @@ func TestAuditRecordedCloud(t *testing.T) {
 		verdicts[f.Name] = f.Verdict
 	}
 	for name, verdict := range map[string]string{
-		"gpu.a100.1":     "bootable on 1 host (hgx-a100-04); up to 1 more instance fit",
+		"gpu.a100.1":     "bootable on 1 host (hgx-a100-04); up to 1 more instance fits",
 		"gpu.h100.1":     "bootable on 1 host (gpu-h100-07); up to 8 more instances fit",
 		"gpu.h100.16":    "cannot boot: no host has 16 usable h100 devices (the most: 8 on gpu-h100-07)",
 		"gpu.l40s.1":     `cannot boot: alias "l40s" is not defined`,
@@ -128,5 +128,30 @@ func TestAuditBadReports(t *testing.T) {
 	}
 	if code, _, errOut := gpupass(t, nil, "audit", "--from-cloud", "/nonexistent.json"); code != exitFailure || !strings.Contains(errOut, "--from-cloud") {
 		t.Errorf("missing --from-cloud: exit %d, %q", code, errOut)
+	}
+}
+
+// When the compute API settles no release and the host reports disagree,
+// the audit's reason says which host applied which, never that they name
+// none.
+func TestAuditReleaseFallbackNamesTheReports(t *testing.T) {
+	rep := func(path, host, release string) *report.HostReport {
+		return &report.HostReport{Path: path, Report: report.Report{NovaRelease: release, Host: &report.Host{Hostname: host}}}
+	}
+	for _, tt := range []struct {
+		name, microversion string
+		reports            []*report.HostReport
+		want               string
+	}{
+		{"none", "", []*report.HostReport{rep("a.json", "gpu01", "")},
+			"the newest known release, as the compute API names no release and the host reports name none (use --nova-release)"},
+		{"disagree", "", []*report.HostReport{rep("a.json", "gpu01", "2026.1"), rep("b.json", "gpu02", "2024.1"), rep("c.json", "", "2026.1")},
+			"the newest known release, as the compute API names no release and the host reports disagree: 2026.1 on gpu01, c.json; 2024.1 on gpu02 (use --nova-release)"},
+		{"unknown", "2.61", []*report.HostReport{rep("a.json", "gpu01", "2099.9")},
+			"the newest known release, as the compute API's maximum microversion 2.61 names no release gpupass knows and the host reports name 2099.9, which gpupass does not know (use --nova-release)"},
+	} {
+		if got := releaseFallback(tt.microversion, tt.reports); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
 	}
 }

@@ -24,12 +24,35 @@ func ListSep(items []string, sep string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:Most], sep), len(items)-Most)
 }
 
-// Plural is "1 host" or "n hosts".
-func Plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
+// ListUpTo is ListSep naming up to most items, for lists whose every
+// item matters to the reader (the devices a folded finding is about) but
+// that must stay bounded on a host with thousands of them.
+func ListUpTo(items []string, most int, sep string) string {
+	if len(items) <= most {
+		return strings.Join(items, sep)
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], sep), len(items)-most)
+}
+
+// Plural is "1 host" or "n hosts".
+func Plural(n int, word string) string { return PluralOf(n, word, word+"s") }
+
+// PluralOf is Plural for a word whose plural is not word+"s": "1 alias",
+// "2 aliases".
+func PluralOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Verb is the form of a verb that agrees with a count: Verb(1, "fits",
+// "fit") is "fits", Verb(3, "fits", "fit") "fit".
+func Verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Bounded keeps the first items of a list that may be long (one per host

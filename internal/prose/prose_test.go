@@ -40,4 +40,16 @@ func TestLists(t *testing.T) {
 	if Plural(1, "host") != "1 host" || Plural(0, "host") != "0 hosts" || Plural(3, "GPU") != "3 GPUs" {
 		t.Error("Plural")
 	}
+	if PluralOf(1, "alias", "aliases") != "1 alias" || PluralOf(2, "alias", "aliases") != "2 aliases" {
+		t.Error("PluralOf")
+	}
+	if Verb(1, "fits", "fit") != "fits" || Verb(0, "fits", "fit") != "fit" || Verb(2, "fits", "fit") != "fit" {
+		t.Error("Verb")
+	}
+	if got := ListUpTo(seven, 7, ", "); got != "1, 2, 3, 4, 5, 6, 7" {
+		t.Errorf("ListUpTo(7, 7) = %q", got)
+	}
+	if got := ListUpTo(seven, 6, ", "); got != "1, 2, 3, 4, 5, 6 and 1 more" {
+		t.Errorf("ListUpTo(7, 6) = %q", got)
+	}
 }
