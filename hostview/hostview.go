@@ -225,13 +225,13 @@ func (v *View) BootClaims(d *pcidev.Device) []string {
 			if where == "kernel command line" {
 				out = append(out, c.Driver+".ids="+c.Raw+" on the kernel command line")
 			} else {
-				out = append(out, "options "+c.Driver+" ids="+c.Raw+" ("+where+")")
+				out = append(out, "options "+c.Driver+" ids="+c.Raw+" at "+where)
 			}
 		}
 	}
 	for _, o := range v.Host.Driverctl {
 		if o.Address == d.Address && (o.Driver == pcidev.DriverVFIOPCI || o.Driver == pcidev.DriverPCIStub) {
-			out = append(out, "driverctl override to "+o.Driver+" ("+o.File+")")
+			out = append(out, "driverctl override to "+o.Driver+" at "+o.File)
 		}
 	}
 	return out

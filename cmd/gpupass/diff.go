@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gpupass/gpupass/checks"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -45,7 +46,7 @@ same checks against the host itself.`,
   gpupass diff known-good.json today.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return fmt.Errorf("diff compares two preflight JSON reports, OLD.json NEW.json; got %d argument(s)", len(args))
+				return fmt.Errorf("diff compares two preflight JSON reports, OLD.json NEW.json; got %s", prose.Plural(len(args), "argument"))
 			}
 			return nil
 		},

@@ -345,7 +345,7 @@ func TestBadBaseline(t *testing.T) {
 	if code, _, errOut := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--baseline", missing); code != exitFailure || !strings.Contains(errOut, "--baseline "+missing+": no such file") {
 		t.Errorf("missing baseline: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := gpupass(t, nil, "diff", missing); code != exitFailure || !strings.Contains(errOut, "diff compares two preflight JSON reports, OLD.json NEW.json; got 1 argument(s)") {
+	if code, _, errOut := gpupass(t, nil, "diff", missing); code != exitFailure || !strings.Contains(errOut, "diff compares two preflight JSON reports, OLD.json NEW.json; got 1 argument") {
 		t.Errorf("diff with one argument: exit %d, %q", code, errOut)
 	}
 }

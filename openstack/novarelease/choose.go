@@ -51,9 +51,9 @@ func Installed(version, path string) Detector {
 		fmt.Sscanf(version, "%d", &major)
 		if major > 0 && major < All[0].Major {
 			oldest := All[0]
-			return oldest, fmt.Sprintf("Nova %s (at %s) is older than %s, the oldest release gpupass knows; %s rules applied", version, path, oldest.Name, oldest.Name), true
+			return oldest, fmt.Sprintf("Nova %s (at %s) is older than %s, the oldest release gpupass knows, whose rules apply", version, path, oldest.Name), true
 		}
-		return Newest(), fmt.Sprintf("Nova %s (at %s) is newer than the releases gpupass knows; the newest known rules applied", version, path), true
+		return Newest(), fmt.Sprintf("Nova %s (at %s) is newer than the releases gpupass knows: the newest known one's rules apply", version, path), true
 	}
 }
 
