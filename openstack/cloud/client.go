@@ -110,8 +110,8 @@ type Client struct {
 // can act on (bad credentials, unknown cloud name in clouds.yaml with the
 // file searched, unreachable Keystone with the URL, TLS failure with a hint
 // about --os-cacert, no compute endpoint in the catalog for the region and
-// interface, with the ones it has) and never contain a secret. A catalog
-// without placement is not an error: Fetch reports it in
+// interface, with the ones it has, a redirect refused) and never contain a
+// secret. A catalog without placement is not an error: Fetch reports it in
 // Snapshot.Incomplete.
 func Connect(ctx context.Context, opts Options) (*Client, error) {
 	if opts.Getenv == nil {
@@ -144,7 +144,8 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	red.add(s.auth.password)
 	red.add(s.auth.appSecret)
 	c := &Client{settings: s, opts: opts, redact: red, authURL: redactURL(s.auth.authURL)}
-	if err := c.checkAuthURL(); err != nil {
+	authURL, err := c.checkAuthURL()
+	if err != nil {
 		return nil, err
 	}
 
@@ -158,8 +159,9 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 		backoff: opts.backoff,
 		debug:   opts.Debug,
 		redact:  red,
+		authURL: authURL,
 	}
-	c.httpClient = &http.Client{Transport: c.tr}
+	c.httpClient = &http.Client{Transport: c.tr, CheckRedirect: c.tr.checkRedirect}
 
 	provider, err := openstack.NewClient(s.auth.authURL)
 	if err != nil {
@@ -187,13 +189,14 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// checkAuthURL rejects an auth URL that cannot be one.
-func (c *Client) checkAuthURL() error {
+// checkAuthURL rejects an auth URL that cannot be one, and returns it
+// parsed.
+func (c *Client) checkAuthURL() (*url.URL, error) {
 	u, err := url.Parse(c.settings.auth.authURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c.errorf(KindConfig, 0, nil, "%s: the auth URL %q is not an http(s) URL", c.settings.source, c.authURL)
+		return nil, c.errorf(KindConfig, 0, nil, "%s: the auth URL %q is not an http(s) URL", c.settings.source, c.authURL)
 	}
-	return nil
+	return u, nil
 }
 
 // errorf builds an *Error whose message has been cleaned of secrets.
@@ -223,6 +226,16 @@ func (c *Client) authError(err error) error {
 		return c.errorf(KindTLS, 0, err, "TLS failure with %s: %s; %s", where, f.detail, tlsHint)
 	case KindTimeout:
 		return c.errorf(KindTimeout, 0, err, "%s: %s", where, f.detail)
+	case KindRedirect:
+		var redirect *redirectError
+		var foreign *foreignAuthError
+		target := ""
+		if errors.As(err, &redirect) {
+			target = strings.TrimSuffix(strings.TrimSuffix(redirect.to, "/tokens"), "/auth")
+		} else if errors.As(err, &foreign) {
+			target = foreign.to
+		}
+		return c.errorf(KindRedirect, f.status, err, "%s: %s; if %s is your Keystone, make it the auth URL (%s)", where, f.detail, target, c.settings.source)
 	}
 	if errors.Is(err, ErrReadOnly) {
 		return c.errorf(KindConfig, 0, err, "%s", err)

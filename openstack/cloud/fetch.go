@@ -143,10 +143,16 @@ func (f *fetch) get(ctx context.Context, sc *gophercloud.ServiceClient, u, kind 
 	return body, nil
 }
 
-// networkFailure: the endpoint could not be talked to at all, so trying its
-// other URLs is pointless.
+// networkFailure: the endpoint could not be talked to at all (or sends
+// gpupass elsewhere), so trying its other URLs is pointless.
 func networkFailure(fl failure) bool {
-	return fl.kind == KindUnreachable || fl.kind == KindTLS || fl.kind == KindTimeout
+	return fl.kind == KindUnreachable || fl.kind == KindTLS || fl.kind == KindTimeout || fl.kind == KindRedirect
+}
+
+// stopsTheRest: a failure that the other requests of a part would all meet
+// (refused credentials, a redirect elsewhere), so that they are not sent.
+func stopsTheRest(fl failure) bool {
+	return fl.kind == KindForbidden || fl.kind == KindAuth || fl.kind == KindRedirect
 }
 
 // discover reads a service's version document and returns its maximum
@@ -196,6 +202,8 @@ func (f *fetch) reason(what, u string, err error) (string, int) {
 		msg = fmt.Sprintf("%s was refused to these credentials (%s): it needs the admin role", what, fl.detail)
 	case KindAuth:
 		msg = fmt.Sprintf("%s at %s rejected the token (%s)", what, u, fl.detail)
+	case KindRedirect:
+		msg = fmt.Sprintf("%s at %s: %s; if the service has moved there, correct its endpoint in the catalog (openstack endpoint list)", what, u, fl.detail)
 	default:
 		switch {
 		case fl.status >= 500:
@@ -336,8 +344,7 @@ func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, f
 		if firstErr == nil {
 			firstErr, firstURL = err, u
 		}
-		kind := classify(err).kind
-		return kind != KindForbidden && kind != KindAuth
+		return !stopsTheRest(classify(err))
 	})
 	missing := 0
 	for _, fl := range flavors {
@@ -520,8 +527,7 @@ func (f *fetch) placementPart(ctx context.Context) {
 		if firstErr == nil {
 			firstErr, firstURL, firstName = failed, failedURL, rp.Name
 		}
-		kind := classify(failed).kind
-		return kind != KindForbidden && kind != KindAuth
+		return !stopsTheRest(classify(failed))
 	})
 	f.snap.ResourceProviders = providers
 	f.snap.PlacementMicroversion = mv

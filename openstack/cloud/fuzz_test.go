@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,6 +127,25 @@ func FuzzServerMessage(f *testing.F) {
 		}
 		if utf8.ValidString(msg) && utf8.RuneCountInString(msg) > 201 {
 			t.Fatalf("message of %d runes", utf8.RuneCountInString(msg))
+		}
+	})
+}
+
+// FuzzRedactURL: whatever the text, what redactURL leaves has no userinfo
+// a URL parser would find, and clip keeps valid text valid and short.
+func FuzzRedactURL(f *testing.F) {
+	for _, s := range []string{"http://u:pw@host:5000/v3", "http://u:p w@host/v3?x=1", "https://u:p%zz@host/", "http://a@b@host:1/p@q",
+		"http://[::1]:5000/v3?marker=u:pw@x", "http://u:pw@[::1", "ftp://u:pw@h", "://@", "http://\x00:pw@host/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := redactURL(raw)
+		if u, err := url.Parse(out); err == nil && u.User != nil {
+			t.Fatalf("redactURL(%q) = %q keeps the userinfo %q", raw, out, u.User)
+		}
+		short := clip(out)
+		if len(short) > maxQuoted+len("…") || (utf8.ValidString(out) && !utf8.ValidString(short)) {
+			t.Fatalf("clip(%q) = %q", out, short)
 		}
 	})
 }
