@@ -237,6 +237,9 @@ func (c *Client) authError(err error) error {
 		}
 		return c.errorf(KindRedirect, f.status, err, "%s: %s; if %s is your Keystone, make it the auth URL (%s)", where, f.detail, target, c.settings.source)
 	}
+	if errors.Is(err, errBodyTooLarge) {
+		return c.errorf(KindServer, 0, err, "%s: %s", where, f.detail)
+	}
 	if errors.Is(err, ErrReadOnly) {
 		return c.errorf(KindConfig, 0, err, "%s", err)
 	}

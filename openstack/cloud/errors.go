@@ -154,6 +154,8 @@ func classifyTransport(err error) failure {
 		f.kind, f.status, f.detail = KindRedirect, redirect.status, redirect.Error()
 	case errors.As(err, &foreign):
 		f.kind, f.detail = KindRedirect, foreign.Error()
+	case errors.Is(err, errBodyTooLarge):
+		f.detail = errBodyTooLarge.Error()
 	case errors.Is(err, ErrReadOnly):
 		f.kind = KindConfig
 	case errors.Is(err, context.Canceled):
@@ -301,3 +303,6 @@ type foreignAuthError struct {
 func (e *foreignAuthError) Error() string {
 	return fmt.Sprintf("its version document names %s as the identity API (%s), and gpupass sends the credentials only to the auth URL's scheme, host and port", e.to, e.change)
 }
+
+// errBodyTooLarge: an answer longer than maxBody.
+var errBodyTooLarge = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)

@@ -138,7 +138,7 @@ func (f *fetch) get(ctx context.Context, sc *gophercloud.ServiceClient, u, kind 
 		return nil, err
 	}
 	if len(body) > maxBody {
-		return nil, fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
+		return nil, errBodyTooLarge
 	}
 	return body, nil
 }

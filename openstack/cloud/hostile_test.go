@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,6 +336,108 @@ func TestKeystoneVersionsElsewhere(t *testing.T) {
 	within(t, 20*time.Second, func(ctx context.Context) { _, err = Connect(ctx, options(t, env)) })
 	if err != nil {
 		t.Errorf("Connect with a version document on the same host: %v", err)
+	}
+}
+
+// endlessBody answers 200 (or code) with headers, then a JSON string that
+// does not end, up to limit bytes; written counts what left.
+func endlessBody(code int, header http.Header, prefix string, limit int64, written *atomic.Int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		n, err := io.WriteString(w, prefix)
+		written.Add(int64(n))
+		if err != nil {
+			return
+		}
+		chunk := []byte(strings.Repeat("a", 1<<20))
+		for written.Load() < limit {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// TestKeystoneBodyCap (issue 12, item 4): the token answer is read up to 64
+// MiB, as every other answer; a larger one fails Connect (exit 2) without
+// reading the rest.
+func TestKeystoneBodyCap(t *testing.T) {
+	fc := newFakeCloud(t)
+	var written atomic.Int64
+	fc.intercept(-1, pathHas("/auth/tokens"), endlessBody(201, http.Header{"X-Subject-Token": {fakeToken}}, `{"token": {"methods": ["password"], "x": "`, 256<<20, &written))
+	opts := options(t, fc.env())
+	opts.Timeout = 30 * time.Second // reading 64 MiB under the race detector takes seconds
+	var err error
+	within(t, 40*time.Second, func(ctx context.Context) { _, err = Connect(ctx, opts) })
+	wantError(t, err, KindServer, "Keystone at "+fc.authURL(), "the answer is larger than 64 MiB")
+	// What the client did not read stays in the socket buffers (up to
+	// tcp_rmem's 32 MiB and tcp_wmem's 4 MiB here).
+	if n := written.Load(); n > maxBody+48<<20 {
+		t.Errorf("the server wrote %d MiB before the client gave up, want about 64", n>>20)
+	}
+}
+
+// TestComputeBodyCap (held: 200 MB compute bodies refused): a hypervisor
+// list larger than 64 MiB is a gap, and the rest is not read.
+func TestComputeBodyCap(t *testing.T) {
+	fc := newFakeCloud(t)
+	var written atomic.Int64
+	fc.intercept(-1, pathHas("/os-hypervisors"), endlessBody(200, nil, `{"hypervisors": [{"id": "`, 200<<20, &written))
+	opts := options(t, fc.env())
+	opts.Timeout = 30 * time.Second // reading 64 MiB under the race detector takes seconds
+	var snap *cloudmodel.Snapshot
+	within(t, 40*time.Second, func(ctx context.Context) {
+		client, err := Connect(ctx, opts)
+		if err == nil {
+			snap, err = client.Fetch(ctx)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	if snap == nil {
+		return
+	}
+	if g := gapFor(snap, cloudmodel.PartHypervisors); g == nil || !strings.Contains(g.Reason, "the answer is larger than 64 MiB") {
+		t.Errorf("gap %+v", g)
+	}
+	if n := written.Load(); n > maxBody+48<<20 {
+		t.Errorf("the server wrote %d MiB before the client gave up, want about 64", n>>20)
+	}
+}
+
+// TestErrorBodyCap: the body of an error answer, which gophercloud reads
+// whole to quote the server's message, is capped too.
+func TestErrorBodyCap(t *testing.T) {
+	fc := newFakeCloud(t)
+	var written atomic.Int64
+	fc.intercept(-1, pathHas("/os-hypervisors"), endlessBody(403, nil, `{"forbidden": {"message": "`, 256<<20, &written))
+	opts := options(t, fc.env())
+	opts.Timeout = 30 * time.Second // reading 64 MiB under the race detector takes seconds
+	var snap *cloudmodel.Snapshot
+	within(t, 40*time.Second, func(ctx context.Context) {
+		client, err := Connect(ctx, opts)
+		if err == nil {
+			snap, err = client.Fetch(ctx)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	if snap == nil {
+		return
+	}
+	if g := gapFor(snap, cloudmodel.PartHypervisors); g == nil || g.Status != 403 || len(g.Reason) > 1000 {
+		t.Errorf("gap %+v", g)
+	}
+	if n := written.Load(); n > maxBody+48<<20 {
+		t.Errorf("the server wrote %d MiB before the client gave up, want about 64", n>>20)
 	}
 }
 

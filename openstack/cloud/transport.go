@@ -36,7 +36,8 @@ func kindOf(ctx context.Context) string {
 // anything that could change the cloud and a token request to anywhere but
 // the auth URL's scheme, host and port, bounds each attempt with the
 // timeout, retries 5xx answers and reset connections with exponential
-// backoff, counts every request, and writes the debug log. It never sees or logs a request body, and logs no header value
+// backoff, counts every request, writes the debug log and caps every answer
+// at maxBody. It never sees or logs a request body, and logs no header value
 // but the microversion. Its checkRedirect is the HTTP client's redirect
 // policy.
 type transport struct {
@@ -135,7 +136,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				cancel()
 				return nil, err
 			}
-			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+			resp.Body = &cancelOnClose{ReadCloser: &cappedBody{ReadCloser: resp.Body}, cancel: cancel}
 			return resp, nil
 		}
 		if resp != nil {
@@ -189,6 +190,29 @@ func (c *cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
 	return err
+}
+
+// cappedBody fails with errBodyTooLarge past maxBody bytes, for every
+// answer: gophercloud reads the token request's answer itself, whole.
+type cappedBody struct {
+	io.ReadCloser
+	read int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.read > maxBody {
+		return 0, errBodyTooLarge
+	}
+	// One byte past the cap tells a body of exactly maxBody from a larger one.
+	if left := maxBody + 1 - b.read; int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
+	if b.read > maxBody {
+		return n - int(b.read-maxBody), errBodyTooLarge
+	}
+	return n, err
 }
 
 // maxRedirects is as many redirects as Go follows by default.
