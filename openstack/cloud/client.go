@@ -79,6 +79,12 @@ const (
 	flavorPageSize = 1000
 	// maxBody bounds a response body read into memory.
 	maxBody = 64 << 20
+	// maxListed bounds the items of one paged list (flavors, hypervisors)
+	// read: 20 times the 5,000 flavors gpupass is built for, and 10 times the
+	// 10,000 hosts.
+	maxListed = 100_000
+	// maxPages bounds the pages of one list, however small.
+	maxPages = 1_000
 )
 
 // Client is an authenticated, read-only connection to a cloud.

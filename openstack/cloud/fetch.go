@@ -289,7 +289,7 @@ func (f *fetch) flavors(ctx context.Context, mv string, discoverErr error) {
 func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, first string) ([]cloudmodel.Flavor, int, string, error) {
 	var flavors []cloudmodel.Flavor
 	withoutSpecs := 0
-	seen := map[string]bool{}
+	var pages pager
 	for u := first; u != ""; {
 		body, err := f.get(ctx, sc, u, cloudmodel.PartFlavors)
 		if err != nil {
@@ -305,15 +305,10 @@ func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, 
 		flavors = append(flavors, page.flavors...)
 		withoutSpecs += page.withoutSpecs
 		f.prog.flavors.Store(int64(len(flavors)))
-		if page.next == "" || len(page.flavors) == 0 {
-			break
+		next, err := pages.next(u, len(page.flavors), page.next)
+		if err != nil {
+			return flavors, withoutSpecs, u, err
 		}
-		next := pageURL(u, page.next)
-		marker := markerOf(next)
-		if marker == "" || seen[marker] {
-			return flavors, withoutSpecs, u, fmt.Errorf("the next-page link %q does not move on", page.next)
-		}
-		seen[marker] = true
 		u = next
 	}
 	return flavors, withoutSpecs, "", nil
@@ -408,7 +403,7 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 		u = fmt.Sprintf("%s?limit=%d", listURL, flavorPageSize)
 	}
 	var hypervisors []cloudmodel.Hypervisor
-	seen := map[string]bool{}
+	var pages pager
 	var err error
 	for u != "" {
 		var body []byte
@@ -425,17 +420,10 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 		}
 		hypervisors = append(hypervisors, page.hypervisors...)
 		f.prog.hypervisors.Store(int64(len(hypervisors)))
-		if page.next == "" || len(page.hypervisors) == 0 {
-			u = ""
+		var next string
+		if next, err = pages.next(u, len(page.hypervisors), page.next); err != nil {
 			break
 		}
-		next := pageURL(u, page.next)
-		marker := markerOf(next)
-		if marker == "" || seen[marker] {
-			err = fmt.Errorf("the next-page link %q does not move on", page.next)
-			break
-		}
-		seen[marker] = true
 		u = next
 	}
 	if err != nil {
@@ -549,4 +537,56 @@ func (f *fetch) placementPart(ctx context.Context) {
 		}
 		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: firstURL, Reason: reason, Status: status})
 	}
+}
+
+// maxLink bounds a next-page link: it carries a marker (an ID), the limit
+// and the filters, and every later request, debug line and gap repeats it.
+const maxLink = 4096
+
+// pager follows the next-page links of a list (flavors, hypervisors) and
+// ends the list where a server, broken or hostile, would keep it going: at a
+// link that does not move on (no marker, or a marker already followed), and
+// past maxListed items or maxPages pages, whichever comes first, however
+// fresh the markers. At the first page's size, maxListed items are
+// ceil(maxListed / size) pages.
+type pager struct {
+	pages, items int
+	limit        int // pages, from the first page's size
+	first        int // the first page's size
+	seen         map[string]bool
+}
+
+// next is the URL of the page after the one at u, which held n items and
+// whose next-page link is href: "" at the end of the list (no link, or an
+// empty page), or an error when the list must end before.
+func (p *pager) next(u string, n int, href string) (string, error) {
+	p.pages++
+	p.items += n
+	if p.pages == 1 {
+		p.first = n
+		size := max(n, 1)
+		p.limit = min(maxPages, (maxListed+size-1)/size)
+		p.seen = map[string]bool{}
+	}
+	if href == "" || n == 0 {
+		return "", nil
+	}
+	if len(href) > maxLink {
+		return "", fmt.Errorf("the next-page link is %d bytes long, more than a marker needs (%d at most): %q", len(href), maxLink, clip(href))
+	}
+	next := pageURL(u, href)
+	marker := markerOf(next)
+	if marker == "" || p.seen[marker] {
+		return "", fmt.Errorf("the next-page link %q does not move on", clip(href))
+	}
+	if p.items >= maxListed {
+		return "", fmt.Errorf("the list did not end after %d pages and %d items, more than gpupass reads of one list (%d): its next-page links keep naming new markers",
+			p.pages, p.items, maxListed)
+	}
+	if p.pages >= p.limit {
+		return "", fmt.Errorf("the list did not end after %d pages, the most gpupass follows when the first page holds %d (it reads at most %d items of one list, in at most %d pages): its next-page links keep naming new markers",
+			p.pages, p.first, maxListed, maxPages)
+	}
+	p.seen[marker] = true
+	return next, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -146,6 +147,44 @@ func FuzzRedactURL(f *testing.F) {
 		short := clip(out)
 		if len(short) > maxQuoted+len("…") || (utf8.ValidString(out) && !utf8.ValidString(short)) {
 			t.Fatalf("clip(%q) = %q", out, short)
+		}
+	})
+}
+
+// FuzzPager: however a server words its next-page links and sizes its
+// pages, a list ends within maxPages pages.
+func FuzzPager(f *testing.F) {
+	f.Add(uint16(1000), "a\nb\nc", false)
+	f.Add(uint16(1), "x", true)
+	f.Add(uint16(0), "", true)
+	f.Add(uint16(7), "?marker=\n&marker=a\nmarker=b#c\n%zz", true)
+	f.Fuzz(func(t *testing.T, first uint16, links string, fresh bool) {
+		hrefs := strings.Split(links, "\n")
+		var p pager
+		u := "https://nova.example.com/v2.1/flavors/detail?limit=1000"
+		for i := 0; ; i++ {
+			if i > maxPages {
+				t.Fatalf("the list goes on after %d pages", i)
+			}
+			n := int(first)
+			if i > 0 {
+				n = 1 + i%3000
+			}
+			href := "http://nova/v2.1/flavors/detail?marker=" + url.QueryEscape(hrefs[i%len(hrefs)])
+			if fresh {
+				href += strconv.Itoa(i)
+			}
+			next, err := p.next(u, n, href)
+			if err != nil || next == "" {
+				if p.items > maxListed+3000 {
+					t.Fatalf("%d items read", p.items)
+				}
+				return
+			}
+			if next == u {
+				t.Fatalf("the next page is the same URL %q", u)
+			}
+			u = next
 		}
 	})
 }

@@ -339,6 +339,138 @@ func TestKeystoneVersionsElsewhere(t *testing.T) {
 	}
 }
 
+// endlessPages answers a paged list with pages of size items whose next
+// link always names a new marker, as a broken or hostile server might; it
+// counts the pages it served.
+func endlessPages(key string, size func(page int64) int, served *atomic.Int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n := served.Add(1)
+		var body strings.Builder
+		fmt.Fprintf(&body, `{%q: [`, key)
+		for i := range size(n) {
+			if i > 0 {
+				body.WriteString(",")
+			}
+			id := fmt.Sprintf("%s-%07d-%05d", key, n, i)
+			if key == "flavors" {
+				fmt.Fprintf(&body, `{"id": %q, "name": %q, "ram": 1024, "vcpus": 1, "disk": 1, "os-flavor-access:is_public": true, "extra_specs": {}}`, id, id)
+			} else {
+				fmt.Fprintf(&body, `{"id": %q, "hypervisor_hostname": %q, "state": "up", "status": "enabled"}`, id, id)
+			}
+		}
+		fmt.Fprintf(&body, `], "%s_links": [{"rel": "next", "href": "http://nova.internal:8774/v2.1/x?limit=1000&marker=%s-%07d"}]}`, key, key, n)
+		writeJSON(w, 200, body.String())
+	}
+}
+
+// TestEndlessPages (issue 12, item 4): a list whose next-page links name a
+// new marker on every page ends: after maxListed items' worth of pages of the
+// first page's size, and never after more than maxPages pages. What was read
+// is kept, and the gap says why the rest is not.
+func TestEndlessPages(t *testing.T) {
+	every := func(n int) func(int64) int { return func(int64) int { return n } }
+	for _, tc := range []struct {
+		name, key, part string
+		size            func(page int64) int
+		// the pages asked for, and the items read in them
+		wantPages, wantItems int
+	}{
+		{"flavors, one a page", "flavors", cloudmodel.PartFlavors, every(1), maxPages, maxPages},
+		{"flavors, 1000 a page", "flavors", cloudmodel.PartFlavors, every(1000), maxListed / 1000, maxListed},
+		{"flavors, 30000 a page", "flavors", cloudmodel.PartFlavors, every(30000), 4, 120000},
+		// The item bound holds when later pages are larger than the first.
+		{"flavors, one then 30000 a page", "flavors", cloudmodel.PartFlavors,
+			func(n int64) int { return map[bool]int{true: 1, false: 30000}[n == 1] }, 5, 120001},
+		{"hypervisors, 7 a page", "hypervisors", cloudmodel.PartHypervisors, every(7), maxPages, 7 * maxPages},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := newFakeCloud(t)
+			var served atomic.Int64
+			path := "/flavors/detail"
+			if tc.key == "hypervisors" {
+				path = "/os-hypervisors/detail"
+			}
+			fc.intercept(-1, pathHas(path), endlessPages(tc.key, tc.size, &served))
+			var snap *cloudmodel.Snapshot
+			var err error
+			within(t, 30*time.Second, func(ctx context.Context) {
+				client, cerr := Connect(ctx, options(t, fc.env()))
+				if cerr != nil {
+					err = cerr
+					return
+				}
+				snap, err = client.Fetch(ctx)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := served.Load(); n != int64(tc.wantPages) {
+				t.Errorf("%d pages asked for, want %d", n, tc.wantPages)
+			}
+			g := gapFor(snap, tc.part)
+			want := fmt.Sprintf("only the first %d %s were read", tc.wantItems, tc.key)
+			if g == nil || !strings.Contains(g.Reason, want) || !strings.Contains(g.Reason, fmt.Sprintf("did not end after %d pages", tc.wantPages)) ||
+				!strings.Contains(g.Reason, "next-page links keep naming new markers") {
+				t.Fatalf("gap %+v, want one saying %q", g, want)
+			}
+			got := len(snap.Flavors)
+			if tc.key == "hypervisors" {
+				got = len(snap.Hypervisors)
+			}
+			if got != tc.wantItems {
+				t.Errorf("%d %s kept, want the %d read", got, tc.key, tc.wantItems)
+			}
+		})
+	}
+}
+
+// TestPagesLoop: a next-page link back to a marker already followed, or
+// without a marker, ends the list with a gap.
+func TestPagesLoop(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		links []string // the next link of page 1, 2, 3...
+	}{
+		{"same marker", []string{"?marker=a", "?marker=a"}},
+		{"back to an earlier marker", []string{"?marker=a", "?marker=b", "?marker=a"}},
+		{"no marker", []string{"?limit=1000"}},
+		{"a link of 5000 bytes", []string{"?marker=" + strings.Repeat("m", 5000)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := newFakeCloud(t)
+			var served atomic.Int64
+			fc.intercept(-1, pathHas("/os-hypervisors/detail"), func(w http.ResponseWriter, r *http.Request) {
+				n := int(served.Add(1))
+				link := tc.links[min(n, len(tc.links))-1]
+				writeJSON(w, 200, fmt.Sprintf(`{"hypervisors": [{"id": "h%d", "hypervisor_hostname": "h%d"}], "hypervisors_links": [{"rel": "next", "href": "http://nova/v2.1/os-hypervisors/detail%s"}]}`, n, n, link))
+			})
+			var snap *cloudmodel.Snapshot
+			within(t, 20*time.Second, func(ctx context.Context) {
+				client, err := Connect(ctx, options(t, fc.env()))
+				if err == nil {
+					snap, err = client.Fetch(ctx)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			})
+			if snap == nil {
+				return
+			}
+			if n := served.Load(); n != int64(len(tc.links)) {
+				t.Errorf("%d pages served, want %d", n, len(tc.links))
+			}
+			g := gapFor(snap, cloudmodel.PartHypervisors)
+			if g == nil || !(strings.Contains(g.Reason, "does not move on") || strings.Contains(g.Reason, "bytes long, more than a marker needs")) {
+				t.Fatalf("gap %+v", g)
+			}
+			if len(g.Reason) > 1000 {
+				t.Errorf("a gap reason of %d bytes: %q", len(g.Reason), g.Reason)
+			}
+		})
+	}
+}
+
 // endlessBody answers 200 (or code) with headers, then a JSON string that
 // does not end, up to limit bytes; written counts what left.
 func endlessBody(code int, header http.Header, prefix string, limit int64, written *atomic.Int64) http.HandlerFunc {
