@@ -41,6 +41,10 @@ type Options struct {
 	// Timeout bounds every request (each attempt, and the reading of its
 	// answer); 0 = 30 s.
 	Timeout time.Duration
+	// Deadline bounds the whole conversation with the cloud, from the
+	// start of Connect to the end of Fetch (--deadline): past it, what is
+	// not read yet is not. 0 = 10 minutes.
+	Deadline time.Duration
 	// Retries bounds the retries of a request that got a 5xx answer or a
 	// reset connection, with exponential backoff (0.5 s, 1 s, 2 s...);
 	// 0 = 3, negative = none.
@@ -70,6 +74,7 @@ type Options struct {
 // The defaults.
 const (
 	defaultTimeout       = 30 * time.Second
+	defaultDeadline      = 10 * time.Minute
 	defaultRetries       = 3
 	defaultBackoff       = 500 * time.Millisecond
 	defaultWorkers       = 8
@@ -97,6 +102,9 @@ type Client struct {
 	httpClient *http.Client
 	tr         *transport
 	redact     *redactor
+	// deadline ends the conversation with the cloud (Options.Deadline
+	// after Connect started).
+	deadline time.Time
 
 	authURL string
 	// region is the region of the endpoints found, when none was asked for.
@@ -116,15 +124,19 @@ type Client struct {
 // can act on (bad credentials, unknown cloud name in clouds.yaml with the
 // file searched, unreachable Keystone with the URL, TLS failure with a hint
 // about --os-cacert, no compute endpoint in the catalog for the region and
-// interface, with the ones it has, a redirect refused) and never contain a
-// secret. A catalog without placement is not an error: Fetch reports it in
-// Snapshot.Incomplete.
+// interface, with the ones it has, a redirect refused, the deadline passed)
+// and never contain a secret. A catalog without placement is not an error:
+// Fetch reports it in Snapshot.Incomplete.
 func Connect(ctx context.Context, opts Options) (*Client, error) {
+	start := time.Now()
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultTimeout
+	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = defaultDeadline
 	}
 	switch {
 	case opts.Retries == 0:
@@ -149,11 +161,13 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	red := &redactor{}
 	red.add(s.auth.password)
 	red.add(s.auth.appSecret)
-	c := &Client{settings: s, opts: opts, redact: red, authURL: redactURL(s.auth.authURL)}
+	c := &Client{settings: s, opts: opts, redact: red, authURL: redactURL(s.auth.authURL), deadline: start.Add(opts.Deadline)}
 	authURL, err := c.checkAuthURL()
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.TLSClientConfig = s.tlsConfig
@@ -186,7 +200,7 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 
 	ao := s.auth.authOptions()
 	if err := openstack.Authenticate(withKind(ctx, cloudmodel.PartIdentity), provider, ao); err != nil {
-		return nil, c.authError(err)
+		return nil, c.authError(deadlineCause(ctx, err))
 	}
 	red.add(provider.Token())
 	if err := c.readToken(); err != nil {
@@ -203,6 +217,12 @@ func (c *Client) checkAuthURL() (*url.URL, error) {
 		return nil, c.errorf(KindConfig, 0, nil, "%s: the auth URL %q is not an http(s) URL", c.settings.source, c.authURL)
 	}
 	return u, nil
+}
+
+// bounded is ctx ending at the client's deadline at the latest, with a
+// deadlineError as its cause.
+func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithDeadlineCause(ctx, c.deadline, &deadlineError{limit: c.opts.Deadline})
 }
 
 // errorf builds an *Error whose message has been cleaned of secrets.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -149,11 +150,14 @@ func classifyTransport(err error) failure {
 	var opErr *net.OpError
 	var redirect *redirectError
 	var foreign *foreignAuthError
+	var deadline *deadlineError
 	switch {
 	case errors.As(err, &redirect):
 		f.kind, f.status, f.detail = KindRedirect, redirect.status, redirect.Error()
 	case errors.As(err, &foreign):
 		f.kind, f.detail = KindRedirect, foreign.Error()
+	case errors.As(err, &deadline):
+		f.kind, f.detail = KindTimeout, deadline.Error()
 	case errors.Is(err, errBodyTooLarge):
 		f.detail = errBodyTooLarge.Error()
 	case errors.Is(err, ErrReadOnly):
@@ -302,6 +306,34 @@ type foreignAuthError struct {
 
 func (e *foreignAuthError) Error() string {
 	return fmt.Sprintf("its version document names %s as the identity API (%s), and gpupass sends the credentials only to the auth URL's scheme, host and port", e.to, e.change)
+}
+
+// deadlineError: the run's overall time limit (Options.Deadline) passed.
+type deadlineError struct{ limit time.Duration }
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("the audit's time limit of %s (--deadline) ran out", e.limit)
+}
+func (e *deadlineError) Timeout() bool { return true }
+func (e *deadlineError) Unwrap() error { return context.DeadlineExceeded }
+
+// deadlineCause is err, or the deadline error when err came of the run's
+// deadline passing (ctx ended with it as its cause).
+func deadlineCause(ctx context.Context, err error) error {
+	var deadline *deadlineError
+	if err != nil && ctx.Err() != nil && errors.As(context.Cause(ctx), &deadline) {
+		return deadline
+	}
+	return err
+}
+
+// interrupted says why ctx ended: the run's deadline, or the caller.
+func interrupted(ctx context.Context) string {
+	var deadline *deadlineError
+	if errors.As(context.Cause(ctx), &deadline) {
+		return deadline.Error()
+	}
+	return "interrupted"
 }
 
 // errBodyTooLarge: an answer longer than maxBody.

@@ -50,7 +50,13 @@ type fetch struct {
 // compute endpoint and the cause (and wraps context.Canceled when the context
 // was cancelled); the Snapshot is returned with it all the same, so that its
 // gaps and request counts can be reported.
+//
+// Fetch ends by Options.Deadline (counted from the start of Connect): a
+// part not read by then is a gap that says so, or the error above when it is
+// the flavor list.
 func (c *Client) Fetch(ctx context.Context) (*cloudmodel.Snapshot, error) {
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 	snap := &cloudmodel.Snapshot{
 		AuthURL:   c.authURL,
 		Region:    firstNonEmpty(c.settings.region, c.region),
@@ -127,7 +133,7 @@ func (f *fetch) get(ctx context.Context, sc *gophercloud.ServiceClient, u, kind 
 	}
 	resp, err := sc.Get(withKind(ctx, kind), u, nil, &gophercloud.RequestOpts{KeepResponseBody: true, OkCodes: ok})
 	if err != nil {
-		return nil, err
+		return nil, deadlineCause(ctx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -135,7 +141,7 @@ func (f *fetch) get(ctx context.Context, sc *gophercloud.ServiceClient, u, kind 
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, &timeoutError{after: f.c.opts.Timeout}
 		}
-		return nil, err
+		return nil, deadlineCause(ctx, err)
 	}
 	if len(body) > maxBody {
 		return nil, errBodyTooLarge
@@ -151,6 +157,7 @@ func networkFailure(fl failure) bool {
 
 // stopsTheRest: a failure that the other requests of a part would all meet
 // (refused credentials, a redirect elsewhere), so that they are not sent.
+// The deadline stops them through the context.
 func stopsTheRest(fl failure) bool {
 	return fl.kind == KindForbidden || fl.kind == KindAuth || fl.kind == KindRedirect
 }
@@ -358,7 +365,7 @@ func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, f
 		r, status = f.reason(what, firstURL, firstErr)
 		reason += ": " + r
 	} else if ctx.Err() != nil {
-		reason += ": interrupted"
+		reason += ": " + interrupted(ctx)
 	}
 	f.gap(cloudmodel.Gap{Part: cloudmodel.PartExtraSpecs, Endpoint: firstURL, Reason: reason, Status: status})
 }
@@ -533,7 +540,7 @@ func (f *fetch) placementPart(ctx context.Context) {
 			r, status = f.reason(fmt.Sprintf("resource provider %q", firstName), firstURL, firstErr)
 			reason += ": " + r
 		} else if ctx.Err() != nil {
-			reason += ": interrupted"
+			reason += ": " + interrupted(ctx)
 		}
 		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: firstURL, Reason: reason, Status: status})
 	}

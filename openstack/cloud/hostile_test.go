@@ -471,6 +471,98 @@ func TestPagesLoop(t *testing.T) {
 	}
 }
 
+// hang answers nothing until the request is abandoned (or 30 s). It reads
+// the request's body first: the server notices a closed connection only
+// then.
+func hang(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-time.After(30 * time.Second):
+	}
+}
+
+// TestDeadline (issue 12, item 4): --timeout bounds one request, --deadline
+// the whole conversation with the cloud. A Keystone or a flavor list that
+// outlasts it is an error (exit 2); another part is a gap; both say which
+// limit ran out.
+func TestDeadline(t *testing.T) {
+	const deadline = 400 * time.Millisecond
+	want := "the audit's time limit of 400ms (--deadline) ran out"
+	opts := func(fc *fakeCloud) Options {
+		o := options(t, fc.env())
+		o.Timeout = 20 * time.Second
+		o.Deadline = deadline
+		return o
+	}
+
+	t.Run("keystone", func(t *testing.T) {
+		fc := newFakeCloud(t)
+		fc.intercept(-1, pathHas("/auth/tokens"), hang)
+		var err error
+		start := time.Now()
+		within(t, 10*time.Second, func(ctx context.Context) { _, err = Connect(ctx, opts(fc)) })
+		wantError(t, err, KindTimeout, "Keystone at "+fc.authURL(), want)
+		if took := time.Since(start); took > deadline+2*time.Second {
+			t.Errorf("Connect took %s with a deadline of %s", took, deadline)
+		}
+	})
+
+	t.Run("flavors", func(t *testing.T) {
+		fc := newFakeCloud(t)
+		fc.intercept(-1, pathHas("/flavors/detail"), hang)
+		var snap *cloudmodel.Snapshot
+		var err error
+		within(t, 10*time.Second, func(ctx context.Context) {
+			client, cerr := Connect(ctx, opts(fc))
+			if cerr != nil {
+				err = cerr
+				return
+			}
+			snap, err = client.Fetch(ctx)
+		})
+		wantError(t, err, KindNothingRead, "nothing could be audited", "the flavor list at "+fc.URL(), want)
+		if g := gapFor(snap, cloudmodel.PartFlavors); g == nil || !strings.Contains(g.Reason, want) {
+			t.Errorf("flavors gap %+v", g)
+		}
+	})
+
+	t.Run("placement and slow endless hypervisor pages", func(t *testing.T) {
+		fc := newFakeCloud(t)
+		fc.intercept(-1, pathHas("/resource_providers/"), hang)
+		var served atomic.Int64
+		pages := endlessPages("hypervisors", func(int64) int { return 1 }, &served)
+		fc.intercept(-1, pathHas("/os-hypervisors/detail"), func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(20 * time.Millisecond)
+			pages(w, r)
+		})
+		var snap *cloudmodel.Snapshot
+		var err error
+		within(t, 10*time.Second, func(ctx context.Context) {
+			client, cerr := Connect(ctx, opts(fc))
+			if cerr != nil {
+				err = cerr
+				return
+			}
+			snap, err = client.Fetch(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snap.Flavors) != 3 {
+			t.Errorf("%d flavors", len(snap.Flavors))
+		}
+		for _, part := range []string{cloudmodel.PartPlacement, cloudmodel.PartHypervisors} {
+			if g := gapFor(snap, part); g == nil || !strings.Contains(g.Reason, want) {
+				t.Errorf("%s gap %+v, want one saying %q", part, g, want)
+			}
+		}
+		if g := gapFor(snap, cloudmodel.PartHypervisors); g != nil && !strings.Contains(g.Reason, "only the first") {
+			t.Errorf("hypervisors gap %q does not say how many were read", g.Reason)
+		}
+	})
+}
+
 // endlessBody answers 200 (or code) with headers, then a JSON string that
 // does not end, up to limit bytes; written counts what left.
 func endlessBody(code int, header http.Header, prefix string, limit int64, written *atomic.Int64) http.HandlerFunc {
