@@ -77,6 +77,7 @@ OS_CLIENT_CONFIG_FILE), or the OS_* variables.`,
 	f.StringVar(&opts.cloud.CACert, "os-cacert", "", "CA bundle `FILE` to verify the endpoints with (default: OS_CACERT)")
 	f.BoolVar(&opts.cloud.Insecure, "insecure", false, "do not verify TLS certificates (never in production)")
 	f.DurationVar(&opts.timeout, "timeout", 30*time.Second, "timeout of each request")
+	f.DurationVar(&opts.cloud.Deadline, "deadline", 10*time.Minute, "time limit of the whole conversation with the cloud, from the token to the last answer")
 	f.BoolVar(&opts.debug, "debug", false, "log every request on stderr (tokens and secrets redacted)")
 	f.StringVar(&opts.reports, "reports", "", "a `DIR` of preflight JSON reports, one per compute node (gpupass preflight --format json)")
 	f.StringArrayVar(&opts.apiConf, "api-conf", nil, "the nova-api node's nova.conf `FILE`: the authority for [pci]alias (repeatable: a file and its conf.d files)")
@@ -156,6 +157,9 @@ func (opts *auditOptions) snapshot(ctx context.Context) (*cloudmodel.Snapshot, e
 			return nil, fmt.Errorf("--from-cloud %s: not a recorded cloud: %v", opts.fromCloud, err)
 		}
 		return &snap, nil
+	}
+	if opts.timeout <= 0 || opts.cloud.Deadline <= 0 {
+		return nil, fmt.Errorf("--timeout and --deadline take a positive duration (got %s and %s)", opts.timeout, opts.cloud.Deadline)
 	}
 	co := opts.cloud
 	co.Timeout = opts.timeout

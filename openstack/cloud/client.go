@@ -41,6 +41,10 @@ type Options struct {
 	// Timeout bounds every request (each attempt, and the reading of its
 	// answer); 0 = 30 s.
 	Timeout time.Duration
+	// Deadline bounds the whole conversation with the cloud, from the
+	// start of Connect to the end of Fetch (--deadline): past it, what is
+	// not read yet is not. 0 = 10 minutes.
+	Deadline time.Duration
 	// Retries bounds the retries of a request that got a 5xx answer or a
 	// reset connection, with exponential backoff (0.5 s, 1 s, 2 s...);
 	// 0 = 3, negative = none.
@@ -70,6 +74,7 @@ type Options struct {
 // The defaults.
 const (
 	defaultTimeout       = 30 * time.Second
+	defaultDeadline      = 10 * time.Minute
 	defaultRetries       = 3
 	defaultBackoff       = 500 * time.Millisecond
 	defaultWorkers       = 8
@@ -79,6 +84,12 @@ const (
 	flavorPageSize = 1000
 	// maxBody bounds a response body read into memory.
 	maxBody = 64 << 20
+	// maxListed bounds the items of one paged list (flavors, hypervisors)
+	// read: 20 times the 5,000 flavors gpupass is built for, and 10 times the
+	// 10,000 hosts.
+	maxListed = 100_000
+	// maxPages bounds the pages of one list, however small.
+	maxPages = 1_000
 )
 
 // Client is an authenticated, read-only connection to a cloud.
@@ -91,6 +102,9 @@ type Client struct {
 	httpClient *http.Client
 	tr         *transport
 	redact     *redactor
+	// deadline ends the conversation with the cloud (Options.Deadline
+	// after Connect started).
+	deadline time.Time
 
 	authURL string
 	// region is the region of the endpoints found, when none was asked for.
@@ -110,15 +124,19 @@ type Client struct {
 // can act on (bad credentials, unknown cloud name in clouds.yaml with the
 // file searched, unreachable Keystone with the URL, TLS failure with a hint
 // about --os-cacert, no compute endpoint in the catalog for the region and
-// interface, with the ones it has) and never contain a secret. A catalog
-// without placement is not an error: Fetch reports it in
-// Snapshot.Incomplete.
+// interface, with the ones it has, a redirect refused, the deadline passed)
+// and never contain a secret. A catalog without placement is not an error:
+// Fetch reports it in Snapshot.Incomplete.
 func Connect(ctx context.Context, opts Options) (*Client, error) {
+	start := time.Now()
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultTimeout
+	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = defaultDeadline
 	}
 	switch {
 	case opts.Retries == 0:
@@ -143,10 +161,13 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	red := &redactor{}
 	red.add(s.auth.password)
 	red.add(s.auth.appSecret)
-	c := &Client{settings: s, opts: opts, redact: red, authURL: redactURL(s.auth.authURL)}
-	if err := c.checkAuthURL(); err != nil {
+	c := &Client{settings: s, opts: opts, redact: red, authURL: redactURL(s.auth.authURL), deadline: start.Add(opts.Deadline)}
+	authURL, err := c.checkAuthURL()
+	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.TLSClientConfig = s.tlsConfig
@@ -158,8 +179,9 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 		backoff: opts.backoff,
 		debug:   opts.Debug,
 		redact:  red,
+		authURL: authURL,
 	}
-	c.httpClient = &http.Client{Transport: c.tr}
+	c.httpClient = &http.Client{Transport: c.tr, CheckRedirect: c.tr.checkRedirect}
 
 	provider, err := openstack.NewClient(s.auth.authURL)
 	if err != nil {
@@ -178,7 +200,7 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 
 	ao := s.auth.authOptions()
 	if err := openstack.Authenticate(withKind(ctx, cloudmodel.PartIdentity), provider, ao); err != nil {
-		return nil, c.authError(err)
+		return nil, c.authError(deadlineCause(ctx, err))
 	}
 	red.add(provider.Token())
 	if err := c.readToken(); err != nil {
@@ -187,13 +209,20 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// checkAuthURL rejects an auth URL that cannot be one.
-func (c *Client) checkAuthURL() error {
+// checkAuthURL rejects an auth URL that cannot be one, and returns it
+// parsed.
+func (c *Client) checkAuthURL() (*url.URL, error) {
 	u, err := url.Parse(c.settings.auth.authURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c.errorf(KindConfig, 0, nil, "%s: the auth URL %q is not an http(s) URL", c.settings.source, c.authURL)
+		return nil, c.errorf(KindConfig, 0, nil, "%s: the auth URL %q is not an http(s) URL", c.settings.source, c.authURL)
 	}
-	return nil
+	return u, nil
+}
+
+// bounded is ctx ending at the client's deadline at the latest, with a
+// deadlineError as its cause.
+func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithDeadlineCause(ctx, c.deadline, &deadlineError{limit: c.opts.Deadline})
 }
 
 // errorf builds an *Error whose message has been cleaned of secrets.
@@ -223,6 +252,19 @@ func (c *Client) authError(err error) error {
 		return c.errorf(KindTLS, 0, err, "TLS failure with %s: %s; %s", where, f.detail, tlsHint)
 	case KindTimeout:
 		return c.errorf(KindTimeout, 0, err, "%s: %s", where, f.detail)
+	case KindRedirect:
+		var redirect *redirectError
+		var foreign *foreignAuthError
+		target := ""
+		if errors.As(err, &redirect) {
+			target = strings.TrimSuffix(strings.TrimSuffix(redirect.to, "/tokens"), "/auth")
+		} else if errors.As(err, &foreign) {
+			target = foreign.to
+		}
+		return c.errorf(KindRedirect, f.status, err, "%s: %s; if %s is your Keystone, make it the auth URL (%s)", where, f.detail, target, c.settings.source)
+	}
+	if errors.Is(err, errBodyTooLarge) {
+		return c.errorf(KindServer, 0, err, "%s: %s", where, f.detail)
 	}
 	if errors.Is(err, ErrReadOnly) {
 		return c.errorf(KindConfig, 0, err, "%s", err)

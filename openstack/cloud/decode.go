@@ -456,6 +456,9 @@ func parseTraits(body []byte) ([]string, error) {
 // ...}}, Placement's {"errors": [{"detail": ...}]}, or a short plain-text
 // body. It is cut to one line of at most 200 characters.
 func serverMessage(body []byte) string {
+	// The text looked at: a message of 200 characters, even of 4-byte
+	// runes, after whitespace.
+	const maxMessageText = 4 << 10
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return ""
@@ -481,9 +484,14 @@ func serverMessage(body []byte) string {
 			}
 		}
 	} else if !bytes.HasPrefix(body, []byte("<")) {
-		msg = string(body)
+		msg = string(body[:min(len(body), maxMessageText)])
 	} else {
-		msg = htmlTitle(body)
+		msg = htmlTitle(body[:min(len(body), 64<<10)])
+	}
+	// Only the start is shown: an answer can be 64 MiB, and its whole text as
+	// runes four times that.
+	if len(msg) > maxMessageText {
+		msg = msg[:maxMessageText]
 	}
 	msg = strings.Join(strings.Fields(msg), " ")
 	// Placement prefixes webob's generic sentence to the real detail.

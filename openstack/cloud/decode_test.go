@@ -1,8 +1,10 @@
 package cloud
 
 import (
+	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
@@ -178,5 +180,22 @@ func TestPageURL(t *testing.T) {
 	}
 	if pageURL("https://x/", "http://y/no-query") != "" || pageURL("https://x/", "%zz") != "" {
 		t.Error("unusable links give a URL")
+	}
+}
+
+// TestServerMessageLargeBody: quoting an error answer of 64 MiB costs what
+// quoting its start does, not four times its size in runes.
+func TestServerMessageLargeBody(t *testing.T) {
+	body := []byte("upstream said: " + strings.Repeat("a", maxBody-20))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	msg := serverMessage(body)
+	runtime.ReadMemStats(&after)
+	if !strings.HasPrefix(msg, "upstream said: aaa") || utf8.RuneCountInString(msg) != 201 {
+		t.Errorf("message %.40q… of %d runes", msg, utf8.RuneCountInString(msg))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("serverMessage allocated %d MiB for a body of 64 MiB", alloc>>20)
 	}
 }

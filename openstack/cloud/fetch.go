@@ -50,7 +50,13 @@ type fetch struct {
 // compute endpoint and the cause (and wraps context.Canceled when the context
 // was cancelled); the Snapshot is returned with it all the same, so that its
 // gaps and request counts can be reported.
+//
+// Fetch ends by Options.Deadline (counted from the start of Connect): a
+// part not read by then is a gap that says so, or the error above when it is
+// the flavor list.
 func (c *Client) Fetch(ctx context.Context) (*cloudmodel.Snapshot, error) {
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 	snap := &cloudmodel.Snapshot{
 		AuthURL:   c.authURL,
 		Region:    firstNonEmpty(c.settings.region, c.region),
@@ -127,7 +133,7 @@ func (f *fetch) get(ctx context.Context, sc *gophercloud.ServiceClient, u, kind 
 	}
 	resp, err := sc.Get(withKind(ctx, kind), u, nil, &gophercloud.RequestOpts{KeepResponseBody: true, OkCodes: ok})
 	if err != nil {
-		return nil, err
+		return nil, deadlineCause(ctx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -135,18 +141,25 @@ func (f *fetch) get(ctx context.Context, sc *gophercloud.ServiceClient, u, kind 
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, &timeoutError{after: f.c.opts.Timeout}
 		}
-		return nil, err
+		return nil, deadlineCause(ctx, err)
 	}
 	if len(body) > maxBody {
-		return nil, fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
+		return nil, errBodyTooLarge
 	}
 	return body, nil
 }
 
-// networkFailure: the endpoint could not be talked to at all, so trying its
-// other URLs is pointless.
+// networkFailure: the endpoint could not be talked to at all (or sends
+// gpupass elsewhere), so trying its other URLs is pointless.
 func networkFailure(fl failure) bool {
-	return fl.kind == KindUnreachable || fl.kind == KindTLS || fl.kind == KindTimeout
+	return fl.kind == KindUnreachable || fl.kind == KindTLS || fl.kind == KindTimeout || fl.kind == KindRedirect
+}
+
+// stopsTheRest: a failure that the other requests of a part would all meet
+// (refused credentials, a redirect elsewhere), so that they are not sent.
+// The deadline stops them through the context.
+func stopsTheRest(fl failure) bool {
+	return fl.kind == KindForbidden || fl.kind == KindAuth || fl.kind == KindRedirect
 }
 
 // discover reads a service's version document and returns its maximum
@@ -196,6 +209,8 @@ func (f *fetch) reason(what, u string, err error) (string, int) {
 		msg = fmt.Sprintf("%s was refused to these credentials (%s): it needs the admin role", what, fl.detail)
 	case KindAuth:
 		msg = fmt.Sprintf("%s at %s rejected the token (%s)", what, u, fl.detail)
+	case KindRedirect:
+		msg = fmt.Sprintf("%s at %s: %s; if the service has moved there, correct its endpoint in the catalog (openstack endpoint list)", what, u, fl.detail)
 	default:
 		switch {
 		case fl.status >= 500:
@@ -281,7 +296,7 @@ func (f *fetch) flavors(ctx context.Context, mv string, discoverErr error) {
 func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, first string) ([]cloudmodel.Flavor, int, string, error) {
 	var flavors []cloudmodel.Flavor
 	withoutSpecs := 0
-	seen := map[string]bool{}
+	var pages pager
 	for u := first; u != ""; {
 		body, err := f.get(ctx, sc, u, cloudmodel.PartFlavors)
 		if err != nil {
@@ -297,15 +312,10 @@ func (f *fetch) listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, 
 		flavors = append(flavors, page.flavors...)
 		withoutSpecs += page.withoutSpecs
 		f.prog.flavors.Store(int64(len(flavors)))
-		if page.next == "" || len(page.flavors) == 0 {
-			break
+		next, err := pages.next(u, len(page.flavors), page.next)
+		if err != nil {
+			return flavors, withoutSpecs, u, err
 		}
-		next := pageURL(u, page.next)
-		marker := markerOf(next)
-		if marker == "" || seen[marker] {
-			return flavors, withoutSpecs, u, fmt.Errorf("the next-page link %q does not move on", page.next)
-		}
-		seen[marker] = true
 		u = next
 	}
 	return flavors, withoutSpecs, "", nil
@@ -336,8 +346,7 @@ func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, f
 		if firstErr == nil {
 			firstErr, firstURL = err, u
 		}
-		kind := classify(err).kind
-		return kind != KindForbidden && kind != KindAuth
+		return !stopsTheRest(classify(err))
 	})
 	missing := 0
 	for _, fl := range flavors {
@@ -356,7 +365,7 @@ func (f *fetch) extraSpecs(ctx context.Context, sc *gophercloud.ServiceClient, f
 		r, status = f.reason(what, firstURL, firstErr)
 		reason += ": " + r
 	} else if ctx.Err() != nil {
-		reason += ": interrupted"
+		reason += ": " + interrupted(ctx)
 	}
 	f.gap(cloudmodel.Gap{Part: cloudmodel.PartExtraSpecs, Endpoint: firstURL, Reason: reason, Status: status})
 }
@@ -401,7 +410,7 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 		u = fmt.Sprintf("%s?limit=%d", listURL, flavorPageSize)
 	}
 	var hypervisors []cloudmodel.Hypervisor
-	seen := map[string]bool{}
+	var pages pager
 	var err error
 	for u != "" {
 		var body []byte
@@ -418,17 +427,10 @@ func (f *fetch) hypervisors(ctx context.Context, mv string) {
 		}
 		hypervisors = append(hypervisors, page.hypervisors...)
 		f.prog.hypervisors.Store(int64(len(hypervisors)))
-		if page.next == "" || len(page.hypervisors) == 0 {
-			u = ""
+		var next string
+		if next, err = pages.next(u, len(page.hypervisors), page.next); err != nil {
 			break
 		}
-		next := pageURL(u, page.next)
-		marker := markerOf(next)
-		if marker == "" || seen[marker] {
-			err = fmt.Errorf("the next-page link %q does not move on", page.next)
-			break
-		}
-		seen[marker] = true
 		u = next
 	}
 	if err != nil {
@@ -520,8 +522,7 @@ func (f *fetch) placementPart(ctx context.Context) {
 		if firstErr == nil {
 			firstErr, firstURL, firstName = failed, failedURL, rp.Name
 		}
-		kind := classify(failed).kind
-		return kind != KindForbidden && kind != KindAuth
+		return !stopsTheRest(classify(failed))
 	})
 	f.snap.ResourceProviders = providers
 	f.snap.PlacementMicroversion = mv
@@ -539,8 +540,60 @@ func (f *fetch) placementPart(ctx context.Context) {
 			r, status = f.reason(fmt.Sprintf("resource provider %q", firstName), firstURL, firstErr)
 			reason += ": " + r
 		} else if ctx.Err() != nil {
-			reason += ": interrupted"
+			reason += ": " + interrupted(ctx)
 		}
 		f.gap(cloudmodel.Gap{Part: cloudmodel.PartPlacement, Endpoint: firstURL, Reason: reason, Status: status})
 	}
+}
+
+// maxLink bounds a next-page link: it carries a marker (an ID), the limit
+// and the filters, and every later request, debug line and gap repeats it.
+const maxLink = 4096
+
+// pager follows the next-page links of a list (flavors, hypervisors) and
+// ends the list where a server, broken or hostile, would keep it going: at a
+// link that does not move on (no marker, or a marker already followed), and
+// past maxListed items or maxPages pages, whichever comes first, however
+// fresh the markers. At the first page's size, maxListed items are
+// ceil(maxListed / size) pages.
+type pager struct {
+	pages, items int
+	limit        int // pages, from the first page's size
+	first        int // the first page's size
+	seen         map[string]bool
+}
+
+// next is the URL of the page after the one at u, which held n items and
+// whose next-page link is href: "" at the end of the list (no link, or an
+// empty page), or an error when the list must end before.
+func (p *pager) next(u string, n int, href string) (string, error) {
+	p.pages++
+	p.items += n
+	if p.pages == 1 {
+		p.first = n
+		size := max(n, 1)
+		p.limit = min(maxPages, (maxListed+size-1)/size)
+		p.seen = map[string]bool{}
+	}
+	if href == "" || n == 0 {
+		return "", nil
+	}
+	if len(href) > maxLink {
+		return "", fmt.Errorf("the next-page link is %d bytes long, more than a marker needs (%d at most): %q", len(href), maxLink, clip(href))
+	}
+	next := pageURL(u, href)
+	marker := markerOf(next)
+	if marker == "" || p.seen[marker] {
+		return "", fmt.Errorf("the next-page link %q does not move on", clip(href))
+	}
+	if p.items >= maxListed {
+		return "", fmt.Errorf("the list did not end after %d pages and %d items, more than gpupass reads of one list (%d): its next-page links keep naming new markers",
+			p.pages, p.items, maxListed)
+	}
+	if p.pages >= p.limit {
+		return "", fmt.Errorf("the list did not end after %d pages, the most gpupass follows when the first page holds %d (it reads at most %d items of one list, in at most %d pages): its next-page links keep naming new markers",
+			p.pages, p.first, maxListed, maxPages)
+	}
+	p.seen[marker] = true
+	return next, nil
 }

@@ -2,8 +2,10 @@ package cloud
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -126,6 +128,63 @@ func FuzzServerMessage(f *testing.F) {
 		}
 		if utf8.ValidString(msg) && utf8.RuneCountInString(msg) > 201 {
 			t.Fatalf("message of %d runes", utf8.RuneCountInString(msg))
+		}
+	})
+}
+
+// FuzzRedactURL: whatever the text, what redactURL leaves has no userinfo
+// a URL parser would find, and clip keeps valid text valid and short.
+func FuzzRedactURL(f *testing.F) {
+	for _, s := range []string{"http://u:pw@host:5000/v3", "http://u:p w@host/v3?x=1", "https://u:p%zz@host/", "http://a@b@host:1/p@q",
+		"http://[::1]:5000/v3?marker=u:pw@x", "http://u:pw@[::1", "ftp://u:pw@h", "://@", "http://\x00:pw@host/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := redactURL(raw)
+		if u, err := url.Parse(out); err == nil && u.User != nil {
+			t.Fatalf("redactURL(%q) = %q keeps the userinfo %q", raw, out, u.User)
+		}
+		short := clip(out)
+		if len(short) > maxQuoted+len("…") || (utf8.ValidString(out) && !utf8.ValidString(short)) {
+			t.Fatalf("clip(%q) = %q", out, short)
+		}
+	})
+}
+
+// FuzzPager: however a server words its next-page links and sizes its
+// pages, a list ends within maxPages pages.
+func FuzzPager(f *testing.F) {
+	f.Add(uint16(1000), "a\nb\nc", false)
+	f.Add(uint16(1), "x", true)
+	f.Add(uint16(0), "", true)
+	f.Add(uint16(7), "?marker=\n&marker=a\nmarker=b#c\n%zz", true)
+	f.Fuzz(func(t *testing.T, first uint16, links string, fresh bool) {
+		hrefs := strings.Split(links, "\n")
+		var p pager
+		u := "https://nova.example.com/v2.1/flavors/detail?limit=1000"
+		for i := 0; ; i++ {
+			if i > maxPages {
+				t.Fatalf("the list goes on after %d pages", i)
+			}
+			n := int(first)
+			if i > 0 {
+				n = 1 + i%3000
+			}
+			href := "http://nova/v2.1/flavors/detail?marker=" + url.QueryEscape(hrefs[i%len(hrefs)])
+			if fresh {
+				href += strconv.Itoa(i)
+			}
+			next, err := p.next(u, n, href)
+			if err != nil || next == "" {
+				if p.items > maxListed+3000 {
+					t.Fatalf("%d items read", p.items)
+				}
+				return
+			}
+			if next == u {
+				t.Fatalf("the next page is the same URL %q", u)
+			}
+			u = next
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,10 +33,13 @@ func kindOf(ctx context.Context) string {
 }
 
 // transport is the RoundTripper under gophercloud. In order, it refuses
-// anything that could change the cloud, bounds each attempt with the timeout,
-// retries 5xx answers and reset connections with exponential backoff, counts
-// every request and writes the debug log. It never sees or logs a request
-// body, and logs no header value but the microversion.
+// anything that could change the cloud and a token request to anywhere but
+// the auth URL's scheme, host and port, bounds each attempt with the
+// timeout, retries 5xx answers and reset connections with exponential
+// backoff, counts every request, writes the debug log and caps every answer
+// at maxBody. It never sees or logs a request body, and logs no header value
+// but the microversion. Its checkRedirect is the HTTP client's redirect
+// policy.
 type transport struct {
 	base    http.RoundTripper
 	timeout time.Duration
@@ -43,6 +47,10 @@ type transport struct {
 	backoff time.Duration // before the first retry; doubled for each next one
 	debug   io.Writer     // nil: no debug log
 	redact  *redactor
+	// authURL is where the credentials may be sent: a token request to
+	// another scheme, host or port is refused (nil: anywhere, for tests of
+	// the transport alone).
+	authURL *url.URL
 
 	mu       sync.Mutex // guards the counters and debug writes
 	requests map[string]int
@@ -58,27 +66,43 @@ func (e *timeoutError) Error() string {
 func (e *timeoutError) Timeout() bool   { return true }
 func (e *timeoutError) Temporary() bool { return false }
 
-// allowed says whether a request may leave: reads, and the token request of
-// the authentication itself.
-func allowed(req *http.Request) bool {
+// refused says why a request may not leave (nil: it may): only reads, and
+// the token request of the authentication itself, to the auth URL's scheme,
+// host and port.
+func (t *transport) refused(req *http.Request) error {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return true
+		return nil
 	case http.MethodPost:
 		path := strings.TrimRight(req.URL.Path, "/")
-		return kindOf(req.Context()) == cloudmodel.PartIdentity &&
-			(strings.HasSuffix(path, "/auth/tokens") || strings.HasSuffix(path, "/v2.0/tokens"))
+		if kindOf(req.Context()) != cloudmodel.PartIdentity ||
+			!(strings.HasSuffix(path, "/auth/tokens") || strings.HasSuffix(path, "/v2.0/tokens")) {
+			break
+		}
+		if t.authURL != nil {
+			if change := originChange(t.authURL, req.URL); change != "" {
+				api := strings.TrimSuffix(strings.TrimSuffix(path, "/tokens"), "/auth")
+				u := *req.URL
+				u.Path, u.RawPath, u.RawQuery = api+"/", "", ""
+				return &foreignAuthError{to: clip(redactURL(u.String())), change: change}
+			}
+		}
+		return nil
 	}
-	return false
+	return fmt.Errorf("refusing %s %s: %w", req.Method, redactURL(req.URL.String()), ErrReadOnly)
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !allowed(req) {
+	if err := t.refused(req); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		t.logf("%s %s -> refused: %v", req.Method, redactURL(req.URL.String()), ErrReadOnly)
-		return nil, fmt.Errorf("refusing %s %s: %w", req.Method, redactURL(req.URL.String()), ErrReadOnly)
+		why := err
+		if errors.Is(err, ErrReadOnly) {
+			why = ErrReadOnly // err names the request again
+		}
+		t.logf("%s %s -> refused: %v", req.Method, clip(redactURL(req.URL.String())), why)
+		return nil, err
 	}
 	kind := kindOf(req.Context())
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -112,7 +136,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				cancel()
 				return nil, err
 			}
-			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+			resp.Body = &cancelOnClose{ReadCloser: &cappedBody{ReadCloser: resp.Body}, cancel: cancel}
 			return resp, nil
 		}
 		if resp != nil {
@@ -166,6 +190,63 @@ func (c *cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
 	return err
+}
+
+// cappedBody fails with errBodyTooLarge past maxBody bytes, for every
+// answer: gophercloud reads the token request's answer itself, whole.
+type cappedBody struct {
+	io.ReadCloser
+	read int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.read > maxBody {
+		return 0, errBodyTooLarge
+	}
+	// One byte past the cap tells a body of exactly maxBody from a larger one.
+	if left := maxBody + 1 - b.read; int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
+	if b.read > maxBody {
+		return n - int(b.read-maxBody), errBodyTooLarge
+	}
+	return n, err
+}
+
+// maxRedirects is as many redirects as Go follows by default.
+const maxRedirects = 10
+
+// checkRedirect is the HTTP client's redirect policy. A redirect that keeps
+// the scheme, host and port of the request is followed, with its headers
+// (the token among them), up to maxRedirects. One that changes any of them
+// is refused before anything is sent there: Go would forward X-Auth-Token,
+// as it strips only Authorization and cookies. The token request is never
+// redirected, wherever to: a 307 or 308 would post the credentials again,
+// and a 301, 302 or 303 would take a token from the answer to a GET.
+func (t *transport) checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	e := &redirectError{
+		to:     clip(redactURL(req.URL.String())),
+		change: originChange(first.URL, req.URL),
+		token:  first.Method == http.MethodPost,
+		authed: first.Header.Get("X-Auth-Token") != "",
+	}
+	if req.Response != nil {
+		e.status = req.Response.StatusCode
+	}
+	from := clip(redactURL(via[len(via)-1].URL.String()))
+	if e.token || e.change != "" {
+		t.logf("%s %s -> redirect refused: %s", first.Method, from, e)
+		return e
+	}
+	if len(via) >= maxRedirects {
+		t.logf("%s %s -> redirect to %s refused: %d redirects already", first.Method, from, e.to, len(via))
+		return fmt.Errorf("stopped after %d redirects, at %s", maxRedirects, e.to)
+	}
+	t.logf("%s %s -> following the redirect to %s (same scheme, host and port)", first.Method, from, e.to)
+	return nil
 }
 
 func (t *transport) count(kind string, retry bool) {
