@@ -92,7 +92,7 @@ OS_CLIENT_CONFIG_FILE), or the OS_* variables.`,
 }
 
 // liveCloudFlags only matter when audit calls the cloud's APIs.
-var liveCloudFlags = []string{"os-cloud", "os-region-name", "os-interface", "os-cacert", "insecure", "timeout", "debug", "save-cloud"}
+var liveCloudFlags = []string{"os-cloud", "os-region-name", "os-interface", "os-cacert", "insecure", "timeout", "deadline", "debug", "save-cloud"}
 
 func runAudit(ctx context.Context, opts *auditOptions) error {
 	format, renderOpts, err := opts.renderOptions()

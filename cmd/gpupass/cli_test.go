@@ -31,6 +31,8 @@ func TestNamedInputsThatCannotBeReadAreExit2(t *testing.T) {
 		{[]string{"lint", good, "--api-conf", "/nonexistent/api.conf"}, "--api-conf /nonexistent/api.conf: config file not found"},
 		{[]string{"generate", "all", "--root", h100, "--api-conf", "/nonexistent/api.conf"}, "--api-conf /nonexistent/api.conf"},
 		{[]string{"audit", "--from-cloud", "/nonexistent/cloud.json", "--api-conf", "/nonexistent/api.conf"}, "--api-conf /nonexistent/api.conf"},
+		{[]string{"audit", "--os-cloud", "x", "--timeout", "0s"}, "--timeout"},
+		{[]string{"audit", "--os-cloud", "x", "--deadline", "-1m"}, "--deadline"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := gpupass(t, nil, tt.args...)

@@ -77,7 +77,7 @@ func TestCommandsParseFlagsIntoOptions(t *testing.T) {
 		if err != nil || got == nil || got.fromCloud != "cloud.json" {
 			t.Errorf("--from-cloud: err %v, options %+v", err, got)
 		}
-		for _, flag := range []string{"--os-cloud=prod", "--insecure", "--timeout=5s", "--debug", "--save-cloud=x.json"} {
+		for _, flag := range []string{"--os-cloud=prod", "--insecure", "--timeout=5s", "--deadline=1m", "--debug", "--save-cloud=x.json"} {
 			got = nil
 			err := runCommand(t, NewCmdAudit(testGlobals(), func(o *auditOptions) error { got = o; return nil }), "--from-cloud", "cloud.json", flag)
 			if err == nil || got != nil || !strings.Contains(err.Error(), "--from-cloud: audit reads either") {
