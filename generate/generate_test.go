@@ -220,6 +220,14 @@ func TestFlavors(t *testing.T) {
 	}
 }
 
+func sel(s string) pcidev.Selector {
+	out, err := pcidev.ParseSelector(s)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
 func TestOptionsErrors(t *testing.T) {
 	h := host("ro", "GenuineIntel")
 	zed, _ := novarelease.Parse("zed")
@@ -230,7 +238,10 @@ func TestOptionsErrors(t *testing.T) {
 		{Options{NUMAPolicy: "strict"}, "--numa-policy strict"},
 		{Options{NUMAPolicy: "socket", Release: zed}, "socket"},
 		{Options{AliasNames: map[string]string{"10de:2330": "a:b"}}, "colons"},
-		{Options{AliasNames: map[string]string{"10de:ffff": "x"}}, "no selected GPU"},
+		{Options{AliasNames: map[string]string{"10de:ffff": "x"}}, "--alias-name 10de:ffff=x: no PCI function on gpu01 has the ID 10de:ffff"},
+		{Options{AliasNames: map[string]string{"1a03:2000": "x"}}, "--alias-name 1a03:2000=x: 1a03:2000 is not a GPU selected"},
+		{Options{GPUs: []pcidev.Selector{sel("10de:ffff")}}, "--gpu 10de:ffff matches no PCI function on gpu01"},
+		{Options{GPUs: []pcidev.Selector{sel("0000:41:00.0"), sel("0000:42:00.0")}}, "--gpu 0000:42:00.0 matches no PCI function"},
 	} {
 		if tt.opts.Release.Name == "" {
 			tt.opts.Release, _ = novarelease.Parse("2024.1")

@@ -131,6 +131,9 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	if opts.NUMAPolicy == "socket" && !opts.Release.AtLeast(mustRelease("2024.1")) {
 		return nil, fmt.Errorf("--numa-policy socket: Nova %s does not have it (2024.1 and later)", opts.Release.Name)
 	}
+	if err := checkSelectors(host, opts.GPUs); err != nil {
+		return nil, err
+	}
 	p := &Plan{Host: host, Options: opts}
 	view := hostview.New(host, nil, nil)
 
@@ -239,6 +242,53 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	return p, nil
 }
 
+// checkSelectors refuses a --gpu that names nothing generate could give
+// to a guest: a mistyped ID or address would otherwise leave the plan
+// without the GPU the operator meant, and say "nothing to configure".
+// "all" may match nothing: a host without GPUs has none to give.
+func checkSelectors(host *hostinfo.Host, selectors []pcidev.Selector) error {
+	for _, s := range selectors {
+		if s.All {
+			continue
+		}
+		var functions, vfs, bridges []*pcidev.Device
+		for i := range host.Devices {
+			d := &host.Devices[i]
+			switch {
+			case !s.Matches(d):
+			case d.PhysFn != "":
+				vfs = append(vfs, d)
+			case isBridge(d):
+				bridges = append(bridges, d)
+			default:
+				functions = append(functions, d)
+			}
+		}
+		switch {
+		case len(functions) > 0:
+		case len(bridges) > 0:
+			return fmt.Errorf("--gpu %s names a PCI bridge (%s), which cannot be given to a guest: name the GPU behind it (gpupass inventory lists them)", s.Raw, pcidev.Describe(bridges[0]))
+		case len(vfs) > 0:
+			return fmt.Errorf("--gpu %s names only virtual functions (%s, of %s): generate passes whole devices through; name the physical function", s.Raw, pcidev.Describe(vfs[0]), vfs[0].PhysFn)
+		default:
+			return fmt.Errorf("--gpu %s matches no PCI function on %s (gpupass inventory lists the GPUs)", s.Raw, hostName(host))
+		}
+	}
+	return nil
+}
+
+// isBridge reports a bridge of any kind, host bridges included.
+func isBridge(d *pcidev.Device) bool {
+	return pcidev.IsBridge(d) || strings.HasPrefix(d.Class, "0600")
+}
+
+func hostName(h *hostinfo.Host) string {
+	if h.Hostname != "" {
+		return h.Hostname
+	}
+	return "this host"
+}
+
 func mustRelease(name string) novarelease.Release {
 	r, err := novarelease.Parse(name)
 	if err != nil {
@@ -328,12 +378,33 @@ func (p *Plan) nameAliases() error {
 		used[name] = key
 		m.Alias = name
 	}
+	keys := make([]string, 0, len(p.Options.AliasNames))
 	for key := range p.Options.AliasNames {
-		if _, ok := findModel(p.Models, key); !ok {
-			return fmt.Errorf("--alias-name %s: no selected GPU has that ID", key)
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if _, ok := findModel(p.Models, key); ok {
+			continue
 		}
+		flag := "--alias-name " + key + "=" + p.Options.AliasNames[key]
+		if !p.hasID(key) {
+			return fmt.Errorf("%s: no PCI function on %s has the ID %s", flag, hostName(p.Host), key)
+		}
+		return fmt.Errorf("%s: %s is not a GPU selected for passthrough on %s (the document's header says why; --gpu selects)", flag, key, hostName(p.Host))
 	}
 	return nil
+}
+
+// hasID reports whether some function of the host has the vendor:device ID.
+func (p *Plan) hasID(key string) bool {
+	for i := range p.Host.Devices {
+		d := &p.Host.Devices[i]
+		if d.VendorID+":"+d.DeviceID == key {
+			return true
+		}
+	}
+	return false
 }
 
 // existingAliases names, by vendor:device, the aliases the scheduler's

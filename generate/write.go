@@ -35,12 +35,7 @@ func Write(p *Plan, artifact string) (string, error) {
 	return "", fmt.Errorf("unknown artifact %q: want one of %s", artifact, strings.Join(Artifacts, ", "))
 }
 
-func (p *Plan) hostName() string {
-	if p.Host.Hostname != "" {
-		return p.Host.Hostname
-	}
-	return "this host"
-}
+func (p *Plan) hostName() string { return hostName(p.Host) }
 
 func (p *Plan) rules() string {
 	if p.Options.PreZed {

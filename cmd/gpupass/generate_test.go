@@ -242,11 +242,18 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"generate", "grub", "--root", root}, "unknown artifact"},
 		{[]string{"generate", "all", "--root", root, "--numa-policy", "strict"}, "--numa-policy strict"},
 		{[]string{"generate", "all", "--root", root, "--alias-name", "h100"}, "--alias-name h100"},
-		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:9999=x"}, "no selected GPU has that ID"},
 		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:2330=a,b"}, "commas"},
 		{[]string{"generate", "all", "--root", root, "--placement", "--nova-release", "zed"}, "2023.1 or later"},
 		{[]string{"generate", "all", "--from-report", filepath.Join(hostsDir, "h100-hgx", "etc", "hostname")}, "not JSON"},
 		{[]string{"generate", "all", "--root", root, "--gpu", "nvidia"}, "--gpu nvidia"},
+		// A selector that matches nothing is a mistake, not "nothing to configure".
+		{[]string{"generate", "all", "--root", root, "--gpu", "10de:9999"}, "--gpu 10de:9999 matches no PCI function"},
+		{[]string{"generate", "all", "--root", root, "--gpu", "0000:d9:00.0"}, "--gpu 0000:d9:00.0 matches no PCI function"},
+		{[]string{"generate", "all", "--root", root, "--gpu", "0000:99:00.0"}, "--gpu 0000:99:00.0 names a PCI bridge"},
+		{[]string{"generate", "nova-conf", "--root", root, "--gpu", "0000:18:00.0", "--gpu", "10de:9999"}, "--gpu 10de:9999 matches no PCI function"},
+		{[]string{"generate", "all", "--root", root, "--gpu", "0000:1a:00.2"}, "--gpu 0000:1a:00.2 names only virtual functions"},
+		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:9999=x"}, "--alias-name 10de:9999=x: no PCI function on gpu-h100-07 has the ID 10de:9999"},
+		{[]string{"generate", "all", "--root", root, "--gpu", "0000:18:00.0", "--alias-name", "15b3:1021=x"}, "--alias-name 15b3:1021=x: 15b3:1021 is not a GPU selected for passthrough"},
 	} {
 		code, out, errOut := gpupass(t, nil, tt.args...)
 		if code != exitFailure || out != "" || !strings.Contains(errOut, tt.want) {
