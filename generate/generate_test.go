@@ -237,7 +237,7 @@ func TestOptionsErrors(t *testing.T) {
 	}{
 		{Options{NUMAPolicy: "strict"}, "--numa-policy strict"},
 		{Options{NUMAPolicy: "socket", Release: zed}, "socket"},
-		{Options{AliasNames: map[string]string{"10de:2330": "a:b"}}, "colons"},
+		{Options{AliasNames: map[string]string{"10de:2330": "a:b"}}, "cannot hold ':'"},
 		{Options{AliasNames: map[string]string{"10de:ffff": "x"}}, "--alias-name 10de:ffff=x: no PCI function on gpu01 has the ID 10de:ffff"},
 		{Options{AliasNames: map[string]string{"1a03:2000": "x"}}, "--alias-name 1a03:2000=x: 1a03:2000 is not a GPU selected"},
 		{Options{GPUs: []pcidev.Selector{sel("10de:ffff")}}, "--gpu 10de:ffff matches no PCI function on gpu01"},
@@ -271,5 +271,30 @@ func TestBuildDisplayServer(t *testing.T) {
 	p = build(t, h, Options{GPUs: []pcidev.Selector{sel}})
 	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "in use by Xorg") {
 		t.Errorf("with --gpu: models %+v, problems %v", p.Models, p.Problems)
+	}
+}
+
+// Facts from a report that would reach a file or a command as something
+// else than they say are refused, not written.
+func TestValidateWords(t *testing.T) {
+	for _, tt := range []struct {
+		change func(*hostinfo.Host, *Options)
+		want   string
+	}{
+		{func(h *hostinfo.Host, _ *Options) { h.Devices[2].DeviceID = "22A3\"" }, "are not four lower-case hex digits"},
+		{func(h *hostinfo.Host, _ *Options) { h.Devices[2].Address = "0000:41:00.1\n" }, "is not a PCI address"},
+		{func(h *hostinfo.Host, _ *Options) {
+			h.Devices[2].Driver, h.Devices[2].DriverModule = "snd\nblacklist vfio_pci", ""
+		}, "is not a module name"},
+		{func(h *hostinfo.Host, o *Options) { o.ExposedFiles = []string{"/etc/nova/nova.conf\x1b[2J"} }, "control characters"},
+		{func(h *hostinfo.Host, o *Options) { o.ExposedFiles = []string{"nova.conf"} }, "not an absolute path"},
+	} {
+		h := host("ro", "GenuineIntel")
+		var opts Options
+		tt.change(h, &opts)
+		p := build(t, h, opts)
+		if _, err := Write(p, "all"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v, want %q", err, tt.want)
+		}
 	}
 }

@@ -11,11 +11,14 @@
 package generate
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
@@ -355,9 +358,10 @@ func (p *Plan) nameAliases() error {
 	for _, m := range p.Models {
 		key := m.VendorID + ":" + m.DeviceID
 		name, given := p.Options.AliasNames[key]
+		kept := false
 		if old := existing[key]; old != nil {
 			if !given {
-				name = old.Name
+				name, kept = old.Name, true
 			}
 			if old.NUMAPolicy != "legacy" {
 				m.AliasPolicy = old.NUMAPolicy
@@ -369,8 +373,11 @@ func (p *Plan) nameAliases() error {
 				name += "-" + m.DeviceID
 			}
 		}
-		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "\",:\n") {
-			return fmt.Errorf("--alias-name %s=%q: an alias name may not be empty or hold quotes, commas, colons or newlines (flavors name it as NAME:COUNT)", key, name)
+		if err := CheckAliasName(name); err != nil {
+			if kept {
+				return fmt.Errorf("the alias %q that nova.conf gives %s cannot name flavors: %v; choose a name with --alias-name %s=NAME", name, key, err, key)
+			}
+			return fmt.Errorf("--alias-name %s=%q: %v", key, name, err)
 		}
 		if prev, clash := used[name]; clash && prev != key {
 			return fmt.Errorf("alias name %q would name both %s and %s: give one of them another with --alias-name", name, prev, key)
@@ -517,38 +524,85 @@ func (p *Plan) IDBinding() (ids []string, byAddress []*pcidev.Device) {
 // device when the model is bound by address).
 func (p *Plan) deviceSpecs() []string {
 	var out []string
-	rc := func(m *Model) string {
+	rc := func(m *Model) []string {
 		if !p.Options.Placement {
-			return ""
+			return nil
 		}
-		return fmt.Sprintf(`, "resource_class": "CUSTOM_%s"`, strings.ToUpper(nonSlug.ReplaceAllString(m.Alias, "_")))
+		return []string{"resource_class", p.resourceClass(m)}
 	}
 	for _, m := range p.Models {
 		if m.ByAddress {
 			for _, d := range m.Devices {
-				out = append(out, fmt.Sprintf(`{"vendor_id": "%s", "product_id": "%s", "address": "%s"%s}`, m.VendorID, m.DeviceID, d.Address, rc(m)))
+				out = append(out, jsonObject(append([]string{"vendor_id", m.VendorID, "product_id", m.DeviceID, "address", d.Address}, rc(m)...)...))
 			}
 			continue
 		}
-		out = append(out, fmt.Sprintf(`{"vendor_id": "%s", "product_id": "%s"%s}`, m.VendorID, m.DeviceID, rc(m)))
+		out = append(out, jsonObject(append([]string{"vendor_id", m.VendorID, "product_id", m.DeviceID}, rc(m)...)...))
 	}
 	return out
+}
+
+// resourceClass is the Placement resource class of a model's devices
+// with --placement: CUSTOM_ and the alias name in capitals, letters and
+// digits only (h100 gives CUSTOM_H100); CUSTOM_PCI_VVVV_DDDD, Nova's own
+// default, when the name has no letter or digit of ASCII, or when another
+// alias of the plan would give the same class.
+func (p *Plan) resourceClass(m *Model) string {
+	slug := func(m *Model) string {
+		return strings.Trim(strings.ToUpper(nonSlug.ReplaceAllString(strings.ToLower(m.Alias), "_")), "_")
+	}
+	own := slug(m)
+	for _, other := range p.Models {
+		if other != m && slug(other) == own {
+			own = ""
+		}
+	}
+	if own == "" {
+		return strings.ToUpper("CUSTOM_PCI_" + m.VendorID + "_" + m.DeviceID)
+	}
+	return "CUSTOM_" + own
+}
+
+// jsonObject writes a JSON object of string values, keys in the order
+// given, as an operator would type it ({"a": "b", "c": "d"}), every string
+// escaped as JSON wants.
+func jsonObject(kv ...string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(jsonString(kv[i]) + ": " + jsonString(kv[i+1]))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func jsonString(s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		panic(err) // a string always encodes
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
 // aliases are the [pci]alias values, one per model.
 func (p *Plan) aliases() []string {
 	var out []string
 	for _, m := range p.Models {
-		s := fmt.Sprintf(`{"name": "%s", "vendor_id": "%s", "product_id": "%s", "device_type": "%s"`, m.Alias, m.VendorID, m.DeviceID, m.DeviceType)
+		kv := []string{"name", m.Alias, "vendor_id", m.VendorID, "product_id", m.DeviceID, "device_type", m.DeviceType}
 		if policy := cmp.Or(p.Options.NUMAPolicy, m.AliasPolicy); policy != "" {
-			s += fmt.Sprintf(`, "numa_policy": "%s"`, policy)
+			kv = append(kv, "numa_policy", policy)
 		}
 		if p.Options.Placement {
 			// With PCI in Placement an alias may name the resource class
 			// instead; the IDs keep it valid for both ways of scheduling.
-			s += fmt.Sprintf(`, "resource_class": "CUSTOM_%s"`, strings.ToUpper(nonSlug.ReplaceAllString(m.Alias, "_")))
+			kv = append(kv, "resource_class", p.resourceClass(m))
 		}
-		out = append(out, s+"}")
+		out = append(out, jsonObject(kv...))
 	}
 	return out
 }
@@ -564,6 +618,9 @@ func (p *Plan) deviceSpecOption() string {
 // validate parses what the plan would write with Nova's rules (pcispec):
 // a generated value Nova rejects is a bug.
 func (p *Plan) validate() error {
+	if err := p.validateWords(); err != nil {
+		return err
+	}
 	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(p.Host.Devices)}
 	if p.Options.Placement {
 		on := true
@@ -576,6 +633,38 @@ func (p *Plan) validate() error {
 	}
 	if _, _, err := pcispec.ParseAliasesWith(p.aliases(), p.Options.Release, opts); err != nil {
 		return fmt.Errorf("generated aliases: Nova %s would reject them: %v", p.Options.Release.Name, err)
+	}
+	return nil
+}
+
+var (
+	hexID      = regexp.MustCompile(`^[0-9a-f]{4}$`)
+	moduleName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// validateWords refuses host facts that would reach a file or a command
+// as something else than what they say: IDs and addresses that are not
+// sysfs's, a driver whose module name could end a modprobe.d line, a path
+// with control characters. A host read from sysfs never has them; a
+// report (--from-report) is only JSON.
+func (p *Plan) validateWords() error {
+	for _, d := range p.Bound() {
+		if !hexID.MatchString(d.VendorID) || !hexID.MatchString(d.DeviceID) {
+			return fmt.Errorf("device %q: vendor and device IDs %q:%q are not four lower-case hex digits each", d.Address, d.VendorID, d.DeviceID)
+		}
+		if a, err := pcidev.ParseAddress(d.Address); err != nil || a.String() != d.Address {
+			return fmt.Errorf("device address %q is not a PCI address as sysfs writes it (0000:41:00.0)", d.Address)
+		}
+	}
+	for _, m := range p.softdeps() {
+		if !moduleName.MatchString(m) {
+			return fmt.Errorf("driver module %q is not a module name", m)
+		}
+	}
+	for _, f := range p.Options.ExposedFiles {
+		if !strings.HasPrefix(f, "/") || strings.IndexFunc(f, unicode.IsControl) >= 0 {
+			return fmt.Errorf("nova.conf path %q is not an absolute path without control characters", f)
+		}
 	}
 	return nil
 }

@@ -17,22 +17,47 @@ var Artifacts = []string{"kernel-args", "modprobe", "nova-conf", "flavor", "all"
 
 // Write renders one artifact of the plan.
 func Write(p *Plan, artifact string) (string, error) {
-	if err := p.validate(); err != nil {
+	d, err := p.render(artifact)
+	if err != nil {
 		return "", err
 	}
+	return d.String(), nil
+}
+
+// Commands are the command lines the artifact's document prints, in
+// order, each as the words it runs.
+func (p *Plan) Commands(artifact string) ([]Line, error) {
+	d, err := p.render(artifact)
+	if err != nil {
+		return nil, err
+	}
+	return d.cmds, nil
+}
+
+func (p *Plan) render(artifact string) (*doc, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	d := &doc{}
 	switch artifact {
 	case "nova-conf":
-		return p.header("nova-conf") + p.novaConfDoc(), nil
+		p.header(d, "nova-conf")
+		p.novaConfDoc(d)
 	case "kernel-args":
-		return p.header("kernel-args") + p.kernelDoc(), nil
+		p.header(d, "kernel-args")
+		p.kernelDoc(d)
 	case "modprobe":
-		return p.header("modprobe") + p.modprobeDoc(), nil
+		p.header(d, "modprobe")
+		p.modprobeDoc(d)
 	case "flavor":
-		return p.header("flavor") + p.flavorDoc(), nil
+		p.header(d, "flavor")
+		p.flavorDoc(d)
 	case "all":
-		return p.allDoc(), nil
+		p.allDoc(d)
+	default:
+		return nil, fmt.Errorf("unknown artifact %q: want one of %s", artifact, strings.Join(Artifacts, ", "))
 	}
-	return "", fmt.Errorf("unknown artifact %q: want one of %s", artifact, strings.Join(Artifacts, ", "))
+	return d, nil
 }
 
 func (p *Plan) hostName() string { return hostName(p.Host) }
@@ -46,57 +71,38 @@ func (p *Plan) rules() string {
 
 // header says what the document is for, what it gives to guests and what
 // it leaves, as comments.
-func (p *Plan) header(artifact string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# gpupass generate %s for %s (%s)\n", artifact, p.hostName(), p.rules())
-	p.summary(&b)
-	b.WriteString("\n")
-	return b.String()
+func (p *Plan) header(d *doc, artifact string) {
+	d.line(fmt.Sprintf("# gpupass generate %s for %s (%s)", artifact, p.hostName(), p.rules()))
+	p.summary(d)
+	d.blank()
 }
 
-func (p *Plan) summary(b *strings.Builder) {
+func (p *Plan) summary(d *doc) {
 	if len(p.Models) == 0 {
-		b.WriteString("#\n# No GPU is selected for passthrough: nothing to configure.\n")
+		d.text("#\n# No GPU is selected for passthrough: nothing to configure.\n")
 	} else {
-		b.WriteString("#\n# For guests:\n")
+		d.text("#\n# For guests:\n")
 		for _, m := range p.Models {
-			for _, d := range m.Devices {
-				fmt.Fprintf(b, "#   %s  alias %s\n", pcidev.Describe(d), m.Alias)
+			for _, dev := range m.Devices {
+				d.line(fmt.Sprintf("#   %s  alias %s", pcidev.Describe(dev), m.Alias))
 			}
 		}
 		for _, c := range p.Companions {
-			fmt.Fprintf(b, "#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)\n", pcidev.Describe(c))
+			d.line(fmt.Sprintf("#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)", pcidev.Describe(c)))
 		}
 	}
 	if len(p.Left) > 0 {
-		b.WriteString("# Left with the host:\n")
+		d.line("# Left with the host:")
 		for _, s := range p.Left {
-			fmt.Fprintf(b, "#   %s: %s\n", pcidev.Describe(s.Device), s.Why)
+			d.line(fmt.Sprintf("#   %s: %s", pcidev.Describe(s.Device), s.Why))
 		}
 	}
 	if len(p.Problems) > 0 {
-		b.WriteString("# Not fixed by configuration:\n")
+		d.line("# Not fixed by configuration:")
 		for _, pr := range p.Problems {
-			writeWrapped(b, "#   ", "#     ", pr)
+			d.wrapped("#   ", "#     ", pr)
 		}
 	}
-}
-
-// writeWrapped writes a comment wrapped at 96 columns.
-func writeWrapped(b *strings.Builder, first, rest, text string) {
-	line := first
-	for i, w := range strings.Fields(text) {
-		if i > 0 && len(line)+1+len(w) > 96 {
-			b.WriteString(line + "\n")
-			line = rest + w
-			continue
-		}
-		if i > 0 {
-			line += " "
-		}
-		line += w
-	}
-	b.WriteString(line + "\n")
 }
 
 // ComputeConf is the compute node's snippet: a complete nova.conf file.
@@ -203,39 +209,38 @@ func (p *Plan) Replaced() []novaconf.Value {
 	return out
 }
 
-func (p *Plan) novaConfDoc() string {
+func (p *Plan) novaConfDoc(d *doc) {
 	if len(p.Models) == 0 {
-		return "# Nothing to add to nova.conf.\n"
+		d.line("# Nothing to add to nova.conf.")
+		return
 	}
-	var b strings.Builder
 	if old := p.Replaced(); len(old) > 0 {
-		b.WriteString("# 0. First remove these lines of this node's nova.conf: the snippet below replaces them\n")
-		b.WriteString("#    (kept, PCI entries would add to it, and the last value of the others would win):\n")
+		d.line("# 0. First remove these lines of this node's nova.conf: the snippet below replaces them")
+		d.line("#    (kept, PCI entries would add to it, and the last value of the others would win):")
 		for _, v := range old {
 			first, rest, more := strings.Cut(v.Redacted(), "\n")
 			if more {
 				first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
 			}
-			fmt.Fprintf(&b, "#    %s: %s = %s\n", v.Source, v.Name, first)
+			d.line(fmt.Sprintf("#    %s: %s = %s", v.Source, v.Name, first))
 		}
 	}
 	if len(p.Options.ExposedFiles) > 0 {
-		b.WriteString("# 0. These files hold passwords and every user on the host can read them (GP314):\n")
+		d.line("# 0. These files hold passwords and every user on the host can read them (GP314):")
 		for _, f := range p.Options.ExposedFiles {
-			fmt.Fprintf(&b, "chmod 0640 %s && chgrp nova %s\n", f, f)
+			d.run(Command{"chmod", "0640", f}, Command{"chgrp", "nova", f})
 		}
 	}
-	b.WriteString("# 1. On this compute node: add to the nova.conf nova-compute reads (for example\n")
-	b.WriteString("#    /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.\n")
+	d.line("# 1. On this compute node: add to the nova.conf nova-compute reads (for example")
+	d.line("#    /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.")
 	if p.Options.Layout == "kolla" {
-		b.WriteString("#    kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host,\n")
-		b.WriteString("#    then kolla-ansible reconfigure -t nova.\n")
+		d.line("#    kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host,")
+		d.line("#    then kolla-ansible reconfigure -t nova.")
 	}
-	b.WriteString(p.ComputeConf())
-	b.WriteString("\n")
-	writeWrapped(&b, "# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
-	b.WriteString(p.APIConf())
-	return b.String()
+	d.text(p.ComputeConf())
+	d.blank()
+	d.wrapped("# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
+	d.text(p.APIConf())
 }
 
 // KernelChange is what to add to and remove from the kernel command line.
@@ -337,70 +342,60 @@ func (p *Plan) dracut() bool {
 	return s.Is("rhel", "fedora", "centos", "rocky", "almalinux", "suse", "opensuse", "sles")
 }
 
-func (p *Plan) kernelDoc() string {
+func (p *Plan) kernelDoc(d *doc) {
 	k := p.Kernel()
-	var b strings.Builder
 	if len(k.Add) == 0 && len(k.Remove) == 0 {
-		b.WriteString("# The kernel command line needs no change.\n")
-		return b.String()
+		d.line("# The kernel command line needs no change.")
+		return
 	}
-	fmt.Fprintf(&b, "add: %s\n", strings.Join(k.Add, " "))
+	d.line("add: " + strings.Join(k.Add, " "))
 	if len(k.Remove) > 0 {
-		fmt.Fprintf(&b, "remove: %s\n", strings.Join(k.Remove, " "))
+		d.line("remove: " + strings.Join(k.Remove, " "))
 	}
-	fmt.Fprintf(&b, "result: %s\n", p.NewCmdline())
-	b.WriteString("\n# Apply it, then reboot:\n")
+	d.line("result: " + p.NewCmdline())
+	d.blank()
+	d.line("# Apply it, then reboot:")
 	for _, line := range p.bootCommands(k) {
-		b.WriteString(line + "\n")
+		d.add(line)
 	}
-	return b.String()
 }
 
 // bootCommands apply a kernel command-line change on the host's boot
 // set-up, or list the usual ones when it is unknown.
-func (p *Plan) bootCommands(k KernelChange) []string {
+func (p *Plan) bootCommands(k KernelChange) []docLine {
 	s := p.Options.System
 	add, remove := strings.Join(k.Add, " "), strings.Join(k.Remove, " ")
-	grubby := fmt.Sprintf("grubby --update-kernel=ALL --args=%q", add)
+	grubby := Command{"grubby", "--update-kernel=ALL", "--args=" + add}
 	if remove != "" {
-		grubby += fmt.Sprintf(" --remove-args=%q", remove)
+		grubby = append(grubby, "--remove-args="+remove)
 	}
-	var kernelstub []string
+	var kernelstub []docLine
 	for _, a := range k.Add {
-		kernelstub = append(kernelstub, "kernelstub -a "+shellQuote(a))
+		kernelstub = append(kernelstub, run(Command{"kernelstub", "-a", a}))
 	}
 	for _, a := range k.Remove {
-		kernelstub = append(kernelstub, "kernelstub -d "+shellQuote(a))
+		kernelstub = append(kernelstub, run(Command{"kernelstub", "-d", a}))
 	}
-	debian := []string{
-		fmt.Sprintf("#   in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add %s", add),
-	}
+	edit := []docLine{comment(fmt.Sprintf("#   in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add %s", add))}
 	if remove != "" {
-		debian = append(debian, "#   and remove "+remove)
+		edit = append(edit, comment("#   and remove "+remove))
 	}
-	debian = append(debian, "update-grub")
-	grub2 := append(append([]string{}, debian[:len(debian)-1]...), "grub2-mkconfig -o /boot/grub2/grub.cfg")
+	debian := append(append([]docLine{}, edit...), run(Command{"update-grub"}))
+	grub2 := append(append([]docLine{}, edit...), run(Command{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}))
 	switch {
 	case s.Has["kernelstub"] || s.Is("pop"):
-		return append([]string{"# kernelstub (systemd-boot, Pop!_OS):"}, kernelstub...)
+		return append([]docLine{comment("# kernelstub (systemd-boot, Pop!_OS):")}, kernelstub...)
 	case s.Has["grubby"] || s.Is("rhel", "fedora", "centos", "rocky", "almalinux"):
-		return []string{"# grubby (RHEL, Fedora and derivatives):", grubby}
+		return []docLine{comment("# grubby (RHEL, Fedora and derivatives):"), run(grubby)}
 	case s.Has["update-grub"] || s.Is("debian", "ubuntu"):
-		return append([]string{"# GRUB on Debian/Ubuntu:"}, debian...)
+		return append([]docLine{comment("# GRUB on Debian/Ubuntu:")}, debian...)
 	case s.Has["grub2-mkconfig"] || s.Is("suse", "opensuse", "sles"):
-		return append([]string{"# GRUB 2 (SUSE and others):"}, grub2...)
+		return append([]docLine{comment("# GRUB 2 (SUSE and others):")}, grub2...)
 	}
-	out := []string{"# The boot set-up is unknown; one of:", "# - grubby (RHEL, Fedora):", grubby, "# - GRUB on Debian/Ubuntu:"}
+	out := []docLine{comment("# The boot set-up is unknown; one of:"), comment("# - grubby (RHEL, Fedora):"), run(grubby), comment("# - GRUB on Debian/Ubuntu:")}
 	out = append(out, debian...)
-	out = append(out, "# - kernelstub (Pop!_OS):")
+	out = append(out, comment("# - kernelstub (Pop!_OS):"))
 	return append(out, kernelstub...)
-}
-
-func shellQuote(s string) string {
-	if strings.ContainsAny(s, " '\"$`\\") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
 }
 
 // softdeps are the modules vfio-pci must load before.
@@ -460,43 +455,46 @@ func (p *Plan) ReplacedModprobe() []hostinfo.Directive {
 // ModprobePath is where the modprobe.d file goes.
 const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
 
-func (p *Plan) modprobeDoc() string {
+func (p *Plan) modprobeDoc(d *doc) {
 	if len(p.Models) == 0 {
-		return "# Nothing to bind to vfio-pci.\n"
+		d.line("# Nothing to bind to vfio-pci.")
+		return
 	}
-	var b strings.Builder
 	if old := p.ReplacedModprobe(); len(old) > 0 {
-		b.WriteString("# First remove these lines: the file below replaces them (an ids= read after it would win):\n")
-		for _, d := range old {
-			fmt.Fprintf(&b, "#   %s:%d: %s %s %s\n", d.File, d.Line, d.Command, strings.ReplaceAll(d.Module, "_", "-"), d.Args)
+		d.line("# First remove these lines: the file below replaces them (an ids= read after it would win):")
+		for _, dir := range old {
+			d.line(fmt.Sprintf("#   %s:%d: %s %s %s", dir.File, dir.Line, dir.Command, strings.ReplaceAll(dir.Module, "_", "-"), dir.Args))
 		}
 	}
-	fmt.Fprintf(&b, "# %s: vfio-pci claims the GPUs and their companion functions at boot,\n", ModprobePath)
-	b.WriteString("# and loads before the host drivers that would take them.\n")
-	b.WriteString(p.ModprobeConf())
+	d.line(fmt.Sprintf("# %s: vfio-pci claims the GPUs and their companion functions at boot,", ModprobePath))
+	d.line("# and loads before the host drivers that would take them.")
+	d.text(p.ModprobeConf())
 	if _, byAddr := p.IDBinding(); len(byAddr) > 0 {
-		b.WriteString("\n# Other functions with the same IDs stay with the host, so these are bound by address,\n")
-		b.WriteString("# persistently, with driverctl (not by ID):\n")
-		for _, d := range byAddr {
-			fmt.Fprintf(&b, "driverctl set-override %s vfio-pci\n", d.Address)
+		d.blank()
+		d.line("# Other functions with the same IDs stay with the host, so these are bound by address,")
+		d.line("# persistently, with driverctl (not by ID):")
+		for _, dev := range byAddr {
+			d.run(Command{"driverctl", "set-override", dev.Address, "vfio-pci"})
 		}
 	}
-	b.WriteString("\n# Then rebuild the initramfs, so that it holds this file, and reboot:\n")
-	b.WriteString(p.initramfsCommand() + "\n")
-	return b.String()
+	d.blank()
+	d.line("# Then rebuild the initramfs, so that it holds this file, and reboot:")
+	d.add(p.initramfs())
 }
 
-func (p *Plan) initramfsCommand() string {
+// initramfs is the command that rebuilds the initramfs on the host's
+// distribution, or a comment naming the usual ones.
+func (p *Plan) initramfs() docLine {
 	s := p.Options.System
 	switch {
 	case s.Has["update-initramfs"] || s.Is("debian", "ubuntu"):
-		return "update-initramfs -u -k all"
+		return run(Command{"update-initramfs", "-u", "-k", "all"})
 	case s.Has["mkinitcpio"] || s.Is("arch"):
-		return "mkinitcpio -P"
+		return run(Command{"mkinitcpio", "-P"})
 	case p.dracut():
-		return "dracut -f --regenerate-all"
+		return run(Command{"dracut", "-f", "--regenerate-all"})
 	}
-	return "# one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)"
+	return comment("# one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)")
 }
 
 // Flavor is one generated flavor.
@@ -531,7 +529,7 @@ func (p *Plan) Flavors() []Flavor {
 				break
 			}
 			f := Flavor{
-				Name:   fmt.Sprintf("gpu.%s.%d", m.Alias, count),
+				Name:   flavorName(m.Alias, count),
 				VCPUs:  cpusPerGPU * count,
 				RAMMB:  ramPerGPU * count,
 				DiskGB: 100,
@@ -586,20 +584,28 @@ func nodesFor(m *Model, count int) int {
 	return 0
 }
 
-func (p *Plan) flavorDoc() string {
+// Command is the openstack command that creates the flavor.
+func (f Flavor) Command() Command {
+	c := Command{"openstack", "flavor", "create", "--vcpus", fmt.Sprint(f.VCPUs), "--ram", fmt.Sprint(f.RAMMB), "--disk", fmt.Sprint(f.DiskGB)}
+	for _, kv := range f.ExtraSpecs {
+		c = append(c, "--property", kv[0]+"="+kv[1])
+	}
+	return append(c, f.Name)
+}
+
+// imageCommand sets the image properties large-BAR GPUs need; IMAGE is
+// for the operator to fill in.
+var imageCommand = Command{"openstack", "image", "set", "--property", "hw_machine_type=q35", "--property", "hw_firmware_type=uefi", "IMAGE"}
+
+func (p *Plan) flavorDoc(d *doc) {
 	flavors := p.Flavors()
 	if len(flavors) == 0 {
-		return "# No GPU flavor to create.\n"
+		d.line("# No GPU flavor to create.")
+		return
 	}
-	var b strings.Builder
-	writeWrapped(&b, "# ", "# ", "vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
+	d.wrapped("# ", "# ", "vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
 	for _, f := range flavors {
-		args := []string{"openstack flavor create", fmt.Sprintf("--vcpus %d --ram %d --disk %d", f.VCPUs, f.RAMMB, f.DiskGB)}
-		for _, kv := range f.ExtraSpecs {
-			args = append(args, fmt.Sprintf("--property %s=%s", kv[0], kv[1]))
-		}
-		args = append(args, f.Name)
-		b.WriteString(strings.Join(args, " ") + "\n")
+		d.run(f.Command())
 	}
 	var large []string
 	for _, m := range p.Models {
@@ -608,32 +614,33 @@ func (p *Plan) flavorDoc() string {
 		}
 	}
 	if len(large) > 0 {
-		b.WriteString("\n")
-		writeWrapped(&b, "# ", "# ", "GPUs with a 64-bit BAR of 32 GiB or more ("+strings.Join(large, ", ")+") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
-		b.WriteString("openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE\n")
+		d.blank()
+		d.wrapped("# ", "# ", "GPUs with a 64-bit BAR of 32 GiB or more ("+strings.Join(large, ", ")+") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
+		d.run(imageCommand)
 	}
-	return b.String()
 }
 
-func (p *Plan) allDoc() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# gpupass generate all for %s (%s)\n", p.hostName(), p.rules())
-	p.summary(&b)
+func (p *Plan) allDoc(d *doc) {
+	d.line(fmt.Sprintf("# gpupass generate all for %s (%s)", p.hostName(), p.rules()))
+	p.summary(d)
 	if len(p.Models) == 0 {
-		return b.String()
+		return
 	}
-	b.WriteString("#\n# Apply in this order. Steps 1 to 3 change the host; step 4 checks it.\n")
-	sections := []struct{ title, body string }{
-		{"1. Kernel command line", p.kernelDoc()},
-		{"2. Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc()},
-		{"3. Reboot", "reboot\n"},
-		{"4. Check the host", "gpupass preflight\n"},
-		{"5. nova.conf", p.novaConfDoc()},
-		{"6. Flavors", p.flavorDoc()},
+	d.text("#\n# Apply in this order. Steps 1 to 3 change the host; step 4 checks it.\n")
+	sections := []struct {
+		title string
+		body  func(*doc)
+	}{
+		{"1. Kernel command line", p.kernelDoc},
+		{"2. Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc},
+		{"3. Reboot", func(d *doc) { d.run(Command{"reboot"}) }},
+		{"4. Check the host", func(d *doc) { d.run(Command{"gpupass", "preflight"}) }},
+		{"5. nova.conf", p.novaConfDoc},
+		{"6. Flavors", p.flavorDoc},
 	}
 	for _, s := range sections {
-		fmt.Fprintf(&b, "\n# ===== %s =====\n", s.title)
-		b.WriteString(s.body)
+		d.blank()
+		d.line("# ===== " + s.title + " =====")
+		s.body(d)
 	}
-	return b.String()
 }

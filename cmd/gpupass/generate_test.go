@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -242,7 +245,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"generate", "grub", "--root", root}, "unknown artifact"},
 		{[]string{"generate", "all", "--root", root, "--numa-policy", "strict"}, "--numa-policy strict"},
 		{[]string{"generate", "all", "--root", root, "--alias-name", "h100"}, "--alias-name h100"},
-		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:2330=a,b"}, "commas"},
+		{[]string{"generate", "all", "--root", root, "--alias-name", "10de:2330=a,b"}, "cannot hold ':' or ','"},
 		{[]string{"generate", "all", "--root", root, "--placement", "--nova-release", "zed"}, "2023.1 or later"},
 		{[]string{"generate", "all", "--from-report", filepath.Join(hostsDir, "h100-hgx", "etc", "hostname")}, "not JSON"},
 		{[]string{"generate", "all", "--root", root, "--gpu", "nvidia"}, "--gpu nvidia"},
@@ -338,5 +341,96 @@ func TestGenerateJSON(t *testing.T) {
 		if code != exitFailure || out != "" || !strings.Contains(errOut, "--format") {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}
+	}
+}
+
+// An alias name Nova takes reaches the flavor commands as one shell word,
+// whatever it holds; one Nova or the shell cannot carry is exit 2.
+func TestGenerateQuotesNames(t *testing.T) {
+	root := filepath.Join(hostsDir, "turing-workstation")
+	for name, want := range map[string]string{
+		"rtx 2080ti": "openstack flavor create --vcpus 10 --ram 28672 --disk 100 --property pci_passthrough:alias='rtx 2080ti:1' 'gpu.rtx 2080ti.1'\n",
+		"x;rm -rf ~": "openstack flavor create --vcpus 10 --ram 28672 --disk 100 --property pci_passthrough:alias='x;rm -rf ~:1' 'gpu.x;rm -rf ~.1'\n",
+		"it's":       `openstack flavor create --vcpus 10 --ram 28672 --disk 100 --property pci_passthrough:alias='it'\''s:1' 'gpu.it'\''s.1'` + "\n",
+	} {
+		code, out, errOut := gpupass(t, nil, "generate", "flavor", "--root", root, "--alias-name", "10de:1e07="+name)
+		if code != exitOK || !strings.HasSuffix(out, want) {
+			t.Errorf("%q: exit %d (%s), want the flavor command\n%s\nin:\n%s", name, code, errOut, want, out)
+		}
+	}
+	for name, why := range map[string]string{
+		"a:b":       "cannot hold ':' or ','",
+		"a\nb":      "U+000A",
+		" padded":   "starts or ends with a space",
+		"$my_alias": "$NAME",
+	} {
+		code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root, "--alias-name", "10de:1e07="+name)
+		if code != exitFailure || out != "" || !strings.Contains(errOut, why) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q (want %q)", name, code, out, errOut, why)
+		}
+	}
+}
+
+// TestGenerateNovaOracleAliasNames asks Nova itself (Debian's python3-nova,
+// Zed) about alias names: generate refuses a name exactly when Nova cannot
+// carry it through nova.conf (oslo.config and the alias schema), the
+// flavor's extra spec and its translation, and the flavor name.
+// GPUPASS_ORACLE=1 runs it (CI does, with TestGenerateNovaOracle).
+func TestGenerateNovaOracleAliasNames(t *testing.T) {
+	if os.Getenv("GPUPASS_ORACLE") != "1" {
+		t.Skip("needs python3-nova: GPUPASS_ORACLE=1 go test ./cmd/gpupass -run TestGenerateNovaOracleAliasNames")
+	}
+	long := strings.Repeat("a", 255-len("gpu..8"))
+	names := []string{"", "a:b", "a,b", "a$b", "a${b}", "a$$", `a\$`, "$\u017f", " x", "x ", "x\u00a0", "a\nb", "a\tb", "\x1b[31mred",
+		"a\u2028b", "a\u200bb", "gpu \U0001F600", "$(id)", "$x", "a$", "$$", "${x}", "$_", "$X", "$é", "$1", `\$`, `a\`, "a$ b",
+		long, long + "a", "h100", "a b", "日本語", "x\u00a0y", "Ä", "a\u0300", "rtx 2080ti", "x;rm -rf ~", "it's", `a"b\c`, "`id`",
+		"(id)", "a|b&c", "*", "~root", "#x", "é gpu", "a  b"}
+	dir := t.TempDir()
+	type nameCase struct {
+		Name string `json:"name"`
+		Conf string `json:"conf"`
+	}
+	var cases []nameCase
+	for i, name := range names {
+		// The alias line as generate writes it (JSON, nothing escaped for
+		// HTML), whatever the verdict.
+		var alias bytes.Buffer
+		enc := json.NewEncoder(&alias)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(map[string]string{"name": name, "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI"}); err != nil {
+			t.Fatal(err)
+		}
+		conf := filepath.Join(dir, fmt.Sprintf("case%d.conf", i))
+		if err := os.WriteFile(conf, []byte("[pci]\nalias = "+alias.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, nameCase{name, conf})
+	}
+	manifest := filepath.Join(dir, "names.json")
+	data, _ := json.Marshal(cases)
+	if err := os.WriteFile(manifest, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "generate", "nova_names.py"))
+	out, err := exec.Command("/usr/bin/python3", script, manifest).Output()
+	if err != nil {
+		t.Fatalf("nova_names.py: %v", err)
+	}
+	var verdicts []string
+	if err := json.Unmarshal(out, &verdicts); err != nil || len(verdicts) != len(names) {
+		t.Fatalf("%v: %s", err, out)
+	}
+	refused := 0
+	for i, name := range names {
+		ours := generate.CheckAliasName(name)
+		if (ours == nil) != (verdicts[i] == "ok") {
+			t.Errorf("%q: gpupass says %v, Nova says %s", name, ours, verdicts[i])
+		}
+		if ours != nil {
+			refused++
+		}
+	}
+	if refused == 0 || refused == len(names) {
+		t.Errorf("%d of %d names refused: the cases do not tell the two apart", refused, len(names))
 	}
 }
