@@ -105,7 +105,7 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	}
 	k := p.Kernel()
 	j.Kernel = KernelJSON{Add: append([]string{}, k.Add...), Remove: append([]string{}, k.Remove...), Cmdline: p.NewCmdline()}
-	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, Initramfs: p.initramfs().text()}
+	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, Initramfs: p.initramfs().String()}
 	for _, d := range p.ReplacedModprobe() {
 		j.Modprobe.Replaces = append(j.Modprobe.Replaces, d.File+":"+strconv.Itoa(d.Line))
 	}

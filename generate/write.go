@@ -72,7 +72,7 @@ func (p *Plan) rules() string {
 // header says what the document is for, what it gives to guests and what
 // it leaves, as comments.
 func (p *Plan) header(d *doc, artifact string) {
-	d.line(fmt.Sprintf("# gpupass generate %s for %s (%s)", artifact, p.hostName(), p.rules()))
+	d.note(fmt.Sprintf("gpupass generate %s for %s (%s)", artifact, p.hostName(), p.rules()))
 	p.summary(d)
 	d.blank()
 }
@@ -84,23 +84,23 @@ func (p *Plan) summary(d *doc) {
 		d.text("#\n# For guests:\n")
 		for _, m := range p.Models {
 			for _, dev := range m.Devices {
-				d.line(fmt.Sprintf("#   %s  alias %s", pcidev.Describe(dev), m.Alias))
+				d.comment("#   ", "#     ", fmt.Sprintf("%s  alias %s", pcidev.Describe(dev), m.Alias))
 			}
 		}
 		for _, c := range p.Companions {
-			d.line(fmt.Sprintf("#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)", pcidev.Describe(c)))
+			d.comment("#   ", "#     ", pcidev.Describe(c)+"  (on the same card: bound to vfio-pci with it, not offered to Nova)")
 		}
 	}
 	if len(p.Left) > 0 {
 		d.line("# Left with the host:")
 		for _, s := range p.Left {
-			d.line(fmt.Sprintf("#   %s: %s", pcidev.Describe(s.Device), s.Why))
+			d.comment("#   ", "#     ", pcidev.Describe(s.Device)+": "+s.Why)
 		}
 	}
 	if len(p.Problems) > 0 {
 		d.line("# Not fixed by configuration:")
 		for _, pr := range p.Problems {
-			d.wrapped("#   ", "#     ", pr)
+			d.comment("#   ", "#     ", pr)
 		}
 	}
 }
@@ -211,35 +211,32 @@ func (p *Plan) Replaced() []novaconf.Value {
 
 func (p *Plan) novaConfDoc(d *doc) {
 	if len(p.Models) == 0 {
-		d.line("# Nothing to add to nova.conf.")
+		d.note("Nothing to add to nova.conf.")
 		return
 	}
 	if old := p.Replaced(); len(old) > 0 {
-		d.line("# 0. First remove these lines of this node's nova.conf: the snippet below replaces them")
-		d.line("#    (kept, PCI entries would add to it, and the last value of the others would win):")
+		d.comment("# 0. ", "#    ", "First remove these lines of this node's nova.conf: the snippet below replaces them (kept, PCI entries would add to it, and the last value of the others would win):")
 		for _, v := range old {
 			first, rest, more := strings.Cut(v.Redacted(), "\n")
 			if more {
 				first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
 			}
-			d.line(fmt.Sprintf("#    %s: %s = %s", v.Source, v.Name, first))
+			d.comment("#    ", "#      ", fmt.Sprintf("%s: %s = %s", v.Source, v.Name, first))
 		}
 	}
 	if len(p.Options.ExposedFiles) > 0 {
-		d.line("# 0. These files hold passwords and every user on the host can read them (GP314):")
+		d.comment("# 0. ", "#    ", "These files hold passwords and every user on the host can read them (GP314):")
 		for _, f := range p.Options.ExposedFiles {
 			d.run(Command{"chmod", "0640", f}, Command{"chgrp", "nova", f})
 		}
 	}
-	d.line("# 1. On this compute node: add to the nova.conf nova-compute reads (for example")
-	d.line("#    /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.")
+	d.comment("# 1. ", "#    ", "On this compute node: add to the nova.conf nova-compute reads (for example /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.")
 	if p.Options.Layout == "kolla" {
-		d.line("#    kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host,")
-		d.line("#    then kolla-ansible reconfigure -t nova.")
+		d.comment("#    ", "#    ", "kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host, then kolla-ansible reconfigure -t nova.")
 	}
 	d.text(p.ComputeConf())
 	d.blank()
-	d.wrapped("# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
+	d.comment("# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
 	d.text(p.APIConf())
 }
 
@@ -345,7 +342,7 @@ func (p *Plan) dracut() bool {
 func (p *Plan) kernelDoc(d *doc) {
 	k := p.Kernel()
 	if len(k.Add) == 0 && len(k.Remove) == 0 {
-		d.line("# The kernel command line needs no change.")
+		d.note("The kernel command line needs no change.")
 		return
 	}
 	d.line("add: " + strings.Join(k.Add, " "))
@@ -354,7 +351,7 @@ func (p *Plan) kernelDoc(d *doc) {
 	}
 	d.line("result: " + p.NewCmdline())
 	d.blank()
-	d.line("# Apply it, then reboot:")
+	d.note("Apply it, then reboot:")
 	for _, line := range p.bootCommands(k) {
 		d.add(line)
 	}
@@ -376,25 +373,25 @@ func (p *Plan) bootCommands(k KernelChange) []docLine {
 	for _, a := range k.Remove {
 		kernelstub = append(kernelstub, run(Command{"kernelstub", "-d", a}))
 	}
-	edit := []docLine{comment(fmt.Sprintf("#   in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add %s", add))}
+	edit := []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add "+add)}
 	if remove != "" {
-		edit = append(edit, comment("#   and remove "+remove))
+		edit = append(edit, remark("#   ", "#     ", "and remove "+remove))
 	}
 	debian := append(append([]docLine{}, edit...), run(Command{"update-grub"}))
 	grub2 := append(append([]docLine{}, edit...), run(Command{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}))
 	switch {
 	case s.Has["kernelstub"] || s.Is("pop"):
-		return append([]docLine{comment("# kernelstub (systemd-boot, Pop!_OS):")}, kernelstub...)
+		return append([]docLine{remark("# ", "# ", "kernelstub (systemd-boot, Pop!_OS):")}, kernelstub...)
 	case s.Has["grubby"] || s.Is("rhel", "fedora", "centos", "rocky", "almalinux"):
-		return []docLine{comment("# grubby (RHEL, Fedora and derivatives):"), run(grubby)}
+		return []docLine{remark("# ", "# ", "grubby (RHEL, Fedora and derivatives):"), run(grubby)}
 	case s.Has["update-grub"] || s.Is("debian", "ubuntu"):
-		return append([]docLine{comment("# GRUB on Debian/Ubuntu:")}, debian...)
+		return append([]docLine{remark("# ", "# ", "GRUB on Debian/Ubuntu:")}, debian...)
 	case s.Has["grub2-mkconfig"] || s.Is("suse", "opensuse", "sles"):
-		return append([]docLine{comment("# GRUB 2 (SUSE and others):")}, grub2...)
+		return append([]docLine{remark("# ", "# ", "GRUB 2 (SUSE and others):")}, grub2...)
 	}
-	out := []docLine{comment("# The boot set-up is unknown; one of:"), comment("# - grubby (RHEL, Fedora):"), run(grubby), comment("# - GRUB on Debian/Ubuntu:")}
+	out := []docLine{remark("# ", "# ", "The boot set-up is unknown; one of:"), remark("# - ", "#   ", "grubby (RHEL, Fedora):"), run(grubby), remark("# - ", "#   ", "GRUB on Debian/Ubuntu:")}
 	out = append(out, debian...)
-	out = append(out, comment("# - kernelstub (Pop!_OS):"))
+	out = append(out, remark("# - ", "#   ", "kernelstub (Pop!_OS):"))
 	return append(out, kernelstub...)
 }
 
@@ -457,28 +454,26 @@ const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
 
 func (p *Plan) modprobeDoc(d *doc) {
 	if len(p.Models) == 0 {
-		d.line("# Nothing to bind to vfio-pci.")
+		d.note("Nothing to bind to vfio-pci.")
 		return
 	}
 	if old := p.ReplacedModprobe(); len(old) > 0 {
-		d.line("# First remove these lines: the file below replaces them (an ids= read after it would win):")
+		d.note("First remove these lines: the file below replaces them (an ids= read after it would win):")
 		for _, dir := range old {
-			d.line(fmt.Sprintf("#   %s:%d: %s %s %s", dir.File, dir.Line, dir.Command, strings.ReplaceAll(dir.Module, "_", "-"), dir.Args))
+			d.comment("#   ", "#     ", fmt.Sprintf("%s:%d: %s %s %s", dir.File, dir.Line, dir.Command, strings.ReplaceAll(dir.Module, "_", "-"), dir.Args))
 		}
 	}
-	d.line(fmt.Sprintf("# %s: vfio-pci claims the GPUs and their companion functions at boot,", ModprobePath))
-	d.line("# and loads before the host drivers that would take them.")
+	d.note(ModprobePath + ": vfio-pci claims the GPUs and their companion functions at boot, and loads before the host drivers that would take them.")
 	d.text(p.ModprobeConf())
 	if _, byAddr := p.IDBinding(); len(byAddr) > 0 {
 		d.blank()
-		d.line("# Other functions with the same IDs stay with the host, so these are bound by address,")
-		d.line("# persistently, with driverctl (not by ID):")
+		d.note("Other functions with the same IDs stay with the host, so these are bound by address, persistently, with driverctl (not by ID):")
 		for _, dev := range byAddr {
 			d.run(Command{"driverctl", "set-override", dev.Address, "vfio-pci"})
 		}
 	}
 	d.blank()
-	d.line("# Then rebuild the initramfs, so that it holds this file, and reboot:")
+	d.note("Then rebuild the initramfs, so that it holds this file, and reboot:")
 	d.add(p.initramfs())
 }
 
@@ -494,7 +489,7 @@ func (p *Plan) initramfs() docLine {
 	case p.dracut():
 		return run(Command{"dracut", "-f", "--regenerate-all"})
 	}
-	return comment("# one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)")
+	return remark("# ", "#   ", "one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)")
 }
 
 // Flavor is one generated flavor.
@@ -600,10 +595,10 @@ var imageCommand = Command{"openstack", "image", "set", "--property", "hw_machin
 func (p *Plan) flavorDoc(d *doc) {
 	flavors := p.Flavors()
 	if len(flavors) == 0 {
-		d.line("# No GPU flavor to create.")
+		d.note("No GPU flavor to create.")
 		return
 	}
-	d.wrapped("# ", "# ", "vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
+	d.note("vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
 	for _, f := range flavors {
 		d.run(f.Command())
 	}
@@ -615,18 +610,19 @@ func (p *Plan) flavorDoc(d *doc) {
 	}
 	if len(large) > 0 {
 		d.blank()
-		d.wrapped("# ", "# ", "GPUs with a 64-bit BAR of 32 GiB or more ("+strings.Join(large, ", ")+") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
+		d.note("GPUs with a 64-bit BAR of 32 GiB or more (" + strings.Join(large, ", ") + ") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
 		d.run(imageCommand)
 	}
 }
 
 func (p *Plan) allDoc(d *doc) {
-	d.line(fmt.Sprintf("# gpupass generate all for %s (%s)", p.hostName(), p.rules()))
+	d.note(fmt.Sprintf("gpupass generate all for %s (%s)", p.hostName(), p.rules()))
 	p.summary(d)
 	if len(p.Models) == 0 {
 		return
 	}
-	d.text("#\n# Apply in this order. Steps 1 to 3 change the host; step 4 checks it.\n")
+	d.line("#")
+	d.note("Apply in this order. Steps 1 to 3 change the host; step 4 checks it.")
 	sections := []struct {
 		title string
 		body  func(*doc)
@@ -640,7 +636,7 @@ func (p *Plan) allDoc(d *doc) {
 	}
 	for _, s := range sections {
 		d.blank()
-		d.line("# ===== " + s.title + " =====")
+		d.note("===== " + s.title + " =====")
 		s.body(d)
 	}
 }

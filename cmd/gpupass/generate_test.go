@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -229,7 +230,7 @@ func TestGenerateFromReport(t *testing.T) {
 	for _, artifact := range []string{"nova-conf", "flavor"} {
 		_, onHost, _ := gpupass(t, nil, "generate", artifact, "--root", root)
 		code, fromReport, errOut := gpupass(t, nil, "generate", artifact, "--from-report", path)
-		if code != exitOK || fromReport != onHost || !strings.Contains(onHost, "  alias h100\n") {
+		if code != exitOK || fromReport != onHost || !strings.Contains(onHost, " alias h100\n") {
 			t.Errorf("%s: exit %d (%s); from the report:\n%s\non the host:\n%s", artifact, code, errOut, fromReport, onHost)
 		}
 	}
@@ -432,5 +433,36 @@ func TestGenerateNovaOracleAliasNames(t *testing.T) {
 	}
 	if refused == 0 || refused == len(names) {
 		t.Errorf("%d of %d names refused: the cases do not tell the two apart", refused, len(names))
+	}
+}
+
+// Every comment line of every document generate writes for every fixture,
+// with the default selection and with --gpu all, is at most 80 characters
+// (commands and configuration lines stay whole, however long).
+func TestGenerateCommentWidth(t *testing.T) {
+	checked := 0
+	for _, name := range fixtureNames(t) {
+		root := filepath.Join(hostsDir, name)
+		for _, extra := range [][]string{nil, {"--gpu", "all"}} {
+			for _, artifact := range generate.Artifacts {
+				args := append([]string{"generate", artifact, "--root", root}, extra...)
+				code, out, errOut := gpupass(t, nil, args...)
+				if code != exitOK {
+					t.Fatalf("%v: exit %d: %s", args, code, errOut)
+				}
+				for i, line := range strings.Split(out, "\n") {
+					if !strings.HasPrefix(line, "#") {
+						continue
+					}
+					checked++
+					if n := utf8.RuneCountInString(line); n > generate.Width {
+						t.Errorf("%v: line %d has %d characters:\n%s", args, i+1, n, line)
+					}
+				}
+			}
+		}
+	}
+	if checked < 500 {
+		t.Errorf("only %d comment lines checked", checked)
 	}
 }
