@@ -26,7 +26,11 @@ func host(cmdline, vendor string) *hostinfo.Host {
 		}
 	}
 	h := &hostinfo.Host{Hostname: "gpu01", CPU: hostinfo.CPU{Vendor: vendor, LogicalCPUs: 64}, MemoryMB: 512 * 1024, NUMANodes: 2,
-		Kernel: hostinfo.Kernel{Cmdline: cmdline}, ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"DMAR", "IVRS"}}}
+		Kernel: hostinfo.Kernel{Cmdline: cmdline}, ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"DMAR", "IVRS"}},
+		IOMMU: hostinfo.IOMMU{Groups: 3}, VFIO: hostinfo.VFIO{Container: true}}
+	for _, m := range []string{"nvidia", "snd_hda_intel", "vfio", "vfio_pci", "vfio_iommu_type1"} {
+		h.Modules = append(h.Modules, hostinfo.Module{Name: m, State: hostinfo.ModuleLoaded})
+	}
 	h.Devices = append(h.Devices, pcidev.Device{Address: "0000:02:00.0", VendorID: "1a03", DeviceID: "2000", Class: "030000", Driver: "ast", BootVGA: ptr(true), IOMMUGroup: ptr(1)})
 	h.Devices = append(h.Devices, gpu("0000:41:00.0", 0, 10)...)
 	h.Devices = append(h.Devices, gpu("0000:c1:00.0", 1, 20)...)
@@ -108,7 +112,7 @@ func TestBuildSharedGroup(t *testing.T) {
 	if len(p.Models) != 1 || len(p.Models[0].Devices) != 1 || p.Models[0].Devices[0].Address != "0000:c1:00.0" {
 		t.Fatalf("models %+v", p.Models)
 	}
-	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "0000:42:00.0") || !strings.Contains(p.Problems[0], "GP203") {
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Text, "0000:42:00.0") || !strings.Contains(p.Problems[0].Text, "GP203") {
 		t.Errorf("problems %v", p.Problems)
 	}
 	// Its sibling of the same model stays: the other is bound by address.
@@ -269,7 +273,7 @@ func TestBuildDisplayServer(t *testing.T) {
 	}
 	sel, _ := pcidev.ParseSelector("10de:2330")
 	p = build(t, h, Options{GPUs: []pcidev.Selector{sel}})
-	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "in use by Xorg") {
+	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Text, "in use by Xorg") {
 		t.Errorf("with --gpu: models %+v, problems %v", p.Models, p.Problems)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // Options are the choices of `gpupass generate`.
@@ -58,6 +59,10 @@ type Options struct {
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
 	System hostinfo.System
+	// Findings are what preflight reports on the host, with the same
+	// selection, nova.conf and release: the plan fixes each error
+	// configuration can fix and names the others (Plan.Answers).
+	Findings []report.Finding
 }
 
 // Conf is a nova.conf as read: the values of an option, in oslo's order.
@@ -84,9 +89,13 @@ type Plan struct {
 	Companions []*pcidev.Device
 	// Left are the display devices not selected, each with why.
 	Left []Skipped
-	// Problems are what configuration cannot fix (firmware, hardware), as
-	// sentences for the operator.
-	Problems []string
+	// Problems are what the plan does not fix: what configuration cannot
+	// (firmware, hardware, a slot), and errors only the operator can mend
+	// (a nova.conf line whose meaning gpupass cannot guess).
+	Problems []Problem
+	// Answers say, for each error of Options.Findings, whether the plan
+	// fixes it and how, or which problem names it.
+	Answers []Answer
 }
 
 // Model is one GPU model to pass through.
@@ -137,6 +146,7 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	if err := checkSelectors(host, opts.GPUs); err != nil {
 		return nil, err
 	}
+	opts.ExposedFiles = exposedFiles(opts)
 	p := &Plan{Host: host, Options: opts}
 	view := hostview.New(host, nil, nil)
 
@@ -178,21 +188,31 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		if !selected[d.Address] {
 			continue
 		}
+		device := Ref{Subject: report.Subject{Kind: "device", Ref: d.Address}}
 		if d.IOMMUGroup != nil {
-			if others := describeAll(view.ForeignEndpoints(d)); len(others) > 0 {
+			if foreign := view.ForeignEndpoints(d); len(foreign) > 0 {
+				others := describeAll(foreign)
 				p.Left = append(p.Left, Skipped{d, fmt.Sprintf("its IOMMU group %d also holds %s, which cannot go to the same guest: move the card to a slot with its own group (or to a host with ACS on that port)", *d.IOMMUGroup, strings.Join(others, ", "))})
-				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", pcidev.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
+				// The group stays not viable (GP202 on the others' functions)
+				// and shared (GP203): hardware, not configuration.
+				refs := []Ref{{ID: "GP203", Subject: report.Subject{Kind: "group", Ref: fmt.Sprintf("iommu-group/%d", *d.IOMMUGroup)}}}
+				for _, o := range foreign {
+					refs = append(refs, Ref{ID: "GP202", Subject: report.Subject{Kind: "device", Ref: o.Address}})
+				}
+				p.problem(fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203, and GP202 for the other functions); move the card to a slot with its own group.", pcidev.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")), refs...)
 				continue
 			}
 		}
 		if len(d.DisplayClients) > 0 {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", pcidev.Describe(d), strings.Join(d.DisplayClients, ", ")))
+			p.problem(fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", pcidev.Describe(d), strings.Join(d.DisplayClients, ", ")))
 		}
 		if pcidev.IsBootVGA(d) {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", pcidev.Describe(d)))
+			device.ID = "GP206"
+			p.problem(fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", pcidev.Describe(d)), device)
 		}
 		if pcidev.HasNoReset(d) {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", pcidev.Describe(d)))
+			device.ID = "GP205"
+			p.problem(fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", pcidev.Describe(d)), device)
 		}
 		key := d.VendorID + ":" + d.DeviceID
 		m := byModel[key]
@@ -241,7 +261,8 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	if err := p.nameAliases(); err != nil {
 		return nil, err
 	}
-	p.platformProblems()
+	p.hostProblems()
+	p.answerFindings()
 	return p, nil
 }
 
@@ -454,27 +475,6 @@ func findModel(models []*Model, key string) (*Model, bool) {
 		}
 	}
 	return nil, false
-}
-
-// platformProblems lists what the firmware must change.
-func (p *Plan) platformProblems() {
-	h := p.Host
-	if len(p.Models) == 0 {
-		return
-	}
-	if !h.ACPI.Readable {
-		return
-	}
-	switch h.CPU.IOMMUVendor() {
-	case "intel":
-		if !h.ACPI.HasTable("DMAR") {
-			p.Problems = append(p.Problems, "The firmware describes no Intel IOMMU (no ACPI DMAR table): enable VT-d in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
-		}
-	case "amd":
-		if !h.ACPI.HasTable("IVRS") {
-			p.Problems = append(p.Problems, "The firmware describes no AMD IOMMU (no ACPI IVRS table): enable AMD-Vi / IOMMU in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
-		}
-	}
 }
 
 // Bound are every function vfio-pci must take: the GPUs and their

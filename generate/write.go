@@ -78,10 +78,15 @@ func (p *Plan) header(d *doc, artifact string) {
 }
 
 func (p *Plan) summary(d *doc) {
+	d.line("#")
 	if len(p.Models) == 0 {
-		d.text("#\n# No GPU is selected for passthrough: nothing to configure.\n")
+		if p.changes() {
+			d.note("No GPU is selected for passthrough.")
+		} else {
+			d.note("No GPU is selected for passthrough: nothing to configure.")
+		}
 	} else {
-		d.text("#\n# For guests:\n")
+		d.note("For guests:")
 		for _, m := range p.Models {
 			for _, dev := range m.Devices {
 				d.comment("#   ", "#     ", fmt.Sprintf("%s  alias %s", pcidev.Describe(dev), m.Alias))
@@ -92,242 +97,135 @@ func (p *Plan) summary(d *doc) {
 		}
 	}
 	if len(p.Left) > 0 {
-		d.line("# Left with the host:")
+		d.note("Left with the host:")
 		for _, s := range p.Left {
 			d.comment("#   ", "#     ", pcidev.Describe(s.Device)+": "+s.Why)
 		}
 	}
 	if len(p.Problems) > 0 {
-		d.line("# Not fixed by configuration:")
+		d.note("Not fixed by this plan:")
 		for _, pr := range p.Problems {
-			d.comment("#   ", "#     ", pr)
+			d.comment("#   ", "#     ", pr.Text)
+		}
+	}
+	if fixed := p.Fixed(); len(fixed) > 0 {
+		d.note("Preflight's errors this plan fixes:")
+		for _, line := range fixedLines(fixed) {
+			d.comment("#   ", "#     ", line)
 		}
 	}
 }
 
-// ComputeConf is the compute node's snippet: a complete nova.conf file.
-func (p *Plan) ComputeConf() string {
-	var b strings.Builder
-	b.WriteString("[pci]\n")
-	for _, v := range p.deviceSpecs() {
-		fmt.Fprintf(&b, "%s = %s\n", p.deviceSpecOption(), v)
-	}
-	for _, v := range p.aliases() {
-		fmt.Fprintf(&b, "alias = %s\n", v)
-	}
-	if p.Options.Placement {
-		b.WriteString("report_in_placement = True\n")
-	}
-	if p.fixVirtType() {
-		// PCI passthrough needs KVM: qemu (emulation) cannot assign devices.
-		b.WriteString("\n[libvirt]\nvirt_type = kvm\n")
-	}
-	if len(lookup(p.Options.Conf, novaconf.OptEnabledFilters)) > 0 {
-		// This node's nova.conf sets the scheduler's filters (an all-in-one
-		// or a controller that also computes): they need the filter too.
-		fmt.Fprintf(&b, "\n[filter_scheduler]\nenabled_filters = %s\n", strings.Join(p.enabledFilters(), ","))
-	}
-	return b.String()
-}
-
-// fixVirtType reports a node whose [libvirt]virt_type is set to anything
-// but kvm (qemu emulates and cannot pass devices through; a typo stops
-// nova-compute).
-func (p *Plan) fixVirtType() bool {
-	vals := lookup(p.Options.Conf, novaconf.OptVirtType)
-	return len(vals) > 0 && strings.TrimSpace(vals[len(vals)-1].Text) != "kvm"
-}
-
-// APIConf is the snippet for the nova-api, scheduler and conductor nodes:
-// a complete nova.conf file.
-func (p *Plan) APIConf() string {
-	var b strings.Builder
-	b.WriteString("[pci]\n")
-	for _, v := range p.aliases() {
-		fmt.Fprintf(&b, "alias = %s\n", v)
-	}
-	b.WriteString("\n[filter_scheduler]\n")
-	fmt.Fprintf(&b, "enabled_filters = %s\n", strings.Join(p.enabledFilters(), ","))
-	if p.Options.Placement {
-		b.WriteString("pci_in_placement = True\n")
-	}
-	return b.String()
-}
-
-// enabledFilters are the filters already configured (the node's nova.conf
-// when given, else Nova's default) with PciPassthroughFilter added.
-func (p *Plan) enabledFilters() []string {
-	raw := novaconf.OptEnabledFilters.Default
-	if vals := p.filterValues(); len(vals) > 0 {
-		raw = vals[len(vals)-1].Text
+// fixedLines say which errors the plan fixes, one line per check: its ID
+// and name, the subjects and by what.
+func fixedLines(answers []Answer) []string {
+	var ids []string
+	subjects := map[string][]string{}
+	hows := map[string][]string{}
+	names := map[string]string{}
+	for _, a := range answers {
+		if _, seen := names[a.ID]; !seen {
+			ids = append(ids, a.ID)
+			names[a.ID] = a.Name
+		}
+		subject := a.Subject.Ref
+		if a.Source != "" {
+			subject += " at " + a.Source
+		}
+		if !slices.Contains(subjects[a.ID], subject) {
+			subjects[a.ID] = append(subjects[a.ID], subject)
+		}
+		if !slices.Contains(hows[a.ID], a.How) {
+			hows[a.ID] = append(hows[a.ID], a.How)
+		}
 	}
 	var out []string
-	for _, f := range strings.Split(raw, ",") {
-		if f = strings.TrimSpace(f); f != "" && !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	if !slices.Contains(out, "PciPassthroughFilter") {
-		out = append(out, "PciPassthroughFilter")
+	for _, id := range ids {
+		out = append(out, fmt.Sprintf("%s %s: %s (%s)", id, names[id], strings.Join(subjects[id], ", "), strings.Join(hows[id], "; ")))
 	}
 	return out
 }
 
-// filterValues are enabled_filters as configured: the API node's
-// nova.conf (--api-conf) when given, else this node's.
-func (p *Plan) filterValues() []novaconf.Value {
-	if vals := lookup(p.Options.APIConf, novaconf.OptEnabledFilters); len(vals) > 0 {
-		return vals
-	}
-	return lookup(p.Options.Conf, novaconf.OptEnabledFilters)
-}
-
-func (p *Plan) filtersFrom() string {
-	if vals := p.filterValues(); len(vals) > 0 {
-		return "the filters enabled at " + vals[len(vals)-1].Source.String()
-	}
-	return "Nova's default filters (give the scheduler's nova.conf with --api-conf to start from its own)"
-}
-
-// Replaced are the lines of the node's nova.conf that the compute snippet
-// replaces: its [pci] device_spec (or passthrough_whitelist) and alias
-// values, which would otherwise add to the generated ones.
-func (p *Plan) Replaced() []novaconf.Value {
-	var out []novaconf.Value
-	for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias, novaconf.OptReportInPlacement, novaconf.OptEnabledFilters} {
-		out = append(out, lookup(p.Options.Conf, opt)...)
-	}
-	if p.fixVirtType() {
-		out = append(out, lookup(p.Options.Conf, novaconf.OptVirtType)...)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Source.File != out[j].Source.File {
-			return out[i].Source.File < out[j].Source.File
-		}
-		return out[i].Source.Line < out[j].Source.Line
-	})
-	return out
+// changes reports whether the plan changes anything on the host or in
+// nova.conf.
+func (p *Plan) changes() bool {
+	k := p.Kernel()
+	return len(p.Models) > 0 || len(k.Add)+len(k.Remove) > 0 || p.ModulesLoad() != "" || p.changesNovaConf()
 }
 
 func (p *Plan) novaConfDoc(d *doc) {
-	if len(p.Models) == 0 {
-		d.note("Nothing to add to nova.conf.")
+	if !p.changesNovaConf() {
+		d.note("Nothing to change in nova.conf.")
 		return
 	}
+	compute := p.ComputeConf()
+	// Steps 0 come before the snippet of step 1; without one, they are
+	// the steps.
+	first, rest := "# 0. ", "#    "
+	if compute == "" {
+		first, rest = "# ", "# "
+	}
 	if old := p.Replaced(); len(old) > 0 {
-		d.comment("# 0. ", "#    ", "First remove these lines of this node's nova.conf: the snippet below replaces them (kept, PCI entries would add to it, and the last value of the others would win):")
-		for _, v := range old {
-			first, rest, more := strings.Cut(v.Redacted(), "\n")
-			if more {
-				first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
-			}
-			d.comment("#    ", "#      ", fmt.Sprintf("%s: %s = %s", v.Source, v.Name, first))
+		if compute != "" {
+			d.comment(first, rest, "First remove these lines of this node's nova.conf: the snippet below replaces them (kept, PCI entries would add to it, and the last value of the others would win):")
+		} else {
+			d.comment(first, rest, "Remove these lines of this node's nova.conf (preflight's errors, above), then restart nova-compute:")
 		}
+		p.listValues(d, old)
 	}
 	if len(p.Options.ExposedFiles) > 0 {
-		d.comment("# 0. ", "#    ", "These files hold passwords and every user on the host can read them (GP314):")
+		d.comment(first, rest, "These files hold passwords and every user on the host can read them (GP314):")
 		for _, f := range p.Options.ExposedFiles {
 			d.run(Command{"chmod", "0640", f}, Command{"chgrp", "nova", f})
 		}
 	}
-	d.comment("# 1. ", "#    ", "On this compute node: add to the nova.conf nova-compute reads (for example /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.")
-	if p.Options.Layout == "kolla" {
-		d.comment("#    ", "#    ", "kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host, then kolla-ansible reconfigure -t nova.")
+	if compute != "" {
+		d.comment("# 1. ", "#    ", "On this compute node: add to the nova.conf nova-compute reads (for example /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.")
+		if p.Options.Layout == "kolla" {
+			d.comment("#    ", "#    ", "kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host, then kolla-ansible reconfigure -t nova.")
+		}
+		d.text(compute)
 	}
-	d.text(p.ComputeConf())
+	api := p.APIConf()
+	if api == "" && len(p.APIReplaced()) == 0 {
+		return
+	}
 	d.blank()
-	d.comment("# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
-	d.text(p.APIConf())
+	var what []string
+	if len(p.Models) > 0 {
+		what = append(what, "the same aliases (flavors are translated with the API node's)")
+	}
+	if p.apiFilters() != nil {
+		what = append(what, "PciPassthroughFilter added to "+p.filtersFrom())
+	}
+	if p.Options.Placement {
+		what = append(what, "pci_in_placement turned on")
+	}
+	intro := "On every nova-api, nova-scheduler and nova-conductor node: " + strings.Join(what, ", and ") + "."
+	if len(what) == 0 {
+		intro = "On every nova-api, nova-scheduler and nova-conductor node:"
+	}
+	if old := p.APIReplaced(); len(old) > 0 {
+		d.comment("# 2. ", "#    ", intro+" First remove these lines of the API node's nova.conf (--api-conf), which the snippet replaces or Nova rejects:")
+		p.listValues(d, old)
+		if api != "" {
+			d.comment("#    ", "#    ", "Then add the snippet and restart those services.")
+		}
+	} else {
+		d.comment("# 2. ", "#    ", intro+" Then restart those services.")
+	}
+	d.text(api)
 }
 
-// KernelChange is what to add to and remove from the kernel command line.
-type KernelChange struct {
-	Add, Remove []string
-}
-
-// Kernel works out the kernel command-line change for the plan.
-func (p *Plan) Kernel() KernelChange {
-	var k KernelChange
-	if len(p.Models) == 0 {
-		return k
-	}
-	tokens := strings.Fields(p.Host.Kernel.Cmdline)
-	has := func(arg string) bool {
-		for _, t := range tokens {
-			if normArg(t) == normArg(arg) {
-				return true
-			}
+// listValues lists nova.conf lines to remove, by file:line.
+func (p *Plan) listValues(d *doc, values []novaconf.Value) {
+	for _, v := range values {
+		first, rest, more := strings.Cut(v.Redacted(), "\n")
+		if more {
+			first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
 		}
-		return false
+		d.comment("#    ", "#      ", fmt.Sprintf("%s: %s = %s", v.Source, v.Name, first))
 	}
-	for _, t := range tokens {
-		switch n := normArg(t); {
-		case n == "intel-iommu=off", n == "amd-iommu=off", n == "iommu=off":
-			k.Remove = append(k.Remove, t)
-		case strings.HasPrefix(n, "pci-stub.ids="):
-			k.Remove = append(k.Remove, t) // vfio-pci takes them instead (GP211)
-		}
-	}
-	if p.Host.CPU.IOMMUVendor() == "intel" && !has("intel_iommu=on") {
-		k.Add = append(k.Add, "intel_iommu=on")
-	}
-	if !has("iommu=pt") {
-		k.Add = append(k.Add, "iommu=pt")
-	}
-	ids, _ := p.IDBinding()
-	var old []string
-	have := map[string]bool{}
-	for _, t := range tokens {
-		if _, v, ok := strings.Cut(t, "="); ok && strings.HasPrefix(normArg(t), "vfio-pci.ids=") {
-			old = append(old, t)
-			for _, id := range strings.Split(v, ",") {
-				have[strings.ToLower(id)] = true
-			}
-		}
-	}
-	missing := false
-	for _, id := range ids {
-		missing = missing || !have[id]
-	}
-	if missing || len(old) > 1 {
-		// One vfio-pci.ids with every ID: the kernel keeps only the last
-		// of repeated parameters.
-		for id := range have {
-			if id != "" && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-		sort.Strings(ids)
-		k.Remove = append(k.Remove, old...)
-		k.Add = append(k.Add, "vfio-pci.ids="+strings.Join(ids, ","))
-	}
-	if p.dracut() && !has("rd.driver.pre=vfio-pci") {
-		k.Add = append(k.Add, "rd.driver.pre=vfio-pci")
-	}
-	return k
-}
-
-// normArg writes a kernel parameter as the kernel compares names: dashes
-// and underscores alike (parameq), values as they are.
-func normArg(t string) string {
-	key, value, hasValue := strings.Cut(t, "=")
-	key = strings.ReplaceAll(key, "_", "-")
-	if hasValue {
-		return key + "=" + value
-	}
-	return key
-}
-
-// NewCmdline is the kernel command line after the change.
-func (p *Plan) NewCmdline() string {
-	k := p.Kernel()
-	var out []string
-	for _, a := range strings.Fields(p.Host.Kernel.Cmdline) {
-		if !slices.Contains(k.Remove, a) {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(append(out, k.Add...), " ")
 }
 
 // dracut reports a distribution whose initramfs dracut builds.
@@ -345,7 +243,9 @@ func (p *Plan) kernelDoc(d *doc) {
 		d.note("The kernel command line needs no change.")
 		return
 	}
-	d.line("add: " + strings.Join(k.Add, " "))
+	if len(k.Add) > 0 {
+		d.line("add: " + strings.Join(k.Add, " "))
+	}
 	if len(k.Remove) > 0 {
 		d.line("remove: " + strings.Join(k.Remove, " "))
 	}
@@ -362,7 +262,10 @@ func (p *Plan) kernelDoc(d *doc) {
 func (p *Plan) bootCommands(k KernelChange) []docLine {
 	s := p.Options.System
 	add, remove := strings.Join(k.Add, " "), strings.Join(k.Remove, " ")
-	grubby := Command{"grubby", "--update-kernel=ALL", "--args=" + add}
+	grubby := Command{"grubby", "--update-kernel=ALL"}
+	if add != "" {
+		grubby = append(grubby, "--args="+add)
+	}
 	if remove != "" {
 		grubby = append(grubby, "--remove-args="+remove)
 	}
@@ -373,9 +276,14 @@ func (p *Plan) bootCommands(k KernelChange) []docLine {
 	for _, a := range k.Remove {
 		kernelstub = append(kernelstub, run(Command{"kernelstub", "-d", a}))
 	}
-	edit := []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add "+add)}
-	if remove != "" {
-		edit = append(edit, remark("#   ", "#     ", "and remove "+remove))
+	var edit []docLine
+	switch {
+	case add != "" && remove != "":
+		edit = []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add "+add), remark("#   ", "#     ", "and remove "+remove)}
+	case add != "":
+		edit = []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add "+add)}
+	default:
+		edit = []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT (and GRUB_CMDLINE_LINUX): remove "+remove)}
 	}
 	debian := append(append([]docLine{}, edit...), run(Command{"update-grub"}))
 	grub2 := append(append([]docLine{}, edit...), run(Command{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}))
@@ -453,10 +361,38 @@ func (p *Plan) ReplacedModprobe() []hostinfo.Directive {
 const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
 
 func (p *Plan) modprobeDoc(d *doc) {
-	if len(p.Models) == 0 {
+	load := p.ModulesLoad()
+	if len(p.Models) == 0 && load == "" {
 		d.note("Nothing to bind to vfio-pci.")
 		return
 	}
+	if len(p.Models) > 0 {
+		p.bindingDoc(d)
+	}
+	if load != "" {
+		if len(p.Models) > 0 {
+			d.blank()
+		}
+		d.note(ModulesLoadPath + ": loads the vfio modules at every boot (" + strings.Join(p.missingVFIO(), ", ") + " are neither loaded nor built in now):")
+		d.text(load)
+	}
+	d.blank()
+	if len(p.Models) == 0 {
+		d.note("Then load them now (or reboot):")
+		d.run(append(Command{"modprobe", "-a"}, pcidev.RequiredVFIOModules...))
+		return
+	}
+	if load != "" {
+		d.note("Then rebuild the initramfs, so that it holds these files, and reboot:")
+	} else {
+		d.note("Then rebuild the initramfs, so that it holds this file, and reboot:")
+	}
+	d.add(p.initramfs())
+}
+
+// bindingDoc is the modprobe.d file that binds the GPUs and their
+// companions to vfio-pci at boot, and the driverctl overrides.
+func (p *Plan) bindingDoc(d *doc) {
 	if old := p.ReplacedModprobe(); len(old) > 0 {
 		d.note("First remove these lines: the file below replaces them (an ids= read after it would win):")
 		for _, dir := range old {
@@ -472,9 +408,6 @@ func (p *Plan) modprobeDoc(d *doc) {
 			d.run(Command{"driverctl", "set-override", dev.Address, "vfio-pci"})
 		}
 	}
-	d.blank()
-	d.note("Then rebuild the initramfs, so that it holds this file, and reboot:")
-	d.add(p.initramfs())
 }
 
 // initramfs is the command that rebuilds the initramfs on the host's
@@ -618,25 +551,47 @@ func (p *Plan) flavorDoc(d *doc) {
 func (p *Plan) allDoc(d *doc) {
 	d.note(fmt.Sprintf("gpupass generate all for %s (%s)", p.hostName(), p.rules()))
 	p.summary(d)
-	if len(p.Models) == 0 {
+	type section struct {
+		title string
+		body  func(*doc)
+	}
+	var sections []section
+	if k := p.Kernel(); len(k.Add)+len(k.Remove) > 0 {
+		sections = append(sections, section{"Kernel command line", p.kernelDoc})
+	}
+	switch {
+	case len(p.Models) > 0:
+		sections = append(sections, section{"Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc})
+	case p.ModulesLoad() != "":
+		sections = append(sections, section{"Load the vfio modules at boot (modules-load.d)", p.modprobeDoc})
+	}
+	hostSteps := len(sections)
+	if hostSteps > 0 {
+		sections = append(sections,
+			section{"Reboot", func(d *doc) { d.run(Command{"reboot"}) }},
+			section{"Check the host", func(d *doc) { d.run(Command{"gpupass", "preflight"}) }})
+	}
+	if p.changesNovaConf() {
+		sections = append(sections, section{"nova.conf", p.novaConfDoc})
+	}
+	if len(p.Models) > 0 {
+		sections = append(sections, section{"Flavors", p.flavorDoc})
+	}
+	if len(sections) == 0 {
 		return
 	}
 	d.line("#")
-	d.note("Apply in this order. Steps 1 to 3 change the host; step 4 checks it.")
-	sections := []struct {
-		title string
-		body  func(*doc)
-	}{
-		{"1. Kernel command line", p.kernelDoc},
-		{"2. Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc},
-		{"3. Reboot", func(d *doc) { d.run(Command{"reboot"}) }},
-		{"4. Check the host", func(d *doc) { d.run(Command{"gpupass", "preflight"}) }},
-		{"5. nova.conf", p.novaConfDoc},
-		{"6. Flavors", p.flavorDoc},
+	switch hostSteps {
+	case 0:
+		d.note("Apply in this order.")
+	case 1:
+		d.note("Apply in this order. Steps 1 and 2 change the host; step 3 checks it.")
+	default:
+		d.note(fmt.Sprintf("Apply in this order. Steps 1 to %d change the host; step %d checks it.", hostSteps+1, hostSteps+2))
 	}
-	for _, s := range sections {
+	for i, s := range sections {
 		d.blank()
-		d.note("===== " + s.title + " =====")
+		d.note(fmt.Sprintf("===== %d. %s =====", i+1, s.title))
 		s.body(d)
 	}
 }

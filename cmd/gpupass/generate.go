@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
@@ -81,67 +82,12 @@ edits the host's files: it prints, or writes --output.`,
 }
 
 func runGenerate(opts *generateOptions, artifact string) error {
-	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
-	for _, s := range opts.gpus {
-		sel, err := pcidev.ParseSelector(s)
-		if err != nil {
-			return err
-		}
-		gopts.GPUs = append(gopts.GPUs, sel)
-	}
-	for _, a := range opts.aliasNames {
-		id, name, ok := strings.Cut(a, "=")
-		sel, err := pcidev.ParseSelector(id)
-		if !ok || err != nil || sel.Vendor == "" {
-			return fmt.Errorf("--alias-name %s: want VENDOR:DEVICE=NAME, such as 10de:2330=h100", a)
-		}
-		gopts.AliasNames[sel.Vendor+":"+sel.Device] = name
-	}
-	// Releases before Zed: only the option name differs for what generate
-	// writes (passthrough_whitelist); Zed's rules check the values.
-	if novarelease.IsPreZed(opts.novaRelease) {
-		gopts.PreZed = true
-		opts.novaRelease = "zed"
-	}
 	if opts.output != "" && !opts.force {
 		if _, err := os.Lstat(opts.output); err == nil {
 			return fmt.Errorf("--output %s exists: pass --force to overwrite it", opts.output)
 		}
 	}
-	var host *hostinfo.Host
-	if opts.fromReport != "" {
-		r, err := report.ReadHostReport(opts.fromReport)
-		if err != nil {
-			return err
-		}
-		host = r.Report.Host.HostInfo()
-		if r.Report.NovaConf != nil {
-			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
-		}
-		if gopts.Release, _, err = novarelease.Choose(opts.novaRelease, "", novarelease.Recorded(r.Report.NovaRelease)); err != nil {
-			return err
-		}
-		if opts.hostname != "" {
-			host.Hostname = opts.hostname
-		}
-	} else {
-		node, err := opts.read(opts.globalOptions, &opts.conf)
-		if err != nil {
-			return err
-		}
-		host, gopts.Release, gopts.System = node.Host, node.Release, node.System
-		if node.NovaConf != nil {
-			gopts.Conf, gopts.Layout = node.NovaConf, node.NovaConf.Layout
-			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
-		}
-	}
-	if api := collect.LocalConf("api", opts.conf.apiConf, nil); api != nil {
-		gopts.APIConf = api
-	}
-	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
-		return fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
-	}
-	plan, err := generate.Build(host, gopts)
+	plan, err := buildPlan(opts)
 	if err != nil {
 		return err
 	}
@@ -172,4 +118,76 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		return err
 	}
 	return writeFileAtomic(opts.output, []byte(out), opts.force)
+}
+
+// buildPlan reads the host (or the report) as the options say, runs
+// preflight's host, device and nova.conf checks on it with the same
+// selection (a report brings its own findings), and builds the plan that
+// answers them.
+func buildPlan(opts *generateOptions) (*generate.Plan, error) {
+	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
+	for _, s := range opts.gpus {
+		sel, err := pcidev.ParseSelector(s)
+		if err != nil {
+			return nil, err
+		}
+		gopts.GPUs = append(gopts.GPUs, sel)
+	}
+	for _, a := range opts.aliasNames {
+		id, name, ok := strings.Cut(a, "=")
+		sel, err := pcidev.ParseSelector(id)
+		if !ok || err != nil || sel.Vendor == "" {
+			return nil, fmt.Errorf("--alias-name %s: want VENDOR:DEVICE=NAME, such as 10de:2330=h100", a)
+		}
+		gopts.AliasNames[sel.Vendor+":"+sel.Device] = name
+	}
+	// Releases before Zed: only the option name differs for what generate
+	// writes (passthrough_whitelist); Zed's rules check the values.
+	if novarelease.IsPreZed(opts.novaRelease) {
+		gopts.PreZed = true
+		opts.novaRelease = "zed"
+	}
+	var host *hostinfo.Host
+	if opts.fromReport != "" {
+		r, err := report.ReadHostReport(opts.fromReport)
+		if err != nil {
+			return nil, err
+		}
+		host = r.Report.Host.HostInfo()
+		gopts.Findings = r.Report.Findings
+		if r.Report.NovaConf != nil {
+			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
+		}
+		if gopts.Release, _, err = novarelease.Choose(opts.novaRelease, "", novarelease.Recorded(r.Report.NovaRelease)); err != nil {
+			return nil, err
+		}
+		if opts.hostname != "" {
+			for i, f := range gopts.Findings {
+				if f.Subject.Kind == "host" && f.Subject.Ref == host.Hostname {
+					gopts.Findings[i].Subject.Ref = opts.hostname
+				}
+			}
+			host.Hostname = opts.hostname
+		}
+	} else {
+		node, err := opts.read(opts.globalOptions, &opts.conf)
+		if err != nil {
+			return nil, err
+		}
+		host, gopts.Release, gopts.System = node.Host, node.Release, node.System
+		if node.NovaConf != nil {
+			gopts.Conf, gopts.Layout = node.NovaConf, node.NovaConf.Layout
+			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
+		}
+		in := inputs(node, gopts.GPUs)
+		in.APIConf = collect.LocalConf("api", opts.conf.apiConf, nil)
+		gopts.Findings = checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3")).Findings
+	}
+	if api := collect.LocalConf("api", opts.conf.apiConf, nil); api != nil {
+		gopts.APIConf = api
+	}
+	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
+		return nil, fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
+	}
+	return generate.Build(host, gopts)
 }

@@ -466,3 +466,43 @@ func TestGenerateCommentWidth(t *testing.T) {
 		t.Errorf("only %d comment lines checked", checked)
 	}
 }
+
+// A host whose preflight reports errors that configuration fixes gets a
+// plan that fixes them, even with no GPU to give (issue 11 item 5:
+// nvme-shared-group's device_spec = {} offers the host's console, storage
+// and NICs, and generate said "nothing to configure"); the text and the
+// JSON say what is fixed and what is not.
+func TestGenerateFixesPreflightErrors(t *testing.T) {
+	root := filepath.Join(hostsDir, "nvme-shared-group")
+	code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"#   GP305 device-spec-too-broad: [pci]device_spec at /etc/nova/nova.conf:2",
+		"#    /etc/nova/nova.conf:2: device_spec = {}\n",
+		"# Not fixed by this plan:\n#   0000:3d:00.0 (10de:26b9) shares IOMMU group 13 with 0000:3e:00.0",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "nothing to configure") {
+		t.Errorf("says nothing to configure:\n%s", out)
+	}
+	_, out, _ = gpupass(t, nil, "generate", "all", "--root", root, "--format", "json")
+	var j generate.PlanJSON
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, e := range j.PreflightErrors {
+		got[e.ID+" "+e.Subject.Ref] = e.Fixed
+	}
+	if diff := cmp.Diff(map[string]bool{"GP202 0000:3e:00.0": false, "GP305 [pci]device_spec": true}, got); diff != "" {
+		t.Errorf("preflight_errors (-want +got):\n%s", diff)
+	}
+	if len(j.NovaConf.Replaces) != 1 || j.NovaConf.Replaces[0] != "/etc/nova/nova.conf:2" || len(j.Problems) != 1 {
+		t.Errorf("replaces %v, problems %v", j.NovaConf.Replaces, j.Problems)
+	}
+}
