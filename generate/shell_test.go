@@ -174,6 +174,25 @@ func TestCommandsParseBack(t *testing.T) {
 			t.Errorf("%q: flavor command %v not in the document", name, flavor)
 		}
 	}
+	// Without a GPU: the kernel's IOMMU fixes, modules-load.d's modprobe,
+	// chmod.
+	for _, system := range systems {
+		h := host(`ro intel_iommu=off iommu=off foo="a b" quiet`, "GenuineIntel")
+		h.Modules = []hostinfo.Module{{Name: "nvidia", State: hostinfo.ModuleLoaded}}
+		for i := range h.Devices {
+			h.Devices[i].DisplayClients = []string{"Xorg"}
+		}
+		p := build(t, h, Options{System: system, ExposedFiles: []string{"/etc/nova/my nova.conf"}})
+		text, err := Write(p, "all")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, _ := p.Commands("all")
+		if len(p.Models) != 0 || len(cmds) < 4 || !strings.Contains(text, "\nmodprobe -a vfio vfio_pci vfio_iommu_type1\n") {
+			t.Fatalf("%+v: models %d, commands %v:\n%s", system, len(p.Models), cmds, text)
+		}
+		lines = append(lines, cmds...)
+	}
 	got := argvShell(t, lines)
 	for i, l := range lines {
 		var words [][]string

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
@@ -113,15 +115,30 @@ func roundTrips(t *testing.T) []roundTrip {
 // Every selected GPU ends on vfio-pci, offered by a device_spec and
 // selected by an alias.
 func TestGenerateRoundTrip(t *testing.T) {
-	var named atomic.Int64
+	// When every case ran: some error must have remained, named, and
+	// every check of the catalog that reports errors on a host must have
+	// reported one somewhere, so that the property covers it.
+	cases := roundTrips(t)
+	var named, ran atomic.Int64
+	var mu sync.Mutex
+	reported := map[string]bool{}
 	t.Cleanup(func() {
-		if named.Load() == 0 && !t.Failed() {
+		if t.Failed() || ran.Load() != int64(len(cases)) {
+			return
+		}
+		if named.Load() == 0 {
 			t.Error("no error remained anywhere that a plan names: the variants do not reach what configuration cannot fix")
 		}
+		for _, c := range checks.InSection(checks.All, "GP1", "GP2", "GP3") {
+			if c.Severity == report.Error && !reported[c.ID] {
+				t.Errorf("%s %s reported no error on any fixture or variant: add a variant that makes it", c.ID, c.Name)
+			}
+		}
 	})
-	for _, rt := range roundTrips(t) {
+	for _, rt := range cases {
 		t.Run(rt.name, func(t *testing.T) {
 			t.Parallel() // the file system's calls dominate: overlap them
+			defer ran.Add(1)
 			// A variant is made on a copy, which the plan is then applied
 			// to; a fixture is read where it is, and copied to apply.
 			src := filepath.Join(hostsDir, rt.fixture)
@@ -162,6 +179,9 @@ func TestGenerateRoundTrip(t *testing.T) {
 			for _, f := range plan.Options.Findings {
 				if f.Severity == report.Error {
 					errorsBefore++
+					mu.Lock()
+					reported[f.ID] = true
+					mu.Unlock()
 				}
 			}
 			if len(plan.Answers) != errorsBefore {
