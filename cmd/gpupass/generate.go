@@ -50,8 +50,13 @@ JSON report, --from-report), the configuration GPU passthrough needs:
   all          all of them, in the order to apply them
 
 By default every display-class GPU the host does not use itself is selected
-(not the boot VGA, not a BMC's display); --gpu selects others. gpupass never
-edits the host's files: it prints, or writes --output.`,
+(not the boot VGA, not a BMC's display); --gpu selects others.
+
+The plan answers every error preflight reports on the host (GP1xx-GP3xx, run
+with the same flags; from a report, its findings): it fixes what
+configuration can fix, with or without a GPU to give, and names the rest
+(firmware, hardware, a line only the operator can mend) in its header.
+gpupass never edits the host's files: it prints, or writes --output.`,
 		Example: `  gpupass generate all
   gpupass generate nova-conf --gpu 10de:2330 --numa-policy preferred --nova-conf /etc/nova/nova.conf
   gpupass generate modprobe --output /etc/modprobe.d/gpupass-vfio.conf
@@ -154,7 +159,13 @@ func buildPlan(opts *generateOptions) (*generate.Plan, error) {
 			return nil, err
 		}
 		host = r.Report.Host.HostInfo()
-		gopts.Findings = r.Report.Findings
+		// The host's own checks: a report made with --baseline also
+		// holds drift findings, which no configuration answers.
+		for _, f := range r.Report.Findings {
+			if strings.HasPrefix(f.ID, "GP1") || strings.HasPrefix(f.ID, "GP2") || strings.HasPrefix(f.ID, "GP3") {
+				gopts.Findings = append(gopts.Findings, f)
+			}
+		}
 		if r.Report.NovaConf != nil {
 			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
 		}

@@ -506,3 +506,37 @@ func TestGenerateFixesPreflightErrors(t *testing.T) {
 		t.Errorf("replaces %v, problems %v", j.NovaConf.Replaces, j.Problems)
 	}
 }
+
+// From a report, the plan answers the report's host findings: the same
+// answers as on the host; drift findings of a --baseline run are not the
+// plan's to answer.
+func TestGenerateFromReportAnswers(t *testing.T) {
+	root := filepath.Join(hostsDir, "nouveau-no-vfio")
+	dir := t.TempDir()
+	_, base, _ := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--format", "json")
+	writeFile(t, filepath.Join(dir, "base.json"), base)
+	_, rep, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json", "--baseline", filepath.Join(dir, "base.json"))
+	writeFile(t, filepath.Join(dir, "r.json"), rep)
+	if !strings.Contains(rep, `"id": "GP5`) {
+		t.Fatalf("the report has no drift finding:\n%s", rep)
+	}
+	answers := func(args ...string) map[string]bool {
+		code, out, errOut := gpupass(t, nil, append([]string{"generate", "all", "--format", "json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var j generate.PlanJSON
+		if err := json.Unmarshal([]byte(out), &j); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, e := range j.PreflightErrors {
+			got[e.ID+" "+e.Subject.Ref] = e.Fixed
+		}
+		return got
+	}
+	onHost, fromReport := answers("--root", root), answers("--from-report", filepath.Join(dir, "r.json"))
+	if diff := cmp.Diff(onHost, fromReport); diff != "" || len(onHost) != 4 {
+		t.Errorf("on the host %v; from the report (-host +report):\n%s", onHost, diff)
+	}
+}
