@@ -26,7 +26,11 @@ func host(cmdline, vendor string) *hostinfo.Host {
 		}
 	}
 	h := &hostinfo.Host{Hostname: "gpu01", CPU: hostinfo.CPU{Vendor: vendor, LogicalCPUs: 64}, MemoryMB: 512 * 1024, NUMANodes: 2,
-		Kernel: hostinfo.Kernel{Cmdline: cmdline}, ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"DMAR", "IVRS"}}}
+		Kernel: hostinfo.Kernel{Cmdline: cmdline}, ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"DMAR", "IVRS"}},
+		IOMMU: hostinfo.IOMMU{Groups: 3}, VFIO: hostinfo.VFIO{Container: true}}
+	for _, m := range []string{"nvidia", "snd_hda_intel", "vfio", "vfio_pci", "vfio_iommu_type1"} {
+		h.Modules = append(h.Modules, hostinfo.Module{Name: m, State: hostinfo.ModuleLoaded})
+	}
 	h.Devices = append(h.Devices, pcidev.Device{Address: "0000:02:00.0", VendorID: "1a03", DeviceID: "2000", Class: "030000", Driver: "ast", BootVGA: ptr(true), IOMMUGroup: ptr(1)})
 	h.Devices = append(h.Devices, gpu("0000:41:00.0", 0, 10)...)
 	h.Devices = append(h.Devices, gpu("0000:c1:00.0", 1, 20)...)
@@ -108,7 +112,7 @@ func TestBuildSharedGroup(t *testing.T) {
 	if len(p.Models) != 1 || len(p.Models[0].Devices) != 1 || p.Models[0].Devices[0].Address != "0000:c1:00.0" {
 		t.Fatalf("models %+v", p.Models)
 	}
-	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "0000:42:00.0") || !strings.Contains(p.Problems[0], "GP203") {
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Text, "0000:42:00.0") || !strings.Contains(p.Problems[0].Text, "GP203") {
 		t.Errorf("problems %v", p.Problems)
 	}
 	// Its sibling of the same model stays: the other is bound by address.
@@ -220,6 +224,14 @@ func TestFlavors(t *testing.T) {
 	}
 }
 
+func sel(s string) pcidev.Selector {
+	out, err := pcidev.ParseSelector(s)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
 func TestOptionsErrors(t *testing.T) {
 	h := host("ro", "GenuineIntel")
 	zed, _ := novarelease.Parse("zed")
@@ -229,8 +241,11 @@ func TestOptionsErrors(t *testing.T) {
 	}{
 		{Options{NUMAPolicy: "strict"}, "--numa-policy strict"},
 		{Options{NUMAPolicy: "socket", Release: zed}, "socket"},
-		{Options{AliasNames: map[string]string{"10de:2330": "a:b"}}, "colons"},
-		{Options{AliasNames: map[string]string{"10de:ffff": "x"}}, "no selected GPU"},
+		{Options{AliasNames: map[string]string{"10de:2330": "a:b"}}, "cannot hold ':'"},
+		{Options{AliasNames: map[string]string{"10de:ffff": "x"}}, "--alias-name 10de:ffff=x: no PCI function on gpu01 has the ID 10de:ffff"},
+		{Options{AliasNames: map[string]string{"1a03:2000": "x"}}, "--alias-name 1a03:2000=x: 1a03:2000 is not a GPU selected"},
+		{Options{GPUs: []pcidev.Selector{sel("10de:ffff")}}, "--gpu 10de:ffff matches no PCI function on gpu01"},
+		{Options{GPUs: []pcidev.Selector{sel("0000:41:00.0"), sel("0000:42:00.0")}}, "--gpu 0000:42:00.0 matches no PCI function"},
 	} {
 		if tt.opts.Release.Name == "" {
 			tt.opts.Release, _ = novarelease.Parse("2024.1")
@@ -258,7 +273,32 @@ func TestBuildDisplayServer(t *testing.T) {
 	}
 	sel, _ := pcidev.ParseSelector("10de:2330")
 	p = build(t, h, Options{GPUs: []pcidev.Selector{sel}})
-	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "in use by Xorg") {
+	if len(p.Models[0].Devices) != 2 || len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Text, "in use by Xorg") {
 		t.Errorf("with --gpu: models %+v, problems %v", p.Models, p.Problems)
+	}
+}
+
+// Facts from a report that would reach a file or a command as something
+// else than they say are refused, not written.
+func TestValidateWords(t *testing.T) {
+	for _, tt := range []struct {
+		change func(*hostinfo.Host, *Options)
+		want   string
+	}{
+		{func(h *hostinfo.Host, _ *Options) { h.Devices[2].DeviceID = "22A3\"" }, "are not four lower-case hex digits"},
+		{func(h *hostinfo.Host, _ *Options) { h.Devices[2].Address = "0000:41:00.1\n" }, "is not a PCI address"},
+		{func(h *hostinfo.Host, _ *Options) {
+			h.Devices[2].Driver, h.Devices[2].DriverModule = "snd\nblacklist vfio_pci", ""
+		}, "is not a module name"},
+		{func(h *hostinfo.Host, o *Options) { o.ExposedFiles = []string{"/etc/nova/nova.conf\x1b[2J"} }, "control characters"},
+		{func(h *hostinfo.Host, o *Options) { o.ExposedFiles = []string{"nova.conf"} }, "not an absolute path"},
+	} {
+		h := host("ro", "GenuineIntel")
+		var opts Options
+		tt.change(h, &opts)
+		p := build(t, h, opts)
+		if _, err := Write(p, "all"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v, want %q", err, tt.want)
+		}
 	}
 }

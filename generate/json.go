@@ -3,6 +3,8 @@ package generate
 import (
 	"sort"
 	"strconv"
+
+	"github.com/gpupass/gpupass/report"
 )
 
 // JSONSchema names the machine-readable form of a plan.
@@ -10,18 +12,21 @@ const JSONSchema = "gpupass/generate/v1"
 
 // PlanJSON is a plan for tools (`gpupass generate all --format json`).
 type PlanJSON struct {
-	Schema      string          `json:"schema"`
-	Host        string          `json:"host"`
-	NovaRelease string          `json:"nova_release"`
-	GPUs        []GPUJSON       `json:"gpus"`
-	Companions  []string        `json:"companions"`
-	Left        []LeftJSON      `json:"left"`
-	Problems    []string        `json:"problems"`
-	Kernel      KernelJSON      `json:"kernel"`
-	Modprobe    ModprobeJSON    `json:"modprobe"`
-	NovaConf    NovaConfJSON    `json:"nova_conf"`
-	Flavors     []FlavorJSON    `json:"flavors"`
-	Images      *ImagePropsJSON `json:"image_properties,omitempty"`
+	Schema      string     `json:"schema"`
+	Host        string     `json:"host"`
+	NovaRelease string     `json:"nova_release"`
+	GPUs        []GPUJSON  `json:"gpus"`
+	Companions  []string   `json:"companions"`
+	Left        []LeftJSON `json:"left"`
+	Problems    []string   `json:"problems"`
+	// PreflightErrors are preflight's errors on the host and, for each,
+	// whether the plan fixes it (and how) or names it in problems.
+	PreflightErrors []AnswerJSON    `json:"preflight_errors"`
+	Kernel          KernelJSON      `json:"kernel"`
+	Modprobe        ModprobeJSON    `json:"modprobe"`
+	NovaConf        NovaConfJSON    `json:"nova_conf"`
+	Flavors         []FlavorJSON    `json:"flavors"`
+	Images          *ImagePropsJSON `json:"image_properties,omitempty"`
 }
 
 // GPUJSON is a selected GPU.
@@ -32,6 +37,18 @@ type GPUJSON struct {
 	Model      string `json:"model,omitempty"`
 	Alias      string `json:"alias"`
 	DeviceType string `json:"device_type"`
+}
+
+// AnswerJSON is one of preflight's errors and what the plan does about it:
+// fixed, and how (the kernel command line, modprobe.d, nova.conf...), or
+// not, and the problem that says why.
+type AnswerJSON struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	Subject report.Subject `json:"subject"`
+	Source  string         `json:"source,omitempty"`
+	Fixed   bool           `json:"fixed"`
+	How     string         `json:"how"`
 }
 
 // LeftJSON is a display device left with the host.
@@ -54,6 +71,15 @@ type ModprobeJSON struct {
 	Replaces  []string `json:"replaces"`
 	Driverctl []string `json:"driverctl"`
 	Initramfs string   `json:"initramfs"`
+	// ModulesLoad is the modules-load.d file that loads the vfio modules
+	// at boot (content "" when they need none).
+	ModulesLoad FileJSON `json:"modules_load"`
+}
+
+// FileJSON is a file to write.
+type FileJSON struct {
+	Path    string `json:"path"`
+	Content string `json:"content"`
 }
 
 // NovaConfJSON are the snippets.
@@ -62,6 +88,8 @@ type NovaConfJSON struct {
 	API      string   `json:"api"`
 	Replaces []string `json:"replaces"`
 	Chmod    []string `json:"chmod_0640"`
+	// APIReplaces are the lines of --api-conf the API snippet replaces.
+	APIReplaces []string `json:"api_replaces"`
 }
 
 // FlavorJSON is a flavor to create.
@@ -85,8 +113,14 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 		return nil, err
 	}
 	j := &PlanJSON{Schema: JSONSchema, Host: p.Host.Hostname, NovaRelease: p.Options.Release.Name,
-		GPUs: []GPUJSON{}, Companions: []string{}, Left: []LeftJSON{}, Problems: append([]string{}, p.Problems...),
+		GPUs: []GPUJSON{}, Companions: []string{}, Left: []LeftJSON{}, Problems: []string{}, PreflightErrors: []AnswerJSON{},
 		Flavors: []FlavorJSON{}}
+	for _, pr := range p.Problems {
+		j.Problems = append(j.Problems, pr.Text)
+	}
+	for _, a := range p.Answers {
+		j.PreflightErrors = append(j.PreflightErrors, AnswerJSON{a.ID, a.Name, a.Subject, a.Source, a.Fixed, a.How})
+	}
 	var large []string
 	for _, m := range p.Models {
 		for _, d := range m.Devices {
@@ -105,7 +139,8 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	}
 	k := p.Kernel()
 	j.Kernel = KernelJSON{Add: append([]string{}, k.Add...), Remove: append([]string{}, k.Remove...), Cmdline: p.NewCmdline()}
-	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, Initramfs: p.initramfsCommand()}
+	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, Initramfs: p.initramfs().String(),
+		ModulesLoad: FileJSON{Path: ModulesLoadPath, Content: p.ModulesLoad()}}
 	for _, d := range p.ReplacedModprobe() {
 		j.Modprobe.Replaces = append(j.Modprobe.Replaces, d.File+":"+strconv.Itoa(d.Line))
 	}
@@ -113,9 +148,12 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	for _, d := range byAddr {
 		j.Modprobe.Driverctl = append(j.Modprobe.Driverctl, d.Address)
 	}
-	j.NovaConf = NovaConfJSON{Compute: p.ComputeConf(), API: p.APIConf(), Replaces: []string{}, Chmod: append([]string{}, p.Options.ExposedFiles...)}
+	j.NovaConf = NovaConfJSON{Compute: p.ComputeConf(), API: p.APIConf(), Replaces: []string{}, Chmod: append([]string{}, p.Options.ExposedFiles...), APIReplaces: []string{}}
 	for _, v := range p.Replaced() {
 		j.NovaConf.Replaces = append(j.NovaConf.Replaces, v.Source.String())
+	}
+	for _, v := range p.APIReplaced() {
+		j.NovaConf.APIReplaces = append(j.NovaConf.APIReplaces, v.Source.String())
 	}
 	for _, f := range p.Flavors() {
 		fj := FlavorJSON{Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, DiskGB: f.DiskGB, ExtraSpecs: map[string]string{}}
@@ -126,11 +164,6 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	}
 	if len(large) > 0 {
 		j.Images = &ImagePropsJSON{Aliases: large, Properties: map[string]string{"hw_machine_type": "q35", "hw_firmware_type": "uefi"}}
-	}
-	if len(p.Models) == 0 { // nothing to change
-		j.Kernel = KernelJSON{Add: []string{}, Remove: []string{}, Cmdline: p.Host.Kernel.Cmdline}
-		j.Modprobe.Content = ""
-		j.NovaConf.Compute, j.NovaConf.API = "", ""
 	}
 	return j, nil
 }

@@ -11,11 +11,14 @@
 package generate
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
@@ -23,6 +26,7 @@ import (
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // Options are the choices of `gpupass generate`.
@@ -55,6 +59,10 @@ type Options struct {
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
 	System hostinfo.System
+	// Findings are what preflight reports on the host, with the same
+	// selection, nova.conf and release: the plan fixes each error
+	// configuration can fix and names the others (Plan.Answers).
+	Findings []report.Finding
 }
 
 // Conf is a nova.conf as read: the values of an option, in oslo's order.
@@ -81,9 +89,13 @@ type Plan struct {
 	Companions []*pcidev.Device
 	// Left are the display devices not selected, each with why.
 	Left []Skipped
-	// Problems are what configuration cannot fix (firmware, hardware), as
-	// sentences for the operator.
-	Problems []string
+	// Problems are what the plan does not fix: what configuration cannot
+	// (firmware, hardware, a slot), and errors only the operator can mend
+	// (a nova.conf line whose meaning gpupass cannot guess).
+	Problems []Problem
+	// Answers say, for each error of Options.Findings, whether the plan
+	// fixes it and how, or which problem names it.
+	Answers []Answer
 }
 
 // Model is one GPU model to pass through.
@@ -131,6 +143,10 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	if opts.NUMAPolicy == "socket" && !opts.Release.AtLeast(mustRelease("2024.1")) {
 		return nil, fmt.Errorf("--numa-policy socket: Nova %s does not have it (2024.1 and later)", opts.Release.Name)
 	}
+	if err := checkSelectors(host, opts.GPUs); err != nil {
+		return nil, err
+	}
+	opts.ExposedFiles = exposedFiles(opts)
 	p := &Plan{Host: host, Options: opts}
 	view := hostview.New(host, nil, nil)
 
@@ -172,21 +188,31 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		if !selected[d.Address] {
 			continue
 		}
+		device := Ref{Subject: report.Subject{Kind: "device", Ref: d.Address}}
 		if d.IOMMUGroup != nil {
-			if others := describeAll(view.ForeignEndpoints(d)); len(others) > 0 {
+			if foreign := view.ForeignEndpoints(d); len(foreign) > 0 {
+				others := describeAll(foreign)
 				p.Left = append(p.Left, Skipped{d, fmt.Sprintf("its IOMMU group %d also holds %s, which cannot go to the same guest: move the card to a slot with its own group (or to a host with ACS on that port)", *d.IOMMUGroup, strings.Join(others, ", "))})
-				p.Problems = append(p.Problems, fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203).", pcidev.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")))
+				// The group stays not viable (GP202 on the others' functions)
+				// and shared (GP203): hardware, not configuration.
+				refs := []Ref{{ID: "GP203", Subject: report.Subject{Kind: "group", Ref: fmt.Sprintf("iommu-group/%d", *d.IOMMUGroup)}}}
+				for _, o := range foreign {
+					refs = append(refs, Ref{ID: "GP202", Subject: report.Subject{Kind: "device", Ref: o.Address}})
+				}
+				p.problem(fmt.Sprintf("%s shares IOMMU group %d with %s: configuration cannot fix that (GP203, and GP202 for the other functions); move the card to a slot with its own group.", pcidev.Describe(d), *d.IOMMUGroup, strings.Join(others, ", ")), refs...)
 				continue
 			}
 		}
 		if len(d.DisplayClients) > 0 {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", pcidev.Describe(d), strings.Join(d.DisplayClients, ", ")))
+			p.problem(fmt.Sprintf("%s is in use by %s, selected with --gpu: stop the display server on it (or move it to another GPU) before the reboot, or vfio-pci cannot take it.", pcidev.Describe(d), strings.Join(d.DisplayClients, ", ")))
 		}
 		if pcidev.IsBootVGA(d) {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", pcidev.Describe(d)))
+			device.ID = "GP206"
+			p.problem(fmt.Sprintf("%s is the boot VGA device, selected with --gpu: the host's console will be on it until vfio-pci takes it (GP206); set the firmware's primary display to another adapter.", pcidev.Describe(d)), device)
 		}
 		if pcidev.HasNoReset(d) {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", pcidev.Describe(d)))
+			device.ID = "GP205"
+			p.problem(fmt.Sprintf("%s has no reset method: a guest's state can survive into the next guest's, or the device can hang after a guest stops (GP205); check the vendor's firmware and the kernel's quirks for it.", pcidev.Describe(d)), device)
 		}
 		key := d.VendorID + ":" + d.DeviceID
 		m := byModel[key]
@@ -235,8 +261,56 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	if err := p.nameAliases(); err != nil {
 		return nil, err
 	}
-	p.platformProblems()
+	p.hostProblems()
+	p.answerFindings()
 	return p, nil
+}
+
+// checkSelectors refuses a --gpu that names nothing generate could give
+// to a guest: a mistyped ID or address would otherwise leave the plan
+// without the GPU the operator meant, and say "nothing to configure".
+// "all" may match nothing: a host without GPUs has none to give.
+func checkSelectors(host *hostinfo.Host, selectors []pcidev.Selector) error {
+	for _, s := range selectors {
+		if s.All {
+			continue
+		}
+		var functions, vfs, bridges []*pcidev.Device
+		for i := range host.Devices {
+			d := &host.Devices[i]
+			switch {
+			case !s.Matches(d):
+			case d.PhysFn != "":
+				vfs = append(vfs, d)
+			case isBridge(d):
+				bridges = append(bridges, d)
+			default:
+				functions = append(functions, d)
+			}
+		}
+		switch {
+		case len(functions) > 0:
+		case len(bridges) > 0:
+			return fmt.Errorf("--gpu %s names a PCI bridge (%s), which cannot be given to a guest: name the GPU behind it (gpupass inventory lists them)", s.Raw, pcidev.Describe(bridges[0]))
+		case len(vfs) > 0:
+			return fmt.Errorf("--gpu %s names only virtual functions (%s, of %s): generate passes whole devices through; name the physical function", s.Raw, pcidev.Describe(vfs[0]), vfs[0].PhysFn)
+		default:
+			return fmt.Errorf("--gpu %s matches no PCI function on %s (gpupass inventory lists the GPUs)", s.Raw, hostName(host))
+		}
+	}
+	return nil
+}
+
+// isBridge reports a bridge of any kind, host bridges included.
+func isBridge(d *pcidev.Device) bool {
+	return pcidev.IsBridge(d) || strings.HasPrefix(d.Class, "0600")
+}
+
+func hostName(h *hostinfo.Host) string {
+	if h.Hostname != "" {
+		return h.Hostname
+	}
+	return "this host"
 }
 
 func mustRelease(name string) novarelease.Release {
@@ -305,9 +379,10 @@ func (p *Plan) nameAliases() error {
 	for _, m := range p.Models {
 		key := m.VendorID + ":" + m.DeviceID
 		name, given := p.Options.AliasNames[key]
+		kept := false
 		if old := existing[key]; old != nil {
 			if !given {
-				name = old.Name
+				name, kept = old.Name, true
 			}
 			if old.NUMAPolicy != "legacy" {
 				m.AliasPolicy = old.NUMAPolicy
@@ -319,8 +394,11 @@ func (p *Plan) nameAliases() error {
 				name += "-" + m.DeviceID
 			}
 		}
-		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "\",:\n") {
-			return fmt.Errorf("--alias-name %s=%q: an alias name may not be empty or hold quotes, commas, colons or newlines (flavors name it as NAME:COUNT)", key, name)
+		if err := CheckAliasName(name); err != nil {
+			if kept {
+				return fmt.Errorf("the alias %q that nova.conf gives %s cannot name flavors: %v; choose a name with --alias-name %s=NAME", name, key, err, key)
+			}
+			return fmt.Errorf("--alias-name %s=%q: %v", key, name, err)
 		}
 		if prev, clash := used[name]; clash && prev != key {
 			return fmt.Errorf("alias name %q would name both %s and %s: give one of them another with --alias-name", name, prev, key)
@@ -328,12 +406,33 @@ func (p *Plan) nameAliases() error {
 		used[name] = key
 		m.Alias = name
 	}
+	keys := make([]string, 0, len(p.Options.AliasNames))
 	for key := range p.Options.AliasNames {
-		if _, ok := findModel(p.Models, key); !ok {
-			return fmt.Errorf("--alias-name %s: no selected GPU has that ID", key)
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if _, ok := findModel(p.Models, key); ok {
+			continue
 		}
+		flag := "--alias-name " + key + "=" + p.Options.AliasNames[key]
+		if !p.hasID(key) {
+			return fmt.Errorf("%s: no PCI function on %s has the ID %s", flag, hostName(p.Host), key)
+		}
+		return fmt.Errorf("%s: %s is not a GPU selected for passthrough on %s (the document's header says why; --gpu selects)", flag, key, hostName(p.Host))
 	}
 	return nil
+}
+
+// hasID reports whether some function of the host has the vendor:device ID.
+func (p *Plan) hasID(key string) bool {
+	for i := range p.Host.Devices {
+		d := &p.Host.Devices[i]
+		if d.VendorID+":"+d.DeviceID == key {
+			return true
+		}
+	}
+	return false
 }
 
 // existingAliases names, by vendor:device, the aliases the scheduler's
@@ -376,27 +475,6 @@ func findModel(models []*Model, key string) (*Model, bool) {
 		}
 	}
 	return nil, false
-}
-
-// platformProblems lists what the firmware must change.
-func (p *Plan) platformProblems() {
-	h := p.Host
-	if len(p.Models) == 0 {
-		return
-	}
-	if !h.ACPI.Readable {
-		return
-	}
-	switch h.CPU.IOMMUVendor() {
-	case "intel":
-		if !h.ACPI.HasTable("DMAR") {
-			p.Problems = append(p.Problems, "The firmware describes no Intel IOMMU (no ACPI DMAR table): enable VT-d in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
-		}
-	case "amd":
-		if !h.ACPI.HasTable("IVRS") {
-			p.Problems = append(p.Problems, "The firmware describes no AMD IOMMU (no ACPI IVRS table): enable AMD-Vi / IOMMU in the BIOS/UEFI setup first (GP102); no kernel argument replaces it.")
-		}
-	}
 }
 
 // Bound are every function vfio-pci must take: the GPUs and their
@@ -446,38 +524,85 @@ func (p *Plan) IDBinding() (ids []string, byAddress []*pcidev.Device) {
 // device when the model is bound by address).
 func (p *Plan) deviceSpecs() []string {
 	var out []string
-	rc := func(m *Model) string {
+	rc := func(m *Model) []string {
 		if !p.Options.Placement {
-			return ""
+			return nil
 		}
-		return fmt.Sprintf(`, "resource_class": "CUSTOM_%s"`, strings.ToUpper(nonSlug.ReplaceAllString(m.Alias, "_")))
+		return []string{"resource_class", p.resourceClass(m)}
 	}
 	for _, m := range p.Models {
 		if m.ByAddress {
 			for _, d := range m.Devices {
-				out = append(out, fmt.Sprintf(`{"vendor_id": "%s", "product_id": "%s", "address": "%s"%s}`, m.VendorID, m.DeviceID, d.Address, rc(m)))
+				out = append(out, jsonObject(append([]string{"vendor_id", m.VendorID, "product_id", m.DeviceID, "address", d.Address}, rc(m)...)...))
 			}
 			continue
 		}
-		out = append(out, fmt.Sprintf(`{"vendor_id": "%s", "product_id": "%s"%s}`, m.VendorID, m.DeviceID, rc(m)))
+		out = append(out, jsonObject(append([]string{"vendor_id", m.VendorID, "product_id", m.DeviceID}, rc(m)...)...))
 	}
 	return out
+}
+
+// resourceClass is the Placement resource class of a model's devices
+// with --placement: CUSTOM_ and the alias name in capitals, letters and
+// digits only (h100 gives CUSTOM_H100); CUSTOM_PCI_VVVV_DDDD, Nova's own
+// default, when the name has no letter or digit of ASCII, or when another
+// alias of the plan would give the same class.
+func (p *Plan) resourceClass(m *Model) string {
+	slug := func(m *Model) string {
+		return strings.Trim(strings.ToUpper(nonSlug.ReplaceAllString(strings.ToLower(m.Alias), "_")), "_")
+	}
+	own := slug(m)
+	for _, other := range p.Models {
+		if other != m && slug(other) == own {
+			own = ""
+		}
+	}
+	if own == "" {
+		return strings.ToUpper("CUSTOM_PCI_" + m.VendorID + "_" + m.DeviceID)
+	}
+	return "CUSTOM_" + own
+}
+
+// jsonObject writes a JSON object of string values, keys in the order
+// given, as an operator would type it ({"a": "b", "c": "d"}), every string
+// escaped as JSON wants.
+func jsonObject(kv ...string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(jsonString(kv[i]) + ": " + jsonString(kv[i+1]))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func jsonString(s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		panic(err) // a string always encodes
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
 // aliases are the [pci]alias values, one per model.
 func (p *Plan) aliases() []string {
 	var out []string
 	for _, m := range p.Models {
-		s := fmt.Sprintf(`{"name": "%s", "vendor_id": "%s", "product_id": "%s", "device_type": "%s"`, m.Alias, m.VendorID, m.DeviceID, m.DeviceType)
+		kv := []string{"name", m.Alias, "vendor_id", m.VendorID, "product_id", m.DeviceID, "device_type", m.DeviceType}
 		if policy := cmp.Or(p.Options.NUMAPolicy, m.AliasPolicy); policy != "" {
-			s += fmt.Sprintf(`, "numa_policy": "%s"`, policy)
+			kv = append(kv, "numa_policy", policy)
 		}
 		if p.Options.Placement {
 			// With PCI in Placement an alias may name the resource class
 			// instead; the IDs keep it valid for both ways of scheduling.
-			s += fmt.Sprintf(`, "resource_class": "CUSTOM_%s"`, strings.ToUpper(nonSlug.ReplaceAllString(m.Alias, "_")))
+			kv = append(kv, "resource_class", p.resourceClass(m))
 		}
-		out = append(out, s+"}")
+		out = append(out, jsonObject(kv...))
 	}
 	return out
 }
@@ -493,6 +618,9 @@ func (p *Plan) deviceSpecOption() string {
 // validate parses what the plan would write with Nova's rules (pcispec):
 // a generated value Nova rejects is a bug.
 func (p *Plan) validate() error {
+	if err := p.validateWords(); err != nil {
+		return err
+	}
 	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(p.Host.Devices)}
 	if p.Options.Placement {
 		on := true
@@ -505,6 +633,38 @@ func (p *Plan) validate() error {
 	}
 	if _, _, err := pcispec.ParseAliasesWith(p.aliases(), p.Options.Release, opts); err != nil {
 		return fmt.Errorf("generated aliases: Nova %s would reject them: %v", p.Options.Release.Name, err)
+	}
+	return nil
+}
+
+var (
+	hexID      = regexp.MustCompile(`^[0-9a-f]{4}$`)
+	moduleName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// validateWords refuses host facts that would reach a file or a command
+// as something else than what they say: IDs and addresses that are not
+// sysfs's, a driver whose module name could end a modprobe.d line, a path
+// with control characters. A host read from sysfs never has them; a
+// report (--from-report) is only JSON.
+func (p *Plan) validateWords() error {
+	for _, d := range p.Bound() {
+		if !hexID.MatchString(d.VendorID) || !hexID.MatchString(d.DeviceID) {
+			return fmt.Errorf("device %q: vendor and device IDs %q:%q are not four lower-case hex digits each", d.Address, d.VendorID, d.DeviceID)
+		}
+		if a, err := pcidev.ParseAddress(d.Address); err != nil || a.String() != d.Address {
+			return fmt.Errorf("device address %q is not a PCI address as sysfs writes it (0000:41:00.0)", d.Address)
+		}
+	}
+	for _, m := range p.softdeps() {
+		if !moduleName.MatchString(m) {
+			return fmt.Errorf("driver module %q is not a module name", m)
+		}
+	}
+	for _, f := range p.Options.ExposedFiles {
+		if !strings.HasPrefix(f, "/") || strings.IndexFunc(f, unicode.IsControl) >= 0 {
+			return fmt.Errorf("nova.conf path %q is not an absolute path without control characters", f)
+		}
 	}
 	return nil
 }

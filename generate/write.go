@@ -17,30 +17,50 @@ var Artifacts = []string{"kernel-args", "modprobe", "nova-conf", "flavor", "all"
 
 // Write renders one artifact of the plan.
 func Write(p *Plan, artifact string) (string, error) {
-	if err := p.validate(); err != nil {
+	d, err := p.render(artifact)
+	if err != nil {
 		return "", err
 	}
-	switch artifact {
-	case "nova-conf":
-		return p.header("nova-conf") + p.novaConfDoc(), nil
-	case "kernel-args":
-		return p.header("kernel-args") + p.kernelDoc(), nil
-	case "modprobe":
-		return p.header("modprobe") + p.modprobeDoc(), nil
-	case "flavor":
-		return p.header("flavor") + p.flavorDoc(), nil
-	case "all":
-		return p.allDoc(), nil
-	}
-	return "", fmt.Errorf("unknown artifact %q: want one of %s", artifact, strings.Join(Artifacts, ", "))
+	return d.String(), nil
 }
 
-func (p *Plan) hostName() string {
-	if p.Host.Hostname != "" {
-		return p.Host.Hostname
+// Commands are the command lines the artifact's document prints, in
+// order, each as the words it runs.
+func (p *Plan) Commands(artifact string) ([]Line, error) {
+	d, err := p.render(artifact)
+	if err != nil {
+		return nil, err
 	}
-	return "this host"
+	return d.cmds, nil
 }
+
+func (p *Plan) render(artifact string) (*doc, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	d := &doc{}
+	switch artifact {
+	case "nova-conf":
+		p.header(d, "nova-conf")
+		p.novaConfDoc(d)
+	case "kernel-args":
+		p.header(d, "kernel-args")
+		p.kernelDoc(d)
+	case "modprobe":
+		p.header(d, "modprobe")
+		p.modprobeDoc(d)
+	case "flavor":
+		p.header(d, "flavor")
+		p.flavorDoc(d)
+	case "all":
+		p.allDoc(d)
+	default:
+		return nil, fmt.Errorf("unknown artifact %q: want one of %s", artifact, strings.Join(Artifacts, ", "))
+	}
+	return d, nil
+}
+
+func (p *Plan) hostName() string { return hostName(p.Host) }
 
 func (p *Plan) rules() string {
 	if p.Options.PreZed {
@@ -51,286 +71,161 @@ func (p *Plan) rules() string {
 
 // header says what the document is for, what it gives to guests and what
 // it leaves, as comments.
-func (p *Plan) header(artifact string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# gpupass generate %s for %s (%s)\n", artifact, p.hostName(), p.rules())
-	p.summary(&b)
-	b.WriteString("\n")
-	return b.String()
+func (p *Plan) header(d *doc, artifact string) {
+	d.note(fmt.Sprintf("gpupass generate %s for %s (%s)", artifact, p.hostName(), p.rules()))
+	p.summary(d)
+	d.blank()
 }
 
-func (p *Plan) summary(b *strings.Builder) {
+func (p *Plan) summary(d *doc) {
+	d.line("#")
 	if len(p.Models) == 0 {
-		b.WriteString("#\n# No GPU is selected for passthrough: nothing to configure.\n")
+		if p.changes() {
+			d.note("No GPU is selected for passthrough.")
+		} else {
+			d.note("No GPU is selected for passthrough: nothing to configure.")
+		}
 	} else {
-		b.WriteString("#\n# For guests:\n")
+		d.note("For guests:")
 		for _, m := range p.Models {
-			for _, d := range m.Devices {
-				fmt.Fprintf(b, "#   %s  alias %s\n", pcidev.Describe(d), m.Alias)
+			for _, dev := range m.Devices {
+				d.comment("#   ", "#     ", fmt.Sprintf("%s  alias %s", pcidev.Describe(dev), m.Alias))
 			}
 		}
 		for _, c := range p.Companions {
-			fmt.Fprintf(b, "#   %s  (on the same card: bound to vfio-pci with it, not offered to Nova)\n", pcidev.Describe(c))
+			d.comment("#   ", "#     ", pcidev.Describe(c)+"  (on the same card: bound to vfio-pci with it, not offered to Nova)")
 		}
 	}
 	if len(p.Left) > 0 {
-		b.WriteString("# Left with the host:\n")
+		d.note("Left with the host:")
 		for _, s := range p.Left {
-			fmt.Fprintf(b, "#   %s: %s\n", pcidev.Describe(s.Device), s.Why)
+			d.comment("#   ", "#     ", pcidev.Describe(s.Device)+": "+s.Why)
 		}
 	}
 	if len(p.Problems) > 0 {
-		b.WriteString("# Not fixed by configuration:\n")
+		d.note("Not fixed by this plan:")
 		for _, pr := range p.Problems {
-			writeWrapped(b, "#   ", "#     ", pr)
+			d.comment("#   ", "#     ", pr.Text)
+		}
+	}
+	if fixed := p.Fixed(); len(fixed) > 0 {
+		d.note("Preflight's errors this plan fixes:")
+		for _, line := range fixedLines(fixed) {
+			d.comment("#   ", "#     ", line)
 		}
 	}
 }
 
-// writeWrapped writes a comment wrapped at 96 columns.
-func writeWrapped(b *strings.Builder, first, rest, text string) {
-	line := first
-	for i, w := range strings.Fields(text) {
-		if i > 0 && len(line)+1+len(w) > 96 {
-			b.WriteString(line + "\n")
-			line = rest + w
-			continue
+// fixedLines say which errors the plan fixes, one line per check: its ID
+// and name, the subjects and by what.
+func fixedLines(answers []Answer) []string {
+	var ids []string
+	subjects := map[string][]string{}
+	hows := map[string][]string{}
+	names := map[string]string{}
+	for _, a := range answers {
+		if _, seen := names[a.ID]; !seen {
+			ids = append(ids, a.ID)
+			names[a.ID] = a.Name
 		}
-		if i > 0 {
-			line += " "
+		subject := a.Subject.Ref
+		if a.Source != "" {
+			subject += " at " + a.Source
 		}
-		line += w
-	}
-	b.WriteString(line + "\n")
-}
-
-// ComputeConf is the compute node's snippet: a complete nova.conf file.
-func (p *Plan) ComputeConf() string {
-	var b strings.Builder
-	b.WriteString("[pci]\n")
-	for _, v := range p.deviceSpecs() {
-		fmt.Fprintf(&b, "%s = %s\n", p.deviceSpecOption(), v)
-	}
-	for _, v := range p.aliases() {
-		fmt.Fprintf(&b, "alias = %s\n", v)
-	}
-	if p.Options.Placement {
-		b.WriteString("report_in_placement = True\n")
-	}
-	if p.fixVirtType() {
-		// PCI passthrough needs KVM: qemu (emulation) cannot assign devices.
-		b.WriteString("\n[libvirt]\nvirt_type = kvm\n")
-	}
-	if len(lookup(p.Options.Conf, novaconf.OptEnabledFilters)) > 0 {
-		// This node's nova.conf sets the scheduler's filters (an all-in-one
-		// or a controller that also computes): they need the filter too.
-		fmt.Fprintf(&b, "\n[filter_scheduler]\nenabled_filters = %s\n", strings.Join(p.enabledFilters(), ","))
-	}
-	return b.String()
-}
-
-// fixVirtType reports a node whose [libvirt]virt_type is set to anything
-// but kvm (qemu emulates and cannot pass devices through; a typo stops
-// nova-compute).
-func (p *Plan) fixVirtType() bool {
-	vals := lookup(p.Options.Conf, novaconf.OptVirtType)
-	return len(vals) > 0 && strings.TrimSpace(vals[len(vals)-1].Text) != "kvm"
-}
-
-// APIConf is the snippet for the nova-api, scheduler and conductor nodes:
-// a complete nova.conf file.
-func (p *Plan) APIConf() string {
-	var b strings.Builder
-	b.WriteString("[pci]\n")
-	for _, v := range p.aliases() {
-		fmt.Fprintf(&b, "alias = %s\n", v)
-	}
-	b.WriteString("\n[filter_scheduler]\n")
-	fmt.Fprintf(&b, "enabled_filters = %s\n", strings.Join(p.enabledFilters(), ","))
-	if p.Options.Placement {
-		b.WriteString("pci_in_placement = True\n")
-	}
-	return b.String()
-}
-
-// enabledFilters are the filters already configured (the node's nova.conf
-// when given, else Nova's default) with PciPassthroughFilter added.
-func (p *Plan) enabledFilters() []string {
-	raw := novaconf.OptEnabledFilters.Default
-	if vals := p.filterValues(); len(vals) > 0 {
-		raw = vals[len(vals)-1].Text
+		if !slices.Contains(subjects[a.ID], subject) {
+			subjects[a.ID] = append(subjects[a.ID], subject)
+		}
+		if !slices.Contains(hows[a.ID], a.How) {
+			hows[a.ID] = append(hows[a.ID], a.How)
+		}
 	}
 	var out []string
-	for _, f := range strings.Split(raw, ",") {
-		if f = strings.TrimSpace(f); f != "" && !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	if !slices.Contains(out, "PciPassthroughFilter") {
-		out = append(out, "PciPassthroughFilter")
+	for _, id := range ids {
+		out = append(out, fmt.Sprintf("%s %s: %s (%s)", id, names[id], strings.Join(subjects[id], ", "), strings.Join(hows[id], "; ")))
 	}
 	return out
 }
 
-// filterValues are enabled_filters as configured: the API node's
-// nova.conf (--api-conf) when given, else this node's.
-func (p *Plan) filterValues() []novaconf.Value {
-	if vals := lookup(p.Options.APIConf, novaconf.OptEnabledFilters); len(vals) > 0 {
-		return vals
-	}
-	return lookup(p.Options.Conf, novaconf.OptEnabledFilters)
+// changes reports whether the plan changes anything on the host or in
+// nova.conf.
+func (p *Plan) changes() bool {
+	k := p.Kernel()
+	return len(p.Models) > 0 || len(k.Add)+len(k.Remove) > 0 || p.ModulesLoad() != "" || p.changesNovaConf()
 }
 
-func (p *Plan) filtersFrom() string {
-	if vals := p.filterValues(); len(vals) > 0 {
-		return "the filters enabled at " + vals[len(vals)-1].Source.String()
+func (p *Plan) novaConfDoc(d *doc) {
+	if !p.changesNovaConf() {
+		d.note("Nothing to change in nova.conf.")
+		return
 	}
-	return "Nova's default filters (give the scheduler's nova.conf with --api-conf to start from its own)"
-}
-
-// Replaced are the lines of the node's nova.conf that the compute snippet
-// replaces: its [pci] device_spec (or passthrough_whitelist) and alias
-// values, which would otherwise add to the generated ones.
-func (p *Plan) Replaced() []novaconf.Value {
-	var out []novaconf.Value
-	for _, opt := range []novaconf.Option{novaconf.OptDeviceSpec, novaconf.OptAlias, novaconf.OptReportInPlacement, novaconf.OptEnabledFilters} {
-		out = append(out, lookup(p.Options.Conf, opt)...)
+	compute := p.ComputeConf()
+	// Steps 0 come before the snippet of step 1; without one, they are
+	// the steps.
+	first, rest := "# 0. ", "#    "
+	if compute == "" {
+		first, rest = "# ", "# "
 	}
-	if p.fixVirtType() {
-		out = append(out, lookup(p.Options.Conf, novaconf.OptVirtType)...)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Source.File != out[j].Source.File {
-			return out[i].Source.File < out[j].Source.File
-		}
-		return out[i].Source.Line < out[j].Source.Line
-	})
-	return out
-}
-
-func (p *Plan) novaConfDoc() string {
-	if len(p.Models) == 0 {
-		return "# Nothing to add to nova.conf.\n"
-	}
-	var b strings.Builder
 	if old := p.Replaced(); len(old) > 0 {
-		b.WriteString("# 0. First remove these lines of this node's nova.conf: the snippet below replaces them\n")
-		b.WriteString("#    (kept, PCI entries would add to it, and the last value of the others would win):\n")
-		for _, v := range old {
-			first, rest, more := strings.Cut(v.Redacted(), "\n")
-			if more {
-				first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
-			}
-			fmt.Fprintf(&b, "#    %s: %s = %s\n", v.Source, v.Name, first)
+		if compute != "" {
+			d.comment(first, rest, "First remove these lines of this node's nova.conf: the snippet below replaces them (kept, PCI entries would add to it, and the last value of the others would win):")
+		} else {
+			d.comment(first, rest, "Remove these lines of this node's nova.conf (preflight's errors, above), then restart nova-compute:")
 		}
+		p.listValues(d, old)
 	}
 	if len(p.Options.ExposedFiles) > 0 {
-		b.WriteString("# 0. These files hold passwords and every user on the host can read them (GP314):\n")
+		d.comment(first, rest, "These files hold passwords and every user on the host can read them (GP314):")
 		for _, f := range p.Options.ExposedFiles {
-			fmt.Fprintf(&b, "chmod 0640 %s && chgrp nova %s\n", f, f)
+			d.run(Command{"chmod", "0640", f}, Command{"chgrp", "nova", f})
 		}
 	}
-	b.WriteString("# 1. On this compute node: add to the nova.conf nova-compute reads (for example\n")
-	b.WriteString("#    /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.\n")
-	if p.Options.Layout == "kolla" {
-		b.WriteString("#    kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host,\n")
-		b.WriteString("#    then kolla-ansible reconfigure -t nova.\n")
+	if compute != "" {
+		d.comment("# 1. ", "#    ", "On this compute node: add to the nova.conf nova-compute reads (for example /etc/nova/nova.conf, or a file of its --config-dir), then restart nova-compute.")
+		if p.Options.Layout == "kolla" {
+			d.comment("#    ", "#    ", "kolla-ansible: put it in /etc/kolla/config/nova/nova-compute.conf on the deploy host, then kolla-ansible reconfigure -t nova.")
+		}
+		d.text(compute)
 	}
-	b.WriteString(p.ComputeConf())
-	b.WriteString("\n")
-	writeWrapped(&b, "# 2. ", "#    ", "On every nova-api, nova-scheduler and nova-conductor node: the same aliases (flavors are translated with the API node's), and PciPassthroughFilter added to "+p.filtersFrom()+". Then restart those services.")
-	b.WriteString(p.APIConf())
-	return b.String()
+	api := p.APIConf()
+	if api == "" && len(p.APIReplaced()) == 0 {
+		return
+	}
+	d.blank()
+	var what []string
+	if len(p.Models) > 0 {
+		what = append(what, "the same aliases (flavors are translated with the API node's)")
+	}
+	if p.apiFilters() != nil {
+		what = append(what, "PciPassthroughFilter added to "+p.filtersFrom())
+	}
+	if p.Options.Placement {
+		what = append(what, "pci_in_placement turned on")
+	}
+	intro := "On every nova-api, nova-scheduler and nova-conductor node: " + strings.Join(what, ", and ") + "."
+	if len(what) == 0 {
+		intro = "On every nova-api, nova-scheduler and nova-conductor node:"
+	}
+	if old := p.APIReplaced(); len(old) > 0 {
+		d.comment("# 2. ", "#    ", intro+" First remove these lines of the API node's nova.conf (--api-conf), which the snippet replaces or Nova rejects:")
+		p.listValues(d, old)
+		if api != "" {
+			d.comment("#    ", "#    ", "Then add the snippet and restart those services.")
+		}
+	} else {
+		d.comment("# 2. ", "#    ", intro+" Then restart those services.")
+	}
+	d.text(api)
 }
 
-// KernelChange is what to add to and remove from the kernel command line.
-type KernelChange struct {
-	Add, Remove []string
-}
-
-// Kernel works out the kernel command-line change for the plan.
-func (p *Plan) Kernel() KernelChange {
-	var k KernelChange
-	if len(p.Models) == 0 {
-		return k
-	}
-	tokens := strings.Fields(p.Host.Kernel.Cmdline)
-	has := func(arg string) bool {
-		for _, t := range tokens {
-			if normArg(t) == normArg(arg) {
-				return true
-			}
+// listValues lists nova.conf lines to remove, by file:line.
+func (p *Plan) listValues(d *doc, values []novaconf.Value) {
+	for _, v := range values {
+		first, rest, more := strings.Cut(v.Redacted(), "\n")
+		if more {
+			first += fmt.Sprintf(" ... (and %d more lines)", strings.Count(rest, "\n")+1)
 		}
-		return false
+		d.comment("#    ", "#      ", fmt.Sprintf("%s: %s = %s", v.Source, v.Name, first))
 	}
-	for _, t := range tokens {
-		switch n := normArg(t); {
-		case n == "intel-iommu=off", n == "amd-iommu=off", n == "iommu=off":
-			k.Remove = append(k.Remove, t)
-		case strings.HasPrefix(n, "pci-stub.ids="):
-			k.Remove = append(k.Remove, t) // vfio-pci takes them instead (GP211)
-		}
-	}
-	if p.Host.CPU.IOMMUVendor() == "intel" && !has("intel_iommu=on") {
-		k.Add = append(k.Add, "intel_iommu=on")
-	}
-	if !has("iommu=pt") {
-		k.Add = append(k.Add, "iommu=pt")
-	}
-	ids, _ := p.IDBinding()
-	var old []string
-	have := map[string]bool{}
-	for _, t := range tokens {
-		if _, v, ok := strings.Cut(t, "="); ok && strings.HasPrefix(normArg(t), "vfio-pci.ids=") {
-			old = append(old, t)
-			for _, id := range strings.Split(v, ",") {
-				have[strings.ToLower(id)] = true
-			}
-		}
-	}
-	missing := false
-	for _, id := range ids {
-		missing = missing || !have[id]
-	}
-	if missing || len(old) > 1 {
-		// One vfio-pci.ids with every ID: the kernel keeps only the last
-		// of repeated parameters.
-		for id := range have {
-			if id != "" && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-		sort.Strings(ids)
-		k.Remove = append(k.Remove, old...)
-		k.Add = append(k.Add, "vfio-pci.ids="+strings.Join(ids, ","))
-	}
-	if p.dracut() && !has("rd.driver.pre=vfio-pci") {
-		k.Add = append(k.Add, "rd.driver.pre=vfio-pci")
-	}
-	return k
-}
-
-// normArg writes a kernel parameter as the kernel compares names: dashes
-// and underscores alike (parameq), values as they are.
-func normArg(t string) string {
-	key, value, hasValue := strings.Cut(t, "=")
-	key = strings.ReplaceAll(key, "_", "-")
-	if hasValue {
-		return key + "=" + value
-	}
-	return key
-}
-
-// NewCmdline is the kernel command line after the change.
-func (p *Plan) NewCmdline() string {
-	k := p.Kernel()
-	var out []string
-	for _, a := range strings.Fields(p.Host.Kernel.Cmdline) {
-		if !slices.Contains(k.Remove, a) {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(append(out, k.Add...), " ")
 }
 
 // dracut reports a distribution whose initramfs dracut builds.
@@ -342,70 +237,70 @@ func (p *Plan) dracut() bool {
 	return s.Is("rhel", "fedora", "centos", "rocky", "almalinux", "suse", "opensuse", "sles")
 }
 
-func (p *Plan) kernelDoc() string {
+func (p *Plan) kernelDoc(d *doc) {
 	k := p.Kernel()
-	var b strings.Builder
 	if len(k.Add) == 0 && len(k.Remove) == 0 {
-		b.WriteString("# The kernel command line needs no change.\n")
-		return b.String()
+		d.note("The kernel command line needs no change.")
+		return
 	}
-	fmt.Fprintf(&b, "add: %s\n", strings.Join(k.Add, " "))
+	if len(k.Add) > 0 {
+		d.line("add: " + strings.Join(k.Add, " "))
+	}
 	if len(k.Remove) > 0 {
-		fmt.Fprintf(&b, "remove: %s\n", strings.Join(k.Remove, " "))
+		d.line("remove: " + strings.Join(k.Remove, " "))
 	}
-	fmt.Fprintf(&b, "result: %s\n", p.NewCmdline())
-	b.WriteString("\n# Apply it, then reboot:\n")
+	d.line("result: " + p.NewCmdline())
+	d.blank()
+	d.note("Apply it, then reboot:")
 	for _, line := range p.bootCommands(k) {
-		b.WriteString(line + "\n")
+		d.add(line)
 	}
-	return b.String()
 }
 
 // bootCommands apply a kernel command-line change on the host's boot
 // set-up, or list the usual ones when it is unknown.
-func (p *Plan) bootCommands(k KernelChange) []string {
+func (p *Plan) bootCommands(k KernelChange) []docLine {
 	s := p.Options.System
 	add, remove := strings.Join(k.Add, " "), strings.Join(k.Remove, " ")
-	grubby := fmt.Sprintf("grubby --update-kernel=ALL --args=%q", add)
-	if remove != "" {
-		grubby += fmt.Sprintf(" --remove-args=%q", remove)
+	grubby := Command{"grubby", "--update-kernel=ALL"}
+	if add != "" {
+		grubby = append(grubby, "--args="+add)
 	}
-	var kernelstub []string
+	if remove != "" {
+		grubby = append(grubby, "--remove-args="+remove)
+	}
+	var kernelstub []docLine
 	for _, a := range k.Add {
-		kernelstub = append(kernelstub, "kernelstub -a "+shellQuote(a))
+		kernelstub = append(kernelstub, run(Command{"kernelstub", "-a", a}))
 	}
 	for _, a := range k.Remove {
-		kernelstub = append(kernelstub, "kernelstub -d "+shellQuote(a))
+		kernelstub = append(kernelstub, run(Command{"kernelstub", "-d", a}))
 	}
-	debian := []string{
-		fmt.Sprintf("#   in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add %s", add),
+	var edit []docLine
+	switch {
+	case add != "" && remove != "":
+		edit = []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add "+add), remark("#   ", "#     ", "and remove "+remove)}
+	case add != "":
+		edit = []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT: add "+add)}
+	default:
+		edit = []docLine{remark("#   ", "#     ", "in /etc/default/grub, GRUB_CMDLINE_LINUX_DEFAULT (and GRUB_CMDLINE_LINUX): remove "+remove)}
 	}
-	if remove != "" {
-		debian = append(debian, "#   and remove "+remove)
-	}
-	debian = append(debian, "update-grub")
-	grub2 := append(append([]string{}, debian[:len(debian)-1]...), "grub2-mkconfig -o /boot/grub2/grub.cfg")
+	debian := append(append([]docLine{}, edit...), run(Command{"update-grub"}))
+	grub2 := append(append([]docLine{}, edit...), run(Command{"grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}))
 	switch {
 	case s.Has["kernelstub"] || s.Is("pop"):
-		return append([]string{"# kernelstub (systemd-boot, Pop!_OS):"}, kernelstub...)
+		return append([]docLine{remark("# ", "# ", "kernelstub (systemd-boot, Pop!_OS):")}, kernelstub...)
 	case s.Has["grubby"] || s.Is("rhel", "fedora", "centos", "rocky", "almalinux"):
-		return []string{"# grubby (RHEL, Fedora and derivatives):", grubby}
+		return []docLine{remark("# ", "# ", "grubby (RHEL, Fedora and derivatives):"), run(grubby)}
 	case s.Has["update-grub"] || s.Is("debian", "ubuntu"):
-		return append([]string{"# GRUB on Debian/Ubuntu:"}, debian...)
+		return append([]docLine{remark("# ", "# ", "GRUB on Debian/Ubuntu:")}, debian...)
 	case s.Has["grub2-mkconfig"] || s.Is("suse", "opensuse", "sles"):
-		return append([]string{"# GRUB 2 (SUSE and others):"}, grub2...)
+		return append([]docLine{remark("# ", "# ", "GRUB 2 (SUSE and others):")}, grub2...)
 	}
-	out := []string{"# The boot set-up is unknown; one of:", "# - grubby (RHEL, Fedora):", grubby, "# - GRUB on Debian/Ubuntu:"}
+	out := []docLine{remark("# ", "# ", "The boot set-up is unknown; one of:"), remark("# - ", "#   ", "grubby (RHEL, Fedora):"), run(grubby), remark("# - ", "#   ", "GRUB on Debian/Ubuntu:")}
 	out = append(out, debian...)
-	out = append(out, "# - kernelstub (Pop!_OS):")
+	out = append(out, remark("# - ", "#   ", "kernelstub (Pop!_OS):"))
 	return append(out, kernelstub...)
-}
-
-func shellQuote(s string) string {
-	if strings.ContainsAny(s, " '\"$`\\") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
 }
 
 // softdeps are the modules vfio-pci must load before.
@@ -465,43 +360,69 @@ func (p *Plan) ReplacedModprobe() []hostinfo.Directive {
 // ModprobePath is where the modprobe.d file goes.
 const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
 
-func (p *Plan) modprobeDoc() string {
+func (p *Plan) modprobeDoc(d *doc) {
+	load := p.ModulesLoad()
+	if len(p.Models) == 0 && load == "" {
+		d.note("Nothing to bind to vfio-pci.")
+		return
+	}
+	if len(p.Models) > 0 {
+		p.bindingDoc(d)
+	}
+	if load != "" {
+		if len(p.Models) > 0 {
+			d.blank()
+		}
+		d.note(ModulesLoadPath + ": loads the vfio modules at every boot (" + strings.Join(p.missingVFIO(), ", ") + " are neither loaded nor built in now):")
+		d.text(load)
+	}
+	d.blank()
 	if len(p.Models) == 0 {
-		return "# Nothing to bind to vfio-pci.\n"
+		d.note("Then load them now (or reboot):")
+		d.run(append(Command{"modprobe", "-a"}, pcidev.RequiredVFIOModules...))
+		return
 	}
-	var b strings.Builder
-	if old := p.ReplacedModprobe(); len(old) > 0 {
-		b.WriteString("# First remove these lines: the file below replaces them (an ids= read after it would win):\n")
-		for _, d := range old {
-			fmt.Fprintf(&b, "#   %s:%d: %s %s %s\n", d.File, d.Line, d.Command, strings.ReplaceAll(d.Module, "_", "-"), d.Args)
-		}
+	if load != "" {
+		d.note("Then rebuild the initramfs, so that it holds these files, and reboot:")
+	} else {
+		d.note("Then rebuild the initramfs, so that it holds this file, and reboot:")
 	}
-	fmt.Fprintf(&b, "# %s: vfio-pci claims the GPUs and their companion functions at boot,\n", ModprobePath)
-	b.WriteString("# and loads before the host drivers that would take them.\n")
-	b.WriteString(p.ModprobeConf())
-	if _, byAddr := p.IDBinding(); len(byAddr) > 0 {
-		b.WriteString("\n# Other functions with the same IDs stay with the host, so these are bound by address,\n")
-		b.WriteString("# persistently, with driverctl (not by ID):\n")
-		for _, d := range byAddr {
-			fmt.Fprintf(&b, "driverctl set-override %s vfio-pci\n", d.Address)
-		}
-	}
-	b.WriteString("\n# Then rebuild the initramfs, so that it holds this file, and reboot:\n")
-	b.WriteString(p.initramfsCommand() + "\n")
-	return b.String()
+	d.add(p.initramfs())
 }
 
-func (p *Plan) initramfsCommand() string {
+// bindingDoc is the modprobe.d file that binds the GPUs and their
+// companions to vfio-pci at boot, and the driverctl overrides.
+func (p *Plan) bindingDoc(d *doc) {
+	if old := p.ReplacedModprobe(); len(old) > 0 {
+		d.note("First remove these lines: the file below replaces them (an ids= read after it would win):")
+		for _, dir := range old {
+			d.comment("#   ", "#     ", fmt.Sprintf("%s:%d: %s %s %s", dir.File, dir.Line, dir.Command, strings.ReplaceAll(dir.Module, "_", "-"), dir.Args))
+		}
+	}
+	d.note(ModprobePath + ": vfio-pci claims the GPUs and their companion functions at boot, and loads before the host drivers that would take them.")
+	d.text(p.ModprobeConf())
+	if _, byAddr := p.IDBinding(); len(byAddr) > 0 {
+		d.blank()
+		d.note("Other functions with the same IDs stay with the host, so these are bound by address, persistently, with driverctl (not by ID):")
+		for _, dev := range byAddr {
+			d.run(Command{"driverctl", "set-override", dev.Address, "vfio-pci"})
+		}
+	}
+}
+
+// initramfs is the command that rebuilds the initramfs on the host's
+// distribution, or a comment naming the usual ones.
+func (p *Plan) initramfs() docLine {
 	s := p.Options.System
 	switch {
 	case s.Has["update-initramfs"] || s.Is("debian", "ubuntu"):
-		return "update-initramfs -u -k all"
+		return run(Command{"update-initramfs", "-u", "-k", "all"})
 	case s.Has["mkinitcpio"] || s.Is("arch"):
-		return "mkinitcpio -P"
+		return run(Command{"mkinitcpio", "-P"})
 	case p.dracut():
-		return "dracut -f --regenerate-all"
+		return run(Command{"dracut", "-f", "--regenerate-all"})
 	}
-	return "# one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)"
+	return remark("# ", "#   ", "one of: update-initramfs -u -k all (Debian, Ubuntu); dracut -f --regenerate-all (RHEL, Fedora, SUSE); mkinitcpio -P (Arch)")
 }
 
 // Flavor is one generated flavor.
@@ -536,7 +457,7 @@ func (p *Plan) Flavors() []Flavor {
 				break
 			}
 			f := Flavor{
-				Name:   fmt.Sprintf("gpu.%s.%d", m.Alias, count),
+				Name:   flavorName(m.Alias, count),
 				VCPUs:  cpusPerGPU * count,
 				RAMMB:  ramPerGPU * count,
 				DiskGB: 100,
@@ -591,20 +512,28 @@ func nodesFor(m *Model, count int) int {
 	return 0
 }
 
-func (p *Plan) flavorDoc() string {
+// Command is the openstack command that creates the flavor.
+func (f Flavor) Command() Command {
+	c := Command{"openstack", "flavor", "create", "--vcpus", fmt.Sprint(f.VCPUs), "--ram", fmt.Sprint(f.RAMMB), "--disk", fmt.Sprint(f.DiskGB)}
+	for _, kv := range f.ExtraSpecs {
+		c = append(c, "--property", kv[0]+"="+kv[1])
+	}
+	return append(c, f.Name)
+}
+
+// imageCommand sets the image properties large-BAR GPUs need; IMAGE is
+// for the operator to fill in.
+var imageCommand = Command{"openstack", "image", "set", "--property", "hw_machine_type=q35", "--property", "hw_firmware_type=uefi", "IMAGE"}
+
+func (p *Plan) flavorDoc(d *doc) {
 	flavors := p.Flavors()
 	if len(flavors) == 0 {
-		return "# No GPU flavor to create.\n"
+		d.note("No GPU flavor to create.")
+		return
 	}
-	var b strings.Builder
-	writeWrapped(&b, "# ", "# ", "vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
+	d.note("vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
 	for _, f := range flavors {
-		args := []string{"openstack flavor create", fmt.Sprintf("--vcpus %d --ram %d --disk %d", f.VCPUs, f.RAMMB, f.DiskGB)}
-		for _, kv := range f.ExtraSpecs {
-			args = append(args, fmt.Sprintf("--property %s=%s", kv[0], kv[1]))
-		}
-		args = append(args, f.Name)
-		b.WriteString(strings.Join(args, " ") + "\n")
+		d.run(f.Command())
 	}
 	var large []string
 	for _, m := range p.Models {
@@ -613,32 +542,56 @@ func (p *Plan) flavorDoc() string {
 		}
 	}
 	if len(large) > 0 {
-		b.WriteString("\n")
-		writeWrapped(&b, "# ", "# ", "GPUs with a 64-bit BAR of 32 GiB or more ("+strings.Join(large, ", ")+") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
-		b.WriteString("openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE\n")
+		d.blank()
+		d.note("GPUs with a 64-bit BAR of 32 GiB or more (" + strings.Join(large, ", ") + ") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
+		d.run(imageCommand)
 	}
-	return b.String()
 }
 
-func (p *Plan) allDoc() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# gpupass generate all for %s (%s)\n", p.hostName(), p.rules())
-	p.summary(&b)
-	if len(p.Models) == 0 {
-		return b.String()
+func (p *Plan) allDoc(d *doc) {
+	d.note(fmt.Sprintf("gpupass generate all for %s (%s)", p.hostName(), p.rules()))
+	p.summary(d)
+	type section struct {
+		title string
+		body  func(*doc)
 	}
-	b.WriteString("#\n# Apply in this order. Steps 1 to 3 change the host; step 4 checks it.\n")
-	sections := []struct{ title, body string }{
-		{"1. Kernel command line", p.kernelDoc()},
-		{"2. Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc()},
-		{"3. Reboot", "reboot\n"},
-		{"4. Check the host", "gpupass preflight\n"},
-		{"5. nova.conf", p.novaConfDoc()},
-		{"6. Flavors", p.flavorDoc()},
+	var sections []section
+	if k := p.Kernel(); len(k.Add)+len(k.Remove) > 0 {
+		sections = append(sections, section{"Kernel command line", p.kernelDoc})
 	}
-	for _, s := range sections {
-		fmt.Fprintf(&b, "\n# ===== %s =====\n", s.title)
-		b.WriteString(s.body)
+	switch {
+	case len(p.Models) > 0:
+		sections = append(sections, section{"Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc})
+	case p.ModulesLoad() != "":
+		sections = append(sections, section{"Load the vfio modules at boot (modules-load.d)", p.modprobeDoc})
 	}
-	return b.String()
+	hostSteps := len(sections)
+	if hostSteps > 0 {
+		sections = append(sections,
+			section{"Reboot", func(d *doc) { d.run(Command{"reboot"}) }},
+			section{"Check the host", func(d *doc) { d.run(Command{"gpupass", "preflight"}) }})
+	}
+	if p.changesNovaConf() {
+		sections = append(sections, section{"nova.conf", p.novaConfDoc})
+	}
+	if len(p.Models) > 0 {
+		sections = append(sections, section{"Flavors", p.flavorDoc})
+	}
+	if len(sections) == 0 {
+		return
+	}
+	d.line("#")
+	switch hostSteps {
+	case 0:
+		d.note("Apply in this order.")
+	case 1:
+		d.note("Apply in this order. Steps 1 and 2 change the host; step 3 checks it.")
+	default:
+		d.note(fmt.Sprintf("Apply in this order. Steps 1 to %d change the host; step %d checks it.", hostSteps+1, hostSteps+2))
+	}
+	for i, s := range sections {
+		d.blank()
+		d.note(fmt.Sprintf("===== %d. %s =====", i+1, s.title))
+		s.body(d)
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -47,8 +48,13 @@ JSON report, --from-report), the configuration GPU passthrough needs:
   all          all of them, in the order to apply them
 
 By default every display-class GPU the host does not use itself is selected
-(not the boot VGA, not a BMC's display); --gpu selects others. gpupass never
-edits the host's files: it prints, or writes --output.`,
+(not the boot VGA, not a BMC's display); --gpu selects others.
+
+The plan answers every error preflight reports on the host (GP1xx-GP3xx, run
+with the same flags; from a report, its findings): it fixes what
+configuration can fix, with or without a GPU to give, and names the rest
+(firmware, hardware, a line only the operator can mend) in its header.
+gpupass never edits the host's files: it prints, or writes --output.`,
 		Example: `  gpupass generate all
   gpupass generate nova-conf --gpu 10de:2330 --numa-policy preferred
   gpupass generate modprobe --output /etc/modprobe.d/gpupass-vfio.conf
@@ -108,71 +114,12 @@ func fromReportAlone(cmd *cobra.Command, fromReport string) error {
 }
 
 func runGenerate(opts *generateOptions, artifact string) error {
-	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
-	for _, s := range opts.gpus {
-		sel, err := pcidev.ParseSelector(s)
-		if err != nil {
-			return err
-		}
-		gopts.GPUs = append(gopts.GPUs, sel)
-	}
-	for _, a := range opts.aliasNames {
-		id, name, ok := strings.Cut(a, "=")
-		sel, err := pcidev.ParseSelector(id)
-		if !ok || err != nil || sel.Vendor == "" {
-			return fmt.Errorf("--alias-name %s: want VENDOR:DEVICE=NAME, such as 10de:2330=h100", a)
-		}
-		gopts.AliasNames[sel.Vendor+":"+sel.Device] = name
-	}
-	// Releases before Zed: only the option name differs for what generate
-	// writes (passthrough_whitelist); Zed's rules check the values.
-	if novarelease.IsPreZed(opts.novaRelease) {
-		gopts.PreZed = true
-		opts.novaRelease = "zed"
-	}
 	if opts.output != "" {
 		if err := checkOutput(opts.output, opts.force); err != nil {
 			return err
 		}
 	}
-	var host *hostinfo.Host
-	if opts.fromReport != "" {
-		r, err := report.ReadHostReport(opts.fromReport)
-		if err != nil {
-			return err
-		}
-		host = r.Report.Host.HostInfo()
-		if r.Report.NovaConf != nil {
-			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
-		}
-		if gopts.Release, _, err = novarelease.Choose(opts.novaRelease, "", novarelease.Recorded(r.Report.NovaRelease)); err != nil {
-			return err
-		}
-		if opts.hostname != "" {
-			host.Hostname = opts.hostname
-		}
-	} else {
-		node, err := opts.read(opts.globalOptions, &opts.conf)
-		if err != nil {
-			return err
-		}
-		host, gopts.Release, gopts.System = node.Host, node.Release, node.System
-		if node.NovaConf != nil {
-			gopts.Conf, gopts.Layout = node.NovaConf, node.NovaConf.Layout
-			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
-		}
-	}
-	api, err := opts.conf.apiConfSet()
-	if err != nil {
-		return err
-	}
-	if api != nil {
-		gopts.APIConf = api
-	}
-	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
-		return fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
-	}
-	plan, err := generate.Build(host, gopts)
+	plan, err := buildPlan(opts)
 	if err != nil {
 		return err
 	}
@@ -201,4 +148,86 @@ func runGenerate(opts *generateOptions, artifact string) error {
 		return err
 	}
 	return writeFileAtomic(opts.output, []byte(out), opts.force)
+}
+
+// buildPlan reads the host (or the report) as the options say, runs
+// preflight's host, device and nova.conf checks on it with the same
+// selection (a report brings its own findings), and builds the plan that
+// answers them.
+func buildPlan(opts *generateOptions) (*generate.Plan, error) {
+	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
+	for _, s := range opts.gpus {
+		sel, err := pcidev.ParseSelector(s)
+		if err != nil {
+			return nil, err
+		}
+		gopts.GPUs = append(gopts.GPUs, sel)
+	}
+	for _, a := range opts.aliasNames {
+		id, name, ok := strings.Cut(a, "=")
+		sel, err := pcidev.ParseSelector(id)
+		if !ok || err != nil || sel.Vendor == "" {
+			return nil, fmt.Errorf("--alias-name %s: want VENDOR:DEVICE=NAME, such as 10de:2330=h100", a)
+		}
+		gopts.AliasNames[sel.Vendor+":"+sel.Device] = name
+	}
+	// Releases before Zed: only the option name differs for what generate
+	// writes (passthrough_whitelist); Zed's rules check the values.
+	if novarelease.IsPreZed(opts.novaRelease) {
+		gopts.PreZed = true
+		opts.novaRelease = "zed"
+	}
+	api, err := opts.conf.apiConfSet()
+	if err != nil {
+		return nil, err
+	}
+	if api != nil { // a nil *Set in the interface would not be nil
+		gopts.APIConf = api
+	}
+	var host *hostinfo.Host
+	if opts.fromReport != "" {
+		r, err := report.ReadHostReport(opts.fromReport)
+		if err != nil {
+			return nil, err
+		}
+		host = r.Report.Host.HostInfo()
+		// The host's own checks: a report made with --baseline also
+		// holds drift findings, which no configuration answers.
+		for _, f := range r.Report.Findings {
+			if strings.HasPrefix(f.ID, "GP1") || strings.HasPrefix(f.ID, "GP2") || strings.HasPrefix(f.ID, "GP3") {
+				gopts.Findings = append(gopts.Findings, f)
+			}
+		}
+		if r.Report.NovaConf != nil {
+			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
+		}
+		if gopts.Release, _, err = novarelease.Choose(opts.novaRelease, "", novarelease.Recorded(r.Report.NovaRelease)); err != nil {
+			return nil, err
+		}
+		if opts.hostname != "" {
+			for i, f := range gopts.Findings {
+				if f.Subject.Kind == "host" && f.Subject.Ref == host.Hostname {
+					gopts.Findings[i].Subject.Ref = opts.hostname
+				}
+			}
+			host.Hostname = opts.hostname
+		}
+	} else {
+		node, err := opts.read(opts.globalOptions, &opts.conf)
+		if err != nil {
+			return nil, err
+		}
+		host, gopts.Release, gopts.System = node.Host, node.Release, node.System
+		if node.NovaConf != nil {
+			gopts.Conf, gopts.Layout = node.NovaConf, node.NovaConf.Layout
+			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
+		}
+		in := inputs(node, gopts.GPUs)
+		in.APIConf = api
+		gopts.Findings = checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3")).Findings
+	}
+	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
+		return nil, fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)
+	}
+	return generate.Build(host, gopts)
 }
