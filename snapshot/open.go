@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,9 @@ const (
 	// MaxMembers bounds the number of members (a 1,000-function host
 	// has about 30,000).
 	MaxMembers = 1 << 20
+	// maxPadding bounds the zeros after tar's end-of-archive marker: GNU
+	// tar pads to its 10 KiB record, to 1 MiB at most (tar -b 2048).
+	maxPadding = 1 << 20
 )
 
 // Snapshot is an opened snapshot.
@@ -78,8 +82,9 @@ func extractedRoot(dir string) (string, error) {
 // which Close removes; an extracted one is used in place. Anything
 // unexpected in an archive — a member outside its directory ("../",
 // an absolute path), a symlink leading out of the tree, a hard link or a
-// device, a member larger than a host file can be, truncation — refuses
-// the whole archive, and nothing is ever written outside the temporary
+// device, a member larger than a host file can be, truncation, a gzip
+// checksum that does not match, data after the end — refuses the whole
+// archive, and nothing is ever written outside the temporary
 // directory.
 func Open(name string) (*Snapshot, error) {
 	info, err := os.Stat(name)
@@ -152,21 +157,48 @@ func parseManifest(data []byte) (*Manifest, error) {
 	return &m, nil
 }
 
-// extract unpacks an archive into dir and returns its manifest.
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// tarBlock is tar's block size: headers and padding come in blocks, and
+// two zero blocks mark the archive's end.
+const tarBlock = 512
+
+// extract unpacks an archive into dir and returns its manifest. It reads
+// the stream to its very end: gzip's CRC-32 and length are checked when a
+// gzip member ends, and a stream that stops short, or goes on after the
+// archive's end, is refused.
 func extract(r io.Reader, dir string) (*Manifest, error) {
 	br := bufio.NewReader(r)
 	var in io.Reader = br
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("not a gzip archive: %v", err)
+	var gz *gzipStream
+	if magic, _ := br.Peek(2); bytes.Equal(magic, gzipMagic) {
+		var err error
+		if gz, err = newGzipStream(br); err != nil {
+			return nil, err
 		}
-		defer zr.Close()
-		in = zr
+		in = gz
 	}
-	x := &extractor{dir: dir, links: map[string]bool{}, dirModes: map[string]fs.FileMode{}, made: map[string]bool{}}
-	tr := tar.NewReader(in)
+	x := &extractor{dir: dir, in: &countingReader{r: in}, links: map[string]bool{}, dirModes: map[string]fs.FileMode{}, made: map[string]bool{}}
+	m, err := x.extract()
+	if err != nil && gz != nil {
+		// Whatever went wrong, a damaged gzip stream is the cause to
+		// tell: read on (a snapshot is a few MB) to find out.
+		var stream *streamError
+		if _, derr := io.Copy(io.Discard, io.LimitReader(gz, maxDiagnose)); errors.As(derr, &stream) {
+			return nil, readErr(derr, x.members)
+		}
+	}
+	return m, err
+}
+
+// maxDiagnose bounds what is read after an error to find a damaged
+// stream.
+const maxDiagnose = 64 << 20
+
+func (x *extractor) extract() (*Manifest, error) {
+	tr := tar.NewReader(x.in)
 	var m *Manifest
+	var end int64 // where the last member's data ends in the tar stream
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -175,6 +207,7 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 		if err != nil {
 			return nil, readErr(err, x.members)
 		}
+		end = x.in.n + dataSize(h)
 		if h.Typeflag == tar.TypeXGlobalHeader {
 			continue
 		}
@@ -205,11 +238,20 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 			return nil, err
 		}
 	}
+	// The stream's integrity first: a damaged stream explains whatever
+	// else looks wrong.
+	afterMarker := x.in.n
+	if err := readPadding(x.in); err != nil {
+		return nil, readErr(err, x.members)
+	}
 	if m == nil {
 		return nil, errors.New("empty archive: not a gpupass snapshot")
 	}
 	if got := x.members - 1; got != m.Members {
 		return nil, fmt.Errorf("truncated: the manifest lists %d members, the archive holds %d", m.Members, got)
+	}
+	if afterMarker < end+2*tarBlock {
+		return nil, fmt.Errorf("truncated after %d members: the archive's end-of-archive marker is missing", x.members)
 	}
 	for p, mode := range x.dirModes {
 		// Owner access is kept so the tree can be read and removed.
@@ -220,11 +262,141 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 	return m, nil
 }
 
-func readErr(err error, members int) error {
-	if members == 0 {
-		return fmt.Errorf("not a gpupass snapshot: not a tar archive (%v)", err)
+// dataSize is the room a member's content takes in the tar stream after
+// its header, in whole blocks (the types that carry none take none,
+// whatever their header's size says).
+func dataSize(h *tar.Header) int64 {
+	switch h.Typeflag {
+	case tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo, tar.TypeXGlobalHeader:
+		return 0
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if h.Size <= 0 {
+		return 0
+	}
+	return (h.Size + tarBlock - 1) / tarBlock * tarBlock
+}
+
+// readPadding reads what follows tar's end-of-archive marker to the end of
+// the stream: zeros (a tar record's padding) and no more than maxPadding
+// of them. Reaching the end checks the last gzip member's CRC-32 and
+// length.
+func readPadding(r io.Reader) error {
+	buf := make([]byte, 32<<10)
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		for i, b := range buf[:k] {
+			if b != 0 {
+				return fmt.Errorf("data after the archive's end (%d bytes after its end-of-archive marker): refused", n+int64(i))
+			}
+		}
+		if n += int64(k); n > maxPadding {
+			return fmt.Errorf("more than %d bytes after the archive's end: refused", maxPadding)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// gzipStream decompresses a gzip file member by member, so that what
+// follows the last member is seen: another member (gzip's concatenation
+// of files), or the end of the file — anything else is trailing garbage.
+type gzipStream struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+// streamError is an error of the gzip stream itself (a checksum, a cut
+// stream), as opposed to one of the tar archive inside it.
+type streamError struct{ err error }
+
+func (e *streamError) Error() string { return e.err.Error() }
+func (e *streamError) Unwrap() error { return e.err }
+
+func newGzipStream(br *bufio.Reader) (*gzipStream, error) {
+	if err := checkGzipFlags(br); err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, readErr(&streamError{err}, 0)
+	}
+	zr.Multistream(false)
+	return &gzipStream{br: br, zr: zr}, nil
+}
+
+// checkGzipFlags refuses a gzip header with reserved flag bits set, as
+// RFC 1952 (2.3.1.2) asks of a decompressor; Go's gzip ignores them.
+func checkGzipFlags(br *bufio.Reader) error {
+	if h, _ := br.Peek(4); len(h) == 4 && h[3]&0xe0 != 0 {
+		return fmt.Errorf("corrupt: a gzip header with reserved flags set (0x%02x): the file was damaged", h[3])
+	}
+	return nil
+}
+
+func (g *gzipStream) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err == nil || n > 0 && err == io.EOF {
+			return n, nil
+		}
+		if err != io.EOF {
+			return n, &streamError{err}
+		}
+		// A member ended, its CRC-32 and length checked.
+		next, err := g.br.Peek(2)
+		if len(next) == 0 && err == io.EOF {
+			return 0, io.EOF
+		}
+		if !bytes.Equal(next, gzipMagic) {
+			if err != nil && err != io.EOF {
+				return 0, err
+			}
+			return 0, &streamError{errors.New("data after the end of the gzip stream (trailing garbage)")}
+		}
+		if err := checkGzipFlags(g.br); err != nil {
+			return 0, err
+		}
+		if err := g.zr.Reset(g.br); err != nil {
+			return 0, &streamError{err}
+		}
+		g.zr.Multistream(false)
+	}
+}
+
+func readErr(err error, members int) error {
+	var stream *streamError
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.Is(err, gzip.ErrChecksum):
+		return fmt.Errorf("corrupt after %d members: the gzip checksum does not match the data (damaged in transfer or on disk: copy it again)", members)
+	case errors.As(err, &corrupt):
+		return fmt.Errorf("corrupt after %d members: the compressed data is damaged at byte %d (copy it again)", members, int64(corrupt))
+	case errors.Is(err, gzip.ErrHeader):
+		return fmt.Errorf("corrupt: a damaged gzip header (copy it again)")
+	case errors.As(err, &stream) && errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("truncated after %d members (the gzip stream stops short)", members)
+	case errors.As(err, &stream):
+		return fmt.Errorf("damaged after %d members: %v", members, err)
+	case members == 0:
+		return fmt.Errorf("not a gpupass snapshot: not a tar archive (%v)", err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("truncated after %d members (unexpected end of data)", members)
 	}
 	return fmt.Errorf("damaged after %d members: %v", members, err)
@@ -232,6 +404,7 @@ func readErr(err error, members int) error {
 
 type extractor struct {
 	dir      string
+	in       *countingReader
 	members  int
 	total    int64
 	links    map[string]bool // members that are symlinks
