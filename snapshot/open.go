@@ -19,15 +19,31 @@ import (
 )
 
 // Limits on an archive being opened: a host's files are small, and an
-// archive that claims more is damaged or hostile (a decompression bomb).
+// archive that claims more is damaged or hostile (a decompression bomb, a
+// name that costs time for every directory in it).
 const (
 	// MaxMemberSize is the largest file: hostinfo reads none larger.
 	MaxMemberSize = 16 << 20
 	// MaxTotalSize bounds the files' content, uncompressed.
 	MaxTotalSize = 1 << 30
 	// MaxMembers bounds the number of members (a 1,000-function host
-	// has about 30,000).
+	// has about 30,000), and the directories extraction makes.
 	MaxMembers = 1 << 20
+	// MaxNameLen bounds a member's name, in bytes. Linux refuses a path
+	// longer than PATH_MAX (4,096 bytes, its NUL included), so no file of
+	// a real host has a longer one, and Write puts only
+	// "gpupass-snapshot/root" in front of it.
+	MaxNameLen = 4096 + len(Top+"/root")
+	// MaxDepth bounds the elements of a member's name, gpupass-snapshot
+	// and root included. sysfs nests one directory per PCI bridge: the
+	// deepest member of the fixture hosts has 12 elements (a NIC behind a
+	// PCIe switch), a GPU behind three cascaded switches about 16, a
+	// chain of Thunderbolt docks about 30.
+	MaxDepth = 128
+	// MaxNameBytes bounds the members' names together (what extraction
+	// keeps in memory to check them): the 15,000 members of a synthetic
+	// 1,000-function host have 1.2 MB of names.
+	MaxNameBytes = 64 << 20
 	// maxPadding bounds the zeros after tar's end-of-archive marker: GNU
 	// tar pads to its 10 KiB record, to 1 MiB at most (tar -b 2048).
 	maxPadding = 1 << 20
@@ -80,12 +96,12 @@ func extractedRoot(dir string) (string, error) {
 // Open makes a snapshot readable as a host root: an archive (.tar.gz, or
 // a plain .tar) is checked and extracted into a new temporary directory,
 // which Close removes; an extracted one is used in place. Anything
-// unexpected in an archive — a member outside its directory ("../",
-// an absolute path), a symlink leading out of the tree, a hard link or a
-// device, a member larger than a host file can be, truncation, a gzip
+// unexpected in an archive — a member outside its directory ("../", an
+// absolute path), a symlink leading out of the tree, a hard link or a
+// device, a member larger than a host file can be, a name longer or
+// deeper than a host's paths, a name given twice, truncation, a gzip
 // checksum that does not match, data after the end — refuses the whole
-// archive, and nothing is ever written outside the temporary
-// directory.
+// archive, and nothing is ever written outside the temporary directory.
 func Open(name string) (*Snapshot, error) {
 	info, err := os.Stat(name)
 	if err != nil {
@@ -163,10 +179,10 @@ var gzipMagic = []byte{0x1f, 0x8b}
 // two zero blocks mark the archive's end.
 const tarBlock = 512
 
-// extract unpacks an archive into dir and returns its manifest. It reads
-// the stream to its very end: gzip's CRC-32 and length are checked when a
-// gzip member ends, and a stream that stops short, or goes on after the
-// archive's end, is refused.
+// extract unpacks an archive into dir ("" checks it only) and returns its
+// manifest. It reads the stream to its very end: gzip's CRC-32 and length
+// are checked when a gzip member ends, and a stream that stops short, or
+// goes on after the archive's end, is refused.
 func extract(r io.Reader, dir string) (*Manifest, error) {
 	br := bufio.NewReader(r)
 	var in io.Reader = br
@@ -178,7 +194,7 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 		}
 		in = gz
 	}
-	x := &extractor{dir: dir, in: &countingReader{r: in}, links: map[string]bool{}, dirModes: map[string]fs.FileMode{}, made: map[string]bool{}}
+	x := &extractor{dir: dir, in: &countingReader{r: in}, top: &entry{kind: tar.TypeDir, children: map[string]*entry{}}}
 	m, err := x.extract()
 	if err != nil && gz != nil {
 		// Whatever went wrong, a damaged gzip stream is the cause to
@@ -253,9 +269,12 @@ func (x *extractor) extract() (*Manifest, error) {
 	if afterMarker < end+2*tarBlock {
 		return nil, fmt.Errorf("truncated after %d members: the archive's end-of-archive marker is missing", x.members)
 	}
-	for p, mode := range x.dirModes {
+	if x.dir == "" {
+		return m, nil
+	}
+	for _, d := range x.dirModes {
 		// Owner access is kept so the tree can be read and removed.
-		if err := os.Chmod(p, mode.Perm()|0o700); err != nil {
+		if err := os.Chmod(d.path, d.mode.Perm()|0o700); err != nil {
 			return nil, err
 		}
 	}
@@ -402,18 +421,42 @@ func readErr(err error, members int) error {
 	return fmt.Errorf("damaged after %d members: %v", members, err)
 }
 
-type extractor struct {
-	dir      string
-	in       *countingReader
-	members  int
-	total    int64
-	links    map[string]bool // members that are symlinks
-	dirModes map[string]fs.FileMode
-	made     map[string]bool // directories known to exist
+// entry is a name extraction made: a member, or a directory made for the
+// members under it.
+type entry struct {
+	kind     byte // tar.TypeDir, tar.TypeReg or tar.TypeSymlink
+	member   bool // a member of that name came (not only members under it)
+	children map[string]*entry
 }
 
-// write checks one member and creates it under x.dir.
+type dirMode struct {
+	path string
+	mode fs.FileMode
+}
+
+type extractor struct {
+	dir     string // "" checks only
+	in      *countingReader
+	members int
+	// entries counts the names made, members and the directories made
+	// for them.
+	entries  int
+	total    int64 // the files' bytes
+	names    int64 // the members' names' bytes
+	top      *entry
+	dirModes []dirMode
+}
+
+// write checks one member and creates it under x.dir. Its cost is linear
+// in the name's length: the tree of names made so far is walked element
+// by element, never by the name's prefixes.
 func (x *extractor) write(h *tar.Header, r io.Reader) error {
+	if len(h.Name) > MaxNameLen {
+		return fmt.Errorf("member %q: a name of %d bytes, longer than any path of a host (%d): refused", clip(h.Name), len(h.Name), MaxNameLen)
+	}
+	if x.names += int64(len(h.Name)); x.names > MaxNameBytes {
+		return fmt.Errorf("more than %d bytes of member names: not a host snapshot", MaxNameBytes)
+	}
 	name, err := memberPath(h.Name)
 	if err != nil {
 		return err
@@ -425,28 +468,52 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 	if rel != "" && rel != "manifest.json" && rel != "root" && !strings.HasPrefix(rel, "root/") {
 		return fmt.Errorf("member %q: a snapshot holds only manifest.json and root/", clip(h.Name))
 	}
-	for d := path.Dir(name); d != "."; d = path.Dir(d) {
-		if x.links[d] {
-			return fmt.Errorf("member %q lies under the symlink %q: refused", clip(h.Name), clip(d))
-		}
+	elems := strings.Split(name, "/")
+	if len(elems) > MaxDepth {
+		return fmt.Errorf("member %q: %d levels deep, deeper than any path of a host (%d): refused", clip(h.Name), len(elems), MaxDepth)
 	}
-	full := filepath.Join(x.dir, filepath.FromSlash(name))
-	if parent := filepath.Dir(full); !x.made[parent] {
-		if err := os.MkdirAll(parent, 0o700); err != nil {
-			return fmt.Errorf("member %q: %v", clip(h.Name), err)
+	// Walk to the parent, making the directories no member named yet.
+	parent := x.top
+	at := 0 // the parent's name is name[:at]
+	for _, e := range elems[:len(elems)-1] {
+		if at > 0 {
+			at++
 		}
-		x.made[parent] = true
+		at += len(e)
+		child := parent.children[e]
+		if child == nil {
+			if err := x.mkdir(name[:at]); err != nil {
+				return fmt.Errorf("member %q: %v", clip(h.Name), err)
+			}
+			if child, err = x.add(parent, e, tar.TypeDir, false); err != nil {
+				return err
+			}
+		}
+		switch child.kind {
+		case tar.TypeSymlink:
+			return fmt.Errorf("member %q lies under the symlink %q: refused", clip(h.Name), clip(name[:at]))
+		case tar.TypeReg:
+			return fmt.Errorf("member %q lies under the file %q: refused", clip(h.Name), clip(name[:at]))
+		}
+		parent = child
 	}
+	last := elems[len(elems)-1]
+	if old := parent.children[last]; old != nil {
+		if old.kind == tar.TypeDir && !old.member && h.Typeflag == tar.TypeDir {
+			// A directory named after members under it.
+			old.member = true
+			x.dirModes = append(x.dirModes, dirMode{x.path(name), fs.FileMode(h.Mode)})
+			return nil
+		}
+		return fmt.Errorf("member %q appears twice: refused", clip(h.Name))
+	}
+	full := x.path(name)
 	switch h.Typeflag {
 	case tar.TypeDir:
-		if err := os.Mkdir(full, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := x.mkdir(name); err != nil {
 			return fmt.Errorf("member %q: %v", clip(h.Name), err)
 		}
-		if info, err := os.Lstat(full); err != nil || !info.IsDir() {
-			return fmt.Errorf("member %q: appears twice", clip(h.Name))
-		}
-		x.dirModes[full] = fs.FileMode(h.Mode)
-		x.made[full] = true
+		x.dirModes = append(x.dirModes, dirMode{full, fs.FileMode(h.Mode)})
 	case tar.TypeReg:
 		if h.Size < 0 || h.Size > MaxMemberSize {
 			return fmt.Errorf("member %q is %d bytes, more than the %d a host file can be: refused", clip(h.Name), h.Size, MaxMemberSize)
@@ -454,25 +521,8 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 		if x.total += h.Size; x.total > MaxTotalSize {
 			return fmt.Errorf("more than %d bytes of files: not a host snapshot", MaxTotalSize)
 		}
-		f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
-		if err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("member %q appears twice", clip(h.Name))
-			}
-			return fmt.Errorf("member %q: %v", clip(h.Name), err)
-		}
-		n, err := io.Copy(f, io.LimitReader(r, h.Size))
-		if err == nil {
-			err = f.Chmod(fs.FileMode(h.Mode).Perm() | 0o400)
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return readErr(err, x.members)
-		}
-		if n != h.Size {
-			return fmt.Errorf("truncated in member %q (%d of %d bytes)", clip(h.Name), n, h.Size)
+		if err := x.create(full, h, r); err != nil {
+			return err
 		}
 	case tar.TypeSymlink:
 		if !strings.HasPrefix(rel, "root/") {
@@ -481,17 +531,96 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 		if err := checkLink(strings.TrimPrefix(rel, "root/"), h.Linkname); err != nil {
 			return fmt.Errorf("member %q: %v: refused", clip(h.Name), err)
 		}
-		if err := os.Symlink(h.Linkname, full); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("member %q appears twice", clip(h.Name))
+		if x.dir != "" {
+			if err := os.Symlink(h.Linkname, full); err != nil {
+				return fmt.Errorf("member %q: %v", clip(h.Name), err)
 			}
-			return fmt.Errorf("member %q: %v", clip(h.Name), err)
 		}
-		x.links[name] = true
 	default:
 		return fmt.Errorf("member %q is a %s: a snapshot holds only directories, files and symlinks", clip(h.Name), typeName(h.Typeflag))
 	}
+	_, err = x.add(parent, last, h.Typeflag, true)
+	return err
+}
+
+// add records a name made under parent.
+func (x *extractor) add(parent *entry, elem string, kind byte, member bool) (*entry, error) {
+	if x.entries++; x.entries > MaxMembers+2 {
+		return nil, fmt.Errorf("more than %d files and directories: not a host snapshot", MaxMembers)
+	}
+	e := &entry{kind: kind, member: member}
+	if kind == tar.TypeDir {
+		e.children = map[string]*entry{}
+	}
+	// A copy: the element alone is kept, not the whole name it was cut from.
+	parent.children[strings.Clone(elem)] = e
+	return e, nil
+}
+
+func (x *extractor) path(name string) string {
+	if x.dir == "" {
+		return ""
+	}
+	return filepath.Join(x.dir, filepath.FromSlash(name))
+}
+
+func (x *extractor) mkdir(name string) error {
+	if x.dir == "" {
+		return nil
+	}
+	return os.Mkdir(x.path(name), 0o700)
+}
+
+// create writes a regular member's content.
+func (x *extractor) create(full string, h *tar.Header, r io.Reader) error {
+	var w io.Writer = io.Discard
+	var f *os.File
+	if x.dir != "" {
+		var err error
+		f, err = os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+		if err != nil {
+			return fmt.Errorf("member %q: %v", clip(h.Name), err)
+		}
+		w = &diskWriter{f}
+	}
+	n, err := io.Copy(w, io.LimitReader(r, h.Size))
+	if f != nil {
+		if err == nil {
+			if err = f.Chmod(fs.FileMode(h.Mode).Perm() | 0o400); err != nil {
+				err = &diskError{err}
+			}
+		}
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = &diskError{cerr}
+		}
+	}
+	var disk *diskError
+	if errors.As(err, &disk) {
+		return fmt.Errorf("member %q: extracting it into %s: %v (TMPDIR chooses where snapshots are extracted)", clip(h.Name), x.dir, disk.err)
+	}
+	if err != nil {
+		return readErr(err, x.members)
+	}
+	if n != h.Size {
+		return fmt.Errorf("truncated in member %q (%d of %d bytes)", clip(h.Name), n, h.Size)
+	}
 	return nil
+}
+
+// diskWriter tells the errors of writing the extracted file (a full
+// /dev/shm) from those of reading the archive.
+type diskWriter struct{ f *os.File }
+
+type diskError struct{ err error }
+
+func (e *diskError) Error() string { return e.err.Error() }
+
+func (w *diskWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = &diskError{err}
+	}
+	return n, err
 }
 
 // memberPath validates a member's name: relative, no "..", and returns it
@@ -511,6 +640,10 @@ func memberPath(name string) (string, error) {
 	return path.Clean(name), nil
 }
 
+// maxLinkLen is the longest symlink target Linux stores (PATH_MAX less
+// its NUL).
+const maxLinkLen = 4095
+
 // checkLink refuses a symlink target that could lead out of the tree: it
 // must be relative, have ".." only in front (a ".." after a name could
 // climb out of a directory reached through another link), and stay inside
@@ -518,6 +651,9 @@ func memberPath(name string) (string, error) {
 func checkLink(link, target string) error {
 	if target == "" {
 		return errors.New("empty symlink target")
+	}
+	if len(target) > maxLinkLen {
+		return fmt.Errorf("a symlink target of %d bytes, longer than Linux allows (%d)", len(target), maxLinkLen)
 	}
 	if strings.ContainsRune(target, 0) {
 		return errors.New("symlink target with a NUL byte")
