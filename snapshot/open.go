@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,15 +95,23 @@ func extractedRoot(dir string) (string, error) {
 }
 
 // Open makes a snapshot readable as a host root: an archive (.tar.gz, or
-// a plain .tar) is checked and extracted into a new temporary directory,
-// which Close removes; an extracted one is used in place. Anything
-// unexpected in an archive — a member outside its directory ("../", an
-// absolute path), a symlink leading out of the tree, a hard link or a
-// device, a member larger than a host file can be, a name longer or
-// deeper than a host's paths, a name given twice, truncation, a gzip
-// checksum that does not match, data after the end — refuses the whole
-// archive, and nothing is ever written outside the temporary directory.
+// a plain .tar; a file or a pipe) is checked and extracted into a new
+// temporary directory, which Close removes; an extracted one is used in
+// place. Anything unexpected in an archive — a member outside its
+// directory ("../", an absolute path), a symlink leading out of the tree,
+// a hard link or a device, a member larger than a host file can be, a
+// name longer or deeper than a host's paths, a name given twice,
+// truncation, a gzip checksum that does not match, data after the end —
+// refuses the whole archive, and nothing is ever written outside the
+// temporary directory.
 func Open(name string) (*Snapshot, error) {
+	return OpenContext(context.Background(), name)
+}
+
+// OpenContext is Open, abandoned when ctx is done: it stops reading (a
+// read waiting on a pipe included), removes what it extracted and returns
+// ctx's error.
+func OpenContext(ctx context.Context, name string) (*Snapshot, error) {
 	info, err := os.Stat(name)
 	if err != nil {
 		return nil, err
@@ -118,21 +127,51 @@ func Open(name string) (*Snapshot, error) {
 		}
 		return &Snapshot{Root: filepath.Join(d, "root"), Manifest: m}, nil
 	}
-	f, err := os.Open(name)
+	// O_NONBLOCK: opening a FIFO nobody writes to does not wait for a
+	// writer (reading it gives end of file), and reads of a pipe go
+	// through the poller, so that closing the file ends a read waiting
+	// for data. Regular files read as usual.
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if info, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	if t := info.Mode().Type(); t != 0 && t != fs.ModeNamedPipe {
+		return nil, fmt.Errorf("snapshot %s: a %s, not a snapshot (a .tar.gz file, a pipe, or the folder one was extracted into)", name, fileType(t))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { f.Close() })
+	defer stop()
 	dir, err := os.MkdirTemp(tempBase(), "gpupass-snapshot-")
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
-	m, err := extract(f, dir)
+	m, err := extract(ctx, f, dir)
 	if err != nil {
 		os.RemoveAll(dir)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
 	return &Snapshot{Root: filepath.Join(dir, Top, "root"), Manifest: m, dir: dir}, nil
+}
+
+func fileType(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeCharDevice != 0:
+		return "character device"
+	case t&fs.ModeDevice != 0:
+		return "block device"
+	case t&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }
 
 // tempBase is where archives are extracted: $TMPDIR when set, else a
@@ -183,7 +222,7 @@ const tarBlock = 512
 // manifest. It reads the stream to its very end: gzip's CRC-32 and length
 // are checked when a gzip member ends, and a stream that stops short, or
 // goes on after the archive's end, is refused.
-func extract(r io.Reader, dir string) (*Manifest, error) {
+func extract(ctx context.Context, r io.Reader, dir string) (*Manifest, error) {
 	br := bufio.NewReader(r)
 	var in io.Reader = br
 	var gz *gzipStream
@@ -195,8 +234,8 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 		in = gz
 	}
 	x := &extractor{dir: dir, in: &countingReader{r: in}, top: &entry{kind: tar.TypeDir, children: map[string]*entry{}}}
-	m, err := x.extract()
-	if err != nil && gz != nil {
+	m, err := x.extract(ctx)
+	if err != nil && gz != nil && ctx.Err() == nil {
 		// Whatever went wrong, a damaged gzip stream is the cause to
 		// tell: read on (a snapshot is a few MB) to find out.
 		var stream *streamError
@@ -211,11 +250,14 @@ func extract(r io.Reader, dir string) (*Manifest, error) {
 // stream.
 const maxDiagnose = 64 << 20
 
-func (x *extractor) extract() (*Manifest, error) {
+func (x *extractor) extract(ctx context.Context) (*Manifest, error) {
 	tr := tar.NewReader(x.in)
 	var m *Manifest
 	var end int64 // where the last member's data ends in the tar stream
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		h, err := tr.Next()
 		if err == io.EOF {
 			break

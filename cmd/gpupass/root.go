@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -64,10 +66,9 @@ type globalOptions struct {
 	root    string
 	failOn  string
 	noColor bool
-	// snap is the snapshot --root named, opened; closed by Run, or on
-	// SIGINT / SIGTERM by the goroutine stopSignals ends.
-	snap        *snapshot.Snapshot
-	stopSignals func()
+	// snap guards the snapshot --root named, from before its extraction
+	// until Run removes it.
+	snap *snapshotGuard
 }
 
 // openRoot opens --root when it names a snapshot (a tarball, or a
@@ -77,27 +78,111 @@ func (g *globalOptions) openRoot() error {
 	if g.root == "" || g.root == "/" || !snapshot.Is(g.root) {
 		return nil
 	}
-	s, err := snapshot.Open(g.root)
+	g.snap = newSnapshotGuard()
+	s, err := g.snap.open(g.root)
 	if err != nil {
-		return fmt.Errorf("--root: %w", err)
+		return err
 	}
-	g.snap, g.root = s, s.Root
-	// An interrupted run removes what it extracted too.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		if got, ok := <-sig; ok {
-			s.Close()
-			// 128 + the signal's number, as a shell reports it.
-			code := 130
-			if got == syscall.SIGTERM {
-				code = 143
-			}
-			os.Exit(code)
-		}
-	}()
-	g.stopSignals = func() { signal.Stop(sig); close(sig) }
+	g.root = s.Root
 	return nil
+}
+
+// cleanupSignals end gpupass as they would, its extracted snapshot
+// removed first. SIGPIPE is the reader of stdout going away
+// (gpupass preflight --root s.tar.gz | head -1).
+var cleanupSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+
+// signalStatus is the exit status a shell reports for a process a signal
+// ended: 128 + the signal's number.
+func signalStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitFailure
+}
+
+// snapshotGuard removes an extracted snapshot on every way out: Run's
+// return, and a signal at any time — during the extraction (which it then
+// abandons) or after it.
+type snapshotGuard struct {
+	sig    chan os.Signal
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	state  int // guardExtracting, guardOpen, guardClosed
+	snap   *snapshot.Snapshot
+	caught os.Signal // the first signal caught
+}
+
+const (
+	guardExtracting = iota
+	guardOpen
+	guardClosed
+)
+
+func newSnapshotGuard() *snapshotGuard {
+	return &snapshotGuard{sig: make(chan os.Signal, 1)}
+}
+
+// open extracts the snapshot, the signals already watched.
+func (gd *snapshotGuard) open(name string) (*snapshot.Snapshot, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	gd.cancel = cancel
+	signal.Notify(gd.sig, cleanupSignals...)
+	go gd.watch()
+	s, err := snapshot.OpenContext(ctx, name)
+	gd.mu.Lock()
+	defer gd.mu.Unlock()
+	if gd.caught != nil {
+		s.Close()
+		gd.state = guardClosed
+		return nil, exitError{signalStatus(gd.caught)}
+	}
+	if err != nil {
+		gd.state = guardClosed
+		return nil, fmt.Errorf("--root: %w", err)
+	}
+	gd.snap, gd.state = s, guardOpen
+	return s, nil
+}
+
+// watch ends the run on a signal. During the extraction it cancels it:
+// Open removes what it wrote and returns, and open turns the signal into
+// the exit status. Once the snapshot is open it removes it and exits at
+// once, holding the lock, so that Run cannot return another status
+// meanwhile.
+func (gd *snapshotGuard) watch() {
+	for sig := range gd.sig {
+		gd.mu.Lock()
+		if gd.caught == nil {
+			gd.caught = sig
+		}
+		switch gd.state {
+		case guardExtracting:
+			gd.cancel()
+		case guardOpen:
+			gd.snap.Close()
+			os.Exit(signalStatus(sig))
+		}
+		gd.mu.Unlock()
+	}
+}
+
+// close removes the snapshot and stops watching; it returns the signal
+// caught, if one was.
+func (gd *snapshotGuard) close() (os.Signal, error) {
+	gd.mu.Lock()
+	var err error
+	if gd.state == guardOpen {
+		err = gd.snap.Close()
+	}
+	gd.state = guardClosed
+	caught := gd.caught
+	gd.mu.Unlock()
+	signal.Stop(gd.sig)
+	close(gd.sig) // no signal is sent to it after Stop returns
+	gd.cancel()
+	return caught, err
 }
 
 // Run executes gpupass with arguments and returns the exit status.
@@ -107,11 +192,19 @@ func Run(args []string, streams *IOStreams) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	err := root.Execute()
-	if g.stopSignals != nil {
-		g.stopSignals()
-	}
-	if cerr := g.snap.Close(); cerr != nil {
-		fmt.Fprintf(streams.ErrOut, "gpupass: removing the extracted snapshot: %v\n", cerr)
+	if g.snap != nil {
+		caught, cerr := g.snap.close()
+		if cerr != nil {
+			fmt.Fprintf(streams.ErrOut, "gpupass: removing the extracted snapshot: %v\n", cerr)
+		}
+		if caught != nil {
+			return signalStatus(caught)
+		}
+		if errors.Is(err, syscall.EPIPE) {
+			// stdout's reader went away: the SIGPIPE that
+			// watch was about to receive.
+			return signalStatus(syscall.SIGPIPE)
+		}
 	}
 	if err == nil {
 		return exitOK
