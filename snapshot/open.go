@@ -58,6 +58,8 @@ type Snapshot struct {
 	// dir is the temporary directory holding an extracted archive ("" for
 	// an already extracted one).
 	dir string
+	// lock is held on dir's lock file while the snapshot is open.
+	lock *os.File
 }
 
 // Close removes what Open extracted.
@@ -65,7 +67,12 @@ func (s *Snapshot) Close() error {
 	if s == nil || s.dir == "" {
 		return nil
 	}
-	return os.RemoveAll(s.dir)
+	err := os.RemoveAll(s.dir)
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+	return err
 }
 
 // Is reports whether name is a snapshot rather than a host tree: a file
@@ -147,19 +154,24 @@ func OpenContext(ctx context.Context, name string) (*Snapshot, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { f.Close() })
 	defer stop()
-	dir, err := os.MkdirTemp(tempBase(), "gpupass-snapshot-")
+	base := tempBase()
+	sweepStale(base)
+	dir, lock, err := makeExtractDir(base)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
 	m, err := extract(ctx, f, dir)
 	if err != nil {
 		os.RemoveAll(dir)
+		if lock != nil {
+			lock.Close()
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
-	return &Snapshot{Root: filepath.Join(dir, Top, "root"), Manifest: m, dir: dir}, nil
+	return &Snapshot{Root: filepath.Join(dir, Top, "root"), Manifest: m, dir: dir, lock: lock}, nil
 }
 
 func fileType(t fs.FileMode) string {
@@ -191,6 +203,72 @@ func tempBase() string {
 		}
 	}
 	return os.TempDir()
+}
+
+// An extraction directory is named dirPrefix*, and holds lockName, which
+// its process keeps an flock(2) on while it lives: the kernel drops the
+// lock when the process dies, however it dies, so a later Open removes a
+// directory whose lock it can take (its process was killed with SIGKILL,
+// or the machine went down with it in /dev/shm's place).
+const (
+	dirPrefix = "gpupass-snapshot-"
+	lockName  = ".gpupass-lock"
+)
+
+// makeExtractDir makes a new extraction directory under base, locked when
+// the file system can lock (a directory without a lock is never swept).
+func makeExtractDir(base string) (string, *os.File, error) {
+	dir, err := os.MkdirTemp(base, dirPrefix)
+	if err != nil {
+		return "", nil, err
+	}
+	// Locked under another name, then renamed: a sweep never finds the
+	// lock file unlocked while its process lives.
+	tmp := filepath.Join(dir, lockName+".new")
+	lock, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return dir, nil, nil
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		if err = os.Rename(tmp, filepath.Join(dir, lockName)); err == nil {
+			return dir, lock, nil
+		}
+	}
+	lock.Close()
+	os.Remove(tmp)
+	return dir, nil, nil
+}
+
+// sweepStale removes the extraction directories under base that this user
+// owns and no process holds any more. Best effort: what cannot be
+// checked is left alone.
+func sweepStale(base string) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		// A symlink is not a directory here, whatever it points to.
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), dirPrefix) {
+			continue
+		}
+		dir := filepath.Join(base, e.Name())
+		info, err := os.Lstat(dir)
+		if err != nil || !info.IsDir() {
+			continue
+		}
+		if st, ok := info.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
+			continue
+		}
+		lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+		if err != nil {
+			continue // not locked yet, or not one of ours
+		}
+		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.RemoveAll(dir)
+		}
+		lock.Close()
+	}
 }
 
 func readManifestFile(name string) (*Manifest, error) {

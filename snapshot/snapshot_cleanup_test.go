@@ -86,3 +86,39 @@ func TestOpenContextCancelled(t *testing.T) {
 		t.Errorf("left behind: %v", left[0].Name())
 	}
 }
+
+// TestSweepStale: an extraction whose process is gone (its lock free) is
+// removed by the next Open; a live one, and what is not an extraction of
+// this user, are left alone.
+func TestSweepStale(t *testing.T) {
+	base := t.TempDir()
+	dead, lock, err := makeExtractDir(base)
+	if err != nil || lock == nil {
+		t.Fatalf("no locked extraction directory: %v", err)
+	}
+	os.MkdirAll(filepath.Join(dead, Top, "root", "proc"), 0o700)
+	lock.Close() // its process died
+	live, liveLock, err := makeExtractDir(base)
+	if err != nil || liveLock == nil {
+		t.Fatalf("no locked extraction directory: %v", err)
+	}
+	defer liveLock.Close()
+	unlocked := filepath.Join(base, dirPrefix+"unlocked") // no lock file: not known to be ours
+	os.Mkdir(unlocked, 0o700)
+	target := t.TempDir()
+	os.WriteFile(filepath.Join(target, lockName), nil, 0o600)
+	link := filepath.Join(base, dirPrefix+"link")
+	os.Symlink(target, link)
+	other := filepath.Join(base, "other")
+	os.Mkdir(other, 0o700)
+
+	sweepStale(base)
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the dead extraction is still there: %v", err)
+	}
+	for _, kept := range []string{live, unlocked, link, other, filepath.Join(target, lockName)} {
+		if _, err := os.Lstat(kept); err != nil {
+			t.Errorf("%s was removed: %v", kept, err)
+		}
+	}
+}

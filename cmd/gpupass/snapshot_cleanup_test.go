@@ -221,4 +221,35 @@ func TestSnapshotExtractionRemovedOnEveryWayOut(t *testing.T) {
 			gone(t, c)
 		})
 	}
+	t.Run("SIGKILL: the next run removes what was left", func(t *testing.T) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		c := startChild(t, bin, r, io.Discard, "preflight", "--root", "/dev/stdin")
+		r.Close()
+		w.Write(data[:len(data)/2])
+		c.until("the first members extracted", func() bool { return len(c.extractions()) == 1 })
+		// A run meanwhile leaves the live extraction alone.
+		next := exec.Command(bin, "preflight", "--root", tarball)
+		next.Env = append(os.Environ(), "TMPDIR="+c.tmp)
+		if out, err := next.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if len(c.extractions()) != 1 {
+			t.Fatalf("a run removed the extraction of a live gpupass: %v", c.extractions())
+		}
+		c.cmd.Process.Kill()
+		c.wait()
+		if len(c.extractions()) != 1 {
+			t.Fatalf("no extraction left by SIGKILL to test with: %v", c.extractions())
+		}
+		again := exec.Command(bin, "preflight", "--root", tarball)
+		again.Env = append(os.Environ(), "TMPDIR="+c.tmp)
+		if out, err := again.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		gone(t, c)
+	})
 }
