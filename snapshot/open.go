@@ -45,6 +45,13 @@ const (
 	// keeps in memory to check them): the 15,000 members of a synthetic
 	// 1,000-function host have 1.2 MB of names.
 	MaxNameBytes = 64 << 20
+	// MaxConfBytes bounds the nova.conf files together: the files a
+	// snapshot redacts, every configuration file but those hostinfo
+	// parses itself (modprobe.d, pci.ids, os-release...). Nova's sample
+	// nova.conf, every option of every section documented, is 350 KB;
+	// a deployment's files (nova.conf, nova-compute.conf, a conf.d)
+	// are a fraction of this.
+	MaxConfBytes = 4 << 20
 	// maxPadding bounds the zeros after tar's end-of-archive marker: GNU
 	// tar pads to its 10 KiB record, to 1 MiB at most (tar -b 2048).
 	maxPadding = 1 << 20
@@ -172,6 +179,13 @@ func OpenContext(ctx context.Context, name string) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
 	return &Snapshot{Root: filepath.Join(dir, Top, "root"), Manifest: m, dir: dir, lock: lock}, nil
+}
+
+// Check reads an archive as Open does, extracting nothing: the snapshot
+// command checks with it that what it wrote opens.
+func Check(r io.Reader) error {
+	_, err := extract(context.Background(), r, "")
+	return err
 }
 
 func fileType(t fs.FileMode) string {
@@ -562,6 +576,7 @@ type extractor struct {
 	// for them.
 	entries  int
 	total    int64 // the files' bytes
+	conf     int64 // the nova.conf files' bytes
 	names    int64 // the members' names' bytes
 	top      *entry
 	dirModes []dirMode
@@ -640,6 +655,14 @@ func (x *extractor) write(h *tar.Header, r io.Reader) error {
 		}
 		if x.total += h.Size; x.total > MaxTotalSize {
 			return fmt.Errorf("more than %d bytes of files: not a host snapshot", MaxTotalSize)
+		}
+		if strings.HasPrefix(rel, "root/") && mayHoldSecrets(strings.TrimPrefix(rel, "root")) {
+			if x.conf += h.Size; x.conf > MaxConfBytes {
+				if x.conf == h.Size {
+					return fmt.Errorf("member %q: a nova.conf of %d bytes, more than the %d bytes a host's nova.conf files come to (Nova's sample nova.conf, every option in it, is 350 KB): refused", clip(h.Name), h.Size, MaxConfBytes)
+				}
+				return fmt.Errorf("member %q (%d bytes) brings the nova.conf files to %d bytes, more than the %d bytes a host's come to (Nova's sample nova.conf, every option in it, is 350 KB): refused", clip(h.Name), h.Size, x.conf, MaxConfBytes)
+			}
 		}
 		if err := x.create(full, h, r); err != nil {
 			return err

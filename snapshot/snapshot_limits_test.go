@@ -114,3 +114,44 @@ func TestOpenDuplicateDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenNovaConfCap: the issue's snapshot — two 16 MB nova.conf files
+// of one repeated line, 74 KB compressed — is refused at once, naming the
+// member, before its content is read; within the cap it opens.
+func TestOpenNovaConfCap(t *testing.T) {
+	root := Top + "/root/"
+	big := strings.Repeat("virt_type = kvm\n", 1_000_000)
+	start := time.Now()
+	s, _, err := openBytes(t, archive(t,
+		member{name: root + "etc/nova/nova.conf", typ: tar.TypeReg, body: big},
+		member{name: root + "etc/nova/nova-compute.conf", typ: tar.TypeReg, body: big}))
+	if err == nil {
+		s.Close()
+		t.Fatal("opened")
+	}
+	if want := `member "gpupass-snapshot/root/etc/nova/nova.conf": a nova.conf of 16000000 bytes, more than the 4194304 bytes a host's nova.conf files come to`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	t.Logf("refused in %s", time.Since(start))
+	// Together: the second file crosses the cap.
+	half := strings.Repeat("#\n", MaxConfBytes/4+1)
+	s, _, err = openBytes(t, archive(t,
+		member{name: root + "etc/nova/nova.conf", typ: tar.TypeReg, body: half},
+		member{name: root + "etc/nova/nova.conf.d/gpu.conf", typ: tar.TypeReg, body: half}))
+	if err == nil {
+		s.Close()
+		t.Fatal("opened")
+	}
+	if !strings.Contains(err.Error(), `member "gpupass-snapshot/root/etc/nova/nova.conf.d/gpu.conf" (2097154 bytes) brings the nova.conf files to 4194308 bytes, more than the 4194304 bytes`) {
+		t.Errorf("error %q does not name the member that crossed the cap", err)
+	}
+	// The files hostinfo parses itself are not nova.conf: a full pci.ids
+	// and 4 MiB of nova.conf open.
+	s, _, err = openBytes(t, archive(t,
+		member{name: root + "usr/share/misc/pci.ids", typ: tar.TypeReg, size: 8 << 20},
+		member{name: root + "etc/nova/nova.conf", typ: tar.TypeReg, body: strings.Repeat("#\n", MaxConfBytes/2)}))
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	s.Close()
+}
