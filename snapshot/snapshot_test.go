@@ -314,6 +314,9 @@ func FuzzOpen(f *testing.F) {
 	f.Add(archive(t, member{name: root + "d", typ: tar.TypeDir}, member{name: root + "d/l", typ: tar.TypeSymlink, link: "../.."}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, sandbox, err := openBytes(t, data)
+		if cerr := Check(bytes.NewReader(data)); err == nil && cerr != nil {
+			t.Fatalf("Open accepted what Check refuses: %v", cerr)
+		}
 		if err == nil {
 			// Every symlink stays inside the tree.
 			filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {

@@ -111,8 +111,8 @@ func TestCommandsParseFlagsIntoOptions(t *testing.T) {
 	})
 	t.Run("snapshot", func(t *testing.T) {
 		var got *snapshotOptions
-		err := runCommand(t, NewCmdSnapshot(testGlobals(), func(o *snapshotOptions) error { got = o; return nil }), "-o", "s.tar.gz", "--hostname", "n7", "--nova-conf", "/etc/nova/x.conf")
-		if err != nil || got == nil || got.output != "s.tar.gz" || got.hostname != "n7" || !slices.Equal(got.conf.files, []string{"/etc/nova/x.conf"}) {
+		err := runCommand(t, NewCmdSnapshot(testGlobals(), func(o *snapshotOptions) error { got = o; return nil }), "-o", "s.tar.gz", "--hostname", "n7", "--nova-conf", "/etc/nova/x.conf", "--force")
+		if err != nil || got == nil || got.output != "s.tar.gz" || got.hostname != "n7" || !slices.Equal(got.conf.files, []string{"/etc/nova/x.conf"}) || !got.force {
 			t.Errorf("err %v, options %+v", err, got)
 		}
 	})

@@ -137,3 +137,27 @@ func TestGenerateOutputTargets(t *testing.T) {
 		t.Errorf("--force wrote %q", got)
 	}
 }
+
+// A signal while --output writes removes the temporary file, and the run
+// ends with 128 + the signal's number.
+func TestSignalRemovesOutputTemporaries(t *testing.T) {
+	tmp := filepath.Join(t.TempDir(), ".gpupass.prom.gpupass-1-1.tmp")
+	os.WriteFile(tmp, []byte("partial"), 0o644)
+	pendingTemps.add(tmp)
+	exited := make(chan int, 1)
+	gd := &runGuard{sig: make(chan os.Signal, 1), exit: func(code int) { exited <- code }}
+	go gd.watch()
+	gd.sig <- syscall.SIGTERM
+	select {
+	case code := <-exited:
+		if code != 143 {
+			t.Errorf("exit %d, want 143", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the guard did not end the run")
+	}
+	if _, err := os.Stat(tmp); err == nil {
+		t.Error("the temporary file was left")
+	}
+	close(gd.sig) // the test's exit returned: watch goes on until this
+}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,9 +68,10 @@ type globalOptions struct {
 	root    string
 	failOn  string
 	noColor bool
-	// snap is the snapshot --root named, opened; closed by Run, or on
-	// SIGINT / SIGTERM by catchSignals.
-	snap *snapshot.Snapshot
+	// guard ends the run cleanly on a signal, from its start: it removes
+	// the snapshot --root named (during its extraction or after) and the
+	// temporary files of --output.
+	guard *runGuard
 }
 
 // openRoot opens --root when it names a snapshot (a tarball, or a
@@ -78,32 +81,125 @@ func (g *globalOptions) openRoot() error {
 	if g.root == "" || g.root == "/" || !snapshot.Is(g.root) {
 		return nil
 	}
-	s, err := snapshot.Open(g.root)
+	s, err := g.guard.open(g.root)
 	if err != nil {
-		return fmt.Errorf("--root: %w", err)
+		return err
 	}
-	g.snap, g.root = s, s.Root
+	g.root = s.Root
 	return nil
 }
 
-// catchSignals makes SIGINT and SIGTERM end the run cleanly: what a
-// snapshot extracted and the temporary files of --output are removed,
-// and the status is 128 + the signal's number, as a shell reports it.
-func (g *globalOptions) catchSignals() (stop func()) {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		if got, ok := <-sig; ok {
-			pendingTemps.removeAll()
-			g.snap.Close()
-			code := 130
-			if got == syscall.SIGTERM {
-				code = 143
-			}
-			os.Exit(code)
+// cleanupSignals end gpupass as they would, its extracted snapshot
+// removed first. SIGPIPE is the reader of stdout going away
+// (gpupass preflight --root s.tar.gz | head -1).
+var cleanupSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+
+// signalStatus is the exit status a shell reports for a process a signal
+// ended: 128 + the signal's number.
+func signalStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitFailure
+}
+
+// runGuard ends a run cleanly on a signal (cleanupSignals), whenever it
+// comes: it removes the temporary files --output is writing and the
+// snapshot --root named — abandoning its extraction, or removing what was
+// extracted — and the run ends with the status a shell reports for the
+// signal. Run creates one before anything else and closes it last.
+type runGuard struct {
+	sig  chan os.Signal
+	exit func(int) // os.Exit; a test's in tests
+
+	mu     sync.Mutex
+	state  int                // guardIdle, guardExtracting, guardOpen, guardClosed
+	cancel context.CancelFunc // cancels the extraction
+	snap   *snapshot.Snapshot
+	caught os.Signal // the first signal caught
+}
+
+const (
+	guardIdle = iota
+	guardExtracting
+	guardOpen
+	guardClosed
+)
+
+func newRunGuard() *runGuard {
+	gd := &runGuard{sig: make(chan os.Signal, 1), exit: os.Exit}
+	signal.Notify(gd.sig, cleanupSignals...)
+	go gd.watch()
+	return gd
+}
+
+// open extracts the snapshot, the signals already watched.
+func (gd *runGuard) open(name string) (*snapshot.Snapshot, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gd.mu.Lock()
+	if gd.caught != nil {
+		gd.mu.Unlock()
+		return nil, exitError{signalStatus(gd.caught)}
+	}
+	gd.state, gd.cancel = guardExtracting, cancel
+	gd.mu.Unlock()
+	s, err := snapshot.OpenContext(ctx, name)
+	gd.mu.Lock()
+	defer gd.mu.Unlock()
+	gd.cancel = nil
+	if gd.caught != nil {
+		s.Close()
+		gd.state = guardClosed
+		return nil, exitError{signalStatus(gd.caught)}
+	}
+	if err != nil {
+		gd.state = guardIdle
+		return nil, fmt.Errorf("--root: %w", err)
+	}
+	gd.snap, gd.state = s, guardOpen
+	return s, nil
+}
+
+// watch ends the run on a signal. During the extraction it cancels it:
+// OpenContext removes what it wrote and returns, and open turns the
+// signal into the exit status. Otherwise it removes what there is to
+// remove and exits at once, holding the lock, so that Run cannot return
+// another status meanwhile.
+func (gd *runGuard) watch() {
+	for sig := range gd.sig {
+		gd.mu.Lock()
+		if gd.caught == nil {
+			gd.caught = sig
 		}
-	}()
-	return func() { signal.Stop(sig); close(sig) }
+		switch gd.state {
+		case guardExtracting:
+			gd.cancel()
+		case guardIdle, guardOpen:
+			pendingTemps.removeAll()
+			if gd.snap != nil {
+				gd.snap.Close()
+			}
+			gd.exit(signalStatus(sig))
+		}
+		gd.mu.Unlock()
+	}
+}
+
+// close removes the snapshot and stops watching; it returns the signal
+// caught, if one was.
+func (gd *runGuard) close() (os.Signal, error) {
+	gd.mu.Lock()
+	var err error
+	if gd.state == guardOpen {
+		err = gd.snap.Close()
+	}
+	gd.state = guardClosed
+	caught := gd.caught
+	gd.mu.Unlock()
+	signal.Stop(gd.sig)
+	close(gd.sig) // no signal is sent to it after Stop returns
+	return caught, err
 }
 
 // Run executes gpupass with arguments and returns the exit status.
@@ -112,11 +208,19 @@ func Run(args []string, streams *IOStreams) int {
 	root.SetArgs(args)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	stop := g.catchSignals()
+	g.guard = newRunGuard()
 	err := root.Execute()
-	stop()
-	if cerr := g.snap.Close(); cerr != nil {
+	caught, cerr := g.guard.close()
+	if cerr != nil {
 		fmt.Fprintf(streams.ErrOut, "gpupass: removing the extracted snapshot: %v\n", cerr)
+	}
+	if caught != nil {
+		return signalStatus(caught)
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		// stdout's reader went away: the SIGPIPE that watch was about
+		// to receive.
+		return signalStatus(syscall.SIGPIPE)
 	}
 	if err == nil {
 		return exitOK
