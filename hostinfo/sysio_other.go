@@ -2,40 +2,33 @@
 
 package hostinfo
 
-import "os"
+import "path"
 
-// sysDir is a directory read by path (see sysio_unix.go for why Unix
-// systems read a directory's files relative to it).
-type sysDir struct{ path string }
+// sysDir is a directory read by its host path inside the root (see
+// sysio_unix.go for why Unix systems read a directory's files relative
+// to it).
+type sysDir struct {
+	path string
+	t    *tree
+}
 
-// openDir names the directory name inside dir, or the path name when dir
-// is nil; errors come when it is read.
-func openDir(dir *sysDir, name string) (*sysDir, error) {
-	if dir != nil {
-		name = dir.path + string(os.PathSeparator) + name
-	}
-	return &sysDir{path: name}, nil
+// openSysDir names a host directory; errors come when it is read.
+func (t *tree) openSysDir(parent *sysDir, name, hostPath string) (*sysDir, error) {
+	return &sysDir{path: path.Clean("/" + hostPath), t: t}, nil
+}
+
+// openDir names a subdirectory.
+func (d *sysDir) openDir(name string) (*sysDir, error) {
+	return &sysDir{path: d.path + "/" + name, t: d.t}, nil
 }
 
 func (d *sysDir) close() {}
 
-// names lists the directory's entries but "." and "..", unsorted.
-func (d *sysDir) names() ([]string, error) {
-	f, err := os.Open(d.path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.Readdirnames(-1)
-}
+// names lists the directory's entries, unsorted.
+func (d *sysDir) names() ([]string, error) { return d.t.readDir(d.path) }
 
-// readFile is FS.ReadFile on a file of the directory; hostDir is the
-// directory's host path, for messages.
-func (d *sysDir) readFile(name, hostDir string) ([]byte, error) {
-	return readFile(d.path+string(os.PathSeparator)+name, hostDir+"/"+name)
-}
+// readFile reads a regular file of the directory.
+func (d *sysDir) readFile(name string) ([]byte, error) { return d.t.readFile(d.path + "/" + name) }
 
-// readlink is os.Readlink on an entry of the directory.
-func (d *sysDir) readlink(name string) (string, error) {
-	return os.Readlink(d.path + string(os.PathSeparator) + name)
-}
+// readlink reads a symlink of the directory.
+func (d *sysDir) readlink(name string) (string, error) { return d.t.readlink(d.path + "/" + name) }
