@@ -2,6 +2,7 @@ package novaconf
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -38,15 +39,61 @@ func (r ReaderFuncs) ReadDir(p string) ([]fs.DirEntry, error) { return r.Dir(p) 
 
 // DirReader reads the machine's files, under root when root is not ""
 // (paths are then taken as relative to it; symlinks are followed by the
-// kernel, so use hostinfo.FS for a captured host tree). `gpupass lint`
-// and the tests use it.
+// kernel, so use hostinfo.FS for a captured host tree). `gpupass lint`,
+// --api-conf and the tests use it.
+//
+// It never blocks: files and directories are opened non-blocking, and a
+// file that is not a regular file (a FIFO, which would make a read wait
+// for a writer for ever; a device) is refused with a NotRegularError.
 type DirReader string
 
-// ReadFile reads a file.
-func (d DirReader) ReadFile(p string) ([]byte, error) { return os.ReadFile(d.path(p)) }
+// ReadFile reads a regular file.
+func (d DirReader) ReadFile(p string) ([]byte, error) {
+	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: d.path(p), Err: &NotRegularError{Mode: info.Mode()}}
+	}
+	return io.ReadAll(f)
+}
 
-// ReadDir lists a directory.
-func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(d.path(p)) }
+// ReadDir lists a directory, sorted by name.
+func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) {
+	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	return entries, err
+}
+
+// NotRegularError says that a configuration file is not a regular file
+// (a FIFO, a socket, a device, a directory).
+type NotRegularError struct{ Mode fs.FileMode }
+
+func (e *NotRegularError) Error() string {
+	kind := "a special file"
+	switch {
+	case e.Mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case e.Mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case e.Mode&fs.ModeDevice != 0:
+		kind = "a device"
+	case e.Mode.IsDir():
+		kind = "a directory"
+	}
+	return "not a regular file (" + kind + "); not read"
+}
 
 func (d DirReader) path(p string) string {
 	if d == "" {
