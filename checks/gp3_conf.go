@@ -17,7 +17,7 @@ func fileSubject(path string) report.Subject { return report.Subject{Kind: "file
 
 // ConfSyntax is GP301.
 var ConfSyntax = &Check{
-	ID: "GP301", Name: "conf-syntax", Severity: report.Error, Needs: []Input{NeedNovaConf},
+	ID: "GP301", Name: "conf-syntax", Severity: report.Error, Needs: []Input{NeedNovaConf}, PerFile: true,
 	Doc: Doc{
 		Summary: "Every nova.conf line is one oslo.config reads as its author meant (file:line for each that is not).",
 		Why:     "oslo.config refuses a file with a line it cannot parse — nova-compute then does not start — and silently misreads others: there are no inline comments (\"kvm # default\" is the value), a blank line ends a multi-line JSON value, a byte-order mark or one non-UTF-8 byte breaks the whole file, and [Default] is not [DEFAULT].",

@@ -123,15 +123,108 @@ func TestLoadOrderAndErrors(t *testing.T) {
 	}
 }
 
+// A file this user may not read is not broken: it is Unreadable, not a
+// Problem (nova, as its own user, may well read it). Other failures stay
+// Problems.
 func TestLoadPermissionDenied(t *testing.T) {
 	r := ReaderFuncs{
 		File: func(p string) ([]byte, error) { return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission} },
-		Dir:  func(p string) ([]fs.DirEntry, error) { return nil, errors.New("boom") },
+		Dir: func(p string) ([]fs.DirEntry, error) {
+			if p == "/etc/nova/nova.conf.d" {
+				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+			}
+			return nil, errors.New("boom")
+		},
 	}
-	_, problems := Load(r, []string{"/etc/nova/nova.conf"}, []string{"/etc/nova/nova.conf.d"})
-	if len(problems) != 2 || problems[0].Code != CodeUnreadable || !strings.Contains(problems[0].Message, "permission denied") ||
-		problems[1].Code != CodeUnreadable || problems[1].Source.File != "/etc/nova/nova.conf.d" {
-		t.Errorf("problems %v", problems)
+	c, problems := Load(r, []string{"/etc/nova/nova.conf"}, []string{"/etc/nova/nova.conf.d", "/etc/nova/other.d"})
+	if len(problems) != 1 || problems[0].Code != CodeUnreadable || problems[0].Source.File != "/etc/nova/other.d" {
+		t.Errorf("problems %v, want only other.d's", problems)
+	}
+	want := []Unreadable{{"/etc/nova/nova.conf", ReasonPermission}, {"/etc/nova/nova.conf.d", ReasonPermission}}
+	if got := c.Unreadable(); !slices.Equal(got, want) {
+		t.Errorf("Unreadable() = %v, want %v", got, want)
+	}
+}
+
+// A deployment's directory this user cannot look into (/etc/nova 0750
+// root:nova, as packages install it) is one Unreadable directory: not a
+// missing nova.conf, and not four files that may not exist. A file that
+// stat sees but that cannot be read is Unreadable by its own name.
+func TestDiscoverSetUnreadable(t *testing.T) {
+	denied := func(p string) error { return &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission} }
+	missing := func(p string) error { return &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist} }
+	tests := []struct {
+		name string
+		// file and stat say what reading and stat'ing a path give.
+		file, stat func(p string) error
+		want       []Unreadable
+		layout     string
+	}{
+		{
+			name: "/etc/nova cannot be looked into",
+			file: func(p string) error {
+				if strings.HasPrefix(p, "/etc/nova/") {
+					return denied(p)
+				}
+				return missing(p)
+			},
+			stat: func(p string) error {
+				if strings.HasPrefix(p, "/etc/nova/") {
+					return denied(p)
+				}
+				if p == "/etc/nova" || p == "/etc" {
+					return nil
+				}
+				return missing(p)
+			},
+			want:   []Unreadable{{"/etc/nova", ReasonNoLookInto}},
+			layout: "packages",
+		},
+		{
+			name: "nova.conf 0600, the rest absent",
+			file: func(p string) error {
+				if p == "/etc/nova/nova.conf" {
+					return denied(p)
+				}
+				return missing(p)
+			},
+			stat: func(p string) error {
+				if p == "/etc/nova/nova.conf" {
+					return nil
+				}
+				return missing(p)
+			},
+			want:   []Unreadable{{"/etc/nova/nova.conf", ReasonPermission}},
+			layout: "packages",
+		},
+		{
+			name:   "nothing there",
+			file:   missing,
+			stat:   missing,
+			layout: "",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ReaderFuncs{
+				File: func(p string) ([]byte, error) { return nil, tc.file(p) },
+				Dir:  func(p string) ([]fs.DirEntry, error) { return nil, tc.file(p) },
+			}
+			stat := func(p string) (fs.FileInfo, error) { return nil, tc.stat(p) }
+			set := DiscoverSet("compute", r, stat)
+			if tc.layout == "" {
+				if set != nil {
+					t.Fatalf("set %+v, want none", set)
+				}
+				return
+			}
+			if set == nil || set.Layout != tc.layout || len(set.Problems) != 0 || !set.Unread() {
+				t.Fatalf("set %+v", set)
+			}
+			if got := set.Unreadable(); !slices.Equal(got, tc.want) {
+				t.Errorf("Unreadable() = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,83 @@
+package checks
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/report"
+)
+
+// unreadableConf reads files as LoadSet does, from memory; the files in
+// denied cannot be read by this user (permission denied).
+func unreadableConf(t *testing.T, files map[string]string, denied ...string) *novaconf.Set {
+	t.Helper()
+	var names []string
+	for name := range files {
+		names = append(names, name)
+	}
+	names = append(names, denied...)
+	isDenied := map[string]bool{}
+	for _, d := range denied {
+		isDenied[d] = true
+	}
+	r := novaconf.ReaderFuncs{
+		File: func(p string) ([]byte, error) {
+			if isDenied[p] {
+				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+			}
+			return []byte(files[p]), nil
+		},
+		Dir: func(p string) ([]fs.DirEntry, error) {
+			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+		},
+	}
+	return novaconf.LoadSet("compute", "packages", r, names, nil, func(string) (fs.FileInfo, error) { return nil, fs.ErrPermission })
+}
+
+// Unreadable is not broken: a nova.conf this user may not read gives no
+// finding (no GP301 error, no GP303 pass, no GP306 "no device_spec offers
+// it"); every check of it is skipped, naming the file and why.
+func TestUnreadableConfSkips(t *testing.T) {
+	in := &Inputs{Host: readyHost(), NovaConf: unreadableConf(t, nil, "/etc/nova/nova.conf")}
+	r := Run(in, InSection(All, "GP3"))
+	if len(r.Findings) != 0 {
+		t.Errorf("findings on an unreadable nova.conf: %+v", r.Findings)
+	}
+	for _, c := range r.Checks {
+		if c.Status != report.StatusSkip || !strings.Contains(c.Reason, "/etc/nova/nova.conf (permission denied)") || !strings.Contains(c.Reason, "run gpupass as root") {
+			t.Errorf("%s: %s %q, want skipped naming the file", c.ID, c.Status, c.Reason)
+		}
+	}
+	if got := report.FromConf(in.NovaConf); got == nil || len(got.Unreadable) != 1 || got.Unreadable[0].Reason != novaconf.ReasonPermission {
+		t.Errorf("the report's nova_conf does not say what could not be read: %+v", got)
+	}
+}
+
+// When part of the configuration could not be read, what the rest says
+// is not the whole story: the checks of the configuration skip (GP303 does
+// not pass, GP306 does not claim that no device_spec offers the GPU,
+// though the file read has none); GP301 still judges each file it read.
+func TestPartlyUnreadableConf(t *testing.T) {
+	conf := unreadableConf(t, map[string]string{"/etc/nova/nova.conf": "[DEFAULT]\ndebug = true\n"}, "/etc/nova/nova.conf.d/50-gpu.conf")
+	in := &Inputs{Host: readyHost(), NovaConf: conf}
+	r := Run(in, InSection(All, "GP3"))
+	for _, c := range r.Checks {
+		if c.ID == AliasMismatch.ID { // needs --api-conf first
+			continue
+		}
+		if c.Status != report.StatusSkip || !strings.Contains(c.Reason, "/etc/nova/nova.conf.d/50-gpu.conf (permission denied) is not readable by this user") {
+			t.Errorf("%s: %s %q, want skipped naming the unreadable file", c.ID, c.Status, c.Reason)
+		}
+	}
+	if len(r.Findings) != 0 {
+		t.Errorf("findings: %+v", r.Findings)
+	}
+	// A line oslo.config rejects in the file read is still an error.
+	conf = unreadableConf(t, map[string]string{"/etc/nova/nova.conf": "[DEFAULT]\nno delimiter here\n"}, "/etc/nova/nova.conf.d/50-gpu.conf")
+	r = Run(&Inputs{Host: readyHost(), NovaConf: conf}, []*Check{ConfSyntax})
+	if r.Checks[0].Status != report.StatusFail || len(r.Findings) != 1 || r.Findings[0].Source != "/etc/nova/nova.conf:2" {
+		t.Errorf("GP301 on the file read: %+v %+v", r.Checks, r.Findings)
+	}
+}
