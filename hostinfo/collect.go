@@ -245,7 +245,11 @@ func (c *collector) modules() {
 		seen[name] = true
 		c.host.Modules = append(c.host.Modules, Module{Name: name, State: state})
 	}
-	// A kernel built without module support has no /proc/modules.
+	// A kernel built without module support has no /proc/modules: said
+	// so when /proc itself was read (a tree without /proc says nothing).
+	if _, err := c.fs.Lstat("/proc/modules"); errors.Is(err, fs.ErrNotExist) && c.host.Kernel.Cmdline != "" {
+		c.host.Kernel.NoModuleSupport = true
+	}
 	if s, ok := c.readText("/proc/modules", true); ok {
 		names, err := ParseProcModules(strings.NewReader(s))
 		if err != nil {
