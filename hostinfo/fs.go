@@ -256,12 +256,14 @@ func (fsys FS) ReadConfigDir(hostPath string) ([]fs.DirEntry, error) {
 // StatConfig returns the file information of a configuration file, its
 // symlinks resolved inside the root.
 func (fsys FS) StatConfig(hostPath string) (fs.FileInfo, error) {
+	fsys.rec.note(hostPath, AccessFollow)
 	return fsys.t.stat(hostPath)
 }
 
 // Lstat returns a path's file information without following a final
 // symlink (the symlinks before it are followed inside the root).
 func (fsys FS) Lstat(hostPath string) (fs.FileInfo, error) {
+	fsys.rec.note(hostPath, AccessExists)
 	return fsys.t.lstat(hostPath)
 }
 
