@@ -78,8 +78,12 @@ func confProblemRemedy(pr novaconf.Problem) string {
 		return "Remove the byte-order mark: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE (oslo.config does not skip it)."
 	case novaconf.CodeInvalidUTF8:
 		return "Save the file as UTF-8: nova decodes the whole file and refuses it at the first other byte, even in a comment (iconv -f latin1 -t utf-8)."
-	case novaconf.CodeMissingFile, novaconf.CodeMissingDir, novaconf.CodeUnreadable:
-		return "Check the path, and that gpupass runs as root; nova-compute reads the same files."
+	case novaconf.CodeMissingFile, novaconf.CodeMissingDir:
+		return "Check the path: nova-compute reads the same files, and does not start without them."
+	case novaconf.CodeUnreadable:
+		// Not permissions (those are Unreadable, not Problems): a
+		// directory, a FIFO or a device where the file should be.
+		return "Put the regular file nova-compute should read at this path: oslo.config fails on a directory and waits for ever on a FIFO."
 	case novaconf.CodeInlineComment, novaconf.CodeIndentedComment:
 		return "oslo.config has no inline comments: move the comment to a line of its own starting with #."
 	case novaconf.CodeDefaultCase:

@@ -81,3 +81,23 @@ func TestPartlyUnreadableConf(t *testing.T) {
 		t.Errorf("GP301 on the file read: %+v %+v", r.Checks, r.Findings)
 	}
 }
+
+// A nova.conf that is there but cannot be read for another reason than
+// permissions (a directory, a FIFO) is broken for nova too: GP301 says so,
+// and does not blame the user gpupass runs as.
+func TestConfNotARegularFile(t *testing.T) {
+	r := novaconf.ReaderFuncs{
+		File: func(p string) ([]byte, error) {
+			return nil, &fs.PathError{Op: "open", Path: p, Err: &novaconf.NotRegularError{Mode: fs.ModeNamedPipe}}
+		},
+		Dir: func(p string) ([]fs.DirEntry, error) {
+			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+		},
+	}
+	conf := novaconf.LoadSet("compute", "packages", r, []string{"/etc/nova/nova.conf"}, nil, func(string) (fs.FileInfo, error) { return nil, fs.ErrNotExist })
+	r2 := Run(&Inputs{Host: readyHost(), NovaConf: conf}, []*Check{ConfSyntax})
+	if len(r2.Findings) != 1 || r2.Findings[0].Severity != report.Error || !strings.Contains(r2.Findings[0].Message, "named pipe") ||
+		strings.Contains(r2.Findings[0].Remediation, "root") || !strings.Contains(r2.Findings[0].Remediation, "regular file") {
+		t.Errorf("GP301 on a FIFO: %+v", r2.Findings)
+	}
+}
