@@ -121,3 +121,44 @@ func TestRootLinksOutsideAreNotRead(t *testing.T) {
 		t.Errorf("no note on /proc/cmdline, which links outside the folder:\n%s", out)
 	}
 }
+
+// Links that resolve inside the root (absolute, or climbing past it) are
+// followed there, and a snapshot of such a tree records every path used:
+// preflight reads the same from the snapshot as from the tree.
+func TestRootLinksInsideRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	copyHost(t, filepath.Join(hostsDir, "h100-hgx"), tree)
+	move := func(hostPath, to, target string) {
+		from := filepath.Join(tree, hostPath)
+		dst := filepath.Join(tree, to)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(from, dst); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, from); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move("proc/cmdline", "boot/cmdline", "/boot/cmdline")
+	move("etc/modprobe.d", "usr/lib/modprobe.d", strings.Repeat("../", 12)+"usr/lib/modprobe.d")
+	move("etc/nova", "srv/nova", "/srv/nova")
+	_, want, _ := gpupass(t, nil, "preflight", "--format", "json", "--root", filepath.Join(hostsDir, "h100-hgx"))
+	_, fromTree, _ := gpupass(t, nil, "preflight", "--format", "json", "--root", tree)
+	tarball := filepath.Join(dir, "s.tar.gz")
+	if code, _, errOut := gpupass(t, nil, "snapshot", "--root", tree, "-o", tarball); code != 0 {
+		t.Fatalf("snapshot: exit %d: %s", code, errOut)
+	}
+	_, fromSnapshot, _ := gpupass(t, nil, "preflight", "--format", "json", "--root", tarball)
+	want = generatedAt.ReplaceAllString(want, "")
+	fromTree = generatedAt.ReplaceAllString(fromTree, "")
+	fromSnapshot = generatedAt.ReplaceAllString(fromSnapshot, "")
+	if fromTree != want {
+		t.Errorf("links inside the root read differently from the files themselves:\n%s", firstDiff(want, fromTree))
+	}
+	if fromSnapshot != fromTree {
+		t.Errorf("the snapshot reads differently from the tree:\n%s", firstDiff(fromTree, fromSnapshot))
+	}
+}
