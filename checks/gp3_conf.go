@@ -81,8 +81,12 @@ func confProblemRemedy(pr novaconf.Problem) string {
 	case novaconf.CodeMissingFile, novaconf.CodeMissingDir:
 		return "Check the path: nova-compute reads the same files, and does not start without them."
 	case novaconf.CodeUnreadable:
-		// Not permissions (those are Unreadable, not Problems): a
-		// directory, a FIFO or a device where the file should be.
+		if strings.HasPrefix(pr.Message, "permission denied") {
+			// A file named on the command line (the deployment's own
+			// are Unreadable, not Problems).
+			return "Run gpupass as root, or as a user that may read the file: nova-compute, as its own user, may well read it."
+		}
+		// A directory, a FIFO or a device where the file should be.
 		return "Put the regular file nova-compute should read at this path: oslo.config fails on a directory and waits for ever on a FIFO."
 	case novaconf.CodeInlineComment, novaconf.CodeIndentedComment:
 		return "oslo.config has no inline comments: move the comment to a line of its own starting with #."

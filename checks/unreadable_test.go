@@ -2,39 +2,92 @@ package checks
 
 import (
 	"io/fs"
+	"maps"
+	"path"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/report"
 )
 
-// unreadableConf reads files as LoadSet does, from memory; the files in
-// denied cannot be read by this user (permission denied).
+// unreadableConf is the deployment's nova.conf as DiscoverSet reads it,
+// from memory: files maps paths to their text; the paths in denied are
+// there but cannot be read by this user (permission denied).
 func unreadableConf(t *testing.T, files map[string]string, denied ...string) *novaconf.Set {
 	t.Helper()
-	var names []string
-	for name := range files {
-		names = append(names, name)
-	}
-	names = append(names, denied...)
 	isDenied := map[string]bool{}
 	for _, d := range denied {
 		isDenied[d] = true
 	}
+	exists := func(p string) bool {
+		if _, ok := files[p]; ok || isDenied[p] {
+			return true
+		}
+		for f := range files {
+			if strings.HasPrefix(f, p+"/") {
+				return true
+			}
+		}
+		for _, f := range denied {
+			if strings.HasPrefix(f, p+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	notExist := func(p string) error { return &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist} }
 	r := novaconf.ReaderFuncs{
 		File: func(p string) ([]byte, error) {
 			if isDenied[p] {
 				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
 			}
-			return []byte(files[p]), nil
+			text, ok := files[p]
+			if !ok {
+				return nil, notExist(p)
+			}
+			return []byte(text), nil
 		},
 		Dir: func(p string) ([]fs.DirEntry, error) {
-			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+			if !exists(p) || isDenied[p] {
+				if isDenied[p] {
+					return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+				}
+				return nil, notExist(p)
+			}
+			var out []fs.DirEntry
+			for _, f := range append(slices.Sorted(maps.Keys(files)), denied...) {
+				if path.Dir(f) == p {
+					out = append(out, fs.FileInfoToDirEntry(fakeInfo(path.Base(f))))
+				}
+			}
+			return out, nil
 		},
 	}
-	return novaconf.LoadSet("compute", "packages", r, names, nil, func(string) (fs.FileInfo, error) { return nil, fs.ErrPermission })
+	stat := func(p string) (fs.FileInfo, error) {
+		if exists(p) {
+			return fakeInfo(path.Base(p)), nil
+		}
+		return nil, notExist(p)
+	}
+	set := novaconf.DiscoverSet("compute", r, stat)
+	if set == nil {
+		t.Fatal("no layout found")
+	}
+	return set
 }
+
+// fakeInfo is a regular file's FileInfo, mode 0640.
+type fakeInfo string
+
+func (f fakeInfo) Name() string       { return string(f) }
+func (f fakeInfo) Size() int64        { return 0 }
+func (f fakeInfo) Mode() fs.FileMode  { return 0o640 }
+func (f fakeInfo) ModTime() time.Time { return time.Time{} }
+func (f fakeInfo) IsDir() bool        { return false }
+func (f fakeInfo) Sys() any           { return nil }
 
 // Unreadable is not broken: a nova.conf this user may not read gives no
 // finding (no GP301 error, no GP303 pass, no GP306 "no device_spec offers

@@ -164,16 +164,29 @@ func (c *Set) Unread() bool {
 // twice, and a missing file or directory is an error (nova refuses to
 // start: ConfigFilesNotFoundError, ConfigDirNotFoundError), as is one that
 // cannot be read; each is a Problem naming the path, and Load goes on with
-// the others, where oslo.config stops at the first. A file or directory
-// that this user may not read (permission denied) is no Problem: it is
-// recorded as Unreadable.
+// the others, where oslo.config stops at the first. These are files the
+// operator named: one that this user may not read is a Problem too (the
+// command refuses it); the deployment's own files, which nobody named,
+// are read by DiscoverSet, for which it is Unreadable.
 func Load(r Reader, files, dirs []string) (*Config, []Problem) {
+	return load(r, files, dirs, false)
+}
+
+// load is Load; with permissionUnreadable, what cannot be read for
+// permissions is Unreadable rather than a Problem.
+func load(r Reader, files, dirs []string, permissionUnreadable bool) (*Config, []Problem) {
 	c := &Config{}
 	var problems []Problem
+	denied := func(p string, err error) bool {
+		if !permissionUnreadable || !errors.Is(err, fs.ErrPermission) {
+			return false
+		}
+		c.unreadable = append(c.unreadable, Unreadable{Path: p, Reason: ReasonPermission})
+		return true
+	}
 	read := func(p string) {
 		data, err := r.ReadFile(p)
-		if errors.Is(err, fs.ErrPermission) {
-			c.unreadable = append(c.unreadable, Unreadable{Path: p, Reason: ReasonPermission})
+		if denied(p, err) {
 			return
 		}
 		if err != nil {
@@ -189,8 +202,7 @@ func Load(r Reader, files, dirs []string) (*Config, []Problem) {
 	}
 	for _, d := range dirs {
 		entries, err := r.ReadDir(d)
-		if errors.Is(err, fs.ErrPermission) {
-			c.unreadable = append(c.unreadable, Unreadable{Path: d, Reason: ReasonPermission})
+		if denied(d, err) {
 			continue
 		}
 		if err != nil {
@@ -231,6 +243,8 @@ func readProblem(p string, err error, missing string) Problem {
 		} else {
 			msg = "config file not found: nova refuses to start (ConfigFilesNotFoundError)"
 		}
+	case errors.Is(err, fs.ErrPermission):
+		msg = "permission denied: the user gpupass runs as cannot read it (run gpupass as root)"
 	}
 	return Problem{Source: Source{File: p}, Severity: SeverityError, Code: code, Message: msg}
 }
@@ -388,8 +402,17 @@ func DiscoverSet(role string, r Reader, stat func(string) (fs.FileInfo, error)) 
 	if layout == "" {
 		return nil
 	}
-	set := LoadSet(role, layout, r, files, dirs, stat)
-	set.Config.unreadable = append(unknown, set.Config.unreadable...)
+	// LoadSet, with what cannot be read for permissions Unreadable.
+	cfg, problems := load(r, files, dirs, true)
+	cfg.unreadable = append(unknown, cfg.unreadable...)
+	set := &Set{Role: role, Layout: layout, Config: cfg, Problems: problems}
+	for _, p := range cfg.Files() {
+		f := SetFile{Path: p}
+		if info, err := stat(p); err == nil {
+			f.Mode = info.Mode()
+		}
+		set.Files = append(set.Files, f)
+	}
 	return set
 }
 

@@ -123,26 +123,22 @@ func TestLoadOrderAndErrors(t *testing.T) {
 	}
 }
 
-// A file this user may not read is not broken: it is Unreadable, not a
-// Problem (nova, as its own user, may well read it). Other failures stay
-// Problems.
+// A file the operator named that this user may not read is a Problem (the
+// command refuses it), said in a whole sentence; the deployment's own
+// files are DiscoverSet's, for which it is Unreadable
+// (TestDiscoverSetUnreadable).
 func TestLoadPermissionDenied(t *testing.T) {
 	r := ReaderFuncs{
 		File: func(p string) ([]byte, error) { return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission} },
-		Dir: func(p string) ([]fs.DirEntry, error) {
-			if p == "/etc/nova/nova.conf.d" {
-				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
-			}
-			return nil, errors.New("boom")
-		},
+		Dir:  func(p string) ([]fs.DirEntry, error) { return nil, errors.New("boom") },
 	}
-	c, problems := Load(r, []string{"/etc/nova/nova.conf"}, []string{"/etc/nova/nova.conf.d", "/etc/nova/other.d"})
-	if len(problems) != 1 || problems[0].Code != CodeUnreadable || problems[0].Source.File != "/etc/nova/other.d" {
-		t.Errorf("problems %v, want only other.d's", problems)
+	c, problems := Load(r, []string{"/etc/nova/nova.conf"}, []string{"/etc/nova/nova.conf.d"})
+	if len(problems) != 2 || problems[0].Code != CodeUnreadable || problems[0].Message != "permission denied: the user gpupass runs as cannot read it (run gpupass as root)" ||
+		problems[1].Code != CodeUnreadable || problems[1].Source.File != "/etc/nova/nova.conf.d" {
+		t.Errorf("problems %v", problems)
 	}
-	want := []Unreadable{{"/etc/nova/nova.conf", ReasonPermission}, {"/etc/nova/nova.conf.d", ReasonPermission}}
-	if got := c.Unreadable(); !slices.Equal(got, want) {
-		t.Errorf("Unreadable() = %v, want %v", got, want)
+	if len(c.Unreadable()) != 0 {
+		t.Errorf("named files are Problems, not Unreadable: %v", c.Unreadable())
 	}
 }
 
