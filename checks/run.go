@@ -37,8 +37,11 @@ func (in *Inputs) needText(need Input) string {
 		if need == NeedAPIConf {
 			what = "the nova-api node's nova.conf"
 		}
-		list, n := unreadList(c)
-		return fmt.Sprintf("%s readable by this user: %s %s not; run gpupass as root to check it", what, list, map[bool]string{true: "is", false: "are"}[n == 1])
+		var why []string
+		for _, u := range c.Unreadable() {
+			why = append(why, u.Path+": "+u.Reason)
+		}
+		return what + " readable by this user (run gpupass as root; " + strings.Join(why, "; ") + ")"
 	}
 	return needText[need]
 }

@@ -99,7 +99,7 @@ func TestUnreadableConfSkips(t *testing.T) {
 		t.Errorf("findings on an unreadable nova.conf: %+v", r.Findings)
 	}
 	for _, c := range r.Checks {
-		if c.Status != report.StatusSkip || !strings.Contains(c.Reason, "/etc/nova/nova.conf (permission denied)") || !strings.Contains(c.Reason, "run gpupass as root") {
+		if c.Status != report.StatusSkip || !strings.Contains(c.Reason, "needs a nova.conf readable by this user (run gpupass as root; /etc/nova/nova.conf: permission denied)") {
 			t.Errorf("%s: %s %q, want skipped naming the file", c.ID, c.Status, c.Reason)
 		}
 	}
