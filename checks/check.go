@@ -57,7 +57,12 @@ type Check struct {
 	Severity report.Severity
 	// Needs lists the inputs without which the check is skipped.
 	Needs []Input
-	Doc   Doc
+	// PerFile is set on a check that judges each nova.conf file read on
+	// its own (GP301): it still runs when other files of the
+	// configuration could not be read as this user, where the checks that
+	// judge the configuration as a whole are skipped.
+	PerFile bool
+	Doc     Doc
 	// Run inspects the inputs through the pass and reports findings. An
 	// error means the check could not run: it is shown as skipped with
 	// the error as the reason.
@@ -93,9 +98,9 @@ func (in *Inputs) has(need Input) bool {
 	case NeedHost:
 		return in.Host != nil
 	case NeedNovaConf:
-		return in.NovaConf != nil && in.NovaConf.Config != nil
+		return in.NovaConf != nil && in.NovaConf.Config != nil && !in.NovaConf.Unread()
 	case NeedAPIConf:
-		return in.APIConf != nil && in.APIConf.Config != nil
+		return in.APIConf != nil && in.APIConf.Config != nil && !in.APIConf.Unread()
 	case NeedCloud:
 		return in.Cloud != nil
 	case NeedReports:

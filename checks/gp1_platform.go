@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -112,22 +113,45 @@ func runIOMMUFirmware(p *Pass) error {
 	h := p.Inputs.Host
 	table, feature := h.CPU.IOMMUTable()
 	if table == "" {
-		p.Skipf("CPU vendor %q: only Intel (DMAR) and AMD (IVRS) firmware tables are known", h.CPU.Vendor)
+		p.Skipf("CPU vendor %q: only Intel (DMAR) and AMD (IVRS) firmware tables are known (GP103 says whether an IOMMU is active)", h.CPU.Vendor)
 		return nil
 	}
 	if !h.ACPI.Readable {
-		p.Skipf("/sys/firmware/acpi/tables could not be listed")
+		p.Skipf("/sys/firmware/acpi/tables could not be listed, so the firmware's tables are unknown (GP103 says whether an IOMMU is active)")
 		return nil
 	}
-	if !h.ACPI.HasTable(table) {
+	if firmwareIOMMU(h) {
+		return nil
+	}
+	ev := map[string]any{"cpu_vendor": h.CPU.Vendor, "acpi_tables": h.ACPI.Tables, "virtual_machine": h.CPU.Hypervisor}
+	if h.CPU.Hypervisor {
 		p.Report(report.Finding{
 			Subject:     hostSubject(h),
-			Message:     fmt.Sprintf("The firmware has no ACPI %s table: %s is disabled in the BIOS/UEFI setup (or not supported by this platform).", table, feature),
-			Remediation: fmt.Sprintf("Enable %s in the firmware setup (often under Chipset, North Bridge or Processor settings; AMD boards call it IOMMU or AMD-Vi) and reboot; /sys/firmware/acpi/tables/%s then exists.", feature, table),
-			Evidence:    map[string]any{"cpu_vendor": h.CPU.Vendor, "acpi_tables": h.ACPI.Tables},
+			Message:     fmt.Sprintf("This host is a virtual machine (its CPU has the hypervisor flag) and its virtual firmware describes no IOMMU (no ACPI %s or VIOT table): the hypervisor gives it no virtual IOMMU, so no device can be passed on to its guests.", table),
+			Remediation: vmIOMMURemedy,
+			Evidence:    ev,
 		})
+		return nil
 	}
+	p.Report(report.Finding{
+		Subject:     hostSubject(h),
+		Message:     fmt.Sprintf("The firmware has no ACPI %s table: %s is disabled in the BIOS/UEFI setup (or not supported by this platform).", table, feature),
+		Remediation: fmt.Sprintf("Enable %s in the firmware setup (often under Chipset, North Bridge or Processor settings; AMD boards call it IOMMU or AMD-Vi) and reboot; /sys/firmware/acpi/tables/%s then exists.", feature, table),
+		Evidence:    ev,
+	})
 	return nil
+}
+
+// vmIOMMURemedy is what a virtual machine needs for passthrough: no
+// firmware setting of its own can give it an IOMMU.
+const vmIOMMURemedy = "The hypervisor must expose a virtual IOMMU with interrupt remapping to this machine, and pass the devices through to it: with QEMU and libvirt, the q35 machine type and <iommu model='intel'><driver intremap='on' caching_mode='on'/></iommu> (or model='virtio'), the host's own IOMMU on. Firecracker and most clouds' instances offer none. Nova's PCI passthrough is meant for bare-metal compute nodes: run gpupass on one."
+
+// firmwareIOMMU reports whether the firmware's ACPI tables describe an
+// IOMMU: DMAR (Intel VT-d) or IVRS (AMD-Vi), or on a virtual machine VIOT
+// (a virtio-iommu).
+func firmwareIOMMU(h *hostinfo.Host) bool {
+	table, _ := h.CPU.IOMMUTable()
+	return table != "" && h.ACPI.HasTable(table) || h.CPU.Hypervisor && h.ACPI.HasTable("VIOT")
 }
 
 // iommuOn reports whether the kernel has an active IOMMU.
@@ -137,8 +161,8 @@ func iommuOn(h *hostinfo.Host) bool { return len(h.IOMMU.Units) > 0 || h.IOMMU.G
 var IOMMUKernel = &Check{
 	ID: "GP103", Name: "iommu-kernel", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "The firmware has an IOMMU and the kernel uses it (/sys/class/iommu and IOMMU groups are populated).",
-		Why:     "Many kernels leave the Intel IOMMU off unless intel_iommu=on is given. With the IOMMU off there are no IOMMU groups and vfio-pci cannot bind.",
+		Summary: "The firmware has an IOMMU and the kernel uses it (/sys/class/iommu and IOMMU groups are populated); a host with a passthrough GPU or a device_spec has an active IOMMU, whatever its firmware tables say.",
+		Why:     "Many kernels leave the Intel IOMMU off unless intel_iommu=on is given. With the IOMMU off there are no IOMMU groups and vfio-pci cannot bind. When the firmware's tables cannot be read (no ACPI, a restricted sandbox), no active IOMMU still means no device can be passed through.",
 		Fix:     "Add intel_iommu=on (Intel) to the kernel command line, or remove amd_iommu=off / iommu=off, and reboot.",
 		Links:   []string{"https://docs.kernel.org/admin-guide/kernel-parameters.html", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
 	},
@@ -152,13 +176,24 @@ func runIOMMUKernel(p *Pass) error {
 	if iommuOn(h) {
 		return nil
 	}
-	if table == "" {
-		p.Skipf("CPU vendor %q is not Intel or AMD", h.CPU.Vendor)
-		return nil
+	switch {
+	case firmwareIOMMU(h):
+		reportIOMMUNotEnabled(p, h)
+	case table != "" && h.ACPI.Readable:
+		// GP102 reports it: the firmware describes no IOMMU.
+		p.Skipf("no IOMMU is active, and the firmware describes none: GP102 reports it")
+	default:
+		reportNoIOMMU(p, h)
 	}
-	if !h.ACPI.Readable || !h.ACPI.HasTable(table) {
-		p.Skipf("the firmware does not announce an IOMMU (see GP102)")
-		return nil
+	return nil
+}
+
+// reportIOMMUNotEnabled is GP103's finding when the firmware describes an
+// IOMMU that the kernel has not enabled.
+func reportIOMMUNotEnabled(p *Pass, h *hostinfo.Host) {
+	table, _ := h.CPU.IOMMUTable()
+	if !h.ACPI.HasTable(table) {
+		table = "VIOT"
 	}
 	var fixes []report.Fix
 	var steps []string
@@ -195,7 +230,48 @@ func runIOMMUKernel(p *Pass) error {
 		Evidence:    map[string]any{"cmdline": h.Kernel.Cmdline, "iommu_units": len(h.IOMMU.Units), "iommu_groups": h.IOMMU.Groups},
 		Fix:         fixes,
 	})
-	return nil
+}
+
+// reportNoIOMMU is GP103's finding when no IOMMU is active and the
+// firmware's tables cannot tell why (they could not be listed, or the
+// platform's are not known): an error when something is set up for
+// passthrough, which cannot work, else a warning.
+func reportNoIOMMU(p *Pass, h *hostinfo.Host) {
+	table, _ := h.CPU.IOMMUTable()
+	unknown := "/sys/firmware/acpi/tables could not be listed"
+	if table == "" {
+		unknown = fmt.Sprintf("gpupass knows the IOMMU tables of Intel and AMD platforms only (CPU vendor %q)", h.CPU.Vendor)
+	}
+	severity := report.Warning
+	var needs []string
+	if n := len(p.Host.GPUs); n > 0 {
+		severity = report.Error
+		gpus := make([]string, 0, n)
+		for _, g := range p.Host.GPUs {
+			gpus = append(gpus, g.Device.Address)
+		}
+		needs = append(needs, prose.Plural(n, "passthrough GPU")+" ("+prose.List(gpus)+")")
+	}
+	if p.Conf != nil && len(p.Conf.Specs) > 0 {
+		severity = report.Error
+		needs = append(needs, "a [pci]device_spec")
+	}
+	msg := "No IOMMU is active (/sys/class/iommu is empty and there are no IOMMU groups): no device can be given to a guest"
+	if len(needs) > 0 {
+		msg += ", yet this host has " + strings.Join(needs, " and ")
+	}
+	msg += fmt.Sprintf(". Whether the firmware describes one is unknown: %s.", unknown)
+	remedy := "Enable VT-d (Intel) or AMD-Vi / IOMMU (AMD) in the firmware setup, and on Intel add intel_iommu=on to the kernel command line; `dmesg | grep -i -e DMAR -e IOMMU -e AMD-Vi` says what the kernel found."
+	if h.CPU.Hypervisor {
+		remedy = "This host is a virtual machine (its CPU has the hypervisor flag). " + vmIOMMURemedy
+	}
+	p.Report(report.Finding{
+		Severity:    severity,
+		Subject:     hostSubject(h),
+		Message:     msg,
+		Remediation: remedy,
+		Evidence:    map[string]any{"iommu_units": len(h.IOMMU.Units), "iommu_groups": h.IOMMU.Groups, "acpi_tables_readable": h.ACPI.Readable, "virtual_machine": h.CPU.Hypervisor},
+	})
 }
 
 // IOMMUCmdline is GP104.
@@ -271,7 +347,7 @@ var InterruptRemapping = &Check{
 func runInterruptRemapping(p *Pass) error {
 	h := p.Inputs.Host
 	if !iommuOn(h) {
-		p.Skipf("no IOMMU is active (see GP102, GP103)")
+		p.Skipf("no IOMMU is active (GP102 or GP103 says why)")
 		return nil
 	}
 	if ir := h.IOMMU.InterruptRemapping; ir != nil && !*ir {
@@ -361,6 +437,16 @@ func runVFIOModules(p *Pass) error {
 		}
 	}
 	if len(missing) == 0 && h.VFIO.Container {
+		return nil
+	}
+	if h.Kernel.NoModuleSupport && len(missing) > 0 {
+		// modprobe and modules-load.d cannot help: nothing loads.
+		p.Report(report.Finding{
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("%s %s not built into this kernel, and it cannot load modules (it has no module support: /proc/modules does not exist): no device can be given to a guest.", prose.List(missing), map[bool]string{true: "is", false: "are"}[len(missing) == 1]),
+			Remediation: "Boot a kernel built with CONFIG_VFIO, CONFIG_VFIO_PCI and CONFIG_VFIO_IOMMU_TYPE1 set to y (modprobe and /etc/modules-load.d cannot help a kernel without loadable modules), or one with module support (CONFIG_MODULES=y) and the vfio modules.",
+			Evidence:    map[string]any{"missing_modules": missing, "dev_vfio_vfio": h.VFIO.Container, "module_support": false},
+		})
 		return nil
 	}
 	msg := ""

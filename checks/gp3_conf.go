@@ -17,7 +17,7 @@ func fileSubject(path string) report.Subject { return report.Subject{Kind: "file
 
 // ConfSyntax is GP301.
 var ConfSyntax = &Check{
-	ID: "GP301", Name: "conf-syntax", Severity: report.Error, Needs: []Input{NeedNovaConf},
+	ID: "GP301", Name: "conf-syntax", Severity: report.Error, Needs: []Input{NeedNovaConf}, PerFile: true,
 	Doc: Doc{
 		Summary: "Every nova.conf line is one oslo.config reads as its author meant (file:line for each that is not).",
 		Why:     "oslo.config refuses a file with a line it cannot parse — nova-compute then does not start — and silently misreads others: there are no inline comments (\"kvm # default\" is the value), a blank line ends a multi-line JSON value, a byte-order mark or one non-UTF-8 byte breaks the whole file, and [Default] is not [DEFAULT].",
@@ -78,8 +78,16 @@ func confProblemRemedy(pr novaconf.Problem) string {
 		return "Remove the byte-order mark: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE (oslo.config does not skip it)."
 	case novaconf.CodeInvalidUTF8:
 		return "Save the file as UTF-8: nova decodes the whole file and refuses it at the first other byte, even in a comment (iconv -f latin1 -t utf-8)."
-	case novaconf.CodeMissingFile, novaconf.CodeMissingDir, novaconf.CodeUnreadable:
-		return "Check the path, and that gpupass runs as root; nova-compute reads the same files."
+	case novaconf.CodeMissingFile, novaconf.CodeMissingDir:
+		return "Check the path: nova-compute reads the same files, and does not start without them."
+	case novaconf.CodeUnreadable:
+		if strings.HasPrefix(pr.Message, "permission denied") {
+			// A file named on the command line (the deployment's own
+			// are Unreadable, not Problems).
+			return "Run gpupass as root, or as a user that may read the file: nova-compute, as its own user, may well read it."
+		}
+		// A directory, a FIFO or a device where the file should be.
+		return "Put the regular file nova-compute should read at this path: oslo.config fails on a directory and waits for ever on a FIFO."
 	case novaconf.CodeInlineComment, novaconf.CodeIndentedComment:
 		return "oslo.config has no inline comments: move the comment to a line of its own starting with #."
 	case novaconf.CodeDefaultCase:

@@ -583,6 +583,15 @@ var PCIConfChanged = &Check{
 // runPCIConfChanged is GP507's Run.
 func runPCIConfChanged(p *Pass) error {
 	bc, ac := p.Inputs.Baseline.NovaConf, p.Inputs.Current.NovaConf
+	for _, side := range []struct {
+		name string
+		c    *report.ConfReport
+	}{{"the baseline", bc}, {"the current report", ac}} {
+		if side.c != nil && len(side.c.Unreadable) > 0 {
+			p.Skipf("part of the nova.conf of %s could not be read by the user gpupass ran as (%s: %s): its [pci] values are unknown", side.name, side.c.Unreadable[0].Path, side.c.Unreadable[0].Reason)
+			return nil
+		}
+	}
 	if bc == nil {
 		if ac == nil {
 			p.Skipf("neither report has a nova.conf")

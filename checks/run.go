@@ -7,6 +7,7 @@ import (
 	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
+	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/report"
 )
@@ -19,6 +20,67 @@ var needText = map[Input]string{
 	NeedCloud:    "the cloud's APIs (audit)",
 	NeedReports:  "host reports (--reports DIR of preflight JSON reports)",
 	NeedBaseline: "a known-good report to compare with (preflight --baseline FILE, or gpupass diff OLD NEW)",
+}
+
+// needText says what a skipped check lacked: needText's words, or which
+// nova.conf files could not be read as this user, and why.
+func (in *Inputs) needText(need Input) string {
+	var c *novaconf.Set
+	switch need {
+	case NeedNovaConf:
+		c = in.NovaConf
+	case NeedAPIConf:
+		c = in.APIConf
+	}
+	if c.Unread() {
+		what := "a nova.conf"
+		if need == NeedAPIConf {
+			what = "the nova-api node's nova.conf"
+		}
+		var why []string
+		for _, u := range c.Unreadable() {
+			why = append(why, u.Path+": "+u.Reason)
+		}
+		return what + " readable by this user (run gpupass as root; " + strings.Join(why, "; ") + ")"
+	}
+	return needText[need]
+}
+
+// unreadConf says, for a check that judges a configuration of which some
+// files could not be read as this user, which and why; "" otherwise.
+func (in *Inputs) unreadConf(c *Check) string {
+	var parts []string
+	total := 0
+	for _, need := range c.Needs {
+		var set *novaconf.Set
+		switch need {
+		case NeedNovaConf:
+			set = in.NovaConf
+		case NeedAPIConf:
+			set = in.APIConf
+		}
+		if list, n := unreadList(set); n > 0 {
+			parts = append(parts, list)
+			total += n
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	if total == 1 {
+		return strings.Join(parts, ", ") + " is not readable by this user: what it sets is unknown; run gpupass as root to check it"
+	}
+	return strings.Join(parts, ", ") + " are not readable by this user: what they set is unknown; run gpupass as root to check them"
+}
+
+// unreadList names a set's unreadable paths with why ("/etc/nova
+// (permission denied: cannot look into it)"), and counts them.
+func unreadList(c *novaconf.Set) (string, int) {
+	var out []string
+	for _, u := range c.Unreadable() {
+		out = append(out, u.Path+" ("+u.Reason+")")
+	}
+	return strings.Join(out, ", "), len(out)
 }
 
 // Run applies the checks, in order, to the inputs. It never fails: a check
@@ -56,12 +118,19 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 		var missing []string
 		for _, need := range c.Needs {
 			if !in.has(need) {
-				missing = append(missing, needText[need])
+				missing = append(missing, in.needText(need))
 			}
 		}
 		if len(missing) > 0 {
 			result.Status = report.StatusSkip
 			result.Reason = "needs " + strings.Join(missing, " and ")
+			r.Checks = append(r.Checks, result)
+			continue
+		}
+		// Part of a configuration could not be read as this user: what
+		// it sets is unknown, so a check of the whole is not judged.
+		if why := in.unreadConf(c); why != "" && !c.PerFile {
+			result.Status, result.Reason = report.StatusSkip, why
 			r.Checks = append(r.Checks, result)
 			continue
 		}
@@ -73,6 +142,11 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 			pass.findings = nil
 		case pass.skip != "":
 			result.Status, result.Reason = report.StatusSkip, pass.skip
+		case len(pass.findings) == 0:
+			// A per-file check passes only the files it could read.
+			if why := in.unreadConf(c); why != "" {
+				result.Status, result.Reason = report.StatusSkip, why+" (the files read pass)"
+			}
 		}
 		for _, f := range pass.findings {
 			switch f.Severity {

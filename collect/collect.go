@@ -82,24 +82,22 @@ func Read(root string, opts Options) (*Node, error) {
 
 // NodeConf reads a compute node's nova.conf under the root: the files and
 // dirs given, else those of the deployment layout found there (packages,
-// kolla, TripleO). It returns nil when there is none.
+// kolla, TripleO). It returns nil when there is none. What this user may
+// not read (/etc/nova 0750 root:nova, as packages install it, for anyone
+// but root and nova) is the Set's Unreadable, not a fault of the file.
 func NodeConf(fsys hostinfo.FS, files, dirs []string) *novaconf.Set {
 	r := novaconf.ReaderFuncs{
-		// Absolute symlinks resolve inside the root.
+		// Symlinks resolve inside the root.
 		File: func(p string) ([]byte, error) {
 			data, _, err := fsys.ReadConfigFile(p)
 			return data, err
 		},
 		Dir: fsys.ReadConfigDir,
 	}
-	layout := "given"
 	if len(files) == 0 && len(dirs) == 0 {
-		layout, files, dirs = novaconf.DiscoverLayout(r)
-		if len(files) == 0 && len(dirs) == 0 {
-			return nil
-		}
+		return novaconf.DiscoverSet("compute", r, fsys.StatConfig)
 	}
-	return novaconf.LoadSet("compute", layout, r, files, dirs, fsys.StatConfig)
+	return novaconf.LoadSet("compute", "given", r, files, dirs, fsys.StatConfig)
 }
 
 // LocalConf reads nova.conf files on the machine running gpupass: those

@@ -245,7 +245,11 @@ func (c *collector) modules() {
 		seen[name] = true
 		c.host.Modules = append(c.host.Modules, Module{Name: name, State: state})
 	}
-	// A kernel built without module support has no /proc/modules.
+	// A kernel built without module support has no /proc/modules: said
+	// so when /proc itself was read (a tree without /proc says nothing).
+	if _, err := c.fs.Lstat("/proc/modules"); errors.Is(err, fs.ErrNotExist) && c.host.Kernel.Cmdline != "" {
+		c.host.Kernel.NoModuleSupport = true
+	}
 	if s, ok := c.readText("/proc/modules", true); ok {
 		names, err := ParseProcModules(strings.NewReader(s))
 		if err != nil {
@@ -398,7 +402,7 @@ func (c *collector) pciDevices(workers int) {
 	hasResetMethod := KernelAtLeast(c.host.Kernel.Release, 5, 15)
 	// Devices are opened relative to the devices directory (see
 	// sysio_unix.go); by their full path if it cannot be opened again.
-	devices, err := openDir(nil, c.fs.Path(pciDevicesDir))
+	devices, err := c.fs.t.openSysDir(nil, "", pciDevicesDir)
 	if err == nil {
 		defer devices.close()
 	}
@@ -470,9 +474,9 @@ func (r *deviceReader) read(addr pcidev.Address) pcidev.Device {
 	d := pcidev.Device{Address: addr.String()}
 	var err error
 	if r.devices != nil {
-		r.sys, err = openDir(r.devices, d.Address)
+		r.sys, err = r.fs.t.openSysDir(r.devices, d.Address, r.dir)
 	} else {
-		r.sys, err = openDir(nil, r.fs.Path(r.dir))
+		r.sys, err = r.fs.t.openSysDir(nil, "", r.dir)
 	}
 	r.fs.rec.note(r.dir, AccessFollow)
 	var names []string
@@ -504,7 +508,7 @@ func (r *deviceReader) read(addr pcidev.Address) pcidev.Device {
 			return "", false
 		}
 		r.fs.rec.note(r.dir+"/"+name, AccessRead)
-		data, err := r.sys.readFile(name, r.dir)
+		data, err := r.sys.readFile(name)
 		if err != nil {
 			r.note(name, "%s", describeErr(err))
 			d.Unreadable = append(d.Unreadable, name)
@@ -638,7 +642,7 @@ func (r *deviceReader) read(addr pcidev.Address) pcidev.Device {
 // a [pci]device_spec may name a device by its interface (devname).
 func (r *deviceReader) netInterfaces() []string {
 	r.fs.rec.note(r.dir+"/net", AccessList)
-	net, err := openDir(r.sys, "net")
+	net, err := r.sys.openDir("net")
 	if err != nil {
 		r.note("net", "%s", describeErr(err))
 		return nil

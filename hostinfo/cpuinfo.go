@@ -48,8 +48,11 @@ func ParseCPUInfo(r io.Reader) (CPU, error) {
 			cpu.Model = value
 		case "flags":
 			for _, flag := range strings.Fields(value) {
-				if flag == "vmx" || flag == "svm" {
+				switch flag {
+				case "vmx", "svm":
 					cpu.Virtualization = flag
+				case "hypervisor":
+					cpu.Hypervisor = true
 				}
 			}
 		case "address sizes":

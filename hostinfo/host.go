@@ -76,6 +76,10 @@ type Kernel struct {
 	// Cmdline is /proc/cmdline as the kernel booted with it; parse it with
 	// ParseCmdline.
 	Cmdline string
+	// NoModuleSupport is true for a kernel built without loadable module
+	// support (CONFIG_MODULES off): /proc exists but /proc/modules does
+	// not. Such a kernel has only what is built in; modprobe cannot help.
+	NoModuleSupport bool
 }
 
 // CPU summarises /proc/cpuinfo.
@@ -90,6 +94,13 @@ type CPU struct {
 	Virtualization string
 	// PhysicalAddressBits is from "address sizes"; 0 when unknown.
 	PhysicalAddressBits int
+	// Hypervisor is true when the CPU flags include "hypervisor": the
+	// host is a virtual machine (x86 hypervisors set CPUID.1:ECX bit 31,
+	// which Linux shows as this flag: KVM, Firecracker, Xen HVM, Hyper-V,
+	// VMware). Not read from DMI, which Firecracker does not provide and
+	// which names the cloud (Amazon EC2) on bare-metal instances too, nor
+	// from virtio devices, which SmartNICs expose on bare metal.
+	Hypervisor bool
 }
 
 // IOMMUVendor is the IOMMU of the CPU vendor's platforms: "intel" (VT-d),

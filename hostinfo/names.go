@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -29,41 +27,45 @@ var pciIDsPaths = []string{
 //
 // The database is read by lookupPCIIDs, not pcidb: see there why.
 func (c *collector) names(override string) {
-	dbPath := override
-	if dbPath == "" {
+	var db *os.File
+	var err error
+	if override == "" {
 		for _, p := range pciIDsPaths {
-			resolved, err := c.fs.Resolve(p)
-			if err == nil {
-				dbPath = c.fs.Path(resolved)
-				c.fs.Record(p, AccessRead)
-				c.host.PCIIDs = p
-				break
+			resolved, rerr := c.fs.Resolve(p)
+			if rerr != nil {
+				continue
 			}
+			c.host.PCIIDs = p
+			// Opened by the path it resolved to, inside the root; noted
+			// by the path asked for, which a snapshot captures with its
+			// links.
+			db, err = c.fs.t.open(resolved)
+			c.fs.Record(p, AccessRead)
+			break
 		}
-		if dbPath == "" {
+		if c.host.PCIIDs == "" {
 			c.note(pciIDsPaths[1], "no pci.ids database under the root: devices are listed without vendor and model names (install pci.ids or hwdata, or pass --pci-ids)")
 			return
 		}
 	} else {
-		if _, err := os.Stat(override); err != nil {
-			c.note(override, "%s: devices are listed without names", describeErr(err))
-			return
-		}
 		c.host.PCIIDs = override
+		db, err = openLocal(override)
 	}
+	if err != nil {
+		c.note(c.host.PCIIDs, "%s: devices are listed without names", describeErr(err))
+		c.host.PCIIDs = ""
+		return
+	}
+	defer db.Close()
 	vendors := make(map[string]string)
 	products := make(map[string]string)
 	for _, d := range c.host.Devices {
 		vendors[d.VendorID] = ""
 		products[d.VendorID+d.DeviceID] = ""
 	}
-	bad, err := lookupPCIIDs(dbPath, vendors, products)
+	bad, err := scanPCIIDs(db, strings.HasSuffix(c.host.PCIIDs, ".gz"), vendors, products)
 	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, fs.ErrNotExist) {
-			msg = "missing"
-		}
-		c.note(c.host.PCIIDs, "%s: devices are listed without names", msg)
+		c.note(c.host.PCIIDs, "%s: devices are listed without names", describeErr(err))
 		c.host.PCIIDs = ""
 		return
 	}
@@ -111,13 +113,18 @@ func (c *collector) names(override string) {
 // database into that cache: options avoid that (WithPath, network fetch
 // off); they do not avoid the cost or the panics.
 func lookupPCIIDs(dbPath string, vendors, products map[string]string) (bad int, err error) {
-	f, err := os.Open(dbPath)
+	f, err := openLocal(dbPath)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
+	return scanPCIIDs(f, strings.HasSuffix(dbPath, ".gz"), vendors, products)
+}
+
+// scanPCIIDs is lookupPCIIDs on an open database, gzipped when gz.
+func scanPCIIDs(f io.Reader, gz bool, vendors, products map[string]string) (bad int, err error) {
 	var r io.Reader = f
-	if strings.HasSuffix(dbPath, ".gz") {
+	if gz {
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			return 0, err

@@ -2,7 +2,6 @@ package hostinfo
 
 import (
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -54,33 +53,4 @@ func ParseNovaMetadataDir(name string) string {
 		}
 	}
 	return ""
-}
-
-// Glob matches a host path pattern under the root and returns host paths.
-func (fsys FS) Glob(pattern string) []string {
-	prefix := ""
-	if fsys.root != "/" {
-		prefix = escapeGlob(fsys.root)
-	}
-	matches, _ := filepath.Glob(prefix + pattern)
-	out := make([]string, 0, len(matches))
-	for _, m := range matches {
-		if fsys.root != "/" {
-			m = strings.TrimPrefix(m, fsys.root)
-		}
-		out = append(out, filepath.ToSlash(m))
-		fsys.rec.note(filepath.ToSlash(m), AccessFollow)
-	}
-	return out
-}
-
-func escapeGlob(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteRune('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

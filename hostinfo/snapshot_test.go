@@ -105,7 +105,8 @@ func TestSnapshotNvidiaGuest(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wantCPU := hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz", LogicalCPUs: 8, Virtualization: "vmx", PhysicalAddressBits: 46}
+	// A guest: its CPU flags include "hypervisor".
+	wantCPU := hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz", LogicalCPUs: 8, Virtualization: "vmx", PhysicalAddressBits: 46, Hypervisor: true}
 	if diff := cmp.Diff(wantCPU, host.CPU); diff != "" {
 		t.Errorf("CPU mismatch (-want +got):\n%s", diff)
 	}

@@ -3,8 +3,8 @@
 package hostinfo
 
 import (
-	"fmt"
 	"io/fs"
+	"path"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,32 +14,59 @@ import (
 //
 //   - the files are opened relative to the device's directory, opened
 //     once (openat, readlinkat), so the kernel looks up one name instead of
-//     walking the whole path and the bus/pci/devices symlink each time;
+//     walking the whole path each time;
 //   - os.Open would register every file with the runtime's network poller,
 //     which costs four fcntl calls and a failing epoll_ctl per regular
 //     file on Linux, more than the open, reads and close themselves.
 //
-// Errors are the *fs.PathError values os.Open, Read, Readlink and ReadDir
-// return, with the same paths, and FS.ReadFile's messages.
+// A device's directory is opened inside the root like any path (see FS);
+// its files are opened without following a symlink (sysfs attributes are
+// never symlinks), and one that is a symlink is opened again by its whole
+// path inside the root. So no read leaves the root, and none blocks: files
+// are opened non-blocking and must be regular files.
+//
+// Errors are *fs.PathError values naming host paths.
 
 // sysDir is an open directory.
 type sysDir struct {
-	fd   int
+	fd int
+	// path is the directory's host path.
 	path string
+	// t resolves what cannot be opened relative to the directory.
+	t *tree
 }
 
-// openDir opens the directory name inside dir, or the path name when dir
-// is nil.
-func openDir(dir *sysDir, name string) (*sysDir, error) {
-	at, path := unix.AT_FDCWD, name
-	if dir != nil {
-		at, path = dir.fd, dir.path+"/"+name
+// openSysDir opens a host directory inside the root. Under a live root
+// with parent given, name is opened relative to parent (the kernel
+// follows a device's symlink in /sys/bus/pci/devices from there).
+func (t *tree) openSysDir(parent *sysDir, name, hostPath string) (*sysDir, error) {
+	if t.live && parent != nil {
+		fd, err := retry(func() (int, error) { return unix.Openat(parent.fd, name, openFlags|unix.O_DIRECTORY, 0) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: hostPath, Err: err}
+		}
+		return &sysDir{fd: fd, path: hostPath, t: t}, nil
 	}
-	fd, err := openAt(at, name)
+	fd, err := t.openFile(hostPath, unix.O_DIRECTORY)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
-	return &sysDir{fd: fd, path: path}, nil
+	return &sysDir{fd: fd, path: path.Clean("/" + hostPath), t: t}, nil
+}
+
+// openDir opens a subdirectory, by its whole path inside the root when
+// it is a symlink.
+func (d *sysDir) openDir(name string) (*sysDir, error) {
+	fd, err := retry(func() (int, error) {
+		return unix.Openat(d.fd, name, openFlags|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	})
+	if isSymlinkErr(err) && d.t != nil {
+		return d.t.openSysDir(nil, name, d.path+"/"+name)
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
+	}
+	return &sysDir{fd: fd, path: d.path + "/" + name, t: d.t}, nil
 }
 
 func (d *sysDir) close() { unix.Close(d.fd) }
@@ -64,11 +91,35 @@ func (d *sysDir) names() ([]string, error) {
 	}
 }
 
-// readFile is FS.ReadFile on a file of the directory; hostDir is the
-// directory's host path, for messages.
-func (d *sysDir) readFile(name, hostDir string) ([]byte, error) {
-	return readFileAt(d.fd, name, d.path+"/"+name, hostDir+"/"+name)
+// readFile reads a regular file of the directory (see FS.ReadFile); a
+// symlink is read by its whole path inside the root.
+func (d *sysDir) readFile(name string) ([]byte, error) {
+	hostPath := d.path + "/" + name
+	fd, err := retry(func() (int, error) { return unix.Openat(d.fd, name, openFlags|unix.O_NOFOLLOW, 0) })
+	if isSymlinkErr(err) && d.t != nil {
+		return d.t.readFile(hostPath)
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: hostPath, Err: err}
+	}
+	defer unix.Close(fd)
+	// Opened non-blocking, a FIFO or a directory reads nothing or fails
+	// at once: only then is the type looked at, which spares a system
+	// call on each of the tens of thousands of attributes of a big host.
+	// (Device nodes cannot be made without privilege, and a captured
+	// tree's are refused by the snapshot reader.)
+	data, err := readFd(fd, hostPath)
+	if err != nil || len(data) == 0 {
+		if rerr := checkRegular(fd, hostPath); rerr != nil {
+			return nil, rerr
+		}
+	}
+	return data, err
 }
+
+// isSymlinkErr reports whether an O_NOFOLLOW open failed on a symlink
+// (ELOOP; EMLINK on FreeBSD).
+func isSymlinkErr(err error) bool { return err == unix.ELOOP || err == unix.EMLINK }
 
 // readlink is os.Readlink on an entry of the directory.
 func (d *sysDir) readlink(name string) (string, error) {
@@ -87,53 +138,6 @@ func (d *sysDir) readlink(name string) (string, error) {
 		}
 		if n < len(b) {
 			return string(b[:n]), nil
-		}
-	}
-}
-
-// readFileAt is readFile on the file name in the directory at.
-func readFileAt(at int, name, path, hostPath string) ([]byte, error) {
-	fd, err := openAt(at, name)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-	}
-	defer unix.Close(fd)
-	// sysfs attributes are under a page: read them into the stack and
-	// copy out exactly what was read.
-	var small [512]byte
-	buf := small[:]
-	n := 0
-	for n <= maxAttrSize {
-		if n == len(buf) {
-			grown := make([]byte, 2*len(buf))
-			copy(grown, buf)
-			buf = grown
-		}
-		m, err := unix.Read(fd, buf[n:min(len(buf), maxAttrSize+1)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", hostPath, &fs.PathError{Op: "read", Path: path, Err: err})
-		}
-		if m <= 0 {
-			break
-		}
-		n += m
-	}
-	if n > maxAttrSize {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", hostPath, maxAttrSize)
-	}
-	out := make([]byte, n)
-	copy(out, buf)
-	return out, nil
-}
-
-func openAt(at int, name string) (int, error) {
-	for {
-		fd, err := unix.Openat(at, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != unix.EINTR {
-			return fd, err
 		}
 	}
 }

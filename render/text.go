@@ -117,14 +117,25 @@ func (t *textWriter) header(r report.Report) {
 		if c.Role == "api" {
 			label = "--api-conf"
 		}
-		if len(files) == 0 {
-			files = []string{"(no file could be read)"}
-		}
 		layout := ""
 		if c.Layout != "" && c.Layout != "given" {
 			layout = " (" + c.Layout + " layout)"
 		}
-		t.printf("%s", wrap(label+": "+strings.Join(files, ", ")+layout, "", "  ", t.width))
+		// What this user could not read, and why: not broken, unknown.
+		var unread []string
+		for _, u := range c.Unreadable {
+			unread = append(unread, u.Path+" ("+u.Reason+")")
+		}
+		line := label + ": " + strings.Join(files, ", ") + layout
+		switch {
+		case len(files) == 0 && len(unread) > 0:
+			line = label + ": not readable as this user: " + strings.Join(unread, ", ") + layout + "; run as root to check it"
+		case len(unread) > 0:
+			line += "; not readable as this user: " + strings.Join(unread, ", ")
+		case len(files) == 0:
+			line = label + ": (no file could be read)" + layout
+		}
+		t.printf("%s", wrap(line, "", "  ", t.width))
 	}
 }
 

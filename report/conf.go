@@ -15,6 +15,16 @@ type ConfReport struct {
 	Layout  string           `json:"layout,omitempty"`
 	Files   []ConfFileReport `json:"files"`
 	Options []ConfOption     `json:"options"`
+	// Unreadable are the files and directories gpupass could not read as
+	// the user it ran as, and why: what they set is unknown.
+	Unreadable []ConfUnreadable `json:"unreadable,omitempty"`
+}
+
+// ConfUnreadable is a path of the configuration that could not be read
+// ("permission denied").
+type ConfUnreadable struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // ConfFileReport is a file read, with its permission bits ("0640"; "" when
@@ -83,6 +93,9 @@ func FromConf(c *novaconf.Set) *ConfReport {
 			mode = fmt.Sprintf("%04o", f.Mode.Perm())
 		}
 		r.Files = append(r.Files, ConfFileReport{Path: f.Path, Mode: mode})
+	}
+	for _, u := range c.Unreadable() {
+		r.Unreadable = append(r.Unreadable, ConfUnreadable{Path: u.Path, Reason: u.Reason})
 	}
 	for _, opt := range novaconf.Options {
 		if opt.Secret {

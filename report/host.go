@@ -36,6 +36,9 @@ type Host struct {
 type Kernel struct {
 	Release string `json:"release"`
 	Cmdline string `json:"cmdline"`
+	// NoModuleSupport is true for a kernel without loadable modules (no
+	// /proc/modules).
+	NoModuleSupport bool `json:"no_module_support,omitempty"`
 }
 
 // CPU summarises /proc/cpuinfo.
@@ -46,6 +49,9 @@ type CPU struct {
 	// Virtualization is vmx, svm or "".
 	Virtualization      string `json:"virtualization"`
 	PhysicalAddressBits int    `json:"physical_address_bits"`
+	// Hypervisor is true when the CPU flags say the host is a virtual
+	// machine.
+	Hypervisor bool `json:"hypervisor,omitempty"`
 }
 
 // ACPI lists the firmware's ACPI tables; Readable is false when they
@@ -168,9 +174,9 @@ func FromHost(h *hostinfo.Host) *Host {
 	}
 	return &Host{
 		Hostname: h.Hostname,
-		Kernel:   Kernel{Release: h.Kernel.Release, Cmdline: h.Kernel.Cmdline},
+		Kernel:   Kernel{Release: h.Kernel.Release, Cmdline: h.Kernel.Cmdline, NoModuleSupport: h.Kernel.NoModuleSupport},
 		CPU: CPU{Vendor: h.CPU.Vendor, Model: h.CPU.Model, LogicalCPUs: h.CPU.LogicalCPUs,
-			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits},
+			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits, Hypervisor: h.CPU.Hypervisor},
 		MemoryMB:  h.MemoryMB,
 		KVM:       h.KVM,
 		NUMANodes: h.NUMANodes,
@@ -204,9 +210,9 @@ func (h *Host) HostInfo() *hostinfo.Host {
 	}
 	return &hostinfo.Host{
 		Hostname: h.Hostname,
-		Kernel:   hostinfo.Kernel{Release: h.Kernel.Release, Cmdline: h.Kernel.Cmdline},
+		Kernel:   hostinfo.Kernel{Release: h.Kernel.Release, Cmdline: h.Kernel.Cmdline, NoModuleSupport: h.Kernel.NoModuleSupport},
 		CPU: hostinfo.CPU{Vendor: h.CPU.Vendor, Model: h.CPU.Model, LogicalCPUs: h.CPU.LogicalCPUs,
-			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits},
+			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits, Hypervisor: h.CPU.Hypervisor},
 		MemoryMB:  h.MemoryMB,
 		KVM:       h.KVM,
 		NUMANodes: h.NUMANodes,

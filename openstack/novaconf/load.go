@@ -2,6 +2,7 @@ package novaconf
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -38,15 +39,61 @@ func (r ReaderFuncs) ReadDir(p string) ([]fs.DirEntry, error) { return r.Dir(p) 
 
 // DirReader reads the machine's files, under root when root is not ""
 // (paths are then taken as relative to it; symlinks are followed by the
-// kernel, so use hostinfo.FS for a captured host tree). `gpupass lint`
-// and the tests use it.
+// kernel, so use hostinfo.FS for a captured host tree). `gpupass lint`,
+// --api-conf and the tests use it.
+//
+// It never blocks: files and directories are opened non-blocking, and a
+// file that is not a regular file (a FIFO, which would make a read wait
+// for a writer for ever; a device) is refused with a NotRegularError.
 type DirReader string
 
-// ReadFile reads a file.
-func (d DirReader) ReadFile(p string) ([]byte, error) { return os.ReadFile(d.path(p)) }
+// ReadFile reads a regular file.
+func (d DirReader) ReadFile(p string) ([]byte, error) {
+	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: d.path(p), Err: &NotRegularError{Mode: info.Mode()}}
+	}
+	return io.ReadAll(f)
+}
 
-// ReadDir lists a directory.
-func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(d.path(p)) }
+// ReadDir lists a directory, sorted by name.
+func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) {
+	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	return entries, err
+}
+
+// NotRegularError says that a configuration file is not a regular file
+// (a FIFO, a socket, a device, a directory).
+type NotRegularError struct{ Mode fs.FileMode }
+
+func (e *NotRegularError) Error() string {
+	kind := "a special file"
+	switch {
+	case e.Mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case e.Mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case e.Mode&fs.ModeDevice != 0:
+		kind = "a device"
+	case e.Mode.IsDir():
+		kind = "a directory"
+	}
+	return "not a regular file (" + kind + "); not read"
+}
 
 func (d DirReader) path(p string) string {
 	if d == "" {
@@ -59,6 +106,53 @@ func (d DirReader) path(p string) string {
 // reads them.
 type Config struct {
 	files []*File
+	// unreadable are the paths gpupass could not read as the user it
+	// runs as (see Unreadable).
+	unreadable []Unreadable
+}
+
+// Unreadable is a configuration path gpupass could not read, or could not
+// tell was there, as the user it runs as (permission denied). It is not a
+// fault of the configuration — nova, as its own user, may well read it —
+// so it is not a Problem; but what it sets is unknown, and the checks that
+// depend on the configuration are skipped, saying so.
+type Unreadable struct {
+	Path string
+	// Reason says why, in a few words.
+	Reason string
+}
+
+// Reasons of an Unreadable.
+const (
+	// ReasonPermission: the file or directory could not be opened.
+	ReasonPermission = "permission denied"
+	// ReasonNoLookInto: a directory this user cannot look into, where
+	// the deployment's files would be; whether they are is unknown.
+	ReasonNoLookInto = "permission denied: cannot look into it"
+)
+
+// Unreadable returns the paths that could not be read as this user, in
+// the order met.
+func (c *Config) Unreadable() []Unreadable {
+	if c == nil {
+		return nil
+	}
+	return append([]Unreadable(nil), c.unreadable...)
+}
+
+// Unreadable returns the paths of the set that could not be read as this
+// user (nil for a nil set).
+func (c *Set) Unreadable() []Unreadable {
+	if c == nil {
+		return nil
+	}
+	return c.Config.Unreadable()
+}
+
+// Unread reports whether none of the set's files could be read and some
+// could not be read as this user: what the configuration says is unknown.
+func (c *Set) Unread() bool {
+	return c != nil && c.Config != nil && len(c.Config.files) == 0 && len(c.Config.unreadable) > 0
 }
 
 // Load reads the files in order, then each directory's *.conf files
@@ -70,12 +164,31 @@ type Config struct {
 // twice, and a missing file or directory is an error (nova refuses to
 // start: ConfigFilesNotFoundError, ConfigDirNotFoundError), as is one that
 // cannot be read; each is a Problem naming the path, and Load goes on with
-// the others, where oslo.config stops at the first.
+// the others, where oslo.config stops at the first. These are files the
+// operator named: one that this user may not read is a Problem too (the
+// command refuses it); the deployment's own files, which nobody named,
+// are read by DiscoverSet, for which it is Unreadable.
 func Load(r Reader, files, dirs []string) (*Config, []Problem) {
+	return load(r, files, dirs, false)
+}
+
+// load is Load; with permissionUnreadable, what cannot be read for
+// permissions is Unreadable rather than a Problem.
+func load(r Reader, files, dirs []string, permissionUnreadable bool) (*Config, []Problem) {
 	c := &Config{}
 	var problems []Problem
+	denied := func(p string, err error) bool {
+		if !permissionUnreadable || !errors.Is(err, fs.ErrPermission) {
+			return false
+		}
+		c.unreadable = append(c.unreadable, Unreadable{Path: p, Reason: ReasonPermission})
+		return true
+	}
 	read := func(p string) {
 		data, err := r.ReadFile(p)
+		if denied(p, err) {
+			return
+		}
 		if err != nil {
 			problems = append(problems, readProblem(p, err, CodeMissingFile))
 			return
@@ -89,6 +202,9 @@ func Load(r Reader, files, dirs []string) (*Config, []Problem) {
 	}
 	for _, d := range dirs {
 		entries, err := r.ReadDir(d)
+		if denied(d, err) {
+			continue
+		}
 		if err != nil {
 			problems = append(problems, readProblem(d, err, CodeMissingDir))
 			continue
@@ -128,7 +244,7 @@ func readProblem(p string, err error, missing string) Problem {
 			msg = "config file not found: nova refuses to start (ConfigFilesNotFoundError)"
 		}
 	case errors.Is(err, fs.ErrPermission):
-		msg = "permission denied: gpupass cannot read it (run as root); nova, as its own user, may well"
+		msg = "permission denied: the user gpupass runs as cannot read it (run gpupass as root)"
 	}
 	return Problem{Source: Source{File: p}, Severity: SeverityError, Code: code, Message: msg}
 }
@@ -272,32 +388,114 @@ func Discover(r Reader) (files, dirs []string) {
 // DiscoverLayout is Discover, also naming the layout found ("" for none),
 // for the report to say where the configuration came from.
 func DiscoverLayout(r Reader) (layout string, files, dirs []string) {
+	layout, files, dirs, _ = discover(r, nil)
+	return layout, files, dirs
+}
+
+// DiscoverSet reads the configuration of the layout Discover finds, as
+// LoadSet does; nil when there is none. stat (a file's status, through
+// the same root as r) tells a path that is not there from one in a
+// directory this user cannot look into: such a directory is Unreadable,
+// and the layout is taken as found, its files unknown — not as missing.
+func DiscoverSet(role string, r Reader, stat func(string) (fs.FileInfo, error)) *Set {
+	layout, files, dirs, unknown := discover(r, stat)
+	if layout == "" {
+		return nil
+	}
+	// LoadSet, with what cannot be read for permissions Unreadable.
+	cfg, problems := load(r, files, dirs, true)
+	cfg.unreadable = append(unknown, cfg.unreadable...)
+	set := &Set{Role: role, Layout: layout, Config: cfg, Problems: problems}
+	for _, p := range cfg.Files() {
+		f := SetFile{Path: p}
+		if info, err := stat(p); err == nil {
+			f.Mode = info.Mode()
+		}
+		set.Files = append(set.Files, f)
+	}
+	return set
+}
+
+// discover is DiscoverLayout, also returning the directories it could not
+// look into (when stat is given).
+func discover(r Reader, stat func(string) (fs.FileInfo, error)) (layout string, files, dirs []string, unknown []Unreadable) {
 	for _, l := range Layouts {
-		files, dirs = nil, nil
-		for _, alts := range l.Files {
+		files, dirs, unknown = nil, nil, nil
+		seen := map[string]bool{}
+		pick := func(alts []string, dir bool) string {
 			for _, p := range alts {
-				if fileExists(r, p) {
-					files = append(files, p)
-					break
+				switch there, blocked := presence(r, stat, p, dir); there {
+				case present:
+					return p
+				case unknownPresence:
+					// Which of the alternatives nova takes cannot be
+					// told: none is read.
+					if !seen[blocked] {
+						seen[blocked] = true
+						unknown = append(unknown, Unreadable{Path: blocked, Reason: ReasonNoLookInto})
+					}
+					return ""
 				}
+			}
+			return ""
+		}
+		for _, alts := range l.Files {
+			if p := pick(alts, false); p != "" {
+				files = append(files, p)
 			}
 		}
 		for _, alts := range l.Dirs {
-			for _, p := range alts {
-				if _, err := r.ReadDir(p); !errors.Is(err, fs.ErrNotExist) {
-					dirs = append(dirs, p)
-					break
-				}
+			if p := pick(alts, true); p != "" {
+				dirs = append(dirs, p)
 			}
 		}
-		if len(files) > 0 || len(dirs) > 0 {
-			return l.Name, files, dirs
+		if len(files) > 0 || len(dirs) > 0 || len(unknown) > 0 {
+			return l.Name, files, dirs, unknown
 		}
 	}
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
-func fileExists(r Reader, p string) bool {
-	_, err := r.ReadFile(p)
-	return !errors.Is(err, fs.ErrNotExist)
+const (
+	absent = iota
+	present
+	unknownPresence
+)
+
+// presence tells whether a path is there. A path that cannot be read is
+// there when stat sees it (Load then says it is unreadable); when stat is
+// refused too, a directory on the way cannot be looked into, and the
+// nearest one is returned.
+func presence(r Reader, stat func(string) (fs.FileInfo, error), p string, dir bool) (int, string) {
+	var err error
+	if dir {
+		_, err = r.ReadDir(p)
+	} else {
+		_, err = r.ReadFile(p)
+	}
+	switch {
+	case err == nil:
+		return present, ""
+	case errors.Is(err, fs.ErrNotExist):
+		return absent, ""
+	case !errors.Is(err, fs.ErrPermission) || stat == nil:
+		return present, ""
+	}
+	_, serr := stat(p)
+	switch {
+	case serr == nil:
+		return present, ""
+	case errors.Is(serr, fs.ErrNotExist):
+		return absent, ""
+	case !errors.Is(serr, fs.ErrPermission):
+		return present, ""
+	}
+	blocked := path.Dir(p)
+	for blocked != "/" {
+		if _, err := stat(path.Dir(blocked)); !errors.Is(err, fs.ErrPermission) {
+			break
+		}
+		blocked = path.Dir(blocked)
+	}
+	return unknownPresence, blocked
 }

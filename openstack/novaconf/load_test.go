@@ -123,15 +123,104 @@ func TestLoadOrderAndErrors(t *testing.T) {
 	}
 }
 
+// A file the operator named that this user may not read is a Problem (the
+// command refuses it), said in a whole sentence; the deployment's own
+// files are DiscoverSet's, for which it is Unreadable
+// (TestDiscoverSetUnreadable).
 func TestLoadPermissionDenied(t *testing.T) {
 	r := ReaderFuncs{
 		File: func(p string) ([]byte, error) { return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission} },
 		Dir:  func(p string) ([]fs.DirEntry, error) { return nil, errors.New("boom") },
 	}
-	_, problems := Load(r, []string{"/etc/nova/nova.conf"}, []string{"/etc/nova/nova.conf.d"})
-	if len(problems) != 2 || problems[0].Code != CodeUnreadable || !strings.Contains(problems[0].Message, "permission denied") ||
+	c, problems := Load(r, []string{"/etc/nova/nova.conf"}, []string{"/etc/nova/nova.conf.d"})
+	if len(problems) != 2 || problems[0].Code != CodeUnreadable || problems[0].Message != "permission denied: the user gpupass runs as cannot read it (run gpupass as root)" ||
 		problems[1].Code != CodeUnreadable || problems[1].Source.File != "/etc/nova/nova.conf.d" {
 		t.Errorf("problems %v", problems)
+	}
+	if len(c.Unreadable()) != 0 {
+		t.Errorf("named files are Problems, not Unreadable: %v", c.Unreadable())
+	}
+}
+
+// A deployment's directory this user cannot look into (/etc/nova 0750
+// root:nova, as packages install it) is one Unreadable directory: not a
+// missing nova.conf, and not four files that may not exist. A file that
+// stat sees but that cannot be read is Unreadable by its own name.
+func TestDiscoverSetUnreadable(t *testing.T) {
+	denied := func(p string) error { return &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission} }
+	missing := func(p string) error { return &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist} }
+	tests := []struct {
+		name string
+		// file and stat say what reading and stat'ing a path give.
+		file, stat func(p string) error
+		want       []Unreadable
+		layout     string
+	}{
+		{
+			name: "/etc/nova cannot be looked into",
+			file: func(p string) error {
+				if strings.HasPrefix(p, "/etc/nova/") {
+					return denied(p)
+				}
+				return missing(p)
+			},
+			stat: func(p string) error {
+				if strings.HasPrefix(p, "/etc/nova/") {
+					return denied(p)
+				}
+				if p == "/etc/nova" || p == "/etc" {
+					return nil
+				}
+				return missing(p)
+			},
+			want:   []Unreadable{{"/etc/nova", ReasonNoLookInto}},
+			layout: "packages",
+		},
+		{
+			name: "nova.conf 0600, the rest absent",
+			file: func(p string) error {
+				if p == "/etc/nova/nova.conf" {
+					return denied(p)
+				}
+				return missing(p)
+			},
+			stat: func(p string) error {
+				if p == "/etc/nova/nova.conf" {
+					return nil
+				}
+				return missing(p)
+			},
+			want:   []Unreadable{{"/etc/nova/nova.conf", ReasonPermission}},
+			layout: "packages",
+		},
+		{
+			name:   "nothing there",
+			file:   missing,
+			stat:   missing,
+			layout: "",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ReaderFuncs{
+				File: func(p string) ([]byte, error) { return nil, tc.file(p) },
+				Dir:  func(p string) ([]fs.DirEntry, error) { return nil, tc.file(p) },
+			}
+			stat := func(p string) (fs.FileInfo, error) { return nil, tc.stat(p) }
+			set := DiscoverSet("compute", r, stat)
+			if tc.layout == "" {
+				if set != nil {
+					t.Fatalf("set %+v, want none", set)
+				}
+				return
+			}
+			if set == nil || set.Layout != tc.layout || len(set.Problems) != 0 || !set.Unread() {
+				t.Fatalf("set %+v", set)
+			}
+			if got := set.Unreadable(); !slices.Equal(got, tc.want) {
+				t.Errorf("Unreadable() = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

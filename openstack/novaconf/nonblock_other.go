@@ -1,0 +1,6 @@
+//go:build !unix
+
+package novaconf
+
+// oNonblock is 0 where there are no FIFOs to wait on.
+const oNonblock = 0
