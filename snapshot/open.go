@@ -97,10 +97,13 @@ func Is(name string) bool {
 	return err == nil
 }
 
+// extractedRoot finds an extracted snapshot in dir: a directory holding
+// manifest.json (a regular file) and root/ (a directory, not a symlink: a
+// root/ linking to / would make gpupass read the analyst's own host).
 func extractedRoot(dir string) (string, error) {
 	for _, d := range []string{dir, filepath.Join(dir, Top)} {
-		if info, err := os.Stat(filepath.Join(d, "root")); err == nil && info.IsDir() {
-			if _, err := os.Stat(filepath.Join(d, "manifest.json")); err == nil {
+		if info, err := os.Lstat(filepath.Join(d, "root")); err == nil && info.IsDir() {
+			if m, err := os.Lstat(filepath.Join(d, "manifest.json")); err == nil && m.Mode().IsRegular() {
 				return d, nil
 			}
 		}

@@ -122,3 +122,28 @@ func TestSweepStale(t *testing.T) {
 		}
 	}
 }
+
+// An extracted snapshot's root/ must be a directory of its own: one that
+// links elsewhere (to /) is not a snapshot, so gpupass does not read the
+// analyst's own host as if it were the captured one.
+func TestExtractedRootIsNoLink(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{"schema":"gpupass/snapshot/v1"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/", filepath.Join(dir, "root")); err != nil {
+		t.Fatal(err)
+	}
+	if Is(dir) {
+		t.Error("a folder whose root/ links to / is taken for a snapshot")
+	}
+	if s, err := Open(dir); err == nil {
+		s.Close()
+		t.Errorf("Open accepted it: root %s", s.Root)
+	}
+	os.Remove(filepath.Join(dir, "root"))
+	os.Mkdir(filepath.Join(dir, "root"), 0o755)
+	if !Is(dir) {
+		t.Error("a real extracted snapshot is not recognised")
+	}
+}
