@@ -464,7 +464,9 @@ func runAliasInconsistentFleet(p *Pass) error {
 	}
 	hosts := 0
 	for _, h := range v.Hosts {
-		if h.AliasErr != nil || h.Host == nil {
+		// A host whose nova.conf could not be read has aliases unknown,
+		// not none.
+		if h.AliasErr != nil || h.Host == nil || h.ConfUnread {
 			continue
 		}
 		hosts++

@@ -288,3 +288,27 @@ func TestGPUHostsUnprotected(t *testing.T) {
 		t.Errorf("without placement: evidence %v, fix %s", ev, r.Findings[0].Remediation)
 	}
 }
+
+// A host report made by a user who could not read nova.conf says nothing
+// of its aliases or device_spec: GP409 leaves it out, and its GPUs are
+// unusable for that reason, not for want of a device_spec.
+func TestAuditHostWithUnreadConf(t *testing.T) {
+	spec := `{"vendor_id": "10de", "product_id": "2330"}`
+	alias := `{"name": "h100", "vendor_id": "10de", "product_id": "2330", "device_type": "type-PCI"}`
+	readable := hostReport(readyHost(), []string{spec}, []string{alias})
+	other := hostReport(twoGPUHost(), []string{spec}, []string{alias})
+	unread := hostReport(func() *hostinfo.Host { h := readyHost(); h.Hostname = "gpu03"; return h }(), nil, nil)
+	unread.Report.NovaConf = &report.ConfReport{Role: "compute", Files: []report.ConfFileReport{}, Options: []report.ConfOption{},
+		Unreadable: []report.ConfUnreadable{{Path: "/etc/nova", Reason: "permission denied: cannot look into it"}}}
+	snap := &cloudmodel.Snapshot{Flavors: []cloudmodel.Flavor{flavor("g1", 8, 8192, "pci_passthrough:alias", "h100:1")}}
+	rel, _ := novarelease.Parse("2024.1")
+	r := Run(&Inputs{Cloud: snap, Reports: []*report.HostReport{readable, other, unread}, NovaRelease: rel}, []*Check{AliasInconsistentFleet})
+	if len(r.Findings) != 0 {
+		t.Errorf("GP409 on a host whose aliases are unknown: %+v", r.Findings)
+	}
+	v := fleet.New(snap, []*report.HostReport{unread}, rel, nil)
+	if len(v.Hosts) != 1 || !v.Hosts[0].ConfUnread || len(v.Hosts[0].Unusable) == 0 ||
+		!strings.Contains(v.Hosts[0].Unusable[0].Reason, "could not be read when the report was made") {
+		t.Errorf("hosts %+v", v.Hosts)
+	}
+}

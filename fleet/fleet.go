@@ -74,6 +74,10 @@ type HostSupply struct {
 	Devices []*SupplyDevice
 	// Unusable are the GPUs present that do not count, and why.
 	Unusable []Unusable
+	// ConfUnread says the host's nova.conf could not all be read when its
+	// report was made (preflight as another user than root): its
+	// device_spec and aliases are unknown, not empty.
+	ConfUnread bool
 	// Aliases are this host's own [pci]alias definitions.
 	Aliases  map[string]*pcispec.Alias
 	AliasErr error
@@ -257,6 +261,7 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 		return h
 	}
 	h.Name = host.Hostname
+	h.ConfUnread = rep.NovaConf != nil && len(rep.NovaConf.Unreadable) > 0
 	rel := fleetRel
 	if r, err := novarelease.Parse(rep.NovaRelease); err == nil {
 		rel = r // the node's own Nova parses its own nova.conf
@@ -286,7 +291,11 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 		}
 		if admitting == nil {
 			if pcidev.IsDisplay(d) && !pcidev.IsHostDisplay(d) && !pcidev.IsBootVGA(d) {
-				h.Unusable = append(h.Unusable, Unusable{d, "no [pci]device_spec offers it"})
+				why := "no [pci]device_spec offers it"
+				if h.ConfUnread {
+					why = "its nova.conf could not be read when the report was made: run gpupass preflight as root to know whether a device_spec offers it"
+				}
+				h.Unusable = append(h.Unusable, Unusable{d, why})
 			}
 			continue
 		}
