@@ -451,8 +451,11 @@ func (p *Plan) hostProblems() {
 			}
 		}
 	}
+	if len(p.Options.ConfUnread) > 0 {
+		p.problem(fmt.Sprintf("nova.conf could not all be read as this user (%s): the [pci] lines this plan replaces and the alias names flavors already use are unknown, so the nova.conf snippet may repeat or contradict them. Run gpupass generate as root.", strings.Join(p.Options.ConfUnread, "; ")))
+	}
 	if len(p.missingVFIO()) > 0 && !p.kernelLoadsModules() {
-		p.problem(fmt.Sprintf("The vfio modules (%s) are neither loaded nor built in, and this kernel has no module loaded at all: it is likely built without module support, so no modules-load.d file can load them. Boot a kernel with VFIO built in (CONFIG_VFIO, CONFIG_VFIO_PCI, CONFIG_VFIO_IOMMU_TYPE1) (GP106).", strings.Join(p.missingVFIO(), ", ")), Ref{ID: "GP106", Subject: host})
+		p.problem(fmt.Sprintf("The vfio modules (%s) are neither loaded nor built in, and this kernel cannot load modules (no /proc/modules, or no module loaded at all): no modules-load.d file can load them. Boot a kernel with VFIO built in (CONFIG_VFIO, CONFIG_VFIO_PCI, CONFIG_VFIO_IOMMU_TYPE1) (GP106).", strings.Join(p.missingVFIO(), ", ")), Ref{ID: "GP106", Subject: host})
 	}
 }
 
@@ -477,6 +480,9 @@ func (p *Plan) missingVFIO() []string {
 // kernelLoadsModules reports a kernel with modules loaded (/proc/modules
 // lists some): one without module support lists none.
 func (p *Plan) kernelLoadsModules() bool {
+	if p.Host.Kernel.NoModuleSupport {
+		return false // hostinfo saw no /proc/modules, or nomodule
+	}
 	for _, m := range p.Host.Modules {
 		if m.State == hostinfo.ModuleLoaded {
 			return true

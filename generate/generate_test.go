@@ -302,3 +302,24 @@ func TestValidateWords(t *testing.T) {
 		}
 	}
 }
+
+// A plan made without reading all of nova.conf says it cannot know the
+// lines it replaces; a kernel without module support gets no
+// modules-load.d file, whatever modules it lists.
+func TestPlanSaysWhatItCouldNotKnow(t *testing.T) {
+	p := build(t, host("intel_iommu=on iommu=pt", "GenuineIntel"), Options{ConfUnread: []string{"/etc/nova: permission denied"}})
+	found := false
+	for _, pr := range p.Problems {
+		found = found || strings.Contains(pr.Text, "nova.conf could not all be read as this user (/etc/nova: permission denied)")
+	}
+	if !found {
+		t.Errorf("problems %+v", p.Problems)
+	}
+	h := host("intel_iommu=on iommu=pt", "GenuineIntel")
+	h.Kernel.NoModuleSupport = true
+	h.Modules = []hostinfo.Module{{Name: "nvidia", State: hostinfo.ModuleLoaded}} // vfio missing
+	p = build(t, h, Options{})
+	if p.ModulesLoad() != "" {
+		t.Errorf("a modules-load.d file for a kernel without modules:\n%s", p.ModulesLoad())
+	}
+}

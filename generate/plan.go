@@ -56,6 +56,10 @@ type Options struct {
 	// ExposedFiles are nova.conf files that hold secrets and every user
 	// can read (GP314): the plan tightens their mode.
 	ExposedFiles []string
+	// ConfUnread names the parts of the node's nova.conf this user could
+	// not read ("/etc/nova: permission denied"): the plan says it cannot
+	// know the lines it replaces.
+	ConfUnread []string
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
 	System hostinfo.System

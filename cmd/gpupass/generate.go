@@ -200,6 +200,9 @@ func buildPlan(opts *generateOptions) (*generate.Plan, error) {
 		}
 		if r.Report.NovaConf != nil {
 			gopts.Conf, gopts.Layout = r.Report.NovaConf, r.Report.NovaConf.Layout
+			for _, u := range r.Report.NovaConf.Unreadable {
+				gopts.ConfUnread = append(gopts.ConfUnread, u.Path+": "+u.Reason)
+			}
 		}
 		if gopts.Release, _, err = novarelease.Choose(opts.novaRelease, "", novarelease.Recorded(r.Report.NovaRelease)); err != nil {
 			return nil, err
@@ -221,6 +224,9 @@ func buildPlan(opts *generateOptions) (*generate.Plan, error) {
 		if node.NovaConf != nil {
 			gopts.Conf, gopts.Layout = node.NovaConf, node.NovaConf.Layout
 			gopts.ExposedFiles = node.NovaConf.ExposedSecretFiles()
+			for _, u := range node.NovaConf.Unreadable() {
+				gopts.ConfUnread = append(gopts.ConfUnread, u.Path+": "+u.Reason)
+			}
 		}
 		in := inputs(node, gopts.GPUs)
 		in.APIConf = api
