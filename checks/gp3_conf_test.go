@@ -2,6 +2,8 @@ package checks
 
 import (
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -147,6 +149,45 @@ func TestConfChecks(t *testing.T) {
 			}
 			if strings.Contains(text.String(), "S3cr3tPass") || strings.Contains(text.String(), "hunter2") {
 				t.Errorf("a secret reached a finding:\n%s", text.String())
+			}
+		})
+	}
+}
+
+// TestSecretsExposedByType: GP314 counts the options that are secrets by
+// their declaration (and URLs with a password), never options whose name
+// only sounds like one; testdata/lint's TripleO file holds two secrets.
+func TestSecretsExposedByType(t *testing.T) {
+	const conf = "/etc/nova/nova.conf"
+	tripleo, err := os.ReadFile(filepath.Join("..", "testdata", "lint", "tripleo-nova-libvirt.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		want       []string // secret_options; nil: GP314 passes
+	}{
+		{"no secret, secret-sounding names", "[DEFAULT]\npassword_length = 12\n" +
+			"[libvirt]\ninject_password = False\ninject_key = False\nrbd_secret_uuid = 4b5c8c0a-ff60-454b-a1b4-9747aa737d19\n" +
+			"live_migration_uri = qemu+ssh://nova_migration@%s:2022/system?keyfile=/etc/nova/migration/identity\n" +
+			"[service_user]\nsend_service_user_token = true\n[ephemeral_storage_encryption]\nkey_size = 512\n" +
+			"[keystone_authtoken]\ntoken_cache_time = 300\n# password = commented-out\n" +
+			"[cache]\nbackend_argument = memcached_expire_time:300\n[database]\nconnection = sqlite:////var/lib/nova/nova.sqlite\n", nil},
+		{"secrets by type", "[neutron]\nauth_type = v3applicationcredential\napplication_credential_secret = s\n" +
+			"[cache]\nbackend_argument = redis_password:p\nmemcache_password = m\n" +
+			"[libvirt]\nconnection_uri = qemu+tcp://nova:pw@ctl/system\n",
+			[]string{"[cache]backend_argument", "[cache]memcache_password", "[libvirt]connection_uri", "[neutron]application_credential_secret"}},
+		{"tripleo-nova-libvirt.conf", string(tripleo), []string{"[DEFAULT]transport_url", "[placement]password"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, findings := runConf(t, SecretsExposed, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, tt.text, 0o644})})
+			var got []string
+			for _, f := range findings {
+				got = append(got, f.Evidence["secret_options"].([]string)...)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("secret options (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -49,11 +49,11 @@ type Value struct {
 }
 
 // Redacted returns Text safe to print (see Redact).
-func (v Value) Redacted() string { return Redact(v.Name, v.Text) }
+func (v Value) Redacted() string { return Redact(v.Group, v.Name, v.Text) }
 
 // HoldsSecret reports whether the value is or holds a secret (see the
 // function HoldsSecret).
-func (v Value) HoldsSecret() bool { return HoldsSecret(v.Name, v.Text) }
+func (v Value) HoldsSecret() bool { return HoldsSecret(v.Group, v.Name, v.Text) }
 
 // Severities of a Problem.
 const (
@@ -276,7 +276,7 @@ func (p *parser) run(data []byte) {
 			Source: Source{p.file.Name, badLine}, Severity: SeverityError, Code: CodeInvalidUTF8,
 			Message: "not valid UTF-8: Python cannot decode the file (UnicodeDecodeError) and nova does not start; " +
 				"save it as UTF-8 (a Latin-1 accent in a comment is enough to stop nova)",
-			Line: redactLine(text, stray),
+			Line: redactLine(p.group, text, stray),
 		}
 		p.problems = append(p.problems, pr)
 		p.file.Err = &pr // what Python raises, before any ParseError
@@ -410,7 +410,7 @@ func (p *parser) assignment(line, raw string) {
 	}
 	p.key, p.keyLine, p.keyText = key, p.lineNo, raw
 	p.parts = append(p.parts[:0], value)
-	p.secret = isSecretName(key)
+	p.secret = IsSecret(p.group, key)
 	p.lastSecret = p.secret
 	p.checkKey(key, raw)
 	p.checkValueLine(p.quoteRaw, false)
@@ -455,7 +455,7 @@ func (p *parser) fail(line, osloLine int, code, msg, text string) {
 	p.problem(Problem{
 		Source: Source{p.file.Name, line}, Severity: SeverityError, Code: code,
 		Message:  osloMessages[code] + " (" + msg + "; nova will not start)",
-		Line:     redactLine(text, stray),
+		Line:     redactLine(p.group, text, stray),
 		OsloLine: osloLine,
 	})
 	p.done = true
@@ -464,7 +464,7 @@ func (p *parser) fail(line, osloLine int, code, msg, text string) {
 func (p *parser) warn(line int, code, msg, text string) {
 	p.problem(Problem{
 		Source: Source{p.file.Name, line}, Severity: SeverityWarning, Code: code,
-		Message: msg, Line: redactLine(text, false),
+		Message: msg, Line: redactLine(p.group, text, false),
 	})
 }
 
@@ -477,7 +477,7 @@ func (p *parser) warnValue(line int, code, msg string, cont bool, text string) {
 	}
 	p.problem(Problem{
 		Source: Source{p.file.Name, line}, Severity: SeverityWarning, Code: code,
-		Message: msg, Line: redactLine(shown, p.secret && cont),
+		Message: msg, Line: redactLine(p.group, shown, p.secret && cont),
 	})
 }
 
