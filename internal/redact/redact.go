@@ -339,6 +339,71 @@ func ModprobeLine(line string) string {
 	return Args(line)
 }
 
+// Modprobe returns a modprobe.d file with its credentials hidden, line
+// for line (see ModprobeLine). A directive continued over several lines
+// (a backslash before the newline, which kmod joins) is judged whole:
+// when it holds a credential, its first line gets the whole directive,
+// redacted and continued, and the lines after it are emptied, so kmod
+// reads the same directive at the same line. It also returns the 1-based
+// numbers of the lines it changed.
+func Modprobe(data []byte) ([]byte, []int) {
+	lines := strings.SplitAfter(string(data), "\n")
+	var out strings.Builder
+	out.Grow(len(data))
+	var changed []int
+	for i := 0; i < len(lines); {
+		// The physical lines of one logical line: each but the last ends
+		// in a backslash before its newline.
+		j := i
+		for j < len(lines)-1 && strings.HasSuffix(lines[j], "\\\n") {
+			j++
+		}
+		group := lines[i : j+1]
+		if len(group) == 1 {
+			text, eol := strings.CutSuffix(group[0], "\n")
+			r := ModprobeLine(text)
+			if r != text {
+				changed = append(changed, i+1)
+			}
+			out.WriteString(r)
+			if eol {
+				out.WriteString("\n")
+			}
+			i = j + 1
+			continue
+		}
+		var joined strings.Builder
+		for k, l := range group {
+			if k < len(group)-1 {
+				l = strings.TrimSuffix(l, "\\\n")
+			}
+			joined.WriteString(l)
+		}
+		logical, eol := strings.CutSuffix(joined.String(), "\n")
+		if r := ModprobeLine(logical); r != logical {
+			out.WriteString(r + "\\\n")
+			changed = append(changed, i+1)
+			for k := 1; k < len(group); k++ {
+				if k < len(group)-1 {
+					out.WriteString("\\\n")
+				} else if eol {
+					out.WriteString("\n")
+				}
+				changed = append(changed, i+k+1)
+			}
+		} else {
+			for _, l := range group {
+				out.WriteString(l)
+			}
+		}
+		i = j + 1
+	}
+	if changed == nil {
+		return data, nil
+	}
+	return []byte(out.String()), changed
+}
+
 // Lines applies redact to each line of data ("\n" ends a line; a "\r"
 // before it stays in the line) and returns the result and the 1-based
 // numbers of the lines it changed, nil when none.

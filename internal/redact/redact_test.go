@@ -122,6 +122,35 @@ func TestModprobeLine(t *testing.T) {
 	}
 }
 
+func TestModprobe(t *testing.T) {
+	in := "# mirror at http://admin:PW1@mirror/\n" +
+		"options vfio-pci ids=10de:1e07\n" +
+		"options foo debug=1 \\\n" +
+		"  password=PW2 \\\n" +
+		"  other=1\n" +
+		"options bar a=1 \\\n" +
+		"  b=2\n" +
+		"blacklist nouveau"
+	out, changed := Modprobe([]byte(in))
+	want := "# mirror at http://admin:***@mirror/\n" +
+		"options vfio-pci ids=10de:1e07\n" +
+		"options foo debug=1   password=***   other=1\\\n" +
+		"\\\n" +
+		"\n" +
+		"options bar a=1 \\\n" +
+		"  b=2\n" +
+		"blacklist nouveau"
+	if string(out) != want {
+		t.Errorf("Modprobe =\n%s\nwant\n%s", out, want)
+	}
+	if len(changed) != 4 || changed[0] != 1 || changed[1] != 3 || changed[3] != 5 {
+		t.Errorf("changed = %v, want [1 3 4 5]", changed)
+	}
+	if again, more := Modprobe(out); string(again) != string(out) || more != nil {
+		t.Errorf("Modprobe is not idempotent: %q, %v", again, more)
+	}
+}
+
 func TestLines(t *testing.T) {
 	in := "a\nhttp://u:PW@h\r\nc\nhttp://v:PW@h"
 	out, changed := Lines([]byte(in), URLs)
@@ -197,6 +226,22 @@ func FuzzCmdline(f *testing.F) {
 		}
 		if strings.Contains(got, value) {
 			t.Fatalf("Cmdline(%q) = %q keeps %q", s, got, value)
+		}
+	})
+}
+
+// FuzzModprobe: the lines stay where they were (kmod's line numbers
+// name the same directives) and redacting twice changes nothing more.
+func FuzzModprobe(f *testing.F) {
+	f.Add([]byte("options foo password=x \\\n  y=1\n# http://u:p@h\n"))
+	f.Add([]byte("install a curl 'http://u:p w@h' \\\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, _ := Modprobe(data)
+		if a, b := strings.Count(string(data), "\n"), strings.Count(string(out), "\n"); a != b {
+			t.Fatalf("%d lines became %d: %q", a, b, out)
+		}
+		if again, _ := Modprobe(out); string(again) != string(out) {
+			t.Fatalf("not idempotent: %q then %q", out, again)
 		}
 	})
 }
