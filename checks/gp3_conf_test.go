@@ -193,6 +193,44 @@ func TestSecretsExposedByType(t *testing.T) {
 	}
 }
 
+// TestConfSyntaxFolds: GP301 gives one finding per problem and option,
+// however many lines repeat it, with the count and the first lines in its
+// evidence; a huge value is quoted clipped (GP313).
+func TestConfSyntaxFolds(t *testing.T) {
+	const conf = "/etc/nova/nova.conf"
+	text := "[libvirt]\n" + strings.Repeat("virt_type = kvm # default\n", 100000)
+	_, findings := runConf(t, ConfSyntax, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, text, 0o640})})
+	if len(findings) != 2 {
+		t.Fatalf("%d findings, want 2 (inline comment, repeated key)", len(findings))
+	}
+	size := 0
+	for _, f := range findings {
+		size += len(f.Message) + len(f.Remediation)
+		if f.Source != conf+":2" || f.Evidence["occurrences"] != 100000 || !cmp.Equal(f.Evidence["lines"], []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}) {
+			t.Errorf("%s: source %s, evidence %v", f.Evidence["code"], f.Source, f.Evidence)
+		}
+	}
+	if !strings.Contains(findings[0].Message, "The same on 99,999 more lines of this file: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ….") {
+		t.Errorf("inline comment: %s", findings[0].Message)
+	}
+	if !strings.Contains(findings[1].Message, "is set 100,000 times in this file") || strings.Contains(findings[1].Message, "The same on") {
+		t.Errorf("repeated key: %s", findings[1].Message)
+	}
+	if size > 4000 {
+		t.Errorf("the findings hold %d bytes of text", size)
+	}
+	// A single problem has no count.
+	_, findings = runConf(t, ConfSyntax, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\nvirt_type = kvm # default\n", 0o640})})
+	if len(findings) != 1 || findings[0].Evidence["occurrences"] != nil || strings.Contains(findings[0].Message, "The same") {
+		t.Errorf("one problem: %+v", findings)
+	}
+	// GP313 quotes a 1 MB virt_type by its first 200 bytes.
+	_, findings = runConf(t, VirtType, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\nvirt_type = " + strings.Repeat("q", 1<<20) + "\n", 0o640})})
+	if len(findings) != 1 || len(findings[0].Message) > 400 || !strings.Contains(findings[0].Message, "q…") {
+		t.Errorf("GP313 on a 1 MB value: %d findings, %.100s", len(findings), findings[0].Message)
+	}
+}
+
 // The report lists the options gpupass reads, never a secret.
 func TestConfReportRedacts(t *testing.T) {
 	c := testConf(t, "compute", confFile{"/etc/nova/nova.conf", secretLine +

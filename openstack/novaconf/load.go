@@ -2,6 +2,8 @@ package novaconf
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -42,8 +44,20 @@ func (r ReaderFuncs) ReadDir(p string) ([]fs.DirEntry, error) { return r.Dir(p) 
 // and the tests use it.
 type DirReader string
 
-// ReadFile reads a file.
-func (d DirReader) ReadFile(p string) ([]byte, error) { return os.ReadFile(d.path(p)) }
+// ReadFile reads a file, at most MaxFileSize+1 bytes of it: Load refuses
+// a longer one without reading it all.
+func (d DirReader) ReadFile(p string) ([]byte, error) {
+	f, err := os.Open(d.path(p))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: err}
+	}
+	return data, nil
+}
 
 // ReadDir lists a directory.
 func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(d.path(p)) }
@@ -61,6 +75,13 @@ type Config struct {
 	files []*File
 }
 
+// MaxFileSize is the most Load reads of one nova.conf: 16 MiB, the cap
+// hostinfo puts on every file it reads and snapshot on every member, and
+// far above a real nova.conf (every option Nova has, commented, is about
+// 200 KiB). A larger file is a Problem (CodeTooLarge) and is not parsed,
+// so a hostile file costs a bounded amount of memory and report.
+const MaxFileSize = 16 << 20
+
 // Load reads the files in order, then each directory's *.conf files
 // sorted by name, as oslo.config reads --config-file and --config-dir
 // (the files in command-line order, then the directories: what nova's
@@ -70,8 +91,14 @@ type Config struct {
 // twice, and a missing file or directory is an error (nova refuses to
 // start: ConfigFilesNotFoundError, ConfigDirNotFoundError), as is one that
 // cannot be read; each is a Problem naming the path, and Load goes on with
-// the others, where oslo.config stops at the first.
+// the others, where oslo.config stops at the first. A file larger than
+// MaxFileSize is not read either (CodeTooLarge).
 func Load(r Reader, files, dirs []string) (*Config, []Problem) {
+	return load(r, files, dirs, MaxValues)
+}
+
+// load is Load reading at most budget assignments in all.
+func load(r Reader, files, dirs []string, budget int) (*Config, []Problem) {
 	c := &Config{}
 	var problems []Problem
 	read := func(p string) {
@@ -80,7 +107,14 @@ func Load(r Reader, files, dirs []string) (*Config, []Problem) {
 			problems = append(problems, readProblem(p, err, CodeMissingFile))
 			return
 		}
-		f, ps := Parse(p, data)
+		if len(data) > MaxFileSize {
+			problems = append(problems, Problem{Source: Source{File: p}, Severity: SeverityError, Code: CodeTooLarge,
+				Message: fmt.Sprintf("larger than %d MiB, the most gpupass reads of a nova.conf (one with every option Nova has, "+
+					"commented, is under 1 MiB): gpupass did not read it, so nothing this file sets is judged", MaxFileSize>>20)})
+			return
+		}
+		f, ps := parse(p, data, budget, len(c.files) > 0)
+		budget = max(0, budget-len(f.Values))
 		c.files = append(c.files, f)
 		problems = append(problems, ps...)
 	}
@@ -158,7 +192,11 @@ func (c *Config) Parsed() []*File { return append([]*File(nil), c.files...) }
 // Values returns every assignment of every file, in the order read: what
 // the files set, for spotting unknown or misspelt options.
 func (c *Config) Values() []Value {
-	var out []Value
+	n := 0
+	for _, f := range c.files {
+		n += len(f.Values)
+	}
+	out := make([]Value, 0, n)
 	for _, f := range c.files {
 		out = append(out, f.Values...)
 	}
