@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/gpupass/gpupass/render"
 )
 
@@ -310,6 +312,9 @@ func TestSecretCanaries(t *testing.T) {
 		run{nil, []string{"generate", "nova-conf", "--root", root, "--output", filepath.Join(out, "nova-gpu.conf")}, ""},
 		run{nil, []string{"snapshot", "--root", root, "-o", filepath.Join(out, "snap.tar.gz")}, "Redacted"},
 		run{nil, []string{"snapshot", "--root", root, "-o", "-", "--format", "json"}, `"redacted"`},
+		// What is read back from the snapshot.
+		run{nil, []string{"preflight", "--root", filepath.Join(out, "snap.tar.gz"), "--format", "json", "--gpu", "all"}, `"cmdline"`},
+		run{nil, []string{"generate", "all", "--root", filepath.Join(out, "snap.tar.gz")}, ""},
 		run{nil, []string{"checks", "GP314"}, ""},
 		run{cloudEnv, []string{"audit", "--os-cloud", "canary", "--debug", "--reports", reports, "--save-cloud", filepath.Join(out, "cloud.json")}, "X-Auth-Token"},
 		run{cloudEnv, []string{"audit", "--os-cloud", "split", "--debug", "--reports", reports}, "POST"},
@@ -356,6 +361,20 @@ func TestSecretCanaries(t *testing.T) {
 		} `json:"redacted"`
 	}
 	_, js, _ := gpupass(t, nil, "snapshot", "--root", root, "-o", filepath.Join(work, "s.tar.gz"), "--format", "json")
+	// And what is hidden is hidden alike on the host and in its snapshot:
+	// the report read back is the host's own.
+	reportOf := func(root string) map[string]any {
+		_, out, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json", "--gpu", "all")
+		var r map[string]any
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("preflight --root %s: %v", root, err)
+		}
+		delete(r, "generated_at")
+		return r
+	}
+	if diff := cmp.Diff(reportOf(root), reportOf(filepath.Join(work, "s.tar.gz"))); diff != "" {
+		t.Errorf("the snapshot's report differs from the host's (-host +snapshot):\n%s", diff)
+	}
 	err := json.Unmarshal([]byte(js), &m)
 	redacted := map[string]bool{}
 	for _, r := range m.Redacted {
