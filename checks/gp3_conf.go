@@ -5,9 +5,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/redact"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/report"
 )
+
+// maxQuoted bounds a value quoted in a message ("…" marks the cut), so
+// that a message is never as big as what it is about.
+const maxQuoted = 200
 
 func optionSubject(opt novaconf.Option) report.Subject {
 	return report.Subject{Kind: "option", Ref: opt.String()}
@@ -27,7 +32,12 @@ var ConfSyntax = &Check{
 	Run: runConfSyntax,
 }
 
-// runConfSyntax is GP301's Run.
+// runConfSyntax is GP301's Run. A problem that recurs on many lines of a
+// file (the same option set a million times, the same inline comment on
+// every line) is one finding at its first line: its evidence counts the
+// lines ("occurrences") and lists the first of them ("lines"), and its
+// message says so. novaconf folds them as it parses, so a hostile file
+// costs neither memory nor report.
 func runConfSyntax(p *Pass) error {
 	for _, c := range p.confs() {
 		for _, pr := range c.Problems {
@@ -36,17 +46,58 @@ func runConfSyntax(p *Pass) error {
 				sev = report.Error
 			}
 			remedy := confProblemRemedy(pr)
+			evidence := map[string]any{"code": pr.Code, "conf": c.Role}
+			msg := pr.Message + quoteLine(pr.Line)
+			if pr.Count > 1 {
+				lines := append([]int{pr.Source.Line}, pr.Repeats...)
+				evidence["occurrences"] = pr.Count
+				evidence["lines"] = lines
+				if pr.Code != novaconf.CodeRepeatedKey { // its message names the lines
+					msg += " " + recurrence(pr.Count, pr.Repeats)
+				}
+			}
 			p.Report(report.Finding{
 				Severity:    sev,
 				Subject:     fileSubject(pr.Source.File),
 				Source:      sourceString(pr.Source),
-				Message:     pr.Message + quoteLine(pr.Line),
+				Message:     msg,
 				Remediation: remedy,
-				Evidence:    map[string]any{"code": pr.Code, "conf": c.Role},
+				Evidence:    evidence,
 			})
 		}
 	}
 	return nil
+}
+
+// recurrence says on which other lines a problem recurs: "The same on 3
+// more lines: 7, 9, 12." or "The same on 999,998 more lines: 3, 4, ...
+// (the first 10)."
+func recurrence(count int, repeats []int) string {
+	more := count - 1
+	shown := make([]string, len(repeats))
+	for i, l := range repeats {
+		shown[i] = fmt.Sprint(l)
+	}
+	list := strings.Join(shown, ", ")
+	if more > len(repeats) {
+		list += ", …"
+	}
+	if list == "" {
+		return fmt.Sprintf("The same on %s more lines of this file.", groupDigits(more))
+	}
+	if more == 1 {
+		return fmt.Sprintf("The same on 1 more line of this file: %s.", list)
+	}
+	return fmt.Sprintf("The same on %s more lines of this file: %s.", groupDigits(more), list)
+}
+
+// groupDigits writes n with thousands separated by commas (999,998).
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func sourceString(s novaconf.Source) string {
@@ -93,7 +144,9 @@ func confProblemRemedy(pr novaconf.Problem) string {
 	case novaconf.CodeDefaultCase:
 		return "Write the section as [DEFAULT], in capitals: nova never reads [Default]."
 	case novaconf.CodeRepeatedKey:
-		return "Only the last value counts for this option: remove the other."
+		return "Only the last value counts for this option: remove the others."
+	case novaconf.CodeTooLarge:
+		return "Check that this is the nova.conf meant (a real one is well under 1 MiB): remove what does not belong in it, or pass the right file."
 	}
 	return "Rewrite the line so oslo.config reads what was meant."
 }
@@ -191,7 +244,7 @@ func runSchedulerFilter(p *Pass) error {
 		return nil
 	}
 	v := values[0]
-	filters := novaconf.ParseList(v.Text)
+	filters := novaconf.ParseList(v.Redacted())
 	for _, f := range filters {
 		if f == pciFilter {
 			return nil
@@ -231,16 +284,17 @@ func runVirtType(p *Pass) error {
 		return nil
 	}
 	v := values[0]
-	msg := fmt.Sprintf("[libvirt]virt_type is %q: guests on this node cannot be given a PCI device.", v.Text)
+	shown := redact.Clip(v.Redacted(), maxQuoted)
+	msg := fmt.Sprintf("[libvirt]virt_type is %q: guests on this node cannot be given a PCI device.", shown)
 	if !contains(opt.Choices, v.Text) {
-		msg = fmt.Sprintf("[libvirt]virt_type is %q, which is not one of %s: nova-compute refuses to start.", v.Text, strings.Join(opt.Choices, ", "))
+		msg = fmt.Sprintf("[libvirt]virt_type is %q, which is not one of %s: nova-compute refuses to start.", shown, strings.Join(opt.Choices, ", "))
 	}
 	p.Report(report.Finding{
 		Subject:     optionSubject(opt),
 		Source:      v.Source.String(),
 		Message:     msg,
 		Remediation: "Set [libvirt]virt_type = kvm (the default) and make sure /dev/kvm exists (GP101).",
-		Evidence:    map[string]any{"virt_type": v.Text},
+		Evidence:    map[string]any{"virt_type": shown},
 	})
 	return nil
 }
@@ -275,10 +329,19 @@ func runSecretsExposed(p *Pass) error {
 		if c.Role == "api" {
 			continue
 		}
+		// Each secret option once per file, however often it is set.
 		byFile := map[string][]string{}
-		for _, v := range c.Config.Values() {
-			if v.HoldsSecret() {
-				byFile[v.Source.File] = append(byFile[v.Source.File], fmt.Sprintf("[%s]%s", v.Group, v.Name))
+		seen := map[string]bool{}
+		for _, file := range c.Config.Parsed() {
+			for _, v := range file.Values {
+				if !v.HoldsSecret() {
+					continue
+				}
+				name := fmt.Sprintf("[%s]%s", v.Group, v.Name)
+				if key := v.Source.File + "\x00" + name; !seen[key] {
+					seen[key] = true
+					byFile[v.Source.File] = append(byFile[v.Source.File], name)
+				}
 			}
 		}
 		for _, f := range c.Files {

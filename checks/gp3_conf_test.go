@@ -2,6 +2,8 @@ package checks
 
 import (
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -149,6 +151,83 @@ func TestConfChecks(t *testing.T) {
 				t.Errorf("a secret reached a finding:\n%s", text.String())
 			}
 		})
+	}
+}
+
+// TestSecretsExposedByType: GP314 counts the options that are secrets by
+// their declaration (and URLs with a password), never options whose name
+// only sounds like one; testdata/lint's TripleO file holds two secrets.
+func TestSecretsExposedByType(t *testing.T) {
+	const conf = "/etc/nova/nova.conf"
+	tripleo, err := os.ReadFile(filepath.Join("..", "testdata", "lint", "tripleo-nova-libvirt.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		want       []string // secret_options; nil: GP314 passes
+	}{
+		{"no secret, secret-sounding names", "[DEFAULT]\npassword_length = 12\n" +
+			"[libvirt]\ninject_password = False\ninject_key = False\nrbd_secret_uuid = 4b5c8c0a-ff60-454b-a1b4-9747aa737d19\n" +
+			"live_migration_uri = qemu+ssh://nova_migration@%s:2022/system?keyfile=/etc/nova/migration/identity\n" +
+			"[service_user]\nsend_service_user_token = true\n[ephemeral_storage_encryption]\nkey_size = 512\n" +
+			"[keystone_authtoken]\ntoken_cache_time = 300\n# password = commented-out\n" +
+			"[cache]\nbackend_argument = memcached_expire_time:300\n[database]\nconnection = sqlite:////var/lib/nova/nova.sqlite\n", nil},
+		{"secrets by type", "[neutron]\nauth_type = v3applicationcredential\napplication_credential_secret = s\n" +
+			"[cache]\nbackend_argument = redis_password:p\nmemcache_password = m\n" +
+			"[libvirt]\nconnection_uri = qemu+tcp://nova:pw@ctl/system\n",
+			[]string{"[cache]backend_argument", "[cache]memcache_password", "[libvirt]connection_uri", "[neutron]application_credential_secret"}},
+		{"tripleo-nova-libvirt.conf", string(tripleo), []string{"[DEFAULT]transport_url", "[placement]password"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, findings := runConf(t, SecretsExposed, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, tt.text, 0o644})})
+			var got []string
+			for _, f := range findings {
+				got = append(got, f.Evidence["secret_options"].([]string)...)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("secret options (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestConfSyntaxFolds: GP301 gives one finding per problem and option,
+// however many lines repeat it, with the count and the first lines in its
+// evidence; a huge value is quoted clipped (GP313).
+func TestConfSyntaxFolds(t *testing.T) {
+	const conf = "/etc/nova/nova.conf"
+	text := "[libvirt]\n" + strings.Repeat("virt_type = kvm # default\n", 100000)
+	_, findings := runConf(t, ConfSyntax, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, text, 0o640})})
+	if len(findings) != 2 {
+		t.Fatalf("%d findings, want 2 (inline comment, repeated key)", len(findings))
+	}
+	size := 0
+	for _, f := range findings {
+		size += len(f.Message) + len(f.Remediation)
+		if f.Source != conf+":2" || f.Evidence["occurrences"] != 100000 || !cmp.Equal(f.Evidence["lines"], []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}) {
+			t.Errorf("%s: source %s, evidence %v", f.Evidence["code"], f.Source, f.Evidence)
+		}
+	}
+	if !strings.Contains(findings[0].Message, "The same on 99,999 more lines of this file: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ….") {
+		t.Errorf("inline comment: %s", findings[0].Message)
+	}
+	if !strings.Contains(findings[1].Message, "is set 100,000 times in this file") || strings.Contains(findings[1].Message, "The same on") {
+		t.Errorf("repeated key: %s", findings[1].Message)
+	}
+	if size > 4000 {
+		t.Errorf("the findings hold %d bytes of text", size)
+	}
+	// A single problem has no count.
+	_, findings = runConf(t, ConfSyntax, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\nvirt_type = kvm # default\n", 0o640})})
+	if len(findings) != 1 || findings[0].Evidence["occurrences"] != nil || strings.Contains(findings[0].Message, "The same") {
+		t.Errorf("one problem: %+v", findings)
+	}
+	// GP313 quotes a 1 MB virt_type by its first 200 bytes.
+	_, findings = runConf(t, VirtType, &Inputs{NovaConf: testConf(t, "compute", confFile{conf, "[libvirt]\nvirt_type = " + strings.Repeat("q", 1<<20) + "\n", 0o640})})
+	if len(findings) != 1 || len(findings[0].Message) > 400 || !strings.Contains(findings[0].Message, "q…") {
+		t.Errorf("GP313 on a 1 MB value: %d findings, %.100s", len(findings), findings[0].Message)
 	}
 }
 

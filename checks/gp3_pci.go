@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/internal/prose"
+	"github.com/gpupass/gpupass/internal/redact"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -49,7 +50,7 @@ func runDeviceSpecInvalid(p *Pass) error {
 					Source:      e.Value.Source.String(),
 					Message:     fmt.Sprintf("Nova %s rejects this [pci]device_spec, and nova-compute will not start: %s", p.Inputs.NovaRelease.Name, pcispec.Message(e.Err)),
 					Remediation: "Correct the entry; a device_spec is a JSON object (or a list of them) such as {\"vendor_id\": \"10de\", \"product_id\": \"2330\"}.",
-					Evidence:    map[string]any{"value": e.Value.Redacted()},
+					Evidence:    map[string]any{"value": evidenceValue(e.Value)},
 				})
 			}
 			for _, d := range e.Diags {
@@ -59,7 +60,7 @@ func runDeviceSpecInvalid(p *Pass) error {
 					Source:      e.Value.Source.String(),
 					Message:     d.Message,
 					Remediation: "Write IDs as four lower-case hex digits and addresses as DDDD:BB:SS.F; prefer globs to regular expressions.",
-					Evidence:    map[string]any{"value": e.Value.Redacted()},
+					Evidence:    map[string]any{"value": evidenceValue(e.Value)},
 				})
 			}
 		}
@@ -67,9 +68,18 @@ func runDeviceSpecInvalid(p *Pass) error {
 	return nil
 }
 
+// maxEvidenceValue bounds an option's value in a finding's evidence: a
+// real device_spec is under 1 KiB; a hostile one of megabytes would be
+// copied into every finding about it.
+const maxEvidenceValue = 4 << 10
+
+// evidenceValue is an option's value for a finding's evidence: redacted,
+// then clipped to maxEvidenceValue bytes with "…".
+func evidenceValue(v novaconf.Value) string { return redact.Clip(v.Redacted(), maxEvidenceValue) }
+
 // specLabel describes a device_spec entry for messages.
 func specLabel(e *pcispec.SpecEntry, s *pcispec.DeviceSpec) string {
-	text := e.Value.Text
+	text := e.Value.Redacted()
 	if len(e.Specs) > 1 {
 		return fmt.Sprintf("entry %d of %s", s.Index+1, clipText(text))
 	}
@@ -123,7 +133,7 @@ func runDeviceSpecNoMatch(p *Pass) error {
 				Source:      e.Value.Source.String(),
 				Message:     fmt.Sprintf("[pci]device_spec %s matches no PCI device on this host.%s", specLabel(e, s), nearMiss(s, devices)),
 				Remediation: "Correct the entry to the vendor_id/product_id (lspci -nn) or address of the GPU it is for, or remove it if this host has no such device.",
-				Evidence:    map[string]any{"value": e.Value.Redacted(), "vendor_id": s.VendorID, "product_id": s.ProductID},
+				Evidence:    map[string]any{"value": evidenceValue(e.Value), "vendor_id": s.VendorID, "product_id": s.ProductID},
 			})
 		}
 	}

@@ -161,3 +161,27 @@ func TestDeviceSpecMakesPassthroughGPU(t *testing.T) {
 		t.Errorf("GP201 = %+v %v", got, findings)
 	}
 }
+
+// TestDeviceSpecInvalidBounded: a device_spec of 256 KiB (a regular
+// expression Go cannot compile, one Python rejects) gives GP302 findings
+// of bounded size: the pattern clipped in the message, the value in the
+// evidence cut at 4 KiB.
+func TestDeviceSpecInvalidBounded(t *testing.T) {
+	big := strings.Repeat("a", 256<<10)
+	for name, spec := range map[string]string{
+		"Go cannot evaluate": `{"address": {"domain": ".*", "bus": "` + big + `(?:a{1000}){1000}", "slot": ".*", "function": ".*"}}`,
+		"Python rejects":     `{"address": {"domain": ".*", "bus": "(` + big + `", "slot": ".*", "function": ".*"}}`,
+	} {
+		in := &Inputs{Host: readyHost(), NovaConf: testConf(t, "compute", confFile{"/etc/nova/nova.conf", pciConf("device_spec = " + spec), 0o640})}
+		_, findings := runConf(t, DeviceSpecInvalid, in)
+		if len(findings) == 0 {
+			t.Errorf("%s: no GP302 finding", name)
+		}
+		for _, f := range findings {
+			value, _ := f.Evidence["value"].(string)
+			if len(f.Message) > 2000 || len(value) > maxEvidenceValue+len("…") || !strings.HasSuffix(value, "…") {
+				t.Errorf("%s: message of %d bytes, evidence value of %d: %.200s", name, len(f.Message), len(value), f.Message)
+			}
+		}
+	}
+}

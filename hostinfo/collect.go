@@ -115,7 +115,7 @@ func (c *collector) kernel() {
 		c.host.Kernel.Release = strings.TrimSpace(s)
 	}
 	if s, ok := c.readText("/proc/cmdline", false); ok {
-		c.host.Kernel.Cmdline = strings.TrimRight(s, "\n")
+		c.host.Kernel.Cmdline = recordedCmdline(strings.TrimRight(s, "\n"))
 	}
 }
 
@@ -343,7 +343,7 @@ func (c *collector) modprobe() {
 		for _, err := range errs {
 			c.note(p, "%v", err)
 		}
-		c.host.Modprobe = append(c.host.Modprobe, directives...)
+		c.host.Modprobe = append(c.host.Modprobe, recordedDirectives(directives)...)
 	}
 }
 

@@ -73,7 +73,8 @@ type Host struct {
 type Kernel struct {
 	// Release is /proc/sys/kernel/osrelease (uname -r).
 	Release string
-	// Cmdline is /proc/cmdline as the kernel booted with it; parse it with
+	// Cmdline is /proc/cmdline as the kernel booted with it, credentials
+	// hidden (inst.ks=http://admin:***@host/ks.cfg); parse it with
 	// ParseCmdline.
 	Cmdline string
 	// NoModuleSupport is true for a kernel built without loadable module
@@ -194,7 +195,8 @@ type Directive struct {
 	// Module is the module the directive is about, with underscores
 	// (for alias: the alias pattern).
 	Module string
-	// Args is the rest of the line, e.g. "ids=10de:2330" or "pre: vfio-pci".
+	// Args is the rest of the line, e.g. "ids=10de:2330" or "pre: vfio-pci",
+	// credentials hidden (password=***, http://user:***@host).
 	Args string
 }
 

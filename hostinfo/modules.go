@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/redact"
 	"github.com/gpupass/gpupass/pcidev"
 )
 
@@ -95,7 +96,7 @@ func ParseModprobeConf(file string, data []byte) ([]Directive, []error) {
 			continue
 		}
 		if !modprobeCommands[cmd] {
-			errs = append(errs, fmt.Errorf("%s:%d: unknown command %q", file, l.start, clip(cmd)))
+			errs = append(errs, fmt.Errorf("%s:%d: unknown command %q", file, l.start, clip(redact.URLs(cmd))))
 			continue
 		}
 		name, rest, ok := strtok(rest)

@@ -7,8 +7,10 @@
 // self-contained), directories listed with their entries (files nobody
 // read stand as empty files: an ACPI table's presence is all gpupass
 // looks at), paths only looked at by type (/dev/kvm) as empty files.
-// Configuration files other than the ones hostinfo parses itself are
-// nova.conf files and are redacted line for line (novaconf.RedactFile).
+// Every captured file is redacted line for line, by what it is (see
+// redactCaptured): the kernel command line, modprobe.d files, nova.conf
+// files (every configuration file hostinfo does not parse itself) and any
+// other file's URL credentials.
 //
 // Layout: gpupass-snapshot/manifest.json first, then gpupass-snapshot/root/
 // with the host's tree under it.
@@ -16,6 +18,7 @@ package snapshot
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -31,6 +34,7 @@ import (
 	"time"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/redact"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 )
 
@@ -62,8 +66,8 @@ type Manifest struct {
 	// Unreadable lists what could not be read and why: the collection's
 	// own notes, and paths the capture could not read.
 	Unreadable []Unreadable `json:"unreadable"`
-	// Redacted lists the configuration files whose secrets were replaced,
-	// and the lines changed (the values are not kept anywhere).
+	// Redacted lists the captured files whose secrets were replaced, and
+	// the lines changed (the values are not kept anywhere).
 	Redacted []Redaction `json:"redacted"`
 }
 
@@ -133,8 +137,8 @@ func Write(w io.Writer, fsys hostinfo.FS, paths []hostinfo.Recorded, opts Option
 	sort.Strings(names)
 	for _, name := range names {
 		n := b.nodes[name]
-		if n.kind == tar.TypeReg && !n.standIn && mayHoldSecrets(name) {
-			if red, lines := novaconf.RedactFile(n.data); len(lines) > 0 {
+		if n.kind == tar.TypeReg && !n.standIn {
+			if red, lines := redactCaptured(name, n.data); len(lines) > 0 {
 				n.data = red
 				m.Redacted = append(m.Redacted, Redaction{Path: name, Lines: lines})
 			}
@@ -195,10 +199,46 @@ func Write(w io.Writer, fsys hostinfo.FS, paths []hostinfo.Recorded, opts Option
 	return m, nil
 }
 
+// redactCaptured returns a captured file with its credentials hidden,
+// line for line so that every finding keeps its file:line, and the lines
+// changed, by what the file is: /proc/cmdline as the kernel splits it
+// (inst.ks=http://admin:***@host/ks.cfg, rd.iscsi.password=***), a
+// modprobe.d file as kmod reads it (comments, options, install
+// commands), a nova.conf by its options' declarations
+// (novaconf.RedactFile), and in any other file (sysfs, os-release,
+// pci.ids, hostname...) the credentials of URLs. hostinfo hides the same
+// credentials in what it records, so a report read from the snapshot is
+// the host's own.
+func redactCaptured(hostPath string, data []byte) ([]byte, []int) {
+	switch {
+	case hostPath == "/proc/cmdline":
+		return redact.Lines(data, redact.Cmdline)
+	case isModprobeConf(hostPath):
+		return redact.Modprobe(data)
+	case mayHoldSecrets(hostPath):
+		return novaconf.RedactFile(data)
+	case !bytes.Contains(data, []byte("://")):
+		return data, nil
+	}
+	return redact.Lines(data, redact.URLs)
+}
+
+// isModprobeConf reports whether a captured file is in one of the
+// directories kmod reads.
+func isModprobeConf(hostPath string) bool {
+	for _, dir := range hostinfo.ModprobeDirs {
+		if strings.HasPrefix(hostPath, dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // keptAsIs are the files under /etc and /usr that hostinfo and generate
-// parse themselves and that hold no secret; any other configuration file a
-// collection read is a nova.conf (the deployment's own files, a
-// nova.conf.d, a kolla or TripleO layout) and is redacted.
+// parse themselves and that hold no nova.conf secret; any other
+// configuration file a collection read is a nova.conf (the deployment's
+// own files, a nova.conf.d, a kolla or TripleO layout) and is redacted as
+// one.
 var keptAsIs = []string{
 	"/etc/modprobe.d/", "/usr/lib/modprobe.d/", "/lib/modprobe.d/", "/run/modprobe.d/", "/usr/local/lib/modprobe.d/",
 	"/etc/driverctl.d/", "/etc/hostname", "/etc/os-release", "/usr/lib/os-release",
@@ -206,7 +246,8 @@ var keptAsIs = []string{
 	"/lib/modules/", "/usr/lib/modules/",
 }
 
-// mayHoldSecrets reports whether a captured file is to be redacted.
+// mayHoldSecrets reports whether a captured file is to be redacted as a
+// nova.conf.
 func mayHoldSecrets(hostPath string) bool {
 	if strings.HasPrefix(hostPath, "/sys/") || strings.HasPrefix(hostPath, "/proc/") || strings.HasPrefix(hostPath, "/dev/") {
 		return false

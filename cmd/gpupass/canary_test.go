@@ -16,12 +16,16 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/gpupass/gpupass/render"
 )
 
 // Secret canaries: distinctive secrets seeded into a host's nova.conf
-// files, an API node's nova.conf, clouds.yaml, secure.yaml and the
-// environment. Every command runs in every format, with --debug, writing
+// files (secret options, URLs with blanks, backend_argument, a lone CR, a
+// keystoneauth plugin's secret, a comment's URL), its kernel command line
+// and modprobe.d, an API node's nova.conf, clouds.yaml, secure.yaml and
+// the environment. Every command runs in every format, with --debug, writing
 // files where it can; no canary may appear in any output, message or
 // file.
 var canaries = map[string]string{
@@ -42,6 +46,23 @@ var canaries = map[string]string{
 	"appsecret":   "CanaryAppSecret-4b8e2a",
 	"token":       "gAAAAACanaryToken-6f1d93",
 	"wrongpw":     "CanaryWrongPassword-19c7b3",
+	// Credentials by what they are, wherever they are.
+	"backendarg": "CanaryBackendArg-7a20c5",
+	"redisarg":   "CanaryRedisArg-0f93b1",
+	"urlblank":   "CanaryUrl Blank-5d18e2",
+	"urltab":     "CanaryUrl\tTab-c2a7f9",
+	"crtail":     "CanaryCRTail-84e1d0",
+	"appcred":    "CanaryAppCred-3b6f21",
+	"commenturl": "CanaryCommentUrl-9e04ab",
+	"memcachepw": "CanaryMemcachePw-61d7c8",
+	"cmdlineks":  "CanaryCmdlineKS-2c9b40",
+	"cmdlineign": "CanaryCmdlineIgn-e7150d",
+	"cmdlinepw":  "CanaryCmdlinePw-4a8c3e",
+	"cmdlineurl": "CanaryCmdline Url-b05f72",
+	"modcomment": "CanaryModComment-d3e96a",
+	"modoption":  "CanaryModOption-16f0b8",
+	"modinstall": "CanaryModInstall-a94c27",
+	"moddirect":  "CanaryModDirective-70be13",
 }
 
 // canaryHost copies a fixture and seeds its nova.conf with secrets.
@@ -60,6 +81,12 @@ func canaryHost(t *testing.T) string {
 		"# password = " + canaries["commented"] + "\n" +
 		"[placement]\npassword =\n  " + canaries["placement1"] + "\n  " + canaries["placement2"] + "\n" +
 		"[neutron]\nmetadata_proxy_shared_secret = " + canaries["metadata"] + "\n" +
+		"[neutron]\nauth_type = v3applicationcredential\napplication_credential_secret = " + canaries["appcred"] + "\n" +
+		"[cache]\nbackend_argument = password:" + canaries["backendarg"] + "\nbackend_argument = redis_password:" + canaries["redisarg"] + "\n" +
+		"memcache_password = " + canaries["memcachepw"] + "\n" +
+		"[glance]\n# mirror: https://glance:" + canaries["commenturl"] + "@mirror/\n" +
+		"api_servers = https://glance:" + canaries["urlblank"] + "@g1:9292,https://glance:" + canaries["urltab"] + "@g2:9292\n" +
+		"[service_user]\npassword = head\r" + canaries["crtail"] + "\n" +
 		"[pci]\ndevice_spec = {\"vendor_id\": \"10de\", \"product_id\": \"1e07\"}\n" +
 		"alias = {\"name\": \"rtx2080ti\", \"vendor_id\": \"10de\", \"product_id\": \"1e07\", \"device_type\": \"type-PCI\"}\n"
 	write := func(p, data string, mode fs.FileMode) {
@@ -75,6 +102,15 @@ func canaryHost(t *testing.T) string {
 	}
 	write("etc/nova/nova.conf", conf, 0o644) // world-readable: GP314 quotes the file
 	write("etc/nova/nova.conf.d/50-secrets.conf", "[glance]\napi_key = "+canaries["confd"]+"\n", 0o640)
+	// The kernel command line and modprobe.d: URL credentials, password
+	// parameters, comments, install commands.
+	write("proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.5.0-45-generic root=UUID=0f3c2a8e-6b1d-4e7f-a2c9-3d5e8f1a7b24 ro quiet "+
+		"inst.ks=http://admin:"+canaries["cmdlineks"]+"@host/ks.cfg ignition.config.url=https://u:"+canaries["cmdlineign"]+"@ign/x.ign "+
+		"rd.iscsi.password="+canaries["cmdlinepw"]+` "inst.stage2=http://u:`+canaries["cmdlineurl"]+`@h/" intel_iommu=on iommu=pt`+"\n", 0o444)
+	write("etc/modprobe.d/vfio.conf", "# mirror at http://admin:"+canaries["modcomment"]+"@mirror/\n"+
+		"options vfio-pci ids=10de:1e07\noptions snd_hda_intel password="+canaries["modoption"]+"\n"+
+		"install foo /usr/bin/curl -s 'http://u:"+canaries["modinstall"]+"@h/x' | sh\n"+
+		"http://u:"+canaries["moddirect"]+"@h/ not a directive\n", 0o644)
 	return root
 }
 
@@ -164,11 +200,17 @@ func canaryCloud(t *testing.T, echo bool) *httptest.Server {
 	return srv
 }
 
-// canaryLeaks returns the canaries found in a text.
+// canaryLeaks returns the canaries found in a text: whole, or any part
+// of one that holds a blank or a tab (JSON writes a tab as \t, and half a
+// password is a leak too).
 func canaryLeaks(text string) []string {
 	var found []string
 	for name, c := range canaries {
-		if strings.Contains(text, c) {
+		leaked := strings.Contains(text, c)
+		for _, part := range strings.Fields(c) {
+			leaked = leaked || len(part) >= 8 && part != c && strings.Contains(text, part)
+		}
+		if leaked {
 			found = append(found, name)
 		}
 	}
@@ -276,6 +318,9 @@ func TestSecretCanaries(t *testing.T) {
 		run{nil, []string{"generate", "nova-conf", "--root", root, "--output", filepath.Join(out, "nova-gpu.conf")}, ""},
 		run{nil, []string{"snapshot", "--root", root, "-o", filepath.Join(out, "snap.tar.gz")}, "Redacted"},
 		run{nil, []string{"snapshot", "--root", root, "-o", "-", "--format", "json"}, `"redacted"`},
+		// What is read back from the snapshot.
+		run{nil, []string{"preflight", "--root", filepath.Join(out, "snap.tar.gz"), "--format", "json", "--gpu", "all"}, `"cmdline"`},
+		run{nil, []string{"generate", "all", "--root", filepath.Join(out, "snap.tar.gz")}, ""},
 		run{nil, []string{"checks", "GP314"}, ""},
 		run{cloudEnv, []string{"audit", "--os-cloud", "canary", "--debug", "--reports", reports, "--save-cloud", filepath.Join(out, "cloud.json")}, "X-Auth-Token"},
 		run{cloudEnv, []string{"audit", "--os-cloud", "split", "--debug", "--reports", reports}, "POST"},
@@ -322,7 +367,28 @@ func TestSecretCanaries(t *testing.T) {
 		} `json:"redacted"`
 	}
 	_, js, _ := gpupass(t, nil, "snapshot", "--root", root, "-o", filepath.Join(work, "s.tar.gz"), "--format", "json")
-	if err := json.Unmarshal([]byte(js), &m); err != nil || len(m.Redacted) != 2 {
-		t.Errorf("snapshot redacted %+v (%v), want both nova.conf files", m.Redacted, err)
+	// And what is hidden is hidden alike on the host and in its snapshot:
+	// the report read back is the host's own.
+	reportOf := func(root string) map[string]any {
+		_, out, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json", "--gpu", "all")
+		var r map[string]any
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("preflight --root %s: %v", root, err)
+		}
+		delete(r, "generated_at")
+		return r
+	}
+	if diff := cmp.Diff(reportOf(root), reportOf(filepath.Join(work, "s.tar.gz"))); diff != "" {
+		t.Errorf("the snapshot's report differs from the host's (-host +snapshot):\n%s", diff)
+	}
+	err := json.Unmarshal([]byte(js), &m)
+	redacted := map[string]bool{}
+	for _, r := range m.Redacted {
+		redacted[r.Path] = true
+	}
+	for _, p := range []string{"/etc/nova/nova.conf", "/etc/nova/nova.conf.d/50-secrets.conf", "/proc/cmdline", "/etc/modprobe.d/vfio.conf"} {
+		if err != nil || !redacted[p] {
+			t.Errorf("snapshot redacted %+v (%v), want %s among them", m.Redacted, err, p)
+		}
 	}
 }

@@ -82,27 +82,35 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzRedactURL: whatever the password, a transport_url or connection
-// never shows it.
+// FuzzRedactURL: whatever the password, a URL in a value never shows
+// it: in a secret option (transport_url, replaced whole) and in one that
+// is not ([glance]api_servers, a list of URLs, and
+// [libvirt]live_migration_uri), whose URLs keep their user and host.
 func FuzzRedactURL(f *testing.F) {
-	for _, s := range []string{"s3cr3t", "p@ss", "pa/ss", "p'a\"ss", "a,b", "x://y", "", "%40"} {
+	for _, s := range []string{"s3cr3t", "p@ss", "pa/ss", "p'a\"ss", "a,b", "x://y", "", "%40", "pa ss", "p\tw"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, pw string) {
-		if len(pw) < 3 || strings.ContainsAny(pw, " \t\n\r\x0b\x0c") || strings.Contains(pw, "*") || // "*@d" is in the redacted "***@***@db"
-			strings.Contains(pw, "@") && strings.Contains(pw[strings.IndexByte(pw, '@'):], ",") {
-			return // blanks end a URL; "@" then "," reads as a second host (see redactURLs)
+		if len(pw) < 3 || strings.ContainsAny(pw, "\n\r\x0b\x0c\x1c\x1d\x1e\u0085") || strings.Contains(pw, "*") || strings.Contains(":"+pw, "://") ||
+			strings.TrimFunc(pw, pyIsSpace) != pw {
+			return // lines end at these; "://" starts another URL; "*" is in "***"
 		}
-		for _, v := range []string{
-			"rabbit://nova:" + pw + "@ctl1:5672,nova:" + pw + "@ctl2:5672/",
-			"mysql+pymysql://nova:" + pw + "@db/nova?charset=utf8",
-			"'rabbit://nova:" + pw + "@ctl1:5672/'",
+		visible := "transport_url = rabbit://nova:***@ctl1:5672,ctl2/mysql+pymysql@db/nova?charset=utf8' api_servers = https://glance:@g1:9292,https://g2:9292 live_migration_uri = qemu+ssh://nova@%s/system"
+		for _, o := range []struct{ group, name, value string }{
+			{"DEFAULT", "transport_url", "rabbit://nova:" + pw + "@ctl1:5672,nova:" + pw + "@ctl2:5672/"},
+			{"DEFAULT", "transport_url", "'rabbit://nova:" + pw + "@ctl1:5672/'"},
+			{"database", "connection", "mysql+pymysql://nova:" + pw + "@db/nova?charset=utf8"},
+			{"glance", "api_servers", "https://glance:" + pw + "@g1:9292,https://g2:9292"},
+			{"libvirt", "live_migration_uri", "qemu+ssh://nova:" + pw + "@%s/system"},
 		} {
-			if got := Redact("transport_url", v); strings.Contains(got, pw) && !strings.Contains("rabbit://nova:***@ctl1:5672,ctl2/mysql+pymysql@db/nova?charset=utf8'", pw) {
-				t.Fatalf("Redact(%q) = %q shows the password", v, got)
+			if got := Redact(o.group, o.name, o.value); strings.Contains(got, pw) && !strings.Contains(visible, pw) {
+				t.Fatalf("Redact(%q) = %q shows the password", o.value, got)
 			}
-			if got := redactLine("transport_url = "+v, false); strings.Contains(got, pw) && !strings.Contains("transport_url = rabbit://nova:***@ctl1:5672,ctl2/mysql+pymysql@db/nova?charset=utf8'", pw) {
-				t.Fatalf("redactLine(%q) = %q shows the password", v, got)
+			if got := redactLine(o.group, o.name+" = "+o.value, false); strings.Contains(strings.TrimPrefix(got, o.name+" = "), pw) && !strings.Contains(visible, pw) {
+				t.Fatalf("redactLine(%q) = %q shows the password", o.value, got)
+			}
+			if !HoldsSecret(o.group, o.name, o.value) || !HoldsSecret(o.group, o.name, Redact(o.group, o.name, o.value)) {
+				t.Fatalf("HoldsSecret(%q) is false, before or after redaction", o.value)
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package novaconf
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -47,7 +48,8 @@ func (r ReaderFuncs) ReadDir(p string) ([]fs.DirEntry, error) { return r.Dir(p) 
 // for a writer for ever; a device) is refused with a NotRegularError.
 type DirReader string
 
-// ReadFile reads a regular file.
+// ReadFile reads a regular file, at most MaxFileSize+1 bytes of it: Load
+// refuses a longer one without reading it all.
 func (d DirReader) ReadFile(p string) ([]byte, error) {
 	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
 	if err != nil {
@@ -61,7 +63,11 @@ func (d DirReader) ReadFile(p string) ([]byte, error) {
 	if !info.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "open", Path: d.path(p), Err: &NotRegularError{Mode: info.Mode()}}
 	}
-	return io.ReadAll(f)
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: err}
+	}
+	return data, nil
 }
 
 // ReadDir lists a directory, sorted by name.
@@ -155,6 +161,13 @@ func (c *Set) Unread() bool {
 	return c != nil && c.Config != nil && len(c.Config.files) == 0 && len(c.Config.unreadable) > 0
 }
 
+// MaxFileSize is the most Load reads of one nova.conf: 16 MiB, the cap
+// hostinfo puts on every file it reads and snapshot on every member, and
+// far above a real nova.conf (every option Nova has, commented, is about
+// 200 KiB). A larger file is a Problem (CodeTooLarge) and is not parsed,
+// so a hostile file costs a bounded amount of memory and report.
+const MaxFileSize = 16 << 20
+
 // Load reads the files in order, then each directory's *.conf files
 // sorted by name, as oslo.config reads --config-file and --config-dir
 // (the files in command-line order, then the directories: what nova's
@@ -164,7 +177,8 @@ func (c *Set) Unread() bool {
 // twice, and a missing file or directory is an error (nova refuses to
 // start: ConfigFilesNotFoundError, ConfigDirNotFoundError), as is one that
 // cannot be read; each is a Problem naming the path, and Load goes on with
-// the others, where oslo.config stops at the first. These are files the
+// the others, where oslo.config stops at the first. A file larger than
+// MaxFileSize is not read either (CodeTooLarge). These are files the
 // operator named: one that this user may not read is a Problem too (the
 // command refuses it); the deployment's own files, which nobody named,
 // are read by DiscoverSet, for which it is Unreadable.
@@ -175,6 +189,11 @@ func Load(r Reader, files, dirs []string) (*Config, []Problem) {
 // load is Load; with permissionUnreadable, what cannot be read for
 // permissions is Unreadable rather than a Problem.
 func load(r Reader, files, dirs []string, permissionUnreadable bool) (*Config, []Problem) {
+	return loadWithin(r, files, dirs, permissionUnreadable, MaxValues)
+}
+
+// loadWithin is load reading at most budget assignments in all.
+func loadWithin(r Reader, files, dirs []string, permissionUnreadable bool, budget int) (*Config, []Problem) {
 	c := &Config{}
 	var problems []Problem
 	denied := func(p string, err error) bool {
@@ -193,7 +212,14 @@ func load(r Reader, files, dirs []string, permissionUnreadable bool) (*Config, [
 			problems = append(problems, readProblem(p, err, CodeMissingFile))
 			return
 		}
-		f, ps := Parse(p, data)
+		if len(data) > MaxFileSize {
+			problems = append(problems, Problem{Source: Source{File: p}, Severity: SeverityError, Code: CodeTooLarge,
+				Message: fmt.Sprintf("larger than %d MiB, the most gpupass reads of a nova.conf (one with every option Nova has, "+
+					"commented, is under 1 MiB): gpupass did not read it, so nothing this file sets is judged", MaxFileSize>>20)})
+			return
+		}
+		f, ps := parse(p, data, budget, len(c.files) > 0)
+		budget = max(0, budget-len(f.Values))
 		c.files = append(c.files, f)
 		problems = append(problems, ps...)
 	}
@@ -274,7 +300,11 @@ func (c *Config) Parsed() []*File { return append([]*File(nil), c.files...) }
 // Values returns every assignment of every file, in the order read: what
 // the files set, for spotting unknown or misspelt options.
 func (c *Config) Values() []Value {
-	var out []Value
+	n := 0
+	for _, f := range c.files {
+		n += len(f.Values)
+	}
+	out := make([]Value, 0, n)
 	for _, f := range c.files {
 		out = append(out, f.Values...)
 	}

@@ -49,11 +49,11 @@ type Value struct {
 }
 
 // Redacted returns Text safe to print (see Redact).
-func (v Value) Redacted() string { return Redact(v.Name, v.Text) }
+func (v Value) Redacted() string { return Redact(v.Group, v.Name, v.Text) }
 
 // HoldsSecret reports whether the value is or holds a secret (see the
 // function HoldsSecret).
-func (v Value) HoldsSecret() bool { return HoldsSecret(v.Name, v.Text) }
+func (v Value) HoldsSecret() bool { return HoldsSecret(v.Group, v.Name, v.Text) }
 
 // Severities of a Problem.
 const (
@@ -91,6 +91,7 @@ const (
 	CodeKeyCase         = "key-case"                // warning: a key with capitals (nova's names are lower case)
 	CodeRepeatedKey     = "repeated-key"            // warning: a single-valued key set again later in the same file
 	CodeSubstitution    = "substitution"            // warning: "$name" in a value, which oslo.config substitutes
+	CodeTooLarge        = "too-large"               // a file larger than MaxFileSize (not read), or with more than MaxValues assignments
 )
 
 // Problem is a line oslo.config would reject (SeverityError: nova would
@@ -108,6 +109,17 @@ type Problem struct {
 	// the assignment. 0 for warnings and for errors raised outside the
 	// parser.
 	OsloLine int
+	// Option is the option the problem is about, "[group]name" as written
+	// ("" when it is about none: a section header, a line ending).
+	Option string
+	// Count is how many lines of the file have this problem: a warning
+	// that recurs for the same option (or, about none, with the same
+	// message) is one Problem, at its first line; a repeated key is one
+	// Problem counting the lines that set it. 0 and 1 both mean once.
+	Count int
+	// Repeats are the lines after Source.Line where it recurs, the first
+	// maxRepeats of them.
+	Repeats []int
 }
 
 // String formats a Problem as "file:line: severity: message".
@@ -116,8 +128,20 @@ func (p Problem) String() string {
 	if p.Line != "" {
 		s += ": " + strconv.Quote(p.Line)
 	}
+	if p.Count > 1 && p.Code != CodeRepeatedKey { // whose message names the lines
+		s += fmt.Sprintf(" (and %d more lines)", p.Count-1)
+	}
 	return s
 }
+
+// maxRepeats bounds Problem.Repeats; maxPerCode bounds the distinct
+// problems of one code in one file, past which the rest are counted in
+// one more Problem: a file of a million faulty lines gives a report of a
+// few hundred.
+const (
+	maxRepeats = 10
+	maxPerCode = 100
+)
 
 // Section is a section header as written in a file, for checks that look
 // for misspelt group names.
@@ -168,6 +192,18 @@ var osloMessages = map[string]string{
 // maxProblemLine bounds Problem.Line: enough to recognise the line.
 const maxProblemLine = 160
 
+// MaxValues is the most assignments Parse reads of one file, and Load of
+// all the files it reads: 1,048,576, far above a real nova.conf (about
+// 1,200 with every option set), and the count of a 16 MiB file of
+// "virt_type = kvm" lines; a file of shorter lines, or more such files,
+// stop there (CodeTooLarge), which bounds the memory of a configuration
+// to a few hundred MB whatever its files hold.
+const MaxValues = 1 << 20
+
+// maxQuoted bounds a name or value quoted in a Problem's message, so that
+// a message is never as big as what it is about.
+const maxQuoted = 200
+
 // Parse parses one file's bytes as oslo.config's ConfigParser does. It is
 // pure (no filesystem), so it is fuzzed. Errors oslo.config raises stop
 // the file, as they stop oslo.config: the File holds what came before, and
@@ -180,7 +216,13 @@ const maxProblemLine = 160
 // The cost is linear in the size of the file: a 10 MB value is read in one
 // pass (oslo.config has no limit either).
 func Parse(name string, data []byte) (*File, []Problem) {
-	p := &parser{file: &File{Name: name, index: map[Name][]int{}}}
+	return parse(name, data, MaxValues, false)
+}
+
+// parse is Parse reading at most maxValues assignments; shared says the
+// budget is that of several files (Load's), for the message.
+func parse(name string, data []byte, maxValues int, shared bool) (*File, []Problem) {
+	p := &parser{file: &File{Name: name, index: map[Name][]int{}}, maxValues: maxValues, sharedBudget: shared}
 	p.run(data)
 	// In line order: the UTF-8 error is recorded last, and a repeated-key
 	// warning names an earlier line.
@@ -191,6 +233,9 @@ func Parse(name string, data []byte) (*File, []Problem) {
 type parser struct {
 	file     *File
 	problems []Problem
+
+	maxValues    int  // the assignments it may still read
+	sharedBudget bool // maxValues is what earlier files left
 
 	lineNo  int    // oslo's self.lineno: lines read so far
 	section string // current section as written, "" before the first
@@ -208,9 +253,23 @@ type parser struct {
 	// of the secret and is redacted whole.
 	lastSecret bool
 
-	seen  map[Name]seenKey // the last single-valued key of each name, for repeated-key
-	ended endedBy          // what ended the last value, for an unexpected continuation
-	done  bool
+	seen     map[Name]*seenKey // each single-valued key's lines, for repeated-key
+	seenKeys []Name            // the keys of seen, in the order first set
+	ended    endedBy           // what ended the last value, for an unexpected continuation
+	done     bool
+
+	// folded indexes the warnings by what they are about, so that one
+	// recurring on many lines is one Problem with a count; perCode
+	// counts the distinct ones of each code, and overflow holds the
+	// Problem that counts those past maxPerCode.
+	folded   map[foldKey]int
+	perCode  map[string]int
+	overflow map[string]int
+}
+
+// foldKey is what makes two warnings the same problem.
+type foldKey struct {
+	code, option, message string
 }
 
 // endedBy records what ended the last value (or what came last without
@@ -224,9 +283,9 @@ type endedBy struct {
 func (e endedBy) String() string {
 	switch e.what {
 	case "blank":
-		return fmt.Sprintf("the blank line %d ended the value of %s", e.line, e.key)
+		return fmt.Sprintf("the blank line %d ended the value of %s", e.line, clip(e.key, maxQuoted))
 	case "comment":
-		return fmt.Sprintf("the comment on line %d ended the value of %s (comments cannot sit inside a value)", e.line, e.key)
+		return fmt.Sprintf("the comment on line %d ended the value of %s (comments cannot sit inside a value)", e.line, clip(e.key, maxQuoted))
 	case "section":
 		return fmt.Sprintf("the section header on line %d opens no value", e.line)
 	}
@@ -234,8 +293,11 @@ func (e endedBy) String() string {
 }
 
 type seenKey struct {
-	line int
-	text string
+	line    int    // the first line that sets it
+	text    string // that line
+	count   int
+	last    int   // the last line that sets it
+	repeats []int // the lines after the first, up to maxRepeats
 }
 
 func (p *parser) run(data []byte) {
@@ -268,6 +330,7 @@ func (p *parser) run(data []byte) {
 	if !p.done && p.key != "" {
 		p.flush()
 	}
+	p.repeatedKeys()
 	if badLine != 0 {
 		text := strings.ToValidUTF8(physicalLine(data, badLine), "\uFFFD")
 		// An indented line after a secret may be the rest of it.
@@ -276,19 +339,108 @@ func (p *parser) run(data []byte) {
 			Source: Source{p.file.Name, badLine}, Severity: SeverityError, Code: CodeInvalidUTF8,
 			Message: "not valid UTF-8: Python cannot decode the file (UnicodeDecodeError) and nova does not start; " +
 				"save it as UTF-8 (a Latin-1 accent in a comment is enough to stop nova)",
-			Line: redactLine(text, stray),
+			Line: redactLine(p.group, text, stray),
 		}
 		p.problems = append(p.problems, pr)
 		p.file.Err = &pr // what Python raises, before any ParseError
 	}
 }
 
-// problem records a Problem; the first error is the file's Err.
+// problem records a Problem; the first error is the file's Err. A
+// warning already recorded about the same option (or, about none, with
+// the same message) is counted instead, and past maxPerCode distinct
+// warnings of a code, the others are counted in one more.
 func (p *parser) problem(pr Problem) {
-	p.problems = append(p.problems, pr)
-	if pr.Severity == SeverityError && p.file.Err == nil {
-		p.file.Err = &pr
+	if pr.Severity == SeverityError {
+		p.problems = append(p.problems, pr)
+		if p.file.Err == nil {
+			p.file.Err = &pr
+		}
+		return
 	}
+	key := foldKey{code: pr.Code, option: pr.Option}
+	if pr.Option == "" {
+		key.message = pr.Message
+	}
+	if p.folded == nil {
+		p.folded, p.perCode, p.overflow = map[foldKey]int{}, map[string]int{}, map[string]int{}
+	}
+	if i, ok := p.folded[key]; ok {
+		p.problems[i].recur(pr.Source.Line)
+		return
+	}
+	if p.perCode[pr.Code] >= maxPerCode {
+		if i, ok := p.overflow[pr.Code]; ok {
+			p.problems[i].recur(pr.Source.Line)
+			return
+		}
+		p.overflow[pr.Code] = len(p.problems)
+		p.problems = append(p.problems, Problem{
+			Source: pr.Source, Severity: pr.Severity, Code: pr.Code, Count: 1,
+			Message: fmt.Sprintf("more lines of this file have problems of this kind (%s), from this line on: gpupass lists the first %d, then counts the others here", pr.Code, maxPerCode),
+		})
+		return
+	}
+	p.perCode[pr.Code]++
+	p.folded[key] = len(p.problems)
+	pr.Count = max(pr.Count, 1)
+	p.problems = append(p.problems, pr)
+}
+
+// recur counts one more line with the problem.
+func (pr *Problem) recur(line int) {
+	pr.Count++
+	if len(pr.Repeats) < maxRepeats && line != pr.Source.Line {
+		pr.Repeats = append(pr.Repeats, line)
+	}
+}
+
+// repeatedKeys warns, once per key, about single-valued keys set more
+// than once in the file: at its first line, with the lines that set it
+// again.
+func (p *parser) repeatedKeys() {
+	for _, k := range p.seenKeys {
+		s := p.seen[k]
+		if s.count < 2 {
+			continue
+		}
+		msg := fmt.Sprintf("[%s]%s is set again on line %d of this file; it is single-valued, so oslo.config uses only the last value",
+			clip(k.Group, maxQuoted), clip(k.Name, maxQuoted), s.last)
+		if s.count > 2 {
+			msg = fmt.Sprintf("[%s]%s is set %s times in this file (lines %s); it is single-valued, so oslo.config uses only the last value, on line %d",
+				clip(k.Group, maxQuoted), clip(k.Name, maxQuoted), thousands(s.count), lineList(s.line, s.repeats, s.count, s.last), s.last)
+		}
+		p.problem(Problem{
+			Source: Source{p.file.Name, s.line}, Severity: SeverityWarning, Code: CodeRepeatedKey,
+			Message: msg, Line: redactLine(k.Group, s.text, false), Option: "[" + clip(k.Group, maxQuoted) + "]" + clip(k.Name, maxQuoted),
+			Count: s.count, Repeats: s.repeats,
+		})
+	}
+}
+
+// thousands writes n with its thousands separated by commas (1,048,576).
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// lineList writes the lines of a repeated key: the first ones, then
+// "…" and the last when there are more.
+func lineList(first int, repeats []int, count, last int) string {
+	parts := []string{strconv.Itoa(first)}
+	for _, l := range repeats {
+		parts = append(parts, strconv.Itoa(l))
+	}
+	if len(parts) < count {
+		if len(parts) < count-1 {
+			parts = append(parts, "…")
+		}
+		parts = append(parts, strconv.Itoa(last))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // line is one iteration of BaseParser.parse.
@@ -366,12 +518,12 @@ func (p *parser) sectionHeader(line, raw string) {
 	switch {
 	case p.group == "default":
 		p.warn(p.lineNo, CodeDefaultCase, "oslo.config recognises the default section only as [DEFAULT] in capitals; "+
-			"["+p.section+"] is a group called \"default\", which nova never reads, so every option under it is ignored", raw)
+			"["+clip(p.section, maxQuoted)+"] is a group called \"default\", which nova never reads, so every option under it is ignored", raw)
 	case strings.TrimFunc(p.section, pyIsSpace) == "":
 		p.warn(p.lineNo, CodeSectionSpace, "the section name is only blanks: no nova group has that name, so every option under it is ignored", raw)
 	case strings.TrimFunc(p.section, pyIsSpace) != p.section:
 		p.warn(p.lineNo, CodeSectionSpace, fmt.Sprintf("the section name has spaces around it: oslo.config looks for [%s], not [%s]",
-			strings.TrimFunc(p.group, pyIsSpace), p.section), raw)
+			clip(strings.TrimFunc(p.group, pyIsSpace), maxQuoted), clip(p.section, maxQuoted)), raw)
 	}
 }
 
@@ -410,7 +562,7 @@ func (p *parser) assignment(line, raw string) {
 	}
 	p.key, p.keyLine, p.keyText = key, p.lineNo, raw
 	p.parts = append(p.parts[:0], value)
-	p.secret = isSecretName(key)
+	p.secret = IsSecret(p.group, key)
 	p.lastSecret = p.secret
 	p.checkKey(key, raw)
 	p.checkValueLine(p.quoteRaw, false)
@@ -428,6 +580,22 @@ func (p *parser) flush() {
 		p.fail(p.keyLine, p.lineNo, CodeNoSection, msg, p.keyText)
 		return
 	}
+	if len(p.file.Values) >= p.maxValues {
+		// Not oslo.config's error (nova reads on): gpupass's bound on
+		// the work a configuration costs.
+		where := "this file"
+		if p.sharedBudget {
+			where = "the nova.conf files read (this one and those before it)"
+		}
+		p.problems = append(p.problems, Problem{
+			Source: Source{p.file.Name, p.keyLine}, Severity: SeverityError, Code: CodeTooLarge, Count: 1,
+			Message: fmt.Sprintf("more than %s options are set in %s, the most gpupass reads of one configuration "+
+				"(a nova.conf that sets every option Nova has sets about 1,200): gpupass stopped reading here, so nothing from this line on is judged",
+				thousands(MaxValues), where),
+		})
+		p.done = true
+		return
+	}
 	text := p.parts[0]
 	if len(p.parts) > 1 {
 		text = strings.Join(p.parts, "\n")
@@ -438,15 +606,27 @@ func (p *parser) flush() {
 	k := Name{Group: v.Group, Name: v.Name}
 	if !multiValued[k] {
 		if p.seen == nil {
-			p.seen = map[Name]seenKey{}
+			p.seen = map[Name]*seenKey{}
 		}
 		if prev, ok := p.seen[k]; ok {
-			p.warn(prev.line, CodeRepeatedKey, fmt.Sprintf("[%s]%s is set again on line %d of this file; it is single-valued, so oslo.config uses only the last value",
-				v.Group, v.Name, v.Source.Line), prev.text)
+			prev.count++
+			prev.last = v.Source.Line
+			if len(prev.repeats) < maxRepeats {
+				prev.repeats = append(prev.repeats, v.Source.Line)
+			}
+		} else {
+			p.seen[k] = &seenKey{line: v.Source.Line, text: p.keyText, count: 1, last: v.Source.Line}
+			p.seenKeys = append(p.seenKeys, k)
 		}
-		p.seen[k] = seenKey{v.Source.Line, p.keyText}
 	}
 	p.file.index[k] = append(p.file.index[k], len(p.file.Values))
+	if len(p.file.Values) == cap(p.file.Values) {
+		// Double, where append grows a big slice by a quarter: a file of
+		// a million assignments is then copied a few times, not dozens.
+		grown := make([]Value, len(p.file.Values), max(64, 2*cap(p.file.Values)))
+		copy(grown, p.file.Values)
+		p.file.Values = grown
+	}
 	p.file.Values = append(p.file.Values, v)
 }
 
@@ -455,7 +635,7 @@ func (p *parser) fail(line, osloLine int, code, msg, text string) {
 	p.problem(Problem{
 		Source: Source{p.file.Name, line}, Severity: SeverityError, Code: code,
 		Message:  osloMessages[code] + " (" + msg + "; nova will not start)",
-		Line:     redactLine(text, stray),
+		Line:     redactLine(p.group, text, stray),
 		OsloLine: osloLine,
 	})
 	p.done = true
@@ -464,7 +644,7 @@ func (p *parser) fail(line, osloLine int, code, msg, text string) {
 func (p *parser) warn(line int, code, msg, text string) {
 	p.problem(Problem{
 		Source: Source{p.file.Name, line}, Severity: SeverityWarning, Code: code,
-		Message: msg, Line: redactLine(text, false),
+		Message: msg, Line: redactLine(p.group, text, false),
 	})
 }
 
@@ -477,7 +657,22 @@ func (p *parser) warnValue(line int, code, msg string, cont bool, text string) {
 	}
 	p.problem(Problem{
 		Source: Source{p.file.Name, line}, Severity: SeverityWarning, Code: code,
-		Message: msg, Line: redactLine(shown, p.secret && cont),
+		Message: msg, Line: redactLine(p.group, shown, p.secret && cont),
+		Option: p.option(),
+	})
+}
+
+// option is the key being read, as a Problem's Option.
+func (p *parser) option() string {
+	return "[" + clip(p.group, maxQuoted) + "]" + clip(p.key, maxQuoted)
+}
+
+// warnKey is warn about the key being read.
+func (p *parser) warnKey(code, msg, text string) {
+	p.problem(Problem{
+		Source: Source{p.file.Name, p.lineNo}, Severity: SeverityWarning, Code: code,
+		Message: msg, Line: redactLine(p.group, text, false),
+		Option: p.option(),
 	})
 }
 
@@ -492,13 +687,13 @@ func (p *parser) checkKey(key, raw string) {
 			if startsWithOtherSpace(raw) {
 				msg += " " + otherSpaceHint(raw)
 			}
-			p.warn(p.lineNo, CodeKeyMalformed, msg, raw)
+			p.warnKey(CodeKeyMalformed, msg, raw)
 			return
 		}
 	}
 	if strings.ToLower(key) != key {
-		p.warn(p.lineNo, CodeKeyCase, fmt.Sprintf("option names are case-sensitive and nova's are lower case: oslo.config does not read %q as %q",
-			key, strings.ToLower(key)), raw)
+		p.warnKey(CodeKeyCase, fmt.Sprintf("option names are case-sensitive and nova's are lower case: oslo.config does not read %q as %q",
+			clip(key, maxQuoted), clip(strings.ToLower(key), maxQuoted)), raw)
 	}
 }
 
@@ -507,7 +702,7 @@ func (p *parser) checkKey(key, raw string) {
 // characters, $ substitutions.
 func (p *parser) checkValueLine(s string, cont bool) {
 	if cont && (s[0] == '#' || s[0] == ';') {
-		p.warnValue(p.lineNo, CodeIndentedComment, "this indented line continues the value of "+p.key+
+		p.warnValue(p.lineNo, CodeIndentedComment, "this indented line continues the value of "+clip(p.key, maxQuoted)+
 			": oslo.config has no indented comments, so it is part of the value", cont, s)
 	} else if i := inlineComment(s); i >= 0 {
 		what := strconv.Quote(clip(s[i:], 40))
@@ -515,7 +710,7 @@ func (p *parser) checkValueLine(s string, cont bool) {
 			what = "what follows " + string(s[i])
 		}
 		p.warnValue(p.lineNo, CodeInlineComment, fmt.Sprintf("oslo.config has no inline comments: %s is part of the value of %s",
-			what, p.key), cont, s)
+			what, clip(p.key, maxQuoted)), cont, s)
 	}
 	if strings.HasSuffix(s, "\\") {
 		p.warnValue(p.lineNo, CodeBackslash, "oslo.config does not join lines at a backslash: it stays in the value, and the next line "+

@@ -1,252 +1,227 @@
 package novaconf
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/gpupass/gpupass/internal/redact"
 )
 
 // Redacted is what a secret is replaced with.
-const Redacted = "***"
+const Redacted = redact.Mask
 
-// secretWords are the words (between "_", "-" or ".") of an option name
-// that make its value a secret: nova.conf holds service passwords
-// ([keystone_authtoken]password, [placement]password, [neutron]password,
-// metadata_proxy_shared_secret, [key_manager]fixed_key, ...).
-var secretWords = map[string]bool{"key": true, "pass": true, "pwd": true}
-
-// secretParts make a word secret wherever they appear in it
-// ("adminpassword", "secretkey", "auth_token").
-var secretParts = []string{"password", "passwd", "passphrase", "secret", "token", "credential"}
-
-// isSecretName reports whether an option name says its value is a secret.
-// Word-based, so "alias" or "keymap" are not secrets while "api_key" is;
-// a few names such as "ssl_key_file" (a path) are redacted for nothing,
-// which is the safe side.
-func isSecretName(name string) bool {
-	name = strings.ToLower(name)
-	for _, w := range strings.FieldsFunc(name, func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == ' ' }) {
-		if secretWords[w] {
-			return true
-		}
-		for _, p := range secretParts {
-			if strings.Contains(w, p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// Redact returns a value safe to print. A value of an option whose name
-// says it is a secret (*password*, *secret*, *token*, *key*, ...) is
-// replaced whole; in any other value the credentials of URLs
-// (transport_url = rabbit://nova:PASS@host, [database]connection =
-// mysql+pymysql://nova:PASS@db/nova, several hosts, a password holding
-// "@") and secret-named query parameters are replaced, so the host stays
-// visible. An empty value stays empty.
-func Redact(name, value string) string {
+// Redact returns a value safe to print. The value of a secret option (see
+// IsSecret: password, fixed_key, ...) is replaced whole;
+// [cache]backend_argument keeps its argument's name ("redis_password:***"),
+// and the URL options (transport_url, [database]connection) keep their
+// URL with its credentials hidden ("rabbit://nova:***@ctl"; a sqlite path
+// holds none). In any other value the passwords of URLs are hidden too
+// (qemu+ssh://user:***@host, several hosts, a password holding "@" or a
+// blank), and URL query parameters that carry a credential, so the host
+// stays visible. An empty value stays empty.
+func Redact(group, name, value string) string {
 	if value == "" {
 		return ""
 	}
-	if isSecretName(name) {
-		return Redacted
+	if IsSecret(group, name) {
+		return maskValue(group, name, value)
 	}
-	return redactText(value)
+	return redact.URLs(value)
 }
 
-// HoldsSecret reports whether a value is, or holds, a secret: one Redact
-// hides. A value already redacted ("***", "rabbit://nova:***@ctl") still
-// holds one, so a snapshot's redacted nova.conf is judged as the host's.
-func HoldsSecret(name, value string) bool {
-	if value == "" {
-		return false
-	}
-	if isSecretName(name) {
-		return true
-	}
-	return redactText(value) != value || redactText(strings.ReplaceAll(value, Redacted, "x")) != strings.ReplaceAll(value, Redacted, "x")
+// urlOptions are the secret options whose value is a URL, the secret in
+// it its credentials: oslo.messaging's transport URLs and oslo.db's
+// connection strings (and nova's copies for [api_database]).
+var urlOptions = map[string]bool{
+	"transport_url": true, "notification_transport_url": true,
+	"connection": true, "slave_connection": true, "sql_connection": true,
 }
 
-// secretParam matches "password=..." and the like inside a URL's query or
-// a "k1=v1&k2=v2" value.
-var secretParam = regexp.MustCompile(`(?i)([a-z0-9_]*(?:password|passwd|secret|token|api_key)[a-z0-9_]*=)([^&\s"',;]*)`)
-
-// redactText hides URL credentials and secret parameters anywhere in a
-// text.
-func redactText(s string) string {
-	if strings.Contains(s, "://") {
-		s = redactURLs(s)
+// maskValue is a secret option's value as shown: Redacted, a URL option's
+// URL with its credentials hidden, or "<argname>:***" for a
+// backend_argument entry.
+func maskValue(group, name, value string) string {
+	if urlOptions[name] && strings.Contains(value, "://") {
+		return redact.URLs(value)
 	}
-	if secretParam.MatchString(s) {
-		s = secretParam.ReplaceAllString(s, "${1}"+Redacted)
+	if (Name{normalizeGroup(group), name}) == backendArgument {
+		if arg, _, ok := strings.Cut(value, ":"); ok && !strings.ContainsAny(arg, "\n") {
+			return arg + ":" + Redacted
+		}
 	}
-	return s
-}
-
-// redactURLs replaces the userinfo of every "scheme://user:pass@host" in
-// s with "user:***". The credentials end at the last "@" before the end
-// of the URL (a blank, or the last quote of the kind before the scheme),
-// so a password holding "@", "/" or a quote stays hidden; in "u1:p1@h1,u2:p2@h2"
-// (oslo.messaging's several hosts) each user keeps its name. (A password
-// holding both "@" and, after it, "," is mistaken for a second host and
-// shows its middle part; URLs should percent-encode both.)
-func redactURLs(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "://")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		// The URL ends at a blank, or at the last quote before it of the
-		// kind that opened it (JSON, a quoted value): a quote inside a
-		// password does not end it.
-		start := i
-		for start > 0 && isSchemeChar(s[start-1]) {
-			start--
-		}
-		var quote byte
-		if start > 0 && (s[start-1] == '"' || s[start-1] == '\'') {
-			quote = s[start-1]
-		}
-		b.WriteString(s[:i+3])
-		s = s[i+3:]
-		end := strings.IndexAny(s, " \t\n\r")
-		if end < 0 {
-			end = len(s)
-		}
-		if quote != 0 {
-			if q := strings.LastIndexByte(s[:end], quote); q >= 0 {
-				end = q
-			}
-		}
-		at := strings.LastIndexByte(s[:end], '@')
-		if at < 0 {
-			continue
-		}
-		parts := strings.Split(s[:at], "@")
-		b.WriteString(redactUserinfo(parts[0]))
-		for _, p := range parts[1:] {
-			b.WriteByte('@')
-			if j := strings.IndexByte(p, ','); j >= 0 {
-				// "host:port,user:pass": the next host's credentials (a
-				// host name has no comma; a password may).
-				b.WriteString(p[:j+1])
-				b.WriteString(redactUserinfo(p[j+1:]))
-			} else {
-				// An "@" inside a password.
-				b.WriteString(Redacted)
-			}
-		}
-		s = s[at:]
-	}
-}
-
-func isSchemeChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'
-}
-
-func redactUserinfo(u string) string {
-	if u == "" {
-		return ""
-	}
-	if i := strings.IndexByte(u, ':'); i >= 0 {
-		return u[:i+1] + Redacted
-	}
-	// A user name alone, or a token in its place: hide it too.
 	return Redacted
 }
 
-// redactLine returns a line of a file safe to print and clipped: the
-// value of a secret-named key is replaced, URL credentials anywhere are
-// hidden; all (a continuation line of a secret) replaces everything but
-// the indentation. Redaction comes before clipping, so that a clipped URL
-// cannot show half a password.
-func redactLine(line string, all bool) string {
-	return clip(redactWhole(line, all), maxProblemLine)
+// HoldsSecret reports whether a value is, or holds, a credential: the
+// value of a secret option (IsSecret), or a URL with a password or a
+// credential query parameter. A URL option (transport_url, connection)
+// holds one when its URL does. A [cache]backend_argument entry holds one
+// when its argument names a credential (password:, redis_password:) or
+// its value is a URL with a password: oslo.cache declares every entry
+// secret, but "memcached_expire_time:300" is not a password. A value
+// already redacted ("***", "rabbit://nova:***@ctl") still holds one, so a
+// snapshot's redacted nova.conf is judged as the host's.
+func HoldsSecret(group, name, value string) bool {
+	if value == "" {
+		return false
+	}
+	if (Name{normalizeGroup(group), name}) == backendArgument {
+		arg, v, ok := strings.Cut(value, ":")
+		return ok && v != "" && redact.CredentialName(arg) || redact.HasURLCredential(value)
+	}
+	if urlOptions[name] && strings.Contains(value, "://") {
+		return redact.HasURLCredential(value)
+	}
+	return IsSecret(group, name) || redact.HasURLCredential(value)
 }
 
-// redactWhole is redactLine without the clipping.
-func redactWhole(line string, all bool) string {
-	if all {
-		trimmed := strings.TrimLeft(line, " \t")
-		if trimmed == "" {
-			return line
-		}
-		return line[:len(line)-len(trimmed)] + Redacted
-	}
+// redactLine returns a line of a file safe to print and clipped (see
+// redactWhole). Redaction comes before clipping, so that a clipped URL
+// cannot show half a password.
+func redactLine(group, line string, all bool) string {
+	return clip(redactWhole(group, line, all), maxProblemLine)
+}
+
+// redactWhole returns one line of a file, read in group, with its secrets
+// hidden: the value of a secret option, the value of a commented-out
+// secret option ("#password = x" of an option Nova declares secret), and
+// URL credentials anywhere; all (a line that may continue a secret)
+// replaces everything but the indentation.
+func redactWhole(group, line string, all bool) string {
+	out, _ := redactLineOf(group, line, all)
+	return out
+}
+
+// redactLineOf is redactWhole, also saying whether the line starts a
+// secret's value (an assignment of a secret option, so that the lines
+// continuing it are the secret's too).
+func redactLineOf(group, line string, all bool) (string, bool) {
 	trimmed := strings.TrimLeftFunc(line, pyIsSpace)
-	if trimmed != "" && (trimmed[0] == '#' || trimmed[0] == ';') {
-		// A commented-out "password = ..." is a secret all the same.
-		n := len(line) - len(trimmed) + 1
-		return line[:n] + redactWhole(line[n:], false)
-	}
-	if trimmed != "" && trimmed[0] == '[' {
-		return redactText(line)
+	switch {
+	case trimmed == "":
+		return line, false
+	case all:
+		return line[:len(line)-len(trimmed)] + Redacted, false
+	case trimmed[0] == '#' || trimmed[0] == ';':
+		return redactComment(group, line), false
+	case trimmed[0] == '[':
+		return redact.URLs(line), false
 	}
 	if i := strings.IndexAny(line, "=:"); i > 0 {
 		key := strings.TrimFunc(line[:i], pyIsSpace)
-		if isSecretName(key) {
-			rest := line[i+1:]
-			value := strings.TrimLeftFunc(rest, pyIsSpace)
-			if value != "" {
-				return line[:i+1] + rest[:len(rest)-len(value)] + Redacted
-			}
-			return line
+		if !IsSecret(group, key) {
+			return redact.URLs(line), false
 		}
-	} else if isSecretName(firstWord(line)) {
-		// "password hunter2": no delimiter, but a secret all the same.
-		w := firstWord(line)
-		j := strings.Index(line, w) + len(w)
-		return line[:j] + " " + Redacted
+		rest := line[i+1:]
+		value := strings.TrimLeftFunc(rest, pyIsSpace)
+		if value != "" {
+			value = maskValue(group, key, strings.TrimRightFunc(value, pyIsSpace))
+		}
+		return line[:i+1] + rest[:len(rest)-len(strings.TrimLeftFunc(rest, pyIsSpace))] + value, true
 	}
-	return redactText(line)
+	if w := firstWord(line); IsSecret(group, w) {
+		// "password hunter2": no delimiter, but a secret all the same.
+		j := strings.Index(line, w) + len(w)
+		if strings.TrimFunc(line[j:], pyIsSpace) == "" {
+			return line, true
+		}
+		return line[:j] + " " + Redacted, true
+	}
+	return redact.URLs(line), false
 }
 
-// RedactFile returns a nova.conf file with its secrets replaced, line for
-// line, so that every option keeps its file:line: the value of a
-// secret-named option (*password*, *secret*, *token*, *key*, ...) and each
-// of its continuation lines becomes "***", URL credentials and secret
-// query parameters anywhere else are hidden (see Redact), commented-out
-// secrets too. An empty value stays empty. It also returns the 1-based
-// numbers of the lines it changed.
+// redactComment hides what a comment holds: the value of a commented-out
+// option Nova declares secret ("#password = x", "# transport_url = ..."
+// under its group), URL credentials anywhere else. Words alone ("# token
+// was valid when...", "#key_size = 512") are no secret.
+func redactComment(group, line string) string {
+	body := strings.TrimLeft(line, "#; \t")
+	prefix := line[:len(line)-len(body)]
+	if i := strings.IndexAny(body, "=:"); i > 0 {
+		key := strings.TrimFunc(body[:i], pyIsSpace)
+		if isOptionName(key) && declaredSecret(group, key) {
+			rest := body[i+1:]
+			value := strings.TrimLeftFunc(rest, pyIsSpace)
+			if strings.TrimFunc(value, pyIsSpace) == "" {
+				return line
+			}
+			return prefix + body[:i+1] + rest[:len(rest)-len(value)] + maskValue(group, key, value)
+		}
+	}
+	return redact.URLs(line)
+}
+
+// isOptionName reports whether s can be an option's name.
+func isOptionName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// RedactFile returns a nova.conf file with its secrets hidden, line for
+// line, so that every option keeps its file:line: the value of a secret
+// option (see IsSecret; read in the section it is in) and each of its
+// continuation lines becomes "***", URL credentials are hidden in every
+// other value and comment, and a commented-out secret option's value too
+// (see redactComment). What follows a secret's line after a lone carriage
+// return (a new line for oslo.config, most likely the rest of the
+// password) is hidden as well. An empty value stays empty. It also
+// returns the 1-based numbers of the lines it changed.
 func RedactFile(data []byte) ([]byte, []int) {
 	var changed []int
 	var b strings.Builder
 	b.Grow(len(data))
+	group := ""
 	secretValue := false // the lines being continued are a secret's
-	// Lines end as oslo.config ends them (Python's universal newlines):
-	// a lone "\r" too, or a password after one would pass for the same
-	// line's text.
+	afterCR := false     // the last line was a secret's and ended in a lone CR
+	// Lines end as oslo.config ends them (Python's universal newlines).
 	for n, rest := 1, data; len(rest) > 0; n++ {
-		raw, next, _ := splitLine(rest)
+		raw, next, lone := splitLine(rest)
 		eol := rest[len(raw) : len(rest)-len(next)]
 		rest = next
 		line := string(raw)
 		trimmed := strings.TrimLeftFunc(line, pyIsSpace)
-		var out string
+		out, secretLine := line, false
 		switch {
 		case trimmed == "":
-			out = line
+		case afterCR && trimmed[0] != '[':
+			// The rest of the secret, which a lone CR put on a line of
+			// its own: an assignment keeps its key, anything else goes.
+			if i := strings.IndexAny(line, "=:"); i > 0 && isOptionName(strings.TrimFunc(line[:i], pyIsSpace)) {
+				rest := line[i+1:]
+				value := strings.TrimLeftFunc(rest, pyIsSpace)
+				out = line[:i+1] + rest[:len(rest)-len(value)]
+				if value != "" {
+					out += Redacted
+				}
+			} else {
+				out = redactWhole(group, line, true)
+			}
+			secretLine = true
 		case trimmed != line && secretValue:
 			// An indented line continues the value before it; a
 			// secret's continuation is a secret.
-			out = redactWhole(line, true)
+			out, secretLine = redactWhole(group, line, true), true
 		case trimmed != line:
-			out = redactWhole(line, false)
-		default:
-			out = redactWhole(line, false)
-			if trimmed[0] != '#' && trimmed[0] != ';' {
-				secretValue = false
-				if trimmed[0] != '[' {
-					key := firstWord(line)
-					if i := strings.IndexAny(line, "=:"); i > 0 {
-						key = strings.TrimFunc(line[:i], pyIsSpace)
-					}
-					secretValue = isSecretName(key)
-				}
+			out = redact.URLs(line)
+		case trimmed[0] == '#' || trimmed[0] == ';':
+			out = redactComment(group, line)
+		case trimmed[0] == '[':
+			out = redact.URLs(line)
+			secretValue = false
+			if header := strings.TrimRightFunc(line, pyIsSpace); len(header) > 2 && header[len(header)-1] == ']' {
+				group = normalizeGroup(header[1 : len(header)-1])
 			}
+		default:
+			out, secretValue = redactLineOf(group, line, false)
+			secretLine = secretValue
 		}
+		afterCR = lone && secretLine
 		if out != line {
 			changed = append(changed, n)
 		}

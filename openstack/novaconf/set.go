@@ -40,9 +40,11 @@ func (c *Set) ExposedSecretFiles() []string {
 		return nil
 	}
 	secret := map[string]bool{}
-	for _, v := range c.Config.Values() {
-		if v.HoldsSecret() {
-			secret[v.Source.File] = true
+	for _, f := range c.Config.files {
+		for _, v := range f.Values {
+			if !secret[v.Source.File] && v.HoldsSecret() {
+				secret[v.Source.File] = true
+			}
 		}
 	}
 	var out []string

@@ -1,7 +1,6 @@
 package pcispec
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -130,7 +129,7 @@ func reprList(xs []string) string {
 // jsonschema 4's choice of the error to report (best_match).
 func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 	if v.kind != pyDict {
-		return fmt.Sprintf("%s is not of type 'object'", pyRepr(v)), false
+		return sprintf("%s is not of type 'object'", pyRepr(v)), false
 	}
 	props := aliasSchema(rel)
 	known := map[string]bool{}
@@ -153,7 +152,7 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 		for i, x := range extras {
 			q[i] = pyStrRepr(x)
 		}
-		return fmt.Sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(q, ", "), verb), false
+		return sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(q, ", "), verb), false
 	}
 	if v.get("name") == nil {
 		return "'name' is a required property", false
@@ -166,7 +165,7 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 		}
 		if x.kind != pyStr {
 			// A type error on a non-string outranks the errors on strings.
-			return fmt.Sprintf("%s is not of type 'string'", pyRepr(x)), false
+			return sprintf("%s is not of type 'string'", pyRepr(x)), false
 		}
 		if firstStrErr != "" {
 			continue
@@ -174,13 +173,13 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 		n := pyLen(x.s)
 		switch {
 		case p.minLength > 0 && n < p.minLength:
-			firstStrErr = fmt.Sprintf("%s is too short", pyStrRepr(x.s))
+			firstStrErr = sprintf("%s is too short", pyStrRepr(x.s))
 		case p.maxLength > 0 && n > p.maxLength:
-			firstStrErr = fmt.Sprintf("%s is too long", pyStrRepr(x.s))
+			firstStrErr = sprintf("%s is too long", pyStrRepr(x.s))
 		case p.enum != nil && !contains(p.enum, x.s):
-			firstStrErr = fmt.Sprintf("%s is not one of %s", pyStrRepr(x.s), reprList(p.enum))
+			firstStrErr = sprintf("%s is not one of %s", pyStrRepr(x.s), reprList(p.enum))
 		case p.pattern && !pciIDMatches(x.s):
-			firstStrErr = fmt.Sprintf("%s does not match %s", pyStrRepr(x.s), pyStrRepr(pciIDPattern))
+			firstStrErr = sprintf("%s does not match %s", pyStrRepr(x.s), pyStrRepr(pciIDPattern))
 		}
 	}
 	if firstStrErr != "" {
@@ -272,7 +271,7 @@ func ParseAliasesWith(values []string, rel novarelease.Release, opts Options) (m
 			continue
 		}
 		if a.NUMAPolicy != policy {
-			return nil, diags, pciInvalidAlias(fmt.Sprintf("NUMA policy mismatch for alias '%s'", name))
+			return nil, diags, pciInvalidAlias(sprintf("NUMA policy mismatch for alias '%s'", name))
 		}
 		first, ok1 := a.Specs[0].Spec["dev_type"]
 		this, ok2 := as.Spec["dev_type"]
@@ -283,7 +282,7 @@ func ParseAliasesWith(values []string, rel novarelease.Release, opts Options) (m
 			return nil, diags, pciInvalidAlias("'dev_type'")
 		}
 		if first != this {
-			return nil, diags, pciInvalidAlias(fmt.Sprintf("Device type mismatch for alias '%s'", name))
+			return nil, diags, pciInvalidAlias(sprintf("Device type mismatch for alias '%s'", name))
 		}
 		a.Specs = append(a.Specs, as)
 	}
@@ -360,7 +359,7 @@ func validateAliases(aliases map[string]*Alias, order []string, rel novarelease.
 			}
 		}
 		if len(multi) > 0 {
-			msg := fmt.Sprintf("The PCI alias(es) %s have multiple specs but [filter_scheduler]pci_in_placement is True. The PCI in Placement feature only supports one spec per alias. You can assign the same resource_class to multiple [pci]device_spec matchers to allow using different devices for the same alias.", strings.Join(multi, ","))
+			msg := sprintf("The PCI alias(es) %s have multiple specs but [filter_scheduler]pci_in_placement is True. The PCI in Placement feature only supports one spec per alias. You can assign the same resource_class to multiple [pci]device_spec matchers to allow using different devices for the same alias.", strings.Join(multi, ","))
 			if err := report(msg); err != nil {
 				return err
 			}
@@ -392,9 +391,9 @@ func validateAliases(aliases map[string]*Alias, order []string, rel novarelease.
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		msg := fmt.Sprintf("The PCI alias(es) %s does not have vendor_id and product_id fields set.", strings.Join(missing, ","))
+		msg := sprintf("The PCI alias(es) %s does not have vendor_id and product_id fields set.", strings.Join(missing, ","))
 		if inPlacement {
-			msg = fmt.Sprintf("The PCI alias(es) %s does not have vendor_id and product_id fields set or resource_class field set.", strings.Join(missing, ","))
+			msg = sprintf("The PCI alias(es) %s does not have vendor_id and product_id fields set or resource_class field set.", strings.Join(missing, ","))
 		}
 		if err := report(msg); err != nil {
 			return err

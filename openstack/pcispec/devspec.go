@@ -529,7 +529,7 @@ func strictBool(v *pyValue) (bool, string) {
 	for i, s := range all {
 		quoted[i] = "'" + s + "'"
 	}
-	return false, fmt.Sprintf("Unrecognized value '%s', acceptable values are: %s", subject, strings.Join(quoted, ", "))
+	return false, sprintf("Unrecognized value '%s', acceptable values are: %s", subject, strings.Join(quoted, ", "))
 }
 
 // normalizeTags applies the release's boolean tags.

@@ -1,6 +1,9 @@
 package pcispec
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Diagnostic is a non-fatal finding about a value Nova accepts: a hex
 // number in a non-canonical form, a regex gpupass cannot evaluate, a tag
@@ -15,7 +18,40 @@ type Diagnostic struct {
 }
 
 func warnf(format string, args ...any) Diagnostic {
-	return Diagnostic{Severity: "warning", Message: fmt.Sprintf(format, args...)}
+	return Diagnostic{Severity: "warning", Message: sprintf(format, args...)}
+}
+
+// maxQuoted bounds a value quoted in a message: a 4 MB regular
+// expression in a device_spec is shown by its first 200 bytes and "…",
+// so that a message is never as big as what it is about (Nova's own
+// messages quote it whole).
+const maxQuoted = 200
+
+// sprintf is fmt.Sprintf with every string argument clipped to maxQuoted
+// bytes.
+func sprintf(format string, args ...any) string {
+	clipped := args
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxQuoted {
+			if &clipped[0] == &args[0] {
+				clipped = append([]any(nil), args...)
+			}
+			clipped[i] = clipQuoted(s)
+		}
+	}
+	return fmt.Sprintf(format, clipped...)
+}
+
+// clipQuoted cuts s to maxQuoted bytes, on a character boundary, with "…".
+func clipQuoted(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	i := maxQuoted
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // NovaError is an error Nova raises for a value: the message is what Nova
@@ -32,22 +68,22 @@ type NovaError struct {
 func (e *NovaError) Error() string { return e.Message }
 
 func novaErr(exc, format string, args ...any) *NovaError {
-	return &NovaError{Exception: exc, Message: fmt.Sprintf(format, args...)}
+	return &NovaError{Exception: exc, Message: sprintf(format, args...)}
 }
 
 // pciConfigInvalidSpec is exception.PciConfigInvalidSpec.
 func pciConfigInvalidSpec(format string, args ...any) *NovaError {
-	return &NovaError{Exception: "PciConfigInvalidSpec", Message: "Invalid [pci]device_spec config: " + fmt.Sprintf(format, args...)}
+	return &NovaError{Exception: "PciConfigInvalidSpec", Message: "Invalid [pci]device_spec config: " + sprintf(format, args...)}
 }
 
 // pciDeviceWrongAddressFormat is exception.PciDeviceWrongAddressFormat.
 func pciDeviceWrongAddressFormat(address string) *NovaError {
-	return &NovaError{Exception: "PciDeviceWrongAddressFormat", Message: fmt.Sprintf("The PCI address %s has an incorrect format.", address)}
+	return &NovaError{Exception: "PciDeviceWrongAddressFormat", Message: sprintf("The PCI address %s has an incorrect format.", address)}
 }
 
 // pciDeviceNotFoundByID is exception.PciDeviceNotFoundById.
 func pciDeviceNotFoundByID(id string) *NovaError {
-	return &NovaError{Exception: "PciDeviceNotFoundById", Message: fmt.Sprintf("PCI device %s not found", id)}
+	return &NovaError{Exception: "PciDeviceNotFoundById", Message: sprintf("PCI device %s not found", id)}
 }
 
 // pciInvalidAlias is exception.PciInvalidAlias with a reason.

@@ -205,7 +205,7 @@ func (d *pyJSONDecoder) matchNumber(start int) (*pyValue, int, error) {
 			// Out of range: Python gives inf, or 0.0 on underflow, which
 			// ParseFloat also returns with the error.
 			if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
-				return nil, 0, &pyJSONError{Exception: "ValueError", Message: "could not convert string to float: " + pyStrRepr(text)}
+				return nil, 0, &pyJSONError{Exception: "ValueError", Message: "could not convert string to float: " + clipQuoted(pyStrRepr(text))}
 			}
 		}
 		return &pyValue{kind: pyFloat, f: f}, idx, nil

@@ -474,7 +474,7 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 					return nil, 0, err
 				}
 				if !pyIsIdentifier(n) {
-					return nil, 0, t.error(fmt.Sprintf("bad character in group name %s", pyStrRepr(n)), len([]rune(n))+1)
+					return nil, 0, t.error(sprintf("bad character in group name %s", pyStrRepr(n)), len([]rune(n))+1)
 				}
 				name, hasName = n, true
 			case t.match("="):
@@ -483,11 +483,11 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 					return nil, 0, err
 				}
 				if !pyIsIdentifier(n) {
-					return nil, 0, t.error(fmt.Sprintf("bad character in group name %s", pyStrRepr(n)), len([]rune(n))+1)
+					return nil, 0, t.error(sprintf("bad character in group name %s", pyStrRepr(n)), len([]rune(n))+1)
 				}
 				gid, ok := st.groupdict[n]
 				if !ok {
-					return nil, 0, t.error(fmt.Sprintf("unknown group name %s", pyStrRepr(n)), len([]rune(n))+1)
+					return nil, 0, t.error(sprintf("unknown group name %s", pyStrRepr(n)), len([]rune(n))+1)
 				}
 				if !st.checkgroup(gid) {
 					return nil, 0, t.error("cannot refer to an open group", len([]rune(n))+1)
@@ -561,13 +561,13 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 			if pyIsIdentifier(condname) {
 				gid, ok := st.groupdict[condname]
 				if !ok {
-					return nil, 0, t.error(fmt.Sprintf("unknown group name %s", pyStrRepr(condname)), len([]rune(condname))+1)
+					return nil, 0, t.error(sprintf("unknown group name %s", pyStrRepr(condname)), len([]rune(condname))+1)
 				}
 				cond = gid
 			} else {
 				r := pyParseInt(condname, 10)
 				if r.Value == nil || r.Value.Sign() < 0 {
-					return nil, 0, t.error(fmt.Sprintf("bad character in group name %s", pyStrRepr(condname)), len([]rune(condname))+1)
+					return nil, 0, t.error(sprintf("bad character in group name %s", pyStrRepr(condname)), len([]rune(condname))+1)
 				}
 				if r.Value.Sign() == 0 {
 					return nil, 0, t.error("bad group number", len([]rune(condname))+1)
@@ -631,7 +631,7 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 		}
 		if hasName {
 			if og, ok := st.groupdict[name]; ok {
-				return nil, 0, t.error(fmt.Sprintf("redefinition of group name %s as group %d; was group %d", pyStrRepr(name), gid, og), len([]rune(name))+1)
+				return nil, 0, t.error(sprintf("redefinition of group name %s as group %d; was group %d", pyStrRepr(name), gid, og), len([]rune(name))+1)
 			}
 			st.groupdict[name] = gid
 		}
@@ -938,7 +938,7 @@ func reCodeEscape(t *reTokenizer, esc string, st *reState) (rune, bool, *pyReErr
 		}
 		r, ok := pyUnicodeLookup(name)
 		if !ok {
-			return 0, true, t.error(fmt.Sprintf("undefined character name %s", pyStrRepr(name)), len([]rune(name))+4)
+			return 0, true, t.error(sprintf("undefined character name %s", pyStrRepr(name)), len([]rune(name))+4)
 		}
 		return r, true, nil
 	}
@@ -1125,7 +1125,9 @@ func pyReCompile(pattern string) (*pyRegex, *pyReError) {
 	}
 	re, cerr := regexp.Compile(`\A(?:` + b.String() + `)`)
 	if cerr != nil {
-		r.Why = "Go's regexp engine cannot evaluate it (" + cerr.Error() + ")"
+		// Go's error quotes the translated pattern, which for a 4 MB
+		// pattern is tens of MB.
+		r.Why = "Go's regexp engine cannot evaluate it (" + clipQuoted(cerr.Error()) + ")"
 		return r, nil
 	}
 	r.re = re
