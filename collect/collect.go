@@ -12,6 +12,8 @@
 package collect
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/gpupass/gpupass/hostinfo"
@@ -90,6 +92,9 @@ func NodeConf(fsys hostinfo.FS, files, dirs []string) *novaconf.Set {
 		// Symlinks resolve inside the root.
 		File: func(p string) ([]byte, error) {
 			data, _, err := fsys.ReadConfigFile(p)
+			if errors.Is(err, hostinfo.ErrTooLarge) {
+				err = fmt.Errorf("%s: %w", p, novaconf.ErrTooLarge)
+			}
 			return data, err
 		},
 		Dir: fsys.ReadConfigDir,

@@ -1,11 +1,13 @@
 package collect
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novaconf"
 )
 
 var h100 = filepath.Join("..", "testdata", "hosts", "h100-hgx")
@@ -68,5 +70,30 @@ func TestLocalConf(t *testing.T) {
 	missing := LocalConf("lint", []string{"/nonexistent/nova.conf"}, nil)
 	if missing == nil || len(missing.Files) != 0 || len(missing.Problems) == 0 {
 		t.Errorf("a missing file is a problem, not a file: %+v", missing)
+	}
+}
+
+// A nova.conf under the root larger than gpupass reads is "too large", not
+// "cannot be read (run as root)".
+func TestNodeConfTooLarge(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"etc/nova", "sys", "proc"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Create(filepath.Join(root, "etc", "nova", "nova.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(novaconf.MaxFileSize + 1) // sparse
+	f.Close()
+	fsys, err := hostinfo.NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := NodeConf(fsys, []string{"/etc/nova/nova.conf"}, nil)
+	if set == nil || len(set.Problems) != 1 || set.Problems[0].Code != novaconf.CodeTooLarge || strings.Contains(set.Problems[0].Message, "root") {
+		t.Errorf("problems %+v", set.Problems)
 	}
 }

@@ -86,8 +86,9 @@ func (e *NotRegularError) Error() string {
 	return "not a regular file (" + kind + "); not read"
 }
 
-// errTooLarge refuses a file larger than maxAttrSize.
-var errTooLarge = fmt.Errorf("larger than %d bytes", maxAttrSize)
+// ErrTooLarge refuses a file larger than the most hostinfo reads of one
+// (16 MiB): what it would set is unknown.
+var ErrTooLarge = fmt.Errorf("larger than %d bytes", maxAttrSize)
 
 // rootError says what is wrong with --root in few words, and still
 // unwraps to the cause (fs.ErrNotExist, say).

@@ -133,7 +133,7 @@ func (t *tree) readFile(hostPath string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: err}
 	}
 	if len(data) > maxAttrSize {
-		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: errTooLarge}
+		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: ErrTooLarge}
 	}
 	return data, nil
 }

@@ -418,7 +418,7 @@ func readFd(fd int, hostPath string) ([]byte, error) {
 		n += m
 	}
 	if n > maxAttrSize {
-		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: errTooLarge}
+		return nil, &fs.PathError{Op: "read", Path: hostPath, Err: ErrTooLarge}
 	}
 	out := make([]byte, n)
 	copy(out, buf)

@@ -213,9 +213,7 @@ func loadWithin(r Reader, files, dirs []string, permissionUnreadable bool, budge
 			return
 		}
 		if len(data) > MaxFileSize {
-			problems = append(problems, Problem{Source: Source{File: p}, Severity: SeverityError, Code: CodeTooLarge,
-				Message: fmt.Sprintf("larger than %d MiB, the most gpupass reads of a nova.conf (one with every option Nova has, "+
-					"commented, is under 1 MiB): gpupass did not read it, so nothing this file sets is judged", MaxFileSize>>20)})
+			problems = append(problems, readProblem(p, ErrTooLarge, CodeMissingFile))
 			return
 		}
 		f, ps := parse(p, data, budget, len(c.files) > 0)
@@ -259,9 +257,17 @@ func confNames(entries []fs.DirEntry) []string {
 	return names
 }
 
+// ErrTooLarge is what a Reader returns for a file it would not read whole
+// because it is larger than MaxFileSize: Load reports it as CodeTooLarge.
+var ErrTooLarge = fmt.Errorf("larger than %d MiB", MaxFileSize>>20)
+
 func readProblem(p string, err error, missing string) Problem {
 	code, msg := CodeUnreadable, "cannot be read: "+errText(err)
 	switch {
+	case errors.Is(err, ErrTooLarge):
+		code = CodeTooLarge
+		msg = fmt.Sprintf("larger than %d MiB, the most gpupass reads of a nova.conf (one with every option Nova has, "+
+			"commented, is under 1 MiB): gpupass did not read it, so nothing this file sets is judged", MaxFileSize>>20)
 	case errors.Is(err, fs.ErrNotExist):
 		code = missing
 		if missing == CodeMissingDir {
