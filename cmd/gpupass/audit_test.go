@@ -32,6 +32,7 @@ func fleetReports(t *testing.T, fixtures ...string) string {
 // The audit of a recorded cloud against three hosts' reports and the API
 // node's aliases.
 func TestAuditRecordedCloud(t *testing.T) {
+	t.Parallel()
 	reports := fleetReports(t, "h100-hgx", "a100-sriov", "nvme-shared-group")
 	args := []string{"audit", "--from-cloud", "../../testdata/audit/cloud.json", "--reports", reports, "--api-conf", "../../testdata/api-conf/controller.conf", "--nova-release", "2024.1"}
 	code, out, errOut := gpupass(t, nil, append(args, "--format", "json")...)
@@ -94,6 +95,7 @@ func TestAuditRecordedCloud(t *testing.T) {
 }
 
 func TestAuditBadReports(t *testing.T) {
+	t.Parallel()
 	write := func(dir, name, content string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -135,6 +137,7 @@ func TestAuditBadReports(t *testing.T) {
 // the audit's reason says which host applied which, never that they name
 // none.
 func TestAuditReleaseFallbackNamesTheReports(t *testing.T) {
+	t.Parallel()
 	rep := func(path, host, release string) *report.HostReport {
 		return &report.HostReport{Path: path, Report: report.Report{NovaRelease: release, Host: &report.Host{Hostname: host}}}
 	}

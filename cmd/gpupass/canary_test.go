@@ -253,6 +253,7 @@ func filesText(t *testing.T, dir string) string {
 }
 
 func TestSecretCanaries(t *testing.T) {
+	t.Parallel()
 	root := canaryHost(t)
 	work := t.TempDir()
 	out := filepath.Join(work, "out")

@@ -13,6 +13,7 @@ import (
 // A file or directory the operator named that cannot be read is exit
 // status 2 naming it, whichever flag named it; so is an empty --root.
 func TestNamedInputsThatCannotBeReadAreExit2(t *testing.T) {
+	t.Parallel()
 	h100 := filepath.Join(hostsDir, "h100-hgx")
 	dir := t.TempDir()
 	good := filepath.Join(hostsDir, "..", "lint", "debian-nova-common.conf")
@@ -44,6 +45,7 @@ func TestNamedInputsThatCannotBeReadAreExit2(t *testing.T) {
 
 // No command takes a flag it would ignore, and contradictions are refused.
 func TestFlagsOnlyWhereTheyMeanSomething(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"version", "--root", "/nonexistent"},
 		{"version", "--fail-on", "warning"},
@@ -91,6 +93,7 @@ func TestFlagsOnlyWhereTheyMeanSomething(t *testing.T) {
 // Every command's help fits in 80 columns, shows an example, and lists
 // only the flags the command takes.
 func TestHelpIsReadable(t *testing.T) {
+	t.Parallel()
 	root := NewRootCmd(&IOStreams{Getenv: func(string) string { return "" }})
 	cmds := []*cobra.Command{root}
 	for _, c := range root.Commands() {
@@ -130,6 +133,7 @@ func TestHelpIsReadable(t *testing.T) {
 
 // Argument errors say what the command wants, in its words, not cobra's.
 func TestArgumentErrorsSayWhatToDo(t *testing.T) {
+	t.Parallel()
 	empty := filepath.Join(t.TempDir(), "array.json")
 	if err := os.WriteFile(empty, []byte("[]"), 0o644); err != nil {
 		t.Fatal(err)
@@ -159,6 +163,7 @@ func TestArgumentErrorsSayWhatToDo(t *testing.T) {
 
 // A --gpu selector that names no device is exit 2, not silently ignored.
 func TestGPUSelectorThatMatchesNothing(t *testing.T) {
+	t.Parallel()
 	h100 := filepath.Join(hostsDir, "h100-hgx")
 	for _, tt := range []struct {
 		args []string

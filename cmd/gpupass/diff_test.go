@@ -249,6 +249,7 @@ func fmtAny(v any) string {
 
 // A report compared with itself has no drift, whatever the host.
 func TestDiffSelfIsClean(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, name := range fixtureNames(t) {
 		_, out, _ := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, name), "--format", "json")
@@ -269,6 +270,7 @@ func TestDiffSelfIsClean(t *testing.T) {
 
 // Without --baseline the drift checks are in the report, skipped.
 func TestPreflightWithoutBaselineSkipsDrift(t *testing.T) {
+	t.Parallel()
 	_, out, errOut := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--format", "json")
 	r := decode(t, out, errOut)
 	n := 0
@@ -287,6 +289,7 @@ func TestPreflightWithoutBaselineSkipsDrift(t *testing.T) {
 
 // A baseline of another host is compared, with a warning saying so.
 func TestBaselineOtherHost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, out, _ := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--format", "json", "--hostname", "gpu-h100-08")
 	base := filepath.Join(dir, "sibling.json")
@@ -309,6 +312,7 @@ func TestBaselineOtherHost(t *testing.T) {
 // Bad baselines and diff inputs: exit 2, the file named, nothing on
 // stdout.
 func TestBadBaseline(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, good, _ := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--format", "json")
 	var withoutHost map[string]any
@@ -352,6 +356,7 @@ func TestBadBaseline(t *testing.T) {
 
 // A GPU that fell off the bus: its address is gone from sysfs.
 func TestPreflightBaselineGPUGone(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, out, _ := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--format", "json")
 	base := filepath.Join(dir, "base.json")

@@ -99,6 +99,7 @@ func fixtureNames(t *testing.T) []string {
 // TestFixtureFindings runs preflight on every host fixture and checks its
 // findings, its golden JSON report, its JUnit and its text at 80 columns.
 func TestFixtureFindings(t *testing.T) {
+	t.Parallel()
 	for _, name := range fixtureNames(t) {
 		t.Run(name, func(t *testing.T) {
 			root := filepath.Join(hostsDir, name)
@@ -188,6 +189,7 @@ func golden(t *testing.T, path, got string) {
 
 // TestPreflightIsReadOnly checks that nothing under the root changes.
 func TestPreflightIsReadOnly(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "turing-workstation")
 	before := snapshotTree(t, root)
 	for _, format := range []string{"text", "json", "junit"} {
@@ -228,6 +230,7 @@ func snapshotTree(t *testing.T, root string) map[string]string {
 // With --api-conf, the compute node's aliases are compared with the API
 // node's (GP311) and the scheduler's filters are read there (GP310).
 func TestPreflightWithAPIConf(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "h100-hgx")
 	code, out, errOut := gpupass(t, nil, "preflight", "--root", root, "--api-conf", "../../testdata/api-conf/controller.conf", "--format", "json")
 	if code != exitFindings {

@@ -28,6 +28,7 @@ func testGlobals() *globalOptions {
 
 // Each command's flags land in its options as its run sees them.
 func TestCommandsParseFlagsIntoOptions(t *testing.T) {
+	t.Parallel()
 	t.Run("preflight", func(t *testing.T) {
 		var got *preflightOptions
 		cmd := NewCmdPreflight(testGlobals(), func(o *preflightOptions) error { got = o; return nil })

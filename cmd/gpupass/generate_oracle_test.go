@@ -18,6 +18,7 @@ import (
 // and nova-api parse it, and the flavor extra specs as the API validates
 // them. GPUPASS_ORACLE=1 runs it (CI does).
 func TestGenerateNovaOracle(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("GPUPASS_ORACLE") != "1" {
 		t.Skip("needs python3-nova: GPUPASS_ORACLE=1 go test ./cmd/gpupass -run TestGenerateNovaOracle")
 	}

@@ -27,6 +27,7 @@ import (
 // Every fixture's plan, reviewed: testdata/golden/generate/FIXTURE.txt.
 // Twice, to prove the output deterministic.
 func TestGenerateGolden(t *testing.T) {
+	t.Parallel()
 	for _, name := range fixtureNames(t) {
 		t.Run(name, func(t *testing.T) {
 			root := filepath.Join(hostsDir, name)
@@ -47,6 +48,7 @@ func TestGenerateGolden(t *testing.T) {
 // its parsers: pcispec; Nova itself in TestGenerateNovaOracle) and what the
 // nova.conf reader reads back unchanged.
 func TestGenerateParses(t *testing.T) {
+	t.Parallel()
 	rel, _ := novarelease.Parse("2024.1")
 	for _, name := range fixtureNames(t) {
 		host, err := hostinfo.Collect(filepath.Join(hostsDir, name), hostinfo.Options{})
@@ -124,6 +126,7 @@ func (m memReader) ReadDir(string) ([]os.DirEntry, error) { return nil, os.ErrNo
 // host is as generate leaves it: its nova.conf replaced by the generated
 // one, the GPUs on vfio-pci.
 func TestGenerateFlavorsFitTheirHost(t *testing.T) {
+	t.Parallel()
 	rel, _ := novarelease.Parse("2024.1")
 	for _, name := range []string{"h100-hgx", "a100-sriov", "turing-workstation", "epyc-mi210"} {
 		host, err := hostinfo.Collect(filepath.Join(hostsDir, name), hostinfo.Options{})
@@ -171,6 +174,7 @@ func TestGenerateFlavorsFitTheirHost(t *testing.T) {
 
 // generate reads the host and writes nothing under it.
 func TestGenerateIsReadOnly(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "turing-workstation")
 	before := snapshotTree(t, root)
 	for _, a := range generate.Artifacts {
@@ -186,6 +190,7 @@ func TestGenerateIsReadOnly(t *testing.T) {
 
 // --output writes atomically and refuses to overwrite without --force.
 func TestGenerateOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "gpupass-vfio.conf")
 	root := filepath.Join(hostsDir, "turing-workstation")
@@ -221,6 +226,7 @@ func TestGenerateOutput(t *testing.T) {
 // Generating from a preflight report gives the same nova.conf and flavors
 // as generating on the host.
 func TestGenerateFromReport(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "h100-hgx")
 	_, rep, _ := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
 	path := filepath.Join(t.TempDir(), "h100.json")
@@ -238,6 +244,7 @@ func TestGenerateFromReport(t *testing.T) {
 
 // Bad flags are exit 2 with a message naming the flag.
 func TestGenerateBadInput(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "h100-hgx")
 	for _, tt := range []struct {
 		args []string
@@ -268,6 +275,7 @@ func TestGenerateBadInput(t *testing.T) {
 
 // --gpu, --alias-name, --numa-policy and --placement shape the output.
 func TestGenerateOptions(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "h100-hgx")
 	_, out, errOut := gpupass(t, nil, "generate", "nova-conf", "--root", root, "--gpu", "0000:18:00.0", "--gpu", "0000:19:00.0",
 		"--alias-name", "10de:2330=h100", "--numa-policy", "required", "--placement", "--nova-release", "2024.1")
@@ -309,6 +317,7 @@ func loadConfText(t *testing.T, text string) *novaconf.Set {
 
 // generate all --format json is the same plan as the text, for tools.
 func TestGenerateJSON(t *testing.T) {
+	t.Parallel()
 	for _, name := range fixtureNames(t) {
 		root := filepath.Join(hostsDir, name)
 		code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root, "--format", "json")
@@ -348,6 +357,7 @@ func TestGenerateJSON(t *testing.T) {
 // An alias name Nova takes reaches the flavor commands as one shell word,
 // whatever it holds; one Nova or the shell cannot carry is exit 2.
 func TestGenerateQuotesNames(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "turing-workstation")
 	for name, want := range map[string]string{
 		"rtx 2080ti": "openstack flavor create --vcpus 10 --ram 28672 --disk 100 --property pci_passthrough:alias='rtx 2080ti:1' 'gpu.rtx 2080ti.1'\n",
@@ -378,6 +388,7 @@ func TestGenerateQuotesNames(t *testing.T) {
 // flavor's extra spec and its translation, and the flavor name.
 // GPUPASS_ORACLE=1 runs it (CI does, with TestGenerateNovaOracle).
 func TestGenerateNovaOracleAliasNames(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("GPUPASS_ORACLE") != "1" {
 		t.Skip("needs python3-nova: GPUPASS_ORACLE=1 go test ./cmd/gpupass -run TestGenerateNovaOracleAliasNames")
 	}
@@ -440,6 +451,7 @@ func TestGenerateNovaOracleAliasNames(t *testing.T) {
 // with the default selection and with --gpu all, is at most 80 characters
 // (commands and configuration lines stay whole, however long).
 func TestGenerateCommentWidth(t *testing.T) {
+	t.Parallel()
 	checked := 0
 	for _, name := range fixtureNames(t) {
 		root := filepath.Join(hostsDir, name)
@@ -473,6 +485,7 @@ func TestGenerateCommentWidth(t *testing.T) {
 // and NICs, and generate said "nothing to configure"); the text and the
 // JSON say what is fixed and what is not.
 func TestGenerateFixesPreflightErrors(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "nvme-shared-group")
 	code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root)
 	if code != exitOK {
@@ -511,6 +524,7 @@ func TestGenerateFixesPreflightErrors(t *testing.T) {
 // answers as on the host; drift findings of a --baseline run are not the
 // plan's to answer.
 func TestGenerateFromReportAnswers(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "nouveau-no-vfio")
 	dir := t.TempDir()
 	_, base, _ := gpupass(t, nil, "preflight", "--root", filepath.Join(hostsDir, "h100-hgx"), "--format", "json")

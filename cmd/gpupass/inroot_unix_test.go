@@ -57,6 +57,7 @@ func plantOutsideLinks(t *testing.T, root, outside string) {
 // link outside it never makes gpupass read the analyst's own files: not
 // into the report, not into a snapshot's files or manifest.
 func TestRootLinksOutsideAreNotRead(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	outside := filepath.Join(dir, "analyst")
 	tree := filepath.Join(dir, "tree")
@@ -126,6 +127,7 @@ func TestRootLinksOutsideAreNotRead(t *testing.T) {
 // followed there, and a snapshot of such a tree records every path used:
 // preflight reads the same from the snapshot as from the tree.
 func TestRootLinksInsideRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tree := filepath.Join(dir, "tree")
 	copyHost(t, filepath.Join(hostsDir, "h100-hgx"), tree)

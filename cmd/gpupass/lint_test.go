@@ -36,6 +36,7 @@ func lintFindings(t *testing.T, args ...string) (int, []string, string) {
 // Real-world layouts: Debian's packaged nova.conf (every option, commented
 // out), a kolla-ansible nova-compute configuration and a TripleO one.
 func TestLintRealWorld(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join("..", "..", "testdata", "lint")
 	tests := []struct {
 		file string
@@ -75,6 +76,7 @@ func TestLintRealWorld(t *testing.T) {
 // Bad input: a clear GP301 finding with file:line, or exit 2 with a
 // message, never a panic.
 func TestLintBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := "[pci]\nalias = " + strings.Repeat("x", 10<<20) + "\n"
 	tests := []struct {
@@ -125,6 +127,7 @@ func TestLintBadInput(t *testing.T) {
 }
 
 func TestLintUsage(t *testing.T) {
+	t.Parallel()
 	if code, _, errOut := gpupass(t, nil, "lint"); code != exitFailure || !strings.Contains(errOut, "lint needs nova.conf files") {
 		t.Errorf("lint without files: exit %d, %q", code, errOut)
 	}
@@ -146,6 +149,7 @@ func TestLintUsage(t *testing.T) {
 
 // preflight finds kolla's and TripleO's nova.conf on a host.
 func TestPreflightDiscoversLayouts(t *testing.T) {
+	t.Parallel()
 	for layout, path := range map[string]string{
 		"kolla":   "etc/kolla/nova-compute/nova.conf",
 		"tripleo": "var/lib/config-data/puppet-generated/nova_libvirt/etc/nova/nova.conf",

@@ -84,6 +84,7 @@ func tinyHost(t *testing.T) string {
 }
 
 func TestPreflightJSONOnTinyHost(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	code, out, errOut := gpupass(t, nil, "preflight", "--root", root, "--format", "json")
 	if code != 1 {
@@ -116,6 +117,7 @@ func TestPreflightJSONOnTinyHost(t *testing.T) {
 }
 
 func TestExitCodesAndErrors(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	tests := []struct {
 		name     string
@@ -159,6 +161,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 }
 
 func TestFailOnWarning(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	// Make the host clean but for a warning: GPU on vfio-pci, bound by
 	// hand only (GP210), modules present.
@@ -182,6 +185,7 @@ func TestFailOnWarning(t *testing.T) {
 }
 
 func TestColor(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	_, out, _ := gpupass(t, map[string]string{"TERM_IS_TTY": "1"}, "preflight", "--root", root)
 	if !strings.Contains(out, "\x1b[31mFAIL") {
@@ -203,6 +207,7 @@ func TestColor(t *testing.T) {
 }
 
 func TestHostnameAndReleaseFlags(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	_, out, _ := gpupass(t, nil, "preflight", "--root", root, "--hostname", "cmp-07", "--nova-release", "caracal", "--format", "json")
 	var r struct {
@@ -224,6 +229,7 @@ func TestHostnameAndReleaseFlags(t *testing.T) {
 }
 
 func TestInventory(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	code, out, errOut := gpupass(t, nil, "inventory", "--root", root)
 	if code != 0 {

@@ -218,6 +218,7 @@ func healthyFixtures(t *testing.T) []string {
 // A --root this user cannot read is said to be unreadable (exit 2), not
 // "not a Linux host tree".
 func TestNonRoot(t *testing.T) {
+	t.Parallel()
 	cred := nonRoot(t)
 	dir := nonRootDir(t)
 	bin := buildGpupass(t, dir)

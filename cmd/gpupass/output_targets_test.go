@@ -14,6 +14,7 @@ import (
 // -o respects what is at the path: a symlink keeps pointing at a file that
 // is replaced, a FIFO is written to, a directory is refused.
 func TestOutputRespectsWhatIsThere(t *testing.T) {
+	t.Parallel()
 	host := filepath.Join(hostsDir, "h100-hgx")
 	_, want, _ := gpupass(t, nil, "preflight", "--root", host, "--format", "json")
 	dir := t.TempDir()
@@ -93,6 +94,7 @@ func TestOutputRespectsWhatIsThere(t *testing.T) {
 // A run removes the temporary files an earlier run left when it was killed
 // mid-write (its process gone, or the file a day old), and only those.
 func TestOutputSweepsStaleTemporaries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "gpupass.prom")
 	dead := 1 << 22 // above the default pid_max: no such process
@@ -117,6 +119,7 @@ func TestOutputSweepsStaleTemporaries(t *testing.T) {
 
 // generate -o: a file that exists needs --force; /dev/null does not.
 func TestGenerateOutputTargets(t *testing.T) {
+	t.Parallel()
 	host := filepath.Join(hostsDir, "turing-workstation")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "vfio.conf")
@@ -141,6 +144,8 @@ func TestGenerateOutputTargets(t *testing.T) {
 // A signal while --output writes removes the temporary file, and the run
 // ends with 128 + the signal's number.
 func TestSignalRemovesOutputTemporaries(t *testing.T) {
+	// Not parallel: the guard removes every pending temporary file, and
+	// a parallel test's --output would lose its own.
 	tmp := filepath.Join(t.TempDir(), ".gpupass.prom.gpupass-1-1.tmp")
 	os.WriteFile(tmp, []byte("partial"), 0o644)
 	pendingTemps.add(tmp)

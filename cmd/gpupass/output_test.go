@@ -41,6 +41,7 @@ func dirEntries(t *testing.T, dir string) []string {
 // --output writes exactly what stdout would have shown, with the same
 // exit status, mode 0644, and nothing else in the folder.
 func TestOutputWritesTheReport(t *testing.T) {
+	t.Parallel()
 	for name, args := range outputCommands(t) {
 		for _, format := range []string{"text", "json", "prometheus"} {
 			t.Run(name+"/"+format, func(t *testing.T) {
@@ -78,6 +79,7 @@ func TestOutputWritesTheReport(t *testing.T) {
 // textfile collector keeps serving the last good metrics, whose timestamp
 // then ages.
 func TestOutputUntouchedWhenGpupassFails(t *testing.T) {
+	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"schema": "gpupass/report/v1", "command": "pre`), 0o644); err != nil {
 		t.Fatal(err)
@@ -114,6 +116,7 @@ func TestOutputUntouchedWhenGpupassFails(t *testing.T) {
 // An --output that cannot be written is exit 2 with its path in the
 // message; a file that exists is replaced (mode 0644 whatever it had).
 func TestOutputPaths(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	host := filepath.Join(hostsDir, "h100-hgx")
 	for _, out := range []string{filepath.Join(dir, "no", "such", "dir", "x.prom"), dir} {
@@ -141,6 +144,7 @@ func TestOutputPaths(t *testing.T) {
 // what node_exporter will serve passes Prometheus's own linter.
 // GPUPASS_PROMTOOL=1 runs it (.ci/run does).
 func TestPromtoolAcceptsTheMetrics(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("GPUPASS_PROMTOOL") != "1" {
 		t.Skip("GPUPASS_PROMTOOL=1 runs promtool check metrics on every fixture's metrics (apt-get install prometheus)")
 	}

@@ -115,6 +115,7 @@ func roundTrips(t *testing.T) []roundTrip {
 // Every selected GPU ends on vfio-pci, offered by a device_spec and
 // selected by an alias.
 func TestGenerateRoundTrip(t *testing.T) {
+	t.Parallel()
 	// When every case ran: some error must have remained, named, and
 	// every check of the catalog that reports errors on a host must have
 	// reported one somewhere, so that the property covers it.

@@ -128,6 +128,7 @@ func cleanupTarball(t *testing.T) (string, []byte) {
 // still extracting — the extracted snapshot is gone from TMPDIR, and a
 // signal gives the status a shell reports for it (128 + its number).
 func TestSnapshotExtractionRemovedOnEveryWayOut(t *testing.T) {
+	t.Parallel()
 	tarball, data := cleanupTarball(t)
 	bin := gpupassBinary(t)
 	gone := func(t *testing.T, c *child) {

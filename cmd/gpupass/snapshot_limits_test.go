@@ -13,6 +13,7 @@ import (
 // over the cap a snapshot may hold gets exit 2 naming the file, and no
 // tarball that every analyst would be refused.
 func TestSnapshotRefusesWhatWouldNotOpen(t *testing.T) {
+	t.Parallel()
 	root := tinyHost(t)
 	os.MkdirAll(filepath.Join(root, "etc/nova"), 0o755)
 	// Few long lines: the cap is on bytes, and collecting many lines costs.

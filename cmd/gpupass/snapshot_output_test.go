@@ -15,6 +15,7 @@ import (
 // TestSnapshotOutputExisting: snapshot -o refuses a file that exists, as
 // generate -o does, unless --force.
 func TestSnapshotOutputExisting(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "quirks")
 	out := filepath.Join(t.TempDir(), "node07.tar.gz")
 	old := []byte("yesterday's snapshot\n")
@@ -40,6 +41,7 @@ func TestSnapshotOutputExisting(t *testing.T) {
 // TestSnapshotStdoutTerminal: -o - onto a terminal is refused (exit 2,
 // nothing written, a hint to redirect); onto anything else it is written.
 func TestSnapshotStdoutTerminal(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join(hostsDir, "quirks")
 	code, stdout, errOut := gpupass(t, map[string]string{"TERM_IS_TTY": "1"}, "snapshot", "--root", root, "-o", "-")
 	if code != 2 || stdout != "" || !strings.Contains(errOut, "stdout is a terminal") || !strings.Contains(errOut, "gpupass snapshot -o - > FILE.tar.gz") {

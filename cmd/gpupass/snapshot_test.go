@@ -23,6 +23,7 @@ var generatedAt = regexp.MustCompile(`"generated_at": "[^"]*",?\n`)
 // preflight, inventory and generate read the same from a snapshot of the
 // tree as from the tree itself.
 func TestSnapshotRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, name := range fixtureNames(t) {
 		t.Run(name, func(t *testing.T) {
@@ -108,6 +109,7 @@ func tarMembers(t *testing.T, data []byte) map[string]string {
 }
 
 func TestSnapshotManifestAndRedaction(t *testing.T) {
+	t.Parallel()
 	var all bytes.Buffer
 	for _, name := range fixtureNames(t) {
 		code, out, errOut := gpupass(t, nil, "snapshot", "--root", filepath.Join(hostsDir, name), "-o", "-")
@@ -150,6 +152,7 @@ func TestSnapshotManifestAndRedaction(t *testing.T) {
 // TestSnapshotSize: a 1,000-function host, with the full pci.ids of this
 // machine when it has one, fits in 2 MB.
 func TestSnapshotSize(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a 1,000-function host")
 	}
@@ -195,6 +198,7 @@ func TestSnapshotSize(t *testing.T) {
 }
 
 func TestSnapshotBadRoot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.tar.gz")
 	if code, _, errOut := gpupass(t, nil, "snapshot", "--root", filepath.Join(hostsDir, "turing-workstation"), "-o", good); code != 0 {
