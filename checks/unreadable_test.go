@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpupass/gpupass/internal/regfile"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/report"
 )
@@ -141,7 +142,7 @@ func TestPartlyUnreadableConf(t *testing.T) {
 func TestConfNotARegularFile(t *testing.T) {
 	r := novaconf.ReaderFuncs{
 		File: func(p string) ([]byte, error) {
-			return nil, &fs.PathError{Op: "open", Path: p, Err: &novaconf.NotRegularError{Mode: fs.ModeNamedPipe}}
+			return nil, &fs.PathError{Op: "open", Path: p, Err: &regfile.NotRegularError{Mode: fs.ModeNamedPipe}}
 		},
 		Dir: func(p string) ([]fs.DirEntry, error) {
 			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}

@@ -65,27 +65,6 @@ type FS struct {
 // /sys nor /proc: reading it would produce an empty, misleading report.
 var ErrNotHostTree = errors.New("not a Linux host tree")
 
-// NotRegularError says that a file expected to be a regular file is
-// something else (a FIFO, a socket, a device, a directory).
-type NotRegularError struct{ Mode fs.FileMode }
-
-func (e *NotRegularError) Error() string {
-	kind := "a special file"
-	switch {
-	case e.Mode&fs.ModeNamedPipe != 0:
-		kind = "a named pipe (FIFO)"
-	case e.Mode&fs.ModeSocket != 0:
-		kind = "a socket"
-	case e.Mode&fs.ModeCharDevice != 0:
-		kind = "a character device"
-	case e.Mode&fs.ModeDevice != 0:
-		kind = "a block device"
-	case e.Mode.IsDir():
-		kind = "a directory"
-	}
-	return "not a regular file (" + kind + "); not read"
-}
-
 // ErrTooLarge refuses a file larger than the most hostinfo reads of one
 // (16 MiB): what it would set is unknown.
 var ErrTooLarge = fmt.Errorf("larger than %d bytes", maxAttrSize)

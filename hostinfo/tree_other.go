@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/gpupass/gpupass/internal/regfile"
 )
 
 // tree is where an FS's reads go (see tree_unix.go). Without the Unix
@@ -145,7 +147,7 @@ func (t *tree) open(hostPath string) (*os.File, error) {
 	}
 	info, err := f.Stat()
 	if err == nil && !info.Mode().IsRegular() {
-		err = &fs.PathError{Op: "open", Path: hostPath, Err: &NotRegularError{Mode: info.Mode()}}
+		err = &fs.PathError{Op: "open", Path: hostPath, Err: &regfile.NotRegularError{Mode: info.Mode()}}
 	}
 	if err != nil {
 		f.Close()
@@ -204,7 +206,7 @@ func openLocal(name string) (*os.File, error) {
 	}
 	info, err := f.Stat()
 	if err == nil && !info.Mode().IsRegular() {
-		err = &fs.PathError{Op: "open", Path: name, Err: &NotRegularError{Mode: info.Mode()}}
+		err = &fs.PathError{Op: "open", Path: name, Err: &regfile.NotRegularError{Mode: info.Mode()}}
 	}
 	if err != nil {
 		f.Close()

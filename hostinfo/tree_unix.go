@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gpupass/gpupass/internal/regfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -386,7 +387,7 @@ func checkRegular(fd int, hostPath string) error {
 		return &fs.PathError{Op: "stat", Path: hostPath, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return &fs.PathError{Op: "open", Path: hostPath, Err: &NotRegularError{Mode: unixMode(uint32(st.Mode))}}
+		return &fs.PathError{Op: "open", Path: hostPath, Err: &regfile.NotRegularError{Mode: unixMode(uint32(st.Mode))}}
 	}
 	return nil
 }

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"slices"
 
 	"github.com/gpupass/gpupass/checks"
 	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/regfile"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
@@ -165,22 +165,11 @@ func namedConfReadable(set *novaconf.Set, fileFlag string, files []string, dirFl
 	return nil
 }
 
-// readableFile fails unless path is a regular file this user can open: a
+// readableFile fails unless name is a regular file this user can open: a
 // file named with a flag that cannot be read is exit status 2. It never
-// opens anything but a regular file (a FIFO would block).
+// blocks on anything but a regular file (a FIFO would wait for a writer).
 func readableFile(flag, name string) error {
-	info, err := os.Stat(name)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("%s %s: %w", flag, name, err)
-	}
-	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s %s: not a regular file", flag, name)
-	}
-	f, err := os.Open(name)
+	f, err := regfile.Open(name)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

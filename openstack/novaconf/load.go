@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gpupass/gpupass/internal/regfile"
 )
 
 // Reader is what Load reads through: host paths ("/etc/nova/nova.conf"),
@@ -45,24 +46,17 @@ func (r ReaderFuncs) ReadDir(p string) ([]fs.DirEntry, error) { return r.Dir(p) 
 //
 // It never blocks: files and directories are opened non-blocking, and a
 // file that is not a regular file (a FIFO, which would make a read wait
-// for a writer for ever; a device) is refused with a NotRegularError.
+// for a writer for ever; a device) is refused with a regfile.NotRegularError.
 type DirReader string
 
 // ReadFile reads a regular file, at most MaxFileSize+1 bytes of it: Load
 // refuses a longer one without reading it all.
 func (d DirReader) ReadFile(p string) ([]byte, error) {
-	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
+	f, err := regfile.Open(d.path(p))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "open", Path: d.path(p), Err: &NotRegularError{Mode: info.Mode()}}
-	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: err}
@@ -72,7 +66,7 @@ func (d DirReader) ReadFile(p string) ([]byte, error) {
 
 // ReadDir lists a directory, sorted by name.
 func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) {
-	f, err := os.OpenFile(d.path(p), os.O_RDONLY|oNonblock, 0)
+	f, err := regfile.OpenDir(d.path(p))
 	if err != nil {
 		return nil, err
 	}
@@ -80,25 +74,6 @@ func (d DirReader) ReadDir(p string) ([]fs.DirEntry, error) {
 	entries, err := f.ReadDir(-1)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	return entries, err
-}
-
-// NotRegularError says that a configuration file is not a regular file
-// (a FIFO, a socket, a device, a directory).
-type NotRegularError struct{ Mode fs.FileMode }
-
-func (e *NotRegularError) Error() string {
-	kind := "a special file"
-	switch {
-	case e.Mode&fs.ModeNamedPipe != 0:
-		kind = "a named pipe (FIFO)"
-	case e.Mode&fs.ModeSocket != 0:
-		kind = "a socket"
-	case e.Mode&fs.ModeDevice != 0:
-		kind = "a device"
-	case e.Mode.IsDir():
-		kind = "a directory"
-	}
-	return "not a regular file (" + kind + "); not read"
 }
 
 func (d DirReader) path(p string) string {

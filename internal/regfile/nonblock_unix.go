@@ -1,6 +1,6 @@
 //go:build unix
 
-package novaconf
+package regfile
 
 import "syscall"
 

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package novaconf
+package regfile
 
 // oNonblock is 0 where there are no FIFOs to wait on.
 const oNonblock = 0
