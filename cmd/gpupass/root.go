@@ -81,6 +81,11 @@ func (g *globalOptions) openRoot() error {
 	if g.root == "" || g.root == "/" || !snapshot.Is(g.root) {
 		return nil
 	}
+	if g.guard == nil {
+		// A command tree from NewRootCmd, executed without Run: nothing
+		// would remove the extraction.
+		return fmt.Errorf("--root %s: a snapshot is read only through Run", g.root)
+	}
 	s, err := g.guard.open(g.root)
 	if err != nil {
 		return err
@@ -233,7 +238,8 @@ func Run(args []string, streams *IOStreams) int {
 	return exitFailure
 }
 
-// NewRootCmd builds the command tree.
+// NewRootCmd builds the command tree, to inspect it (help, completion,
+// documentation); Run executes it.
 func NewRootCmd(streams *IOStreams) *cobra.Command {
 	cmd, _ := newRootCmd(streams)
 	return cmd
