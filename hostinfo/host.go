@@ -65,6 +65,13 @@ type Host struct {
 	Devices []pcidev.Device
 	// Nova is the Nova installed on the host, if any.
 	Nova NovaInstall
+	// Mdev is the mediated-device (vGPU) state.
+	Mdev Mdev
+	// Virt is the installed libvirt and QEMU.
+	Virt Virt
+	// BootUnits are the systemd units that enable GPU VFs or set vGPU
+	// types at boot.
+	BootUnits []BootUnit
 	// Notes say which fields could not be read and why.
 	Notes []Note
 }
@@ -95,6 +102,14 @@ type CPU struct {
 	Virtualization string
 	// PhysicalAddressBits is from "address sizes"; 0 when unknown.
 	PhysicalAddressBits int
+	// Arch is the CPU architecture the cpuinfo format shows: "x86_64"
+	// (vendor_id and flags lines), "aarch64" (CPU implementer and
+	// "CPU architecture: 8"), "" when neither.
+	Arch string
+	// Implementer and Part are an arm64 CPU's "CPU implementer" and "CPU
+	// part" (0x41 and 0xd4f: Arm Neoverse V2, as in NVIDIA Grace).
+	Implementer string
+	Part        string
 	// Hypervisor is true when the CPU flags include "hypervisor": the
 	// host is a virtual machine (x86 hypervisors set CPUID.1:ECX bit 31,
 	// which Linux shows as this flag: KVM, Firecracker, Xen HVM, Hyper-V,
@@ -136,6 +151,9 @@ type ACPI struct {
 	// (no ACPI, or a tree captured without it): the tables are unknown.
 	Readable bool
 	Tables   []string
+	// IORT is the parsed IORT table (arm64); nil when absent or unreadable
+	// (it is readable by root only).
+	IORT *IORT
 }
 
 // HasTable reports whether the firmware exposes the table with this signature.

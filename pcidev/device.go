@@ -46,6 +46,9 @@ type Device struct {
 	SRIOV *SRIOV
 	// PhysFn is the parent PF of a virtual function (.../physfn).
 	PhysFn string
+	// VGPU is set on a VF of NVIDIA's vendor-specific VFIO framework
+	// (.../nvidia/ exists); nil otherwise.
+	VGPU *VendorVGPU
 	// Net are the network interfaces of a NIC function (.../net/*).
 	Net []string
 	// DisplayClients are the display servers (Xorg, gnome-shell...) that

@@ -21,7 +21,7 @@ var layers = map[string]int{
 	// Knowledge and plain data, importing nothing of gpupass but the above.
 	"pcidev": 0, "internal/prose": 0, "openstack/novaconf": 0, "openstack/novarelease": 0, "openstack/cloudmodel": 0,
 	// Readers and grammars.
-	"hostinfo": 1, "openstack/pcispec": 1, "openstack/cloud": 1,
+	"hostinfo": 1, "openstack/pcispec": 1, "openstack/mdevconf": 1, "openstack/cloud": 1,
 	// The contract, and reading a node.
 	"report": 2, "collect": 2, "snapshot": 2,
 	// Views derived from a host.
