@@ -54,6 +54,7 @@ func CollectFS(fsys FS, opts Options) *Host {
 	c.dri()
 	c.names(opts.PCIIDs)
 	c.nova()
+	c.mdev()
 	return c.host
 }
 

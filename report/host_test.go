@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -130,5 +131,119 @@ func TestHostJSONNames(t *testing.T) {
 	dev := devs[0].(map[string]any)
 	if dev["iommu_group"] != 7.0 || dev["sriov"].(map[string]any)["total_vfs"] != 4.0 || dev["reset_method"] != nil {
 		t.Errorf("device JSON %v", dev)
+	}
+}
+
+// The report's side filled the same way comes back from hostinfo's: a
+// field added to a report type and not carried fails here.
+func TestReportHostCarriesEveryField(t *testing.T) {
+	var h report.Host
+	n := 0
+	fill(reflect.ValueOf(&h).Elem(), &n)
+	back := report.FromHost(h.HostInfo())
+	if diff := cmp.Diff(&h, back); diff != "" {
+		t.Errorf("a report field is lost on the way (-filled +back):\n%s", diff)
+	}
+	// The types that mirror hostinfo's one for one have as many fields.
+	for _, pair := range [][2]reflect.Type{
+		{reflect.TypeOf(hostinfo.CPU{}), reflect.TypeOf(report.CPU{})},
+		{reflect.TypeOf(hostinfo.ACPI{}), reflect.TypeOf(report.ACPI{})},
+		{reflect.TypeOf(hostinfo.IORT{}), reflect.TypeOf(report.IORT{})},
+		{reflect.TypeOf(hostinfo.Mdev{}), reflect.TypeOf(report.Mdev{})},
+		{reflect.TypeOf(hostinfo.MdevParent{}), reflect.TypeOf(report.MdevParent{})},
+		{reflect.TypeOf(hostinfo.MdevType{}), reflect.TypeOf(report.MdevType{})},
+		{reflect.TypeOf(hostinfo.MdevDevice{}), reflect.TypeOf(report.MdevDevice{})},
+		{reflect.TypeOf(hostinfo.MdevDefinition{}), reflect.TypeOf(report.MdevDefinition{})},
+		{reflect.TypeOf(hostinfo.Virt{}), reflect.TypeOf(report.Virt{})},
+		{reflect.TypeOf(hostinfo.Component{}), reflect.TypeOf(report.Component{})},
+		{reflect.TypeOf(hostinfo.BootUnit{}), reflect.TypeOf(report.BootUnit{})},
+		{reflect.TypeOf(pcidev.VGPUType{}), reflect.TypeOf(report.VGPUType{})},
+	} {
+		if a, b := pair[0].NumField(), pair[1].NumField(); a != b {
+			t.Errorf("%v has %d fields, %v %d", pair[0], a, pair[1], b)
+		}
+	}
+	// VendorVGPU's four fields are two in the report, each null when
+	// unknown: every combination comes back.
+	for _, v := range []pcidev.VendorVGPU{
+		{},
+		{CreatableKnown: true},
+		{CreatableKnown: true, Creatable: []pcidev.VGPUType{{ID: 1148, Name: "NVIDIA L40S-2Q"}}},
+		{CurrentKnown: true},
+		{CurrentKnown: true, Current: 1148},
+	} {
+		d := pcidev.Device{Address: "0000:41:00.4", VGPU: &v}
+		rd := report.FromDevice(&d)
+		if diff := cmp.Diff(d, rd.PCIDevice()); diff != "" {
+			t.Errorf("VGPU %+v (-want +back):\n%s", v, diff)
+		}
+	}
+}
+
+// A host without any of issue 13's facts encodes none of their keys: the
+// reports of classic hosts stay as they were.
+func TestHostJSONOmitsAbsentVirtualizationFacts(t *testing.T) {
+	h := &hostinfo.Host{Hostname: "gpu01", Devices: []pcidev.Device{{Address: "0000:41:00.0"}}}
+	data, err := json.Marshal(report.FromHost(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"mdev"`, `"virt"`, `"boot_units"`, `"iort"`, `"arch"`, `"implementer"`, `"part"`, `"vgpu"`} {
+		if bytes.Contains(data, []byte(key)) {
+			t.Errorf("%s in a classic host's JSON: %s", key, data)
+		}
+	}
+}
+
+// The new facts encode under the contract's names.
+func TestHostJSONVirtualizationNames(t *testing.T) {
+	avail, group := 0, 31
+	h := &hostinfo.Host{
+		CPU:  hostinfo.CPU{Arch: "aarch64", Implementer: "0x41", Part: "0xd4f"},
+		ACPI: hostinfo.ACPI{Readable: true, Tables: []string{"IORT"}, IORT: &hostinfo.IORT{ITSGroups: 1, SMMUv3: 2, RootComplexes: 1}},
+		Mdev: hostinfo.Mdev{Bus: true, Mdevctl: "/usr/sbin/mdevctl",
+			Parents: []hostinfo.MdevParent{{Address: "0000:e8:00.4", Types: []hostinfo.MdevType{{
+				ID: "nvidia-558", Name: "NVIDIA A40-2Q", DeviceAPI: "vfio-pci", Available: &avail, MaxInstance: 24,
+				Devices: []string{"aa618089-8b16-4d01-a136-25a0f3c73123"}}}}},
+			Devices: []hostinfo.MdevDevice{{UUID: "aa618089-8b16-4d01-a136-25a0f3c73123", Type: "nvidia-558", Parent: "0000:e8:00.4", IOMMUGroup: &group}},
+			Definitions: []hostinfo.MdevDefinition{{File: "/etc/mdevctl.d/0000:e8:00.4/aa618089-8b16-4d01-a136-25a0f3c73123",
+				UUID: "aa618089-8b16-4d01-a136-25a0f3c73123", Parent: "0000:e8:00.4", Type: "nvidia-558", Start: "auto"}},
+		},
+		Virt: hostinfo.Virt{Libvirt: hostinfo.Component{Package: "libvirt-daemon", PackageVersion: "10.0.0-2ubuntu8", Version: "10.0.0", From: "dpkg status /var/lib/dpkg/status"}},
+		BootUnits: []hostinfo.BootUnit{{Name: "nvidia-sriov-manage@0000:41:00.0.service", File: "/etc/systemd/system/nvidia-sriov-manage@.service",
+			Enabled: true, WantedBy: []string{"multi-user.target"}, After: []string{"nvidia-vgpu-mgr.service"},
+			ExecStart: []string{"/usr/lib/nvidia/sriov-manage -e 0000:41:00.0"}}},
+		Devices: []pcidev.Device{
+			{Address: "0000:41:00.4", VGPU: &pcidev.VendorVGPU{CreatableKnown: true, CurrentKnown: true}},
+			{Address: "0000:41:00.5", VGPU: &pcidev.VendorVGPU{Creatable: []pcidev.VGPUType{{ID: 1148, Name: "NVIDIA L40S-2Q"}}, CreatableKnown: true}},
+		},
+	}
+	data, err := json.Marshal(report.FromHost(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"cpu":{"vendor":"","model":"","logical_cpus":0,"virtualization":"","physical_address_bits":0,"arch":"aarch64","implementer":"0x41","part":"0xd4f"}`,
+		`"iort":{"its_groups":1,"smmu_v3":2,"smmu":0,"root_complexes":1}`,
+		`"mdev":{"bus":true,"parents":[{"address":"0000:e8:00.4","types":[{"id":"nvidia-558","name":"NVIDIA A40-2Q","device_api":"vfio-pci","available_instances":0,"max_instance":24,"devices":["aa618089-8b16-4d01-a136-25a0f3c73123"]}]}]`,
+		`"devices":[{"uuid":"aa618089-8b16-4d01-a136-25a0f3c73123","type":"nvidia-558","parent":"0000:e8:00.4","iommu_group":31}]`,
+		`"definitions":[{"file":"/etc/mdevctl.d/0000:e8:00.4/aa618089-8b16-4d01-a136-25a0f3c73123","uuid":"aa618089-8b16-4d01-a136-25a0f3c73123","parent":"0000:e8:00.4","type":"nvidia-558","start":"auto"}],"mdevctl":"/usr/sbin/mdevctl"}`,
+		`"virt":{"libvirt":{"package":"libvirt-daemon","package_version":"10.0.0-2ubuntu8","version":"10.0.0","from":"dpkg status /var/lib/dpkg/status"}}`,
+		`"boot_units":[{"name":"nvidia-sriov-manage@0000:41:00.0.service","file":"/etc/systemd/system/nvidia-sriov-manage@.service","enabled":true,"wanted_by":["multi-user.target"],"after":["nvidia-vgpu-mgr.service"],"exec_start":["/usr/lib/nvidia/sriov-manage -e 0000:41:00.0"]}]`,
+		// Known and empty is [] and 0; unknown is null.
+		`"vgpu":{"creatable_vgpu_types":[],"current_vgpu_type":0}`,
+		`"vgpu":{"creatable_vgpu_types":[{"id":1148,"name":"NVIDIA L40S-2Q"}],"current_vgpu_type":null}`,
+	} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("JSON lacks %s\nin %s", want, data)
+		}
+	}
+	// And it decodes back to the same host.
+	var back report.Host
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(h, back.HostInfo()); diff != "" {
+		t.Errorf("JSON round trip (-host +decoded):\n%s", diff)
 	}
 }
