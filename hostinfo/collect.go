@@ -632,6 +632,9 @@ func (r *deviceReader) read(addr pcidev.Address) pcidev.Device {
 			d.PhysFn = name
 		}
 	}
+	if _, ok := present["nvidia"]; ok {
+		d.VGPU = r.vendorVGPU()
+	}
 	if _, ok := present["net"]; ok {
 		d.Net = r.netInterfaces()
 	}
