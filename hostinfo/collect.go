@@ -55,12 +55,16 @@ func CollectFS(fsys FS, opts Options) *Host {
 	c.names(opts.PCIIDs)
 	c.nova()
 	c.mdev()
+	c.bootUnits()
 	return c.host
 }
 
 type collector struct {
 	fs   FS
 	host *Host
+	// unitNoted are the unit files already noted as unreadable (a
+	// template is read once per instance).
+	unitNoted map[string]bool
 }
 
 func (c *collector) note(hostPath, format string, args ...any) {
