@@ -46,6 +46,7 @@ func CollectFS(fsys FS, opts Options) *Host {
 	c.host.VFIO.Container = fsys.Exists("/dev/vfio/vfio")
 	c.numa()
 	c.acpi()
+	c.iort()
 	c.iommu()
 	c.modules()
 	c.modprobe()

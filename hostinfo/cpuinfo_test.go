@@ -52,6 +52,28 @@ model name	: AMD EPYC 7763 64-Core Processor
 flags		: fpu svm
 address sizes	: 48 bits physical, 48 bits virtual
 `
+	// NVIDIA Grace, two of its 72 cores: the layout and values of a real
+	// capture (Breno Leitao on linux-serial, 2025-07-03, Message-ID
+	// aGaQBghdAl8VGWmV@gmail.com; docs/research/vgpu-layouts.md 4.3).
+	graceCPUInfo = `processor	: 0
+BogoMIPS	: 2000.00
+Features	: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm jscvt fcma lrcpc dcpop sha3 sm3 sm4 asimddp sha512 sve asimdfhm dit uscat ilrcpc flagm sb paca pacg dcpodp sve2 sveaes svepmull svebitperm svesha3 svesm4 flagm2 frint svei8mm svebf16 i8mm bf16 dgh bti
+CPU implementer	: 0x41
+CPU architecture: 8
+CPU variant	: 0x0
+CPU part	: 0xd4f
+CPU revision	: 0
+
+processor	: 1
+BogoMIPS	: 2000.00
+Features	: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm jscvt fcma lrcpc dcpop sha3 sm3 sm4 asimddp sha512 sve asimdfhm dit uscat ilrcpc flagm sb paca pacg dcpodp sve2 sveaes svepmull svebitperm svesha3 svesm4 flagm2 frint svei8mm svebf16 i8mm bf16 dgh bti
+CPU implementer	: 0x41
+CPU architecture: 8
+CPU variant	: 0x0
+CPU part	: 0xd4f
+CPU revision	: 0
+
+`
 	// arm64 has no vendor_id, model name, flags or address sizes.
 	armCPUInfo = `processor	: 0
 BogoMIPS	: 50.00
@@ -83,24 +105,46 @@ func TestParseCPUInfo(t *testing.T) {
 		{
 			name: "Intel with VT-x",
 			in:   intelCPUInfo,
-			want: hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46},
+			want: hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46, Arch: "x86_64"},
 		},
 		{
 			name: "AMD with AMD-V, three processors",
 			in:   amdCPUInfo,
-			want: hostinfo.CPU{Vendor: "AuthenticAMD", Model: "AMD EPYC 7763 64-Core Processor", LogicalCPUs: 3, Virtualization: "svm", PhysicalAddressBits: 48},
+			want: hostinfo.CPU{Vendor: "AuthenticAMD", Model: "AMD EPYC 7763 64-Core Processor", LogicalCPUs: 3, Virtualization: "svm", PhysicalAddressBits: 48, Arch: "x86_64"},
 		},
 		{
-			name: "arm64 without vendor_id",
+			name: "arm64 without vendor_id: Neoverse N1 (Ampere Altra)",
 			in:   armCPUInfo,
-			want: hostinfo.CPU{LogicalCPUs: 2},
+			want: hostinfo.CPU{LogicalCPUs: 2, Arch: "aarch64", Implementer: "0x41", Part: "0xd0c", Model: "Neoverse-N1"},
+		},
+		{
+			name: "NVIDIA Grace: Neoverse V2",
+			in:   graceCPUInfo,
+			want: hostinfo.CPU{LogicalCPUs: 2, Arch: "aarch64", Implementer: "0x41", Part: "0xd4f", Model: "Neoverse-V2"},
+		},
+		{
+			// Upper-case hex and a part unknown to the table: the
+			// IDs in the kernel's spelling, no model guessed.
+			name: "arm64 core gpupass does not name",
+			in:   "processor\t: 0\nCPU implementer\t: 0x51\nCPU architecture: 8\nCPU part\t: 0X801\n",
+			want: hostinfo.CPU{LogicalCPUs: 1, Arch: "aarch64", Implementer: "0x51", Part: "0x801"},
+		},
+		{
+			name: "arm64 implementer that is not a byte",
+			in:   "processor\t: 0\nCPU implementer\t: 0x141\nCPU part\t: 0xd4f\n",
+			want: hostinfo.CPU{LogicalCPUs: 1},
+		},
+		{
+			name: "x86 vendor beside arm64 fields: x86, the arm64 IDs dropped",
+			in:   "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t: fpu vmx\nCPU implementer\t: 0x41\nCPU part\t: 0xd4f\n",
+			want: hostinfo.CPU{LogicalCPUs: 1, Vendor: "GenuineIntel", Virtualization: "vmx", Arch: "x86_64"},
 		},
 		{
 			// A guest without nested virtualisation: the first
 			// processor's flags decide, later ones are not consulted.
 			name: "virtualisation flag only on a later processor",
 			in:   "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse vmx\n",
-			want: hostinfo.CPU{Vendor: "GenuineIntel", LogicalCPUs: 2},
+			want: hostinfo.CPU{Vendor: "GenuineIntel", LogicalCPUs: 2, Arch: "x86_64"},
 		},
 		{
 			name: "address sizes that are not a number",

@@ -120,6 +120,7 @@ func FuzzParseCPUInfo(f *testing.F) {
 	f.Add([]byte(intelCPUInfo))
 	f.Add([]byte(amdCPUInfo))
 	f.Add([]byte(armCPUInfo))
+	f.Add([]byte(graceCPUInfo))
 	f.Add([]byte("processor : 0\naddress sizes : -1 bits physical\nflags : vmx svm\n\n\nprocessor"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cpu, err := hostinfo.ParseCPUInfo(bytes.NewReader(data))
@@ -134,6 +135,18 @@ func FuzzParseCPUInfo(f *testing.F) {
 		}
 		if strings.TrimSpace(cpu.Vendor) != cpu.Vendor || strings.TrimSpace(cpu.Model) != cpu.Model {
 			t.Fatalf("untrimmed vendor %q or model %q", cpu.Vendor, cpu.Model)
+		}
+		switch cpu.Arch {
+		case "", "x86_64":
+			if cpu.Implementer != "" || cpu.Part != "" {
+				t.Fatalf("arch %q with arm64 IDs %q %q", cpu.Arch, cpu.Implementer, cpu.Part)
+			}
+		case "aarch64":
+			if len(cpu.Implementer) != 4 || cpu.Part != "" && len(cpu.Part) != 5 {
+				t.Fatalf("arm64 IDs not in the kernel's spelling: %q %q", cpu.Implementer, cpu.Part)
+			}
+		default:
+			t.Fatalf("Arch = %q", cpu.Arch)
 		}
 	})
 }
