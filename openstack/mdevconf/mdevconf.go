@@ -42,6 +42,11 @@ type Conf struct {
 	Default string
 	// DefaultClass is the resource class of the Default type's mdevs.
 	DefaultClass string
+	// ResourceClasses are the resource classes nova-compute claims mdevs
+	// for in an instance's allocations (mdev_classes, sorted): the
+	// classes of the groups it read, or VGPU alone when Zed falls back to
+	// the first type. nil when no type is used.
+	ResourceClasses []string
 	// MaxInstances is each type's max_instances (2024.1 and later).
 	MaxInstances map[string]int
 	// Dropped are the enabled types the release does not use, and why.
@@ -92,10 +97,39 @@ type StartError struct {
 	Message string
 	// Where is the value at fault.
 	Where novaconf.Source
+	// Logged is what nova-compute logs when it stops, where that is not
+	// Message itself (a value oslo.config refuses surfaces through
+	// load_compute_driver's ValueError handler); "" otherwise.
+	Logged string
 }
+
+// Error returns "Exception: Message".
+func (e *StartError) Error() string { return e.Exception + ": " + e.Message }
 
 // Diagnostic is a warning with the value it is about.
 type Diagnostic struct {
+	// Code says what kind of warning it is (the Code* constants).
+	Code    string
 	Message string
 	Where   novaconf.Source
 }
+
+// Codes of a Diagnostic.
+const (
+	// CodeNovaLog: nova-compute logs Message, word for word, as a warning
+	// when its libvirt driver starts.
+	CodeNovaLog = "nova-log"
+	// CodeDeprecated: oslo.config logs Message, word for word: a value
+	// read through a deprecated name or group.
+	CodeDeprecated = "deprecated"
+	// CodeIgnored: a section or option this release never reads, or a
+	// value it reads and then does not apply.
+	CodeIgnored = "ignored"
+	// CodeNeverMatches: an address Nova accepts but that no mdev parent
+	// can have (Nova compares it, as text, with the lower-case address
+	// libvirt gives).
+	CodeNeverMatches = "never-matches"
+	// CodeNotModelled: a value gpupass cannot read as Nova does (a "$"
+	// substitution).
+	CodeNotModelled = "not-modelled"
+)

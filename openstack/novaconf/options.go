@@ -17,6 +17,7 @@ const (
 	TypeMultiStr = "MultiStrOpt"
 	TypeList     = "ListOpt"
 	TypeBool     = "BoolOpt"
+	TypeInt      = "IntOpt"
 )
 
 // Option describes a Nova option gpupass looks at, as Nova declares it:
@@ -122,6 +123,16 @@ var (
 		Group: "api_database", Name: "connection", Type: TypeStr, Secret: true,
 		Deprecated: []Name{{"DEFAULT", "sql_connection"}, {"DATABASE", "sql_connection"}, {"sql", "connection"}},
 	}
+	// OptEnabledMdevTypes is [devices]enabled_mdev_types, the mediated
+	// device (vGPU) types nova-compute's libvirt driver offers
+	// (nova/conf/devices.py: ListOpt, default [], deprecated_name
+	// enabled_vgpu_types since Xena, 24.0.0, commit ff4d0d002a; still
+	// read in 34.0.0). Each type's options live in the dynamic group
+	// [mdev_<type>] (see package mdevconf).
+	OptEnabledMdevTypes = Option{
+		Group: "devices", Name: "enabled_mdev_types", Type: TypeList,
+		Deprecated: []Name{{"devices", "enabled_vgpu_types"}},
+	}
 )
 
 // Options lists the options above, for enumeration.
@@ -129,6 +140,7 @@ var Options = []Option{
 	OptDeviceSpec, OptAlias, OptReportInPlacement, OptPCIInPlacement,
 	OptEnabledFilters, OptAvailableFilters, OptVirtType,
 	OptTransportURL, OptDatabaseConnection, OptAPIDatabaseConnection,
+	OptEnabledMdevTypes,
 }
 
 // multiValued are the keys, current and deprecated, of every multi-valued

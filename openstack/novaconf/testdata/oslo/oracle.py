@@ -107,6 +107,7 @@ OPTIONS = [
     (None, "transport_url"),
     ("database", "connection"),
     ("api_database", "connection"),
+    ("devices", "enabled_mdev_types"),
 ]
 
 # --- observation hooks (they record, and change nothing) -------------------
