@@ -53,6 +53,7 @@ func hostsREADME() string {
 	for _, c := range captured {
 		fmt.Fprintf(&sb, "- `%s`: %s.\n", c.name, c.description)
 	}
+	sb.WriteString(vgpuREADME)
 	return sb.String()
 }
 

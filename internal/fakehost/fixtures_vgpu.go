@@ -709,3 +709,119 @@ func gh200Host(smmu bool) *Host {
 func gh200NVGrace() *Host { return gh200Host(true) }
 
 func gh200NoSMMU() *Host { return gh200Host(false) }
+
+// vgpuREADME is the part of testdata/hosts/README.md about the vGPU
+// fixtures: where each layout comes from, and what each variant is
+// expected to give. "research N" is a section of
+// docs/research/vgpu-layouts.md; "index id N" a find_string hit there.
+const vgpuREADME = `
+## vGPU and SR-IOV GPU fixtures: where the layouts come from
+
+- mdev sysfs (all mdev hosts): /sys/class/mdev_bus/<parent> links to the
+  device; <parent>/mdev_supported_types/<driver>-<id>/{name, description,
+  device_api, available_instances, create (write-only), devices/}; each mdev
+  is <parent>/<uuid>/ with mdev_type, remove (write-only), subsystem and an
+  iommu_group of its own (VFIO's emulated group, type "unknown"), linked from
+  /sys/bus/mdev/devices and its type's devices/ (kernel
+  Documentation/driver-api/vfio-mediated-device.rst, mdev_sysfs.c,
+  mdev_core.c, vfio.h; research 1.1). No driver link on the mdev: its name on
+  current NVIDIA drivers is not established (research 8.5).
+- v100-mdev: the 17 V100 types, names and descriptions of
+  openstack/charm-guide doc/source/admin/vgpu.rst (commit 0e8c2a14; research
+  1.2); the mdev UUID is that guide's hostdev example; available_instances
+  follow its rule "a physical GPU can only support one vGPU type at any given
+  time" (nvidia-105 15 on 3b:00.0, other types 0; max_instance on af:00.0).
+- a40-sriov-mdev: VFs from function 4 of the PF's slot, 32 of them
+  (OpenNebula/docs vgpu.rst, A10 capture; research 2); VFs bound to nvidia by
+  sriov-manage (research 2); the type ids and names nvidia-555..576 and the
+  description format from an A40 capture (index id 46427504350, research
+  1.2: only nvidia-555's description is captured, the others follow its
+  pattern with NVIDIA's profile sizes); a VF takes one vGPU (available 1,
+  then 0 on every type). The unit is Nova's nvidia-sriov-manage@.service
+  template (admin/virtual-gpu.rst, Nova 2025.1) plus "Before =
+  nova-compute.service"; enabled as systemctl enable links it (absolute
+  target). [mdev_nvidia-558] max_instances = 24 is Nova's own A40-2Q example.
+- l40s-vendor-vfio: nvidia/creatable_vgpu_types ("ID    : vGPU Name" then
+  "%-5d : name" lines) and nvidia/current_vgpu_type ("%d") from NVIDIA's
+  vgpu-vfio-pci-core.c and an L40S capture (types 1145-1165; research 3.2);
+  VFs stay on nvidia with vfio-dev/vfioN (kubevirt/kubevirt#17642); no
+  nvidia/ on the PF (the sources disagree; research 3.2 and 8.3); a typed VF
+  lists no creatable type, an untyped one only the card's current type (the
+  RFC's creatable_homogeneous_vgpu_types_show); device_spec with managed no,
+  the type-VF alias and report_in_placement from Nova's
+  admin/pci-passthrough.rst (research 3.3). The unit that sets the types is
+  the operator's (echo <id> > .../nvidia/current_vgpu_type, research 3.2).
+  On real hosts the mdev module may be loaded (it is on the RTX PRO 6000 host
+  of research 2) and leave an empty /sys/class/mdev_bus; here it is not.
+- gh200-nvgrace: arm64 /proc/cpuinfo as c_show prints it with the Features
+  of a real Grace capture (research 4.3); IORT as libvirt's viracpi.c walks
+  it, nodes per the IORT specification (ITS group type 0, root complex type
+  2, SMMUv3 type 4; research 4.2), mode 0400; smmu3.0x<16 hex> units under
+  the platform device (arm-smmu-v3.c; base addresses illustrative);
+  nvgrace_gpu_vfio_pci bound through driver_override (nvgrace-gpu main.c,
+  PCI_DRIVER_OVERRIDE_DEVICE_VFIO; research 4.1); /dev/kvm with KVM built in.
+  The Grace root port ID (10de:22b2) and the GPU's BARs are not from a
+  capture.
+- dpkg status stanzas: Ubuntu 22.04 libvirt-daemon 8.0.0-1ubuntu7.9 (index
+  id 38942056627) and qemu-system-x86 1:6.2+dfsg-2ubuntu6.24 (index id
+  2631082543); Ubuntu 24.04 libvirt-daemon 10.0.0-2ubuntu8.9 with
+  qemu-system-x86 1:8.2.2+ds-0ubuntu1.10 (one install log, index id
+  15680869388); arm64 libvirt-daemon 10.0.0-2ubuntu8.11 (index id
+  59748761529) and qemu-system-arm 1:8.2.2+ds-0ubuntu1.18 (index id
+  59816826735); Debian 12 versions from research 5.1. mdevctl definitions as
+  mdevctl 1.x writes them (src/mdev.rs write_config, mdevctl/mdevctl);
+  /usr/sbin/mdevctl is a stand-in script. Nova's version is its Python
+  metadata directory, as in h100-hgx.
+
+## vGPU variants: the findings each is meant to give
+
+Healthy hosts (v100-mdev, a40-sriov-mdev, l40s-vendor-vfio, gh200-nvgrace):
+no error and no warning; infos only (GP108, GP207 for large BARs, GP604
+capacity per type on mdev hosts, GP612 for 0009:01:00.0 on gh200-nvgrace). No
+GP201/GP107 for GPUs on nvidia that are mdev parents or vendor-framework VFs
+and not in device_spec.
+
+- a40-mdev-type-names (Nova 2024.2): GP601 "NVIDIA A40-2Q" in
+  [devices]enabled_mdev_types is the name of nvidia-558; GP601 nvidia-256 is
+  offered by no parent (nearest nvidia-556); GP606 no mdevctl on Nova 2024.2.
+- a40-mdev-addresses-invalid (Nova 2024.1): GP602 3b:00.6 malformed (Nova
+  stops here: "incorrect PCI address: 3b:00.6", nova-compute does not
+  start); GP602 0000:3b:00.5 under [mdev_nvidia-558] and [mdev_nvidia-560]
+  ("duplicate types for PCI ID"); GP602 0000:18:00.0 is not an mdev parent
+  (an X710); GP602 0000:3b:00.0 is the PF, its VFs 3b:00.4-3b:04.3 are the
+  parents.
+- v100-mdev-zed-ambiguous (Nova Zed): GP603 [devices]enabled_mdev_types:
+  nvidia-105 and nvidia-106 without device_addresses: Zed uses only nvidia-105
+  on both GPUs, and [mdev_nvidia-106]mdev_class is ignored.
+- a40-mdev-capacity (Nova 2024.1): GP604 0000:3b:00.4 holds an nvidia-560
+  mdev though Nova maps it to nvidia-558; GP604 nvidia-558 has
+  available_instances 0 on its parents 3b:00.4-3b:02.3 (the card runs
+  nvidia-560); GP604 [mdev_nvidia-558] SR-IOV parents without max_instances
+  (Nova counts one vGPU per VF).
+- a40-vgpu-stack-missing (Nova 2024.1): GP605 nvidia-558 enabled but no
+  /sys/class/mdev_bus; GP605 nvidia_vgpu_vfio (the vGPU manager) not loaded;
+  GP605 0000:3b:00.0 SR-IOV GPU with sriov_numvfs 0 and no unit enabling its
+  VFs before nova-compute.
+- l40s-vendor-misconfigured (Nova 2025.1): GP607 [devices]enabled_mdev_types
+  set on the vendor framework (no mdev bus); GP607 0000:3d:00.5 in
+  device_spec with current_vgpu_type 0; GP607 CUSTOM_L40S_2Q shared by VFs of
+  type 1148 (NVIDIA L40S-2Q) and 1150 (NVIDIA L40S-4Q, 3d:00.6).
+- l40s-managed-mismatch (Nova 2025.1, no report_in_placement): GP608
+  0000:b1:00.0 (T4 on nvidia, no framework) with managed no; GP608
+  0000:3d:00.4 (vendor-framework VF) without managed no; GP611 0000:b1:00.0
+  one_time_use without report_in_placement, on Nova 2025.1 (needs 2025.2).
+  The T4 on a host driver in device_spec also gives the classic GP201.
+- l40s-managed-old-nova (Nova 2024.2): GP608 managed in [pci]device_spec is
+  ignored before 2025.1; GP607 the vendor framework needs Nova 2025.1.
+- l40s-livemig-bookworm (Debian 12, Nova 2025.1): GP609 [pci]device_spec
+  live_migratable with libvirt 9.0.0 < 10.0.0 and QEMU 7.2 < 8.2.2
+  (nova-compute does not start); GP609 [libvirt]live_migration_permit_post_copy
+  = true with VFIO migration.
+- l40s-placement-mix (Nova 2025.1): GP610 VFs of 0000:3d:00.0 with different
+  resource_class (CUSTOM_L40S_2Q, CUSTOM_L40S_4Q); GP610 the PF 0000:3d:00.0
+  and its VFs both in device_spec; GP610 a devname entry (ens1f0); GP611
+  0000:3d:00.6 one_time_use on a VF, on Nova 2025.1. The PF on nvidia
+  without managed may also give GP201/GP608.
+- gh200-no-smmu: GP102 cmp-gh200-01 (aarch64: IORT without SMMU node, no
+  IOMMU group); the GPU without driver may also give GP201.
+`
