@@ -49,6 +49,17 @@ func (h *Host) tree() (tree, error) {
 	b.firmware()
 	b.proc()
 	b.etc()
+	if err := b.mdevs(); err != nil {
+		return nil, err
+	}
+	if err := b.vendorVGPU(); err != nil {
+		return nil, err
+	}
+	b.mdevctl()
+	b.dpkgStatus()
+	for p, target := range h.Links {
+		b.t.rawLink(p, target)
+	}
 	if h.PCIIDs {
 		b.t.file("usr/share/misc/pci.ids", pciIDs(h.Devices))
 	}
@@ -69,7 +80,7 @@ func (b *builder) irqs() {
 	next := 24
 	for _, n := range b.topo.probe {
 		switch {
-		case n.d.Driver != "" && n.d.Driver != "vfio-pci":
+		case n.d.Driver != "" && !isVFIODriver(n.d.Driver):
 			n.irq = next
 			next++
 		case n.pf != nil:
@@ -120,7 +131,7 @@ func (b *builder) pciDevices() {
 		a("revision", fmt.Sprintf("0x%02x", d.Revision))
 		a("irq", strconv.Itoa(n.irq))
 		enable := "0"
-		if d.Driver != "" && d.Driver != "vfio-pci" {
+		if d.Driver != "" && !isVFIODriver(d.Driver) {
 			enable = "1"
 		}
 		a("enable", enable)
@@ -279,13 +290,20 @@ func (b *builder) iommuGroups() {
 		}
 		groups[g] = true
 		t.link(fmt.Sprintf("sys/kernel/iommu_groups/%d/devices/%s", g, n.a.str), n.dir)
-		if n.d.Driver == "vfio-pci" {
+		// vfio-pci, a variant driver, or NVIDIA's vendor framework
+		// (which registers each VF with VFIO itself) claim the group.
+		if isVFIODriver(n.d.Driver) || n.d.VGPU != nil {
 			vfio[g] = true
 		}
 	}
 	regions := "0x00000000fee00000 0x00000000feefffff msi\n"
-	if b.h.IOMMU.Kind == AMDVi {
+	switch b.h.IOMMU.Kind {
+	case AMDVi:
 		regions += "0x000000fd00000000 0x000000ffffffffff reserved\n"
+	case ARMSMMUv3:
+		// The software MSI window arm-smmu-v3 reserves (MSI_IOVA_BASE
+		// 0x8000000, MSI_IOVA_LENGTH 0x100000).
+		regions = "0x0000000008000000 0x00000000080fffff msi\n"
 	}
 	for g := range groups {
 		dir := fmt.Sprintf("sys/kernel/iommu_groups/%d", g)
@@ -322,6 +340,17 @@ func (b *builder) iommuUnits() error {
 		return fmt.Errorf("IOMMU on but no unit")
 	}
 	for i, u := range units {
+		if h.IOMMU.Kind == ARMSMMUv3 {
+			// drivers/iommu/arm/arm-smmu-v3: iommu_device_sysfs_add(...,
+			// "smmu3.%pa", base) under the platform device (research 4.2).
+			dir := b.unitDir(i)
+			t.dir(dir + "/devices")
+			// The kernel writes this link through the common ancestor's
+			// parent (kernfs_get_target_path): ../../../arm-smmu-v3.0.auto.
+			t.rawLink(dir+"/device", fmt.Sprintf("../../../arm-smmu-v3.%d.auto", i))
+			t.link("sys/class/iommu/smmu3."+u.Address, dir)
+			continue
+		}
 		if h.IOMMU.Kind == AMDVi {
 			n := b.topo.byAddr[u.Device]
 			if n == nil {
@@ -355,6 +384,9 @@ func (b *builder) iommuUnits() error {
 }
 
 func (b *builder) unitDir(i int) string {
+	if b.h.IOMMU.Kind == ARMSMMUv3 {
+		return fmt.Sprintf("sys/devices/platform/arm-smmu-v3.%d.auto/iommu/smmu3.%s", i, b.h.IOMMU.Units[i].Address)
+	}
 	if b.h.IOMMU.Kind == AMDVi {
 		return b.topo.byAddr[b.h.IOMMU.Units[i].Device].dir + fmt.Sprintf("/iommu/ivhd%d", i)
 	}
@@ -406,7 +438,7 @@ func (b *builder) unitFor(n *node) int {
 func (b *builder) modules() {
 	t := b.t
 	t.file("proc/modules", procModules(b.mods))
-	t.file("lib/modules/"+b.h.KernelRelease+"/modules.builtin", modulesBuiltin(b.mods))
+	t.file("lib/modules/"+b.h.KernelRelease+"/modules.builtin", modulesBuiltin(b.mods, b.h.CPU.IsARM64()))
 	for _, m := range b.mods {
 		dir := "sys/module/" + m.name
 		t.file(dir+"/uevent", "")
@@ -479,11 +511,18 @@ func (b *builder) firmware() {
 	t := b.t
 	t.dir("sys/firmware/acpi/tables/dynamic")
 	oem := "INTEL "
-	if b.h.CPU.Vendor == "AuthenticAMD" {
+	switch {
+	case b.h.CPU.Vendor == "AuthenticAMD":
 		oem = "AMD   "
+	case b.h.CPU.IsARM64():
+		oem = "NVIDIA"
 	}
 	for _, sig := range b.h.ACPITables {
 		t.bin("sys/firmware/acpi/tables/"+sig, acpiHeader(sig, oem), 0o444)
+	}
+	if b.h.IORT != nil {
+		// Root-only in practice (scripts read it with sudo; research 4.2).
+		t.bin("sys/firmware/acpi/tables/IORT", iortTable(b.h.IORT, oem), 0o400)
 	}
 }
 
@@ -520,6 +559,12 @@ func (b *builder) proc() {
 	}
 	virt := strings.Contains(" "+h.CPU.Flags+" ", " vmx ") || strings.Contains(" "+h.CPU.Flags+" ", " svm ")
 	if virt && (b.moduleLoaded("kvm_intel") || b.moduleLoaded("kvm_amd")) {
+		t.file("dev/kvm", "")
+	}
+	// arm64 builds KVM into the kernel (it cannot be a module); libvirt
+	// assumes hardware virtualization there and checks /dev/kvm only
+	// (research 4.3).
+	if h.CPU.IsARM64() {
 		t.file("dev/kvm", "")
 	}
 	t.dir("dev")

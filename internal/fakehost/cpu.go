@@ -88,6 +88,21 @@ func cpuMask(ids []int, nbits int) string {
 func (h *Host) cpuinfo() string {
 	c := h.CPU
 	var sb strings.Builder
+	if c.IsARM64() {
+		// arch/arm64/kernel/cpuinfo.c c_show (research 4.3): no vendor, no
+		// model name, no flags; Features are the hwcaps.
+		for _, p := range h.cpus() {
+			fmt.Fprintf(&sb, "processor\t: %d\n", p.id)
+			fmt.Fprintf(&sb, "BogoMIPS\t: %s\n", c.BogoMIPS)
+			fmt.Fprintf(&sb, "Features\t: %s\n", c.Flags)
+			fmt.Fprintf(&sb, "CPU implementer\t: 0x%02x\n", c.Implementer)
+			sb.WriteString("CPU architecture: 8\n")
+			fmt.Fprintf(&sb, "CPU variant\t: 0x%x\n", c.Variant)
+			fmt.Fprintf(&sb, "CPU part\t: 0x%03x\n", c.Part)
+			fmt.Fprintf(&sb, "CPU revision\t: %d\n\n", c.Revision)
+		}
+		return sb.String()
+	}
 	siblings := max(1, c.Cores) * max(1, c.Threads)
 	for _, p := range h.cpus() {
 		fmt.Fprintf(&sb, "processor\t: %d\n", p.id)
@@ -265,4 +280,18 @@ func Ryzen95950X() CPU {
 	c.ModelName, c.Microcode, c.MHz, c.BogoMIPS = "AMD Ryzen 9 5950X 16-Core Processor", "0xa201205", "3400.000", "6787.28"
 	c.Flags = strings.Replace(c.Flags, " amd_ppin brs", "", 1)
 	return c
+}
+
+// graceFeatures is the Features line of a Grace (Neoverse V2) CPU, from a
+// real capture (research 4.3: LKML, Breno Leitao, 2025-07-03).
+const graceFeatures = "fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm jscvt fcma lrcpc dcpop sha3 sm3 sm4 asimddp sha512 sve asimdfhm dit uscat ilrcpc flagm sb paca pacg dcpodp sve2 sveaes svepmull svebitperm svesha3 svesm4 flagm2 frint svei8mm svebf16 i8mm bf16 dgh bti"
+
+// Grace is the 72-core NVIDIA Grace CPU of a GH200: Arm Neoverse V2
+// (implementer 0x41, part 0xd4f), one thread per core.
+func Grace() CPU {
+	return CPU{
+		Arch: "aarch64", Implementer: 0x41, Variant: 0, Part: 0xd4f, Revision: 0,
+		ModelName: "Neoverse-V2", Sockets: 1, Cores: 72, Threads: 1, PhysBits: 48, VirtBits: 48,
+		Flags: graceFeatures, BogoMIPS: "2000.00",
+	}
 }

@@ -10,7 +10,7 @@ type Fixture struct {
 // Fixtures returns the committed fixtures, in README order. Their names
 // are a contract with the tests of the other packages.
 func Fixtures() []Fixture {
-	return []Fixture{
+	return append([]Fixture{
 		{"h100-hgx", withNovaConf("h100-hgx", h100HGX()), "ready 8-GPU HGX H100 server (2x Xeon 8462Y+, Ubuntu 24.04, 6.8): DMAR, intel_iommu=on iommu=pt, vfio modules loaded, modprobe.d ids/softdeps and nouveau blacklist; 8 H100 (18,19,3a,3b:00.0 on node 0, 9a,9b,ba,bb:00.0 on node 1) and 4 NVSwitches (1b-1e:00.0) on vfio-pci, each alone in its IOMMU group behind a PEX890xx port; ConnectX-7 1a:00.0 with 4 VFs on mlx5_core, NVMe 3c:00.0, ASPEED boot VGA 02:00.0 on ast; meant to trigger no finding"},
 		{"turing-workstation", withNovaConf("turing-workstation", turingWorkstation()), "Coffee Lake desktop (one node, 6.5): RTX 2080 Ti 01:00.0-3 (VGA on vfio-pci, audio on snd_hda_intel, USB on xhci_hcd, UCSI on nvidia-gpu) in IOMMU group 1 with the ACS-less root port 00:01.0, vfio-pci ids naming the VGA function only; iGPU 00:02.0 is the boot VGA; for GP202 group-not-viable and GP204 companion-function"},
 		{"vtd-off-firmware", withNovaConf("vtd-off-firmware", vtdOffFirmware()), "Dell R740 (2x Cascade Lake) with VT-d off in firmware: no DMAR table, no IOMMU unit, no group, though intel_iommu=on and vfio-pci.ids=10de:1eb8 are on the command line; vfio loaded but the T4 3b:00.0 has no driver; for GP102 iommu-firmware"},
@@ -22,7 +22,7 @@ func Fixtures() []Fixture {
 		{"boot-vga-gpu", withNovaConf("boot-vga-gpu", bootVGAGPU()), "Xeon W-2245 server without BMC: RTX A6000 17:00.0 (boot_vga 1, the only VGA function) and its audio 17:00.1 on vfio-pci; for GP206 boot-vga"},
 		{"acs-override", withNovaConf("acs-override", acsOverrideHost()), "Ryzen 9 5950X on X570, Arch linux-zen: IVRS, pcie_acs_override=downstream,multifunction and vfio_iommu_type1.allow_unsafe_interrupts=1 (parameter file Y); RTX 3080 08:00.0/.1 on vfio-pci, split into two groups by the override; for GP104 iommu-cmdline and GP105 interrupt-remapping"},
 		{"quirks", withNovaConf("quirks", quirksHost()), "Alder Lake desktop with reader edge cases: NVMe 10000:01:00.0 behind VMD 00:0e.0 (5-digit domain, no IOMMU group), 00:08.0 without driver link, 00:14.2 empty class file, 00:1f.5 binary vendor file, 00:14.0 driver symlink loop (driver -> driver), 00:0a.0 without resource file, vfio built into the kernel, RTX 3090 01:00.0/.1 on vfio-pci by driverctl (driver_override)"},
-	}
+	}, vgpuFixtures()...)
 }
 
 func mustGroups(h *Host) *Host {

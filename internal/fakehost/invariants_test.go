@@ -54,7 +54,75 @@ func checkInvariants(t *testing.T, root string, h *Host) {
 		}
 		checkDevice(t, root, addr, dir, dirOf)
 	}
+	mdevDirs := checkMdev(t, root, dirOf)
+	for uuid, dir := range mdevDirs {
+		dirOf[uuid] = dir
+	}
 	checkGroups(t, root, dirOf, skip)
+}
+
+// checkMdev: every /sys/class/mdev_bus entry is a PCI function with
+// mdev_supported_types, each type with its files; every mdev under
+// /sys/bus/mdev/devices sits in an mdev parent's directory, its mdev_type
+// is one of that parent's types, whose devices/ links back to it; every
+// VF with an nvidia/ directory has its physfn. It returns the mdevs'
+// directories by UUID.
+func checkMdev(t *testing.T, root string, dirOf map[string]string) map[string]string {
+	parents := map[string]bool{}
+	entries, _ := os.ReadDir(filepath.Join(root, "sys/class/mdev_bus"))
+	for _, e := range entries {
+		dir, err := resolve(root, "sys/class/mdev_bus/"+e.Name())
+		if err != nil || dir != dirOf[e.Name()] {
+			t.Errorf("mdev_bus/%s resolves to %q (%v), not the PCI function", e.Name(), dir, err)
+			continue
+		}
+		parents[dir] = true
+		types, err := os.ReadDir(filepath.Join(root, dir, "mdev_supported_types"))
+		if err != nil || len(types) == 0 {
+			t.Errorf("mdev parent %s has no mdev_supported_types (%v)", e.Name(), err)
+		}
+		drv, _ := os.Readlink(filepath.Join(root, dir, "driver"))
+		for _, ty := range types {
+			if !strings.HasPrefix(ty.Name(), path.Base(drv)+"-") {
+				t.Errorf("mdev parent %s: type %s is not named after its driver %s", e.Name(), ty.Name(), path.Base(drv))
+			}
+			for _, f := range []string{"name", "device_api", "available_instances", "create"} {
+				if _, err := os.Lstat(filepath.Join(root, dir, "mdev_supported_types", ty.Name(), f)); err != nil {
+					t.Errorf("mdev parent %s: type %s lacks %s", e.Name(), ty.Name(), f)
+				}
+			}
+			if _, err := strconv.Atoi(readAttr(t, root, dir+"/mdev_supported_types/"+ty.Name()+"/available_instances")); err != nil {
+				t.Errorf("mdev parent %s: type %s: available_instances: %v", e.Name(), ty.Name(), err)
+			}
+		}
+	}
+	mdevs := map[string]string{}
+	devs, _ := os.ReadDir(filepath.Join(root, "sys/bus/mdev/devices"))
+	for _, e := range devs {
+		dir, err := resolve(root, "sys/bus/mdev/devices/"+e.Name())
+		if err != nil || path.Base(dir) != e.Name() || !parents[path.Dir(dir)] {
+			t.Errorf("mdev %s resolves to %q (%v), not a directory of an mdev parent", e.Name(), dir, err)
+			continue
+		}
+		mdevs[e.Name()] = dir
+		typeDir, err := resolve(root, dir+"/mdev_type")
+		if err != nil || path.Dir(typeDir) != path.Dir(dir)+"/mdev_supported_types" {
+			t.Errorf("mdev %s: mdev_type resolves to %q (%v), not a type of its parent", e.Name(), typeDir, err)
+			continue
+		}
+		if back, err := resolve(root, typeDir+"/devices/"+e.Name()); err != nil || back != dir {
+			t.Errorf("mdev %s: its type's devices/ does not link back (%q, %v)", e.Name(), back, err)
+		}
+	}
+	for addr, dir := range dirOf {
+		if _, err := os.Stat(filepath.Join(root, dir, "nvidia", "current_vgpu_type")); err != nil {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(root, dir, "physfn")); err != nil {
+			t.Errorf("%s: nvidia/ vGPU state on a function without physfn", addr)
+		}
+	}
+	return mdevs
 }
 
 func checkDevice(t *testing.T, root, addr, dir string, dirOf map[string]string) {
@@ -193,7 +261,10 @@ func checkGroups(t *testing.T, root string, dirOf map[string]string, skip map[st
 			t.Errorf("group %s has no devices (%v)", g.Name(), err)
 			continue
 		}
-		if typ := readAttr(t, root, groupsDir+"/"+g.Name()+"/type"); typ != "DMA" && typ != "DMA-FQ" && typ != "identity" {
+		typ := readAttr(t, root, groupsDir+"/"+g.Name()+"/type")
+		// VFIO's emulated groups of mdevs have no default domain.
+		emulated := typ == "unknown" && len(devs) == 1 && len(devs[0].Name()) == 36
+		if typ != "DMA" && typ != "DMA-FQ" && typ != "identity" && !emulated {
 			t.Errorf("group %s: type %q", g.Name(), typ)
 		}
 		for _, d := range devs {

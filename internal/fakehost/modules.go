@@ -33,28 +33,34 @@ var knownModules = map[string]modInfo{
 	"kvm_amd":       {size: 245760, deps: []string{"kvm", "ccp"}, path: "arch/x86/kvm/kvm-amd.ko", params: map[string]string{"nested": "1", "npt": "1", "avic": "0", "sev": "0"}},
 	"pci_stub":      {size: 12288, path: "drivers/pci/pci-stub.ko", driver: "pci-stub"},
 
-	"nouveau":             {size: 3096576, deps: []string{"drm_ttm_helper", "ttm", "drm_display_helper", "drm_kms_helper", "drm", "i2c_algo_bit", "mxm_wmi", "video", "wmi"}, path: "drivers/gpu/drm/nouveau/nouveau.ko", driver: "nouveau", params: map[string]string{"modeset": "-1", "runpm": "-1"}},
-	"nvidia":              {size: 56823808, path: "updates/dkms/nvidia.ko", driver: "nvidia", taint: " (POE)"},
-	"amdgpu":              {size: 19398656, deps: []string{"amdxcp", "drm_exec", "gpu_sched", "drm_buddy", "drm_suballoc_helper", "drm_ttm_helper", "ttm", "drm_display_helper", "drm_kms_helper", "drm", "i2c_algo_bit", "video"}, path: "drivers/gpu/drm/amd/amdgpu/amdgpu.ko", driver: "amdgpu"},
-	"i915":                {size: 4259840, deps: []string{"drm_buddy", "ttm", "drm_display_helper", "drm_kms_helper", "drm", "cec", "i2c_algo_bit", "video", "wmi"}, path: "drivers/gpu/drm/i915/i915.ko", driver: "i915"},
-	"ast":                 {size: 94208, deps: []string{"drm_shmem_helper", "drm_kms_helper", "drm", "i2c_algo_bit"}, path: "drivers/gpu/drm/ast/ast.ko", driver: "ast"},
-	"mgag200":             {size: 69632, deps: []string{"drm_shmem_helper", "drm_kms_helper", "drm", "i2c_algo_bit"}, path: "drivers/gpu/drm/mgag200/mgag200.ko", driver: "mgag200"},
-	"drm_ttm_helper":      {size: 12288, deps: []string{"ttm", "drm_kms_helper", "drm"}, path: "drivers/gpu/drm/drm_ttm_helper.ko"},
-	"ttm":                 {size: 110592, deps: []string{"drm"}, path: "drivers/gpu/drm/ttm/ttm.ko"},
-	"drm_display_helper":  {size: 237568, deps: []string{"drm_kms_helper", "drm"}, path: "drivers/gpu/drm/display/drm_display_helper.ko"},
-	"drm_kms_helper":      {size: 274432, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_kms_helper.ko"},
-	"drm_shmem_helper":    {size: 28672, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_shmem_helper.ko"},
-	"drm_buddy":           {size: 20480, path: "drivers/gpu/drm/drm_buddy.ko"},
-	"drm_exec":            {size: 12288, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_exec.ko"},
-	"drm_suballoc_helper": {size: 16384, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_suballoc_helper.ko"},
-	"gpu_sched":           {size: 61440, deps: []string{"drm"}, path: "drivers/gpu/drm/scheduler/gpu-sched.ko"},
-	"amdxcp":              {size: 12288, path: "drivers/gpu/drm/amd/amdxcp/amdxcp.ko"},
-	"drm":                 {size: 765952, path: "drivers/gpu/drm/drm.ko"},
-	"i2c_algo_bit":        {size: 16384, path: "drivers/i2c/algos/i2c-algo-bit.ko"},
-	"cec":                 {size: 94208, path: "drivers/media/cec/core/cec.ko"},
-	"mxm_wmi":             {size: 12288, deps: []string{"wmi"}, path: "drivers/platform/x86/mxm-wmi.ko"},
-	"video":               {size: 73728, deps: []string{"wmi"}, path: "drivers/acpi/video.ko"},
-	"wmi":                 {size: 40960, path: "drivers/platform/x86/wmi.ko"},
+	"nouveau": {size: 3096576, deps: []string{"drm_ttm_helper", "ttm", "drm_display_helper", "drm_kms_helper", "drm", "i2c_algo_bit", "mxm_wmi", "video", "wmi"}, path: "drivers/gpu/drm/nouveau/nouveau.ko", driver: "nouveau", params: map[string]string{"modeset": "-1", "runpm": "-1"}},
+	"nvidia":  {size: 56823808, path: "updates/dkms/nvidia.ko", driver: "nvidia", taint: " (POE)"},
+	// NVIDIA's vGPU manager (research 2, "Modules": lsmod of an A10 and of
+	// an RTX PRO 6000 host).
+	"nvidia_vgpu_vfio": {size: 57344, deps: []string{"nvidia", "vfio_pci_core", "mdev", "vfio", "kvm"}, path: "updates/dkms/nvidia-vgpu-vfio.ko", taint: " (POE)"},
+	"mdev":             {size: 20480, path: "drivers/vfio/mdev/mdev.ko"},
+	// The GH200's vfio-pci variant driver (research 4.1).
+	"nvgrace_gpu_vfio_pci": {size: 24576, deps: []string{"vfio_pci_core"}, path: "drivers/vfio/pci/nvgrace-gpu/nvgrace-gpu-vfio-pci.ko", driver: "nvgrace_gpu_vfio_pci"},
+	"amdgpu":               {size: 19398656, deps: []string{"amdxcp", "drm_exec", "gpu_sched", "drm_buddy", "drm_suballoc_helper", "drm_ttm_helper", "ttm", "drm_display_helper", "drm_kms_helper", "drm", "i2c_algo_bit", "video"}, path: "drivers/gpu/drm/amd/amdgpu/amdgpu.ko", driver: "amdgpu"},
+	"i915":                 {size: 4259840, deps: []string{"drm_buddy", "ttm", "drm_display_helper", "drm_kms_helper", "drm", "cec", "i2c_algo_bit", "video", "wmi"}, path: "drivers/gpu/drm/i915/i915.ko", driver: "i915"},
+	"ast":                  {size: 94208, deps: []string{"drm_shmem_helper", "drm_kms_helper", "drm", "i2c_algo_bit"}, path: "drivers/gpu/drm/ast/ast.ko", driver: "ast"},
+	"mgag200":              {size: 69632, deps: []string{"drm_shmem_helper", "drm_kms_helper", "drm", "i2c_algo_bit"}, path: "drivers/gpu/drm/mgag200/mgag200.ko", driver: "mgag200"},
+	"drm_ttm_helper":       {size: 12288, deps: []string{"ttm", "drm_kms_helper", "drm"}, path: "drivers/gpu/drm/drm_ttm_helper.ko"},
+	"ttm":                  {size: 110592, deps: []string{"drm"}, path: "drivers/gpu/drm/ttm/ttm.ko"},
+	"drm_display_helper":   {size: 237568, deps: []string{"drm_kms_helper", "drm"}, path: "drivers/gpu/drm/display/drm_display_helper.ko"},
+	"drm_kms_helper":       {size: 274432, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_kms_helper.ko"},
+	"drm_shmem_helper":     {size: 28672, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_shmem_helper.ko"},
+	"drm_buddy":            {size: 20480, path: "drivers/gpu/drm/drm_buddy.ko"},
+	"drm_exec":             {size: 12288, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_exec.ko"},
+	"drm_suballoc_helper":  {size: 16384, deps: []string{"drm"}, path: "drivers/gpu/drm/drm_suballoc_helper.ko"},
+	"gpu_sched":            {size: 61440, deps: []string{"drm"}, path: "drivers/gpu/drm/scheduler/gpu-sched.ko"},
+	"amdxcp":               {size: 12288, path: "drivers/gpu/drm/amd/amdxcp/amdxcp.ko"},
+	"drm":                  {size: 765952, path: "drivers/gpu/drm/drm.ko"},
+	"i2c_algo_bit":         {size: 16384, path: "drivers/i2c/algos/i2c-algo-bit.ko"},
+	"cec":                  {size: 94208, path: "drivers/media/cec/core/cec.ko"},
+	"mxm_wmi":              {size: 12288, deps: []string{"wmi"}, path: "drivers/platform/x86/mxm-wmi.ko"},
+	"video":                {size: 73728, deps: []string{"wmi"}, path: "drivers/acpi/video.ko"},
+	"wmi":                  {size: 40960, path: "drivers/platform/x86/wmi.ko"},
 
 	"snd_hda_intel":     {size: 61440, deps: []string{"snd_intel_dspcfg", "snd_hda_codec", "snd_hda_core", "snd_pcm", "snd"}, path: "sound/pci/hda/snd-hda-intel.ko", driver: "snd_hda_intel"},
 	"snd_intel_dspcfg":  {size: 36864, deps: []string{"snd_hda_core"}, path: "sound/hda/snd-intel-dspcfg.ko"},
@@ -134,6 +140,8 @@ func modDeps(name string, kernel [2]int, explicit []string) []string {
 		return nil
 	case name == "nvme_core" && older(6, 0):
 		return nil
+	case name == "nvidia_vgpu_vfio" && older(5, 16):
+		return []string{"nvidia", "mdev", "vfio", "kvm"}
 	}
 	return mi.deps
 }
@@ -298,9 +306,13 @@ func procModules(mods []*loadedModule) string {
 
 // modulesBuiltin formats modules.builtin: a base set every distribution
 // kernel builds in, plus the host's built-in modules.
-func modulesBuiltin(mods []*loadedModule) string {
+func modulesBuiltin(mods []*loadedModule, arm64 bool) string {
+	arch := "kernel/arch/x86/crypto/crc32c-intel.ko"
+	if arm64 {
+		arch = "kernel/arch/arm64/crypto/sha2-ce.ko"
+	}
 	lines := []string{
-		"kernel/arch/x86/crypto/crc32c-intel.ko",
+		arch,
 		"kernel/drivers/acpi/button.ko",
 		"kernel/drivers/char/tpm/tpm.ko",
 		"kernel/drivers/pci/hotplug/shpchp.ko",

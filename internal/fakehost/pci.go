@@ -268,7 +268,7 @@ func configSpace(n *node, vgaPath bool) []byte {
 			cmd |= 0x0001
 		}
 	}
-	if d.Driver != "" && d.Driver != "vfio-pci" {
+	if d.Driver != "" && !isVFIODriver(d.Driver) {
 		cmd |= 0x0004 | 0x0400 // bus master, INTx disabled (MSI)
 	}
 	le.PutUint16(c[0x04:], cmd)

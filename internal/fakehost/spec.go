@@ -40,6 +40,21 @@ type Host struct {
 	// Damage is applied after the tree is built, for fixtures that
 	// exercise a reader on trees no kernel would produce.
 	Damage []Damage
+
+	// Links are extra symlinks by path under the root (no leading slash),
+	// with their targets written as given: systemctl enable writes
+	// absolute ones (/etc/systemd/system/x.service).
+	Links map[string]string
+	// MdevctlDefs are mdevctl's persistent definitions,
+	// /etc/mdevctl.d/<parent>/<uuid>.
+	MdevctlDefs []MdevctlDef
+	// Mdevctl installs /usr/sbin/mdevctl.
+	Mdevctl bool
+	// Packages are the stanzas of /var/lib/dpkg/status (none: no file).
+	Packages []DebPackage
+	// IORT writes /sys/firmware/acpi/tables/IORT (arm64) as a binary
+	// table with these nodes; nil: no IORT.
+	IORT *IORT
 }
 
 // CPU is what /proc/cpuinfo tells. Logical CPUs are Sockets × Cores ×
@@ -66,7 +81,17 @@ type CPU struct {
 	BogoMIPS   string
 	TLBSize    int    // AMD only, "TLB size" line
 	PowerMgmt  string // "power management" line
+
+	// Arch is "aarch64" for an arm64 host ("" = x86_64): /proc/cpuinfo
+	// then has the arm64 format (c_show in arch/arm64/kernel/cpuinfo.c),
+	// with Flags as its Features line and these identification fields.
+	Arch                       string
+	Implementer, Variant, Part int
+	Revision                   int
 }
+
+// IsARM64 tells an arm64 CPU.
+func (c CPU) IsARM64() bool { return c.Arch == "aarch64" }
 
 // LogicalCPUs is the number of processors in /proc/cpuinfo.
 func (c CPU) LogicalCPUs() int { return max(1, c.Sockets) * max(1, c.Cores) * max(1, c.Threads) }
@@ -91,9 +116,10 @@ type Module struct {
 type IOMMUKind int
 
 const (
-	NoIOMMU  IOMMUKind = iota // no unit, no group: off in firmware or in the kernel
-	IntelVTd                  // dmar units under /sys/class/iommu
-	AMDVi                     // ivhd units under /sys/class/iommu
+	NoIOMMU   IOMMUKind = iota // no unit, no group: off in firmware or in the kernel
+	IntelVTd                   // dmar units under /sys/class/iommu
+	AMDVi                      // ivhd units under /sys/class/iommu
+	ARMSMMUv3                  // smmu3.0x<base> units under /sys/class/iommu (arm64)
 )
 
 // IOMMU is the IOMMU as the kernel has set it up.
@@ -114,7 +140,7 @@ type IOMMUUnit struct {
 	// For AMD, Cap is the capability header and ECap the extended
 	// feature register (features file).
 	Cap, ECap string
-	Address   string // Intel: register base, fed91000
+	Address   string // Intel: register base, fed91000; SMMUv3: base, 0x0000000011000000
 	// Device is the PCI function of an AMD IOMMU (0000:00:00.2), under
 	// whose directory the kernel puts the ivhd unit.
 	Device string
@@ -175,6 +201,15 @@ type Device struct {
 	// Net names the network interfaces of a NIC function bound to its
 	// driver (enp26s0f0np0).
 	Net []string
+
+	// MdevTypes makes the function an mdev parent offering these types
+	// (mdev_supported_types/<driver>-<ID>, /sys/class/mdev_bus/<addr>).
+	MdevTypes []MdevType
+	// Mdevs are the mediated devices created on this parent.
+	Mdevs []Mdev
+	// VGPU is an NVIDIA VF's vendor-framework state: its nvidia/
+	// directory (and vfio-dev/vfioN); nil for none.
+	VGPU *VendorVGPU
 
 	// Names for the pci.ids excerpt, copied from the real database; ""
 	// leaves the entry out, as the 2023 database lacks newer devices.
