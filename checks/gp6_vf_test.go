@@ -138,6 +138,14 @@ func TestVFChecks(t *testing.T) {
 			contains: []string{"Resource class CUSTOM_L40S gathers VFs of 2 different vGPU types (type 1148 NVIDIA L40S-2Q on 0000:41:00.4, 0000:41:00.5; type 1150 NVIDIA L40S-4Q on 0000:41:00.6)",
 				`Alias "l40s" selects VFs of 2 different vGPU types`, `"resource_class": "CUSTOM_L40S_4Q"`}},
 
+		{name: "GP607 an alias by resource class takes only its class's VFs", check: VendorVGPUFramework,
+			edit: func(h *hostinfo.Host) {
+				vf := device(t, h, "0000:41:00.6")
+				vf.VGPU.Current, vf.VGPU.Creatable = 1150, []pcidev.VGPUType{{ID: 1150, Name: "NVIDIA L40S-4Q"}}
+			},
+			conf: pciConf(vfGood, `device_spec = {"vendor_id": "10de", "product_id": "26b9", "address": "0000:41:00.6", "resource_class": "CUSTOM_L40S_4Q", "managed": "no"}`),
+			want: outcome{report.StatusPass, []string{"info 0000:41:00.0 "}}},
+
 		// GP608
 		{name: "GP608 managed no on the vendor VFs", check: ManagedMismatch, conf: pciConf(vfGood), want: outcome{report.StatusPass, nil}},
 		{name: "GP608 vendor VFs without managed", check: ManagedMismatch,
