@@ -425,7 +425,8 @@ func (p *Plan) planMdev(v *VGPUPlan) error {
 			}
 			g.Allowed = avail + len(mt.Devices)
 			g.AllowedWhy = fmt.Sprintf("available_instances %d and %d in use", avail, len(mt.Devices))
-			if mt.MaxInstance > 0 {
+			if mt.MaxInstance > 0 && g.Allowed > 0 {
+				// Free, or holding mdevs of the type only.
 				g.Allowed, g.AllowedWhy = mt.MaxInstance, fmt.Sprintf("max_instance=%d in the type's description", mt.MaxInstance)
 			}
 			continue
