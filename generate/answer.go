@@ -193,8 +193,72 @@ func (p *Plan) fixes(f report.Finding) (string, bool) {
 		if f.Subject.Kind == "file" && slices.Contains(p.Options.ExposedFiles, f.Subject.Ref) {
 			return "chmod 0640", true
 		}
+	default:
+		return p.fixesVGPU(f)
 	}
 	return "", false
+}
+
+// fixesVGPU answers the GP6xx errors a vGPU plan fixes: the mdev options
+// it rewrites (GP601-GP603, GP604's missing max_instances), the unit that
+// enables a GPU's VFs before nova-compute (GP605), the vendor framework's
+// device_spec, alias and VF types (GP607), and the device_spec lines whose
+// managed tag is wrong, which it replaces (GP608). GP604's other cases
+// (no instance left, mdevs of another type), GP605's missing vGPU manager,
+// GP606 (mdevctl), GP609-GP612 are the operator's: they are named.
+func (p *Plan) fixesVGPU(f report.Finding) (string, bool) {
+	v := p.VGPU
+	if v == nil {
+		return "", false
+	}
+	rewrites := f.Source == "" || p.removes(f.Source)
+	switch f.ID {
+	case "GP601", "GP602", "GP603":
+		if !rewrites {
+			break
+		}
+		if v.Framework == FrameworkVendor {
+			return "nova.conf: the mdev options go (this host has no mdev bus)", true
+		}
+		return "nova.conf: enabled_mdev_types = " + v.Type + " (and its group) replaces them", true
+	case "GP604":
+		_, about := f.Evidence["max_instances"]
+		if p.MaxInstances() > 0 && (about || strings.Contains(f.Message, "max_instances")) {
+			return fmt.Sprintf("nova.conf: [mdev_%s] max_instances = %d", v.Type, p.MaxInstances()), true
+		}
+	case "GP605":
+		if f.Subject.Kind == "device" && p.unitCovers(f.Subject.Ref) {
+			return "a systemd unit enables the virtual functions at boot, before nova-compute", true
+		}
+		if v.Framework == FrameworkVendor && f.Source != "" && p.removes(f.Source) {
+			return "nova.conf: enabled_mdev_types goes (this host has no mdev bus)", true
+		}
+	case "GP607":
+		if v.Framework == FrameworkVendor && rewrites {
+			return "nova.conf: device_spec of the typed VFs with managed: no, a type-VF alias; a unit types the VFs at boot", true
+		}
+	case "GP608":
+		if f.Source != "" && p.removes(f.Source) {
+			return "nova.conf: the line is replaced", true
+		}
+	}
+	return "", false
+}
+
+// unitCovers reports whether the plan's units (or the host's it keeps)
+// enable the VFs of the GPU at address, or of the GPU a VF at address
+// belongs to, before nova-compute.
+func (p *Plan) unitCovers(address string) bool {
+	v := p.VGPU
+	if v == nil || len(v.Units) == 0 && len(v.UnitsKept) == 0 {
+		return false
+	}
+	for _, g := range v.GPUs {
+		if g.GPU.Address == address || slices.Contains(g.Parents, address) {
+			return true
+		}
+	}
+	return false
 }
 
 // carriesOutAll reports whether the plan makes every structured fix of

@@ -79,7 +79,7 @@ func (p *Plan) syncsAliases() bool {
 		return true
 	}
 	var compute []string
-	if len(p.Models) > 0 || p.aliasesInvalid(false) {
+	if p.passesPCI() || p.aliasesInvalid(false) {
 		compute = p.aliases()
 	} else {
 		bad := p.errorSources("GP309")
@@ -124,7 +124,7 @@ func sameTexts(a, b []string) bool {
 // replacesAliases reports that every alias line of the node goes, for the
 // snippet's aliases.
 func (p *Plan) replacesAliases() bool {
-	return len(p.Models) > 0 || p.aliasesInvalid(false) || p.syncsAliases()
+	return p.passesPCI() || p.aliasesInvalid(false) || p.syncsAliases()
 }
 
 // Replaced are the lines of the node's nova.conf that the plan removes:
@@ -135,7 +135,7 @@ func (p *Plan) Replaced() []novaconf.Value {
 	bad := p.errorSources("GP302", "GP305", "GP309")
 	var out []novaconf.Value
 	for _, v := range lookup(conf, novaconf.OptDeviceSpec) {
-		if !networkSpec(v.Text) && (len(p.Models) > 0 || bad[v.Source.String()]) {
+		if !networkSpec(v.Text) && (len(p.Models) > 0 || p.VGPU != nil || bad[v.Source.String()]) {
 			out = append(out, v)
 		}
 	}
@@ -153,6 +153,7 @@ func (p *Plan) Replaced() []novaconf.Value {
 	if p.fixVirtType() {
 		out = append(out, lookup(conf, novaconf.OptVirtType)...)
 	}
+	out = append(out, p.replacedMdev()...)
 	return bySource(out)
 }
 
@@ -168,6 +169,9 @@ func (p *Plan) APIReplaced() []novaconf.Value {
 	names := map[string]bool{}
 	for _, m := range p.Models {
 		names[m.Alias] = true
+	}
+	if p.VGPU != nil && p.VGPU.Alias != "" {
+		names[p.VGPU.Alias] = true
 	}
 	// When Nova rejects the set, the values it rejects alone go; when
 	// each is fine alone (names repeated with different policies), all.
@@ -257,6 +261,9 @@ func (p *Plan) ComputeConf() string {
 	if len(pci) > 0 {
 		sections = append(sections, "[pci]\n"+strings.Join(pci, "\n")+"\n")
 	}
+	if mdev := p.mdevConf(); mdev != "" {
+		sections = append(sections, mdev)
+	}
 	if p.fixVirtType() {
 		// PCI passthrough needs KVM: qemu (emulation) cannot assign devices.
 		sections = append(sections, "[libvirt]\nvirt_type = kvm\n")
@@ -320,7 +327,7 @@ func (p *Plan) computeFilters() []string {
 // (GP310 on --api-conf, or on a node whose nova.conf is the scheduler's);
 // nil otherwise.
 func (p *Plan) apiFilters() []string {
-	if len(p.Models) > 0 {
+	if p.passesPCI() {
 		return p.enabledFilters()
 	}
 	for _, f := range p.errorsOf("GP310") {

@@ -27,6 +27,44 @@ type PlanJSON struct {
 	NovaConf        NovaConfJSON    `json:"nova_conf"`
 	Flavors         []FlavorJSON    `json:"flavors"`
 	Images          *ImagePropsJSON `json:"image_properties,omitempty"`
+	// VGPU is the vGPU configuration (--vgpu-type); absent without one.
+	VGPU *VGPUJSON `json:"vgpu,omitempty"`
+}
+
+// VGPUJSON is a vGPU plan: the type, the GPUs that give it and how many,
+// and the systemd units to install.
+type VGPUJSON struct {
+	// Framework is "mdev" or "vendor-vfio".
+	Framework string `json:"framework"`
+	// Type is the mdev type ID (nvidia-558) or the vendor framework's
+	// numeric ID (1148); Name its human name.
+	Type string `json:"type"`
+	Name string `json:"name,omitempty"`
+	// Class is the Placement resource class (mdev_class, or the VFs'
+	// resource_class with --placement).
+	Class string `json:"resource_class,omitempty"`
+	// Alias is the vendor framework's type-VF alias.
+	Alias string `json:"alias,omitempty"`
+	// MaxInstances is the [mdev_<type>]max_instances written (0: none).
+	MaxInstances int           `json:"max_instances,omitempty"`
+	GPUs         []VGPUGPUJSON `json:"gpus"`
+	Units        []UnitJSON    `json:"units"`
+}
+
+// VGPUGPUJSON is one GPU of a vGPU plan: how many vGPUs it gives, of how
+// many it could, and on which mdev parents or VFs.
+type VGPUGPUJSON struct {
+	Address string   `json:"address"`
+	Count   int      `json:"count"`
+	Allowed int      `json:"allowed"`
+	Parents []string `json:"parents"`
+}
+
+// UnitJSON is a systemd unit file and the commands that enable it.
+type UnitJSON struct {
+	Path    string   `json:"path"`
+	Content string   `json:"content"`
+	Enable  []string `json:"enable"`
 }
 
 // GPUJSON is a selected GPU.
@@ -161,6 +199,22 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 			fj.ExtraSpecs[kv[0]] = kv[1]
 		}
 		j.Flavors = append(j.Flavors, fj)
+	}
+	if v := p.VGPU; v != nil {
+		j.VGPU = &VGPUJSON{Framework: v.Framework, Type: v.Type, Name: v.Name, Alias: v.Alias, MaxInstances: p.MaxInstances(), GPUs: []VGPUGPUJSON{}, Units: []UnitJSON{}}
+		if v.Framework == FrameworkMdev || v.Class != "" {
+			j.VGPU.Class = v.Class
+		}
+		for _, g := range v.GPUs {
+			j.VGPU.GPUs = append(j.VGPU.GPUs, VGPUGPUJSON{g.GPU.Address, g.Count, g.Allowed, append([]string{}, g.Parents...)})
+		}
+		for _, u := range v.Units {
+			uj := UnitJSON{Path: u.Path, Content: u.Content, Enable: []string{}}
+			for _, c := range u.Enable {
+				uj.Enable = append(uj.Enable, c.String())
+			}
+			j.VGPU.Units = append(j.VGPU.Units, uj)
+		}
 	}
 	if len(large) > 0 {
 		j.Images = &ImagePropsJSON{Aliases: large, Properties: map[string]string{"hw_machine_type": "q35", "hw_firmware_type": "uefi"}}

@@ -63,6 +63,16 @@ type Options struct {
 	// System is what the host's files say of its distribution and boot
 	// set-up; zero when generating from a report.
 	System hostinfo.System
+	// VGPUType is --vgpu-type: the vGPU type to give guests, as an mdev
+	// type ID (nvidia-558), a vendor-framework type ID (1148) or a type's
+	// human name (NVIDIA A40-2Q); "" for none (the type nova.conf or the
+	// VFs already have, on a vGPU host).
+	VGPUType string
+	// VGPUCount is --vgpu-count: vGPUs per GPU; 0 for all the type allows.
+	VGPUCount int
+	// VGPUClass is --vgpu-class: the mdev type's Placement resource class
+	// (CUSTOM_...); "" for VGPU.
+	VGPUClass string
 	// Findings are what preflight reports on the host, with the same
 	// selection, nova.conf and release: the plan fixes each error
 	// configuration can fix and names the others (Plan.Answers).
@@ -100,6 +110,11 @@ type Plan struct {
 	// Answers say, for each error of Options.Findings, whether the plan
 	// fixes it and how, or which problem names it.
 	Answers []Answer
+	// VGPU is the vGPU configuration; nil when the plan gives no vGPU.
+	VGPU *VGPUPlan
+	// vgpuHost: the host offers vGPU types and the plan leaves its GPUs
+	// to them (a vGPU plan, or none chosen): none goes whole to guests.
+	vgpuHost bool
 }
 
 // Model is one GPU model to pass through.
@@ -152,6 +167,12 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 	}
 	opts.ExposedFiles = exposedFiles(opts)
 	p := &Plan{Host: host, Options: opts}
+	if opts.VGPUCount < 0 {
+		return nil, fmt.Errorf("--vgpu-count %d: want a positive number", opts.VGPUCount)
+	}
+	if err := p.buildVGPU(); err != nil {
+		return nil, err
+	}
 	view := hostview.New(host, nil, nil)
 
 	selected := map[string]bool{}
@@ -165,6 +186,10 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 			continue // a VF: its PF decides
 		}
 		switch {
+		case p.vgpuHost:
+			if pcidev.IsDisplay(d) && !p.VGPU.gives(d.Address) {
+				p.Left = append(p.Left, Skipped{d, p.vgpuLeft(d)})
+			}
 		case len(opts.GPUs) > 0:
 			for _, s := range opts.GPUs {
 				if s.Matches(d) {
@@ -543,7 +568,13 @@ func (p *Plan) deviceSpecs() []string {
 		}
 		out = append(out, jsonObject(append([]string{"vendor_id", m.VendorID, "product_id", m.DeviceID}, rc(m)...)...))
 	}
-	return out
+	return append(out, p.vendorDeviceSpecs()...)
+}
+
+// passesPCI reports a plan that passes PCI devices through: whole GPUs,
+// or the VFs of NVIDIA's vendor framework.
+func (p *Plan) passesPCI() bool {
+	return len(p.Models) > 0 || p.VGPU != nil && p.VGPU.Framework == FrameworkVendor
 }
 
 // resourceClass is the Placement resource class of a model's devices
@@ -608,6 +639,9 @@ func (p *Plan) aliases() []string {
 		}
 		out = append(out, jsonObject(kv...))
 	}
+	if a := p.vendorAlias(); a != "" {
+		out = append(out, a)
+	}
 	return out
 }
 
@@ -623,6 +657,9 @@ func (p *Plan) deviceSpecOption() string {
 // a generated value Nova rejects is a bug.
 func (p *Plan) validate() error {
 	if err := p.validateWords(); err != nil {
+		return err
+	}
+	if err := p.validateVGPU(); err != nil {
 		return err
 	}
 	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(p.Host.Devices)}

@@ -79,7 +79,9 @@ func (p *Plan) header(d *doc, artifact string) {
 
 func (p *Plan) summary(d *doc) {
 	d.line("#")
-	if len(p.Models) == 0 {
+	if p.VGPU != nil {
+		p.vgpuSummary(d)
+	} else if len(p.Models) == 0 {
 		if p.changes() {
 			d.note("No GPU is selected for passthrough.")
 		} else {
@@ -150,7 +152,7 @@ func fixedLines(answers []Answer) []string {
 // nova.conf.
 func (p *Plan) changes() bool {
 	k := p.Kernel()
-	return len(p.Models) > 0 || len(k.Add)+len(k.Remove) > 0 || p.ModulesLoad() != "" || p.changesNovaConf()
+	return len(p.Models) > 0 || p.VGPU != nil || len(k.Add)+len(k.Remove) > 0 || p.ModulesLoad() != "" || p.changesNovaConf()
 }
 
 func (p *Plan) novaConfDoc(d *doc) {
@@ -192,7 +194,7 @@ func (p *Plan) novaConfDoc(d *doc) {
 	}
 	d.blank()
 	var what []string
-	if len(p.Models) > 0 {
+	if p.passesPCI() {
 		what = append(what, "the same aliases (flavors are translated with the API node's)")
 	}
 	if p.apiFilters() != nil {
@@ -473,7 +475,7 @@ func (p *Plan) Flavors() []Flavor {
 			out = append(out, f)
 		}
 	}
-	return out
+	return append(out, p.vgpuFlavors()...)
 }
 
 // maxPerNode is the most devices of the model on one NUMA node (0 when
@@ -531,6 +533,10 @@ func (p *Plan) flavorDoc(d *doc) {
 		d.note("No GPU flavor to create.")
 		return
 	}
+	if p.VGPU != nil {
+		p.vgpuFlavorDoc(d, flavors)
+		return
+	}
 	d.note("vCPUs and RAM per GPU: 90% of the host's, divided among its GPUs of the model (with several NUMA nodes: 90% of a node's, divided among the GPUs on the fullest node). Each guest spans as few NUMA nodes as hold its GPUs, with the required PCI NUMA policy (preferred where the GPUs' nodes are unknown). The disk size is a placeholder: adjust it.")
 	for _, f := range flavors {
 		d.run(f.Command())
@@ -571,10 +577,13 @@ func (p *Plan) allDoc(d *doc) {
 			section{"Reboot", func(d *doc) { d.run(Command{"reboot"}) }},
 			section{"Check the host", func(d *doc) { d.run(Command{"gpupass", "preflight"}) }})
 	}
+	if p.VGPU != nil && len(p.VGPU.Units) > 0 {
+		sections = append(sections, section{"Prepare the GPUs for vGPUs at every boot (systemd)", p.unitDoc})
+	}
 	if p.changesNovaConf() {
 		sections = append(sections, section{"nova.conf", p.novaConfDoc})
 	}
-	if len(p.Models) > 0 {
+	if len(p.Models) > 0 || p.VGPU != nil {
 		sections = append(sections, section{"Flavors", p.flavorDoc})
 	}
 	if len(sections) == 0 {

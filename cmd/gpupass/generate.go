@@ -27,6 +27,9 @@ type generateOptions struct {
 	output     string
 	force      bool
 	fromReport string
+	vgpuType   string
+	vgpuCount  int
+	vgpuClass  string
 }
 
 // NewCmdGenerate writes configuration. runF replaces the run in tests.
@@ -50,15 +53,22 @@ JSON report, --from-report), the configuration GPU passthrough needs:
 By default every display-class GPU the host does not use itself is selected
 (not the boot VGA, not a BMC's display); --gpu selects others.
 
-The plan answers every error preflight reports on the host (GP1xx-GP3xx, run
-with the same flags; from a report, its findings): it fixes what
+On a vGPU host (mdev types, or NVIDIA's vendor-specific VFIO framework),
+--vgpu-type chooses the type: nova-conf then writes enabled_mdev_types and its
+[mdev_<type>] group, or the VFs' device_spec ("managed": "no") and type-VF
+alias; all adds the systemd unit that prepares the GPUs at boot before
+nova-compute; flavor asks for one vGPU.
+
+The plan answers every error preflight reports on the host (GP1xx-GP3xx and
+GP6xx, run with the same flags; from a report, its findings): it fixes what
 configuration can fix, with or without a GPU to give, and names the rest
 (firmware, hardware, a line only the operator can mend) in its header.
 gpupass never edits the host's files: it prints, or writes --output.`,
 		Example: `  gpupass generate all
   gpupass generate nova-conf --gpu 10de:2330 --numa-policy preferred
   gpupass generate modprobe --output /etc/modprobe.d/gpupass-vfio.conf
-  gpupass generate flavor --from-report reports/gpu-h100-07.json`,
+  gpupass generate flavor --from-report reports/gpu-h100-07.json
+  gpupass generate all --vgpu-type "NVIDIA L40S-2Q" --vgpu-count 8`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
@@ -92,6 +102,9 @@ gpupass never edits the host's files: it prints, or writes --output.`,
 	f.StringVarP(&opts.output, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
 	f.BoolVar(&opts.force, "force", false, "overwrite --output if it exists")
 	f.StringVar(&opts.fromReport, "from-report", "", "generate from a preflight JSON report `FILE` instead of reading the host")
+	f.StringVar(&opts.vgpuType, "vgpu-type", "", "give vGPUs of this type: an mdev type `ID` (nvidia-558), an ID of NVIDIA's vendor framework (1148), or a type's name (\"NVIDIA A40-2Q\") (default: the type nova.conf or the VFs already have)")
+	f.IntVar(&opts.vgpuCount, "vgpu-count", 0, "vGPUs per GPU, `N` (default: all the type allows)")
+	f.StringVar(&opts.vgpuClass, "vgpu-class", "", "Placement resource class of the mdev type, `CUSTOM_NAME` (default: VGPU; Nova 2024.1 and later)")
 	_ = cmd.RegisterFlagCompletionFunc("numa-policy", fixedCompletions("required", "preferred", "legacy", "socket"))
 	return cmd
 }
@@ -155,7 +168,8 @@ func runGenerate(opts *generateOptions, artifact string) error {
 // selection (a report brings its own findings), and builds the plan that
 // answers them.
 func buildPlan(opts *generateOptions) (*generate.Plan, error) {
-	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{}}
+	gopts := generate.Options{NUMAPolicy: opts.numaPolicy, Placement: opts.placement, AliasNames: map[string]string{},
+		VGPUType: opts.vgpuType, VGPUCount: opts.vgpuCount, VGPUClass: opts.vgpuClass}
 	for _, s := range opts.gpus {
 		sel, err := pcidev.ParseSelector(s)
 		if err != nil {
@@ -194,7 +208,7 @@ func buildPlan(opts *generateOptions) (*generate.Plan, error) {
 		// The host's own checks: a report made with --baseline also
 		// holds drift findings, which no configuration answers.
 		for _, f := range r.Report.Findings {
-			if strings.HasPrefix(f.ID, "GP1") || strings.HasPrefix(f.ID, "GP2") || strings.HasPrefix(f.ID, "GP3") {
+			if strings.HasPrefix(f.ID, "GP1") || strings.HasPrefix(f.ID, "GP2") || strings.HasPrefix(f.ID, "GP3") || strings.HasPrefix(f.ID, "GP6") {
 				gopts.Findings = append(gopts.Findings, f)
 			}
 		}
@@ -230,7 +244,7 @@ func buildPlan(opts *generateOptions) (*generate.Plan, error) {
 		}
 		in := inputs(node, gopts.GPUs)
 		in.APIConf = api
-		gopts.Findings = checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3")).Findings
+		gopts.Findings = checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3", "GP6")).Findings
 	}
 	if gopts.Placement && (gopts.PreZed || !gopts.Release.AtLeast(novarelease.All[1])) {
 		return nil, fmt.Errorf("--placement: scheduling PCI devices in Placement needs Nova 2023.1 or later (this is %s)", gopts.Release.Name)

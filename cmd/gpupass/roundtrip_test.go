@@ -385,6 +385,19 @@ func unfixable(p *generate.Plan, a generate.Answer) string {
 		return "the device has no reset method (hardware, firmware)"
 	case "GP301":
 		return "only the operator knows what the line meant"
+	case "GP601", "GP602", "GP603", "GP605", "GP607", "GP608":
+		if p.VGPU == nil {
+			return "no vGPU type chosen (--vgpu-type), or the release cannot take the one configured: the plan leaves the vGPU set-up as it is"
+		}
+		if a.ID == "GP605" {
+			return "the vGPU manager is not loaded (NVIDIA's host driver package), which no configuration loads"
+		}
+	case "GP604":
+		return "no instance left on a parent, or mdevs of another type on it: only removing those mdevs frees it"
+	case "GP606":
+		return "mdevctl is a package to install"
+	case "GP609", "GP610", "GP611":
+		return "libvirt and QEMU versions, live migration and Placement choices are the operator's"
 	}
 	return ""
 }
