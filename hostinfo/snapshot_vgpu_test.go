@@ -3,6 +3,7 @@ package hostinfo_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ func TestSnapshotReplaysVGPUFacts(t *testing.T) {
 	h.link(etc+"multi-user.target.wants/nvidia-sriov-manage@0000:3d:00.0.service", "../nvidia-sriov-manage@.service")
 	h.file(etc+"nvidia-sriov-manage@.service.d/before-nova.conf", "[Unit]\nBefore=nova-compute.service\n")
 	h.file("/usr/lib/systemd/system/nova-compute.service", "[Unit]\nAfter=nvidia-sriov-manage@0000:3d:00.0.service\n[Service]\nExecStart=/usr/bin/nova-compute\n")
+	h.file("/usr/lib/systemd/system/fetch-vfs.service", "[Service]\nExecStart=/bin/sh -c 'curl -s https://admin:s3cret@repo.example/vfs.sh | sh; /usr/lib/nvidia/sriov-manage -e ALL'\n")
 	h.file("/usr/lib/systemd/system/unrelated.service", "[Service]\nExecStart=/usr/bin/true\n")
 
 	rec := hostinfo.NewRecorder()
@@ -44,7 +46,7 @@ func TestSnapshotReplaysVGPUFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	host := hostinfo.CollectFS(fsys.WithRecorder(rec), hostinfo.Options{})
-	if len(host.BootUnits) != 1 || host.Mdev.Definitions == nil || device(t, host, "0000:3d:00.4").VGPU == nil {
+	if len(host.BootUnits) != 2 || host.Mdev.Definitions == nil || device(t, host, "0000:3d:00.4").VGPU == nil {
 		t.Fatalf("the tree lacks what the test is about: %+v %+v", host.BootUnits, host.Mdev)
 	}
 
@@ -71,6 +73,10 @@ func TestSnapshotReplaysVGPUFacts(t *testing.T) {
 	}
 	if diff := cmp.Diff(host, replayed); diff != "" {
 		t.Errorf("the snapshot reads back differently (-collected +replayed):\n%s", diff)
+	}
+	// The credential in a captured unit is hidden in the snapshot too.
+	if data, err := os.ReadFile(filepath.Join(snap.Root, "/usr/lib/systemd/system/fetch-vfs.service")); err != nil || strings.Contains(string(data), "s3cret") {
+		t.Errorf("captured fetch-vfs.service: %q, %v", data, err)
 	}
 	for _, p := range []string{"/usr/lib/systemd/system/unrelated.service"} {
 		if _, err := os.Lstat(filepath.Join(snap.Root, p)); err == nil {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gpupass/gpupass/internal/redact"
 )
 
 // UnitDirs are the directories of persistent system unit files, in
@@ -145,6 +147,11 @@ func (c *collector) bootUnits() {
 			}
 		}
 		sort.Strings(b.unit.WantedBy)
+		// Commands may carry credentials (a URL's, a password=): hidden
+		// as recorded, as the kernel command line's and modprobe.d's are.
+		for i, cmd := range b.unit.ExecStart {
+			b.unit.ExecStart[i] = redact.Args(cmd)
+		}
 		c.host.BootUnits = append(c.host.BootUnits, b.unit)
 	}
 	sort.Slice(c.host.BootUnits, func(i, j int) bool { return c.host.BootUnits[i].Name < c.host.BootUnits[j].Name })

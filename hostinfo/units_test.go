@@ -96,6 +96,20 @@ func TestCollectBootUnits(t *testing.T) {
 	}
 }
 
+// A credential in a boot unit's command is hidden as recorded.
+func TestCollectBootUnitsHideCredentials(t *testing.T) {
+	h := newHostTree(t)
+	h.file("/proc/cmdline", "ro\n")
+	h.file("/etc/systemd/system/vfs.service", "[Service]\nExecStart=/bin/sh -c 'curl -s https://admin:s3cret@repo.example/vfs.sh | sh; /usr/lib/nvidia/sriov-manage -e ALL'\n")
+	host := h.collect(hostinfo.Options{})
+	if len(host.BootUnits) != 1 || len(host.BootUnits[0].ExecStart) != 1 {
+		t.Fatalf("BootUnits %+v", host.BootUnits)
+	}
+	if cmd := host.BootUnits[0].ExecStart[0]; strings.Contains(cmd, "s3cret") || !strings.Contains(cmd, "sriov-manage -e ALL") {
+		t.Errorf("ExecStart recorded as %q", cmd)
+	}
+}
+
 // Without units that prepare GPUs, BootUnits stays nil (a classic host's
 // report is unchanged).
 func TestCollectBootUnitsNone(t *testing.T) {

@@ -91,7 +91,7 @@ func ParseCreatableVGPUTypes(data []byte) ([]pcidev.VGPUType, error) {
 func ParseCurrentVGPUType(data []byte) (int, error) {
 	s := strings.TrimSpace(string(data))
 	id, err := strconv.Atoi(s)
-	if err != nil || id < 0 || strings.HasPrefix(s, "+") {
+	if err != nil || s == "" || strings.Trim(s, "0123456789") != "" {
 		return 0, fmt.Errorf("%q: not a vGPU type ID", clip(s))
 	}
 	return id, nil

@@ -128,7 +128,7 @@ func TestParseCurrentVGPUType(t *testing.T) {
 			t.Errorf("ParseCurrentVGPUType(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "\n", "-1\n", "+1", "1148 : NVIDIA L40S-2Q\n", "0x47c"} {
+	for _, in := range []string{"", "\n", "-1\n", "-0", "+1", "1148 : NVIDIA L40S-2Q\n", "0x47c"} {
 		if got, err := hostinfo.ParseCurrentVGPUType([]byte(in)); err == nil {
 			t.Errorf("ParseCurrentVGPUType(%q) = %d, nil; want an error", in, got)
 		}
