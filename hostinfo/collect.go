@@ -55,6 +55,7 @@ func CollectFS(fsys FS, opts Options) *Host {
 	c.dri()
 	c.names(opts.PCIIDs)
 	c.nova()
+	c.virt()
 	return c.host
 }
 
