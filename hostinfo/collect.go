@@ -57,6 +57,7 @@ func CollectFS(fsys FS, opts Options) *Host {
 	c.nova()
 	c.mdev()
 	c.bootUnits()
+	c.virt()
 	return c.host
 }
 

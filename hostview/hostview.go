@@ -80,10 +80,10 @@ func New(h *hostinfo.Host, selectors []pcidev.Selector, conf *pcispec.Conf) *Vie
 		if !pcidev.IsDisplay(d) && len(why) == 0 {
 			continue
 		}
-		if d.Driver == pcidev.DriverVFIOPCI || d.Driver == pcidev.DriverPCIStub {
+		if pcidev.IsVFIODriver(d.Driver) {
 			why = append(why, "bound to "+d.Driver)
 		}
-		if d.DriverOverride == pcidev.DriverVFIOPCI || d.DriverOverride == pcidev.DriverPCIStub {
+		if pcidev.IsVFIODriver(d.DriverOverride) {
 			why = append(why, "driver_override is "+d.DriverOverride)
 		}
 		why = append(why, v.BootClaims(d)...)
@@ -146,8 +146,9 @@ type Blocker struct {
 }
 
 // GroupBlockers lists the members of a group that keep vfio from using it:
-// endpoints bound to a driver other than vfio-pci or pci-stub. Bridges are
-// accepted whatever their driver, as vfio does.
+// endpoints on a host driver (pcidev.OnHostDriver: not vfio-pci, a variant
+// driver, pci-stub, nor a VF NVIDIA's driver registered with VFIO).
+// Bridges are accepted whatever their driver, as vfio does.
 func GroupBlockers(v *View, group int) []Blocker {
 	var out []Blocker
 	for _, d := range v.Group(group) {
@@ -158,7 +159,7 @@ func GroupBlockers(v *View, group int) []Blocker {
 			out = append(out, Blocker{Device: d, Unknown: true})
 			continue
 		}
-		if d.Driver != "" && !pcidev.BoundToVFIO(d) {
+		if pcidev.OnHostDriver(d) {
 			out = append(out, Blocker{Device: d})
 		}
 	}

@@ -56,7 +56,7 @@ func TestView(t *testing.T) {
 	if why != "bound to vfio-pci; vfio-pci.ids=10de:1e07 on the kernel command line" {
 		t.Errorf("why 01:00.0: %q", why)
 	}
-	if !slices.Equal(v.GPUs[1].Why, []string{"--gpu 10de:2230"}) {
+	if !slices.Equal(v.GPUs[1].Why, []string{"--gpu 10de:2230", "bound to nvgrace_gpu_vfio_pci"}) {
 		t.Errorf("why 04:00.0: %q", v.GPUs[1].Why)
 	}
 	if len(v.Claims) != 3 || v.Claims[1].Err == nil || v.Claims[2].Source != "/etc/modprobe.d/vfio.conf:2" {
@@ -73,6 +73,7 @@ func TestView(t *testing.T) {
 	if got := GroupBlockers(v, 3); len(got) != 0 {
 		t.Errorf("a variant driver blocks its group: %+v", got)
 	}
+
 	gpu := v.Device("0000:01:00.0")
 	if got := addrs(v.ForeignEndpoints(gpu)); !slices.Equal(got, []string{"0000:02:00.0"}) {
 		t.Errorf("foreign endpoints %v", got)
@@ -108,5 +109,22 @@ func TestView(t *testing.T) {
 	}
 	if inv.Groups[0].Devices[0].Role != "bridge" || inv.Groups[0].Devices[2].Role != "companion" || !inv.Groups[0].Devices[1].Passthrough {
 		t.Errorf("roles %+v", inv.Groups[0].Devices)
+	}
+}
+
+// A VF of NVIDIA's vendor-specific VFIO framework stays on nvidia, which
+// registers it with VFIO: it does not block its group; a plain VF on
+// nvidia (no nvidia/ directory) does.
+func TestVendorVGPUVFDoesNotBlock(t *testing.T) {
+	h := &hostinfo.Host{Devices: []pcidev.Device{
+		{Address: "0000:41:00.4", VendorID: "10de", DeviceID: "26b9", Class: "030200", Driver: "nvidia", IOMMUGroup: intp(7), PhysFn: "0000:41:00.0", VGPU: &pcidev.VendorVGPU{}},
+		{Address: "0000:41:00.5", VendorID: "10de", DeviceID: "26b9", Class: "030200", Driver: "nvidia", IOMMUGroup: intp(8), PhysFn: "0000:41:00.0"},
+	}}
+	v := New(h, nil, nil)
+	if got := GroupBlockers(v, 7); len(got) != 0 {
+		t.Errorf("vendor-framework VF blocks its group: %+v", got)
+	}
+	if got := GroupBlockers(v, 8); len(got) != 1 {
+		t.Errorf("a VF on nvidia without nvidia/ does not block its group: %+v", got)
 	}
 }

@@ -44,9 +44,50 @@ func IsVFIODriver(driver string) bool {
 // BoundToVFIO reports a device on a VFIO driver (IsVFIODriver).
 func BoundToVFIO(d *Device) bool { return IsVFIODriver(d.Driver) }
 
+// DriverNVIDIA is NVIDIA's host driver. Under NVIDIA's vendor-specific
+// VFIO framework it also keeps the GPU's VFs, and registers each with VFIO
+// itself (vfio_pci_core_register_device in vgpu-vfio-pci-core.c; a vfio-pci
+// probe of such a VF fails: docs/research/vgpu-layouts.md 3.2).
+const DriverNVIDIA = "nvidia"
+
+// IsVendorVGPUVF reports a VF of NVIDIA's vendor-specific VFIO framework:
+// it has the nvidia/ directory (VGPU) and is on the nvidia driver, which
+// has registered it with VFIO.
+func IsVendorVGPUVF(d *Device) bool { return d.VGPU != nil && d.Driver == DriverNVIDIA }
+
+// ReadyForVFIO reports a device that VFIO can give to a guest as it is
+// bound now: on vfio-pci, a vfio-pci variant driver or pci-stub
+// (BoundToVFIO), or a VF of NVIDIA's vendor-specific VFIO framework.
+func ReadyForVFIO(d *Device) bool { return BoundToVFIO(d) || IsVendorVGPUVF(d) }
+
 // OnHostDriver reports a device bound to a driver that keeps it for the
-// host: any driver but the VFIO ones.
-func OnHostDriver(d *Device) bool { return d.Driver != "" && !BoundToVFIO(d) }
+// host: any driver but those that make it ready for VFIO.
+func OnHostDriver(d *Device) bool { return d.Driver != "" && !ReadyForVFIO(d) }
+
+// variantDriverIDs are the devices whose mainline vfio-pci variant driver
+// gpupass names in its advice, by vendor:device: nvgrace_gpu_vfio_pci's
+// ID table (drivers/vfio/pci/nvgrace-gpu/main.c: GH200 120GB 0x2342, GH200
+// 480GB 0x2345, GH200 SKU 0x2348, GB200 SKU 0x2941, GB300 SKU 0x31c2),
+// whose entries match only when driver_override names the driver
+// (PCI_DRIVER_OVERRIDE_DEVICE_VFIO).
+var variantDriverIDs = map[string]string{
+	"10de:2342": "nvgrace_gpu_vfio_pci",
+	"10de:2345": "nvgrace_gpu_vfio_pci",
+	"10de:2348": "nvgrace_gpu_vfio_pci",
+	"10de:2941": "nvgrace_gpu_vfio_pci",
+	"10de:31c2": "nvgrace_gpu_vfio_pci",
+}
+
+// VFIODriverFor is the driver to bind a device to for VFIO: its mainline
+// variant driver when it has one gpupass knows (the GPU of a Grace Hopper
+// superchip needs nvgrace_gpu_vfio_pci for its device memory), else
+// vfio-pci.
+func VFIODriverFor(d *Device) string {
+	if v, ok := variantDriverIDs[d.VendorID+":"+d.DeviceID]; ok {
+		return v
+	}
+	return DriverVFIOPCI
+}
 
 // GPUHostDriver is a host graphics driver that claims a vendor's GPUs at
 // boot, unless vfio-pci claims them first.
