@@ -101,11 +101,22 @@ func addressesSource(g *mdevconf.Group) string {
 // group returns the group of a type, or nil.
 func mdevGroup(c *mdevconf.Conf, typ string) *mdevconf.Group {
 	for i := range c.Groups {
-		if c.Groups[i].Type == typ {
+		if strings.EqualFold(c.Groups[i].Type, typ) {
 			return &c.Groups[i]
 		}
 	}
 	return nil
+}
+
+// typeEnabled reports whether a group's type is enabled: oslo.config
+// lower-cases group names, so [mdev_NVIDIA-558] is nvidia-558's group.
+func typeEnabled(c *mdevconf.Conf, typ string) bool {
+	for _, t := range c.Enabled {
+		if strings.EqualFold(t, typ) {
+			return true
+		}
+	}
+	return false
 }
 
 // typeLabel names a type with its human name when the host gives one:
@@ -205,14 +216,10 @@ func runMdevTypeUnknown(p *Pass) error {
 		return nil
 	}
 	rel := mdevRelease(p)
-	enabled := map[string]bool{}
-	for _, t := range c.Enabled {
-		enabled[t] = true
-	}
 	reported := false
 	for i := range c.Groups {
 		g := &c.Groups[i]
-		if enabled[g.Type] {
+		if typeEnabled(c, g.Type) {
 			continue
 		}
 		reported = true
@@ -330,17 +337,13 @@ func runMdevAddressInvalid(p *Pass) error {
 			Evidence:    map[string]any{"exception": e.Exception, "nova_message": e.Message},
 		})
 	}
-	if p.Host == nil || len(c.Enabled) == 0 {
+	if len(c.Enabled) == 0 {
 		return nil
-	}
-	enabled := map[string]bool{}
-	for _, t := range c.Enabled {
-		enabled[t] = true
 	}
 	seen := map[string]bool{}
 	for i := range c.Groups {
 		g := &c.Groups[i]
-		if !enabled[g.Type] {
+		if !typeEnabled(c, g.Type) {
 			continue // GP601's
 		}
 		for _, addr := range g.DeviceAddresses {
@@ -395,28 +398,55 @@ func startErrRemedy(e *mdevconf.StartError) string {
 	return fmt.Sprintf("Correct the value at %s as Nova's message says, then restart nova-compute.", at)
 }
 
-// sameAddress compares two PCI addresses as the kernel writes them: case
-// folded, and any character between slot and function (Nova's pattern
-// leaves its dot unescaped) taken as the dot.
-func sameAddress(written, actual string) bool {
-	norm := func(s string) string {
-		s = strings.ToLower(s)
-		if len(s) == 12 && strings.Count(s, ":") == 2 {
-			s = s[:10] + "." + s[11:]
-		}
-		return s
+// canonicalAddress is the form a PCI address takes in Nova's lookups
+// (libvirt's pci_0000_84_00_0 formatted as 0000:84:00.0): lower-case hex,
+// "." before the function. Nova's pattern accepts any character there
+// (its dot is unescaped) and either case. ok is false for what is not an
+// address of that shape.
+func canonicalAddress(a string) (string, bool) {
+	if len(a) != 12 || a[4] != ':' || a[7] != ':' || a[11] < '0' || a[11] > '7' {
+		return "", false
 	}
-	return norm(written) == norm(actual)
+	for i := 0; i < 10; i++ {
+		c := a[i]
+		if i == 4 || i == 7 {
+			continue
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return "", false
+		}
+	}
+	return strings.ToLower(a[:10]) + "." + a[11:], true
 }
 
 // judgeMdevAddress reports a device_addresses entry that is not a parent
 // of this host offering the group's type.
 func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
-	h := p.Inputs.Host
 	rel := mdevRelease(p)
 	label := typeLabel(p.Host, g.Type)
 	src := addressesSource(g)
 	subject := groupSubject(g, "device_addresses")
+	if canon, ok := canonicalAddress(addr); ok && canon != addr {
+		// Nova compares the text with the lower-case address libvirt
+		// gives: the parent exists or not, this entry matches none.
+		what := "the address"
+		if p.Host != nil && p.Inputs.Host.Mdev.Parent(canon) != nil {
+			what = "the mdev parent"
+		}
+		p.Report(report.Finding{
+			Subject: subject,
+			Source:  src,
+			Message: fmt.Sprintf("%sdevice_addresses lists %s, written differently from %s %s: Nova %s compares it, as written, with the lower-case address libvirt reports, so it never applies %s to that parent.",
+				groupName(g), addr, what, canon, rel.Name, label),
+			Remediation: fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s", groupName(g), src, addr, canon, listLine(replaceAddr(g.DeviceAddresses, addr, []string{canon}))),
+			Evidence:    map[string]any{"address": addr, "canonical": canon, "type": g.Type},
+		})
+		return
+	}
+	if p.Host == nil {
+		return
+	}
+	h := p.Inputs.Host
 	offering := func() []string {
 		if o := p.Host.OfferedType(g.Type); o != nil {
 			return o.Parents
@@ -442,20 +472,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
 		})
 		return
 	}
-	for _, parent := range h.Mdev.Parents {
-		if sameAddress(addr, parent.Address) {
-			p.Report(report.Finding{
-				Subject: subject,
-				Source:  src,
-				Message: fmt.Sprintf("%sdevice_addresses lists %s, written differently from the mdev parent %s: Nova %s compares it, as written, with the address libvirt reports, so it never applies %s to that parent.",
-					groupName(g), addr, parent.Address, rel.Name, label),
-				Remediation: fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s", groupName(g), src, addr, parent.Address, listLine(replaceAddr(g.DeviceAddresses, addr, []string{parent.Address}))),
-				Evidence:    map[string]any{"address": addr, "parent": parent.Address, "type": g.Type},
-			})
-			return
-		}
-	}
-	d := p.Host.Device(strings.ToLower(addr))
+	d := p.Host.Device(addr)
 	if d != nil {
 		if vfs := p.Host.ParentVFs(d.Address); len(vfs) > 0 {
 			var list []string
@@ -632,19 +649,47 @@ func runMdevTypesAmbiguous(p *Pass) error {
 			Evidence:    map[string]any{"enabled_mdev_types": c.Enabled, "without_addresses": bare, "used": c.Used, "dropped": droppedIDs, "why": why, "default": c.Default},
 		})
 	}
-	// What else nova-compute logs about the mdev options.
+	// What else nova-compute logs, or ignores, of the mdev options.
 	for _, w := range c.Warnings {
-		if aboutDropped(w.Message) && len(c.Dropped) > 0 {
+		if aboutDropped(w.Message) && len(c.Dropped) > 0 || reportedElsewhere(c, w) {
 			continue
+		}
+		msg := w.Message
+		if !strings.Contains(msg, "Nova") {
+			msg = fmt.Sprintf("Nova %s: %s", rel.Name, msg)
 		}
 		p.Report(report.Finding{
 			Subject:     enabledSubject(c),
 			Source:      w.Where.String(),
-			Message:     fmt.Sprintf("Nova %s: %s", rel.Name, w.Message),
+			Message:     msg,
 			Remediation: fmt.Sprintf("Correct or remove the option at %s so that the configuration means what nova-compute does.", w.Where),
 		})
 	}
 	return nil
+}
+
+// reportedElsewhere reports a warning of mdevconf about what another mdev
+// check reports itself: a group whose type is not enabled (GP601), an
+// address written otherwise than libvirt gives it (GP602).
+func reportedElsewhere(c *mdevconf.Conf, w mdevconf.Diagnostic) bool {
+	for i := range c.Groups {
+		g := &c.Groups[i]
+		if !typeEnabled(c, g.Type) {
+			if w.Where == g.Where {
+				return true
+			}
+			continue
+		}
+		if g.AddressesValue == nil || w.Where != g.AddressesValue.Source {
+			continue
+		}
+		for _, a := range g.DeviceAddresses {
+			if canon, ok := canonicalAddress(a); ok && canon != a && strings.Contains(w.Message, a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // suggestAddresses lists the parents of this host that offer a type and

@@ -207,6 +207,11 @@ func TestMdevChecks(t *testing.T) {
 			},
 			want:     outcome{report.StatusFail, []string{"warning [mdev_nvidia-566]"}},
 			contains: []string{"[mdev_nvidia-566] at " + mdevConfPath + ":4 is for the mdev type nvidia-566 (NVIDIA A40-48Q)", "ignores the group", "enabled_mdev_types = nvidia-558,nvidia-566"}},
+		{name: "GP601 a group's name is not case-sensitive", check: MdevTypeUnknown, host: a40Host(), release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				return withGroup(enabledConf(r, "nvidia-558"), "NVIDIA-558", 4, "0000:e8:00.4")
+			},
+			want: outcome{report.StatusPass, nil}},
 		{name: "GP601 offered", check: MdevTypeUnknown, host: a40Host(), release: r2025_1,
 			conf: func(r novarelease.Release) *mdevconf.Conf { return enabledConf(r, "nvidia-558") },
 			want: outcome{report.StatusPass, nil}},
@@ -246,6 +251,12 @@ func TestMdevChecks(t *testing.T) {
 			},
 			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-558]device_addresses"}},
 			contains: []string{"0000:E8:00.4, written differently from the mdev parent 0000:e8:00.4", "device_addresses = 0000:e8:00.4,0000:e8:00.5"}},
+		{name: "GP602 an address in upper case, without a host (lint)", check: MdevAddressInvalid, host: nil, release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				return withGroup(enabledConf(r, "nvidia-558"), "nvidia-558", 4, "0000:E8:00.4", "0000:e8:00:5")
+			},
+			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-558]device_addresses", "error [mdev_nvidia-558]device_addresses"}},
+			contains: []string{"0000:E8:00.4, written differently from the address 0000:e8:00.4", "0000:e8:00:5, written differently from the address 0000:e8:00.5", "device_addresses = 0000:e8:00.4,0000:e8:00:5"}},
 		{name: "GP602 an address that is not an mdev parent", check: MdevAddressInvalid, host: a40Host(), release: r2025_1,
 			conf: func(r novarelease.Release) *mdevconf.Conf {
 				return withGroup(enabledConf(r, "nvidia-558"), "nvidia-558", 4, "0000:42:00.0", "0000:99:00.0")
@@ -309,6 +320,18 @@ func TestMdevChecks(t *testing.T) {
 			want:     outcome{report.StatusFail, []string{"warning [devices]enabled_mdev_types"}},
 			contains: []string{"Nova zed: with one enabled type"}, source: mdevConfPath + ":5"},
 
+		{name: "GP603 warnings other checks report are not repeated", check: MdevTypesAmbiguous, host: a40Host(), release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				c := withGroup(withGroup(enabledConf(r, "nvidia-558"), "nvidia-558", 4, "0000:E8:00.4"), "nvidia-566", 7)
+				c.Warnings = []mdevconf.Diagnostic{
+					{Message: "[mdev_nvidia-566] is for type nvidia-566, which [devices]enabled_mdev_types does not list: Nova ignores the section", Where: at(7)},
+					{Message: `device address "0000:E8:00.4" passes Nova's check but matches no mdev parent`, Where: at(5)},
+					{Message: `Option "enabled_vgpu_types" from group "devices" is deprecated. Use option "enabled_mdev_types" from group "devices".`, Where: at(2)},
+				}
+				return c
+			},
+			want:     outcome{report.StatusFail, []string{"warning [devices]enabled_mdev_types"}},
+			contains: []string{`Nova 2025.1: Option "enabled_vgpu_types" from group "devices" is deprecated.`}, source: mdevConfPath + ":2"},
 		// GP604
 		{name: "GP604 an mdev of another type on the parent", check: MdevCapacity, host: func() *hostinfo.Host {
 			h := v100Host()
