@@ -63,6 +63,12 @@ var All = []*Check{
 	KernelChanged,
 	BaselineOtherHost,
 
+	MdevTypeUnknown,
+	MdevAddressInvalid,
+	MdevTypesAmbiguous,
+	MdevCapacity,
+	VGPUHostStack,
+	MdevPersistence,
 	VendorVGPUFramework,
 	ManagedMismatch,
 	LiveMigration,

@@ -64,6 +64,12 @@ var contract = map[string]string{
 	"GP508": "nova-release-changed",
 	"GP509": "kernel-changed",
 	"GP510": "baseline-other-host",
+	"GP601": "mdev-type-unknown",
+	"GP602": "mdev-address-invalid",
+	"GP603": "mdev-types-ambiguous",
+	"GP604": "mdev-capacity",
+	"GP605": "vgpu-host-stack",
+	"GP606": "mdev-persistence",
 }
 
 // TestCatalog guards the catalog the way x/tools' analysis.Validate guards

@@ -7,6 +7,7 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
+	"github.com/gpupass/gpupass/openstack/mdevconf"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -122,6 +123,9 @@ type Pass struct {
 	// Conf is Inputs.NovaConf's PCI configuration parsed with Nova's
 	// rules, and API Inputs.APIConf's; nil when absent.
 	Conf, API *pcispec.Conf
+	// Mdev is Inputs.NovaConf's mediated-device (vGPU) options and what
+	// the release makes of them (mdevconf.Parse); nil without a nova.conf.
+	Mdev *mdevconf.Conf
 	// Fleet is the cloud and its hosts as the audit sees them; nil
 	// without a cloud or host reports.
 	Fleet *fleet.View
