@@ -151,6 +151,9 @@ func ParseResourceGroups(specs map[string]string) (groups []*ResourceGroup, poli
 		}
 	}
 	for _, g := range bySuffix {
+		if len(g.Resources) == 0 && len(g.Required) == 0 && len(g.Forbidden) == 0 {
+			continue // strip_zeros drops empty groups (from_request_spec)
+		}
 		sort.Strings(g.Required)
 		sort.Strings(g.Forbidden)
 		groups = append(groups, g)
@@ -547,10 +550,20 @@ func (r *VGPURequest) problems(f *cloudmodel.Flavor, v *View) {
 				if most == 1 {
 					sriov = " (on SR-IOV GPUs Nova makes one provider per VF, each of total 1)"
 				}
-				fix := fmt.Sprintf("Ask one vGPU per numbered group: resources1:%s=1 ... resources%d:%s=1 with group_policy=isolate; several vGPU groups need Nova 2026.1 or later", c, want, c)
+				var split []string
+				for i := 1; i <= want && i <= 4; i++ {
+					split = append(split, fmt.Sprintf("resources%d:%s=1", i, c))
+				}
+				if want > 4 {
+					split = append(split, "...")
+				}
+				fix := fmt.Sprintf("Ask one vGPU per numbered group (%s, group_policy=isolate), which Nova honours from 2026.1 (33.0.0)", strings.Join(split, ", "))
+				if rel.Major < MultiVGPURelease {
+					fix += fmt.Sprintf("; under Nova %s's rules ask one vGPU per flavor", rel.Name)
+				}
 				r.Problems = append(r.Problems, VGPUProblem{Kind: ProblemAmountTooBig, Key: key, Blocks: true, Providers: providerNames(offering),
 					Short: fmt.Sprintf("%s=%d, and no provider gives more than %d in one allocation", key, want, most),
-					Message: fmt.Sprintf("Flavor %s asks %s=%d: Placement takes all of %s %s from one provider, and the most any of the %s offering it gives in one allocation is %d (%s)%s: every server create fails with No valid host.",
+					Message: fmt.Sprintf("Flavor %s asks %s=%d: Placement takes %s's %s from one provider, and the most any of the %s offering it gives in one allocation is %d (%s)%s: every server create fails with No valid host.",
 						f.Name, key, want, groupWord(g), c, plural(len(offering), "provider"), most, mostOn, sriov),
 					Fix: fix + "."})
 			}
@@ -575,15 +588,29 @@ func (r *VGPURequest) problems(f *cloudmodel.Flavor, v *View) {
 			}
 			r.Problems = append(r.Problems, VGPUProblem{Kind: ProblemTraitMissing, Key: g.TraitKeys[t], Blocks: true,
 				Short:   fmt.Sprintf("%s=required, and %s", g.TraitKeys[t], where),
-				Message: fmt.Sprintf("Flavor %s requires %s=required with %s, and %s: every server create fails with No valid host.", f.Name, g.TraitKeys[t], groupWord(g), where),
+				Message: fmt.Sprintf("Flavor %s requires %s=required (%s), and %s: every server create fails with No valid host.", f.Name, g.TraitKeys[t], groupWord(g), where),
 				Fix:     fmt.Sprintf("Set the trait on the pGPU providers that should serve the flavor (openstack --os-placement-api-version 1.6 resource provider trait set --trait %s ... PROVIDER_UUID, keeping their other traits), or unset it from the flavor.", t)})
 		}
 	}
-	if allocations > 1 && rel.Major < MultiVGPURelease {
+	if allocations > 1 && rel.Major < MultiVGPURelease && r.Blocked() == nil {
+		// One group can hold them all only where a provider gives as many.
+		total, most := 0, 0
+		for _, g := range r.Groups {
+			for _, c := range v.classes(g) {
+				total += g.Resources[c]
+				for _, p := range v.offering(c) {
+					most = max(most, maxPerAllocation(p.RP, c))
+				}
+			}
+		}
+		fix := "Upgrade the compute nodes to Nova 2026.1 or later; until then ask one vGPU per flavor (no provider gives more in one allocation: on SR-IOV GPUs each VF is a provider of one vGPU)."
+		if most >= total {
+			fix = fmt.Sprintf("Ask all %d vGPUs in one group (resources:%s=%d; a provider of this cloud gives up to %d in one allocation), or upgrade the compute nodes to Nova 2026.1 or later.", total, v.classes(r.Groups[0])[0], total, most)
+		}
 		r.Problems = append(r.Problems, VGPUProblem{Kind: ProblemGroupsIgnored,
 			Short: fmt.Sprintf("Nova %s gives the guest only the first of its %d vGPU allocations", rel.Name, allocations), Key: r.Groups[len(r.Groups)-1].Keys[v.classes(r.Groups[len(r.Groups)-1])[0]], Release: rel.Name,
-			Message: fmt.Sprintf("Flavor %s asks vGPUs in %d request groups: Nova %s's libvirt driver turns only the first provider's allocation into mdevs (\"Only the first allocation will be looked up\"), so the guest gets fewer vGPUs than Placement allocates to it; every group is honoured from Nova 2026.1 (33.0.0).", f.Name, allocations, rel.Name),
-			Fix:     "Ask all vGPUs in one group (resources:VGPU=N, on a GPU whose provider has N), or upgrade the compute nodes to Nova 2026.1 or later."})
+			Message: fmt.Sprintf("Flavor %s asks vGPUs in %d request groups (%s): Nova %s's libvirt driver turns only the first provider's allocation into mdevs (\"Only the first allocation will be looked up\"), so the guest gets fewer vGPUs than Placement allocates to it; every group is honoured from Nova 2026.1 (33.0.0).", f.Name, allocations, r.Describe(), rel.Name),
+			Fix:     fix})
 	}
 }
 
