@@ -625,10 +625,10 @@ var VGPUFlavorUnsatisfiable = &Check{
 	ID: "GP410", Name: "vgpu-flavor-unsatisfiable", Severity: report.Error, Needs: []Input{NeedCloud},
 	Doc: Doc{
 		Summary: "Every flavor that asks for vGPUs (resources[N]:VGPU or an mdev_class such as CUSTOM_NVIDIA_558) asks for something Placement's vGPU providers can give, and the Nova release gives the guest all of it.",
-		Why: "Nova turns a flavor's resources[N] and trait[N] extra specs into one Placement allocation candidates query (nova/scheduler/utils.py ResourceRequest); each mdev parent is a child provider <host>_pci_<address> with VGPU or its mdev_class. " +
+		Why: "Nova turns a flavor's resources[N] and trait[N] extra specs into one Placement allocation candidates query (nova/scheduler/utils.py ResourceRequest); each mdev parent is a child provider named HOST_pci_ADDRESS with an inventory of VGPU or its mdev_class. " +
 			"A class no provider offers, more vGPUs in one group than any provider gives in one allocation (on SR-IOV GPUs each VF is a provider of total 1), a required trait no such provider carries, or two numbered groups without group_policy (Placement answers 400) mean No valid host for every server. " +
 			"Before Nova 2026.1 the libvirt driver made mdevs for the first vGPU allocation only: a flavor with several vGPU groups boots with fewer vGPUs than Placement allocated.",
-		Fix: "Use the class the hosts' [mdev_<type>] mdev_class gives (VGPU by default), one vGPU per numbered group on SR-IOV GPUs (resources1:VGPU=1, resources2:VGPU=1, group_policy=isolate; Nova 2026.1 or later), set the trait on the pGPU providers (openstack resource provider trait set), and group_policy whenever there are several numbered groups.",
+		Fix: "Use the class the hosts' [mdev_TYPE] mdev_class gives (VGPU by default), one vGPU per numbered group on SR-IOV GPUs (resources1:VGPU=1, resources2:VGPU=1, group_policy=isolate; Nova 2026.1 or later), set the trait on the pGPU providers (openstack resource provider trait set), and group_policy whenever there are several numbered groups.",
 		Links: []string{
 			"https://docs.openstack.org/nova/latest/admin/virtual-gpu.html",
 			"https://docs.openstack.org/nova/latest/user/flavors.html",
