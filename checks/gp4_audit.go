@@ -653,8 +653,8 @@ func runVGPUFlavorUnsatisfiable(p *Pass) error {
 		}
 		for _, pr := range ff.VGPU.Problems {
 			ev := map[string]any{"flavor_id": ff.Flavor.ID, "key": pr.Key, "problem": pr.Kind, "resources": ff.VGPU.Describe()}
-			if pr.Key != "" {
-				ev["value"] = ff.Flavor.ExtraSpecs[pr.Key]
+			if val, ok := ff.Flavor.ExtraSpecs[pr.Key]; ok {
+				ev["value"] = val
 			}
 			if len(pr.Providers) > 0 {
 				ev["providers"] = pr.Providers
