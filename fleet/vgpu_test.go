@@ -115,3 +115,30 @@ func TestVGPUPlacementScales(t *testing.T) {
 		t.Errorf("group_policy=isolate on one PF: %+v", h)
 	}
 }
+
+// ParseResourceGroups never panics, keeps only positive amounts and
+// required/forbidden traits, and orders groups as it says.
+func FuzzParseResourceGroups(f *testing.F) {
+	f.Add("resources1:VGPU", "1", "trait1:CUSTOM_X", "required", "group_policy", "isolate")
+	f.Add("resources:CUSTOM_NVIDIA_558", " +2 ", "resources_a-b:VGPU", "1_0", "trait:X", "forbidden")
+	f.Add("resources10:VGPU", "-1", "resources9:VGPU", "0", "group_policy", "isolated")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, k3, v3 string) {
+		groups, policy, bad := ParseResourceGroups(map[string]string{k1: v1, k2: v2, k3: v3})
+		if policy != "" && policy != "none" && policy != "isolate" || (policy != "" && bad != "") {
+			t.Fatalf("policy %q, ignored %q", policy, bad)
+		}
+		for i, g := range groups {
+			if i > 0 && !suffixLess(groups[i-1].Suffix, g.Suffix) {
+				t.Fatalf("groups out of order: %q then %q", groups[i-1].Suffix, g.Suffix)
+			}
+			if len(g.Resources)+len(g.Required)+len(g.Forbidden) == 0 {
+				t.Fatalf("empty group %q", g.Suffix)
+			}
+			for c, n := range g.Resources {
+				if n <= 0 || g.Keys[c] == "" {
+					t.Fatalf("group %q: %s=%d from %q", g.Suffix, c, n, g.Keys[c])
+				}
+			}
+		}
+	})
+}
