@@ -51,6 +51,7 @@ var All = []*Check{
 	CapacityCheck,
 	GPUHostsUnprotected,
 	AliasInconsistentFleet,
+	VGPUFlavorUnsatisfiable,
 
 	GPUDriverChanged,
 	GPUMissing,

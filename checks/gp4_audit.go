@@ -123,6 +123,9 @@ func runUnschedulableCount(p *Pass) error {
 		return nil
 	}
 	for _, ff := range p.Fleet.Flavors {
+		if r := ff.VGPU; r != nil && r.Blocked() == nil && p.Fleet.PlacementKnown {
+			unschedulableVGPU(p, ff.Flavor, r)
+		}
 		if ff.Requests == nil {
 			continue
 		}
@@ -141,6 +144,32 @@ func runUnschedulableCount(p *Pass) error {
 		})
 	}
 	return nil
+}
+
+// unschedulableVGPU is GP403 for a flavor's vGPU groups: no host that takes
+// instances has providers for all of them at once (GP410 reports the
+// groups no provider at all can satisfy).
+func unschedulableVGPU(p *Pass, f *cloudmodel.Flavor, r *fleet.VGPURequest) {
+	for _, h := range r.Hosts {
+		if h.Providers && h.Up {
+			return
+		}
+	}
+	var hosts []string
+	for _, h := range r.Hosts {
+		hosts = append(hosts, fmt.Sprintf("%s (%s)", h.Host.Name, prose.Plural(h.Offering, "provider")))
+	}
+	p.Report(report.Finding{
+		Subject:     flavorSubject(f),
+		Message:     fmt.Sprintf("%s cannot boot: %s. Placement must find every group's vGPUs under one compute node, each numbered group on one provider (a distinct one with group_policy=isolate).", vgpuLabel(f, r), r.Shortage()),
+		Remediation: "Ask fewer vGPU groups, or give one host more mdev parents of that type (on SR-IOV GPUs, more VFs with the type: one provider per VF).",
+		Evidence:    map[string]any{"shortage": r.Shortage(), "resources": r.Describe(), "vgpu_hosts": hosts},
+	})
+}
+
+// vgpuLabel names a flavor with what it asks of vGPU providers.
+func vgpuLabel(f *cloudmodel.Flavor, r *fleet.VGPURequest) string {
+	return fmt.Sprintf("Flavor %s (%s)", f.Name, r.Describe())
 }
 
 // NUMAUnsatisfiable is GP404.
@@ -212,13 +241,25 @@ func runFlavorTooBig(p *Pass) error {
 	if !needHosts(p) {
 		return nil
 	}
+	vgpuFlavors := 0
+	for _, ff := range p.Fleet.Flavors {
+		if ff.VGPU != nil && ff.VGPU.Blocked() == nil && p.Fleet.PlacementKnown {
+			vgpuFlavors++
+			vgpuTooBig(p, ff.Flavor, ff.VGPU)
+		}
+	}
 	gpuHosts := p.Fleet.GPUHosts()
 	if len(gpuHosts) == 0 {
-		p.Skipf("no host report shows a usable GPU")
+		if vgpuFlavors == 0 {
+			p.Skipf("no host report shows a usable GPU")
+		}
 		return nil
 	}
 	for _, ff := range p.Fleet.Flavors {
 		f := ff.Flavor
+		if !fleet.HasPCIRequest(f) {
+			continue // a vGPU flavor: judged above
+		}
 		fits := false
 		var largest, largestSays string
 		bestCPU, bestRAM := 0, 0
@@ -246,6 +287,32 @@ func runFlavorTooBig(p *Pass) error {
 		})
 	}
 	return nil
+}
+
+// vgpuTooBig is GP405 for a vGPU flavor: among the hosts whose providers
+// can serve it, none has the vCPUs and RAM (the root provider's capacity).
+func vgpuTooBig(p *Pass, f *cloudmodel.Flavor, r *fleet.VGPURequest) {
+	var best *fleet.VGPUHost
+	for _, h := range r.Hosts {
+		if !h.Providers {
+			continue
+		}
+		if h.Size {
+			return
+		}
+		if best == nil || h.Host.VCPU.Total+h.Host.MemoryMB.Total/1024 > best.VCPU.Total+best.MemoryMB.Total/1024 {
+			best = h.Host
+		}
+	}
+	if best == nil {
+		return // no host has the providers: GP403 or GP410
+	}
+	p.Report(report.Finding{
+		Subject:     flavorSubject(f),
+		Message:     fmt.Sprintf("%s asks for %d vCPUs and %s of RAM, more than any host with its vGPU providers offers; the largest is %s, with %d vCPUs and %s, from Placement.", vgpuLabel(f, r), f.VCPUs, mebibytes(f.RAMMB), best.Name, best.VCPU.Total, mebibytes(best.MemoryMB.Total)),
+		Remediation: fmt.Sprintf("Resize the flavor to at most %d vCPUs and %d MB (openstack flavor create a new one; flavors cannot be resized in place).", best.VCPU.Total, best.MemoryMB.Total),
+		Evidence:    map[string]any{"vcpus": f.VCPUs, "ram_mb": f.RAMMB, "largest_vgpu_host": fmt.Sprintf("%s: %d vCPUs and %s (from placement)", best.Name, best.VCPU.Total, mebibytes(best.MemoryMB.Total))},
+	})
 }
 
 // evidenceMost bounds the per-host lists in a finding's evidence: a fleet
@@ -328,6 +395,10 @@ func runCapacityCheck(p *Pass) error {
 		return nil
 	}
 	for _, ff := range p.Fleet.Flavors {
+		if ff.VGPU != nil && !fleet.HasPCIRequest(ff.Flavor) && p.Fleet.PlacementKnown {
+			vgpuCapacity(p, ff.Flavor, ff.VGPU)
+			continue
+		}
 		if ff.Requests == nil || len(ff.SpecErrs) > 0 {
 			continue // not bootable at all: GP401 and the verdict say why
 		}
@@ -358,6 +429,34 @@ func runCapacityCheck(p *Pass) error {
 		})
 	}
 	return nil
+}
+
+// vgpuCapacity is GP407 for a vGPU flavor: exact, from Placement's
+// inventories and usages.
+func vgpuCapacity(p *Pass, f *cloudmodel.Flavor, r *fleet.VGPURequest) {
+	if r.Blocked() != nil {
+		return
+	}
+	hosts, total := 0, 0
+	names := prose.Bounded{}
+	for _, h := range r.Hosts {
+		if !h.Bootable() {
+			continue
+		}
+		hosts++
+		total += h.MoreFit
+		if names.Next() {
+			names.Add(fmt.Sprintf("%s (%d)", h.Host.Name, h.MoreFit))
+		}
+	}
+	if hosts == 0 {
+		return
+	}
+	p.Report(report.Finding{
+		Subject:  flavorSubject(f),
+		Message:  fmt.Sprintf("Flavor %s (%s) is bootable on %s; %d more %s now, by Placement's vGPU inventories and usages: %s.", f.Name, r.Describe(), prose.Plural(hosts, "host"), total, prose.Verb(total, "instance fits", "instances fit"), names.Join(", ")),
+		Evidence: map[string]any{"hosts": hosts, "more_instances": total, "exact": true, "resources": r.Describe()},
+	})
 }
 
 // GPUHostsUnprotected is GP408.
@@ -517,6 +616,57 @@ func runAliasInconsistentFleet(p *Pass) error {
 			Remediation: "Give every node the same [pci]alias lines (the API node's are the ones flavors are translated with).",
 			Evidence:    map[string]any{"variants": len(variants)},
 		})
+	}
+	return nil
+}
+
+// VGPUFlavorUnsatisfiable is GP410.
+var VGPUFlavorUnsatisfiable = &Check{
+	ID: "GP410", Name: "vgpu-flavor-unsatisfiable", Severity: report.Error, Needs: []Input{NeedCloud},
+	Doc: Doc{
+		Summary: "Every flavor that asks for vGPUs (resources[N]:VGPU or an mdev_class such as CUSTOM_NVIDIA_558) asks for something Placement's vGPU providers can give, and the Nova release gives the guest all of it.",
+		Why: "Nova turns a flavor's resources[N] and trait[N] extra specs into one Placement allocation candidates query (nova/scheduler/utils.py ResourceRequest); each mdev parent is a child provider named HOST_pci_ADDRESS with an inventory of VGPU or its mdev_class. " +
+			"A class no provider offers, more vGPUs in one group than any provider gives in one allocation (on SR-IOV GPUs each VF is a provider of total 1), a required trait no such provider carries, or two numbered groups without group_policy (Placement answers 400) mean No valid host for every server. " +
+			"Before Nova 2026.1 the libvirt driver made mdevs for the first vGPU allocation only: a flavor with several vGPU groups boots with fewer vGPUs than Placement allocated.",
+		Fix: "Use the class the hosts' [mdev_TYPE] mdev_class gives (VGPU by default), one vGPU per numbered group on SR-IOV GPUs (resources1:VGPU=1, resources2:VGPU=1, group_policy=isolate; Nova 2026.1 or later), set the trait on the pGPU providers (openstack resource provider trait set), and group_policy whenever there are several numbered groups.",
+		Links: []string{
+			"https://docs.openstack.org/nova/latest/admin/virtual-gpu.html",
+			"https://docs.openstack.org/nova/latest/user/flavors.html",
+			"https://docs.openstack.org/placement/latest/usage/provider-tree.html",
+			"https://bugs.launchpad.net/nova/+bug/1758086",
+		},
+	},
+	Run: runVGPUFlavorUnsatisfiable,
+}
+
+// runVGPUFlavorUnsatisfiable is GP410's Run.
+func runVGPUFlavorUnsatisfiable(p *Pass) error {
+	v := p.Fleet
+	judged := false
+	for _, ff := range v.Flavors {
+		if ff.VGPU == nil {
+			continue
+		}
+		judged = true
+		if !v.PlacementKnown {
+			continue
+		}
+		for _, pr := range ff.VGPU.Problems {
+			ev := map[string]any{"flavor_id": ff.Flavor.ID, "key": pr.Key, "problem": pr.Kind, "resources": ff.VGPU.Describe()}
+			if val, ok := ff.Flavor.ExtraSpecs[pr.Key]; ok {
+				ev["value"] = val
+			}
+			if len(pr.Providers) > 0 {
+				ev["providers"] = pr.Providers
+			}
+			if pr.Release != "" {
+				ev["nova_release"] = pr.Release
+			}
+			p.Report(report.Finding{Subject: flavorSubject(ff.Flavor), Message: pr.Message, Remediation: pr.Fix, Evidence: ev})
+		}
+	}
+	if judged && !v.PlacementKnown {
+		p.Skipf("Placement could not be read (see the audit's incomplete parts): the vGPU providers are unknown")
 	}
 	return nil
 }

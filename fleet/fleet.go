@@ -63,6 +63,12 @@ type View struct {
 	Plain   []*cloudmodel.Flavor
 	// PlacementKnown is true when placement could be read.
 	PlacementKnown bool
+	// VGPUHosts are the compute nodes with vGPU (mdev) child providers in
+	// Placement, whether or not --reports has their report.
+	VGPUHosts []*VGPUHost
+	// vgpuOffered and anyOffered are the classes vGPU providers, and any
+	// providers, have an inventory of.
+	vgpuOffered, anyOffered map[string]bool
 }
 
 // HostSupply is what one compute node can give guests.
@@ -92,6 +98,14 @@ type HostSupply struct {
 	// Traits are the traits of the host's resource provider (nil when
 	// Placement was not read or has no provider of this name).
 	Traits []string
+	// EnabledMdevTypes are the mdev types its report's nova.conf enables
+	// ([devices]enabled_mdev_types or enabled_vgpu_types); MdevParents
+	// counts the mdev parents its report shows.
+	EnabledMdevTypes []string
+	MdevParents      int
+	// VGPU is the host's entry among the vGPU hosts of Placement (nil when
+	// Placement has no vGPU provider under it).
+	VGPU *VGPUHost
 	// pciUsed is set when PCI in Placement tells which devices are taken.
 	pciUsed map[string]bool
 	// supplies caches FleetView.supply by alias name (filled while the
@@ -142,6 +156,9 @@ type FlavorFit struct {
 	Policy, PolicyFrom string
 	InstanceNUMANodes  int
 	Hosts              []*HostFit
+	// VGPU is what the flavor asks of vGPU providers (resources[N]:VGPU or
+	// an mdev class) and where it fits; nil when it asks none.
+	VGPU *VGPURequest
 }
 
 // HostFit is how a GPU flavor fits one host.
@@ -170,6 +187,10 @@ func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size && h.Up
 
 // Supplies reports whether the host has the devices and takes instances.
 func (h *HostFit) Supplies() bool { return h.Devices && h.Up }
+
+// Judged reports a flavor the audit judges: one that asks for PCI devices
+// or for vGPUs.
+func (ff *FlavorFit) Judged() bool { return ff.Requests != nil || ff.VGPU != nil }
 
 // HasPCIRequest reports a flavor that asks for PCI devices.
 func HasPCIRequest(f *cloudmodel.Flavor) bool {
@@ -211,10 +232,14 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
 	v.chooseAliases(api)
 	if cloud != nil {
+		v.vgpuModel(cloud, hyps)
 		for i := range cloud.Flavors {
 			f := &cloud.Flavors[i]
-			if HasPCIRequest(f) {
-				v.Flavors = append(v.Flavors, v.fit(f))
+			vr := v.vgpuRequest(f)
+			if HasPCIRequest(f) || vr != nil {
+				ff := v.fit(f)
+				ff.VGPU = vr
+				v.Flavors = append(v.Flavors, ff)
 			} else {
 				v.Plain = append(v.Plain, f)
 			}
@@ -278,6 +303,12 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 		}
 	}
 	h.Aliases, _, h.AliasErr = pcispec.ParseAliasesWith(reportOptions(rep.NovaConf, novaconf.OptAlias), rel, opts)
+	for _, opt := range optEnabledMdevTypes {
+		if types := enabledMdevTypes(reportOptions(rep.NovaConf, opt)); len(types) > 0 {
+			h.EnabledMdevTypes = types
+		}
+	}
+	h.MdevParents = len(host.Mdev.Parents)
 
 	view := hostview.New(host, nil, nil)
 	for i := range host.Devices {

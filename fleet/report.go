@@ -58,6 +58,13 @@ func (v *View) Report(snap *cloudmodel.Snapshot, releaseFrom string) *report.Aud
 func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 	f := ff.Flavor
 	af := report.AuditFlavor{Name: f.Name, ID: f.ID, Public: f.IsPublic, Alias: f.ExtraSpecs[SpecAlias], VCPUs: f.VCPUs, RAMMB: f.RAMMB, Hosts: []string{}}
+	if ff.VGPU != nil {
+		af.Resources = ff.VGPU.Describe()
+		if !HasPCIRequest(f) {
+			v.vgpuVerdict(ff.VGPU, &af)
+			return af
+		}
+	}
 	if err := ff.SpecErrs[SpecAlias]; err != nil {
 		// Nova's message ends in a parenthesis of its own ("(ValidationError)"):
 		// a dash, not another pair around it.
@@ -113,4 +120,43 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 	}
 	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more %s", prose.Plural(len(af.Hosts), "host"), prose.List(af.Hosts), bound, more, prose.Verb(more, "instance fits", "instances fit"))
 	return af
+}
+
+// vgpuVerdict sums up a flavor that asks for vGPUs only, from Placement:
+// host reports are not needed.
+func (v *View) vgpuVerdict(r *VGPURequest, af *report.AuditFlavor) {
+	if !v.PlacementKnown {
+		af.Verdict = "unknown: Placement could not be read"
+		return
+	}
+	if p := r.Blocked(); p != nil {
+		af.Verdict = "cannot boot: " + p.Short
+		return
+	}
+	more := 0
+	why := prose.Bounded{}
+	for _, h := range r.Hosts {
+		switch {
+		case h.Bootable():
+			af.Hosts = append(af.Hosts, h.Host.Name)
+			more += h.MoreFit
+		case h.Providers && h.Up:
+			if why.Next() {
+				why.Add(h.Host.Name + ": " + h.Why)
+			}
+		}
+	}
+	if len(af.Hosts) == 0 {
+		if why.Total() == 0 {
+			af.Verdict = "cannot boot: " + r.Shortage()
+		} else {
+			af.Verdict = "cannot boot: " + why.Join("; ")
+		}
+		return
+	}
+	af.Bootable, af.MoreInstances, af.MoreExact = true, &more, true
+	af.Verdict = fmt.Sprintf("bootable on %s (%s); %d more %s", prose.Plural(len(af.Hosts), "host"), prose.List(af.Hosts), more, prose.Verb(more, "instance fits", "instances fit"))
+	if p := r.Problem(ProblemGroupsIgnored); p != nil {
+		af.Verdict += "; but " + p.Short
+	}
 }

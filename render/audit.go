@@ -61,7 +61,11 @@ func AuditText(w io.Writer, r report.Report, opts Options) error {
 			t.printf("\n%s\n", t.paint(ansiBold, "GPU flavors"))
 		}
 		for _, f := range a.Flavors {
-			head := fmt.Sprintf("%s (%s, %s, %s RAM)", f.Name, f.Alias, prose.Plural(f.VCPUs, "vCPU"), humanSize(uint64(f.RAMMB)<<20))
+			asks := f.Alias
+			if f.Resources != "" {
+				asks = strings.TrimPrefix(asks+", "+f.Resources, ", ")
+			}
+			head := fmt.Sprintf("%s (%s, %s, %s RAM)", f.Name, asks, prose.Plural(f.VCPUs, "vCPU"), humanSize(uint64(f.RAMMB)<<20))
 			t.printf("%s", wrap(head, "  ", "      ", t.width))
 			color := ansiGreen
 			if !f.Bootable {

@@ -41,13 +41,17 @@ type AuditHost struct {
 
 // AuditFlavor is one GPU flavor's verdict.
 type AuditFlavor struct {
-	Name     string `json:"name"`
-	ID       string `json:"id"`
-	Public   bool   `json:"public"`
-	Alias    string `json:"alias"`
-	VCPUs    int    `json:"vcpus"`
-	RAMMB    int    `json:"ram_mb"`
-	Bootable bool   `json:"bootable"`
+	Name   string `json:"name"`
+	ID     string `json:"id"`
+	Public bool   `json:"public"`
+	Alias  string `json:"alias"`
+	// Resources is what a vGPU flavor asks of Placement, as its extra
+	// specs say it ("resources1:VGPU=1, resources2:VGPU=1,
+	// group_policy=isolate"); omitted for flavors that ask none.
+	Resources string `json:"resources,omitempty"`
+	VCPUs     int    `json:"vcpus"`
+	RAMMB     int    `json:"ram_mb"`
+	Bootable  bool   `json:"bootable"`
 	// Verdict is the one line an operator reads first.
 	Verdict string   `json:"verdict"`
 	Hosts   []string `json:"hosts"`
