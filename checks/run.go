@@ -7,6 +7,7 @@ import (
 	"github.com/gpupass/gpupass/fleet"
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
+	"github.com/gpupass/gpupass/openstack/mdevconf"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/report"
@@ -100,6 +101,7 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 	}
 	conf := pcispec.ParseConf(in.NovaConf, in.NovaRelease, sysfs, pciInPlacement)
 	api := pcispec.ParseConf(in.APIConf, in.NovaRelease, nil, pciInPlacement)
+	mdev := mdevconf.Parse(in.NovaConf, in.NovaRelease)
 	var view *hostview.View
 	if in.Host != nil {
 		view = hostview.New(in.Host, in.GPUs, conf)
@@ -134,7 +136,7 @@ func Run(in *Inputs, catalog []*Check) report.Report {
 			r.Checks = append(r.Checks, result)
 			continue
 		}
-		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Fleet: fleetView, Before: before, After: after}
+		pass := &Pass{Check: c, Inputs: in, Host: view, Conf: conf, API: api, Mdev: mdev, Fleet: fleetView, Before: before, After: after}
 		err := runSafely(c, pass)
 		switch {
 		case err != nil:

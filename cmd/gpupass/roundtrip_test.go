@@ -130,7 +130,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 		if named.Load() == 0 {
 			t.Error("no error remained anywhere that a plan names: the variants do not reach what configuration cannot fix")
 		}
-		for _, c := range checks.InSection(checks.All, "GP1", "GP2", "GP3") {
+		for _, c := range checks.InSection(checks.All, "GP1", "GP2", "GP3", "GP6") {
 			if c.Severity == report.Error && !reported[c.ID] {
 				t.Errorf("%s %s reported no error on any fixture or variant: add a variant that makes it", c.ID, c.Name)
 			}
