@@ -111,6 +111,10 @@ func Parse(c *novaconf.Set, rel novarelease.Release) *Conf {
 		py14: rel.Major < majorCaracal, emitted: map[novaconf.Name]bool{}, addrValue: map[string]*novaconf.Value{}}
 	r.readEnabled()
 	r.readGroups()
+	if r.parseError() {
+		r.finish()
+		return r.conf
+	}
 	if r.newRules {
 		r.supported2024()
 	} else {
@@ -207,6 +211,36 @@ func (r *reader) readGroups() {
 		}
 		r.conf.Groups = append(r.conf.Groups, g)
 	}
+}
+
+// parseError sets StartErr when the first error that stops oslo.config
+// reading the files is a line in an [mdev_*] or [vgpu_*] section (an
+// error elsewhere is novaconf's Problem, which GP302 reports: this
+// package does not repeat it). nova-compute does not start: CONF()
+// raises ConfigFileParseError before any driver exists.
+func (r *reader) parseError() bool {
+	for _, f := range r.c.Config.Parsed() {
+		if f.Err == nil {
+			continue
+		}
+		section := ""
+		for _, s := range f.Sections {
+			if s.Line <= f.Err.Source.Line {
+				section = s.Group
+			}
+		}
+		if !strings.HasPrefix(section, "mdev_") && !strings.HasPrefix(section, "vgpu_") {
+			return false
+		}
+		e := &StartError{Exception: "ConfigFileParseError", Message: f.Err.Message, Where: f.Err.Source}
+		if msg := novaconf.OsloMessage(f.Err.Code); msg != "" && f.Err.OsloLine > 0 {
+			// cfg.ConfigFileParseError around cfg.ParseError.
+			e.Message = fmt.Sprintf("Failed to parse %s: at %s:%d, %s: %s", f.Name, f.Name, f.Err.OsloLine, msg, pyRepr(f.Err.Line))
+		}
+		r.conf.StartErr = e
+		return true
+	}
+	return false
 }
 
 // group returns the Group of a section (normalised name), or nil.

@@ -76,3 +76,8 @@ func (c *Config) GroupValues(group string) []Value {
 // NormalizeGroup is oslo.config's _normalize_group_name: a group name
 // lower-cased (Python's str.lower), except "DEFAULT".
 func NormalizeGroup(g string) string { return normalizeGroup(g) }
+
+// OsloMessage returns oslo.config's own words for the error a Problem
+// code stands for ("No ':' or '=' found in assignment"), "" for a code
+// that is not one of iniparser's errors.
+func OsloMessage(code string) string { return osloMessages[code] }
