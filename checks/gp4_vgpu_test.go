@@ -197,3 +197,33 @@ func TestVGPUHostReportWithoutProviders(t *testing.T) {
 		t.Errorf("without placement: %+v %+v", r.Checks, r.Findings)
 	}
 }
+
+// A vGPU host whose nova-compute is disabled in the hypervisor list takes
+// no instances: its providers do not count, and GP403 says which host
+// would have them.
+func TestAuditVGPUHostDisabled(t *testing.T) {
+	snap := vgpuCloud(t)
+	for i := range snap.Hypervisors {
+		if snap.Hypervisors[i].Hostname == "gpu-a40-01.lab" {
+			snap.Hypervisors[i].Status = "disabled"
+		}
+	}
+	rel, _ := novarelease.Parse("2026.1")
+	reports := []*report.HostReport{hostReport(readyHost(), []string{h100Spec}, []string{h100Alias})}
+	r := Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, []*Check{UnschedulableCount})
+	if diff := cmp.Diff([]string{"GP403 vgpu.a40.1 ", "GP403 vgpu.a40.2x1 ", "GP403 vgpu.4x1 "}, findingIDs(r, "GP403"), cmpSorted); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	want := "cannot boot: no host that takes instances has the vGPUs it asks; gpu-a40-01.lab (its nova-compute is disabled (hypervisor gpu-a40-01.lab)) would have them"
+	for _, f := range r.Audit.Flavors {
+		if f.Name == "vgpu.a40.1" && f.Verdict != want {
+			t.Errorf("vgpu.a40.1: %q, want %q", f.Verdict, want)
+		}
+	}
+}
+
+var cmpSorted = cmp.Transformer("sort", func(in []string) []string {
+	out := append([]string{}, in...)
+	sort.Strings(out)
+	return out
+})
