@@ -62,6 +62,8 @@ var All = []*Check{
 	NovaReleaseChanged,
 	KernelChanged,
 	BaselineOtherHost,
+
+	VariantDriver,
 }
 
 // Section is a group of checks as reports show them.
@@ -77,6 +79,7 @@ var Sections = []Section{
 	{"nova.conf", "GP3"},
 	{"Flavors and the cloud", "GP4"},
 	{"Drift", "GP5"},
+	{"Virtual GPUs and SR-IOV", "GP6"},
 }
 
 // InSection returns the checks whose ID starts with one of the prefixes
