@@ -75,6 +75,7 @@ var All = []*Check{
 	LiveMigration,
 	PlacementVFMix,
 	OneTimeUse,
+	VariantDriver,
 }
 
 // Section is a group of checks as reports show them.

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
@@ -43,7 +44,7 @@ func cmdlineRemove(param string) report.Fix {
 var CPUVirtualization = &Check{
 	ID: "GP101", Name: "cpu-virtualization", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "The CPU advertises hardware virtualization (vmx or svm) and /dev/kvm exists.",
+		Summary: "The CPU advertises hardware virtualization (vmx or svm) and /dev/kvm exists; on arm64, which has no such flag, /dev/kvm exists.",
 		Why:     "Without VT-x/AMD-V and the kvm module there is no KVM guest at all, let alone one with a GPU; Nova's libvirt driver would fall back to slow emulation or fail.",
 		Fix:     "Enable Intel VT-x or AMD SVM in the firmware setup, then load kvm_intel or kvm_amd.",
 		Links:   []string{"https://docs.kernel.org/virt/kvm/index.html", "https://docs.openstack.org/nova/latest/admin/configuration/hypervisor-kvm.html"},
@@ -56,6 +57,10 @@ func runCPUVirtualization(p *Pass) error {
 	h := p.Inputs.Host
 	if h.CPU.Vendor == "" && h.CPU.LogicalCPUs == 0 {
 		p.Skipf("/proc/cpuinfo could not be read")
+		return nil
+	}
+	if h.CPU.IsARM64() {
+		runCPUVirtualizationARM64(p, h)
 		return nil
 	}
 	flag := map[string]string{vendorIntel: "vmx", vendorAMD: "svm"}[h.CPU.Vendor]
@@ -96,11 +101,54 @@ func runCPUVirtualization(p *Pass) error {
 	return nil
 }
 
+// runCPUVirtualizationARM64 is GP101 on an arm64 host. Arm CPUs have no
+// vmx or svm flag: their cpuinfo lists hwcaps under "Features", none of
+// which says whether the kernel may run guests. libvirt's validator takes
+// hardware virtualization as given on AArch64 and then checks /dev/kvm
+// (docs/research/vgpu-layouts.md 4.3); so does this. On arm64 KVM is built
+// into the kernel (arch/arm64/kvm/Kconfig: a bool, no module), and works
+// when the kernel was started at EL2, the hypervisor exception level.
+func runCPUVirtualizationARM64(p *Pass, h *hostinfo.Host) {
+	if h.KVM {
+		return
+	}
+	p.Report(report.Finding{
+		Subject:     hostSubject(h),
+		Message:     fmt.Sprintf("This aarch64 host (%s) has no /dev/kvm: KVM is not running. Arm CPUs have no vmx or svm flag; KVM on arm64 needs the kernel to start at EL2, the hypervisor exception level.", armCPUName(h.CPU)),
+		Remediation: "Look at `dmesg | grep -i -e kvm -e hyp`: \"HYP mode not available\" means the firmware or boot loader started the kernel at EL1 (or this is a virtual machine without nested virtualization). Boot the kernel at EL2, with a kernel built with CONFIG_KVM (on arm64 KVM is part of the kernel: there is no kvm module to load).",
+		Evidence:    map[string]any{"cpu_arch": h.CPU.Arch, "cpu_implementer": h.CPU.Implementer, "cpu_part": h.CPU.Part, "dev_kvm": false},
+	})
+}
+
+// armCPUName names an arm64 CPU by its model and its cpuinfo IDs:
+// "Neoverse-V2, CPU implementer 0x41, part 0xd4f".
+func armCPUName(c hostinfo.CPU) string {
+	ids := fmt.Sprintf("CPU implementer %s, part %s", c.Implementer, c.Part)
+	if c.Model != "" {
+		return c.Model + ", " + ids
+	}
+	return ids
+}
+
+// iortSummary says what the parsed IORT table describes, for messages.
+func iortSummary(t *hostinfo.IORT) string {
+	return fmt.Sprintf("%s, %s, %s, %s", prose.Plural(t.SMMUv3, "SMMUv3 node"), prose.Plural(t.SMMU, "SMMUv1/v2 node"), prose.Plural(t.ITSGroups, "ITS group"), prose.Plural(t.RootComplexes, "root complex"))
+}
+
+// iortEvidence is the IORT part of a finding's evidence.
+func iortEvidence(h *hostinfo.Host) map[string]any {
+	ev := map[string]any{"cpu_arch": h.CPU.Arch, "acpi_iort": h.ACPI.HasTable("IORT")}
+	if t := h.ACPI.IORT; t != nil {
+		ev["iort_smmuv3"], ev["iort_smmu"], ev["iort_its_groups"], ev["iort_root_complexes"] = t.SMMUv3, t.SMMU, t.ITSGroups, t.RootComplexes
+	}
+	return ev
+}
+
 // IOMMUFirmware is GP102.
 var IOMMUFirmware = &Check{
 	ID: "GP102", Name: "iommu-firmware", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "The firmware describes an IOMMU: ACPI DMAR (Intel VT-d) or IVRS (AMD-Vi) table present.",
+		Summary: "The firmware describes an IOMMU: ACPI DMAR (Intel VT-d) or IVRS (AMD-Vi) table present; on arm64, an ACPI IORT table with an SMMU node.",
 		Why:     "The kernel only enables an IOMMU the firmware announces. Without one there are no IOMMU groups, vfio-pci cannot bind and no device can be assigned to a guest.",
 		Fix:     "Enable VT-d (Intel) or IOMMU / AMD-Vi (AMD) in the firmware setup; on some boards also \"SR-IOV\" and \"Above 4G decoding\".",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://docs.openstack.org/nova/latest/admin/pci-passthrough.html"},
@@ -111,6 +159,10 @@ var IOMMUFirmware = &Check{
 // runIOMMUFirmware is GP102's Run.
 func runIOMMUFirmware(p *Pass) error {
 	h := p.Inputs.Host
+	if h.CPU.IsARM64() {
+		runIOMMUFirmwareARM64(p, h)
+		return nil
+	}
 	table, feature := h.CPU.IOMMUTable()
 	if table == "" {
 		p.Skipf("CPU vendor %q: only Intel (DMAR) and AMD (IVRS) firmware tables are known (GP103 says whether an IOMMU is active)", h.CPU.Vendor)
@@ -142,14 +194,51 @@ func runIOMMUFirmware(p *Pass) error {
 	return nil
 }
 
+// runIOMMUFirmwareARM64 is GP102 on an arm64 host: its firmware describes
+// the SMMUs (Arm's IOMMUs) in the ACPI IORT table, as node types 3
+// (SMMUv1/v2) and 4 (SMMUv3). libvirt's virt-host-validate fails an ARM
+// host without /sys/firmware/acpi/tables/IORT ("No ACPI IORT table found,
+// IOMMU not supported by this hardware platform") and then looks for an
+// SMMU node in it (virAcpiHasSMMU); so does this.
+func runIOMMUFirmwareARM64(p *Pass, h *hostinfo.Host) {
+	if !h.ACPI.Readable {
+		p.Skipf("/sys/firmware/acpi/tables could not be listed (or this arm64 host boots from a device tree, without ACPI), so whether the firmware describes an SMMU is unknown (GP103 says whether an IOMMU is active)")
+		return
+	}
+	const remedy = "Enable the SMMU (it may be called IOMMU or SMMU under the PCIe, platform or security settings) in the firmware setup, or update the firmware to one that describes it, and reboot; /sys/firmware/acpi/tables/IORT then lists an SMMUv3 node."
+	switch t := h.ACPI.IORT; {
+	case !h.ACPI.HasTable("IORT"):
+		p.Report(report.Finding{
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("The firmware has no ACPI IORT table: this aarch64 host (%s) describes no SMMU, Arm's IOMMU, so no device can be assigned to a guest (arm64 has no DMAR or IVRS; libvirt's virt-host-validate says \"No ACPI IORT table found, IOMMU not supported by this hardware platform\").", armCPUName(h.CPU)),
+			Remediation: remedy,
+			Evidence:    map[string]any{"cpu_arch": h.CPU.Arch, "acpi_tables": h.ACPI.Tables},
+		})
+	case t != nil && t.SMMUv3+t.SMMU == 0:
+		p.Report(report.Finding{
+			Subject:     hostSubject(h),
+			Message:     fmt.Sprintf("The firmware's ACPI IORT table describes no SMMU (%s): this aarch64 host has no IOMMU the kernel can use, so no device can be assigned to a guest.", iortSummary(t)),
+			Remediation: remedy,
+			Evidence:    iortEvidence(h),
+		})
+	}
+	// An IORT that could not be read (root only) or parsed is in the
+	// host's notes; GP103 says whether an SMMU is active.
+}
+
 // vmIOMMURemedy is what a virtual machine needs for passthrough: no
 // firmware setting of its own can give it an IOMMU.
 const vmIOMMURemedy = "The hypervisor must expose a virtual IOMMU with interrupt remapping to this machine, and pass the devices through to it: with QEMU and libvirt, the q35 machine type and <iommu model='intel'><driver intremap='on' caching_mode='on'/></iommu> (or model='virtio'), the host's own IOMMU on. Firecracker and most clouds' instances offer none. Nova's PCI passthrough is meant for bare-metal compute nodes: run gpupass on one."
 
 // firmwareIOMMU reports whether the firmware's ACPI tables describe an
 // IOMMU: DMAR (Intel VT-d) or IVRS (AMD-Vi), or on a virtual machine VIOT
-// (a virtio-iommu).
+// (a virtio-iommu); on arm64, an IORT with an SMMU node.
 func firmwareIOMMU(h *hostinfo.Host) bool {
+	if h.CPU.IsARM64() {
+		// An IORT that could not be read is taken to describe one.
+		t := h.ACPI.IORT
+		return h.ACPI.HasTable("IORT") && (t == nil || t.SMMUv3+t.SMMU > 0)
+	}
 	table, _ := h.CPU.IOMMUTable()
 	return table != "" && h.ACPI.HasTable(table) || h.CPU.Hypervisor && h.ACPI.HasTable("VIOT")
 }
@@ -173,6 +262,9 @@ var IOMMUKernel = &Check{
 func runIOMMUKernel(p *Pass) error {
 	h := p.Inputs.Host
 	table, _ := h.CPU.IOMMUTable()
+	if h.CPU.IsARM64() {
+		table = "IORT"
+	}
 	if iommuOn(h) {
 		return nil
 	}
@@ -191,6 +283,10 @@ func runIOMMUKernel(p *Pass) error {
 // reportIOMMUNotEnabled is GP103's finding when the firmware describes an
 // IOMMU that the kernel has not enabled.
 func reportIOMMUNotEnabled(p *Pass, h *hostinfo.Host) {
+	if h.CPU.IsARM64() {
+		reportSMMUNotEnabled(p, h)
+		return
+	}
 	table, _ := h.CPU.IOMMUTable()
 	if !h.ACPI.HasTable(table) {
 		table = "VIOT"
@@ -232,6 +328,25 @@ func reportIOMMUNotEnabled(p *Pass, h *hostinfo.Host) {
 	})
 }
 
+// reportSMMUNotEnabled is GP103's finding on an arm64 host whose firmware
+// describes an SMMU (IORT) that the kernel has not enabled: no smmu3.*
+// unit in /sys/class/iommu (arm-smmu-v3 names its units
+// smmu3.0x<base address>) and no IOMMU groups. The x86 parameters
+// (intel_iommu=, amd_iommu=, iommu=) do nothing on arm64
+// (kernel-parameters.txt marks them X86), so none is suggested.
+func reportSMMUNotEnabled(p *Pass, h *hostinfo.Host) {
+	described := "an SMMU"
+	if t := h.ACPI.IORT; t != nil {
+		described = iortSummary(t)
+	}
+	p.Report(report.Finding{
+		Subject:     hostSubject(h),
+		Message:     fmt.Sprintf("The firmware's ACPI IORT table describes the SMMU (%s) but the kernel has not enabled it: /sys/class/iommu has no smmu3.* unit and there are no IOMMU groups.", described),
+		Remediation: "Use a kernel with the SMMUv3 driver (CONFIG_ARM_SMMU_V3; where it is a module, `modprobe arm_smmu_v3` and list it in /etc/modules-load.d) and look for arm-smmu-v3 messages in `dmesg | grep -i smmu`. The x86 parameters intel_iommu=, amd_iommu= and iommu= have no effect on arm64.",
+		Evidence:    map[string]any{"cmdline": h.Kernel.Cmdline, "iommu_units": len(h.IOMMU.Units), "iommu_groups": h.IOMMU.Groups, "cpu_arch": h.CPU.Arch},
+	})
+}
+
 // reportNoIOMMU is GP103's finding when no IOMMU is active and the
 // firmware's tables cannot tell why (they could not be listed, or the
 // platform's are not known): an error when something is set up for
@@ -239,7 +354,7 @@ func reportIOMMUNotEnabled(p *Pass, h *hostinfo.Host) {
 func reportNoIOMMU(p *Pass, h *hostinfo.Host) {
 	table, _ := h.CPU.IOMMUTable()
 	unknown := "/sys/firmware/acpi/tables could not be listed"
-	if table == "" {
+	if table == "" && !h.CPU.IsARM64() {
 		unknown = fmt.Sprintf("gpupass knows the IOMMU tables of Intel and AMD platforms only (CPU vendor %q)", h.CPU.Vendor)
 	}
 	severity := report.Warning
@@ -262,6 +377,9 @@ func reportNoIOMMU(p *Pass, h *hostinfo.Host) {
 	}
 	msg += fmt.Sprintf(". Whether the firmware describes one is unknown: %s.", unknown)
 	remedy := "Enable VT-d (Intel) or AMD-Vi / IOMMU (AMD) in the firmware setup, and on Intel add intel_iommu=on to the kernel command line; `dmesg | grep -i -e DMAR -e IOMMU -e AMD-Vi` says what the kernel found."
+	if h.CPU.IsARM64() {
+		remedy = "Enable the SMMU in the firmware setup (its ACPI IORT table then lists an SMMUv3 node) and use a kernel with the SMMUv3 driver (CONFIG_ARM_SMMU_V3); `dmesg | grep -i smmu` says what the kernel found."
+	}
 	if h.CPU.Hypervisor {
 		remedy = "This host is a virtual machine (its CPU has the hypervisor flag). " + vmIOMMURemedy
 	}
@@ -293,7 +411,14 @@ func runIOMMUCmdline(p *Pass) error {
 		p.Skipf("/proc/cmdline could not be read")
 		return nil
 	}
+	// intel_iommu=, amd_iommu= and iommu= are x86 parameters
+	// (kernel-parameters.txt: [DMAR], [X86]): on arm64 they change
+	// nothing, so they neither turn its SMMU off nor are worth adding.
+	arm64 := h.CPU.IsARM64()
 	for _, key := range []string{"intel_iommu", "amd_iommu", "iommu"} {
+		if arm64 {
+			break
+		}
 		for _, param := range p.Host.Cmdline.Lookup(key) {
 			if hostinfo.ValueHas(param.Value, "off") {
 				p.Report(report.Finding{
@@ -317,7 +442,7 @@ func runIOMMUCmdline(p *Pass) error {
 			Fix:         []report.Fix{cmdlineRemove(param.String())},
 		})
 	}
-	if iommuOn(h) {
+	if iommuOn(h) && !arm64 {
 		if pt, ok := p.Host.Cmdline.Last("iommu"); !ok || !hostinfo.ValueHas(pt.Value, "pt") {
 			p.Report(report.Finding{
 				Severity:    report.Info,
@@ -335,7 +460,7 @@ func runIOMMUCmdline(p *Pass) error {
 var InterruptRemapping = &Check{
 	ID: "GP105", Name: "interrupt-remapping", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "The IOMMU remaps interrupts, and vfio is not told to allow unsafe interrupts.",
+		Summary: "The IOMMU remaps interrupts (on arm64: the IORT describes a GICv3 ITS, which isolates MSIs), and vfio is not told to allow unsafe interrupts.",
 		Why:     "Without interrupt remapping a guest can forge MSI writes and inject interrupts into the host; vfio refuses such platforms unless vfio_iommu_type1.allow_unsafe_interrupts=1, which trades that protection away.",
 		Fix:     "Enable interrupt remapping (it comes with VT-d / AMD-Vi; do not pass intremap=off or nointremap); remove allow_unsafe_interrupts.",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html"},
@@ -350,6 +475,9 @@ func runInterruptRemapping(p *Pass) error {
 		p.Skipf("no IOMMU is active (GP102 or GP103 says why)")
 		return nil
 	}
+	if h.CPU.IsARM64() {
+		reportITS(p, h)
+	}
 	if ir := h.IOMMU.InterruptRemapping; ir != nil && !*ir {
 		p.Report(report.Finding{
 			Severity:    report.Error,
@@ -359,7 +487,12 @@ func runInterruptRemapping(p *Pass) error {
 			Evidence:    map[string]any{"iommu_units": h.IOMMU.Units},
 		})
 	}
+	// intremap= and nointremap are x86 parameters (kernel-parameters.txt:
+	// [X86-64,Intel-IOMMU]).
 	for _, key := range []string{"intremap", "nointremap"} {
+		if h.CPU.IsARM64() {
+			break
+		}
 		for _, param := range p.Host.Cmdline.Lookup(key) {
 			if key == "nointremap" || hostinfo.ValueHas(param.Value, "off") {
 				p.Report(report.Finding{
@@ -407,6 +540,27 @@ func runInterruptRemapping(p *Pass) error {
 	return nil
 }
 
+// reportITS is GP105 on arm64, where MSIs are isolated by the GICv3 ITS
+// rather than by an IOMMU's interrupt remapping: the ITS driver marks its
+// MSI domain IRQ_DOMAIN_FLAG_ISOLATED_MSI, and vfio_iommu_type1 refuses a
+// group without isolated MSIs unless allow_unsafe_interrupts is set
+// (docs/research/vgpu-layouts.md 4.4). The firmware describes the ITS in
+// the IORT as an ITS group node; an IORT that could not be read says
+// nothing either way.
+func reportITS(p *Pass, h *hostinfo.Host) {
+	t := h.ACPI.IORT
+	if t == nil || t.ITSGroups > 0 {
+		return
+	}
+	p.Report(report.Finding{
+		Severity:    report.Error,
+		Subject:     hostSubject(h),
+		Message:     fmt.Sprintf("The firmware's ACPI IORT table describes no GIC ITS group (%s): on arm64 the GICv3 ITS is what isolates devices' MSIs, as interrupt remapping does on x86, so vfio_iommu_type1 refuses to assign devices (\"No interrupt remapping support\") unless unsafe interrupts are allowed.", iortSummary(t)),
+		Remediation: "Use firmware that describes the platform's GICv3 ITS in its IORT table (check the firmware setup and the vendor's updates). Without it this host cannot assign devices safely; allow_unsafe_interrupts would let a guest inject interrupts into the host.",
+		Evidence:    iortEvidence(h),
+	})
+}
+
 func isYes(v string) bool {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "y", "1", "yes", "true", "on":
@@ -419,7 +573,7 @@ func isYes(v string) bool {
 var VFIOModules = &Check{
 	ID: "GP106", Name: "vfio-modules", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "vfio, vfio_pci and vfio_iommu_type1 are loaded or built in, and /dev/vfio/vfio exists.",
+		Summary: "vfio, vfio_pci and vfio_iommu_type1 are loaded or built in (vfio_pci_core in place of vfio_pci where every device for guests is on a vfio-pci variant driver), and /dev/vfio/vfio exists.",
 		Why:     "libvirt assigns a PCI device to a QEMU guest through vfio-pci; vfio-pci.ids and driverctl overrides only take effect when vfio-pci is loaded early at boot.",
 		Fix:     "Load the modules and make them load at boot (/etc/modules-load.d/vfio.conf), or pass vfio-pci.ids= with a softdep so modprobe loads vfio-pci before the GPU driver.",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://libvirt.org/formatdomain.html#host-device-assignment"},
@@ -431,7 +585,8 @@ var VFIOModules = &Check{
 func runVFIOModules(p *Pass) error {
 	h := p.Inputs.Host
 	var missing []string
-	for _, name := range pcidev.RequiredVFIOModules {
+	required := requiredVFIOModules(p)
+	for _, name := range required {
 		if m, ok := p.Host.Module(name); !ok || m.State != hostinfo.ModuleLoaded && m.State != hostinfo.ModuleBuiltin {
 			missing = append(missing, name)
 		}
@@ -458,21 +613,92 @@ func runVFIOModules(p *Pass) error {
 	default:
 		msg = "/dev/vfio/vfio does not exist although the vfio modules are present: the vfio container device is missing (is /dev populated by udev?)."
 	}
+	remedy := "Load them now: modprobe vfio-pci (it pulls in vfio and vfio_iommu_type1). Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci, and rebuild the initramfs (update-initramfs -u, or dracut -f) if vfio-pci must claim the GPU before its host driver."
+	lines := "vfio\nvfio_iommu_type1\nvfio_pci"
+	if slices.Contains(required, "vfio_pci_core") {
+		remedy = "Every device meant for a guest is on a vfio-pci variant driver (or is a VF NVIDIA's driver registers with VFIO), which builds on vfio_pci_core: vfio-pci itself is not needed. Load them now: modprobe vfio_pci_core vfio_iommu_type1. Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci_core."
+		lines = "vfio\nvfio_iommu_type1\nvfio_pci_core"
+	}
 	p.Report(report.Finding{
 		Subject:     hostSubject(h),
 		Message:     msg,
-		Remediation: "Load them now: modprobe vfio-pci (it pulls in vfio and vfio_iommu_type1). Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci, and rebuild the initramfs (update-initramfs -u, or dracut -f) if vfio-pci must claim the GPU before its host driver.",
+		Remediation: remedy,
 		Evidence:    map[string]any{"missing_modules": missing, "dev_vfio_vfio": h.VFIO.Container},
-		Fix:         []report.Fix{{Target: "modules-load.d", Path: "/etc/modules-load.d/vfio.conf", Action: "add", Text: "vfio\nvfio_iommu_type1\nvfio_pci"}},
+		Fix:         []report.Fix{{Target: "modules-load.d", Path: "/etc/modules-load.d/vfio.conf", Action: "add", Text: lines}},
 	})
 	return nil
+}
+
+// requiredVFIOModules are the modules GP106 wants present: vfio, vfio_pci
+// and vfio_iommu_type1, or, where every device meant for a guest is on a
+// vfio-pci variant driver (nvgrace_gpu_vfio_pci, mlx5_vfio_pci) or is a VF
+// NVIDIA's driver registers with VFIO, vfio_pci_core in place of vfio_pci:
+// the variant drivers build on vfio_pci_core, and nothing then needs
+// vfio-pci itself. Something does when a device is bound to vfio-pci, its
+// driver_override or a boot-time claim (vfio-pci.ids, driverctl) names
+// vfio-pci, or a passthrough GPU is on a host driver and would go to
+// vfio-pci.
+func requiredVFIOModules(p *Pass) []string {
+	h := p.Inputs.Host
+	variant := false
+	for i := range h.Devices {
+		d := &h.Devices[i]
+		switch {
+		case d.Driver == pcidev.DriverVFIOPCI || d.DriverOverride == pcidev.DriverVFIOPCI:
+			return pcidev.RequiredVFIOModules
+		case pcidev.IsVFIOVariantDriver(d.Driver) || pcidev.IsVendorVGPUVF(d):
+			variant = true
+		}
+	}
+	for _, c := range p.Host.Claims {
+		if c.Driver == pcidev.DriverVFIOPCI {
+			return pcidev.RequiredVFIOModules
+		}
+	}
+	for _, o := range h.Driverctl {
+		if o.Driver == pcidev.DriverVFIOPCI {
+			return pcidev.RequiredVFIOModules
+		}
+	}
+	for _, g := range p.Host.GPUs {
+		if !pcidev.ReadyForVFIO(g.Device) && pcidev.VFIODriverFor(g.Device) == pcidev.DriverVFIOPCI {
+			return pcidev.RequiredVFIOModules
+		}
+	}
+	if !variant {
+		return pcidev.RequiredVFIOModules
+	}
+	return []string{"vfio", "vfio_pci_core", "vfio_iommu_type1"}
+}
+
+// meantForVGPU reports a GPU function that serves vGPUs rather than a
+// whole-GPU guest: an mdev parent, a VF of NVIDIA's vendor-specific VFIO
+// framework, or a PF whose VFs are either. Its host driver (nvidia) is
+// what makes the vGPUs; it is not a passthrough GPU on a host driver.
+func meantForVGPU(p *Pass, d *pcidev.Device) bool {
+	h := p.Inputs.Host
+	if pcidev.IsVendorVGPUVF(d) || h.Mdev.Parent(d.Address) != nil {
+		return true
+	}
+	if d.SRIOV == nil {
+		return false
+	}
+	for _, addr := range d.SRIOV.VFs {
+		if h.Mdev.Parent(addr) != nil {
+			return true
+		}
+		if vf := p.Host.Device(addr); vf != nil && vf.VGPU != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // HostGPUDriverLoaded is GP107.
 var HostGPUDriverLoaded = &Check{
 	ID: "GP107", Name: "host-gpu-driver-loaded", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "No host GPU driver (nvidia, nouveau, amdgpu, radeon, i915, xe) is loaded without a blacklist or softdep keeping it off the passthrough GPUs.",
+		Summary: "No host GPU driver (nvidia, nouveau, amdgpu, radeon, i915, xe) is loaded without a blacklist or softdep keeping it off the passthrough GPUs (GPUs that serve vGPUs need their driver and are left out).",
 		Why:     "At boot the first driver to load claims the GPU. If nvidia or nouveau loads before vfio-pci, it takes the GPU, the group is no longer viable and Nova's guests fail to start (or start without their GPU after a reboot).",
 		Fix:     "Blacklist the driver (blacklist nouveau) when the host needs no GPU of that vendor, or make vfio-pci load first: softdep nvidia pre: vfio-pci in /etc/modprobe.d/vfio.conf; rebuild the initramfs.",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://man7.org/linux/man-pages/man5/modprobe.d.5.html"},
@@ -494,7 +720,7 @@ func runHostGPUDriverLoaded(p *Pass) error {
 		}
 		var exposed, taken []string
 		for _, g := range p.Host.GPUs {
-			if g.Device.VendorID != drv.Vendor {
+			if g.Device.VendorID != drv.Vendor || meantForVGPU(p, g.Device) {
 				continue
 			}
 			exposed = append(exposed, pcidev.Describe(g.Device))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/pcidev"
@@ -44,7 +45,7 @@ func requireGPUs(p *Pass) bool {
 var GPUHostDriver = &Check{
 	ID: "GP201", Name: "gpu-host-driver", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "Every passthrough GPU is bound to vfio-pci (or pci-stub, or no driver), not to a host driver.",
+		Summary: "Every passthrough GPU is bound to vfio-pci or a vfio-pci variant driver (or pci-stub, or no driver), not to a host driver; a VF of NVIDIA's vendor-specific VFIO framework stays on nvidia, which registers it with VFIO.",
 		Why:     "A GPU held by nvidia, nouveau or amdgpu is in use by the host: libvirt has to unbind it when a guest starts, which fails or hangs while the host driver holds it, and the guest does not boot.",
 		Fix:     "Bind the GPU to vfio-pci now (driverctl set-override ADDRESS vfio-pci) and at every boot (vfio-pci.ids= with a softdep, or the driverctl override).",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html", "https://docs.kernel.org/driver-api/vfio.html"},
@@ -56,7 +57,13 @@ var GPUHostDriver = &Check{
 func runGPUHostDriver(p *Pass) error {
 	h := p.Inputs.Host
 	if len(p.Host.GPUs) == 0 {
-		candidates := p.Host.CandidateGPUs()
+		var candidates []*pcidev.Device
+		for _, d := range p.Host.CandidateGPUs() {
+			// A GPU that serves vGPUs is prepared, for them.
+			if !meantForVGPU(p, d) {
+				candidates = append(candidates, d)
+			}
+		}
 		if len(candidates) == 0 {
 			p.Skipf("no GPU on this host")
 			return nil
@@ -77,11 +84,21 @@ func runGPUHostDriver(p *Pass) error {
 	}
 	for _, g := range p.Host.GPUs {
 		d := g.Device
-		if pcidev.BoundToVFIO(d) || d.Driver == "" {
+		if pcidev.ReadyForVFIO(d) || d.Driver == "" || meantForVGPU(p, d) {
 			continue
 		}
 		module := pcidev.DriverModule(d)
 		var remedy string
+		if variant := pcidev.VFIODriverFor(d); variant != pcidev.DriverVFIOPCI {
+			p.Report(report.Finding{
+				Subject:     deviceSubject(d),
+				Message:     fmt.Sprintf("%s is meant for passthrough — %s — but is bound to the host driver %s; this GPU is passed through on its vfio-pci variant driver %s.", pcidev.Describe(d), strings.Join(g.Why, "; "), d.Driver, variant),
+				Remediation: fmt.Sprintf("Hand it to %[1]s now, and at every boot, with `driverctl set-override %[2]s %[1]s`: %[1]s binds a device only when its driver_override names the driver, so vfio-pci.ids cannot claim it for it. Then give it to Nova with \"managed\": \"no\" in its [pci]device_spec entry (Nova 2025.1 and later).", variant, d.Address),
+				Evidence:    map[string]any{"driver": d.Driver, "why_passthrough": g.Why, "variant_driver": variant},
+				Fix:         []report.Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " " + variant}},
+			})
+			continue
+		}
 		if claims := p.Host.BootClaims(d); len(claims) > 0 {
 			remedy = fmt.Sprintf("It is claimed for vfio-pci at boot — %s — but %s gets it first: add `softdep %s pre: vfio-pci` to /etc/modprobe.d/vfio.conf, rebuild the initramfs (update-initramfs -u -k all, or dracut -f --regenerate-all) and reboot. To hand it over now, and at every boot: `driverctl set-override %s vfio-pci`.",
 				strings.Join(claims, "; "), d.Driver, module, d.Address)
@@ -104,7 +121,7 @@ func runGPUHostDriver(p *Pass) error {
 var GroupNotViable = &Check{
 	ID: "GP202", Name: "group-not-viable", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "Every device in a passthrough GPU's IOMMU group is bound to vfio-pci, pci-stub or no driver (bridges excepted).",
+		Summary: "Every device in a passthrough GPU's IOMMU group is bound to vfio-pci, a vfio-pci variant driver, pci-stub or no driver (bridges excepted).",
 		Why:     "vfio hands out whole IOMMU groups: if any endpoint of the group is held by a host driver (the card's HDMI audio on snd_hda_intel, its USB controller on xhci_hcd), the group is not viable and QEMU cannot open the GPU.",
 		Fix:     "Bind every non-bridge function of the group to vfio-pci: add their IDs to vfio-pci.ids and a softdep for their drivers.",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html#groups-devices-and-iommus"},
@@ -456,7 +473,7 @@ func runVFIOIDsUnknown(p *Pass) error {
 var BindingNotPersistent = &Check{
 	ID: "GP210", Name: "binding-not-persistent", Severity: report.Warning, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "Every device bound to vfio-pci is claimed for it at boot (vfio-pci.ids, or a driverctl override).",
+		Summary: "Every device bound to vfio-pci is claimed for it at boot (vfio-pci.ids, or a driverctl override); every device on a vfio-pci variant driver has a driverctl override naming it.",
 		Why:     "A device bound to vfio-pci by hand (echo to bind, driver_override) goes back to its host driver at the next reboot, and the guests that used it fail to start.",
 		Fix:     "Make the binding persistent: its ID in vfio-pci.ids, or `driverctl set-override ADDRESS vfio-pci`.",
 		Links:   []string{"https://gitlab.com/driverctl/driverctl"},
@@ -469,6 +486,11 @@ func runBindingNotPersistent(p *Pass) error {
 	bound := 0
 	for i := range p.Inputs.Host.Devices {
 		d := &p.Inputs.Host.Devices[i]
+		if pcidev.IsVFIOVariantDriver(d.Driver) {
+			bound++
+			reportVariantNotPersistent(p, d)
+			continue
+		}
 		if d.Driver != pcidev.DriverVFIOPCI {
 			continue
 		}
@@ -492,6 +514,27 @@ func runBindingNotPersistent(p *Pass) error {
 		p.Skipf("no device is bound to vfio-pci")
 	}
 	return nil
+}
+
+// reportVariantNotPersistent is GP210 for a device on a vfio-pci variant
+// driver. The mainline variant drivers list their IDs with
+// PCI_DRIVER_OVERRIDE_DEVICE_VFIO: they bind a device only when its
+// driver_override names them (drivers/pci/pci-driver.c; research 4.1), and
+// driver_override is lost at reboot. A driverctl override naming the
+// driver sets it again at every boot; nothing else gpupass reads does.
+func reportVariantNotPersistent(p *Pass, d *pcidev.Device) {
+	for _, o := range p.Inputs.Host.Driverctl {
+		if o.Address == d.Address && hostinfo.NormalizeModule(o.Driver) == hostinfo.NormalizeModule(d.Driver) {
+			return
+		}
+	}
+	p.Report(report.Finding{
+		Subject:     deviceSubject(d),
+		Message:     fmt.Sprintf("%s is on the vfio-pci variant driver %s only until the next reboot: that driver binds a device only when its driver_override names it, and no driverctl override sets it at boot.", pcidev.Describe(d), d.Driver),
+		Remediation: fmt.Sprintf("Make it persistent with `driverctl set-override %s %s`.", d.Address, d.Driver),
+		Evidence:    map[string]any{"driver": d.Driver, "driver_override": d.DriverOverride},
+		Fix:         []report.Fix{{Target: "driverctl", Action: "add", Text: "driverctl set-override " + d.Address + " " + d.Driver}},
+	})
 }
 
 // PCIStubLegacy is GP211.

@@ -16,11 +16,15 @@ import (
 // /var/lib/rpm/rpmdb.sqlite, RHEL 10 /usr/lib/sysimage/rpm/rpmdb.sqlite)
 // is an SQLite database in WAL mode holding RPM headers as blobs: reading
 // it needs an SQLite reader that also replays the -wal file, and an RPM
-// header parser. The one Go library that does both (go-rpmdb) builds on
-// modernc.org/sqlite, whose cold build took 71 s of CPU (several minutes
-// of wall time on the 2-CPU machine where the README's test time is
-// measured): more than the whole test suite's compile budget allows. On an
-// RPM host the versions stay unknown and Host.Virt is empty.
+// header parser. github.com/knqyf263/go-rpmdb at the version on the module
+// proxy (v0.0.0-20210911072402-73bd0ce46c49) reads only the BerkeleyDB
+// format of RHEL 8 and older; its later SQLite backend, and any pure-Go
+// SQLite, is modernc.org/sqlite, whose cold build of a one-file program
+// took 71 s of CPU and over five minutes of wall time on the 2-CPU
+// machine where the README's test time is measured (2026-12-07): far more
+// than the ~20 s a dependency may add. A reader of SQLite's b-tree pages
+// and WAL frames plus the RPM header index was not written in this
+// change. On an RPM host the versions stay unknown and Host.Virt is empty.
 //
 // A deployment that runs libvirt in a container (Kolla, TripleO,
 // OpenStack-Helm) installs neither package on the host: the host's

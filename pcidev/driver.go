@@ -34,6 +34,11 @@ func IsVFIOVariantDriver(driver string) bool {
 	return vfioVariantDrivers[driver] != "" || strings.HasSuffix(driver, "_vfio_pci") && driver != "_vfio_pci"
 }
 
+// VariantDriverPurpose says what a known vfio-pci variant driver is for
+// ("NVIDIA Grace Hopper and Grace Blackwell superchip GPUs"); "" for a
+// driver gpupass does not know.
+func VariantDriverPurpose(driver string) string { return vfioVariantDrivers[moduleName(driver)] }
+
 // IsVFIODriver reports a driver that makes a device usable by VFIO:
 // vfio-pci, a vfio-pci variant driver, or pci-stub. A group whose
 // endpoints are all on such drivers (or none) is viable.
