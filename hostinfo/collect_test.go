@@ -201,7 +201,7 @@ func TestCollectComputeNode(t *testing.T) {
 			Release: "6.8.0-49-generic",
 			Cmdline: "BOOT_IMAGE=/vmlinuz-6.8.0-49-generic root=UUID=5f1c ro intel_iommu=on iommu=pt vfio-pci.ids=10de:2330",
 		},
-		CPU:       hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46},
+		CPU:       hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46, Arch: "x86_64"},
 		MemoryMB:  1031706,
 		KVM:       true,
 		NUMANodes: 2,

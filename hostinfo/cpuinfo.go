@@ -88,12 +88,10 @@ func ParseCPUInfo(r io.Reader) (CPU, error) {
 		return cpu, fmt.Errorf("no processor entries")
 	}
 	// An x86 line wins over arm64 fields: a file holding both is not
-	// arm64's. An x86 host's Arch stays empty: report writes Arch into
-	// every host report when set, and the reports of x86 hosts keep the
-	// shape they had before arm64 was read ("" and x86_64 are judged
-	// alike; IsARM64 is what checks ask).
+	// arm64's.
 	switch {
 	case x86:
+		cpu.Arch = ArchX86
 		cpu.Implementer, cpu.Part = "", ""
 	case cpu.Implementer != "":
 		cpu.Arch = ArchARM64
@@ -106,8 +104,7 @@ func ParseCPUInfo(r io.Reader) (CPU, error) {
 	return cpu, nil
 }
 
-// The architectures, as uname -m names them. CPU.Arch is ArchARM64 for an
-// arm64 cpuinfo and empty otherwise (see ParseCPUInfo).
+// The architectures CPU.Arch names, as uname -m does.
 const (
 	ArchX86   = "x86_64"
 	ArchARM64 = "aarch64"

@@ -105,12 +105,12 @@ func TestParseCPUInfo(t *testing.T) {
 		{
 			name: "Intel with VT-x",
 			in:   intelCPUInfo,
-			want: hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46},
+			want: hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) Platinum 8480+", LogicalCPUs: 2, Virtualization: "vmx", PhysicalAddressBits: 46, Arch: "x86_64"},
 		},
 		{
 			name: "AMD with AMD-V, three processors",
 			in:   amdCPUInfo,
-			want: hostinfo.CPU{Vendor: "AuthenticAMD", Model: "AMD EPYC 7763 64-Core Processor", LogicalCPUs: 3, Virtualization: "svm", PhysicalAddressBits: 48},
+			want: hostinfo.CPU{Vendor: "AuthenticAMD", Model: "AMD EPYC 7763 64-Core Processor", LogicalCPUs: 3, Virtualization: "svm", PhysicalAddressBits: 48, Arch: "x86_64"},
 		},
 		{
 			name: "arm64 without vendor_id: Neoverse N1 (Ampere Altra)",
@@ -137,14 +137,14 @@ func TestParseCPUInfo(t *testing.T) {
 		{
 			name: "x86 vendor beside arm64 fields: x86, the arm64 IDs dropped",
 			in:   "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t: fpu vmx\nCPU implementer\t: 0x41\nCPU part\t: 0xd4f\n",
-			want: hostinfo.CPU{LogicalCPUs: 1, Vendor: "GenuineIntel", Virtualization: "vmx"},
+			want: hostinfo.CPU{LogicalCPUs: 1, Vendor: "GenuineIntel", Virtualization: "vmx", Arch: "x86_64"},
 		},
 		{
 			// A guest without nested virtualisation: the first
 			// processor's flags decide, later ones are not consulted.
 			name: "virtualisation flag only on a later processor",
 			in:   "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu sse vmx\n",
-			want: hostinfo.CPU{Vendor: "GenuineIntel", LogicalCPUs: 2},
+			want: hostinfo.CPU{Vendor: "GenuineIntel", LogicalCPUs: 2, Arch: "x86_64"},
 		},
 		{
 			name: "address sizes that are not a number",

@@ -102,10 +102,9 @@ type CPU struct {
 	Virtualization string
 	// PhysicalAddressBits is from "address sizes"; 0 when unknown.
 	PhysicalAddressBits int
-	// Arch is "aarch64" when /proc/cpuinfo is in arm64's format (CPU
-	// implementer and "CPU architecture: 8"), "" for x86 (vendor_id and
-	// flags lines) and anything else: x86 hosts' reports keep the shape
-	// they had before arm64 was read.
+	// Arch is the CPU architecture the cpuinfo format shows: "x86_64"
+	// (vendor_id and flags lines), "aarch64" (CPU implementer and
+	// "CPU architecture: 8"), "" when neither.
 	Arch string
 	// Implementer and Part are an arm64 CPU's "CPU implementer" and "CPU
 	// part" (0x41 and 0xd4f: Arm Neoverse V2, as in NVIDIA Grace).

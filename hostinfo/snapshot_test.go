@@ -106,7 +106,7 @@ func TestSnapshotNvidiaGuest(t *testing.T) {
 	}
 
 	// A guest: its CPU flags include "hypervisor".
-	wantCPU := hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz", LogicalCPUs: 8, Virtualization: "vmx", PhysicalAddressBits: 46, Hypervisor: true}
+	wantCPU := hostinfo.CPU{Vendor: "GenuineIntel", Model: "Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz", LogicalCPUs: 8, Virtualization: "vmx", PhysicalAddressBits: 46, Hypervisor: true, Arch: "x86_64"}
 	if diff := cmp.Diff(wantCPU, host.CPU); diff != "" {
 		t.Errorf("CPU mismatch (-want +got):\n%s", diff)
 	}
@@ -168,7 +168,7 @@ func TestSnapshotLaptopWithIOMMUGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCPU := hostinfo.CPU{Vendor: "GenuineIntel", Model: "12th Gen Intel(R) Core(TM) i7-1270P", LogicalCPUs: 16, Virtualization: "vmx", PhysicalAddressBits: 46}
+	wantCPU := hostinfo.CPU{Vendor: "GenuineIntel", Model: "12th Gen Intel(R) Core(TM) i7-1270P", LogicalCPUs: 16, Virtualization: "vmx", PhysicalAddressBits: 46, Arch: "x86_64"}
 	if diff := cmp.Diff(wantCPU, host.CPU); diff != "" {
 		t.Errorf("CPU mismatch (-want +got):\n%s", diff)
 	}
