@@ -615,9 +615,12 @@ func runVFIOModules(p *Pass) error {
 	}
 	remedy := "Load them now: modprobe vfio-pci (it pulls in vfio and vfio_iommu_type1). Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci, and rebuild the initramfs (update-initramfs -u, or dracut -f) if vfio-pci must claim the GPU before its host driver."
 	lines := "vfio\nvfio_iommu_type1\nvfio_pci"
-	if slices.Contains(required, "vfio_pci_core") {
-		remedy = "Every device meant for a guest is on a vfio-pci variant driver (or is a VF NVIDIA's driver registers with VFIO), which builds on vfio_pci_core: vfio-pci itself is not needed. Load them now: modprobe vfio_pci_core vfio_iommu_type1. Load them at every boot with a file /etc/modules-load.d/vfio.conf containing the lines vfio, vfio_iommu_type1 and vfio_pci_core."
-		lines = "vfio\nvfio_iommu_type1\nvfio_pci_core"
+	if !slices.Contains(required, "vfio_pci") {
+		// Every device meant for a guest serves vGPUs (mediated devices,
+		// or VFs NVIDIA's driver registers with VFIO) or is on a vfio-pci
+		// variant driver, which builds on vfio_pci_core.
+		remedy = fmt.Sprintf("No device here is meant for vfio-pci itself: the GPUs serve vGPUs or are on vfio-pci variant drivers, so vfio-pci is not needed. Load them now: modprobe -a %s. Load them at every boot with a file /etc/modules-load.d/vfio.conf holding one name a line: %s.", strings.Join(required, " "), strings.Join(required, ", "))
+		lines = strings.Join(required, "\n")
 	}
 	p.Report(report.Finding{
 		Subject:     hostSubject(h),
@@ -630,7 +633,9 @@ func runVFIOModules(p *Pass) error {
 }
 
 // requiredVFIOModules are the modules GP106 wants present: vfio, vfio_pci
-// and vfio_iommu_type1, or, where every device meant for a guest is on a
+// and vfio_iommu_type1; on a host whose GPUs serve mediated devices (mdev
+// parents, or mdev types enabled in nova.conf) and nothing needs vfio-pci,
+// the mdev core in place of vfio_pci; or, where every device meant for a guest is on a
 // vfio-pci variant driver (nvgrace_gpu_vfio_pci, mlx5_vfio_pci) or is a VF
 // NVIDIA's driver registers with VFIO, vfio_pci_core in place of vfio_pci:
 // the variant drivers build on vfio_pci_core, and nothing then needs
@@ -665,10 +670,22 @@ func requiredVFIOModules(p *Pass) []string {
 			return pcidev.RequiredVFIOModules
 		}
 	}
-	if !variant {
+	mdev := len(h.Mdev.Parents) > 0 || p.Mdev != nil && len(p.Mdev.Enabled) > 0
+	if !variant && !mdev {
 		return pcidev.RequiredVFIOModules
 	}
-	return []string{"vfio", "vfio_pci_core", "vfio_iommu_type1"}
+	// vGPUs through mediated devices need the mdev core beside vfio and
+	// its IOMMU backend (the vendor's mdev driver, nvidia_vgpu_vfio, is
+	// GP605's); a variant driver needs vfio_pci_core.
+	out := []string{"vfio"}
+	if variant {
+		out = append(out, "vfio_pci_core")
+	}
+	out = append(out, "vfio_iommu_type1")
+	if mdev {
+		out = append(out, "mdev")
+	}
+	return out
 }
 
 // meantForVGPU reports a GPU function that serves vGPUs rather than a
