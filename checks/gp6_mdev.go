@@ -54,10 +54,14 @@ func hostHasMdev(h *hostinfo.Host) bool {
 // skipNoMdev skips a check when neither nova.conf nor the host has
 // anything of mdevs: a classic passthrough host.
 func skipNoMdev(p *Pass) bool {
-	if mdevConfigured(p.Mdev) || hostHasMdev(p.Inputs.Host) {
+	switch {
+	case mdevConfigured(p.Mdev) || hostHasMdev(p.Inputs.Host):
 		return false
+	case p.Inputs.Host == nil:
+		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types)")
+	default:
+		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types) and this host has no mdev parent")
 	}
-	p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types) and this host has no mdev parent")
 	return true
 }
 
@@ -323,6 +327,9 @@ var MdevAddressInvalid = &Check{
 // runMdevAddressInvalid is GP602's Run.
 func runMdevAddressInvalid(p *Pass) error {
 	c := p.Mdev
+	if skipNoMdev(p) {
+		return nil
+	}
 	if !mdevConfigured(c) {
 		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types)")
 		return nil
@@ -578,6 +585,9 @@ var MdevTypesAmbiguous = &Check{
 // runMdevTypesAmbiguous is GP603's Run.
 func runMdevTypesAmbiguous(p *Pass) error {
 	c := p.Mdev
+	if skipNoMdev(p) {
+		return nil
+	}
 	if !mdevConfigured(c) || len(c.Enabled) == 0 {
 		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types)")
 		return nil
