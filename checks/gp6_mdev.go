@@ -672,10 +672,19 @@ func runMdevTypesAmbiguous(p *Pass) error {
 			Subject:     enabledSubject(c),
 			Source:      w.Where.String(),
 			Message:     msg,
-			Remediation: fmt.Sprintf("Correct or remove the option at %s so that the configuration means what nova-compute does.", w.Where),
+			Remediation: warningRemedy(w),
 		})
 	}
 	return nil
+}
+
+// warningRemedy says what to do about a warning of nova-compute or
+// oslo.config on the mdev options.
+func warningRemedy(w mdevconf.Diagnostic) string {
+	if strings.Contains(w.Message, "deprecated") {
+		return fmt.Sprintf("Rename it as the message says (%s): Nova still reads the old name, with this warning, until it is removed.", w.Where)
+	}
+	return fmt.Sprintf("Correct or remove what the message names (%s), so that nova.conf says what nova-compute does.", w.Where)
 }
 
 // reportedElsewhere reports a warning of mdevconf about what another mdev
@@ -750,7 +759,7 @@ func runMdevCapacity(p *Pass) error {
 	c := p.Mdev
 	h := p.Inputs.Host
 	if c == nil || len(c.Used) == 0 {
-		p.Skipf("nova-compute uses no mdev type ([devices]enabled_mdev_types is not set, or stops it)")
+		p.Skipf("%s", noTypeUsed(c))
 		return nil
 	}
 	if len(h.Mdev.Parents) == 0 {
@@ -784,6 +793,14 @@ func runMdevCapacity(p *Pass) error {
 		reportOffered(p, c, rel, t, label, slots)
 	}
 	return nil
+}
+
+// noTypeUsed says why nova-compute uses no mdev type.
+func noTypeUsed(c *mdevconf.Conf) string {
+	if c != nil && c.StartErr != nil {
+		return "nova-compute does not start with this mdev configuration (GP602), so it uses no mdev type"
+	}
+	return "nova-compute uses no mdev type ([devices]enabled_mdev_types is not set)"
 }
 
 // gpuKey is the physical GPU behind a parent, for grouping.
@@ -1222,8 +1239,8 @@ func runMdevPersistence(p *Pass) error {
 		}
 	}
 	if len(undefined) == 0 {
-		if len(p.findings) == 0 && !vgpu && len(p.Host.Mdevs()) == 0 {
-			p.Skipf("no mdev type is enabled in nova.conf and this host has no mdev")
+		if len(p.findings) == 0 && !vgpu {
+			p.Skipf("%s, and this host has no mdev", noTypeUsed(c))
 		}
 		return nil
 	}

@@ -331,7 +331,7 @@ func TestMdevChecks(t *testing.T) {
 				return c
 			},
 			want:     outcome{report.StatusFail, []string{"warning [devices]enabled_mdev_types"}},
-			contains: []string{`Nova 2025.1: Option "enabled_vgpu_types" from group "devices" is deprecated.`}, source: mdevConfPath + ":2"},
+			contains: []string{`Nova 2025.1: Option "enabled_vgpu_types" from group "devices" is deprecated.`, "Rename it as the message says"}, source: mdevConfPath + ":2"},
 		// GP604
 		{name: "GP604 an mdev of another type on the parent", check: MdevCapacity, host: func() *hostinfo.Host {
 			h := v100Host()
@@ -370,6 +370,14 @@ func TestMdevChecks(t *testing.T) {
 			conf: func(r novarelease.Release) *mdevconf.Conf { return enabledConf(r, "nvidia-566") },
 			want: outcome{report.StatusPass, []string{"info gpu01"}}},
 
+		{name: "GP604 a configuration that stops nova-compute", check: MdevCapacity, host: a40Host(), release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				c := enabledConf(r, "nvidia-558")
+				c.Used, c.Default = nil, ""
+				c.StartErr = &mdevconf.StartError{Exception: "InvalidLibvirtMdevConfig", Message: "Invalid configuration for mdev-capable devices: incorrect PCI address: 41:00.4", Where: at(5)}
+				return c
+			},
+			want: outcome{report.StatusSkip, nil}},
 		// GP605
 		{name: "GP605 no mdev bus", check: VGPUHostStack, host: func() *hostinfo.Host {
 			h := v100Host()
