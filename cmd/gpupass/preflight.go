@@ -89,8 +89,8 @@ func runPreflight(opts *preflightOptions) error {
 	if in.APIConf, err = opts.conf.apiConfSet(); err != nil {
 		return err
 	}
-	// The node's own checks: host, devices, nova.conf, vGPUs.
-	rep := checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3", "GP6"))
+	// The node's own checks: host, devices, nova.conf.
+	rep := checks.Run(in, checks.InSection(checks.All, "GP1", "GP2", "GP3"))
 	opts.stamp(&rep, "preflight")
 	// Then what changed since the baseline (skipped without one).
 	addDrift(&rep, baseline, opts.baseline)
