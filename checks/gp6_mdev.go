@@ -54,10 +54,14 @@ func hostHasMdev(h *hostinfo.Host) bool {
 // skipNoMdev skips a check when neither nova.conf nor the host has
 // anything of mdevs: a classic passthrough host.
 func skipNoMdev(p *Pass) bool {
-	if mdevConfigured(p.Mdev) || hostHasMdev(p.Inputs.Host) {
+	switch {
+	case mdevConfigured(p.Mdev) || hostHasMdev(p.Inputs.Host):
 		return false
+	case p.Inputs.Host == nil:
+		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types)")
+	default:
+		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types) and this host has no mdev parent")
 	}
-	p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types) and this host has no mdev parent")
 	return true
 }
 
@@ -323,6 +327,9 @@ var MdevAddressInvalid = &Check{
 // runMdevAddressInvalid is GP602's Run.
 func runMdevAddressInvalid(p *Pass) error {
 	c := p.Mdev
+	if skipNoMdev(p) {
+		return nil
+	}
 	if !mdevConfigured(c) {
 		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types)")
 		return nil
@@ -341,11 +348,13 @@ func runMdevAddressInvalid(p *Pass) error {
 		return nil
 	}
 	seen := map[string]bool{}
+	first := map[string]*mdevconf.Group{}
 	for i := range c.Groups {
 		g := &c.Groups[i]
 		if !typeEnabled(c, g.Type) {
 			continue // GP601's
 		}
+		var notOffering []string
 		for _, addr := range g.DeviceAddresses {
 			// Addresses this release does not use are GP603's story
 			// (Zed to 2023.2 with one type without addresses); the one
@@ -356,14 +365,87 @@ func runMdevAddressInvalid(p *Pass) error {
 			if c.StartErr != nil && strings.Contains(c.StartErr.Message, addr) {
 				continue
 			}
+			if other := first[addr]; other != nil {
+				reportDuplicate(p, c, other, g, addr)
+				continue
+			}
+			first[addr] = g
 			if seen[g.Type+" "+addr] {
 				continue
 			}
 			seen[g.Type+" "+addr] = true
-			judgeMdevAddress(p, g, addr)
+			if judgeMdevAddress(p, g, addr) {
+				notOffering = append(notOffering, addr)
+			}
+		}
+		if len(notOffering) > 0 {
+			reportNotOffering(p, g, notOffering)
 		}
 	}
 	return nil
+}
+
+// reportDuplicate reports an address listed twice that nova-compute has
+// not reached yet: it stops on the error reported first, and on this one
+// once that is fixed ("duplicate types for PCI ID").
+func reportDuplicate(p *Pass, c *mdevconf.Conf, first, again *mdevconf.Group, addr string) {
+	where := "again in " + groupName(again)
+	if first != again {
+		where = fmt.Sprintf("in %s and in %s", groupName(first), groupName(again))
+	}
+	when := "Nova %[3]s's nova-compute does not start"
+	if c.StartErr != nil {
+		when = "once %[4]s is corrected, Nova %[3]s's nova-compute stops on this one"
+	}
+	var at string
+	if c.StartErr != nil {
+		at = c.StartErr.Where.String()
+	}
+	p.Report(report.Finding{
+		Subject: groupSubject(again, "device_addresses"),
+		Source:  addressesSource(again),
+		Message: fmt.Sprintf("%[1]s is listed %[2]s: "+when+" (InvalidLibvirtMdevConfig: \"duplicate types for PCI ID %[1]s\").",
+			addr, where, mdevRelease(p).Name, at),
+		Remediation: fmt.Sprintf("Keep %s in one [mdev_<type>] group only, once: a parent gets one type (%s).", addr, addressesSource(again)),
+		Evidence:    map[string]any{"address": addr, "groups": []string{first.Section, again.Section}},
+	})
+}
+
+// reportNotOffering reports the parents of a group that do not offer its
+// type, in one finding.
+func reportNotOffering(p *Pass, g *mdevconf.Group, addrs []string) {
+	label := typeLabel(p.Host, g.Type)
+	var offering []string
+	if o := p.Host.OfferedType(g.Type); o != nil {
+		offering = o.Parents
+	}
+	var its []string
+	if parent := p.Inputs.Host.Mdev.Parent(addrs[0]); parent != nil {
+		for _, t := range parent.Types {
+			its = append(its, typeLabel(p.Host, t.ID))
+		}
+	}
+	rest := g.DeviceAddresses
+	for _, a := range addrs {
+		rest = replaceAddr(rest, a, nil)
+	}
+	line := "device_addresses = " + listLine(rest)
+	if len(rest) == 0 {
+		line = "list parents that offer it"
+	}
+	remedy := fmt.Sprintf("In %s (%s), %s", groupName(g), addressesSource(g), line)
+	if len(offering) > 0 {
+		remedy += fmt.Sprintf("; the parents of this host that offer %s are %s", g.Type, prose.ListUpTo(offering, 8, ", "))
+	}
+	p.Report(report.Finding{
+		Subject: groupSubject(g, "device_addresses"),
+		Source:  addressesSource(g),
+		Message: fmt.Sprintf("%sdevice_addresses lists %s, %s that %s not offer %s: Nova %s creates no vGPU of that type there. %s offers %s.",
+			groupName(g), prose.ListUpTo(addrs, 8, ", "), prose.Verb(len(addrs), "an mdev parent", "mdev parents"), prose.Verb(len(addrs), "does", "do"), label, mdevRelease(p).Name,
+			prose.Verb(len(addrs), "It", addrs[0]), orNone(prose.List(its))),
+		Remediation: remedy + ".",
+		Evidence:    map[string]any{"addresses": addrs, "type": g.Type, "parents_offering": offering},
+	})
 }
 
 // startErrSubject is the option a start-up error is about.
@@ -420,8 +502,10 @@ func canonicalAddress(a string) (string, bool) {
 }
 
 // judgeMdevAddress reports a device_addresses entry that is not a parent
-// of this host offering the group's type.
-func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
+// of this host offering the group's type; it returns true, and reports
+// nothing, for a parent that does not offer the type (reportNotOffering
+// folds those per group).
+func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 	rel := mdevRelease(p)
 	label := typeLabel(p.Host, g.Type)
 	src := addressesSource(g)
@@ -441,12 +525,15 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
 			Remediation: fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s", groupName(g), src, addr, canon, listLine(replaceAddr(g.DeviceAddresses, addr, []string{canon}))),
 			Evidence:    map[string]any{"address": addr, "canonical": canon, "type": g.Type},
 		})
-		return
+		return false
 	}
 	if p.Host == nil {
-		return
+		return false
 	}
 	h := p.Inputs.Host
+	if len(h.Mdev.Parents) > 0 && p.Host.OfferedType(g.Type) == nil {
+		return false // a type no parent offers: GP601's
+	}
 	offering := func() []string {
 		if o := p.Host.OfferedType(g.Type); o != nil {
 			return o.Parents
@@ -454,23 +541,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
 		return nil
 	}
 	if parent := h.Mdev.Parent(addr); parent != nil {
-		if parent.Type(g.Type) != nil {
-			return
-		}
-		var its []string
-		for _, t := range parent.Types {
-			its = append(its, typeLabel(p.Host, t.ID))
-		}
-		others := offering()
-		p.Report(report.Finding{
-			Subject: subject,
-			Source:  src,
-			Message: fmt.Sprintf("%sdevice_addresses lists %s, an mdev parent that does not offer %s: Nova %s creates no vGPU of that type on it. It offers %s.",
-				groupName(g), addr, label, rel.Name, orNone(prose.List(its))),
-			Remediation: remedyOtherParents(g, addr, others),
-			Evidence:    map[string]any{"address": addr, "type": g.Type, "parent_types": typeIDs(parent.Types), "parents_offering": others},
-		})
-		return
+		return parent.Type(g.Type) == nil
 	}
 	d := p.Host.Device(addr)
 	if d != nil {
@@ -495,7 +566,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
 				Remediation: remedy,
 				Evidence:    map[string]any{"address": addr, "type": g.Type, "vf_parents": list},
 			})
-			return
+			return false
 		}
 		why := ""
 		if d.SRIOV != nil && d.SRIOV.TotalVFs > 0 && d.SRIOV.NumVFs == 0 {
@@ -509,7 +580,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
 			Remediation: remedyOtherParents(g, addr, offering()),
 			Evidence:    map[string]any{"address": addr, "type": g.Type, "driver": d.Driver},
 		})
-		return
+		return false
 	}
 	p.Report(report.Finding{
 		Subject:     subject,
@@ -518,6 +589,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) {
 		Remediation: remedyOtherParents(g, addr, offering()),
 		Evidence:    map[string]any{"address": addr, "type": g.Type},
 	})
+	return false
 }
 
 func orNone(s string) string {
@@ -525,14 +597,6 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-func typeIDs(types []hostinfo.MdevType) []string {
-	out := make([]string, 0, len(types))
-	for _, t := range types {
-		out = append(out, t.ID)
-	}
-	return out
 }
 
 // replaceAddr is a device_addresses list with one entry replaced by
@@ -578,6 +642,9 @@ var MdevTypesAmbiguous = &Check{
 // runMdevTypesAmbiguous is GP603's Run.
 func runMdevTypesAmbiguous(p *Pass) error {
 	c := p.Mdev
+	if skipNoMdev(p) {
+		return nil
+	}
 	if !mdevConfigured(c) || len(c.Enabled) == 0 {
 		p.Skipf("no mdev type is enabled in nova.conf ([devices]enabled_mdev_types)")
 		return nil
@@ -598,8 +665,13 @@ func runMdevTypesAmbiguous(p *Pass) error {
 	}
 	// Nova's log lines about a dropped type are part of this finding.
 	var logged []string
+	// Nova's own lines: "... Only the first type 'X' will be used.",
+	// "Mdev type default already set to X so Y will not be used."
 	aboutDropped := func(msg string) bool {
-		for t := range dropped {
+		if !strings.Contains(msg, "will be used") && !strings.Contains(msg, "will not be used") {
+			return false
+		}
+		for _, t := range append(append([]string{}, bare...), droppedIDs...) {
 			if strings.Contains(msg, t) {
 				return true
 			}
@@ -662,10 +734,19 @@ func runMdevTypesAmbiguous(p *Pass) error {
 			Subject:     enabledSubject(c),
 			Source:      w.Where.String(),
 			Message:     msg,
-			Remediation: fmt.Sprintf("Correct or remove the option at %s so that the configuration means what nova-compute does.", w.Where),
+			Remediation: warningRemedy(w),
 		})
 	}
 	return nil
+}
+
+// warningRemedy says what to do about a warning of nova-compute or
+// oslo.config on the mdev options.
+func warningRemedy(w mdevconf.Diagnostic) string {
+	if strings.Contains(w.Message, "deprecated") {
+		return fmt.Sprintf("Rename it as the message says (%s): Nova still reads the old name, with this warning, until it is removed.", w.Where)
+	}
+	return fmt.Sprintf("Correct or remove what the message names (%s), so that nova.conf says what nova-compute does.", w.Where)
 }
 
 // reportedElsewhere reports a warning of mdevconf about what another mdev
@@ -740,7 +821,7 @@ func runMdevCapacity(p *Pass) error {
 	c := p.Mdev
 	h := p.Inputs.Host
 	if c == nil || len(c.Used) == 0 {
-		p.Skipf("nova-compute uses no mdev type ([devices]enabled_mdev_types is not set, or stops it)")
+		p.Skipf("%s", noTypeUsed(c))
 		return nil
 	}
 	if len(h.Mdev.Parents) == 0 {
@@ -774,6 +855,14 @@ func runMdevCapacity(p *Pass) error {
 		reportOffered(p, c, rel, t, label, slots)
 	}
 	return nil
+}
+
+// noTypeUsed says why nova-compute uses no mdev type.
+func noTypeUsed(c *mdevconf.Conf) string {
+	if c != nil && c.StartErr != nil {
+		return "nova-compute does not start with this mdev configuration (GP602), so it uses no mdev type"
+	}
+	return "nova-compute uses no mdev type ([devices]enabled_mdev_types is not set)"
 }
 
 // gpuKey is the physical GPU behind a parent, for grouping.
@@ -825,6 +914,17 @@ func reportBlockedGPUs(p *Pass, t, label string, slots []mdevSlot) {
 		if d := devs[key]; d != nil {
 			what = pcidev.Describe(d)
 		}
+		zero := inUse == 0
+		for _, s := range gs {
+			if s.typ.Available == nil || *s.typ.Available != 0 {
+				zero = false
+				break
+			}
+		}
+		var parents []string
+		for _, s := range gs {
+			parents = append(parents, s.parent.Address)
+		}
 		if len(otherParents) > 0 {
 			types := uniqueSorted(other)
 			var labels []string
@@ -835,11 +935,19 @@ func reportBlockedGPUs(p *Pass, t, label string, slots []mdevSlot) {
 			for _, u := range otherUUIDs {
 				cmds = append(cmds, "mdevctl stop --uuid "+shq(u)+" && mdevctl undefine --uuid "+shq(u))
 			}
+			msg := fmt.Sprintf("Nova %s gives %s to %s of %s, which %s mdevs of %s: an NVIDIA GPU runs vGPUs of one type at a time, so these parents create no %s while those mdevs exist.",
+				mdevRelease(p).Name, label, prose.ListUpTo(otherParents, 8, ", "), what, prose.Verb(len(otherParents), "holds", "hold"), prose.List(labels), t)
+			if zero {
+				on := "on " + parents[0]
+				if len(parents) > 1 {
+					on = fmt.Sprintf("on all %d parents of this GPU that Nova gives it (%s)", len(parents), prose.ListUpTo(parents, 8, ", "))
+				}
+				msg += fmt.Sprintf(" available_instances of %s is 0 %s: the GPU offers none.", t, on)
+			}
 			p.Report(report.Finding{
 				Severity: report.Warning,
 				Subject:  report.Subject{Kind: "device", Ref: key},
-				Message: fmt.Sprintf("Nova %s gives %s to %s of %s, which %s mdevs of %s: an NVIDIA GPU runs vGPUs of one type at a time, so these parents create no %s while those mdevs exist.",
-					mdevRelease(p).Name, label, prose.ListUpTo(otherParents, 8, ", "), what, prose.Verb(len(otherParents), "holds", "hold"), prose.List(labels), t),
+				Message:  msg,
 				Remediation: fmt.Sprintf("If no instance uses them (virsh dumpxml of the instances, mdevctl list), remove them: %s; or give these parents %s in their own [mdev_<type>]device_addresses.",
 					prose.ListUpTo(cmds, 8, "; "), prose.Verb(len(types), "that type", "one of those types")),
 				Evidence: map[string]any{"type": t, "gpu": key, "parents": otherParents, "other_types": types, "mdevs": otherUUIDs},
@@ -849,19 +957,8 @@ func reportBlockedGPUs(p *Pass, t, label string, slots []mdevSlot) {
 		if inUse > 0 {
 			continue // full, or partly used: the info says how many are left
 		}
-		zero := true
-		for _, s := range gs {
-			if s.typ.Available == nil || *s.typ.Available != 0 {
-				zero = false
-				break
-			}
-		}
 		if !zero {
 			continue
-		}
-		var parents []string
-		for _, s := range gs {
-			parents = append(parents, s.parent.Address)
 		}
 		p.Report(report.Finding{
 			Severity: report.Warning,
@@ -1212,8 +1309,8 @@ func runMdevPersistence(p *Pass) error {
 		}
 	}
 	if len(undefined) == 0 {
-		if len(p.findings) == 0 && !vgpu && len(p.Host.Mdevs()) == 0 {
-			p.Skipf("no mdev type is enabled in nova.conf and this host has no mdev")
+		if len(p.findings) == 0 && !vgpu {
+			p.Skipf("%s, and this host has no mdev", noTypeUsed(c))
 		}
 		return nil
 	}

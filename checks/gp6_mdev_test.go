@@ -263,12 +263,35 @@ func TestMdevChecks(t *testing.T) {
 			},
 			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-558]device_addresses", "error [mdev_nvidia-558]device_addresses"}},
 			contains: []string{"0000:42:00.0 (144d:a80a), which is not an mdev parent of this host", "0000:99:00.0, and this host has no PCI device or mdev parent at that address", "the parents of this host that offer nvidia-558 are 0000:e8:00.4"}},
-		{name: "GP602 a parent that does not offer the type", check: MdevAddressInvalid, host: v100Host(), release: r2025_1,
+		{name: "GP602 parents that do not offer the type", check: MdevAddressInvalid, host: func() *hostinfo.Host {
+			h := v100Host()
+			for _, a := range []string{"0000:87:00.0", "0000:88:00.0"} {
+				h.Devices = append(h.Devices, dev(a, "10de", "1db4", "030200", "nvidia", 31))
+				h.Mdev.Parents = append(h.Mdev.Parents, hostinfo.MdevParent{Address: a, Types: h.Mdev.Parents[0].Types[:1]})
+			}
+			return h
+		}(), release: r2025_1,
 			conf: func(r novarelease.Release) *mdevconf.Conf {
-				return withGroup(withGroup(enabledConf(r, "nvidia-105", "nvidia-558"), "nvidia-105", 4, "0000:86:00.0"), "nvidia-558", 7, "0000:86:00.0")
+				c := withGroup(enabledConf(r, "nvidia-105", "nvidia-299"), "nvidia-299", 4, "0000:86:00.0", "0000:87:00.0", "0000:88:00.0")
+				c.Default = "nvidia-105"
+				return c
 			},
-			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-558]device_addresses"}},
-			contains: []string{"0000:86:00.0, an mdev parent that does not offer nvidia-558", "It offers nvidia-105 (GRID V100-1Q), nvidia-299 (GRID V100-4C)"}},
+			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-299]device_addresses"}},
+			contains: []string{"[mdev_nvidia-299]device_addresses lists 0000:87:00.0, 0000:88:00.0, mdev parents that do not offer nvidia-299 (GRID V100-4C)", "0000:87:00.0 offers nvidia-105 (GRID V100-1Q).", "device_addresses = 0000:86:00.0; the parents of this host that offer nvidia-299 are 0000:86:00.0"}},
+		{name: "GP602 a duplicate behind the error that stops nova-compute", check: MdevAddressInvalid, host: a40Host(), release: r2024_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				c := withGroup(withGroup(enabledConf(r, "nvidia-558", "nvidia-566"), "nvidia-558", 4, "e8:00.6", "0000:e8:00.5"), "nvidia-566", 7, "0000:e8:00.5")
+				c.StartErr = &mdevconf.StartError{Exception: "InvalidLibvirtMdevConfig", Message: "Invalid configuration for mdev-capable devices: incorrect PCI address: e8:00.6", Where: at(5)}
+				c.Used, c.Mapping = nil, nil
+				return c
+			},
+			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-558]device_addresses", "error [mdev_nvidia-566]device_addresses"}},
+			contains: []string{"0000:e8:00.5 is listed in [mdev_nvidia-558] and in [mdev_nvidia-566]: once " + mdevConfPath + ":5 is corrected, Nova 2024.1's nova-compute stops on this one"}},
+		{name: "GP602 the addresses of a type no parent offers are GP601's", check: MdevAddressInvalid, host: a40Host(), release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				return withGroup(enabledConf(r, "nvidia-256"), "nvidia-256", 4, a40VFs...)
+			},
+			want: outcome{report.StatusPass, nil}},
 		{name: "GP602 addresses Zed ignores are not judged", check: MdevAddressInvalid, host: a40Host(), release: zed,
 			conf: func(r novarelease.Release) *mdevconf.Conf {
 				c := withGroup(enabledConf(r, "nvidia-558", "nvidia-566"), "nvidia-558", 4, "0000:99:00.0")
@@ -293,6 +316,16 @@ func TestMdevChecks(t *testing.T) {
 			},
 			want:     outcome{report.StatusFail, []string{"warning [devices]enabled_mdev_types"}},
 			contains: []string{"Nova zed then uses only the first type, nvidia-105 (GRID V100-1Q), on every mdev parent", "mdev_class", "never offers nvidia-299 (GRID V100-4C)", "nova-compute logs: 'The mdev type 'nvidia-299'", "[mdev_nvidia-299] device_addresses = 0000:86:00.0", "Before 2024.1 every type needs device_addresses"}},
+		{name: "GP603 Zed's log line names the first type, not the dropped one", check: MdevTypesAmbiguous, host: v100Host(), release: zed,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				c := enabledConf(r, "nvidia-105", "nvidia-299")
+				c.Used, c.Default = []string{"nvidia-105"}, "nvidia-105"
+				c.Dropped = []mdevconf.Dropped{{Type: "nvidia-299"}}
+				c.Warnings = []mdevconf.Diagnostic{{Message: "The mdev type 'nvidia-105' was listed in '[devices] enabled_mdev_types' but no corresponding '[mdev_nvidia-105]' group or '[mdev_nvidia-105] device_addresses' option was defined. Only the first type 'nvidia-105' will be used.", Where: at(2)}}
+				return c
+			},
+			want:     outcome{report.StatusFail, []string{"warning [devices]enabled_mdev_types"}},
+			contains: []string{"nova-compute logs: 'The mdev type 'nvidia-105'"}},
 		{name: "GP603 2024.1 drops the second type without addresses", check: MdevTypesAmbiguous, host: a40Host(), release: r2024_1,
 			conf: func(r novarelease.Release) *mdevconf.Conf {
 				c := enabledConf(r, "nvidia-558", "nvidia-566")
@@ -331,7 +364,7 @@ func TestMdevChecks(t *testing.T) {
 				return c
 			},
 			want:     outcome{report.StatusFail, []string{"warning [devices]enabled_mdev_types"}},
-			contains: []string{`Nova 2025.1: Option "enabled_vgpu_types" from group "devices" is deprecated.`}, source: mdevConfPath + ":2"},
+			contains: []string{`Nova 2025.1: Option "enabled_vgpu_types" from group "devices" is deprecated.`, "Rename it as the message says"}, source: mdevConfPath + ":2"},
 		// GP604
 		{name: "GP604 an mdev of another type on the parent", check: MdevCapacity, host: func() *hostinfo.Host {
 			h := v100Host()
@@ -341,7 +374,7 @@ func TestMdevChecks(t *testing.T) {
 			conf: func(r novarelease.Release) *mdevconf.Conf { return enabledConf(r, "nvidia-299") },
 			want: outcome{report.StatusFail, []string{"warning 0000:86:00.0", "info gpu01"}},
 			contains: []string{"Nova 2025.1 gives nvidia-299 (GRID V100-4C) to 0000:86:00.0 of 0000:86:00.0 (10de:1db4), which holds mdevs of nvidia-105 (GRID V100-1Q)",
-				"mdevctl stop --uuid " + uuid + " && mdevctl undefine --uuid " + uuid, "Nova 2025.1 offers 0 vGPUs of nvidia-299 (GRID V100-4C) on this host: 0 in use and 0 more on 1 parent."}},
+				"mdevctl stop --uuid " + uuid + " && mdevctl undefine --uuid " + uuid, "available_instances of nvidia-299 is 0 on 0000:86:00.0: the GPU offers none.", "Nova 2025.1 offers 0 vGPUs of nvidia-299 (GRID V100-4C) on this host: 0 in use and 0 more on 1 parent."}},
 		{name: "GP604 available_instances 0 and none of the type", check: MdevCapacity, host: func() *hostinfo.Host {
 			h := v100Host()
 			h.Mdev.Devices, h.Mdev.Parents[0].Types[0].Devices, h.Mdev.Definitions = nil, nil, nil
@@ -370,6 +403,14 @@ func TestMdevChecks(t *testing.T) {
 			conf: func(r novarelease.Release) *mdevconf.Conf { return enabledConf(r, "nvidia-566") },
 			want: outcome{report.StatusPass, []string{"info gpu01"}}},
 
+		{name: "GP604 a configuration that stops nova-compute", check: MdevCapacity, host: a40Host(), release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf {
+				c := enabledConf(r, "nvidia-558")
+				c.Used, c.Default = nil, ""
+				c.StartErr = &mdevconf.StartError{Exception: "InvalidLibvirtMdevConfig", Message: "Invalid configuration for mdev-capable devices: incorrect PCI address: 41:00.4", Where: at(5)}
+				return c
+			},
+			want: outcome{report.StatusSkip, nil}},
 		// GP605
 		{name: "GP605 no mdev bus", check: VGPUHostStack, host: func() *hostinfo.Host {
 			h := v100Host()
