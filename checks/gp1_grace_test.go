@@ -224,3 +224,32 @@ func TestVariantDriverRelease(t *testing.T) {
 		t.Errorf("GP612 on a host without variant drivers: %+v", r)
 	}
 }
+
+// A host whose GPUs serve mediated devices needs vfio, its IOMMU backend
+// and the mdev core, not vfio-pci (no device is bound to it): GP106 asked
+// every vGPU host for vfio_pci.
+func TestVFIOModulesOnMdevHost(t *testing.T) {
+	h := readyHost()
+	h.Devices[1].Driver = "nvidia"
+	h.Kernel.Cmdline = "BOOT_IMAGE=/vmlinuz ro intel_iommu=on iommu=pt"
+	var mods []hostinfo.Module
+	for _, m := range h.Modules {
+		if m.Name != "vfio_pci" {
+			mods = append(mods, m)
+		}
+	}
+	h.Modules = append(mods, hostinfo.Module{Name: "nvidia", State: hostinfo.ModuleLoaded}, hostinfo.Module{Name: "nvidia_vgpu_vfio", State: hostinfo.ModuleLoaded})
+	h.Mdev = hostinfo.Mdev{Bus: true, Parents: []hostinfo.MdevParent{{Address: h.Devices[1].Address, Types: []hostinfo.MdevType{{ID: "nvidia-105"}}}}}
+	_, findings := statusOf(t, &Inputs{Host: h}, VFIOModules)
+	fs := findings["GP106"]
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "mdev neither loaded") || strings.Contains(fs[0].Message, "vfio_pci") {
+		t.Fatalf("GP106 without the mdev module: %+v", fs)
+	}
+	if !strings.Contains(fs[0].Remediation, "modprobe -a vfio vfio_iommu_type1 mdev") {
+		t.Errorf("remediation: %s", fs[0].Remediation)
+	}
+	h.Modules = append(h.Modules, hostinfo.Module{Name: "mdev", State: hostinfo.ModuleLoaded})
+	if _, findings := statusOf(t, &Inputs{Host: h}, VFIOModules); len(findings) != 0 {
+		t.Errorf("GP106 on a vGPU host with vfio, vfio_iommu_type1 and mdev: %+v", findings)
+	}
+}

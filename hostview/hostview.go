@@ -186,8 +186,13 @@ func (v *View) GroupIDs() []int {
 }
 
 // Companions are the other functions of a GPU's card (same slot): HDMI
-// audio, USB, UCSI.
+// audio, USB, UCSI. A virtual function has none: it shares its slot with
+// its PF and sibling VFs (NVIDIA's start at function 4), and is assigned
+// on its own, each VF in an IOMMU group of its own.
 func (v *View) Companions(gpu *pcidev.Device) []*pcidev.Device {
+	if gpu.PhysFn != "" {
+		return nil
+	}
 	slot := pcidev.SlotOf(gpu.Address)
 	var out []*pcidev.Device
 	for i := range v.Host.Devices {

@@ -128,3 +128,20 @@ func TestVendorVGPUVFDoesNotBlock(t *testing.T) {
 		t.Errorf("a VF on nvidia without nvidia/ does not block its group: %+v", got)
 	}
 }
+
+// A VF shares its slot with its PF and sibling VFs (NVIDIA's VFs start at
+// function 4 of the PF's slot), but they are not functions of one card to
+// be assigned together: GP204 called the PF a companion of each VF.
+func TestVFHasNoCompanions(t *testing.T) {
+	h := &hostinfo.Host{Devices: []pcidev.Device{
+		{Address: "0000:3d:00.0", VendorID: "10de", DeviceID: "26b9", Class: "030200", Driver: "nvidia", IOMMUGroup: intp(6), SRIOV: &pcidev.SRIOV{TotalVFs: 32, NumVFs: 2, VFs: []string{"0000:3d:00.4", "0000:3d:00.5"}}},
+		{Address: "0000:3d:00.4", VendorID: "10de", DeviceID: "26b9", Class: "030200", Driver: "nvidia", IOMMUGroup: intp(7), PhysFn: "0000:3d:00.0", VGPU: &pcidev.VendorVGPU{}},
+		{Address: "0000:3d:00.5", VendorID: "10de", DeviceID: "26b9", Class: "030200", Driver: "nvidia", IOMMUGroup: intp(8), PhysFn: "0000:3d:00.0", VGPU: &pcidev.VendorVGPU{}},
+	}}
+	v := New(h, nil, nil)
+	for _, addr := range []string{"0000:3d:00.4", "0000:3d:00.5"} {
+		if got := addrs(v.Companions(v.Device(addr))); len(got) != 0 {
+			t.Errorf("companions of VF %s: %v", addr, got)
+		}
+	}
+}
