@@ -1048,8 +1048,12 @@ func runLiveMigration(p *Pass) error {
 		}
 		switch {
 		case len(below) > 0:
+			// Info, not a warning: vGPU live migration is a capability
+			// nothing on the node asks for (no option enables it), and
+			// cold migration works; a warning would mark every vGPU host
+			// on an LTS distribution (Ubuntu 22.04: libvirt 8.0) as faulty.
 			p.Report(report.Finding{
-				Severity:    report.Warning,
+				Severity:    report.Info,
 				Subject:     hostSubject(h),
 				Message:     fmt.Sprintf("Instances with vGPUs cannot be live-migrated to or from this host: it has %s. Nova %s refuses such migrations: \"Either libvirt or QEMU version for compute service ... are too old than the supported ones\" (MigrationPreCheckError, MIN_MDEV_LIVEMIG_* in nova/virt/libvirt/driver.py).", strings.Join(below, " and "), rel.Name),
 				Remediation: fmt.Sprintf("Upgrade to libvirt %s, QEMU %s and Linux 5.18 or later where vGPU instances must migrate; cold migration still works.", vfVerString(vfMinMdevLibvirt), vfVerString(vfMinMdevQEMU)),
