@@ -715,7 +715,8 @@ func releaseAtLeast(rel novarelease.Release, name string) bool {
 
 // pciInPlacementOf reads [filter_scheduler]pci_in_placement from the
 // scheduler's configuration: --api-conf when given; the linted file
-// itself; unknown for a compute node's own configuration.
+// itself; a compute node's own configuration when it sets the option, and
+// unknown when it does not.
 func pciInPlacementOf(in *Inputs) *bool {
 	var c *novaconf.Set
 	switch {
@@ -723,6 +724,14 @@ func pciInPlacementOf(in *Inputs) *bool {
 		c = in.APIConf
 	case in.NovaConf != nil && in.NovaConf.Config != nil && in.NovaConf.Role == "lint":
 		c = in.NovaConf
+	case in.NovaConf != nil && in.NovaConf.Config != nil:
+		// A compute node's nova.conf is not the scheduler's, but one that
+		// sets the option says how the cloud is run (deployment tools
+		// write one nova.conf for every node); unset, it says nothing.
+		if b, set := in.NovaConf.Bool(novaconf.OptPCIInPlacement); set {
+			return &b
+		}
+		return nil
 	default:
 		return nil
 	}

@@ -82,6 +82,12 @@ func TestPCIConfChecks(t *testing.T) {
 		{name: "GP307 invalid on the API node", check: AliasInvalid, conf: pciConf("alias = " + h100Alias), apiConf: pciConf(`alias = {"name": "h100", "numa_policy": "sometimes"}`),
 			want: outcome{report.StatusFail, []string{"error [pci]alias /srv/api/nova.conf:2"}}, contains: []string{"of --api-conf"}},
 		{name: "GP307 valid", check: AliasInvalid, conf: pciConf("alias = " + h100Alias), want: outcome{report.StatusPass, nil}},
+		{name: "GP307 resource_class alias, scheduler's option unknown", check: AliasInvalid, release: "2025.1",
+			conf: pciConf(`alias = {"name": "l40s-2q", "device_type": "type-VF", "resource_class": "CUSTOM_L40S_2Q"}`),
+			want: outcome{report.StatusFail, []string{"warning [pci]alias " + conf + ":2"}}, contains: []string{"accepts it only when [filter_scheduler]pci_in_placement is true"}},
+		{name: "GP307 resource_class alias, the node's nova.conf sets pci_in_placement", check: AliasInvalid, release: "2025.1",
+			conf: pciConf(`alias = {"name": "l40s-2q", "device_type": "type-VF", "resource_class": "CUSTOM_L40S_2Q"}`) + "[filter_scheduler]\npci_in_placement = true\n",
+			want: outcome{report.StatusPass, nil}},
 
 		{name: "GP308 only an alias for another model", check: AliasNoDevice, conf: pciConf("device_spec = "+h100Spec, `alias = {"name": "t4", "vendor_id": "10de", "product_id": "1eb8"}`),
 			want: outcome{report.StatusFail, []string{"warning t4 " + conf + ":3"}}, contains: []string{"no GPU flavor can be scheduled here"}},

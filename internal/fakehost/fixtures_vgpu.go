@@ -577,8 +577,19 @@ func l40sHost(nova, conf string, typed map[int]int, extra []Device) *Host {
 	return mustGroups(h)
 }
 
+// l40sConf is an L40S node's nova.conf. With report_in_placement it also
+// sets [filter_scheduler]pci_in_placement, as Nova's PCI-in-Placement
+// documentation has every node's nova.conf do (the alias that names a
+// resource_class alone is valid only then).
 func l40sConf(pci, libvirt string) string {
-	return novaHead + "[pci]\n" + pci + "\n[libvirt]\nvirt_type = kvm\n" + libvirt
+	return novaHead + "[pci]\n" + pci + "\n[libvirt]\nvirt_type = kvm\n" + libvirt + pciInPlacement(pci)
+}
+
+func pciInPlacement(pci string) string {
+	if strings.Contains(pci, "report_in_placement = true") {
+		return "\n[filter_scheduler]\npci_in_placement = true\n"
+	}
+	return ""
 }
 
 func l40sVendorVFIO() *Host {
@@ -590,7 +601,7 @@ func l40sVendorMisconfigured() *Host {
 	typed := map[int]int{0: 1148, 2: 1150, 3: 1148}
 	conf := novaHead + "[devices]\nenabled_mdev_types = nvidia-1148\n\n" +
 		"[pci]\nreport_in_placement = true\n" + l40sDeviceSpecs(nil, 0, 1, 2, 3) + l40sAlias +
-		"\n[libvirt]\nvirt_type = kvm\n"
+		"\n[libvirt]\nvirt_type = kvm\n" + pciInPlacement("report_in_placement = true")
 	return l40sHost("31.0.0", conf, typed, nil)
 }
 
