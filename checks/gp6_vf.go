@@ -1161,7 +1161,8 @@ func runPlacementVFMix(p *Pass) error {
 				Remediation: fmt.Sprintf("Offer either the PF or its VFs: narrow the entry that admits %s with an \"address\" or \"product_id\" that only the intended functions have (an exact PF address also admits its VFs).", addr),
 				Evidence:    map[string]any{"pf": addr, "vfs": vfAddrs(vfs)},
 			})
-			continue
+			// Go on: once the PF's entry is narrowed, the VFs' own mix
+			// is what stops nova-compute next.
 		}
 		if len(rp.children) < 2 {
 			continue
