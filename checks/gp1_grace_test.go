@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/hostview"
+	"github.com/gpupass/gpupass/openstack/mdevconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
@@ -251,5 +253,19 @@ func TestVFIOModulesOnMdevHost(t *testing.T) {
 	h.Modules = append(h.Modules, hostinfo.Module{Name: "mdev", State: hostinfo.ModuleLoaded})
 	if _, findings := statusOf(t, &Inputs{Host: h}, VFIOModules); len(findings) != 0 {
 		t.Errorf("GP106 on a vGPU host with vfio, vfio_iommu_type1 and mdev: %+v", findings)
+	}
+}
+
+// mdev types enabled on a vendor-framework host cannot work (GP607 says
+// so): GP106 must not then ask for the mdev module.
+func TestVFIOModulesVendorFrameworkWithMdevTypes(t *testing.T) {
+	h := vendorFrameworkHost()
+	conf := &mdevconf.Conf{Enabled: []string{"nvidia-1148"}}
+	pass := &Pass{Check: VFIOModules, Inputs: &Inputs{Host: h}, Host: hostview.New(h, nil, nil), Mdev: conf}
+	if err := VFIOModules.Run(pass); err != nil {
+		t.Fatal(err)
+	}
+	if len(pass.findings) != 0 {
+		t.Errorf("GP106 on a vendor-framework host with mdev types enabled: %+v", pass.findings)
 	}
 }

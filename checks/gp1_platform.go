@@ -670,7 +670,9 @@ func requiredVFIOModules(p *Pass) []string {
 			return pcidev.RequiredVFIOModules
 		}
 	}
-	mdev := len(h.Mdev.Parents) > 0 || p.Mdev != nil && len(p.Mdev.Enabled) > 0
+	// mdev types enabled on a host of NVIDIA's vendor framework (VFs with
+	// nvidia/, no mdev parent) cannot work: GP607 says so, not this.
+	mdev := len(h.Mdev.Parents) > 0 || p.Mdev != nil && len(p.Mdev.Enabled) > 0 && len(p.Host.VendorFramework()) == 0
 	if !variant && !mdev {
 		return pcidev.RequiredVFIOModules
 	}

@@ -65,6 +65,17 @@ func skipNoMdev(p *Pass) bool {
 	return true
 }
 
+// skipVendorFramework skips a check of the mdev stack on a host whose GPUs
+// use NVIDIA's vendor-specific VFIO framework and that has no mdev bus:
+// mdev types enabled there cannot work, which is GP607's to say.
+func skipVendorFramework(p *Pass) bool {
+	if vf := p.Host.VendorFramework(); len(vf) > 0 && !p.Inputs.Host.Mdev.Bus {
+		p.Skipf("the GPU functions use NVIDIA's vendor-specific VFIO framework (nvidia/ on %s), which has no mdev: GP607 judges them", vf[0].Address)
+		return true
+	}
+	return false
+}
+
 // enabledOption names the option that enabled the types as written
 // ([devices]enabled_mdev_types, or its old name enabled_vgpu_types).
 func enabledOption(c *mdevconf.Conf) string {
@@ -1122,8 +1133,7 @@ func runVGPUHostStack(p *Pass) error {
 	}
 	h := p.Inputs.Host
 	rel := mdevRelease(p)
-	if vf := p.Host.VendorFramework(); len(vf) > 0 && !h.Mdev.Bus {
-		p.Skipf("the GPU functions use NVIDIA's vendor-specific VFIO framework (nvidia/ on %s), which has no mdev: GP607 judges them", vf[0].Address)
+	if skipVendorFramework(p) {
 		return nil
 	}
 	if !h.Mdev.Bus {
@@ -1285,7 +1295,7 @@ func persistentMdevs(rel novarelease.Release, h *hostinfo.Host) bool {
 
 // runMdevPersistence is GP606's Run.
 func runMdevPersistence(p *Pass) error {
-	if skipNoMdev(p) {
+	if skipNoMdev(p) || skipVendorFramework(p) {
 		return nil
 	}
 	c := p.Mdev

@@ -462,6 +462,14 @@ func TestMdevChecks(t *testing.T) {
 			want: outcome{report.StatusSkip, nil}},
 
 		// GP606
+		{name: "GP606 the vendor framework is GP607's", check: MdevPersistence, host: func() *hostinfo.Host {
+			h := a40Host()
+			h.Mdev = hostinfo.Mdev{}
+			device(t, h, "0000:e8:00.4").VGPU = &pcidev.VendorVGPU{CurrentKnown: true}
+			return h
+		}(), release: r2025_1,
+			conf: func(r novarelease.Release) *mdevconf.Conf { return enabledConf(r, "nvidia-558") },
+			want: outcome{report.StatusSkip, nil}},
 		{name: "GP606 2024.2 without mdevctl", check: MdevPersistence, host: func() *hostinfo.Host {
 			h := v100Host()
 			h.Mdev.Mdevctl = ""
