@@ -209,7 +209,7 @@ func TestVFChecks(t *testing.T) {
 			want:     outcome{report.StatusFail, []string{"error 0000:41:00.0 " + conf + ":3"}},
 			contains: []string{"Configuring both 0000:41:00.0 and 0000:41:00.4,0000:41:00.5,0000:41:00.6 in [pci]device_spec is not supported.", "PlacementPciDependentDeviceException"}},
 		{name: "GP610 a PF beside its VFs, and the VFs in two classes", check: PlacementVFMix,
-			conf: pciConf("report_in_placement = true", vfSpec45, `device_spec = {"vendor_id": "10de", "product_id": "26b9", "address": "0000:41:00.5", "resource_class": "CUSTOM_L40S_4Q", "managed": "no"}`, `device_spec = {"vendor_id": "10de", "product_id": "26b9", "address": "0000:41:00.0"}`),
+			conf:     pciConf("report_in_placement = true", vfSpec45, `device_spec = {"vendor_id": "10de", "product_id": "26b9", "address": "0000:41:00.5", "resource_class": "CUSTOM_L40S_4Q", "managed": "no"}`, `device_spec = {"vendor_id": "10de", "product_id": "26b9", "address": "0000:41:00.0"}`),
 			want:     outcome{report.StatusFail, []string{"error 0000:41:00.0 " + conf + ":5", "error 0000:41:00.0 " + conf + ":4"}},
 			contains: []string{"PlacementPciDependentDeviceException", "PlacementPciMixedResourceClassException"}},
 		{name: "GP610 VFs of one PF in two resource classes and trait sets", check: PlacementVFMix,
