@@ -54,6 +54,9 @@ func runDeviceSpecInvalid(p *Pass) error {
 				})
 			}
 			for _, d := range e.Diags {
+				if d.IgnoredTag == "managed" {
+					continue // GP608 managed-mismatch says it
+				}
 				p.Report(report.Finding{
 					Severity:    report.Warning,
 					Subject:     optionSubject(novaconf.OptDeviceSpec),

@@ -828,6 +828,19 @@ func runManagedMismatch(p *Pass) error {
 		}
 		switch {
 		case !rel.AtLeast(vfRel2025_1):
+			if raw, ok := s.Tags["managed"]; ok {
+				// Before 2025.1 the tag is kept as a free-form tag:
+				// libvirt is asked for managed='yes' whatever it says
+				// (GP302 leaves this tag to this check).
+				p.Report(report.Finding{
+					Severity:    report.Warning,
+					Subject:     optionSubject(novaconf.OptDeviceSpec),
+					Source:      e.Value.Source.String(),
+					Message:     fmt.Sprintf("[pci]device_spec %s sets \"managed\", which Nova %s ignores (the tag takes effect from Nova 2025.1): libvirt is still asked to detach these devices from their host driver and bind them to vfio-pci.", label, rel.Name),
+					Remediation: "Upgrade this node's Nova to 2025.1 or later for the tag to take effect; until then, devices that must keep their driver (vfio-pci variant drivers, NVIDIA's vendor-framework VFs) cannot be passed through by Nova.",
+					Evidence:    map[string]any{"managed": raw, "nova_release": rel.Name},
+				})
+			}
 			// Vendor-framework VFs on an old release are GP607's.
 			var variant []*pcidev.Device
 			for _, d := range needNo {

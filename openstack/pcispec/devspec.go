@@ -639,7 +639,9 @@ func (p *specParser) checkTags(s *DeviceSpec) {
 		case !ok:
 			p.warn("tag %q is not one Nova %s uses: Nova keeps it as a free-form tag that only requests naming it can match (a misspelt key?)", k, p.rel)
 		case !p.rel.AtLeast(since):
-			p.warn("tag %q has an effect from Nova %s only: Nova %s keeps it as a free-form tag and ignores it", k, since, p.rel)
+			d := warnf("tag %q has an effect from Nova %s only: Nova %s keeps it as a free-form tag and ignores it", k, since, p.rel)
+			d.IgnoredTag = k
+			p.diags = append(p.diags, d)
 		case v.kind != pyStr && v.kind != pyNone && (k == "physical_network" || k == "resource_class" || k == "traits"):
 			p.warn("tag %q is %s, not a string: Nova compares it as is and it matches no request", k, pyRepr(v))
 		case k == "trusted" && v.kind != pyStr:

@@ -15,6 +15,10 @@ type Diagnostic struct {
 	// Message says what Nova will do with the value, in the operator's
 	// terms.
 	Message string
+	// IgnoredTag names the device_spec tag this release keeps as a
+	// free-form tag because it has an effect only from a later release
+	// ("managed" before 2025.1); "" for other diagnostics.
+	IgnoredTag string
 }
 
 func warnf(format string, args ...any) Diagnostic {
