@@ -269,3 +269,21 @@ func TestVFIOModulesVendorFrameworkWithMdevTypes(t *testing.T) {
 		t.Errorf("GP106 on a vendor-framework host with mdev types enabled: %+v", pass.findings)
 	}
 }
+
+// A GH200 GPU not (yet) bound, meant for nvgrace_gpu_vfio_pci by its
+// device_spec: GP106 asked for vfio_pci, and GP608 offered to bind it to
+// vfio-pci, which cannot drive a Grace Hopper GPU.
+func TestUnboundGH200WantsItsVariantDriver(t *testing.T) {
+	h := gh200Host()
+	h.Devices[1].Driver, h.Devices[1].DriverOverride, h.Driverctl = "", "", nil
+	conf := testConf(t, "compute", confFile{"/etc/nova/nova.conf", pciConf(`device_spec = {"vendor_id": "10de", "product_id": "2342", "managed": "no"}`), 0o640})
+	epoxy, _ := novarelease.Parse("2025.1")
+	_, findings := statusOf(t, &Inputs{Host: h, NovaConf: conf, NovaRelease: epoxy}, VFIOModules, ManagedMismatch)
+	if fs := findings["GP106"]; len(fs) != 0 {
+		t.Errorf("GP106 on a GH200 host with vfio_pci_core: %+v", fs)
+	}
+	fs := findings["GP608"]
+	if len(fs) != 1 || !strings.Contains(fs[0].Remediation, "driverctl set-override 0009:01:00.0 nvgrace_gpu_vfio_pci") {
+		t.Errorf("GP608: %+v", fs)
+	}
+}

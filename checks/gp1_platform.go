@@ -666,8 +666,13 @@ func requiredVFIOModules(p *Pass) []string {
 		}
 	}
 	for _, g := range p.Host.GPUs {
-		if !pcidev.ReadyForVFIO(g.Device) && pcidev.VFIODriverFor(g.Device) == pcidev.DriverVFIOPCI {
+		if pcidev.ReadyForVFIO(g.Device) {
+			continue
+		}
+		if drv := pcidev.VFIODriverFor(g.Device); drv == pcidev.DriverVFIOPCI {
 			return pcidev.RequiredVFIOModules
+		} else if pcidev.IsVFIOVariantDriver(drv) {
+			variant = true // a GH200 waiting for nvgrace_gpu_vfio_pci
 		}
 	}
 	// mdev types enabled on a host of NVIDIA's vendor framework (VFs with

@@ -865,13 +865,13 @@ func runManagedMismatch(p *Pass) error {
 				if i == 8 {
 					break
 				}
-				cmds = append(cmds, "driverctl set-override "+vfShellQuote(d.Address)+" vfio-pci")
+				cmds = append(cmds, "driverctl set-override "+vfShellQuote(d.Address)+" "+vfShellQuote(pcidev.VFIODriverFor(d)))
 			}
 			p.Report(report.Finding{
 				Subject:     optionSubject(novaconf.OptDeviceSpec),
 				Source:      e.Value.Source.String(),
 				Message:     fmt.Sprintf("[pci]device_spec %s sets \"managed\": \"no\", so libvirt will not bind these devices to vfio-pci, and they are not on a VFIO driver: %s. QEMU cannot open them, and a guest Nova %s gives one does not start.", label, describe(onHost), rel.Name),
-				Remediation: fmt.Sprintf("Drop \"managed\": \"no\" from this device_spec so that libvirt binds them, or bind them to vfio-pci at every boot: %s.", strings.Join(cmds, "; ")),
+				Remediation: fmt.Sprintf("Drop \"managed\": \"no\" from this device_spec so that libvirt binds them, or bind them to their VFIO driver (vfio-pci, or the variant driver made for them) at every boot: %s.", strings.Join(cmds, "; ")),
 				Evidence:    map[string]any{"devices": vfAddrs(onHost), "managed": "false"},
 			})
 		case len(needNo) > 0:
