@@ -109,6 +109,16 @@ func TestWrap(t *testing.T) {
 	if got != "/a/very/long/path/name\nx\n" {
 		t.Errorf("long word: %q", got)
 	}
+	// A comma-separated list longer than a line (Nova's messages join
+	// addresses with ",") is broken after its commas.
+	got = wrap("VFs 0000:3d:00.4,0000:3d:00.5,0000:3d:00.6,0000:3d:00.7 end", "", "  ", 30)
+	if got != "VFs 0000:3d:00.4,0000:3d:00.5,\n  0000:3d:00.6,0000:3d:00.7\n  end\n" {
+		t.Errorf("long list: %q", got)
+	}
+	// A list that fits stays whole (vfio-pci.ids=10de:2330,10de:22a3).
+	if got := wrap("ids=10de:2330,10de:22a3", "", "", 30); got != "ids=10de:2330,10de:22a3\n" {
+		t.Errorf("short list: %q", got)
+	}
 }
 
 // A JSON report must decode back into the same Report: audit --reports

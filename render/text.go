@@ -378,9 +378,12 @@ func (t *textWriter) summary(r report.Report) {
 
 // wrap breaks text into lines of at most width columns: the first line
 // starts with first, the others with rest. Words longer than a line (a
-// path, a command) are not broken. Every line ends with a newline.
+// path, a command) are not broken, except a comma-separated list (the
+// addresses Nova's messages join with ","), which is broken after its
+// commas. Every line ends with a newline.
 func wrap(text, first, rest string, width int) string {
 	var b strings.Builder
+	room := width - utf8.RuneCountInString(rest)
 	for pi, paragraph := range strings.Split(text, "\n") {
 		prefix := first
 		if pi > 0 {
@@ -389,7 +392,11 @@ func wrap(text, first, rest string, width int) string {
 		line := prefix
 		lineLen := utf8.RuneCountInString(prefix)
 		empty := true
+		var words []string
 		for _, word := range strings.Fields(paragraph) {
+			words = append(words, splitList(word, room)...)
+		}
+		for _, word := range words {
 			n := utf8.RuneCountInString(word)
 			if !empty && lineLen+1+n > width {
 				b.WriteString(line + "\n")
@@ -406,4 +413,22 @@ func wrap(text, first, rest string, width int) string {
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	return b.String()
+}
+
+// splitList breaks a word longer than room columns after its commas into
+// pieces of at most room columns (a piece without a comma stays whole).
+func splitList(word string, room int) []string {
+	if room <= 0 || utf8.RuneCountInString(word) <= room || !strings.Contains(word, ",") {
+		return []string{word}
+	}
+	var out []string
+	piece := ""
+	for _, item := range strings.SplitAfter(word, ",") {
+		if piece != "" && utf8.RuneCountInString(piece+item) > room {
+			out = append(out, piece)
+			piece = ""
+		}
+		piece += item
+	}
+	return append(out, piece)
 }
