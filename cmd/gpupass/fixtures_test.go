@@ -42,6 +42,24 @@ var expected = map[string][]string{
 	"acs-override":        {"GP104 warning archbox", "GP105 warning archbox", "GP108 info archbox", "GP313 error [libvirt]virt_type"},
 	"quirks":              {"GP108 info gentoo-adl", "GP301 warning /etc/nova/nova.conf", "GP302 error [pci]device_spec", "GP306 warning 0000:01:00.0", "GP313 error [libvirt]virt_type"},
 	"real-firecracker-vm": {"GP101 warning vm", "GP102 error vm", "GP106 error vm", "GP108 info vm"},
+
+	// vGPU and SR-IOV GPU hosts (issue 13): the four healthy ones give
+	// infos only; each variant gives what testdata/hosts/README.md says.
+	"v100-mdev":                  {"GP104 info cmp-v100-02", "GP108 info cmp-v100-02", "GP604 info cmp-v100-02", "GP609 info cmp-v100-02"},
+	"a40-sriov-mdev":             {"GP104 info cmp-a40-05", "GP108 info cmp-a40-05", "GP604 info cmp-a40-05", "GP606 info cmp-a40-05", "GP609 info cmp-a40-05"},
+	"l40s-vendor-vfio":           {"GP104 info cmp-l40s-11", "GP108 info cmp-l40s-11", "GP607 info 0000:3d:00.0"},
+	"gh200-nvgrace":              {"GP108 info cmp-gh200-01", "GP207 info 0009:01:00.0", "GP612 info 0009:01:00.0"},
+	"a40-mdev-type-names":        {"GP104 info cmp-a40-05", "GP108 info cmp-a40-05", "GP601 error [devices]enabled_mdev_types", "GP601 error [devices]enabled_mdev_types", "GP606 warning cmp-a40-05", "GP609 info cmp-a40-05"},
+	"a40-mdev-addresses-invalid": {"GP104 info cmp-a40-05", "GP108 info cmp-a40-05", "GP602 error [mdev_nvidia-558]device_addresses", "GP602 error [mdev_nvidia-558]device_addresses", "GP602 error [mdev_nvidia-558]device_addresses", "GP602 error [mdev_nvidia-560]device_addresses", "GP609 info cmp-a40-05"},
+	"v100-mdev-zed-ambiguous":    {"GP104 info cmp-v100-02", "GP108 info cmp-v100-02", "GP603 warning [devices]enabled_mdev_types", "GP604 info cmp-v100-02", "GP609 info cmp-v100-02"},
+	"a40-mdev-capacity":          {"GP104 info cmp-a40-05", "GP108 info cmp-a40-05", "GP604 info cmp-a40-05", "GP604 info cmp-a40-05", "GP604 warning 0000:3b:00.0", "GP606 info cmp-a40-05", "GP609 info cmp-a40-05"},
+	"a40-vgpu-stack-missing":     {"GP104 info cmp-a40-05", "GP106 error cmp-a40-05", "GP108 info cmp-a40-05", "GP201 info cmp-a40-05", "GP605 error 0000:3b:00.0", "GP605 error cmp-a40-05", "GP605 error cmp-a40-05", "GP609 info cmp-a40-05"},
+	"l40s-vendor-misconfigured":  {"GP104 info cmp-l40s-11", "GP108 info cmp-l40s-11", "GP607 error 0000:3d:00.0", "GP607 error [devices]enabled_mdev_types", "GP607 info 0000:3d:00.0", "GP607 warning [pci]device_spec", "GP607 warning l40s-2q"},
+	"l40s-managed-mismatch":      {"GP104 info cmp-l40s-11", "GP106 error cmp-l40s-11", "GP107 error cmp-l40s-11", "GP108 info cmp-l40s-11", "GP201 error 0000:b1:00.0", "GP302 warning [pci]device_spec", "GP312 warning [pci]device_spec", "GP607 info 0000:3d:00.0", "GP608 error [pci]device_spec", "GP608 error [pci]device_spec", "GP611 warning [pci]device_spec"},
+	"l40s-managed-old-nova":      {"GP104 info cmp-l40s-11", "GP108 info cmp-l40s-11", "GP607 error cmp-l40s-11", "GP607 info 0000:3d:00.0", "GP608 warning [pci]device_spec", "GP608 warning [pci]device_spec", "GP608 warning [pci]device_spec", "GP608 warning [pci]device_spec"},
+	"l40s-livemig-bookworm":      {"GP104 info cmp-l40s-11", "GP108 info cmp-l40s-11", "GP607 info 0000:3d:00.0", "GP609 error [pci]device_spec", "GP609 warning [libvirt]live_migration_permit_post_copy"},
+	"l40s-placement-mix":         {"GP104 info cmp-l40s-11", "GP106 error cmp-l40s-11", "GP108 info cmp-l40s-11", "GP207 info 0000:3d:00.0", "GP212 info 0000:3d:00.0", "GP302 warning [pci]device_spec", "GP302 warning [pci]device_spec", "GP304 warning [pci]device_spec", "GP607 error 0000:3d:00.0", "GP607 info 0000:3d:00.0", "GP608 error [pci]device_spec", "GP610 error 0000:3d:00.0", "GP610 error 0000:3d:00.0", "GP610 error [pci]device_spec", "GP611 warning [pci]device_spec"},
+	"gh200-no-smmu":              {"GP102 error cmp-gh200-01", "GP108 info cmp-gh200-01", "GP207 info 0009:01:00.0", "GP608 error [pci]device_spec"},
 }
 
 // mentions are facts a fixture's findings must state, beyond their IDs:
@@ -49,15 +67,28 @@ var expected = map[string][]string{
 var mentions = map[string][]string{
 	"turing-workstation": {"0000:01:00.1 (10de:10f7 TU102 High Definition Audio Controller) shares iommu-group/1", "bound to snd_hda_intel",
 		"softdep xhci_pci pre: vfio-pci", "softdep i2c_nvidia_gpu pre: vfio-pci", "options vfio-pci ids=10de:1e07,10de:10f7,10de:1ad6,10de:1ad7"},
-	"iommu-off-kernel":  {"add intel_iommu=on", `grubby --update-kernel=ALL --args="intel_iommu=on"`},
-	"vtd-off-firmware":  {"no ACPI DMAR table", "Intel VT-d"},
-	"nouveau-no-vfio":   {"bound to the host driver nouveau", "softdep nouveau pre: vfio-pci", "modprobe vfio-pci"},
-	"nvme-shared-group": {"0000:3e:00.0", "nvme"},
-	"epyc-mi210":        {"no reset method", "64 GiB 64-bit BAR"},
-	"a100-sriov":        {"type-PF", "128 GiB 64-bit BAR (BAR1)"},
-	"boot-vga-gpu":      {"boot VGA", "video=efifb:off"},
-	"acs-override":      {"pcie_acs_override=downstream,multifunction", "vfio_iommu_type1.allow_unsafe_interrupts=1 on the kernel command line"},
-	"h100-hgx":          {"Nova 2024.1 (caracal) rules applied: detected from Nova 29.2.0"},
+	"iommu-off-kernel":           {"add intel_iommu=on", `grubby --update-kernel=ALL --args="intel_iommu=on"`},
+	"vtd-off-firmware":           {"no ACPI DMAR table", "Intel VT-d"},
+	"nouveau-no-vfio":            {"bound to the host driver nouveau", "softdep nouveau pre: vfio-pci", "modprobe vfio-pci"},
+	"nvme-shared-group":          {"0000:3e:00.0", "nvme"},
+	"epyc-mi210":                 {"no reset method", "64 GiB 64-bit BAR"},
+	"a100-sriov":                 {"type-PF", "128 GiB 64-bit BAR (BAR1)"},
+	"boot-vga-gpu":               {"boot VGA", "video=efifb:off"},
+	"acs-override":               {"pcie_acs_override=downstream,multifunction", "vfio_iommu_type1.allow_unsafe_interrupts=1 on the kernel command line"},
+	"h100-hgx":                   {"Nova 2024.1 (caracal) rules applied: detected from Nova 29.2.0"},
+	"a40-mdev-type-names":        {`"NVIDIA A40-2Q", which is the human name of the mdev type nvidia-558`, "nvidia-256, which no mdev parent of this host offers", "mdevctl, which is not installed"},
+	"a40-mdev-addresses-invalid": {"InvalidLibvirtMdevConfig", "incorrect PCI address: 3b:00.6", "the physical function of an SR-IOV GPU", "0000:18:00.0 (8086:1572", "0000:3b:00.5"},
+	"v100-mdev-zed-ambiguous":    {"Nova zed", "nvidia-105"},
+	"a40-mdev-capacity":          {"nvidia-560 (NVIDIA A40-4Q)"},
+	"a40-vgpu-stack-missing":     {"/sys/class/mdev_bus is absent", "nvidia_vgpu_vfio is not loaded", "sriov_numvfs is 0 of 32"},
+	"l40s-vendor-misconfigured":  {"cannot work on this host: it has no mdev bus", "current_vgpu_type is 0", "CUSTOM_L40S_2Q gathers VFs of 2 different vGPU types"},
+	"l40s-managed-mismatch":      {`does not set managed`, `sets "managed": "no"`},
+	"l40s-managed-old-nova":      {`sets "managed", which Nova 2024.2 ignores`},
+	"l40s-livemig-bookworm":      {"libvirt 9.0.0", "live_migration_permit_post_copy is true"},
+	"l40s-placement-mix":         {"PlacementPciDependentDeviceException", "PlacementPciMixedResourceClassException", "devname"},
+	"gh200-no-smmu":              {"describes no SMMU"},
+	"gh200-nvgrace":              {"nvgrace_gpu_vfio_pci"},
+	"l40s-vendor-vfio":           {"type 1148 NVIDIA L40S-2Q"},
 }
 
 // confMentions are the nova.conf facts each fixture's findings state.
