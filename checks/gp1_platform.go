@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
@@ -585,7 +586,7 @@ var VFIOModules = &Check{
 func runVFIOModules(p *Pass) error {
 	h := p.Inputs.Host
 	var missing []string
-	required := requiredVFIOModules(p)
+	required := hostview.RequiredVFIOModules(p.Host, p.Mdev != nil && len(p.Mdev.Enabled) > 0)
 	for _, name := range required {
 		if m, ok := p.Host.Module(name); !ok || m.State != hostinfo.ModuleLoaded && m.State != hostinfo.ModuleBuiltin {
 			missing = append(missing, name)
@@ -630,69 +631,6 @@ func runVFIOModules(p *Pass) error {
 		Fix:         []report.Fix{{Target: "modules-load.d", Path: "/etc/modules-load.d/vfio.conf", Action: "add", Text: lines}},
 	})
 	return nil
-}
-
-// requiredVFIOModules are the modules GP106 wants present: vfio, vfio_pci
-// and vfio_iommu_type1; on a host whose GPUs serve mediated devices (mdev
-// parents, or mdev types enabled in nova.conf) and nothing needs vfio-pci,
-// the mdev core in place of vfio_pci; or, where every device meant for a guest is on a
-// vfio-pci variant driver (nvgrace_gpu_vfio_pci, mlx5_vfio_pci) or is a VF
-// NVIDIA's driver registers with VFIO, vfio_pci_core in place of vfio_pci:
-// the variant drivers build on vfio_pci_core, and nothing then needs
-// vfio-pci itself. Something does when a device is bound to vfio-pci, its
-// driver_override or a boot-time claim (vfio-pci.ids, driverctl) names
-// vfio-pci, or a passthrough GPU is on a host driver and would go to
-// vfio-pci.
-func requiredVFIOModules(p *Pass) []string {
-	h := p.Inputs.Host
-	variant := false
-	for i := range h.Devices {
-		d := &h.Devices[i]
-		switch {
-		case d.Driver == pcidev.DriverVFIOPCI || d.DriverOverride == pcidev.DriverVFIOPCI:
-			return pcidev.RequiredVFIOModules
-		case pcidev.IsVFIOVariantDriver(d.Driver) || pcidev.IsVendorVGPUVF(d):
-			variant = true
-		}
-	}
-	for _, c := range p.Host.Claims {
-		if c.Driver == pcidev.DriverVFIOPCI {
-			return pcidev.RequiredVFIOModules
-		}
-	}
-	for _, o := range h.Driverctl {
-		if o.Driver == pcidev.DriverVFIOPCI {
-			return pcidev.RequiredVFIOModules
-		}
-	}
-	for _, g := range p.Host.GPUs {
-		if pcidev.ReadyForVFIO(g.Device) {
-			continue
-		}
-		if drv := pcidev.VFIODriverFor(g.Device); drv == pcidev.DriverVFIOPCI {
-			return pcidev.RequiredVFIOModules
-		} else if pcidev.IsVFIOVariantDriver(drv) {
-			variant = true // a GH200 waiting for nvgrace_gpu_vfio_pci
-		}
-	}
-	// mdev types enabled on a host of NVIDIA's vendor framework (VFs with
-	// nvidia/, no mdev parent) cannot work: GP607 says so, not this.
-	mdev := len(h.Mdev.Parents) > 0 || p.Mdev != nil && len(p.Mdev.Enabled) > 0 && len(p.Host.VendorFramework()) == 0
-	if !variant && !mdev {
-		return pcidev.RequiredVFIOModules
-	}
-	// vGPUs through mediated devices need the mdev core beside vfio and
-	// its IOMMU backend (the vendor's mdev driver, nvidia_vgpu_vfio, is
-	// GP605's); a variant driver needs vfio_pci_core.
-	out := []string{"vfio"}
-	if variant {
-		out = append(out, "vfio_pci_core")
-	}
-	out = append(out, "vfio_iommu_type1")
-	if mdev {
-		out = append(out, "mdev")
-	}
-	return out
 }
 
 // meantForVGPU reports a GPU function that serves vGPUs rather than a

@@ -523,11 +523,23 @@ func (p *Plan) hostProblems() {
 	}
 }
 
-// missingVFIO are the VFIO modules vfio-pci needs that are neither loaded
-// nor built in.
+// requiredVFIO are the VFIO modules the plan's host needs: vfio-pci's when
+// the plan binds GPUs to it, else what the host's devices need
+// (hostview.RequiredVFIOModules: the mdev core for mdev vGPUs,
+// vfio_pci_core for variant drivers and NVIDIA's vendor framework).
+func (p *Plan) requiredVFIO() []string {
+	if len(p.Models) > 0 {
+		return pcidev.RequiredVFIOModules
+	}
+	mdev := p.VGPU != nil && p.VGPU.Framework == FrameworkMdev
+	return hostview.RequiredVFIOModules(hostview.New(p.Host, p.Options.GPUs, nil), mdev)
+}
+
+// missingVFIO are the VFIO modules the host needs (requiredVFIO) that are
+// neither loaded nor built in.
 func (p *Plan) missingVFIO() []string {
 	var out []string
-	for _, name := range pcidev.RequiredVFIOModules {
+	for _, name := range p.requiredVFIO() {
 		found := false
 		for _, m := range p.Host.Modules {
 			if m.Name == name && (m.State == hostinfo.ModuleLoaded || m.State == hostinfo.ModuleBuiltin) {
@@ -565,5 +577,5 @@ func (p *Plan) ModulesLoad() string {
 	if len(p.missingVFIO()) == 0 || !p.kernelLoadsModules() {
 		return ""
 	}
-	return strings.Join(pcidev.RequiredVFIOModules, "\n") + "\n"
+	return strings.Join(p.requiredVFIO(), "\n") + "\n"
 }

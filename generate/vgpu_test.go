@@ -561,3 +561,29 @@ func TestVendorUnitScripts(t *testing.T) {
 		t.Errorf("types again: exit %d: %s", code, out)
 	}
 }
+
+// A vGPU host needs the VFIO modules its devices use, not vfio-pci's:
+// the plan loaded vfio_pci on hosts where nothing is bound to it.
+func TestVGPUModules(t *testing.T) {
+	without := func(h *hostinfo.Host, drop ...string) *hostinfo.Host {
+		var keep []hostinfo.Module
+		for _, m := range h.Modules {
+			if !slices.Contains(drop, m.Name) {
+				keep = append(keep, m)
+			}
+		}
+		h.Modules = keep
+		return h
+	}
+	// The vendor framework: vfio_pci_core is what nvidia.ko registers the
+	// VFs through; vfio_pci missing is no fault.
+	p := buildAt(t, without(l40sVendorHost(4), "vfio_pci", "mdev", "nvidia_vgpu_vfio"), "2025.1", Options{VGPUType: "1148"})
+	if got := p.ModulesLoad(); got != "" {
+		t.Errorf("vendor framework without vfio_pci: modules-load.d %q", got)
+	}
+	// mdev vGPUs: the mdev core, not vfio_pci.
+	p = buildAt(t, without(v100Host(), "vfio_pci", "mdev"), "2024.1", Options{VGPUType: "nvidia-105"})
+	if got := p.ModulesLoad(); got != "vfio\nvfio_iommu_type1\nmdev\n" {
+		t.Errorf("mdev host without mdev: modules-load.d %q", got)
+	}
+}

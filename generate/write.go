@@ -381,7 +381,7 @@ func (p *Plan) modprobeDoc(d *doc) {
 	d.blank()
 	if len(p.Models) == 0 {
 		d.note("Then load them now (or reboot):")
-		d.run(append(Command{"modprobe", "-a"}, pcidev.RequiredVFIOModules...))
+		d.run(append(Command{"modprobe", "-a"}, p.requiredVFIO()...))
 		return
 	}
 	if load != "" {
