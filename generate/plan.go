@@ -185,11 +185,15 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		if d.PhysFn != "" {
 			continue // a VF: its PF decides
 		}
-		switch {
-		case p.vgpuHost:
+		if p.vgpuHost && (p.VGPU.gives(d.Address) || forVGPU(host, d) || pcidev.IsHostDisplay(d) || pcidev.IsBootVGA(d)) {
 			if pcidev.IsDisplay(d) && !p.VGPU.gives(d.Address) {
 				p.Left = append(p.Left, Skipped{d, p.vgpuLeft(d)})
 			}
+			continue
+		}
+		// A GPU of a model that serves no vGPU here (a T4 beside the L40S
+		// of NVIDIA's vendor framework) is planned as on any host.
+		switch {
 		case len(opts.GPUs) > 0:
 			for _, s := range opts.GPUs {
 				if s.Matches(d) {

@@ -1130,3 +1130,39 @@ func (p *Plan) validateVGPU() error {
 	}
 	return nil
 }
+
+// servesVGPU reports a GPU that gives vGPUs: an mdev parent, or a PF whose
+// VFs are mdev parents or VFs of NVIDIA's vendor-specific VFIO framework.
+func servesVGPU(h *hostinfo.Host, d *pcidev.Device) bool {
+	if h.Mdev.Parent(d.Address) != nil {
+		return true
+	}
+	for i := range h.Devices {
+		vf := &h.Devices[i]
+		if vf.PhysFn == d.Address && (vf.VGPU != nil || h.Mdev.Parent(vf.Address) != nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// forVGPU reports a GPU a vGPU host keeps for vGPUs: one that serves them,
+// one of a model that serves them here, or any GPU when none serves them
+// yet (the vGPU manager not loaded, the VFs not enabled: the GPUs are
+// still meant for it). A GPU of another model beside vGPU GPUs is not.
+func forVGPU(h *hostinfo.Host, d *pcidev.Device) bool {
+	if servesVGPU(h, d) {
+		return true
+	}
+	any := false
+	for i := range h.Devices {
+		o := &h.Devices[i]
+		if o.PhysFn == "" && servesVGPU(h, o) {
+			any = true
+			if o.VendorID == d.VendorID && o.DeviceID == d.DeviceID {
+				return true
+			}
+		}
+	}
+	return !any
+}

@@ -32,6 +32,9 @@ type roundTrip struct {
 	change        func(t *testing.T, root string)
 	gpus          []string
 	apiConf       string
+	// release is --nova-release; "" takes the fixture's installed Nova,
+	// or 2024.1 when it has none.
+	release string
 }
 
 // roundTrips are every fixture, as it is and with --gpu all, and variants
@@ -92,6 +95,17 @@ func roundTrips(t *testing.T) []roundTrip {
 		roundTrip{name: "a100-sriov/api-placement", fixture: "a100-sriov", apiConf: "[filter_scheduler]\nenabled_filters = ComputeFilter,ImagePropertiesFilter\npci_in_placement = true\n\n[pci]\n" +
 			`alias = {"name": "a100", "vendor_id": "10de", "product_id": "20b2", "device_type": "type-PCI"}` + "\n" +
 			`alias = {"name": "t4", "vendor_id": "10de", "product_id": "1eb8", "device_type": "type-PCI"}` + "\n"},
+		// A VF offered with one_time_use, which Nova 2025.2 and later
+		// refuse on VFs (GP611's error; the fixture's own 2025.1 ignores
+		// the tag).
+		roundTrip{name: "l40s-vendor-vfio/one-time-use-vf", fixture: "l40s-vendor-vfio", release: "2026.1", change: func(t *testing.T, root string) {
+			conf := filepath.Join(root, "etc/nova/nova.conf")
+			data, err := os.ReadFile(conf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, conf, strings.Replace(string(data), `"address": "0000:3d:00.7", `, `"address": "0000:3d:00.7", "one_time_use": "yes", `, 1))
+		}},
 		roundTrip{name: "nvme-shared-group/api-invalid", fixture: "nvme-shared-group", apiConf: "[pci]\n" +
 			`alias = {"name": "l40s", "vendor_id": "10de", "product_id": "26b9"}` + "\n" + `alias = {"name": "x", "bogus": 1}` + "\n"},
 		roundTrip{name: "boot-vga-gpu/api-mismatch", fixture: "boot-vga-gpu", gpus: []string{"all"}, apiConf: "[filter_scheduler]\nenabled_filters = ComputeFilter,PciPassthroughFilter\n\n[pci]\n" +
@@ -156,7 +170,13 @@ func TestGenerateRoundTrip(t *testing.T) {
 				apiFiles = []string{api}
 			}
 			opts := &generateOptions{globalOptions: &globalOptions{root: src, format: "text"}}
-			opts.gpus, opts.novaRelease, opts.conf.apiConf = rt.gpus, "2024.1", apiFiles
+			// The release of the Nova the fixture has installed (the vGPU
+			// hosts' rules depend on it), else 2024.1.
+			release := rt.release
+			if m, _ := filepath.Glob(filepath.Join(hostsDir, rt.fixture, "usr/lib/python3/dist-packages/nova-*.dist-info")); release == "" && len(m) == 0 {
+				release = "2024.1"
+			}
+			opts.gpus, opts.novaRelease, opts.conf.apiConf = rt.gpus, release, apiFiles
 			plan, err := buildPlan(opts)
 			if err != nil {
 				t.Fatal(err)
