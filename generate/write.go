@@ -81,14 +81,22 @@ func (p *Plan) summary(d *doc) {
 	d.line("#")
 	if p.VGPU != nil {
 		p.vgpuSummary(d)
-	} else if len(p.Models) == 0 {
+	}
+	switch {
+	case p.VGPU != nil && len(p.Models) == 0:
+		// the vGPUs are all the plan gives
+	case len(p.Models) == 0:
 		if p.changes() {
 			d.note("No GPU is selected for passthrough.")
 		} else {
 			d.note("No GPU is selected for passthrough: nothing to configure.")
 		}
-	} else {
-		d.note("For guests:")
+	default:
+		if p.VGPU != nil {
+			d.note("For guests, whole GPUs too:")
+		} else {
+			d.note("For guests:")
+		}
 		for _, m := range p.Models {
 			for _, dev := range m.Devices {
 				d.comment("#   ", "#     ", fmt.Sprintf("%s  alias %s", pcidev.Describe(dev), m.Alias))
