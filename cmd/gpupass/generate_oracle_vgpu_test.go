@@ -21,7 +21,8 @@ import (
 // LibvirtDriver._get_supported_vgpu_types on the compute file (the types
 // Nova uses, which parent gets which type and class, max_instances). Zed
 // is Debian's python3-nova (GPUPASS_ORACLE=1); 2025.1 runs when
-// GPUPASS_NOVA_2025_1 names the dist-packages directory of Nova 31
+// GPUPASS_NOVA_PKGS names hack/nova-pkgs.sh's directory (as in .ci/run),
+// or GPUPASS_NOVA_2025_1 the dist-packages directory of Nova 31
 // (Debian trixie's python3-nova, extracted), beside the host's oslo.
 func TestGenerateNovaOracleVGPU(t *testing.T) {
 	t.Parallel()
@@ -42,10 +43,19 @@ func TestGenerateNovaOracleVGPU(t *testing.T) {
 		plan    *generate.Plan
 	}
 	runs := map[string]string{"zed": ""}
-	if dir := os.Getenv("GPUPASS_NOVA_2025_1"); dir != "" {
+	switch {
+	case os.Getenv("GPUPASS_NOVA_2025_1") != "":
+		runs["2025.1"] = os.Getenv("GPUPASS_NOVA_2025_1")
+	case os.Getenv("GPUPASS_NOVA_PKGS") != "":
+		// hack/nova-pkgs.sh's directory, as the mdev oracle takes it: a
+		// missing package fails, it does not skip.
+		dir := filepath.Join(os.Getenv("GPUPASS_NOVA_PKGS"), "n31", "usr", "lib", "python3", "dist-packages")
+		if _, err := os.Stat(filepath.Join(dir, "nova", "virt", "libvirt", "driver.py")); err != nil {
+			t.Fatalf("GPUPASS_NOVA_PKGS: no Nova 2025.1 there (run bash hack/nova-pkgs.sh): %v", err)
+		}
 		runs["2025.1"] = dir
-	} else {
-		t.Log("GPUPASS_NOVA_2025_1 is not set: the 2025.1 cases (vendor framework, [mdev_*] groups) are not judged")
+	default:
+		t.Log("neither GPUPASS_NOVA_PKGS nor GPUPASS_NOVA_2025_1 is set: the 2025.1 cases (vendor framework, [mdev_*] groups) are not judged")
 	}
 	dir := t.TempDir()
 	checked := 0
