@@ -120,10 +120,13 @@ func redactUserinfos(userinfo string) string {
 	if len(parts) == 1 {
 		return redactUserinfo(userinfo)
 	}
-	multi := true
+	// Several hosts only when every userinfo has a password: with an
+	// empty one ("u:@h1,:@h2") the text is as much one password holding
+	// "@" ("@h1,:"), which is then hidden whole.
+	multi := hasPassword(parts[0])
 	for _, p := range parts[1:] {
 		_, next, ok := strings.Cut(p, ",")
-		multi = multi && ok && strings.Contains(next, ":")
+		multi = multi && ok && hasPassword(next)
 	}
 	if !multi {
 		if i := strings.IndexByte(parts[0], ':'); i >= 0 {
@@ -138,6 +141,12 @@ func redactUserinfos(userinfo string) string {
 		b.WriteString("@" + host + "," + redactUserinfo(next))
 	}
 	return b.String()
+}
+
+// hasPassword reports a "user:password" with a non-empty password.
+func hasPassword(u string) bool {
+	i := strings.IndexByte(u, ':')
+	return i >= 0 && i < len(u)-1
 }
 
 // redactUserinfo hides the password of "user:password"; a user alone, or
