@@ -78,7 +78,21 @@ func runLint(opts *lintOptions, files []string) error {
 		}
 		return fmt.Errorf("no nova.conf could be read: %s", strings.Join(why, "; "))
 	}
-	rep := checks.Run(in, checks.InSection(checks.All, "GP3"))
+	rep := checks.Run(in, lintCatalog())
 	opts.stamp(&rep, "lint")
 	return opts.finish(&opts.out, rep, format, renderOpts)
+}
+
+// lintCatalog is what lint runs: the nova.conf checks (GP3xx), and the
+// checks of virtual GPUs that judge nova.conf alone (GP602 and GP603: an
+// [mdev_*] group nova-compute refuses, types Nova drops), which need no
+// host.
+func lintCatalog() []*checks.Check {
+	out := checks.InSection(checks.All, "GP3")
+	for _, c := range checks.InSection(checks.All, "GP6") {
+		if len(c.Needs) == 1 && c.Needs[0] == checks.NeedNovaConf {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -177,3 +177,22 @@ func TestPreflightDiscoversLayouts(t *testing.T) {
 		})
 	}
 }
+
+// An [mdev_*] group nova-compute refuses is judged by lint too: GP602 and
+// GP603 need nova.conf alone. lint ran GP3xx only and exited 0 on a
+// configuration that stops nova-compute.
+func TestLintMdevGroups(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("..", "..", "testdata", "hosts", "a40-mdev-addresses-invalid", "etc", "nova", "nova.conf")
+	code, got, text := lintFindings(t, "--nova-release", "2024.1", path)
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d", code, exitFindings)
+	}
+	want := []string{"GP310 info ", "GP602 error " + path + ":12", "GP602 error " + path + ":8"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(text, "incorrect PCI address: 3b:00.6") {
+		t.Errorf("Nova's message missing:\n%s", text)
+	}
+}
