@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 )
@@ -12,19 +13,12 @@ import (
 // The libvirt and QEMU versions Nova's rules depend on (vGPU live
 // migration, live_migratable) are read from the distribution's package
 // database, never by running a binary: preflight runs on captured trees
-// too, and runs nothing. Only dpkg's database is read. RPM's (RHEL 9
-// /var/lib/rpm/rpmdb.sqlite, RHEL 10 /usr/lib/sysimage/rpm/rpmdb.sqlite)
-// is an SQLite database in WAL mode holding RPM headers as blobs: reading
-// it needs an SQLite reader that also replays the -wal file, and an RPM
-// header parser. github.com/knqyf263/go-rpmdb at the version on the module
-// proxy (v0.0.0-20210911072402-73bd0ce46c49) reads only the BerkeleyDB
-// format of RHEL 8 and older; its later SQLite backend, and any pure-Go
-// SQLite, is modernc.org/sqlite, whose cold build of a one-file program
-// took 71 s of CPU and over five minutes of wall time on the 2-CPU
-// machine where the README's test time is measured (2026-12-07): far more
-// than the ~20 s a dependency may add. A reader of SQLite's b-tree pages
-// and WAL frames plus the RPM header index was not written in this
-// change. On an RPM host the versions stay unknown and Host.Virt is empty.
+// too, and runs nothing. dpkg's status file is read on Debian and Ubuntu;
+// where there is none, rpm's SQLite database (RHEL/Rocky/Alma 9,
+// Fedora 33 and later; rpmdb.go reads it, WAL included, without an
+// SQLite library: modernc.org/sqlite's cold build took 71 s of CPU, far
+// more than the ~20 s a dependency may add). rpm's older BerkeleyDB
+// (RHEL 8) and NDB (SUSE) databases are not read: a note says so.
 //
 // A deployment that runs libvirt in a container (Kolla, TripleO,
 // OpenStack-Helm) installs neither package on the host: the host's
@@ -214,15 +208,18 @@ func dpkgComponent(installed map[string]DpkgPackage, names []string) (Component,
 	return Component{}, nil
 }
 
-// virt reads the libvirt and QEMU versions from dpkg's status file. No
-// status file (not a Debian host) is silent; an unreadable or malformed
-// one, or a version that is not a release, is noted.
+// virt reads the libvirt and QEMU versions from dpkg's status file, or,
+// on a host without one, from rpm's database. No database at all is
+// silent; an unreadable or malformed one, or a version that is not a
+// release, is noted.
 func (c *collector) virt() {
 	data, err := c.fs.ReadFile(DpkgStatusPath)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			c.note(DpkgStatusPath, "%s: the libvirt and QEMU versions are unknown", describeErr(err))
+			return
 		}
+		c.virtFromRPM()
 		return
 	}
 	packages, err := ParseDpkgStatus(data)
@@ -254,5 +251,133 @@ func (c *collector) virt() {
 		}
 		comp.Version = version
 		*part.into = comp
+	}
+}
+
+// RPMDBPaths are where rpm keeps its SQLite database: RHEL 9 and Fedora
+// 33-35 in /var/lib/rpm; RHEL 10 and Fedora 36 and later in
+// /usr/lib/sysimage/rpm, with /var/lib/rpm a symlink to it (read through
+// the symlink, inside the root, like every path).
+var RPMDBPaths = []string{"/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"}
+
+// rpmOtherDBs are rpm's other database formats, which are not read:
+// BerkeleyDB's Packages (RHEL 8 and older; rpm's lib/backend/bdb_ro.cc)
+// and NDB's Packages.db (SUSE; lib/backend/ndb/glue.cc).
+var rpmOtherDBs = []struct{ path, what string }{
+	{"/var/lib/rpm/Packages", "a BerkeleyDB rpm database (RHEL 8 and older)"},
+	{"/usr/lib/sysimage/rpm/Packages", "a BerkeleyDB rpm database (RHEL 8 and older)"},
+	{"/var/lib/rpm/Packages.db", "an NDB rpm database (SUSE)"},
+	{"/usr/lib/sysimage/rpm/Packages.db", "an NDB rpm database (SUSE)"},
+}
+
+// The RPM packages that carry libvirt's and QEMU's versions on RHEL and
+// Fedora, in the order they are preferred: libvirt's QEMU driver (what
+// Nova talks to; RHEL's minimal KVM install is libvirt-daemon-driver-qemu
+// plus qemu-kvm-core, libvirt's docs/kbase/rpm-deployment.rst), then the
+// daemon and the meta-packages; RHEL's qemu-kvm-core (qemu-kvm.spec
+// %package -n qemu-kvm-core) and qemu-kvm, then Fedora's per-target
+// emulators (qemu.spec %package system-x86-core, system-aarch64-core),
+// the host's own architecture first.
+var (
+	rpmLibvirtPackages = []string{"libvirt-daemon-driver-qemu", "libvirt-daemon", "libvirt-daemon-kvm", "libvirt"}
+	rpmQEMUPackages    = map[string][]string{
+		ArchX86:   {"qemu-kvm-core", "qemu-kvm", "qemu-system-x86-core", "qemu-system-aarch64-core"},
+		ArchARM64: {"qemu-kvm-core", "qemu-kvm", "qemu-system-aarch64-core", "qemu-system-x86-core"},
+	}
+)
+
+// virtFromRPM reads the libvirt and QEMU versions from rpm's SQLite
+// database and its write-ahead log. Nothing is taken from a database
+// whose WAL cannot be read: its newest transactions (an upgrade) may be
+// there only.
+func (c *collector) virtFromRPM() {
+	for _, dbPath := range RPMDBPaths {
+		f, err := c.fs.Open(dbPath)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			c.note(dbPath, "%s: the libvirt and QEMU versions are unknown", describeErr(err))
+			return
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil {
+			c.note(dbPath, "%s: the libvirt and QEMU versions are unknown", describeErr(err))
+			return
+		}
+		walPath := dbPath + "-wal"
+		var wal io.ReaderAt
+		var walSize int64
+		w, err := c.fs.Open(walPath)
+		switch {
+		case err == nil:
+			defer w.Close()
+			wi, err := w.Stat()
+			if err != nil {
+				c.note(walPath, "%s: rpm's newest changes may be there only; the libvirt and QEMU versions are unknown", describeErr(err))
+				return
+			}
+			wal, walSize = w, wi.Size()
+		case !errors.Is(err, fs.ErrNotExist):
+			c.note(walPath, "%s: rpm's newest changes may be there only; the libvirt and QEMU versions are unknown", describeErr(err))
+			return
+		}
+		db, err := ReadRPMDB(dbPath, f, info.Size(), walPath, wal, walSize)
+		if err != nil {
+			c.note(dbPath, "%v; the libvirt and QEMU versions are unknown", err)
+			return
+		}
+		c.rpmComponents(dbPath, db)
+		return
+	}
+	for _, other := range rpmOtherDBs {
+		if c.fs.Exists(other.path) {
+			c.note(other.path, "%s: gpupass reads only rpm's SQLite database (rpmdb.sqlite, RHEL 9 and later); the libvirt and QEMU versions are unknown", other.what)
+			return
+		}
+	}
+}
+
+// rpmComponents fills Host.Virt from the packages of an rpm database.
+func (c *collector) rpmComponents(dbPath string, db *RPMDB) {
+	if len(db.Damaged) > 0 {
+		c.note(dbPath, "%d package header(s) would not parse, and are skipped as rpm skips them (first: %s); a libvirt or QEMU among them is not seen", len(db.Damaged), db.Damaged[0])
+	}
+	byName := map[string][]RPMPackage{}
+	for _, p := range db.Packages {
+		byName[p.Name] = append(byName[p.Name], p)
+	}
+	qemuNames := rpmQEMUPackages[ArchX86]
+	if c.host.CPU.IsARM64() {
+		qemuNames = rpmQEMUPackages[ArchARM64]
+	}
+	for _, part := range []struct {
+		into  *Component
+		names []string
+	}{{&c.host.Virt.Libvirt, rpmLibvirtPackages}, {&c.host.Virt.QEMU, qemuNames}} {
+		for _, name := range part.names {
+			found := byName[name]
+			if len(found) == 0 {
+				continue
+			}
+			// Two instances of one name (an upgrade interrupted between
+			// adding the new header and removing the old): the one added
+			// last, as its hnum says, is taken, and the other noted.
+			p := found[len(found)-1]
+			for _, other := range found[:len(found)-1] {
+				if other.EVR() != p.EVR() {
+					c.note(dbPath, "package %s is installed twice, %s (hnum %d) and %s (hnum %d): the later, %s, is taken", name, other.EVR(), other.Hnum, p.EVR(), p.Hnum, p.EVR())
+				}
+			}
+			comp := Component{Package: p.Name, PackageVersion: p.EVR(), From: "rpm database " + dbPath}
+			if isDottedNumbers(p.Version) {
+				comp.Version = p.Version
+			} else {
+				c.note(dbPath, "package %s: version %q is not numbers separated by dots; its upstream version is unknown", name, clip(p.Version))
+			}
+			*part.into = comp
+			break
+		}
 	}
 }
