@@ -787,10 +787,12 @@ const vgpuREADME = `
 ## vGPU variants: the findings each is meant to give
 
 Healthy hosts (v100-mdev, a40-sriov-mdev, l40s-vendor-vfio, gh200-nvgrace):
-no error and no warning; infos only (GP108, GP207 for large BARs, GP604
-capacity per type on mdev hosts, GP612 for 0009:01:00.0 on gh200-nvgrace). No
-GP201/GP107 for GPUs on nvidia that are mdev parents or vendor-framework VFs
-and not in device_spec.
+no error and no warning; infos only (GP104 iommu=pt, GP108, GP207 for large
+BARs, GP604 capacity per type on mdev hosts, GP606 mdevs without an mdevctl
+definition on a40-sriov-mdev, GP607 the typed VFs on l40s-vendor-vfio, GP609
+vGPU live-migration needs on the Ubuntu 22.04 hosts, GP612 for 0009:01:00.0
+on gh200-nvgrace). No GP201/GP107 for GPUs on nvidia that are mdev parents or
+vendor-framework VFs and not in device_spec.
 
 - a40-mdev-type-names (Nova 2024.2): GP601 "NVIDIA A40-2Q" in
   [devices]enabled_mdev_types is the name of nvidia-558; GP601 nvidia-256 is
@@ -804,11 +806,12 @@ and not in device_spec.
 - v100-mdev-zed-ambiguous (Nova Zed): GP603 [devices]enabled_mdev_types:
   nvidia-105 and nvidia-106 without device_addresses: Zed uses only nvidia-105
   on both GPUs, and [mdev_nvidia-106]mdev_class is ignored.
-- a40-mdev-capacity (Nova 2024.1): GP604 0000:3b:00.4 holds an nvidia-560
-  mdev though Nova maps it to nvidia-558; GP604 nvidia-558 has
-  available_instances 0 on its parents 3b:00.4-3b:02.3 (the card runs
-  nvidia-560); GP604 [mdev_nvidia-558] SR-IOV parents without max_instances
-  (Nova counts one vGPU per VF).
+- a40-mdev-capacity (Nova 2024.1): one GP604 warning on the PF 0000:3b:00.0:
+  its VF 3b:00.4 holds an nvidia-560 mdev though Nova maps it to nvidia-558,
+  so nvidia-558 has available_instances 0 on its parents 3b:00.4-3b:02.3 (the
+  card runs nvidia-560); GP604 infos per type and a GP606 info. No warning
+  about [mdev_nvidia-558] lacking max_instances: its 16 VFs do not exceed
+  the 24 vGPUs of nvidia-558 an A40 holds, so Nova does not overstate.
 - a40-vgpu-stack-missing (Nova 2024.1): GP605 nvidia-558 enabled but no
   /sys/class/mdev_bus; GP605 nvidia_vgpu_vfio (the vGPU manager) not loaded;
   GP605 0000:3b:00.0 SR-IOV GPU with sriov_numvfs 0 and no unit enabling its
@@ -823,7 +826,8 @@ and not in device_spec.
   one_time_use without report_in_placement, on Nova 2025.1 (needs 2025.2).
   The T4 on a host driver in device_spec also gives the classic GP201.
 - l40s-managed-old-nova (Nova 2024.2): GP608 managed in [pci]device_spec is
-  ignored before 2025.1; GP607 the vendor framework needs Nova 2025.1.
+  ignored before 2025.1 (one per entry); GP607 the vendor framework needs
+  Nova 2025.1.
 - l40s-livemig-bookworm (Debian 12, Nova 2025.1): GP609 [pci]device_spec
   live_migratable with libvirt 9.0.0 < 10.0.0 and QEMU 7.2 < 8.2.2
   (nova-compute does not start); GP609 [libvirt]live_migration_permit_post_copy
@@ -831,8 +835,10 @@ and not in device_spec.
 - l40s-placement-mix (Nova 2025.1): GP610 VFs of 0000:3d:00.0 with different
   resource_class (CUSTOM_L40S_2Q, CUSTOM_L40S_4Q); GP610 the PF 0000:3d:00.0
   and its VFs both in device_spec; GP610 a devname entry (ens1f0); GP611
-  0000:3d:00.6 one_time_use on a VF, on Nova 2025.1. The PF on nvidia
-  without managed may also give GP201/GP608.
+  0000:3d:00.6 one_time_use on a VF, on Nova 2025.1. The PF admitted on
+  nvidia also gives GP106 (vfio-pci needed), GP607 (the untyped VFs the PF's
+  entry admits) and GP608 (no managed no); the devname gives GP302 and GP304.
 - gh200-no-smmu: GP102 cmp-gh200-01 (aarch64: IORT without SMMU node, no
-  IOMMU group); the GPU without driver may also give GP201.
+  IOMMU group); the GPU, left without a driver, also gives GP608 (managed no
+  on a device no VFIO driver holds).
 `
