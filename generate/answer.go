@@ -401,7 +401,7 @@ func (p *Plan) carriesOut(fx report.Fix) (string, bool) {
 		}
 	case "driverctl":
 		for _, d := range p.Bound() {
-			if strings.Contains(fx.Text, " "+d.Address+" ") {
+			if strings.Contains(fx.Text, " "+d.Address+" ") && strings.Contains(fx.Text, p.VFIODriver(d)) {
 				return p.bindingHow(d.Address), true
 			}
 		}
@@ -439,6 +439,11 @@ func (p *Plan) claims(id string) bool {
 }
 
 func (p *Plan) bindingHow(address string) string {
+	for _, d := range p.Bound() {
+		if d.Address == address && p.onVariant(d) {
+			return "bound to " + p.VFIODriver(d) + " at boot, by driverctl"
+		}
+	}
 	_, byAddr := p.IDBinding()
 	for _, d := range byAddr {
 		if d.Address == address {
@@ -528,11 +533,40 @@ func (p *Plan) hostProblems() {
 // (hostview.RequiredVFIOModules: the mdev core for mdev vGPUs,
 // vfio_pci_core for variant drivers and NVIDIA's vendor framework).
 func (p *Plan) requiredVFIO() []string {
-	if len(p.Models) > 0 {
+	if len(p.VFIOPCIBound()) > 0 {
 		return pcidev.RequiredVFIOModules
+	}
+	if len(p.Models) > 0 {
+		// Every GPU goes to a variant driver, built on vfio_pci_core:
+		// vfio_pci only where something else on the host uses it.
+		out := []string{"vfio"}
+		if p.hostUsesVFIOPCI() {
+			out = append(out, "vfio_pci")
+		}
+		out = append(out, "vfio_pci_core", "vfio_iommu_type1")
+		if len(p.Host.Mdev.Parents) > 0 {
+			out = append(out, "mdev")
+		}
+		return out
 	}
 	mdev := p.VGPU != nil && p.VGPU.Framework == FrameworkMdev
 	return hostview.RequiredVFIOModules(hostview.New(p.Host, p.Options.GPUs, nil), mdev)
+}
+
+// hostUsesVFIOPCI reports a function on vfio-pci, or bound to it at boot
+// by driver_override or driverctl.
+func (p *Plan) hostUsesVFIOPCI() bool {
+	for _, d := range p.Host.Devices {
+		if d.Driver == pcidev.DriverVFIOPCI || d.DriverOverride == pcidev.DriverVFIOPCI {
+			return true
+		}
+	}
+	for _, o := range p.Host.Driverctl {
+		if o.Driver == pcidev.DriverVFIOPCI {
+			return true
+		}
+	}
+	return false
 }
 
 // missingVFIO are the VFIO modules the host needs (requiredVFIO) that are
