@@ -29,3 +29,30 @@ func TestGenerateVGPUBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A flag that contradicts the vGPU type is refused (exit 2, the flag
+// named) whether the type comes from --vgpu-type or from the host's
+// configuration: the operator gave the flag, and a plan that drops it
+// silently is a different answer.
+func TestGenerateVGPUFlagsAgainstHostType(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		fixture, vgpuType string
+		flags             []string
+		want              string
+	}{
+		{"v100-mdev", "nvidia-105", []string{"--placement"}, "--placement configure PCI devices"},
+		{"v100-mdev", "nvidia-105", []string{"--numa-policy", "required"}, "--numa-policy and --placement configure PCI devices"},
+		{"l40s-vendor-vfio", "1148", []string{"--vgpu-count", "33"}, "--vgpu-count 33:"},
+		{"l40s-vendor-vfio", "1148", []string{"--vgpu-class", "CUSTOM_X"}, "--vgpu-class is the mdev_class"},
+	} {
+		root := filepath.Join(hostsDir, tt.fixture)
+		for _, typeArgs := range [][]string{nil, {"--vgpu-type", tt.vgpuType}} {
+			args := append(append([]string{"generate", "all", "--root", root}, typeArgs...), tt.flags...)
+			code, out, errOut := gpupass(t, nil, args...)
+			if code != exitFailure || out != "" || !strings.HasPrefix(errOut, "gpupass: ") || !strings.Contains(errOut, tt.want) {
+				t.Errorf("%s %v: exit %d, stdout %d bytes, stderr %q (want exit 2 and %q)", tt.fixture, args[4:], code, len(out), errOut, tt.want)
+			}
+		}
+	}
+}
