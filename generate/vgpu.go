@@ -748,6 +748,23 @@ func typeSize(name string) int {
 	return n
 }
 
+// framebufferGB is the memory of the GPUs of NVIDIA's vendor framework,
+// in GB, by the board their vGPU type names carry ("NVIDIA L40S-2Q":
+// L40S): the size of the board's largest Q type, which takes the whole
+// card (L40S-48Q), as its creatable_vgpu_types lists before any vGPU
+// exists.
+var framebufferGB = map[string]int{"L40S": 48, "L40": 48, "L20": 48, "L4": 24}
+
+// boardFramebufferGB is framebufferGB for a type's name; 0 when unknown.
+func boardFramebufferGB(name string) int {
+	name = strings.TrimPrefix(name, "NVIDIA ")
+	board, _, ok := strings.Cut(name, "-")
+	if !ok {
+		return 0
+	}
+	return framebufferGB[board]
+}
+
 // planVendor places the type on the VFs of NVIDIA's vendor framework.
 //
 // How many vGPUs of a type a GPU gives: the driver does not say. Before
@@ -820,11 +837,29 @@ func (p *Plan) planVendor(v *VGPUPlan) error {
 			g.Allowed = min(largest/size, usable)
 			g.AllowedWhy = fmt.Sprintf("%d GB per vGPU of the %d GB the largest type takes, at most one per free virtual function (%d)", size, largest, usable)
 		case typed:
+			// The driver lists only the type in use now: the card's
+			// memory comes from the type's board (L40S: 48 GB).
+			fb := boardFramebufferGB(v.Name)
+			most := usable
+			if fb > 0 && size > 0 {
+				most = min(fb/size, usable)
+			}
 			g.Allowed = len(holding)
-			g.AllowedWhy = fmt.Sprintf("the virtual functions that hold it now: once a card has vGPUs, the driver no longer lists what else fits (%d more free virtual functions list it)", len(free))
+			switch {
+			case len(free) == 0:
+				g.AllowedWhy = "the virtual functions that hold it now; no other is free"
+			case fb > 0 && size > 0:
+				g.AllowedWhy = fmt.Sprintf("the virtual functions that hold it now; %d more are free, and --vgpu-count can ask for up to %d in all: %d GB per vGPU of the card's %d GB", len(free), most, size, fb)
+			default:
+				g.AllowedWhy = fmt.Sprintf("the virtual functions that hold it now; %d more are free, and --vgpu-count can ask for them (how many fit in the card's memory is not known)", len(free))
+			}
 			if opts.VGPUCount > 0 {
-				g.Allowed = usable
-				g.AllowedWhy = fmt.Sprintf("%d virtual functions hold it or are free to", usable)
+				g.Allowed = most
+				if fb > 0 && size > 0 {
+					g.AllowedWhy = fmt.Sprintf("%d GB per vGPU of the card's %d GB, one per virtual function; %d hold it or are free", size, fb, usable)
+				} else {
+					g.AllowedWhy = fmt.Sprintf("%d virtual functions hold it or are free to; how many fit in the card's memory is not known", usable)
+				}
 			}
 		default:
 			if opts.VGPUCount == 0 {

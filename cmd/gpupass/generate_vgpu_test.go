@@ -56,3 +56,25 @@ func TestGenerateVGPUFlagsAgainstHostType(t *testing.T) {
 		}
 	}
 }
+
+// --vgpu-count is bounded by what fits in the card's memory, not by its
+// free virtual functions: an L40S holds 24 L40S-2Q (48 GB / 2 GB), though
+// l40s-vendor-vfio's card has 32 VFs that hold the type or are free.
+func TestGenerateVGPUCountFitsMemory(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(hostsDir, "l40s-vendor-vfio")
+	code, out, errOut := gpupass(t, nil, "generate", "all", "--root", root, "--vgpu-count", "25")
+	if code != exitFailure || out != "" || !strings.Contains(errOut, "gives at most 24 vGPUs") {
+		t.Errorf("--vgpu-count 25: exit %d, stdout %d bytes, stderr %q (want exit 2 naming the maximum, 24)", code, len(out), errOut)
+	}
+	code, out, errOut = gpupass(t, nil, "generate", "all", "--root", root, "--vgpu-count", "24")
+	if code != exitOK || !strings.Contains(out, "24 vGPUs of 24") {
+		t.Errorf("--vgpu-count 24: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+	// Without a count, the plan keeps the VFs that hold the type and says
+	// plainly how many more it could ask for.
+	code, out, _ = gpupass(t, nil, "generate", "all", "--root", root)
+	if code != exitOK || !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(out, "#", "")), " "), "--vgpu-count can ask for up to 24 in all") {
+		t.Errorf("without --vgpu-count: exit %d, stdout:\n%s", code, out)
+	}
+}
