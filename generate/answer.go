@@ -524,7 +524,11 @@ func (p *Plan) hostProblems() {
 		p.problem(fmt.Sprintf("nova.conf could not all be read as this user (%s): the [pci] lines this plan replaces and the alias names flavors already use are unknown, so the nova.conf snippet may repeat or contradict them. Run gpupass generate as root.", strings.Join(p.Options.ConfUnread, "; ")))
 	}
 	if len(p.missingVFIO()) > 0 && !p.kernelLoadsModules() {
-		p.problem(fmt.Sprintf("The vfio modules (%s) are neither loaded nor built in, and this kernel runs without module support (no /proc/modules, or no module loaded at all): no modules-load.d file can load them. Boot a kernel with VFIO built in (CONFIG_VFIO, CONFIG_VFIO_PCI, CONFIG_VFIO_IOMMU_TYPE1) (GP106).", strings.Join(p.missingVFIO(), ", ")), Ref{ID: "GP106", Subject: host})
+		what := fmt.Sprintf("The vfio modules (%s) are", strings.Join(p.missingVFIO(), ", "))
+		if len(p.missingVFIO()) == 1 {
+			what = fmt.Sprintf("The vfio module %s is", p.missingVFIO()[0])
+		}
+		p.problem(fmt.Sprintf("%s neither loaded nor built in, and this kernel runs without module support (no /proc/modules, or no module loaded at all): no modules-load.d file can load them. Boot a kernel with VFIO built in (CONFIG_VFIO, CONFIG_VFIO_PCI, CONFIG_VFIO_IOMMU_TYPE1) (GP106).", what), Ref{ID: "GP106", Subject: host})
 	}
 }
 

@@ -415,3 +415,33 @@ func TestVariantDriverPlan(t *testing.T) {
 		})
 	}
 }
+
+// One module missing is one module: "is", not "are", in the modules-load.d
+// note and in the problem a kernel without module support gets.
+func TestOneMissingModuleGrammar(t *testing.T) {
+	h := host("ro", "GenuineIntel")
+	var keep []hostinfo.Module
+	for _, m := range h.Modules {
+		if m.Name != "vfio_pci" {
+			keep = append(keep, m)
+		}
+	}
+	h.Modules = keep
+	text, err := Write(build(t, h, Options{}), "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(text, "#", "")), " ")
+	if !strings.Contains(flat, "(vfio_pci is neither loaded nor built in now)") {
+		t.Errorf("modules-load.d note:\n%s", text)
+	}
+	h.Kernel.NoModuleSupport = true
+	p := build(t, h, Options{})
+	found := false
+	for _, pr := range p.Problems {
+		found = found || strings.HasPrefix(pr.Text, "The vfio module vfio_pci is neither loaded nor built in")
+	}
+	if !found {
+		t.Errorf("problems %+v: want one saying vfio_pci is neither loaded nor built in", p.Problems)
+	}
+}
