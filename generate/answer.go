@@ -401,7 +401,7 @@ func (p *Plan) carriesOut(fx report.Fix) (string, bool) {
 		}
 	case "driverctl":
 		for _, d := range p.Bound() {
-			if strings.Contains(fx.Text, " "+d.Address+" ") {
+			if strings.Contains(fx.Text, " "+d.Address+" ") && strings.Contains(fx.Text, p.VFIODriver(d)) {
 				return p.bindingHow(d.Address), true
 			}
 		}
@@ -439,6 +439,11 @@ func (p *Plan) claims(id string) bool {
 }
 
 func (p *Plan) bindingHow(address string) string {
+	for _, d := range p.Bound() {
+		if d.Address == address && p.onVariant(d) {
+			return "bound to " + p.VFIODriver(d) + " at boot, by driverctl"
+		}
+	}
 	_, byAddr := p.IDBinding()
 	for _, d := range byAddr {
 		if d.Address == address {
@@ -519,7 +524,11 @@ func (p *Plan) hostProblems() {
 		p.problem(fmt.Sprintf("nova.conf could not all be read as this user (%s): the [pci] lines this plan replaces and the alias names flavors already use are unknown, so the nova.conf snippet may repeat or contradict them. Run gpupass generate as root.", strings.Join(p.Options.ConfUnread, "; ")))
 	}
 	if len(p.missingVFIO()) > 0 && !p.kernelLoadsModules() {
-		p.problem(fmt.Sprintf("The vfio modules (%s) are neither loaded nor built in, and this kernel runs without module support (no /proc/modules, or no module loaded at all): no modules-load.d file can load them. Boot a kernel with VFIO built in (CONFIG_VFIO, CONFIG_VFIO_PCI, CONFIG_VFIO_IOMMU_TYPE1) (GP106).", strings.Join(p.missingVFIO(), ", ")), Ref{ID: "GP106", Subject: host})
+		what := fmt.Sprintf("The vfio modules (%s) are", strings.Join(p.missingVFIO(), ", "))
+		if len(p.missingVFIO()) == 1 {
+			what = fmt.Sprintf("The vfio module %s is", p.missingVFIO()[0])
+		}
+		p.problem(fmt.Sprintf("%s neither loaded nor built in, and this kernel runs without module support (no /proc/modules, or no module loaded at all): no modules-load.d file can load them. Boot a kernel with VFIO built in (CONFIG_VFIO, CONFIG_VFIO_PCI, CONFIG_VFIO_IOMMU_TYPE1) (GP106).", what), Ref{ID: "GP106", Subject: host})
 	}
 }
 
@@ -528,11 +537,40 @@ func (p *Plan) hostProblems() {
 // (hostview.RequiredVFIOModules: the mdev core for mdev vGPUs,
 // vfio_pci_core for variant drivers and NVIDIA's vendor framework).
 func (p *Plan) requiredVFIO() []string {
-	if len(p.Models) > 0 {
+	if len(p.VFIOPCIBound()) > 0 {
 		return pcidev.RequiredVFIOModules
+	}
+	if len(p.Models) > 0 {
+		// Every GPU goes to a variant driver, built on vfio_pci_core:
+		// vfio_pci only where something else on the host uses it.
+		out := []string{"vfio"}
+		if p.hostUsesVFIOPCI() {
+			out = append(out, "vfio_pci")
+		}
+		out = append(out, "vfio_pci_core", "vfio_iommu_type1")
+		if len(p.Host.Mdev.Parents) > 0 {
+			out = append(out, "mdev")
+		}
+		return out
 	}
 	mdev := p.VGPU != nil && p.VGPU.Framework == FrameworkMdev
 	return hostview.RequiredVFIOModules(hostview.New(p.Host, p.Options.GPUs, nil), mdev)
+}
+
+// hostUsesVFIOPCI reports a function on vfio-pci, or bound to it at boot
+// by driver_override or driverctl.
+func (p *Plan) hostUsesVFIOPCI() bool {
+	for _, d := range p.Host.Devices {
+		if d.Driver == pcidev.DriverVFIOPCI || d.DriverOverride == pcidev.DriverVFIOPCI {
+			return true
+		}
+	}
+	for _, o := range p.Host.Driverctl {
+		if o.Driver == pcidev.DriverVFIOPCI {
+			return true
+		}
+	}
+	return false
 }
 
 // missingVFIO are the VFIO modules the host needs (requiredVFIO) that are

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -50,7 +51,7 @@ func (d *doc) comment(first, rest, text string) {
 			flush()
 		}
 		for room := Width - columns(line); columns(w) > room && room > 0 && empty; room = Width - columns(line) {
-			cut := cutAt(w, room)
+			cut := cutWord(w, room)
 			line += cut
 			w = w[len(cut):]
 			flush()
@@ -79,6 +80,29 @@ func cutAt(s string, n int) string {
 		n--
 	}
 	return s
+}
+
+// pciAddress is a PCI address as sysfs writes it, or its bus:device.function.
+var pciAddress = regexp.MustCompile(`([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]`)
+
+// cutWord is where a word too long for a line is cut, at most n
+// characters: after its last comma that fits (a list of addresses breaks
+// between items), else never inside a PCI address (the cut moves before
+// it), else at n.
+func cutWord(w string, n int) string {
+	cut := cutAt(w, n)
+	if len(cut) == len(w) {
+		return cut
+	}
+	if i := strings.LastIndexByte(cut, ','); i > 0 {
+		return cut[:i+1]
+	}
+	for _, m := range pciAddress.FindAllStringIndex(w, -1) {
+		if m[0] < len(cut) && len(cut) < m[1] && m[0] > 0 {
+			return cut[:m[0]]
+		}
+	}
+	return cut
 }
 
 // escapeControls writes the control characters of s (and Unicode's line

@@ -323,3 +323,125 @@ func TestPlanSaysWhatItCouldNotKnow(t *testing.T) {
 		t.Errorf("a modules-load.d file for a kernel without modules:\n%s", p.ModulesLoad())
 	}
 }
+
+// gh200 is an aarch64 Grace Hopper host: its GPU's VFIO driver is the
+// variant driver nvgrace_gpu_vfio_pci, on the given driver now, with a
+// persistent driverctl override naming override ("" for none).
+func gh200(driver, override string) *hostinfo.Host {
+	h := &hostinfo.Host{Hostname: "gh01", CPU: hostinfo.CPU{Arch: hostinfo.ArchARM64, LogicalCPUs: 72}, MemoryMB: 480 * 1024, NUMANodes: 1,
+		Kernel: hostinfo.Kernel{Cmdline: "BOOT_IMAGE=/boot/vmlinuz ro"}, IOMMU: hostinfo.IOMMU{Groups: 2}, VFIO: hostinfo.VFIO{Container: true}}
+	for _, m := range []string{"vfio", "vfio_pci_core", "vfio_iommu_type1", "nvgrace_gpu_vfio_pci"} {
+		h.Modules = append(h.Modules, hostinfo.Module{Name: m, State: hostinfo.ModuleLoaded})
+	}
+	h.Devices = append(h.Devices, pcidev.Device{Address: "0009:01:00.0", VendorID: "10de", DeviceID: "2342", Class: "030200", Model: "GH100 [GH200 120GB]",
+		Driver: driver, NUMANode: ptr(0), IOMMUGroup: ptr(5), ResetMethod: []string{"flr"}})
+	if override != "" {
+		h.Driverctl = []hostinfo.DriverOverride{{Address: "0009:01:00.0", Driver: override, File: "/etc/driverctl.d/pci-0009:01:00.0"}}
+	}
+	return h
+}
+
+// TestVariantDriverPlan: a GPU whose VFIO driver is a vfio-pci variant
+// driver goes to it through driverctl (never vfio-pci.ids, never
+// vfio-pci), keeps it when it is there, gets "managed": "no" (2025.1 and
+// later; a problem before), and an aarch64 host gets no x86 parameter.
+func TestVariantDriverPlan(t *testing.T) {
+	r2025, _ := novarelease.Parse("2025.1")
+	r2024, _ := novarelease.Parse("2024.2")
+	const addr = "0009:01:00.0"
+	for _, tt := range []struct {
+		name             string
+		driver, override string
+		release          novarelease.Release
+		wantOverride     bool
+		wantManaged      bool
+	}{
+		{"on nvidia", "nvidia", "", r2025, true, true},
+		{"unbound", "", "", r2025, true, true},
+		{"bound, not persistent", "nvgrace_gpu_vfio_pci", "", r2025, true, true},
+		{"bound and persistent", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci", r2025, false, true},
+		{"old nova", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci", r2024, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := build(t, gh200(tt.driver, tt.override), Options{Release: tt.release})
+			if len(p.Models) != 1 || len(p.Models[0].Devices) != 1 {
+				t.Fatalf("models %+v: want the GH200", p.Models)
+			}
+			k := p.Kernel()
+			for _, a := range k.Add {
+				if strings.HasPrefix(a, "iommu=") || strings.HasPrefix(a, "intel_iommu") || strings.HasPrefix(a, "amd_iommu") || strings.HasPrefix(a, "vfio-pci.ids") || strings.HasPrefix(a, "rd.driver.pre") {
+					t.Errorf("kernel command line adds %s on an aarch64 host whose GPU goes to a variant driver", a)
+				}
+			}
+			if conf := p.ModprobeConf(); conf != "" {
+				t.Errorf("modprobe.d file %q: want none (the variant driver binds through driverctl)", conf)
+			}
+			if load := p.ModulesLoad(); strings.Contains(load, "vfio_pci\n") {
+				t.Errorf("modules-load.d %q loads vfio_pci, which nothing needs", load)
+			}
+			var got []string
+			for _, o := range p.Overrides() {
+				got = append(got, o.Command().String())
+			}
+			var want []string
+			if tt.wantOverride {
+				want = []string{"driverctl set-override " + addr + " nvgrace_gpu_vfio_pci"}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("overrides (-want +got):\n%s", diff)
+			}
+			text, err := Write(p, "all")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(text, "vfio-pci.ids=") || strings.Contains(text, "options vfio-pci") || strings.Contains(text, addr+" vfio-pci") {
+				t.Errorf("the plan binds the GPU to vfio-pci:\n%s", text)
+			}
+			if tt.wantOverride != strings.Contains(text, "driverctl set-override "+addr+" nvgrace_gpu_vfio_pci") {
+				t.Errorf("override written %v, want %v:\n%s", !tt.wantOverride, tt.wantOverride, text)
+			}
+			specs := p.deviceSpecs()
+			managed := len(specs) == 1 && strings.Contains(specs[0], `"managed": "no"`)
+			if managed != tt.wantManaged {
+				t.Errorf("device_spec %v: managed no %v, want %v", specs, managed, tt.wantManaged)
+			}
+			problem := false
+			for _, pr := range p.Problems {
+				problem = problem || strings.Contains(pr.Text, "2025.1")
+			}
+			if problem == tt.wantManaged {
+				t.Errorf("problem naming 2025.1: %v, want %v (%+v)", problem, !tt.wantManaged, p.Problems)
+			}
+		})
+	}
+}
+
+// One module missing is one module: "is", not "are", in the modules-load.d
+// note and in the problem a kernel without module support gets.
+func TestOneMissingModuleGrammar(t *testing.T) {
+	h := host("ro", "GenuineIntel")
+	var keep []hostinfo.Module
+	for _, m := range h.Modules {
+		if m.Name != "vfio_pci" {
+			keep = append(keep, m)
+		}
+	}
+	h.Modules = keep
+	text, err := Write(build(t, h, Options{}), "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(text, "#", "")), " ")
+	if !strings.Contains(flat, "(vfio_pci is neither loaded nor built in now)") {
+		t.Errorf("modules-load.d note:\n%s", text)
+	}
+	h.Kernel.NoModuleSupport = true
+	p := build(t, h, Options{})
+	found := false
+	for _, pr := range p.Problems {
+		found = found || strings.HasPrefix(pr.Text, "The vfio module vfio_pci is neither loaded nor built in")
+	}
+	if !found {
+		t.Errorf("problems %+v: want one saying vfio_pci is neither loaded nor built in", p.Problems)
+	}
+}

@@ -108,10 +108,20 @@ type ModprobeJSON struct {
 	Content   string   `json:"content"`
 	Replaces  []string `json:"replaces"`
 	Driverctl []string `json:"driverctl"`
-	Initramfs string   `json:"initramfs"`
+	// DriverctlOverrides are every driverctl override the plan sets, with
+	// its driver: those of Driverctl (vfio-pci), and the functions that go
+	// to a vfio-pci variant driver (nvgrace_gpu_vfio_pci).
+	DriverctlOverrides []OverrideJSON `json:"driverctl_overrides"`
+	Initramfs          string         `json:"initramfs"`
 	// ModulesLoad is the modules-load.d file that loads the vfio modules
 	// at boot (content "" when they need none).
 	ModulesLoad FileJSON `json:"modules_load"`
+}
+
+// OverrideJSON is a driverctl override: driverctl set-override ADDRESS DRIVER.
+type OverrideJSON struct {
+	Address string `json:"address"`
+	Driver  string `json:"driver"`
 }
 
 // FileJSON is a file to write.
@@ -177,7 +187,7 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	}
 	k := p.Kernel()
 	j.Kernel = KernelJSON{Add: append([]string{}, k.Add...), Remove: append([]string{}, k.Remove...), Cmdline: p.NewCmdline()}
-	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, Initramfs: p.initramfs().String(),
+	j.Modprobe = ModprobeJSON{Path: ModprobePath, Content: p.ModprobeConf(), Replaces: []string{}, Driverctl: []string{}, DriverctlOverrides: []OverrideJSON{}, Initramfs: p.initramfs().String(),
 		ModulesLoad: FileJSON{Path: ModulesLoadPath, Content: p.ModulesLoad()}}
 	for _, d := range p.ReplacedModprobe() {
 		j.Modprobe.Replaces = append(j.Modprobe.Replaces, d.File+":"+strconv.Itoa(d.Line))
@@ -185,6 +195,9 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 	_, byAddr := p.IDBinding()
 	for _, d := range byAddr {
 		j.Modprobe.Driverctl = append(j.Modprobe.Driverctl, d.Address)
+	}
+	for _, o := range p.Overrides() {
+		j.Modprobe.DriverctlOverrides = append(j.Modprobe.DriverctlOverrides, OverrideJSON{o.Device.Address, o.Driver})
 	}
 	j.NovaConf = NovaConfJSON{Compute: p.ComputeConf(), API: p.APIConf(), Replaces: []string{}, Chmod: append([]string{}, p.Options.ExposedFiles...), APIReplaces: []string{}}
 	for _, v := range p.Replaced() {

@@ -36,10 +36,12 @@ func (p *Plan) iommuActive() bool { return len(p.Host.IOMMU.Units) > 0 || p.Host
 // Kernel works out the kernel command-line change for the plan. Whatever
 // the GPUs, the parameters that turn the IOMMU or its interrupt remapping
 // off go, and intel_iommu=on (with iommu=pt) comes where an Intel host's
-// IOMMU is off. With GPUs: iommu=pt, one vfio-pci.ids with every ID bound
-// by ID (the kernel keeps only the last of repeated parameters), no
-// pci-stub.ids (vfio-pci takes them instead, GP211), and
-// rd.driver.pre=vfio-pci where dracut builds the initramfs.
+// IOMMU is off. With GPUs: iommu=pt (x86 only), one vfio-pci.ids with
+// every ID bound by ID (the kernel keeps only the last of repeated
+// parameters; never the IDs of a variant driver's devices, which bind
+// through driverctl), no pci-stub.ids (vfio-pci takes them instead,
+// GP211), and rd.driver.pre=vfio-pci where dracut builds the initramfs
+// and vfio-pci takes some function.
 func (p *Plan) Kernel() KernelChange {
 	var k KernelChange
 	c := p.cmdline()
@@ -55,7 +57,9 @@ func (p *Plan) Kernel() KernelChange {
 	if turnOn && p.Host.CPU.IOMMUVendor() == "intel" && !has("intel_iommu", "on") {
 		k.Add = append(k.Add, "intel_iommu=on")
 	}
-	if (gpus || len(k.Add) > 0) && !has("iommu", "pt") {
+	// iommu= is an x86 parameter (kernel-parameters.txt marks it [X86]):
+	// an aarch64 host's SMMU needs none.
+	if (gpus || len(k.Add) > 0) && !has("iommu", "pt") && !p.Host.CPU.IsARM64() {
 		k.Add = append(k.Add, "iommu=pt")
 	}
 	if !gpus {
@@ -88,7 +92,7 @@ func (p *Plan) Kernel() KernelChange {
 		}
 		k.Add = append(k.Add, "vfio-pci.ids="+strings.Join(ids, ","))
 	}
-	if p.dracut() && !has("rd.driver.pre", "vfio-pci") {
+	if p.dracut() && len(p.VFIOPCIBound()) > 0 && !has("rd.driver.pre", "vfio-pci") {
 		k.Add = append(k.Add, "rd.driver.pre=vfio-pci")
 	}
 	return k

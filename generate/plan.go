@@ -295,6 +295,12 @@ func Build(host *hostinfo.Host, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	p.hostProblems()
+	for _, m := range p.Models {
+		if p.managedNo(m) && !opts.Release.AtLeast(managedSince) {
+			drv := p.VFIODriver(m.Devices[0])
+			p.problem(fmt.Sprintf("Nova %s cannot pass %s through right: it needs the vfio-pci variant driver %s, and libvirt rebinds a managed device to vfio-pci when a guest starts; device_spec's \"managed\": \"no\", which prevents that, comes with Nova 2025.1 (Epoxy). Pass it through with Nova 2025.1 or later.", opts.Release.Name, strings.Join(describeAll(m.Devices), ", "), drv))
+		}
+	}
 	p.answerFindings()
 	return p, nil
 }
@@ -345,6 +351,10 @@ func hostName(h *hostinfo.Host) string {
 	}
 	return "this host"
 }
+
+// managedSince is the first Nova release that reads device_spec's
+// "managed" tag (2025.1 Epoxy).
+var managedSince = mustRelease("2025.1")
 
 func mustRelease(name string) novarelease.Release {
 	r, err := novarelease.Parse(name)
@@ -522,9 +532,81 @@ func (p *Plan) Bound() []*pcidev.Device {
 	return out
 }
 
+// VFIODriver is the driver the plan gives a function to: its vfio-pci
+// variant driver when it has one (pcidev.VFIODriverFor: the GPU of a Grace
+// Hopper superchip needs nvgrace_gpu_vfio_pci), else vfio-pci.
+func (p *Plan) VFIODriver(d *pcidev.Device) string { return pcidev.VFIODriverFor(d) }
+
+// onVariant reports a function the plan gives to a vfio-pci variant driver
+// rather than to vfio-pci.
+func (p *Plan) onVariant(d *pcidev.Device) bool {
+	return pcidev.IsVFIOVariantDriver(p.VFIODriver(d))
+}
+
+// VFIOPCIBound are the functions of Bound that go to vfio-pci itself.
+func (p *Plan) VFIOPCIBound() []*pcidev.Device {
+	var out []*pcidev.Device
+	for _, d := range p.Bound() {
+		if !p.onVariant(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Override is a persistent driverctl override the plan sets.
+type Override struct {
+	Device *pcidev.Device
+	Driver string
+}
+
+// Command is the driverctl command that sets it.
+func (o Override) Command() Command {
+	return Command{"driverctl", "set-override", o.Device.Address, o.Driver}
+}
+
+// Overrides are the driverctl overrides the plan sets, in address order:
+// the functions vfio-pci takes by address (IDBinding), and the functions
+// of a variant driver that are not on it with a persistent override
+// naming it already. A variant driver binds only through driver_override
+// (its ID table matches nothing else), so never through vfio-pci.ids.
+func (p *Plan) Overrides() []Override {
+	_, byAddr := p.IDBinding()
+	var out []Override
+	for _, d := range byAddr {
+		out = append(out, Override{d, pcidev.DriverVFIOPCI})
+	}
+	for _, d := range p.Bound() {
+		if drv := p.VFIODriver(d); p.onVariant(d) && !(d.Driver == drv && p.persistentOverride(d.Address) == drv) {
+			out = append(out, Override{d, drv})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Device.Address < out[j].Device.Address })
+	return out
+}
+
+// persistentOverride is the driver of the host's driverctl override for
+// the address ("" for none).
+func (p *Plan) persistentOverride(address string) string {
+	for _, o := range p.Host.Driverctl {
+		if o.Address == address {
+			return o.Driver
+		}
+	}
+	return ""
+}
+
+// managedNo reports a model whose devices go to a vfio-pci variant driver:
+// libvirt must leave them on it ("managed": "no", Nova 2025.1 and later),
+// or it rebinds them to vfio-pci when a guest starts.
+func (p *Plan) managedNo(m *Model) bool {
+	return len(m.Devices) > 0 && p.onVariant(m.Devices[0])
+}
+
 // IDBinding reports whether every function of each ID vfio-pci must take
 // goes to guests, so that vfio-pci.ids can claim them; the IDs in order.
 // When some function of an ID stays with the host, binding is by address.
+// Functions of a variant driver are neither: Overrides binds them.
 func (p *Plan) IDBinding() (ids []string, byAddress []*pcidev.Device) {
 	bound := map[string]bool{}
 	for _, d := range p.Bound() {
@@ -538,7 +620,7 @@ func (p *Plan) IDBinding() (ids []string, byAddress []*pcidev.Device) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, d := range p.Bound() {
+	for _, d := range p.VFIOPCIBound() {
 		id := d.VendorID + ":" + d.DeviceID
 		if partial[id] {
 			byAddress = append(byAddress, d)
@@ -558,10 +640,14 @@ func (p *Plan) IDBinding() (ids []string, byAddress []*pcidev.Device) {
 func (p *Plan) deviceSpecs() []string {
 	var out []string
 	rc := func(m *Model) []string {
-		if !p.Options.Placement {
-			return nil
+		var kv []string
+		if p.managedNo(m) && p.Options.Release.AtLeast(managedSince) {
+			kv = append(kv, "managed", "no")
 		}
-		return []string{"resource_class", p.resourceClass(m)}
+		if p.Options.Placement {
+			kv = append(kv, "resource_class", p.resourceClass(m))
+		}
+		return kv
 	}
 	for _, m := range p.Models {
 		if m.ByAddress {

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -290,6 +291,17 @@ func (p *Plan) vgpuChoice() (framework string, t vgpuType, given bool, err error
 	return framework, vgpuType{}, false, nil
 }
 
+// flagErr is an error about a flag the operator gave (--vgpu-count,
+// --vgpu-class, --placement, --gpu, --alias-name, --numa-policy): refused
+// (exit 2) even when the vGPU type comes from the host's configuration.
+type flagErr struct{ error }
+
+func flagError(format string, args ...any) error {
+	return &flagErr{fmt.Errorf(format, args...)}
+}
+
+func (e *flagErr) Unwrap() error { return e.error }
+
 // buildVGPU decides the vGPU part of the plan. It returns an error for
 // what the operator asked and cannot be (exit 2); what the plan cannot do
 // for a type it chose itself becomes a problem.
@@ -321,9 +333,11 @@ func (p *Plan) buildVGPU() error {
 		return fmt.Errorf("--vgpu-type: generate writes vGPU configuration for Nova Zed and later")
 	}
 	v := &VGPUPlan{Framework: framework, Type: t.id, Name: t.name}
-	fail := func(format string, args ...any) error {
-		err := fmt.Errorf(format, args...)
-		if given {
+	fail := func(err error) error {
+		var flag *flagErr
+		if given || errors.As(err, &flag) {
+			// The operator asked for it: --vgpu-type, or a flag that
+			// contradicts the type, wherever the type came from.
 			return err
 		}
 		// A type the plan chose from the host's configuration: say what
@@ -334,11 +348,11 @@ func (p *Plan) buildVGPU() error {
 	}
 	if framework == FrameworkMdev {
 		if err := p.planMdev(v); err != nil {
-			return fail("%v", err)
+			return fail(err)
 		}
 	} else {
 		if err := p.planVendor(v); err != nil {
-			return fail("%v", err)
+			return fail(err)
 		}
 	}
 	p.VGPU, p.vgpuHost = v, true
@@ -381,10 +395,10 @@ func (p *Plan) planMdev(v *VGPUPlan) error {
 	rel2024 := opts.Release.AtLeast(mustRelease("2024.1"))
 	v.Class = cmp.Or(opts.VGPUClass, "VGPU")
 	if !mdevClassRE.MatchString(v.Class) || len(v.Class) > 255 {
-		return fmt.Errorf("--vgpu-class %s: Nova takes VGPU or CUSTOM_ followed by capital letters, digits and underscores (nova/conf/devices.py mdev_class)", opts.VGPUClass)
+		return flagError("--vgpu-class %s: Nova takes VGPU or CUSTOM_ followed by capital letters, digits and underscores (nova/conf/devices.py mdev_class)", opts.VGPUClass)
 	}
 	if len(opts.AliasNames) > 0 || opts.NUMAPolicy != "" || opts.Placement {
-		return fmt.Errorf("--alias-name, --numa-policy and --placement configure PCI devices; mediated devices (--vgpu-type %s) are always in Placement and flavors ask for resources:%s=1", v.Type, v.Class)
+		return flagError("--alias-name, --numa-policy and --placement configure PCI devices; mediated devices (the vGPU type %s) are always in Placement and flavors ask for resources:%s=1", v.Type, v.Class)
 	}
 	byGPU := map[string]*VGPUGPU{}
 	var order []string
@@ -445,7 +459,7 @@ func (p *Plan) planMdev(v *VGPUPlan) error {
 		return fmt.Errorf("--vgpu-type %s: no mdev parent offers it", v.Type)
 	}
 	if len(order) == 0 {
-		return fmt.Errorf("--vgpu-type %s: --gpu selects none of the GPUs that offer it", v.Type)
+		return flagError("--vgpu-type %s: --gpu selects none of the GPUs that offer it", v.Type)
 	}
 	sort.Strings(order)
 	for _, addr := range order {
@@ -468,10 +482,10 @@ func (p *Plan) planMdev(v *VGPUPlan) error {
 		g.Count = g.Allowed
 		if n := opts.VGPUCount; n > 0 {
 			if n > g.Allowed {
-				return fmt.Errorf("--vgpu-count %d: %s gives at most %d vGPUs of %s (%s)", n, pcidev.Describe(g.GPU), g.Allowed, describeType(vgpuType{v.Type, v.Name}), g.AllowedWhy)
+				return flagError("--vgpu-count %d: %s gives at most %d vGPUs of %s (%s)", n, pcidev.Describe(g.GPU), g.Allowed, describeType(vgpuType{v.Type, v.Name}), g.AllowedWhy)
 			}
 			if !v.SRIOV && n != g.Allowed {
-				return fmt.Errorf("--vgpu-count %d: %s is itself the mdev parent of %s, and Nova offers every vGPU a parent allows (%d); it has no per-GPU limit (max_instances caps the type on the whole host by leaving out whole GPUs)", n, pcidev.Describe(g.GPU), v.Type, g.Allowed)
+				return flagError("--vgpu-count %d: %s is itself the mdev parent of %s, and Nova offers every vGPU a parent allows (%d); it has no per-GPU limit (max_instances caps the type on the whole host by leaving out whole GPUs)", n, pcidev.Describe(g.GPU), v.Type, g.Allowed)
 			}
 			g.Count = n
 		}
@@ -504,11 +518,11 @@ func (p *Plan) planMdev(v *VGPUPlan) error {
 		rule := fmt.Sprintf("Nova %s reads the [mdev_%s] group only when several types are enabled, so one type goes to every parent that offers it with the class VGPU (2024.1 and later read it)", opts.Release.Name, v.Type)
 		switch {
 		case opts.VGPUClass != "" && opts.VGPUClass != "VGPU":
-			return fmt.Errorf("--vgpu-class %s: %s", opts.VGPUClass, rule)
+			return flagError("--vgpu-class %s: %s", opts.VGPUClass, rule)
 		case leftByGPU:
-			return fmt.Errorf("--gpu: %s, not only to the GPUs --gpu selects", rule)
+			return flagError("--gpu: %s, not only to the GPUs --gpu selects", rule)
 		case opts.VGPUCount > 0 && v.SRIOV:
-			return fmt.Errorf("--vgpu-count %d: %s, and it has no max_instances to cap it", opts.VGPUCount, rule)
+			return flagError("--vgpu-count %d: %s, and it has no max_instances to cap it", opts.VGPUCount, rule)
 		case v.SRIOV:
 			p.problem(fmt.Sprintf("Nova %s offers one vGPU on every virtual function that offers %s, %s, though a GPU holds fewer (%s): Placement counts more vGPUs than the GPUs hold, and a guest scheduled to a full GPU fails to start. Nova 2024.1 and later cap it with [mdev_%s] max_instances and device_addresses.",
 				opts.Release.Name, v.Type, prose.Plural(countVFsOffering(h, v.Type), "virtual function"), gpuCounts(v), v.Type))
@@ -734,6 +748,23 @@ func typeSize(name string) int {
 	return n
 }
 
+// framebufferGB is the memory of the GPUs of NVIDIA's vendor framework,
+// in GB, by the board their vGPU type names carry ("NVIDIA L40S-2Q":
+// L40S): the size of the board's largest Q type, which takes the whole
+// card (L40S-48Q), as its creatable_vgpu_types lists before any vGPU
+// exists.
+var framebufferGB = map[string]int{"L40S": 48, "L40": 48, "L20": 48, "L4": 24}
+
+// boardFramebufferGB is framebufferGB for a type's name; 0 when unknown.
+func boardFramebufferGB(name string) int {
+	name = strings.TrimPrefix(name, "NVIDIA ")
+	board, _, ok := strings.Cut(name, "-")
+	if !ok {
+		return 0
+	}
+	return framebufferGB[board]
+}
+
 // planVendor places the type on the VFs of NVIDIA's vendor framework.
 //
 // How many vGPUs of a type a GPU gives: the driver does not say. Before
@@ -750,7 +781,7 @@ func (p *Plan) planVendor(v *VGPUPlan) error {
 		return fmt.Errorf("--vgpu-type %s: this host uses NVIDIA's vendor-specific VFIO framework (no mdev bus; VFs with nvidia/current_vgpu_type), whose VFs Nova passes through as PCI devices with \"managed\": \"no\" from 2025.1; this is Nova %s", v.Type, opts.Release.Name)
 	}
 	if opts.VGPUClass != "" {
-		return fmt.Errorf("--vgpu-class is the mdev_class of mediated devices; under NVIDIA's vendor framework the VFs are PCI devices: --placement gives them a resource class")
+		return flagError("--vgpu-class is the mdev_class of mediated devices; under NVIDIA's vendor framework the VFs are PCI devices: --placement gives them a resource class")
 	}
 	id, _ := strconv.Atoi(v.Type)
 	vfsOf := map[string][]*pcidev.Device{}
@@ -806,11 +837,29 @@ func (p *Plan) planVendor(v *VGPUPlan) error {
 			g.Allowed = min(largest/size, usable)
 			g.AllowedWhy = fmt.Sprintf("%d GB per vGPU of the %d GB the largest type takes, at most one per free virtual function (%d)", size, largest, usable)
 		case typed:
+			// The driver lists only the type in use now: the card's
+			// memory comes from the type's board (L40S: 48 GB).
+			fb := boardFramebufferGB(v.Name)
+			most := usable
+			if fb > 0 && size > 0 {
+				most = min(fb/size, usable)
+			}
 			g.Allowed = len(holding)
-			g.AllowedWhy = fmt.Sprintf("the virtual functions that hold it now: once a card has vGPUs, the driver no longer lists what else fits (%d more free virtual functions list it)", len(free))
+			switch {
+			case len(free) == 0:
+				g.AllowedWhy = "the virtual functions that hold it now; no other is free"
+			case fb > 0 && size > 0:
+				g.AllowedWhy = fmt.Sprintf("the virtual functions that hold it now; %d more are free, and --vgpu-count can ask for up to %d in all: %d GB per vGPU of the card's %d GB", len(free), most, size, fb)
+			default:
+				g.AllowedWhy = fmt.Sprintf("the virtual functions that hold it now; %d more are free, and --vgpu-count can ask for them (how many fit in the card's memory is not known)", len(free))
+			}
 			if opts.VGPUCount > 0 {
-				g.Allowed = usable
-				g.AllowedWhy = fmt.Sprintf("%d virtual functions hold it or are free to", usable)
+				g.Allowed = most
+				if fb > 0 && size > 0 {
+					g.AllowedWhy = fmt.Sprintf("%d GB per vGPU of the card's %d GB, one per virtual function; %d hold it or are free", size, fb, usable)
+				} else {
+					g.AllowedWhy = fmt.Sprintf("%d virtual functions hold it or are free to; how many fit in the card's memory is not known", usable)
+				}
 			}
 		default:
 			if opts.VGPUCount == 0 {
@@ -824,7 +873,7 @@ func (p *Plan) planVendor(v *VGPUPlan) error {
 		g.Count = g.Allowed
 		if n := opts.VGPUCount; n > 0 {
 			if n > g.Allowed {
-				return fmt.Errorf("--vgpu-count %d: %s gives at most %d vGPUs of %s (%s)", n, pcidev.Describe(pf), g.Allowed, describeType(vgpuType{v.Type, v.Name}), g.AllowedWhy)
+				return flagError("--vgpu-count %d: %s gives at most %d vGPUs of %s (%s)", n, pcidev.Describe(pf), g.Allowed, describeType(vgpuType{v.Type, v.Name}), g.AllowedWhy)
 			}
 			g.Count = n
 		}
@@ -847,7 +896,7 @@ func (p *Plan) planVendor(v *VGPUPlan) error {
 	}
 	if len(v.GPUs) == 0 {
 		if v.Restricted {
-			return fmt.Errorf("--vgpu-type %s: --gpu selects none of the GPUs that offer it", v.Type)
+			return flagError("--vgpu-type %s: --gpu selects none of the GPUs that offer it", v.Type)
 		}
 		return fmt.Errorf("--vgpu-type %s: no virtual function offers it", v.Type)
 	}
@@ -857,11 +906,14 @@ func (p *Plan) planVendor(v *VGPUPlan) error {
 		v.Alias = vgpuSlug(v)
 	}
 	if err := CheckAliasName(v.Alias); err != nil {
-		return fmt.Errorf("--alias-name %s=%q: %v", key, v.Alias, err)
+		if p.Options.AliasNames[key] != "" {
+			return flagError("--alias-name %s=%q: %v", key, v.Alias, err)
+		}
+		return fmt.Errorf("--vgpu-type %s: the alias name %q made from it cannot name flavors: %v; choose one with --alias-name %s=NAME", v.Type, v.Alias, err, key)
 	}
 	for k := range p.Options.AliasNames {
 		if k != key {
-			return fmt.Errorf("--alias-name %s: the vGPU alias names the virtual functions' ID %s", k, key)
+			return flagError("--alias-name %s: the vGPU alias names the virtual functions' ID %s", k, key)
 		}
 	}
 	v.AliasPolicy = opts.NUMAPolicy

@@ -99,7 +99,7 @@ func (p *Plan) summary(d *doc) {
 		}
 		for _, m := range p.Models {
 			for _, dev := range m.Devices {
-				d.comment("#   ", "#     ", fmt.Sprintf("%s  alias %s", pcidev.Describe(dev), m.Alias))
+				d.comment("#   ", "#     ", fmt.Sprintf("%s  alias %s%s", pcidev.Describe(dev), m.Alias, p.variantNote(dev)))
 			}
 		}
 		for _, c := range p.Companions {
@@ -316,7 +316,7 @@ func (p *Plan) bootCommands(k KernelChange) []docLine {
 // softdeps are the modules vfio-pci must load before.
 func (p *Plan) softdeps() []string {
 	set := map[string]bool{}
-	for _, d := range p.Bound() {
+	for _, d := range p.VFIOPCIBound() {
 		for _, m := range pcidev.GPUHostDriversOf(d.VendorID) {
 			if pcidev.IsDisplay(d) {
 				set[m] = true
@@ -372,27 +372,36 @@ const ModprobePath = "/etc/modprobe.d/gpupass-vfio.conf"
 
 func (p *Plan) modprobeDoc(d *doc) {
 	load := p.ModulesLoad()
-	if len(p.Models) == 0 && load == "" {
+	binding := len(p.Models) > 0 && p.changesBinding()
+	if !binding && load == "" {
 		d.note("Nothing to bind to vfio-pci.")
 		return
 	}
-	if len(p.Models) > 0 {
+	if binding {
 		p.bindingDoc(d)
 	}
 	if load != "" {
-		if len(p.Models) > 0 {
+		if binding {
 			d.blank()
 		}
-		d.note(ModulesLoadPath + ": loads the vfio modules at every boot (" + strings.Join(p.missingVFIO(), ", ") + " are neither loaded nor built in now):")
+		missing := p.missingVFIO()
+		verb := "is neither loaded nor built in now"
+		if len(missing) > 1 {
+			verb = "are neither loaded nor built in now"
+		}
+		d.note(ModulesLoadPath + ": loads the vfio modules at every boot (" + strings.Join(missing, ", ") + " " + verb + "):")
 		d.text(load)
 	}
+	if p.ModprobeConf() == "" && load == "" {
+		return // driverctl binds now and at every boot: no file to rebuild
+	}
 	d.blank()
-	if len(p.Models) == 0 {
+	if !binding {
 		d.note("Then load them now (or reboot):")
 		d.run(append(Command{"modprobe", "-a"}, p.requiredVFIO()...))
 		return
 	}
-	if load != "" {
+	if load != "" && p.ModprobeConf() != "" {
 		d.note("Then rebuild the initramfs, so that it holds these files, and reboot:")
 	} else {
 		d.note("Then rebuild the initramfs, so that it holds this file, and reboot:")
@@ -409,15 +418,58 @@ func (p *Plan) bindingDoc(d *doc) {
 			d.comment("#   ", "#     ", fmt.Sprintf("%s:%d: %s %s %s", dir.File, dir.Line, dir.Command, strings.ReplaceAll(dir.Module, "_", "-"), dir.Args))
 		}
 	}
-	d.note(ModprobePath + ": vfio-pci claims the GPUs and their companion functions at boot, and loads before the host drivers that would take them.")
-	d.text(p.ModprobeConf())
-	if _, byAddr := p.IDBinding(); len(byAddr) > 0 {
-		d.blank()
-		d.note("Other functions with the same IDs stay with the host, so these are bound by address, persistently, with driverctl (not by ID):")
-		for _, dev := range byAddr {
-			d.run(Command{"driverctl", "set-override", dev.Address, "vfio-pci"})
+	said := false
+	if conf := p.ModprobeConf(); conf != "" {
+		d.note(ModprobePath + ": vfio-pci claims the GPUs and their companion functions at boot, and loads before the host drivers that would take them.")
+		d.text(conf)
+		said = true
+	}
+	var byAddr, variant []Override
+	for _, o := range p.Overrides() {
+		if o.Driver == pcidev.DriverVFIOPCI {
+			byAddr = append(byAddr, o)
+		} else {
+			variant = append(variant, o)
 		}
 	}
+	if len(byAddr) > 0 {
+		if said {
+			d.blank()
+		}
+		said = true
+		d.note("Other functions with the same IDs stay with the host, so these are bound by address, persistently, with driverctl (not by ID):")
+		for _, o := range byAddr {
+			d.run(o.Command())
+		}
+	}
+	if len(variant) > 0 {
+		if said {
+			d.blank()
+		}
+		d.note("These go to their vfio-pci variant driver, which binds a device only when its driver_override names it (never through vfio-pci.ids): persistently, with driverctl:")
+		for _, o := range variant {
+			d.run(o.Command())
+		}
+	}
+}
+
+// changesBinding reports a plan that changes how functions bind at boot:
+// a modprobe.d file, or driverctl overrides.
+func (p *Plan) changesBinding() bool {
+	return p.ModprobeConf() != "" || len(p.Overrides()) > 0
+}
+
+// variantNote says, for a GPU of a vfio-pci variant driver, that it goes
+// to that driver, and whether it is there already.
+func (p *Plan) variantNote(dev *pcidev.Device) string {
+	drv := p.VFIODriver(dev)
+	if !p.onVariant(dev) {
+		return ""
+	}
+	if dev.Driver == drv && p.persistentOverride(dev.Address) == drv {
+		return " (on its vfio-pci variant driver " + drv + ", kept there by driverctl: stays)"
+	}
+	return " (goes to its vfio-pci variant driver " + drv + ", not vfio-pci)"
 }
 
 // initramfs is the command that rebuilds the initramfs on the host's
@@ -574,8 +626,10 @@ func (p *Plan) allDoc(d *doc) {
 		sections = append(sections, section{"Kernel command line", p.kernelDoc})
 	}
 	switch {
-	case len(p.Models) > 0:
+	case len(p.Models) > 0 && p.ModprobeConf() != "":
 		sections = append(sections, section{"Bind the GPUs to vfio-pci at boot (modprobe.d)", p.modprobeDoc})
+	case len(p.Models) > 0 && p.changesBinding():
+		sections = append(sections, section{"Bind the GPUs to their VFIO driver at boot (driverctl)", p.modprobeDoc})
 	case p.ModulesLoad() != "":
 		sections = append(sections, section{"Load the vfio modules at boot (modules-load.d)", p.modprobeDoc})
 	}

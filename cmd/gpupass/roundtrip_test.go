@@ -305,8 +305,8 @@ func TestGenerateRoundTrip(t *testing.T) {
 				bound[d.Address] = d.Driver
 			}
 			for _, d := range plan.Bound() {
-				if bound[d.Address] != "vfio-pci" {
-					t.Errorf("%s is on %q after the reboot", d.Address, bound[d.Address])
+				if want := pcidev.VFIODriverFor(d); bound[d.Address] != want {
+					t.Errorf("%s is on %q after the reboot, want %s", d.Address, bound[d.Address], want)
 				}
 			}
 			// Every selected GPU is offered and selected, in Nova's terms.
@@ -622,18 +622,49 @@ func applyPlan(t *testing.T, root string, p *generate.Plan) map[string]map[int]b
 			vfioPCI = true
 		}
 	}
-	if !vfioPCI {
-		return drop // nothing can bind to vfio-pci
+	// driverctl: the plan's overrides, persistent; with the host's, they
+	// decide the driver at the next boot (driver_override: only the named
+	// driver may bind).
+	for _, o := range p.Overrides() {
+		writeFile(t, under("/etc/driverctl.d/pci-"+o.Device.Address), o.Driver+"\n")
 	}
-	// vfio-pci takes what it claims.
-	drv := under("/sys/bus/pci/drivers/vfio-pci")
-	if err := os.MkdirAll(drv, 0o755); err != nil {
-		t.Fatal(err)
+	overrides := map[string]string{}
+	for _, o := range after.Driverctl {
+		overrides[o.Address] = o.Driver
 	}
-	if _, err := os.Lstat(filepath.Join(drv, "module")); err != nil {
-		_ = os.Symlink("../../../../module/vfio_pci", filepath.Join(drv, "module"))
+	for _, o := range p.Overrides() {
+		overrides[o.Device.Address] = o.Driver
+	}
+	// Otherwise vfio-pci takes what it claims, by ID.
+	claimed := map[string]bool{}
+	for _, param := range hostinfo.ParseCmdline(p.NewCmdline()).Lookup("vfio-pci.ids") {
+		for _, id := range strings.Split(param.Value, ",") {
+			claimed[id] = true
+		}
+	}
+	for _, line := range strings.Split(p.ModprobeConf(), "\n") {
+		if ids, ok := strings.CutPrefix(line, "options vfio-pci ids="); ok {
+			for _, id := range strings.Split(ids, ",") {
+				claimed[id] = true
+			}
+		}
 	}
 	for _, d := range p.Bound() {
+		name := overrides[d.Address]
+		if name == "" && claimed[d.VendorID+":"+d.DeviceID] {
+			name = "vfio-pci"
+		}
+		if name == "" || name == "vfio-pci" && !vfioPCI {
+			continue // nothing binds it, or vfio-pci cannot
+		}
+		module := strings.ReplaceAll(name, "-", "_")
+		drv := under("/sys/bus/pci/drivers/" + name)
+		if err := os.MkdirAll(drv, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Lstat(filepath.Join(drv, "module")); err != nil {
+			_ = os.Symlink("../../../../module/"+module, filepath.Join(drv, "module"))
+		}
 		devLink := under("/sys/bus/pci/devices/" + d.Address)
 		devDir, err := filepath.EvalSymlinks(devLink)
 		if err != nil {

@@ -8,8 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/generate"
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/openstack/novaconf"
+	"github.com/gpupass/gpupass/openstack/novarelease"
+	"github.com/gpupass/gpupass/openstack/pcispec"
+	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
 
@@ -94,6 +99,9 @@ func TestGenerateRoundTripVGPU(t *testing.T) {
 					t.Errorf("after generate: %s %s %s, which the plan does not name: %s", f.ID, f.Subject.Ref, f.Source, f.Message)
 				}
 			}
+			if rt.fixture == "gh200-nvgrace" {
+				variantStays(t, dst)
+			}
 			if v := plan.VGPU; v != nil && v.Framework == generate.FrameworkVendor {
 				after, err := hostinfo.Collect(dst, hostinfo.Options{})
 				if err != nil {
@@ -169,5 +177,52 @@ func applyVGPU(t *testing.T, root string, p *generate.Plan) {
 		for _, vf := range g.Parents {
 			writeFile(t, under("/sys/bus/pci/devices/"+vf+"/nvidia/current_vgpu_type"), v.Type+"\n")
 		}
+	}
+}
+
+// variantStays holds the plan for gh200-nvgrace to what its GPU needs:
+// after the plan is applied and the host rebooted, 0009:01:00.0 is still on
+// its variant driver nvgrace_gpu_vfio_pci (vfio-pci cannot use its device
+// memory), and the device_spec that offers it says "managed": "no" (or
+// libvirt rebinds it to vfio-pci when a guest starts).
+func variantStays(t *testing.T, root string) {
+	t.Helper()
+	const gpu, driver = "0009:01:00.0", "nvgrace_gpu_vfio_pci"
+	after, err := hostinfo.Collect(root, hostinfo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dev *pcidev.Device
+	for i := range after.Devices {
+		if after.Devices[i].Address == gpu {
+			dev = &after.Devices[i]
+		}
+	}
+	if dev == nil {
+		t.Fatalf("%s is gone after generate", gpu)
+	}
+	if dev.Driver != driver {
+		t.Errorf("%s is on %q after generate, want %s", gpu, dev.Driver, driver)
+	}
+	rel, _ := novarelease.Parse("2025.1")
+	offered := false
+	for _, v := range collect.NodeConf(mustFS(t, root), nil, nil).Lookup(novaconf.OptDeviceSpec) {
+		specs, _, err := pcispec.ParseDeviceSpecWith(v.Text, rel, pcispec.Options{Sysfs: pcispec.SysfsFromInventory(after.Devices)})
+		if err != nil {
+			t.Errorf("device_spec at %s: %v", v.Source, err)
+			continue
+		}
+		for _, s := range specs {
+			if ok, _ := s.Match(dev); !ok {
+				continue
+			}
+			offered = true
+			if s.Tags["managed"] != "false" {
+				t.Errorf("device_spec at %s offers %s without \"managed\": \"no\" (managed %q): libvirt would move it to vfio-pci", v.Source, gpu, s.Tags["managed"])
+			}
+		}
+	}
+	if !offered {
+		t.Errorf("no device_spec offers %s after generate", gpu)
 	}
 }
