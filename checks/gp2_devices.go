@@ -335,7 +335,7 @@ var LargeBAR = &Check{
 	Doc: Doc{
 		Summary: "Passthrough GPUs with a 64-bit BAR of 32 GiB or more.",
 		Why:     "Data-centre GPUs map their whole memory through a BAR (128 GiB on an H100 or A100 80GB). Such a BAR fits only in the 64-bit MMIO window of a q35 guest with UEFI firmware and enough guest physical address bits; with the i440fx machine type or SeaBIOS the guest sees no GPU memory or does not boot.",
-		Fix:     "Boot these guests with the q35 machine type and UEFI: image properties hw_machine_type=q35 and hw_firmware_type=uefi.",
+		Fix:     "Boot these guests with the q35 machine type and UEFI: image properties hw_machine_type=q35 and hw_firmware_type=uefi. On aarch64 (no q35 there) keep the virt machine type, Nova's default, and boot with UEFI (AAVMF firmware on the host).",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html", "https://docs.openstack.org/glance/latest/admin/useful-image-properties.html"},
 	},
 	Run: runLargeBAR,
@@ -352,12 +352,22 @@ func runLargeBAR(p *Pass) error {
 		if largest == nil {
 			continue
 		}
+		msg := fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index)
+		fix := "Set on the images used with this GPU: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE " +
+			"(or [libvirt] hw_machine_type = x86_64=q35 in nova.conf on this node)."
+		if p.Inputs.Host.CPU.IsARM64() {
+			// aarch64 has no q35 (nor i440fx): QEMU's and libvirt's
+			// machine type there is virt, Nova's default for aarch64,
+			// and its guests boot with UEFI (AAVMF).
+			msg = fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the virt machine type (aarch64 has no q35), UEFI firmware (AAVMF) and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index)
+			fix = "Keep the virt machine type, Nova's default on aarch64 (if an image or nova.conf names another: openstack image set --property hw_machine_type=virt IMAGE, or [libvirt] hw_machine_type = aarch64=virt), " +
+				"and boot with UEFI: --property hw_firmware_type=uefi on the images, with the AAVMF firmware installed on this node (qemu-efi-aarch64 on Debian and Ubuntu, edk2-aarch64 on RHEL)."
+		}
 		p.Report(report.Finding{
-			Subject: deviceSubject(d),
-			Message: fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index),
-			Remediation: "Set on the images used with this GPU: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE " +
-				"(or [libvirt] hw_machine_type = x86_64=q35 in nova.conf on this node).",
-			Evidence: map[string]any{"bar_index": largest.Index, "bar_size": largest.Size, "host_physical_address_bits": p.Inputs.Host.CPU.PhysicalAddressBits},
+			Subject:     deviceSubject(d),
+			Message:     msg,
+			Remediation: fix,
+			Evidence:    map[string]any{"bar_index": largest.Index, "bar_size": largest.Size, "host_physical_address_bits": p.Inputs.Host.CPU.PhysicalAddressBits},
 		})
 	}
 	return nil
