@@ -440,8 +440,9 @@ func reportNotOffering(p *Pass, g *mdevconf.Group, addrs []string) {
 	for _, a := range addrs {
 		rest = replaceAddr(rest, a, nil)
 	}
-	line := "device_addresses = " + listLine(rest)
-	if len(rest) == 0 {
+	corrected, more := correctedLine(p, g, rest)
+	line := "device_addresses = " + corrected + withOthers(more)
+	if corrected == "" {
 		line = "list parents that offer it"
 	}
 	remedy := fmt.Sprintf("In %s (%s), %s", groupName(g), addressesSource(g), line)
@@ -533,7 +534,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 			Source:  src,
 			Message: fmt.Sprintf("%sdevice_addresses lists %s, written differently from %s %s: Nova %s compares it, as written, with the lower-case address libvirt reports, so it never applies %s to that parent.",
 				groupName(g), addr, what, canon, rel.Name, label),
-			Remediation: fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s", groupName(g), src, addr, canon, listLine(replaceAddr(g.DeviceAddresses, addr, []string{canon}))),
+			Remediation: canonRemedy(p, g, addr, canon),
 			Evidence:    map[string]any{"address": addr, "canonical": canon, "type": g.Type},
 		})
 		return false
@@ -565,10 +566,13 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 			}
 			msg := fmt.Sprintf("%sdevice_addresses lists %s, the physical function of an SR-IOV GPU: its %s are the mdev parents, not the PF, so Nova %s gives %s to none of them.",
 				groupName(g), pcidev.Describe(d), prose.Plural(len(vfs), "virtual function"), rel.Name, label)
-			remedy := fmt.Sprintf("List the VFs instead, in %s (%s): device_addresses = %s", groupName(g), src, listLine(replaceAddr(g.DeviceAddresses, addr, list)))
+			line, more := correctedLine(p, g, replaceAddr(g.DeviceAddresses, addr, list))
+			remedy := fmt.Sprintf("List the VFs instead, in %s (%s): device_addresses = %s%s", groupName(g), src, line, withOthers(more))
 			if len(list) == 0 {
 				msg += fmt.Sprintf(" None of them offers %s.", label)
-				remedy = remedyOtherParents(g, addr, offering())
+			}
+			if len(list) == 0 || line == "" {
+				remedy = remedyOtherParents(p, g, addr, offering())
 			}
 			p.Report(report.Finding{
 				Subject:     subject,
@@ -588,7 +592,7 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 			Source:  src,
 			Message: fmt.Sprintf("%sdevice_addresses lists %s, which is not an mdev parent of this host (no /sys/class/mdev_bus/%s): Nova %s gives %s to no device there.%s",
 				groupName(g), pcidev.Describe(d), d.Address, rel.Name, label, why),
-			Remediation: remedyOtherParents(g, addr, offering()),
+			Remediation: remedyOtherParents(p, g, addr, offering()),
 			Evidence:    map[string]any{"address": addr, "type": g.Type, "driver": d.Driver},
 		})
 		return false
@@ -597,10 +601,101 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 		Subject:     subject,
 		Source:      src,
 		Message:     fmt.Sprintf("%sdevice_addresses lists %s, and this host has no PCI device or mdev parent at that address: Nova %s gives %s to nothing there.", groupName(g), addr, rel.Name, label),
-		Remediation: remedyOtherParents(g, addr, offering()),
+		Remediation: remedyOtherParents(p, g, addr, offering()),
 		Evidence:    map[string]any{"address": addr, "type": g.Type},
 	})
 	return false
+}
+
+// correctedAddresses is a group's device_addresses with every GP602
+// correction applied at once, so that each finding's fix prints the same
+// line and one nova-compute accepts: entries once each, malformed ones
+// dropped, upper-case ones lower-cased, the PF of an SR-IOV GPU replaced by
+// its VFs that offer the type, entries that are no mdev parent offering the
+// type dropped, and no address that another enabled group lists (an
+// address two groups list stays with the first).
+func correctedAddresses(p *Pass, c *mdevconf.Conf, g *mdevconf.Group) []string {
+	owner := map[string]*mdevconf.Group{}
+	for i := range c.Groups {
+		o := &c.Groups[i]
+		if !typeEnabled(c, o.Type) {
+			continue
+		}
+		for _, a := range o.DeviceAddresses {
+			if canon, ok := canonicalAddress(a); ok && owner[canon] == nil {
+				owner[canon] = o
+			}
+		}
+	}
+	var h *hostinfo.Host
+	if p.Host != nil {
+		h = p.Inputs.Host
+	}
+	typeKnown := h == nil || len(h.Mdev.Parents) == 0 || p.Host.OfferedType(g.Type) != nil
+	keep := func(a string) bool {
+		if h == nil || !typeKnown {
+			return true // nothing to judge it by, or GP601's
+		}
+		parent := h.Mdev.Parent(a)
+		return parent != nil && parent.Type(g.Type) != nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		if seen[a] {
+			return
+		}
+		seen[a] = true
+		if o := owner[a]; o != nil && o != g {
+			return
+		}
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range g.DeviceAddresses {
+		if _, used := c.Mapping[a]; !used && c.StartErr == nil {
+			// Not used by this release (GP603's): kept as written.
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+			continue
+		}
+		canon, ok := canonicalAddress(a)
+		if !ok {
+			continue // malformed: nova-compute does not start
+		}
+		if h != nil && h.Mdev.Parent(canon) == nil {
+			if d := p.Host.Device(canon); d != nil {
+				if vfs := p.Host.ParentVFs(d.Address); len(vfs) > 0 {
+					for _, vf := range vfs {
+						add(vf.Address)
+					}
+					continue
+				}
+			}
+		}
+		add(canon)
+	}
+	return out
+}
+
+// correctedLine is the device_addresses line of a group with every GP602
+// correction applied, and whether it is more than the one correction a
+// finding names (single).
+func correctedLine(p *Pass, g *mdevconf.Group, single []string) (string, bool) {
+	all := correctedAddresses(p, p.Mdev, g)
+	return listLine(all), listLine(all) != listLine(single)
+}
+
+// withOthers is the words that say a printed line carries the group's
+// other corrections too.
+func withOthers(more bool) string {
+	if more {
+		return " (this line also applies the group's other GP602 corrections)"
+	}
+	return ""
 }
 
 func orNone(s string) string {
@@ -624,12 +719,18 @@ func replaceAddr(list []string, addr string, with []string) []string {
 	return out
 }
 
+// canonRemedy says to write an address in lower case.
+func canonRemedy(p *Pass, g *mdevconf.Group, addr, canon string) string {
+	line, more := correctedLine(p, g, replaceAddr(g.DeviceAddresses, addr, []string{canon}))
+	return fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s%s", groupName(g), addressesSource(g), addr, canon, line, withOthers(more))
+}
+
 // remedyOtherParents says to remove an address, and which parents offer
 // the group's type.
-func remedyOtherParents(g *mdevconf.Group, addr string, offering []string) string {
-	rest := replaceAddr(g.DeviceAddresses, addr, nil)
-	line := "device_addresses = " + listLine(rest)
-	if len(rest) == 0 {
+func remedyOtherParents(p *Pass, g *mdevconf.Group, addr string, offering []string) string {
+	rest, more := correctedLine(p, g, replaceAddr(g.DeviceAddresses, addr, nil))
+	line := "device_addresses = " + rest + withOthers(more)
+	if rest == "" {
 		line = "remove device_addresses (or the group) if this host has no GPU for it"
 	}
 	if len(offering) == 0 {

@@ -1,10 +1,14 @@
 package checks
 
 import (
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/gpupass/gpupass/collect"
 	"github.com/gpupass/gpupass/pcidev"
+	"github.com/gpupass/gpupass/report"
 )
 
 // GP207 on aarch64 speaks of the virt machine type and AAVMF, never of
@@ -26,5 +30,66 @@ func TestLargeBARAarch64NoQ35(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("GP207 on aarch64 does not say %q: %s", want, text)
 		}
+	}
+}
+
+// fixtureFindings runs the preflight sections on a host fixture under
+// testdata/hosts, as gpupass preflight --root does, and returns the
+// findings of one check.
+func fixtureFindings(t *testing.T, fixture, id string) []report.Finding {
+	t.Helper()
+	node, err := collect.Read(filepath.Join("..", "testdata", "hosts", fixture), collect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Inputs{Host: node.Host, NovaConf: node.NovaConf, NovaRelease: node.Release, NovaReleaseFrom: node.ReleaseFrom}
+	rep := Run(in, InSection(All, "GP1", "GP2", "GP3", "GP6"))
+	var out []report.Finding
+	for _, f := range rep.Findings {
+		if f.ID == id {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no %s finding", fixture, id)
+	}
+	return out
+}
+
+// deviceAddressesLines are the device_addresses values a text prints.
+var deviceAddressesRE = regexp.MustCompile(`device_addresses = ([0-9A-Za-z:.,]+)`)
+
+// GP602's fixes each print one line nova-compute accepts: every entry
+// once, well formed, an mdev parent offering the type, in no other group;
+// all of a group's fixes print the same line.
+func TestMdevAddressFixesAreAcceptedLines(t *testing.T) {
+	fs := fixtureFindings(t, "a40-mdev-addresses-invalid", "GP602")
+	lines := map[string]bool{}
+	for _, f := range fs {
+		for _, m := range deviceAddressesRE.FindAllStringSubmatch(f.Remediation, -1) {
+			line := strings.TrimRight(m[1], ".,")
+			seen := map[string]bool{}
+			for _, a := range strings.Split(line, ",") {
+				if seen[a] {
+					t.Errorf("%s: fix lists %s twice: %s", f.Subject.Ref, a, line)
+				}
+				seen[a] = true
+				if _, ok := canonicalAddress(a); !ok {
+					t.Errorf("%s: fix keeps the malformed %s: %s", f.Subject.Ref, a, line)
+				}
+				if a == "0000:18:00.0" || a == "0000:3b:00.0" {
+					t.Errorf("%s: fix keeps %s, no mdev parent: %s", f.Subject.Ref, a, line)
+				}
+				if a == "0000:3b:00.7" && f.Subject.Ref == "[mdev_nvidia-558]device_addresses" {
+					t.Errorf("%s: [mdev_nvidia-558]'s fix lists 0000:3b:00.7, which [mdev_nvidia-560] lists: %s", f.Subject.Ref, line)
+				}
+			}
+			if f.Subject.Ref == "[mdev_nvidia-558]device_addresses" {
+				lines[line] = true
+			}
+		}
+	}
+	if len(lines) != 1 {
+		t.Errorf("[mdev_nvidia-558]'s fixes print %d different lines, want one: %v", len(lines), lines)
 	}
 }
