@@ -93,3 +93,28 @@ func TestMdevAddressFixesAreAcceptedLines(t *testing.T) {
 		t.Errorf("[mdev_nvidia-558]'s fixes print %d different lines, want one: %v", len(lines), lines)
 	}
 }
+
+// GP601's fixes print one enabled_mdev_types line with every correction
+// applied, and name the section as the file writes it.
+func TestMdevTypeFixesAgree(t *testing.T) {
+	fs := fixtureFindings(t, "a40-mdev-type-names", "GP601")
+	re := regexp.MustCompile(`enabled_mdev_types = ([^ ]+(?: [^ (]+)*?)(?: \(|,? and|;|$)`)
+	lines := map[string]bool{}
+	for _, f := range fs {
+		m := re.FindStringSubmatch(f.Remediation)
+		if m == nil {
+			t.Fatalf("no enabled_mdev_types line in %q", f.Remediation)
+		}
+		lines[strings.TrimRight(m[1], ",")] = true
+	}
+	if len(lines) != 1 || !lines["nvidia-558,nvidia-556"] {
+		t.Errorf("GP601's fixes print %v, want the one line nvidia-558,nvidia-556", lines)
+	}
+	var all string
+	for _, f := range fs {
+		all += f.Message + " " + f.Remediation
+	}
+	if !strings.Contains(all, "[mdev_NVIDIA A40-2Q]") || strings.Contains(all, "[mdev_nvidia a40-2q]") {
+		t.Errorf("GP601 does not name [mdev_NVIDIA A40-2Q] as written: %s", all)
+	}
+}
