@@ -10,8 +10,10 @@ package checks
 // docs/research/vgpu-layouts.md sections 3 and 6.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -172,6 +174,53 @@ func vfJSON(kv ...string) string {
 		parts = append(parts, string(k)+": "+string(v))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// vfWithManagedNo is a device_spec entry as written with "managed" set to
+// "no" (replaced in place, else added last), every other key kept in its
+// order; whole is false when the text is not one JSON object.
+func vfWithManagedNo(text string) (line string, whole bool) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", false
+	}
+	var parts []string
+	found := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return "", false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return "", false
+		}
+		k, _ := json.Marshal(key)
+		v := string(raw)
+		if key == "managed" {
+			v, found = `"no"`, true
+		} else {
+			var b bytes.Buffer
+			if json.Compact(&b, raw) == nil {
+				v = b.String()
+			}
+		}
+		parts = append(parts, string(k)+": "+v)
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return "", false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", false
+	}
+	if !found {
+		parts = append(parts, `"managed": "no"`)
+	}
+	return "{" + strings.Join(parts, ", ") + "}", true
 }
 
 // vfShellQuote quotes a word for a POSIX shell when it needs it.
@@ -498,8 +547,8 @@ func runVendorVGPUFramework(p *Pass) error {
 			Severity: report.Warning,
 			Subject:  hostSubject(h),
 			Message:  fmt.Sprintf("%s of NVIDIA's vendor-specific VFIO framework %s a vGPU type (%s) but no [pci]device_spec offers %s: Nova does not know %s.", prose.Plural(len(typedHidden), "VF"), prose.Verb(len(typedHidden), "has", "have"), vfDevList(typedHidden), prose.Verb(len(typedHidden), "it", "them"), prose.Verb(len(typedHidden), "it", "them")),
-			Remediation: "Add to [pci] in nova.conf (Nova 2025.1 or later, with report_in_placement = true for the resource classes): " + strings.Join(lines, " ") +
-				" — then restart nova-compute.",
+			Remediation: "Add to [pci] in nova.conf (Nova 2025.1 or later, with report_in_placement = true for the resource classes), one line each:\n" + strings.Join(lines, "\n") +
+				"\nThen restart nova-compute.",
 			Evidence: map[string]any{"vfs": vfAddrs(typedHidden)},
 		})
 	}
@@ -641,7 +690,7 @@ func vfMixedTypes(p *Pass, exposed []*pcidev.Device, specOf map[string]*pcispec.
 		}
 		return strings.Join(parts, "; "), len(order)
 	}
-	fix := "Give each vGPU type its own resource_class in device_spec and its own alias: " + strings.Join(vfSpecLines(p, typed), " ")
+	fix := "Give each vGPU type its own resource_class in device_spec and its own alias, one line each in [pci]:\n" + strings.Join(vfSpecLines(p, typed), "\n")
 	// By resource class, when the node reports to Placement.
 	if p.Conf.ReportInPlacement {
 		byRC := map[string][]*pcidev.Device{}
@@ -880,15 +929,18 @@ func runManagedMismatch(p *Pass) error {
 				state = "sets \"managed\": \"yes\""
 			}
 			d := needNo[0]
-			line := vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "managed", "no")
-			if d.VGPU != nil {
-				line = vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "address", d.Address, "managed", "no")
+			line, whole := vfWithManagedNo(e.Value.Text)
+			if !whole {
+				line = vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "managed", "no")
+				if d.VGPU != nil {
+					line = vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "address", d.Address, "managed", "no")
+				}
 			}
 			p.Report(report.Finding{
 				Subject:     optionSubject(novaconf.OptDeviceSpec),
 				Source:      e.Value.Source.String(),
 				Message:     fmt.Sprintf("[pci]device_spec %s %s for devices that must keep their driver: %s. libvirt will detach them from it and bind vfio-pci when a guest starts; Nova's documentation of the tag (2025.1 and later) warns that \"Incorrect configuration of this parameter may result in compute node crashes\".", label, state, describe(needNo)),
-				Remediation: fmt.Sprintf("Add \"managed\": \"no\" to the device_spec at %s, keeping its other keys; for example: device_spec = %s. Then restart nova-compute.", e.Value.Source.String(), line),
+				Remediation: fmt.Sprintf("Add \"managed\": \"no\" to the device_spec at %s, keeping its other keys%s device_spec = %s. Then restart nova-compute.", e.Value.Source.String(), map[bool]string{true: ":", false: "; for example:"}[whole], line),
 				Evidence:    map[string]any{"devices": vfAddrs(needNo), "managed_set": set},
 			})
 		}

@@ -118,3 +118,53 @@ func TestMdevTypeFixesAgree(t *testing.T) {
 		t.Errorf("GP601 does not name [mdev_NVIDIA A40-2Q] as written: %s", all)
 	}
 }
+
+// GP607's fixes put each device_spec and alias line on its own line.
+func TestVendorFrameworkFixOneLineEach(t *testing.T) {
+	fs := fixtureFindings(t, "l40s-vendor-misconfigured", "GP607")
+	checked := 0
+	for _, f := range fs {
+		if !strings.Contains(f.Remediation, "device_spec = {") {
+			continue
+		}
+		checked++
+		for _, line := range strings.Split(f.Remediation, "\n") {
+			if n := strings.Count(line, "device_spec = {") + strings.Count(line, "alias = {"); n > 1 {
+				t.Errorf("%s: %d options on one line: %s", f.Subject.Ref, n, line)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no GP607 fix prints a device_spec")
+	}
+}
+
+// GP608's fix prints the entry with all its keys, plus managed.
+func TestManagedFixKeepsKeys(t *testing.T) {
+	fs := fixtureFindings(t, "l40s-managed-mismatch", "GP608")
+	want := `device_spec = {"vendor_id": "10de", "product_id": "26b9", "address": "0000:3d:00.4", "resource_class": "CUSTOM_L40S_2Q", "managed": "no"}`
+	for _, f := range fs {
+		if strings.Contains(f.Remediation, "keeping its other keys") {
+			if !strings.Contains(f.Remediation, want) {
+				t.Errorf("GP608's fix does not print %s: %s", want, f.Remediation)
+			}
+			return
+		}
+	}
+	t.Fatal("no GP608 finding says to add managed")
+}
+
+func TestVFWithManagedNo(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"vendor_id":"10de", "managed": "yes", "x": [1, 2]}`, `{"vendor_id": "10de", "managed": "no", "x": [1,2]}`},
+		{`{"a": "b"}`, `{"a": "b", "managed": "no"}`},
+		{`[{"a": "b"}]`, ``},
+		{`{"a": "b"} {}`, ``},
+		{`{"a": }`, ``},
+	} {
+		got, ok := vfWithManagedNo(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("vfWithManagedNo(%s) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
