@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gpupass/gpupass/collect"
+	"github.com/gpupass/gpupass/openstack/pcispec"
 	"github.com/gpupass/gpupass/pcidev"
 	"github.com/gpupass/gpupass/report"
 )
@@ -166,5 +167,36 @@ func TestVFWithManagedNo(t *testing.T) {
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("vfWithManagedNo(%s) = %q, %v; want %q", tt.in, got, ok, tt.want)
 		}
+	}
+}
+
+// GP302's warnings each get a fix about what they say: not the ID and
+// address advice for a tag or a devname.
+func TestDeviceSpecWarningRemedies(t *testing.T) {
+	fs := fixtureFindings(t, "l40s-placement-mix", "GP302")
+	want := map[string]string{"one_time_use": `Remove the "one_time_use" tag`, "devname": "ls /sys/class/net"}
+	for _, f := range fs {
+		if strings.Contains(f.Remediation, "four lower-case hex digits") {
+			t.Errorf("GP302 %q gets the ID advice: %s", f.Message, f.Remediation)
+		}
+		for k, fix := range want {
+			if strings.Contains(f.Message, k) && !strings.Contains(f.Remediation, fix) {
+				t.Errorf("GP302 %q: fix %q does not say %q", f.Message, f.Remediation, fix)
+			}
+		}
+	}
+	for _, tt := range []struct{ msg, want string }{
+		{`vendor_id '10DE' is not written as 4 hex digits; Nova reads it as 10de`, "four lower-case hex digits"},
+		{`device_spec key "address" is given more than once; Nova keeps the last value`, "each key once"},
+		{`tag "managd" is not one Nova 2025.1 uses: Nova keeps it as a free-form tag that only requests naming it can match (a misspelt key?)`, "spelling"},
+		{`one_time_use=true: Nova 2025.2 refuses to start unless [pci]report_in_placement is true`, "report_in_placement = true"},
+		{`address key "dom" is not one of domain, bus, slot, function: Nova ignores it`, "only the keys"},
+	} {
+		if got := specDiagRemedy(pcispec.Diagnostic{Message: tt.msg}); !strings.Contains(got, tt.want) {
+			t.Errorf("specDiagRemedy(%q) = %q, want it to say %q", tt.msg, got, tt.want)
+		}
+	}
+	if got := aliasDiagRemedy(pcispec.Diagnostic{Message: `alias "a": capability_type is compared with a device tag of that name`}); !strings.Contains(got, "capability_type") {
+		t.Errorf("aliasDiagRemedy: %q", got)
 	}
 }
