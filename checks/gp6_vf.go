@@ -223,6 +223,14 @@ func vfWithManagedNo(text string) (line string, whole bool) {
 	return "{" + strings.Join(parts, ", ") + "}", true
 }
 
+// otuRemedy is GP611's fix before 2025.2, by report_in_placement's state.
+func otuRemedy(rip bool) string {
+	if rip {
+		return "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs ([pci]report_in_placement is already on); or remove the tag."
+	}
+	return "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs, and enable [pci]report_in_placement; or remove the tag."
+}
+
 // vfShellQuote quotes a word for a POSIX shell when it needs it.
 func vfShellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
@@ -1363,7 +1371,11 @@ func runOneTimeUse(p *Pass) error {
 					after = append(after, "\"one_time_use=true requires pci.report_in_placement to be enabled\"")
 				}
 				if len(vfs) > 0 {
-					after = append(after, "\"Only type-PCI and type-PF devices may set one_time_use\", for its VFs "+vfDevList(vfs)+" once report_in_placement is on")
+					when := " once report_in_placement is on"
+					if rip {
+						when = ", as report_in_placement is already on"
+					}
+					after = append(after, "\"Only type-PCI and type-PF devices may set one_time_use\", for its VFs "+vfDevList(vfs)+when)
 				}
 				if len(after) == 0 {
 					continue
@@ -1373,7 +1385,7 @@ func runOneTimeUse(p *Pass) error {
 					Subject:     optionSubject(novaconf.OptDeviceSpec),
 					Source:      e.Value.Source.String(),
 					Message:     fmt.Sprintf("[pci]device_spec %s sets one_time_use, which Nova %s ignores; from Nova 2025.2 on, nova-compute will refuse to start with it: %s.", label, rel.Name, strings.Join(after, "; ")),
-					Remediation: "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs, and enable [pci]report_in_placement; or remove the tag.",
+					Remediation: otuRemedy(rip),
 					Evidence:    map[string]any{"one_time_use": raw, "vfs": vfAddrs(vfs)},
 				})
 				continue

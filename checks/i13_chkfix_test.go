@@ -170,6 +170,19 @@ func TestVFWithManagedNo(t *testing.T) {
 	}
 }
 
+// GP611 words report_in_placement by its state: l40s-placement-mix has it
+// on already.
+func TestOneTimeUseWordedByPlacementState(t *testing.T) {
+	for _, f := range fixtureFindings(t, "l40s-placement-mix", "GP611") {
+		if strings.Contains(f.Message, "once report_in_placement is on") || strings.Contains(f.Remediation, "enable [pci]report_in_placement") {
+			t.Errorf("GP611 speaks of turning report_in_placement on, which is on: %s %s", f.Message, f.Remediation)
+		}
+		if !strings.Contains(f.Message+f.Remediation, "already on") {
+			t.Errorf("GP611 does not say report_in_placement is on: %s %s", f.Message, f.Remediation)
+		}
+	}
+}
+
 // GP302's warnings each get a fix about what they say: not the ID and
 // address advice for a tag or a devname.
 func TestDeviceSpecWarningRemedies(t *testing.T) {
