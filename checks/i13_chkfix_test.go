@@ -183,6 +183,14 @@ func TestOneTimeUseWordedByPlacementState(t *testing.T) {
 	}
 }
 
+// GP102 counts root complexes in English.
+func TestIORTSummaryPlural(t *testing.T) {
+	fs := fixtureFindings(t, "gh200-no-smmu", "GP102")
+	if !strings.Contains(fs[0].Message, "3 root complexes") || strings.Contains(fs[0].Message, "complexs") {
+		t.Errorf("GP102: %s", fs[0].Message)
+	}
+}
+
 // GP302's warnings each get a fix about what they say: not the ID and
 // address advice for a tag or a devname.
 func TestDeviceSpecWarningRemedies(t *testing.T) {
@@ -211,5 +219,15 @@ func TestDeviceSpecWarningRemedies(t *testing.T) {
 	}
 	if got := aliasDiagRemedy(pcispec.Diagnostic{Message: `alias "a": capability_type is compared with a device tag of that name`}); !strings.Contains(got, "capability_type") {
 		t.Errorf("aliasDiagRemedy: %q", got)
+	}
+}
+
+// GP106's Doc states the module rule of mdev and variant-driver hosts.
+func TestVFIOModulesDocMdevRule(t *testing.T) {
+	doc := VFIOModules.Doc.Summary + " " + VFIOModules.Doc.Why
+	for _, want := range []string{"mediated devices", "vfio, vfio_iommu_type1 and mdev", "vfio_pci_core"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("GP106's Doc does not say %q: %s", want, doc)
+		}
 	}
 }
