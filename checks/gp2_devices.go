@@ -57,15 +57,39 @@ var GPUHostDriver = &Check{
 func runGPUHostDriver(p *Pass) error {
 	h := p.Inputs.Host
 	if len(p.Host.GPUs) == 0 {
-		var candidates []*pcidev.Device
+		var candidates, forVGPU []*pcidev.Device
 		for _, d := range p.Host.CandidateGPUs() {
 			// A GPU that serves vGPUs is prepared, for them.
-			if !meantForVGPU(p, d) {
+			switch {
+			case meantForVGPU(p, d):
+			case vgpuIntended(p, d):
+				forVGPU = append(forVGPU, d)
+			default:
 				candidates = append(candidates, d)
 			}
 		}
+		if len(forVGPU) > 0 {
+			var names []string
+			for _, d := range forVGPU {
+				names = append(names, pcidev.Describe(d))
+			}
+			why := "an SR-IOV GPU on the nvidia driver, the vGPU host driver"
+			if p.Mdev != nil && len(p.Mdev.Enabled) > 0 {
+				why = fmt.Sprintf("nova.conf enables mdev types (%s = %s)", enabledOption(p.Mdev), listLine(p.Mdev.Enabled))
+			}
+			p.Report(report.Finding{
+				Severity: report.Info,
+				Subject:  hostSubject(h),
+				Message:  fmt.Sprintf("%s found, meant for vGPUs, not for passthrough — %s: %s.", prose.Plural(len(forVGPU), "GPU"), why, strings.Join(names, "; ")),
+				Remediation: fmt.Sprintf("Leave %[1]s on its host driver for vGPUs: GP605 says what the vGPU stack still lacks. To pass %[1]s through whole instead, remove the mdev types from nova.conf and claim %[1]s for vfio-pci.",
+					prose.Verb(len(forVGPU), "it", "them")),
+				Evidence: map[string]any{"gpus": names, "for": "vgpu"},
+			})
+		}
 		if len(candidates) == 0 {
-			p.Skipf("no GPU on this host")
+			if len(forVGPU) == 0 {
+				p.Skipf("no GPU on this host")
+			}
 			return nil
 		}
 		var names []string
@@ -327,6 +351,18 @@ func runBootVGA(p *Pass) error {
 		})
 	}
 	return nil
+}
+
+// vgpuIntended reports a GPU not yet serving vGPUs that is meant to: an
+// NVIDIA or SR-IOV GPU on a host whose nova.conf enables mdev types, or an
+// SR-IOV PF on the nvidia driver (the vGPU host driver). GP605 says what
+// its vGPU stack lacks.
+func vgpuIntended(p *Pass, d *pcidev.Device) bool {
+	sriov := d.SRIOV != nil && d.SRIOV.TotalVFs > 0
+	if p.Mdev != nil && len(p.Mdev.Enabled) > 0 && (d.VendorID == "10de" || sriov) {
+		return true
+	}
+	return sriov && d.VendorID == "10de" && d.Driver == "nvidia"
 }
 
 // LargeBAR is GP207.

@@ -222,6 +222,16 @@ func TestDeviceSpecWarningRemedies(t *testing.T) {
 	}
 }
 
+// GP201 does not advise vfio-pci for a GPU that nova.conf means for vGPUs.
+func TestGPUHostDriverVGPUIntended(t *testing.T) {
+	fs := fixtureFindings(t, "a40-vgpu-stack-missing", "GP201")
+	for _, f := range fs {
+		if strings.Contains(f.Remediation, "vfio-pci ids=") || !strings.Contains(f.Message, "meant for vGPUs") || !strings.Contains(f.Remediation, "GP605") {
+			t.Errorf("GP201 on a vGPU host: %s %s", f.Message, f.Remediation)
+		}
+	}
+}
+
 // GP106's Doc states the module rule of mdev and variant-driver hosts.
 func TestVFIOModulesDocMdevRule(t *testing.T) {
 	doc := VFIOModules.Doc.Summary + " " + VFIOModules.Doc.Why
