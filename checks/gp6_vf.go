@@ -308,15 +308,14 @@ func vfRCOf(s *pcispec.DeviceSpec, d *pcidev.Device) string {
 func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	set := map[string]bool{"COMPUTE_MANAGED_PCI_DEVICE": true}
 	for _, t := range s.Traits() {
-		up := strings.ToUpper(t)
-		switch {
-		case strings.HasPrefix(up, "CUSTOM_"):
-			set[up] = true
-		case t == up && !vfNonAlnumUnderscore.MatchString(t):
+		// _normalize_traits: os_traits.check_traits keeps the standard
+		// traits as they are, and os_traits.normalize_name makes every
+		// other name a custom trait (GPU_BIG is CUSTOM_GPU_BIG).
+		if vfStandardTraits[t] {
 			set[t] = true
-		default:
-			set[vfNormalizeName(t)] = true
+			continue
 		}
+		set[vfNormalizeTrait(t)] = true
 	}
 	out := make([]string, 0, len(set))
 	for t := range set {
@@ -326,7 +325,29 @@ func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	return strings.Join(out, ",")
 }
 
-var vfNonAlnumUnderscore = regexp.MustCompile(`[^0-9A-Z_]`)
+// vfStandardTraits are the standard traits gpupass knows a device_spec
+// may name: the ones Nova itself gives PCI devices. Nova knows every
+// os_traits name; gpupass has no copy of that list, so another standard
+// trait written in a device_spec (HW_GPU_API_VULKAN, say) is taken for
+// a custom one here.
+var vfStandardTraits = map[string]bool{
+	"COMPUTE_MANAGED_PCI_DEVICE": true,
+	"HW_PCI_ONE_TIME_USE":        true,
+	"HW_PCI_LIVE_MIGRATABLE":     true,
+}
+
+// vfNormalizeTrait is os_traits.normalize_name: every run of characters
+// other than ASCII letters and digits becomes "_", a CUSTOM_ prefix
+// (in any case) is not doubled, and the name is upper-cased.
+func vfNormalizeTrait(t string) string {
+	n := vfTraitNonAlnum.ReplaceAllString(t, "_")
+	if strings.HasPrefix(strings.ToUpper(n), "CUSTOM_") {
+		n = n[len("CUSTOM_"):]
+	}
+	return "CUSTOM_" + strings.ToUpper(n)
+}
+
+var vfTraitNonAlnum = regexp.MustCompile(`[^0-9a-zA-Z]+`)
 
 // vfTruthy is oslo's bool_from_string on a tag value as Nova keeps it
 // (Python's str() of the JSON value: true is "True").

@@ -241,3 +241,26 @@ func TestVFIOModulesDocMdevRule(t *testing.T) {
 		}
 	}
 }
+
+// vfTraitsOf normalises trait names as Nova does: a name that is not a
+// standard trait becomes CUSTOM_<name>, so GPU_BIG and CUSTOM_GPU_BIG are
+// one trait.
+func TestVFTraitsNormalisedAsNova(t *testing.T) {
+	for in, want := range map[string]string{
+		"GPU_BIG":             "CUSTOM_GPU_BIG",
+		"CUSTOM_GPU_BIG":      "CUSTOM_GPU_BIG",
+		"custom-gpu.big":      "CUSTOM_GPU_BIG",
+		"gpu big":             "CUSTOM_GPU_BIG",
+		"HW_PCI_ONE_TIME_USE": "HW_PCI_ONE_TIME_USE",
+	} {
+		var got string
+		if vfStandardTraits[in] {
+			got = in
+		} else {
+			got = vfNormalizeTrait(in)
+		}
+		if got != want {
+			t.Errorf("trait %q is %q, want %q", in, got, want)
+		}
+	}
+}
