@@ -133,7 +133,7 @@ func armCPUName(c hostinfo.CPU) string {
 
 // iortSummary says what the parsed IORT table describes, for messages.
 func iortSummary(t *hostinfo.IORT) string {
-	return fmt.Sprintf("%s, %s, %s, %s", prose.Plural(t.SMMUv3, "SMMUv3 node"), prose.Plural(t.SMMU, "SMMUv1/v2 node"), prose.Plural(t.ITSGroups, "ITS group"), prose.Plural(t.RootComplexes, "root complex"))
+	return fmt.Sprintf("%s, %s, %s, %s", prose.Plural(t.SMMUv3, "SMMUv3 node"), prose.Plural(t.SMMU, "SMMUv1/v2 node"), prose.Plural(t.ITSGroups, "ITS group"), prose.PluralOf(t.RootComplexes, "root complex", "root complexes"))
 }
 
 // iortEvidence is the IORT part of a finding's evidence.
@@ -574,8 +574,8 @@ func isYes(v string) bool {
 var VFIOModules = &Check{
 	ID: "GP106", Name: "vfio-modules", Severity: report.Error, Needs: []Input{NeedHost},
 	Doc: Doc{
-		Summary: "vfio, vfio_pci and vfio_iommu_type1 are loaded or built in (vfio_pci_core in place of vfio_pci where every device for guests is on a vfio-pci variant driver), and /dev/vfio/vfio exists.",
-		Why:     "libvirt assigns a PCI device to a QEMU guest through vfio-pci; vfio-pci.ids and driverctl overrides only take effect when vfio-pci is loaded early at boot.",
+		Summary: "vfio, vfio_pci and vfio_iommu_type1 are loaded or built in, and /dev/vfio/vfio exists. Where no device is meant for vfio-pci itself: on a host whose GPUs serve mediated devices (vGPUs: mdev parents, or mdev types enabled in nova.conf), vfio, vfio_iommu_type1 and mdev; where devices for guests are on vfio-pci variant drivers, vfio, vfio_pci_core and vfio_iommu_type1 (both sets on a host with both).",
+		Why:     "libvirt assigns a PCI device to a QEMU guest through vfio-pci; vfio-pci.ids and driverctl overrides only take effect when vfio-pci is loaded early at boot. A vGPU (mediated device) reaches its guest through vfio and its IOMMU backend, on the mdev core (the vendor's mdev driver, nvidia_vgpu_vfio, is GP605's); a vfio-pci variant driver (nvgrace_gpu_vfio_pci, mlx5_vfio_pci) builds on vfio_pci_core, and needs no vfio_pci.",
 		Fix:     "Load the modules and make them load at boot (/etc/modules-load.d/vfio.conf), or pass vfio-pci.ids= with a softdep so modprobe loads vfio-pci before the GPU driver.",
 		Links:   []string{"https://docs.kernel.org/driver-api/vfio.html", "https://libvirt.org/formatdomain.html#host-device-assignment"},
 	},

@@ -57,15 +57,39 @@ var GPUHostDriver = &Check{
 func runGPUHostDriver(p *Pass) error {
 	h := p.Inputs.Host
 	if len(p.Host.GPUs) == 0 {
-		var candidates []*pcidev.Device
+		var candidates, forVGPU []*pcidev.Device
 		for _, d := range p.Host.CandidateGPUs() {
 			// A GPU that serves vGPUs is prepared, for them.
-			if !meantForVGPU(p, d) {
+			switch {
+			case meantForVGPU(p, d):
+			case vgpuIntended(p, d):
+				forVGPU = append(forVGPU, d)
+			default:
 				candidates = append(candidates, d)
 			}
 		}
+		if len(forVGPU) > 0 {
+			var names []string
+			for _, d := range forVGPU {
+				names = append(names, pcidev.Describe(d))
+			}
+			why := "an SR-IOV GPU on the nvidia driver, the vGPU host driver"
+			if p.Mdev != nil && len(p.Mdev.Enabled) > 0 {
+				why = fmt.Sprintf("nova.conf enables mdev types (%s = %s)", enabledOption(p.Mdev), listLine(p.Mdev.Enabled))
+			}
+			p.Report(report.Finding{
+				Severity: report.Info,
+				Subject:  hostSubject(h),
+				Message:  fmt.Sprintf("%s found, meant for vGPUs, not for passthrough — %s: %s.", prose.Plural(len(forVGPU), "GPU"), why, strings.Join(names, "; ")),
+				Remediation: fmt.Sprintf("Leave %[1]s on its host driver for vGPUs: GP605 says what the vGPU stack still lacks. To pass %[1]s through whole instead, remove the mdev types from nova.conf and claim %[1]s for vfio-pci.",
+					prose.Verb(len(forVGPU), "it", "them")),
+				Evidence: map[string]any{"gpus": names, "for": "vgpu"},
+			})
+		}
 		if len(candidates) == 0 {
-			p.Skipf("no GPU on this host")
+			if len(forVGPU) == 0 {
+				p.Skipf("no GPU on this host")
+			}
 			return nil
 		}
 		var names []string
@@ -329,13 +353,25 @@ func runBootVGA(p *Pass) error {
 	return nil
 }
 
+// vgpuIntended reports a GPU not yet serving vGPUs that is meant to: an
+// NVIDIA or SR-IOV GPU on a host whose nova.conf enables mdev types, or an
+// SR-IOV PF on the nvidia driver (the vGPU host driver). GP605 says what
+// its vGPU stack lacks.
+func vgpuIntended(p *Pass, d *pcidev.Device) bool {
+	sriov := d.SRIOV != nil && d.SRIOV.TotalVFs > 0
+	if p.Mdev != nil && len(p.Mdev.Enabled) > 0 && (d.VendorID == "10de" || sriov) {
+		return true
+	}
+	return sriov && d.VendorID == "10de" && d.Driver == "nvidia"
+}
+
 // LargeBAR is GP207.
 var LargeBAR = &Check{
 	ID: "GP207", Name: "large-bar", Severity: report.Info, Needs: []Input{NeedHost},
 	Doc: Doc{
 		Summary: "Passthrough GPUs with a 64-bit BAR of 32 GiB or more.",
 		Why:     "Data-centre GPUs map their whole memory through a BAR (128 GiB on an H100 or A100 80GB). Such a BAR fits only in the 64-bit MMIO window of a q35 guest with UEFI firmware and enough guest physical address bits; with the i440fx machine type or SeaBIOS the guest sees no GPU memory or does not boot.",
-		Fix:     "Boot these guests with the q35 machine type and UEFI: image properties hw_machine_type=q35 and hw_firmware_type=uefi.",
+		Fix:     "Boot these guests with the q35 machine type and UEFI: image properties hw_machine_type=q35 and hw_firmware_type=uefi. On aarch64 (no q35 there) keep the virt machine type, Nova's default, and boot with UEFI (AAVMF firmware on the host).",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html", "https://docs.openstack.org/glance/latest/admin/useful-image-properties.html"},
 	},
 	Run: runLargeBAR,
@@ -352,12 +388,22 @@ func runLargeBAR(p *Pass) error {
 		if largest == nil {
 			continue
 		}
+		msg := fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index)
+		fix := "Set on the images used with this GPU: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE " +
+			"(or [libvirt] hw_machine_type = x86_64=q35 in nova.conf on this node)."
+		if p.Inputs.Host.CPU.IsARM64() {
+			// aarch64 has no q35 (nor i440fx): QEMU's and libvirt's
+			// machine type there is virt, Nova's default for aarch64,
+			// and its guests boot with UEFI (AAVMF).
+			msg = fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the virt machine type (aarch64 has no q35), UEFI firmware (AAVMF) and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index)
+			fix = "Keep the virt machine type, Nova's default on aarch64 (if an image or nova.conf names another: openstack image set --property hw_machine_type=virt IMAGE, or [libvirt] hw_machine_type = aarch64=virt), " +
+				"and boot with UEFI: --property hw_firmware_type=uefi on the images, with the AAVMF firmware installed on this node (qemu-efi-aarch64 on Debian and Ubuntu, edk2-aarch64 on RHEL)."
+		}
 		p.Report(report.Finding{
-			Subject: deviceSubject(d),
-			Message: fmt.Sprintf("%s has a %s 64-bit BAR (BAR%d): its guests need the q35 machine type, UEFI firmware and enough guest physical address bits.", pcidev.Describe(d), formatSize(largest.Size), largest.Index),
-			Remediation: "Set on the images used with this GPU: openstack image set --property hw_machine_type=q35 --property hw_firmware_type=uefi IMAGE " +
-				"(or [libvirt] hw_machine_type = x86_64=q35 in nova.conf on this node).",
-			Evidence: map[string]any{"bar_index": largest.Index, "bar_size": largest.Size, "host_physical_address_bits": p.Inputs.Host.CPU.PhysicalAddressBits},
+			Subject:     deviceSubject(d),
+			Message:     msg,
+			Remediation: fix,
+			Evidence:    map[string]any{"bar_index": largest.Index, "bar_size": largest.Size, "host_physical_address_bits": p.Inputs.Host.CPU.PhysicalAddressBits},
 		})
 	}
 	return nil

@@ -62,7 +62,7 @@ func runDeviceSpecInvalid(p *Pass) error {
 					Subject:     optionSubject(novaconf.OptDeviceSpec),
 					Source:      e.Value.Source.String(),
 					Message:     d.Message,
-					Remediation: "Write IDs as four lower-case hex digits and addresses as DDDD:BB:SS.F; prefer globs to regular expressions.",
+					Remediation: specDiagRemedy(d),
 					Evidence:    map[string]any{"value": evidenceValue(e.Value)},
 				})
 			}
@@ -374,12 +374,68 @@ func runAliasInvalid(p *Pass) error {
 				Subject:     optionSubject(novaconf.OptAlias),
 				Source:      source,
 				Message:     d.Message,
-				Remediation: "Rewrite the alias so that it means the same to every release in the cloud.",
+				Remediation: aliasDiagRemedy(d),
 				Evidence:    map[string]any{"conf": v.Conf.Role},
 			})
 		}
 	}
 	return nil
+}
+
+// specDiagRemedy is the fix for one kind of device_spec warning (the
+// messages pcispec's devspec.go writes).
+func specDiagRemedy(d pcispec.Diagnostic) string {
+	m := d.Message
+	switch {
+	case d.IgnoredTag != "":
+		return fmt.Sprintf("Remove the %q tag until this node runs the Nova release the message names, or upgrade Nova; until then it has no effect.", d.IgnoredTag)
+	case strings.Contains(m, "one_time_use=true"):
+		return "Set [pci]report_in_placement = true on this node, or remove one_time_use from the entry."
+	case strings.HasPrefix(m, "remote_managed"):
+		return "remote_managed is for the VFs of SmartNIC/DPU ports: remove it from entries that are not, and check the interface and PF it names on this node."
+	case strings.HasPrefix(m, "devname") && strings.Contains(m, "is empty"):
+		return "Remove the empty devname, or name the network interface; a GPU has none, so match it by address or by vendor_id and product_id."
+	case strings.HasPrefix(m, "devname"):
+		return "Check the interface name with ls /sys/class/net on this node; a GPU has no network interface, so match a GPU by address or by vendor_id and product_id instead."
+	case strings.HasPrefix(m, "address") && strings.Contains(m, "is empty"):
+		return "Write the device's address (DDDD:BB:SS.F, as lspci -D shows it), or remove the empty address key."
+	case strings.Contains(m, "given more than once"):
+		return "Give each key once in the entry: Nova keeps only the last value."
+	case strings.Contains(m, "white space"):
+		return "Remove the white space from the value."
+	case strings.Contains(m, "is not one of domain, bus, slot, function"):
+		return "Use only the keys domain, bus, slot and function in an address object."
+	case strings.Contains(m, "regex"):
+		return "Prefer an exact address or a glob (0000:41:*.*), which gpupass can check, to a regular expression."
+	case strings.Contains(m, "is not one Nova"):
+		return "Check the key's spelling against Nova's device_spec keys (vendor_id, product_id, address, devname, physical_network, remote_managed, trusted, resource_class, traits, managed, live_migratable, one_time_use); keep it only if it is meant as a free-form tag that aliases request."
+	case strings.Contains(m, "not a string"):
+		return "Write the tag's value as a JSON string, such as \"true\"."
+	case strings.Contains(m, "is negative"), strings.Contains(m, "hex digits"):
+		return "Write IDs as four lower-case hex digits (\"10de\") and addresses as DDDD:BB:SS.F."
+	}
+	return "Correct the entry as the message says."
+}
+
+// aliasDiagRemedy is the fix for one kind of alias warning (the messages
+// pcispec's alias.go writes).
+func aliasDiagRemedy(d pcispec.Diagnostic) string {
+	m := d.Message
+	switch {
+	case strings.Contains(m, "is accepted from Nova"):
+		return "Remove the key until every nova-api and nova-compute in the cloud runs the release the message names."
+	case strings.Contains(m, "given more than once"):
+		return "Give each key once in the alias: Nova keeps only the last value."
+	case strings.Contains(m, "never equals a device's ID"):
+		return "Write vendor_id and product_id as four lower-case hex digits, such as \"10de\"."
+	case strings.Contains(m, "capability_type"):
+		return "Remove capability_type from the alias, or set the same tag in the device_spec of the devices it is for."
+	case strings.Contains(m, "pci_in_placement"):
+		return "Set [filter_scheduler]pci_in_placement = true on nova-api and the schedulers (and [pci]report_in_placement on the compute nodes), or write the alias without what needs it."
+	case strings.Contains(m, "defined more than once"):
+		return "Set device_type on every definition of this alias name."
+	}
+	return "Rewrite the alias so that it means the same to every release in the cloud."
 }
 
 func confWhose(v *pcispec.Conf) string {

@@ -102,7 +102,18 @@ func groupSubject(g *mdevconf.Group, option string) report.Subject {
 }
 
 // groupName is the section as written in messages: [mdev_nvidia-558].
-func groupName(g *mdevconf.Group) string { return "[" + g.Section + "]" }
+// oslo.config lower-cases group names, so [mdev_NVIDIA A40-2Q] is shown as
+// written, not as the group oslo.config stores.
+func groupName(p *Pass, g *mdevconf.Group) string {
+	if p != nil && p.Inputs != nil && p.Inputs.NovaConf != nil {
+		for _, s := range p.Inputs.NovaConf.Config.Sections() {
+			if s.Where() == g.Where && s.Group == g.Section {
+				return "[" + s.Name + "]"
+			}
+		}
+	}
+	return "[" + g.Section + "]"
+}
 
 // addressesSource is where a group's device_addresses was set, else the
 // group's header.
@@ -238,16 +249,16 @@ func runMdevTypeUnknown(p *Pass) error {
 			continue
 		}
 		reported = true
-		msg := fmt.Sprintf("%s at %s is for the mdev type %s, which %s does not list: Nova %s ignores the group.", groupName(g), g.Where, typeLabel(p.Host, g.Type), enabledOption(c), rel.Name)
+		msg := fmt.Sprintf("%s at %s is for the mdev type %s, which %s does not list: Nova %s ignores the group.", groupName(p, g), g.Where, typeLabel(p.Host, g.Type), enabledOption(c), rel.Name)
 		if len(c.Enabled) == 0 {
-			msg = fmt.Sprintf("%s at %s is for the mdev type %s, but %s is not set: Nova %s enables no mdev type and ignores the group.", groupName(g), g.Where, typeLabel(p.Host, g.Type), enabledOption(c), rel.Name)
+			msg = fmt.Sprintf("%s at %s is for the mdev type %s, but %s is not set: Nova %s enables no mdev type and ignores the group.", groupName(p, g), g.Where, typeLabel(p.Host, g.Type), enabledOption(c), rel.Name)
 		}
 		p.Report(report.Finding{
 			Severity:    report.Warning,
 			Subject:     groupSubject(g, ""),
 			Source:      g.Where.String(),
 			Message:     msg,
-			Remediation: fmt.Sprintf("If this host's GPUs should offer %[1]s, add it to enabled_mdev_types in [devices] (enabled_mdev_types = %[2]s); otherwise remove the %[3]s section.", g.Type, listLine(append(append([]string{}, c.Enabled...), g.Type)), groupName(g)),
+			Remediation: fmt.Sprintf("If this host's GPUs should offer %[1]s, add it to enabled_mdev_types in [devices] (enabled_mdev_types = %[2]s); otherwise remove the %[3]s section.", g.Type, listLine(append(append([]string{}, c.Enabled...), g.Type)), groupName(p, g)),
 			Evidence:    map[string]any{"group": g.Section, "type": g.Type, "enabled_mdev_types": c.Enabled},
 		})
 	}
@@ -268,23 +279,41 @@ func runMdevTypeUnknown(p *Pass) error {
 	for _, o := range offered {
 		ids = append(ids, o.ID)
 	}
+	// Every finding's fix starts from the whole list with all of GP601's
+	// corrections applied, so that the fixes print one consistent line.
+	corrections := map[string]string{}
 	for _, entry := range c.Enabled {
 		if p.Host.OfferedType(entry) != nil {
 			continue
 		}
-		fixed := func(with string) string {
-			out := make([]string, len(c.Enabled))
-			for i, t := range c.Enabled {
-				out[i] = t
-				if t == entry {
-					out[i] = with
-				}
-			}
-			return "enabled_mdev_types = " + listLine(out)
+		if named := p.Host.TypesNamed(entry); len(named) > 0 {
+			corrections[entry] = named[0].ID
+		} else {
+			corrections[entry] = nearestType(entry, offered).ID
+		}
+	}
+	var corrected []string
+	seenType := map[string]bool{}
+	for _, t := range c.Enabled {
+		if with, ok := corrections[t]; ok {
+			t = with
+		}
+		if !seenType[t] {
+			seenType[t] = true
+			corrected = append(corrected, t)
+		}
+	}
+	fixed := "enabled_mdev_types = " + listLine(corrected)
+	if len(corrections) > 1 {
+		fixed += fmt.Sprintf(" (this line applies all %d corrections of GP601)", len(corrections))
+	}
+	for _, entry := range c.Enabled {
+		if p.Host.OfferedType(entry) != nil {
+			continue
 		}
 		renameGroup := func(with string) string {
 			if g := mdevGroup(c, entry); g != nil {
-				return fmt.Sprintf(", and rename %s (%s) to [mdev_%s]", groupName(g), g.Where, with)
+				return fmt.Sprintf(", and rename %s (%s) to [mdev_%s]", groupName(p, g), g.Where, with)
 			}
 			return ""
 		}
@@ -300,7 +329,7 @@ func runMdevTypeUnknown(p *Pass) error {
 				Subject:     enabledSubject(c),
 				Source:      enabledSource(c),
 				Message:     fmt.Sprintf("%s lists %q, which is the human name of the mdev type %s, not its ID: Nova %s looks types up by ID, so it offers no vGPU of it.", enabledOption(c), entry, prose.List(labels), rel.Name),
-				Remediation: fmt.Sprintf("In [devices] of %s, write the type's ID: %s%s; then restart nova-compute.", enabledSource(c), fixed(named[0].ID), renameGroup(named[0].ID)),
+				Remediation: fmt.Sprintf("In [devices] of %s, write the type's ID: %s%s; then restart nova-compute.", enabledSource(c), fixed, renameGroup(named[0].ID)),
 				Evidence:    ev,
 			})
 			continue
@@ -316,7 +345,7 @@ func runMdevTypeUnknown(p *Pass) error {
 			Source:  enabledSource(c),
 			Message: fmt.Sprintf("%s lists %s, which no mdev parent of this host offers: Nova %s offers no vGPU of it here. %s This host offers %s: %s.",
 				enabledOption(c), entry, rel.Name, hint, prose.Plural(len(ids), "type"), prose.List(ids)),
-			Remediation: fmt.Sprintf("In [devices] of %s, list a type this host offers, e.g. %s%s (ls /sys/class/mdev_bus/*/mdev_supported_types lists them, each with its name file); then restart nova-compute.", enabledSource(c), fixed(near.ID), renameGroup(near.ID)),
+			Remediation: fmt.Sprintf("In [devices] of %s, list a type this host offers, e.g. %s%s (ls /sys/class/mdev_bus/*/mdev_supported_types lists them, each with its name file); then restart nova-compute.", enabledSource(c), fixed, renameGroup(near.ID)),
 			Evidence:    ev,
 		})
 	}
@@ -400,9 +429,9 @@ func runMdevAddressInvalid(p *Pass) error {
 // not reached yet: it stops on the error reported first, and on this one
 // once that is fixed ("duplicate types for PCI ID").
 func reportDuplicate(p *Pass, c *mdevconf.Conf, first, again *mdevconf.Group, addr string) {
-	where := "again in " + groupName(again)
+	where := "again in " + groupName(p, again)
 	if first != again {
-		where = fmt.Sprintf("in %s and in %s", groupName(first), groupName(again))
+		where = fmt.Sprintf("in %s and in %s", groupName(p, first), groupName(p, again))
 	}
 	when := "Nova %[3]s's nova-compute does not start"
 	if c.StartErr != nil {
@@ -440,11 +469,12 @@ func reportNotOffering(p *Pass, g *mdevconf.Group, addrs []string) {
 	for _, a := range addrs {
 		rest = replaceAddr(rest, a, nil)
 	}
-	line := "device_addresses = " + listLine(rest)
-	if len(rest) == 0 {
+	corrected, more := correctedLine(p, g, rest)
+	line := "device_addresses = " + corrected + withOthers(more)
+	if corrected == "" {
 		line = "list parents that offer it"
 	}
-	remedy := fmt.Sprintf("In %s (%s), %s", groupName(g), addressesSource(g), line)
+	remedy := fmt.Sprintf("In %s (%s), %s", groupName(p, g), addressesSource(g), line)
 	if len(offering) > 0 {
 		remedy += fmt.Sprintf("; the parents of this host that offer %s are %s", g.Type, prose.ListUpTo(offering, 8, ", "))
 	}
@@ -452,7 +482,7 @@ func reportNotOffering(p *Pass, g *mdevconf.Group, addrs []string) {
 		Subject: groupSubject(g, "device_addresses"),
 		Source:  addressesSource(g),
 		Message: fmt.Sprintf("%sdevice_addresses lists %s, %s that %s not offer %s: Nova %s creates no vGPU of that type there. %s offers %s.",
-			groupName(g), prose.ListUpTo(addrs, 8, ", "), prose.Verb(len(addrs), "an mdev parent", "mdev parents"), prose.Verb(len(addrs), "does", "do"), label, mdevRelease(p).Name,
+			groupName(p, g), prose.ListUpTo(addrs, 8, ", "), prose.Verb(len(addrs), "an mdev parent", "mdev parents"), prose.Verb(len(addrs), "does", "do"), label, mdevRelease(p).Name,
 			prose.Verb(len(addrs), "It", addrs[0]), orNone(prose.List(its))),
 		Remediation: remedy + ".",
 		Evidence:    map[string]any{"addresses": addrs, "type": g.Type, "parents_offering": offering},
@@ -532,8 +562,8 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 			Subject: subject,
 			Source:  src,
 			Message: fmt.Sprintf("%sdevice_addresses lists %s, written differently from %s %s: Nova %s compares it, as written, with the lower-case address libvirt reports, so it never applies %s to that parent.",
-				groupName(g), addr, what, canon, rel.Name, label),
-			Remediation: fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s", groupName(g), src, addr, canon, listLine(replaceAddr(g.DeviceAddresses, addr, []string{canon}))),
+				groupName(p, g), addr, what, canon, rel.Name, label),
+			Remediation: canonRemedy(p, g, addr, canon),
 			Evidence:    map[string]any{"address": addr, "canonical": canon, "type": g.Type},
 		})
 		return false
@@ -564,11 +594,14 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 				}
 			}
 			msg := fmt.Sprintf("%sdevice_addresses lists %s, the physical function of an SR-IOV GPU: its %s are the mdev parents, not the PF, so Nova %s gives %s to none of them.",
-				groupName(g), pcidev.Describe(d), prose.Plural(len(vfs), "virtual function"), rel.Name, label)
-			remedy := fmt.Sprintf("List the VFs instead, in %s (%s): device_addresses = %s", groupName(g), src, listLine(replaceAddr(g.DeviceAddresses, addr, list)))
+				groupName(p, g), pcidev.Describe(d), prose.Plural(len(vfs), "virtual function"), rel.Name, label)
+			line, more := correctedLine(p, g, replaceAddr(g.DeviceAddresses, addr, list))
+			remedy := fmt.Sprintf("List the VFs instead, in %s (%s): device_addresses = %s%s", groupName(p, g), src, line, withOthers(more))
 			if len(list) == 0 {
 				msg += fmt.Sprintf(" None of them offers %s.", label)
-				remedy = remedyOtherParents(g, addr, offering())
+			}
+			if len(list) == 0 || line == "" {
+				remedy = remedyOtherParents(p, g, addr, offering())
 			}
 			p.Report(report.Finding{
 				Subject:     subject,
@@ -587,8 +620,8 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 			Subject: subject,
 			Source:  src,
 			Message: fmt.Sprintf("%sdevice_addresses lists %s, which is not an mdev parent of this host (no /sys/class/mdev_bus/%s): Nova %s gives %s to no device there.%s",
-				groupName(g), pcidev.Describe(d), d.Address, rel.Name, label, why),
-			Remediation: remedyOtherParents(g, addr, offering()),
+				groupName(p, g), pcidev.Describe(d), d.Address, rel.Name, label, why),
+			Remediation: remedyOtherParents(p, g, addr, offering()),
 			Evidence:    map[string]any{"address": addr, "type": g.Type, "driver": d.Driver},
 		})
 		return false
@@ -596,11 +629,102 @@ func judgeMdevAddress(p *Pass, g *mdevconf.Group, addr string) bool {
 	p.Report(report.Finding{
 		Subject:     subject,
 		Source:      src,
-		Message:     fmt.Sprintf("%sdevice_addresses lists %s, and this host has no PCI device or mdev parent at that address: Nova %s gives %s to nothing there.", groupName(g), addr, rel.Name, label),
-		Remediation: remedyOtherParents(g, addr, offering()),
+		Message:     fmt.Sprintf("%sdevice_addresses lists %s, and this host has no PCI device or mdev parent at that address: Nova %s gives %s to nothing there.", groupName(p, g), addr, rel.Name, label),
+		Remediation: remedyOtherParents(p, g, addr, offering()),
 		Evidence:    map[string]any{"address": addr, "type": g.Type},
 	})
 	return false
+}
+
+// correctedAddresses is a group's device_addresses with every GP602
+// correction applied at once, so that each finding's fix prints the same
+// line and one nova-compute accepts: entries once each, malformed ones
+// dropped, upper-case ones lower-cased, the PF of an SR-IOV GPU replaced by
+// its VFs that offer the type, entries that are no mdev parent offering the
+// type dropped, and no address that another enabled group lists (an
+// address two groups list stays with the first).
+func correctedAddresses(p *Pass, c *mdevconf.Conf, g *mdevconf.Group) []string {
+	owner := map[string]*mdevconf.Group{}
+	for i := range c.Groups {
+		o := &c.Groups[i]
+		if !typeEnabled(c, o.Type) {
+			continue
+		}
+		for _, a := range o.DeviceAddresses {
+			if canon, ok := canonicalAddress(a); ok && owner[canon] == nil {
+				owner[canon] = o
+			}
+		}
+	}
+	var h *hostinfo.Host
+	if p.Host != nil {
+		h = p.Inputs.Host
+	}
+	typeKnown := h == nil || len(h.Mdev.Parents) == 0 || p.Host.OfferedType(g.Type) != nil
+	keep := func(a string) bool {
+		if h == nil || !typeKnown {
+			return true // nothing to judge it by, or GP601's
+		}
+		parent := h.Mdev.Parent(a)
+		return parent != nil && parent.Type(g.Type) != nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		if seen[a] {
+			return
+		}
+		seen[a] = true
+		if o := owner[a]; o != nil && o != g {
+			return
+		}
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range g.DeviceAddresses {
+		if _, used := c.Mapping[a]; !used && c.StartErr == nil {
+			// Not used by this release (GP603's): kept as written.
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+			continue
+		}
+		canon, ok := canonicalAddress(a)
+		if !ok {
+			continue // malformed: nova-compute does not start
+		}
+		if h != nil && h.Mdev.Parent(canon) == nil {
+			if d := p.Host.Device(canon); d != nil {
+				if vfs := p.Host.ParentVFs(d.Address); len(vfs) > 0 {
+					for _, vf := range vfs {
+						add(vf.Address)
+					}
+					continue
+				}
+			}
+		}
+		add(canon)
+	}
+	return out
+}
+
+// correctedLine is the device_addresses line of a group with every GP602
+// correction applied, and whether it is more than the one correction a
+// finding names (single).
+func correctedLine(p *Pass, g *mdevconf.Group, single []string) (string, bool) {
+	all := correctedAddresses(p, p.Mdev, g)
+	return listLine(all), listLine(all) != listLine(single)
+}
+
+// withOthers is the words that say a printed line carries the group's
+// other corrections too.
+func withOthers(more bool) string {
+	if more {
+		return " (this line also applies the group's other GP602 corrections)"
+	}
+	return ""
 }
 
 func orNone(s string) string {
@@ -624,18 +748,24 @@ func replaceAddr(list []string, addr string, with []string) []string {
 	return out
 }
 
+// canonRemedy says to write an address in lower case.
+func canonRemedy(p *Pass, g *mdevconf.Group, addr, canon string) string {
+	line, more := correctedLine(p, g, replaceAddr(g.DeviceAddresses, addr, []string{canon}))
+	return fmt.Sprintf("In %s (%s), write %s as %s: device_addresses = %s%s", groupName(p, g), addressesSource(g), addr, canon, line, withOthers(more))
+}
+
 // remedyOtherParents says to remove an address, and which parents offer
 // the group's type.
-func remedyOtherParents(g *mdevconf.Group, addr string, offering []string) string {
-	rest := replaceAddr(g.DeviceAddresses, addr, nil)
-	line := "device_addresses = " + listLine(rest)
-	if len(rest) == 0 {
+func remedyOtherParents(p *Pass, g *mdevconf.Group, addr string, offering []string) string {
+	rest, more := correctedLine(p, g, replaceAddr(g.DeviceAddresses, addr, nil))
+	line := "device_addresses = " + rest + withOthers(more)
+	if rest == "" {
 		line = "remove device_addresses (or the group) if this host has no GPU for it"
 	}
 	if len(offering) == 0 {
-		return fmt.Sprintf("Remove %s from %s (%s): %s. No parent of this host offers %s (ls /sys/class/mdev_bus/*/mdev_supported_types).", addr, groupName(g), addressesSource(g), line, g.Type)
+		return fmt.Sprintf("Remove %s from %s (%s): %s. No parent of this host offers %s (ls /sys/class/mdev_bus/*/mdev_supported_types).", addr, groupName(p, g), addressesSource(g), line, g.Type)
 	}
-	return fmt.Sprintf("Remove %s from %s (%s): %s; the parents of this host that offer %s are %s.", addr, groupName(g), addressesSource(g), line, g.Type, prose.ListUpTo(offering, 8, ", "))
+	return fmt.Sprintf("Remove %s from %s (%s): %s; the parents of this host that offer %s are %s.", addr, groupName(p, g), addressesSource(g), line, g.Type, prose.ListUpTo(offering, 8, ", "))
 }
 
 // MdevTypesAmbiguous is GP603.
@@ -1033,7 +1163,7 @@ func reportOverstated(p *Pass, c *mdevconf.Conf, rel novarelease.Release, t, lab
 	source := enabledSource(c)
 	subject := enabledSubject(c)
 	if g != nil {
-		where = fmt.Sprintf("%s (%s)", groupName(g), g.Where)
+		where = fmt.Sprintf("%s (%s)", groupName(p, g), g.Where)
 		source = g.Where.String()
 		subject = groupSubject(g, "max_instances")
 	}

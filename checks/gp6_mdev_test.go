@@ -256,7 +256,7 @@ func TestMdevChecks(t *testing.T) {
 				return withGroup(enabledConf(r, "nvidia-558"), "nvidia-558", 4, "0000:E8:00.4", "0000:e8:00:5")
 			},
 			want:     outcome{report.StatusFail, []string{"error [mdev_nvidia-558]device_addresses", "error [mdev_nvidia-558]device_addresses"}},
-			contains: []string{"0000:E8:00.4, written differently from the address 0000:e8:00.4", "0000:e8:00:5, written differently from the address 0000:e8:00.5", "device_addresses = 0000:e8:00.4,0000:e8:00:5"}},
+			contains: []string{"0000:E8:00.4, written differently from the address 0000:e8:00.4", "0000:e8:00:5, written differently from the address 0000:e8:00.5", "device_addresses = 0000:e8:00.4,0000:e8:00.5 (this line also applies"}},
 		{name: "GP602 an address that is not an mdev parent", check: MdevAddressInvalid, host: a40Host(), release: r2025_1,
 			conf: func(r novarelease.Release) *mdevconf.Conf {
 				return withGroup(enabledConf(r, "nvidia-558"), "nvidia-558", 4, "0000:42:00.0", "0000:99:00.0")

@@ -10,8 +10,10 @@ package checks
 // docs/research/vgpu-layouts.md sections 3 and 6.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -174,6 +176,61 @@ func vfJSON(kv ...string) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
+// vfWithManagedNo is a device_spec entry as written with "managed" set to
+// "no" (replaced in place, else added last), every other key kept in its
+// order; whole is false when the text is not one JSON object.
+func vfWithManagedNo(text string) (line string, whole bool) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", false
+	}
+	var parts []string
+	found := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return "", false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return "", false
+		}
+		k, _ := json.Marshal(key)
+		v := string(raw)
+		if key == "managed" {
+			v, found = `"no"`, true
+		} else {
+			var b bytes.Buffer
+			if json.Compact(&b, raw) == nil {
+				v = b.String()
+			}
+		}
+		parts = append(parts, string(k)+": "+v)
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return "", false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", false
+	}
+	if !found {
+		parts = append(parts, `"managed": "no"`)
+	}
+	return "{" + strings.Join(parts, ", ") + "}", true
+}
+
+// otuRemedy is GP611's fix before 2025.2, by report_in_placement's state.
+func otuRemedy(rip bool) string {
+	if rip {
+		return "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs ([pci]report_in_placement is already on); or remove the tag."
+	}
+	return "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs, and enable [pci]report_in_placement; or remove the tag."
+}
+
 // vfShellQuote quotes a word for a POSIX shell when it needs it.
 func vfShellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
@@ -251,15 +308,14 @@ func vfRCOf(s *pcispec.DeviceSpec, d *pcidev.Device) string {
 func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	set := map[string]bool{"COMPUTE_MANAGED_PCI_DEVICE": true}
 	for _, t := range s.Traits() {
-		up := strings.ToUpper(t)
-		switch {
-		case strings.HasPrefix(up, "CUSTOM_"):
-			set[up] = true
-		case t == up && !vfNonAlnumUnderscore.MatchString(t):
+		// _normalize_traits: os_traits.check_traits keeps the standard
+		// traits as they are, and os_traits.normalize_name makes every
+		// other name a custom trait (GPU_BIG is CUSTOM_GPU_BIG).
+		if vfStandardTraits[t] {
 			set[t] = true
-		default:
-			set[vfNormalizeName(t)] = true
+			continue
 		}
+		set[vfNormalizeTrait(t)] = true
 	}
 	out := make([]string, 0, len(set))
 	for t := range set {
@@ -269,7 +325,29 @@ func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	return strings.Join(out, ",")
 }
 
-var vfNonAlnumUnderscore = regexp.MustCompile(`[^0-9A-Z_]`)
+// vfStandardTraits are the standard traits gpupass knows a device_spec
+// may name: the ones Nova itself gives PCI devices. Nova knows every
+// os_traits name; gpupass has no copy of that list, so another standard
+// trait written in a device_spec (HW_GPU_API_VULKAN, say) is taken for
+// a custom one here.
+var vfStandardTraits = map[string]bool{
+	"COMPUTE_MANAGED_PCI_DEVICE": true,
+	"HW_PCI_ONE_TIME_USE":        true,
+	"HW_PCI_LIVE_MIGRATABLE":     true,
+}
+
+// vfNormalizeTrait is os_traits.normalize_name: every run of characters
+// other than ASCII letters and digits becomes "_", a CUSTOM_ prefix
+// (in any case) is not doubled, and the name is upper-cased.
+func vfNormalizeTrait(t string) string {
+	n := vfTraitNonAlnum.ReplaceAllString(t, "_")
+	if strings.HasPrefix(strings.ToUpper(n), "CUSTOM_") {
+		n = n[len("CUSTOM_"):]
+	}
+	return "CUSTOM_" + strings.ToUpper(n)
+}
+
+var vfTraitNonAlnum = regexp.MustCompile(`[^0-9a-zA-Z]+`)
 
 // vfTruthy is oslo's bool_from_string on a tag value as Nova keeps it
 // (Python's str() of the JSON value: true is "True").
@@ -498,8 +576,8 @@ func runVendorVGPUFramework(p *Pass) error {
 			Severity: report.Warning,
 			Subject:  hostSubject(h),
 			Message:  fmt.Sprintf("%s of NVIDIA's vendor-specific VFIO framework %s a vGPU type (%s) but no [pci]device_spec offers %s: Nova does not know %s.", prose.Plural(len(typedHidden), "VF"), prose.Verb(len(typedHidden), "has", "have"), vfDevList(typedHidden), prose.Verb(len(typedHidden), "it", "them"), prose.Verb(len(typedHidden), "it", "them")),
-			Remediation: "Add to [pci] in nova.conf (Nova 2025.1 or later, with report_in_placement = true for the resource classes): " + strings.Join(lines, " ") +
-				" — then restart nova-compute.",
+			Remediation: "Add to [pci] in nova.conf (Nova 2025.1 or later, with report_in_placement = true for the resource classes), one line each:\n" + strings.Join(lines, "\n") +
+				"\nThen restart nova-compute.",
 			Evidence: map[string]any{"vfs": vfAddrs(typedHidden)},
 		})
 	}
@@ -641,7 +719,7 @@ func vfMixedTypes(p *Pass, exposed []*pcidev.Device, specOf map[string]*pcispec.
 		}
 		return strings.Join(parts, "; "), len(order)
 	}
-	fix := "Give each vGPU type its own resource_class in device_spec and its own alias: " + strings.Join(vfSpecLines(p, typed), " ")
+	fix := "Give each vGPU type its own resource_class in device_spec and its own alias, one line each in [pci]:\n" + strings.Join(vfSpecLines(p, typed), "\n")
 	// By resource class, when the node reports to Placement.
 	if p.Conf.ReportInPlacement {
 		byRC := map[string][]*pcidev.Device{}
@@ -880,15 +958,18 @@ func runManagedMismatch(p *Pass) error {
 				state = "sets \"managed\": \"yes\""
 			}
 			d := needNo[0]
-			line := vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "managed", "no")
-			if d.VGPU != nil {
-				line = vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "address", d.Address, "managed", "no")
+			line, whole := vfWithManagedNo(e.Value.Text)
+			if !whole {
+				line = vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "managed", "no")
+				if d.VGPU != nil {
+					line = vfJSON("vendor_id", d.VendorID, "product_id", d.DeviceID, "address", d.Address, "managed", "no")
+				}
 			}
 			p.Report(report.Finding{
 				Subject:     optionSubject(novaconf.OptDeviceSpec),
 				Source:      e.Value.Source.String(),
 				Message:     fmt.Sprintf("[pci]device_spec %s %s for devices that must keep their driver: %s. libvirt will detach them from it and bind vfio-pci when a guest starts; Nova's documentation of the tag (2025.1 and later) warns that \"Incorrect configuration of this parameter may result in compute node crashes\".", label, state, describe(needNo)),
-				Remediation: fmt.Sprintf("Add \"managed\": \"no\" to the device_spec at %s, keeping its other keys; for example: device_spec = %s. Then restart nova-compute.", e.Value.Source.String(), line),
+				Remediation: fmt.Sprintf("Add \"managed\": \"no\" to the device_spec at %s, keeping its other keys%s device_spec = %s. Then restart nova-compute.", e.Value.Source.String(), map[bool]string{true: ":", false: "; for example:"}[whole], line),
 				Evidence:    map[string]any{"devices": vfAddrs(needNo), "managed_set": set},
 			})
 		}
@@ -1311,7 +1392,11 @@ func runOneTimeUse(p *Pass) error {
 					after = append(after, "\"one_time_use=true requires pci.report_in_placement to be enabled\"")
 				}
 				if len(vfs) > 0 {
-					after = append(after, "\"Only type-PCI and type-PF devices may set one_time_use\", for its VFs "+vfDevList(vfs)+" once report_in_placement is on")
+					when := " once report_in_placement is on"
+					if rip {
+						when = ", as report_in_placement is already on"
+					}
+					after = append(after, "\"Only type-PCI and type-PF devices may set one_time_use\", for its VFs "+vfDevList(vfs)+when)
 				}
 				if len(after) == 0 {
 					continue
@@ -1321,7 +1406,7 @@ func runOneTimeUse(p *Pass) error {
 					Subject:     optionSubject(novaconf.OptDeviceSpec),
 					Source:      e.Value.Source.String(),
 					Message:     fmt.Sprintf("[pci]device_spec %s sets one_time_use, which Nova %s ignores; from Nova 2025.2 on, nova-compute will refuse to start with it: %s.", label, rel.Name, strings.Join(after, "; ")),
-					Remediation: "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs, and enable [pci]report_in_placement; or remove the tag.",
+					Remediation: otuRemedy(rip),
 					Evidence:    map[string]any{"one_time_use": raw, "vfs": vfAddrs(vfs)},
 				})
 				continue

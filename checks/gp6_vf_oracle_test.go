@@ -47,13 +47,6 @@ var vfOracleJudged = map[string]string{"zed": "zed", "2025.1": "2025.1", "2026.2
 // agrees, it fails until the entry is removed, so the list cannot outlive
 // the fix. Nothing else may disagree.
 var vfOracleDisagreements = map[string]string{
-	// vfTraitsOf keeps an upper-case trait name without CUSTOM_ as a
-	// standard trait; os_traits.check_traits knows GPU_BIG is none, and
-	// _normalize_traits makes it CUSTOM_GPU_BIG, the other VF's trait: Nova
-	// starts, GP610 says it refuses (PlacementPciMixedTraitsException).
-	"gp610-upper-case-custom-trait/zed":    "GP610 false error: GPU_BIG is CUSTOM_GPU_BIG to Nova",
-	"gp610-upper-case-custom-trait/2025.1": "GP610 false error: GPU_BIG is CUSTOM_GPU_BIG to Nova",
-	"gp610-upper-case-custom-trait/2026.2": "GP610 false error: GPU_BIG is CUSTOM_GPU_BIG to Nova",
 	// 34.0.0's _get_traits_for_dev adds HW_PCI_LIVE_MIGRATABLE to a device
 	// whose device_spec has live_migratable true; vfTraitsOf does not, so
 	// GP610 misses the PlacementPciMixedTraitsException of VFs of one PF
