@@ -445,3 +445,20 @@ func TestOneMissingModuleGrammar(t *testing.T) {
 		t.Errorf("problems %+v: want one saying vfio_pci is neither loaded nor built in", p.Problems)
 	}
 }
+
+// A GH200's 128 GiB BAR needs UEFI guests, on aarch64's virt machine
+// type: the plan told operators to set hw_machine_type=q35, which does not
+// exist on aarch64.
+func TestLargeBARImageOnAarch64(t *testing.T) {
+	r2025, _ := novarelease.Parse("2025.1")
+	h := gh200("nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci")
+	h.Devices[len(h.Devices)-1].BARs = []pcidev.BAR{{Index: 2, Size: 128 << 30, Is64Bit: true, Prefetchable: true}}
+	p := build(t, h, Options{Release: r2025})
+	out, err := Write(p, "flavor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "hw_machine_type=virt --property hw_firmware_type=uefi") || strings.Contains(out, "q35") {
+		t.Errorf("aarch64 large-BAR image properties:\n%s", out)
+	}
+}

@@ -230,7 +230,7 @@ func (p *Plan) JSON() (*PlanJSON, error) {
 		}
 	}
 	if len(large) > 0 {
-		j.Images = &ImagePropsJSON{Aliases: large, Properties: map[string]string{"hw_machine_type": "q35", "hw_firmware_type": "uefi"}}
+		j.Images = &ImagePropsJSON{Aliases: large, Properties: map[string]string{"hw_machine_type": p.largeBARMachine(), "hw_firmware_type": "uefi"}}
 	}
 	return j, nil
 }

@@ -583,9 +583,22 @@ func (f Flavor) Command() Command {
 	return append(c, f.Name)
 }
 
-// imageCommand sets the image properties large-BAR GPUs need; IMAGE is
-// for the operator to fill in.
-var imageCommand = Command{"openstack", "image", "set", "--property", "hw_machine_type=q35", "--property", "hw_firmware_type=uefi", "IMAGE"}
+// largeBARMachine is the machine type guests of GPUs with a large BAR
+// need: q35 on x86; on aarch64 there is no q35, and Nova's default there,
+// virt, already has the 64-bit PCIe window (UEFI firmware, AAVMF, is what
+// they need).
+func (p *Plan) largeBARMachine() string {
+	if p.Host.CPU.Arch == "aarch64" {
+		return "virt"
+	}
+	return "q35"
+}
+
+// largeBARImageCommand sets the image properties large-BAR GPUs need on
+// the host's architecture; IMAGE is for the operator to fill in.
+func (p *Plan) largeBARImageCommand() Command {
+	return Command{"openstack", "image", "set", "--property", "hw_machine_type=" + p.largeBARMachine(), "--property", "hw_firmware_type=uefi", "IMAGE"}
+}
 
 func (p *Plan) flavorDoc(d *doc) {
 	flavors := p.Flavors()
@@ -609,8 +622,8 @@ func (p *Plan) flavorDoc(d *doc) {
 	}
 	if len(large) > 0 {
 		d.blank()
-		d.note("GPUs with a 64-bit BAR of 32 GiB or more (" + strings.Join(large, ", ") + ") work only in guests with the q35 machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
-		d.run(imageCommand)
+		d.note("GPUs with a 64-bit BAR of 32 GiB or more (" + strings.Join(large, ", ") + ") work only in guests with the " + p.largeBARMachine() + " machine type and UEFI firmware (GP406). A flavor cannot ask for them; set them on every image used with these flavors:")
+		d.run(p.largeBARImageCommand())
 	}
 }
 
