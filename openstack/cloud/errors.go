@@ -204,7 +204,15 @@ func redactURL(raw string) string {
 			return raw
 		}
 		u.User = nil
-		return u.String()
+		out := u.String()
+		// A URL with an empty host and a path starting with "//" (as
+		// "//@//@") serialises into text that parses with a userinfo
+		// again: withhold it rather than quote anything that looks like
+		// one.
+		if v, err := url.Parse(out); err != nil || v.User != nil {
+			return withheldURL
+		}
+		return out
 	}
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
@@ -219,6 +227,9 @@ func redactURL(raw string) string {
 	}
 	return scheme + "://" + rest
 }
+
+// withheldURL stands for a URL whose userinfo cannot be removed cleanly.
+const withheldURL = "(a URL withheld: its userinfo could not be removed)"
 
 // maxQuoted bounds a value a server chose (a Location, a next-page link)
 // when a message quotes it.
