@@ -15,6 +15,7 @@ import (
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
 	"github.com/gpupass/gpupass/internal/prose"
+	"github.com/gpupass/gpupass/internal/shellword"
 	"github.com/gpupass/gpupass/openstack/mdevconf"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -198,22 +199,6 @@ func nearestType(s string, offered []hostview.OfferedType) *hostview.OfferedType
 		}
 	}
 	return best
-}
-
-// shq returns s as one word of a POSIX shell command: bare when made of
-// characters no shell treats specially, else single-quoted (as
-// generate's shellQuote, which this layer cannot import).
-func shq(s string) string {
-	if s == "" {
-		return "''"
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("@%+=:,./-_", c) >= 0) {
-			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-		}
-	}
-	return s
 }
 
 // listLine is a ListOpt's value as a nova.conf line writes it.
@@ -1074,7 +1059,7 @@ func reportBlockedGPUs(p *Pass, t, label string, slots []mdevSlot) {
 			}
 			var cmds []string
 			for _, u := range otherUUIDs {
-				cmds = append(cmds, "mdevctl stop --uuid "+shq(u)+" && mdevctl undefine --uuid "+shq(u))
+				cmds = append(cmds, "mdevctl stop --uuid "+shellword.Word(u)+" && mdevctl undefine --uuid "+shellword.Word(u))
 			}
 			msg := fmt.Sprintf("Nova %s gives %s to %s of %s, which %s mdevs of %s: an NVIDIA GPU runs vGPUs of one type at a time, so these parents create no %s while those mdevs exist.",
 				mdevRelease(p).Name, label, prose.ListUpTo(otherParents, 8, ", "), what, prose.Verb(len(otherParents), "holds", "hold"), prose.List(labels), t)
@@ -1106,7 +1091,7 @@ func reportBlockedGPUs(p *Pass, t, label string, slots []mdevSlot) {
 			Subject:  report.Subject{Kind: "device", Ref: key},
 			Message: fmt.Sprintf("%s offers no %s: available_instances is 0 on %s and none of its mdevs is of that type, so Nova %s counts no vGPU of it there.",
 				what, label, prose.Plural(len(parents), "parent")+" ("+prose.ListUpTo(parents, 8, ", ")+")", mdevRelease(p).Name),
-			Remediation: fmt.Sprintf("Look at what holds the GPU: cat /sys/class/mdev_bus/%s/mdev_supported_types/%s/available_instances, mdevctl list and nvidia-smi vgpu; a GPU passed through whole or running vGPUs of another type creates none of this one.", shq(parents[0]), shq(t)),
+			Remediation: fmt.Sprintf("Look at what holds the GPU: cat /sys/class/mdev_bus/%s/mdev_supported_types/%s/available_instances, mdevctl list and nvidia-smi vgpu; a GPU passed through whole or running vGPUs of another type creates none of this one.", shellword.Word(parents[0]), shellword.Word(t)),
 			Evidence:    map[string]any{"type": t, "gpu": key, "parents": parents},
 		})
 	}
@@ -1340,19 +1325,19 @@ func reportSRIOVGPU(p *Pass, d *pcidev.Device) {
 		}
 	}
 	instance := "nvidia-sriov-manage@" + d.Address + ".service"
-	atBoot := fmt.Sprintf("%s, then systemctl enable %s", sriovUnitExample, shq(instance))
+	atBoot := fmt.Sprintf("%s, then systemctl enable %s", sriovUnitExample, shellword.Word(instance))
 	if len(disabled) > 0 {
-		atBoot = fmt.Sprintf("systemctl enable %s (it exists but is not enabled)", shq(disabled[0]))
+		atBoot = fmt.Sprintf("systemctl enable %s (it exists but is not enabled)", shellword.Word(disabled[0]))
 	}
 	ev := map[string]any{"sriov_totalvfs": d.SRIOV.TotalVFs, "sriov_numvfs": d.SRIOV.NumVFs}
 	if d.SRIOV.NumVFs == 0 {
 		msg := fmt.Sprintf("%s is an SR-IOV GPU on the nvidia driver with no virtual function enabled (sriov_numvfs is 0 of %d): its VFs are the mdev parents, so Nova %s gets no vGPU from it.", pcidev.Describe(d), d.SRIOV.TotalVFs, rel.Name)
 		if len(enabled) > 0 {
-			msg += fmt.Sprintf(" %s is enabled to create them at boot, and has not (systemctl status %s).", enabled[0].Name, shq(enabled[0].Name))
+			msg += fmt.Sprintf(" %s is enabled to create them at boot, and has not (systemctl status %s).", enabled[0].Name, shellword.Word(enabled[0].Name))
 		}
-		remedy := fmt.Sprintf("Enable them now: /usr/lib/nvidia/sriov-manage -e %s; and at every boot: %s.", shq(d.Address), atBoot)
+		remedy := fmt.Sprintf("Enable them now: /usr/lib/nvidia/sriov-manage -e %s; and at every boot: %s.", shellword.Word(d.Address), atBoot)
 		if len(enabled) > 0 {
-			remedy = fmt.Sprintf("Enable them now: /usr/lib/nvidia/sriov-manage -e %s; and read why %s failed: journalctl -b -u %s.", shq(d.Address), enabled[0].Name, shq(enabled[0].Name))
+			remedy = fmt.Sprintf("Enable them now: /usr/lib/nvidia/sriov-manage -e %s; and read why %s failed: journalctl -b -u %s.", shellword.Word(d.Address), enabled[0].Name, shellword.Word(enabled[0].Name))
 		}
 		p.Report(report.Finding{
 			Subject:     deviceSubject(d),
@@ -1388,7 +1373,7 @@ func reportSRIOVGPU(p *Pass, d *pcidev.Device) {
 		Subject:  deviceSubject(d),
 		Message: fmt.Sprintf("%s enables the virtual functions of %s at boot but is not ordered before nova-compute (no Before=nova-compute.service): nova-compute may start before the VFs exist, and Nova %s then finds no parent for the vGPUs of its instances.",
 			u.Name, pcidev.Describe(d), rel.Name),
-		Remediation: fmt.Sprintf("Add Before=nova-compute.service to the [Unit] section of %s (or a drop-in: systemctl edit %s), then systemctl daemon-reload.", u.File, shq(u.Name)),
+		Remediation: fmt.Sprintf("Add Before=nova-compute.service to the [Unit] section of %s (or a drop-in: systemctl edit %s), then systemctl daemon-reload.", u.File, shellword.Word(u.Name)),
 		Evidence:    ev,
 	})
 }
@@ -1457,9 +1442,9 @@ func runMdevPersistence(p *Pass) error {
 	var uuids, cmds []string
 	for _, m := range undefined {
 		uuids = append(uuids, m.UUID)
-		cmd := "mdevctl define --uuid " + shq(m.UUID)
+		cmd := "mdevctl define --uuid " + shellword.Word(m.UUID)
 		if m.Parent != "" && m.Type != "" {
-			cmd += " --parent " + shq(m.Parent) + " --type " + shq(m.Type)
+			cmd += " --parent " + shellword.Word(m.Parent) + " --type " + shellword.Word(m.Type)
 		}
 		cmds = append(cmds, cmd+" --auto")
 	}

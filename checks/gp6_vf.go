@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/gpupass/gpupass/internal/prose"
+	"github.com/gpupass/gpupass/internal/shellword"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -42,18 +43,10 @@ func vfMustRelease(name string) novarelease.Release {
 	return r
 }
 
-// Options these checks read that the rest of gpupass does not, as Nova
-// declares them: [devices]enabled_mdev_types (nova/conf/devices.py, a
-// ListOpt with deprecated_name enabled_vgpu_types) and [libvirt]
-// live_migration_permit_post_copy and live_migration_downtime
+// An option these checks read that the rest of gpupass does not, as Nova
+// declares it: [libvirt]live_migration_permit_post_copy
 // (nova/conf/libvirt.py, 2025.1).
-var (
-	vfOptEnabledMdevTypes = novaconf.Option{
-		Group: "devices", Name: "enabled_mdev_types", Type: novaconf.TypeList,
-		Deprecated: []novaconf.Name{{Group: "devices", Name: "enabled_vgpu_types"}},
-	}
-	vfOptPostCopy = novaconf.Option{Group: "libvirt", Name: "live_migration_permit_post_copy", Type: novaconf.TypeBool, Default: "False"}
-)
+var vfOptPostCopy = novaconf.Option{Group: "libvirt", Name: "live_migration_permit_post_copy", Type: novaconf.TypeBool, Default: "False"}
 
 // The versions Nova's libvirt driver requires (nova/virt/libvirt/driver.py,
 // identical in 2025.1 and 2026.2): MIN_VFIO_PCI_VARIANT_* for a
@@ -231,36 +224,10 @@ func otuRemedy(rip bool) string {
 	return "Before upgrading to 2025.2: keep one_time_use only on entries for whole devices or PFs, and enable [pci]report_in_placement; or remove the tag."
 }
 
-// vfShellQuote quotes a word for a POSIX shell when it needs it.
-func vfShellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_+=:,./-", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // vfSetTypeCommand is the command that gives a VF a vGPU type (NVIDIA's
 // current_vgpu_type file, research 3.2).
 func vfSetTypeCommand(vf string, typeID string) string {
-	return "echo " + vfShellQuote(typeID) + " > " + vfShellQuote("/sys/bus/pci/devices/"+vf+"/nvidia/current_vgpu_type")
-}
-
-// vfEnabledMdevTypes is [devices]enabled_mdev_types as oslo.config's
-// ListOpt splits it, and where it is set.
-func vfEnabledMdevTypes(c *novaconf.Set) ([]string, *novaconf.Value) {
-	vals := c.Lookup(vfOptEnabledMdevTypes)
-	if len(vals) == 0 {
-		return nil, nil
-	}
-	var types []string
-	for _, t := range strings.Split(vals[0].Text, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			types = append(types, t)
-		}
-	}
-	return types, &vals[0]
+	return "echo " + shellword.Word(typeID) + " > " + shellword.Word("/sys/bus/pci/devices/"+vf+"/nvidia/current_vgpu_type")
 }
 
 // vfNormalizeRC is Nova's _normalize_resource_class
@@ -487,9 +454,9 @@ func runVendorVGPUFramework(p *Pass) error {
 	rel := p.Inputs.NovaRelease
 	h := p.Inputs.Host
 	// enabled_mdev_types has nothing to work with.
-	if types, where := vfEnabledMdevTypes(p.Inputs.NovaConf); len(types) > 0 && !h.Mdev.Bus {
+	if types, where := vfEnabledMdevTypes(p); len(types) > 0 && !h.Mdev.Bus {
 		p.Report(report.Finding{
-			Subject: optionSubject(vfOptEnabledMdevTypes),
+			Subject: optionSubject(novaconf.OptEnabledMdevTypes),
 			Source:  where.Source.String(),
 			Message: fmt.Sprintf("[devices]enabled_mdev_types = %s cannot work on this host: it has no mdev bus, and its NVIDIA GPUs use NVIDIA's vendor-specific VFIO framework instead, with %s carrying an nvidia/ directory. Nova finds no mdev parent, reports no VGPU inventory, and flavors asking for resources:VGPU get No valid host.",
 				strings.Join(types, ","), prose.Plural(len(vfs), "VF")),
@@ -943,7 +910,7 @@ func runManagedMismatch(p *Pass) error {
 				if i == 8 {
 					break
 				}
-				cmds = append(cmds, "driverctl set-override "+vfShellQuote(d.Address)+" "+vfShellQuote(pcidev.VFIODriverFor(d)))
+				cmds = append(cmds, "driverctl set-override "+shellword.Word(d.Address)+" "+shellword.Word(pcidev.VFIODriverFor(d)))
 			}
 			p.Report(report.Finding{
 				Subject:     optionSubject(novaconf.OptDeviceSpec),
@@ -1013,7 +980,7 @@ func runLiveMigration(p *Pass) error {
 			}
 		}
 	}
-	mdevTypes, _ := vfEnabledMdevTypes(p.Inputs.NovaConf)
+	mdevTypes, _ := vfEnabledMdevTypes(p)
 	vgpu := len(mdevTypes) > 0 || len(h.Mdev.Devices) > 0
 	postCopy, _ := p.Inputs.NovaConf.Bool(vfOptPostCopy)
 	if len(lm) == 0 && !vgpu {
@@ -1201,7 +1168,7 @@ func runPlacementVFMix(p *Pass) error {
 				Subject:     optionSubject(novaconf.OptDeviceSpec),
 				Source:      e.Value.Source.String(),
 				Message:     fmt.Sprintf("[pci]device_spec %s names a devname, and [pci]report_in_placement is true: %s: \"Invalid [pci]device_spec configuration. PCI Placement reporting does not support 'devname' based device specification\" (PlacementPciException, ensure_no_dev_spec_with_devname).", specLabel(e, s), failed),
-				Remediation: "Replace \"devname\" with the interface's PCI address: ls -l /sys/class/net/" + vfShellQuote(s.DevName) + "/device shows it.",
+				Remediation: "Replace \"devname\" with the interface's PCI address: ls -l /sys/class/net/" + shellword.Word(s.DevName) + "/device shows it.",
 				Evidence:    map[string]any{"devname": s.DevName},
 			})
 		}
@@ -1443,4 +1410,13 @@ func runOneTimeUse(p *Pass) error {
 		p.Skipf("no [pci]device_spec sets one_time_use")
 	}
 	return nil
+}
+
+// vfEnabledMdevTypes is [devices]enabled_mdev_types as the mdev options
+// were parsed for every check (Pass.Mdev), and where it is set.
+func vfEnabledMdevTypes(p *Pass) ([]string, *novaconf.Value) {
+	if p.Mdev == nil {
+		return nil, nil
+	}
+	return p.Mdev.Enabled, p.Mdev.EnabledValue
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gpupass/gpupass/internal/shellword"
 )
 
 // Command is one command for the operator to run, a word per element,
@@ -19,7 +21,7 @@ func (c Command) String() string {
 	words := make([]string, len(c))
 	for i, w := range c {
 		if i == 0 && strings.Contains(w, "=") {
-			words[i] = quoteAll(w)
+			words[i] = shellword.Quoted(w)
 			continue
 		}
 		words[i] = shellQuote(w)
@@ -48,34 +50,10 @@ func (l Line) String() string {
 // is quoted (--args='a b', pci_passthrough:alias='rtx 2080ti:1'): the
 // shell joins the two parts into the same word.
 func shellQuote(s string) string {
-	if s == "" {
-		return "''"
+	if name, value, ok := strings.Cut(s, "="); ok && name != "" && !shellword.Safe(s) && shellword.Safe(name) {
+		return name + "=" + shellword.Quoted(value)
 	}
-	if isSafeWord(s) {
-		return s
-	}
-	if name, value, ok := strings.Cut(s, "="); ok && name != "" && isSafeWord(name) {
-		return name + "=" + quoteAll(value)
-	}
-	return quoteAll(s)
-}
-
-// quoteAll puts s in single quotes.
-func quoteAll(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func isSafeWord(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("@%+=:,./-_", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
+	return shellword.Word(s)
 }
 
 // Limits of a name in Nova's API (nova/api/validation/parameter_types.py:

@@ -95,12 +95,6 @@ type Unit struct {
 	Enable []Command
 }
 
-// vGPU options of nova.conf, read to find the lines a vGPU plan replaces
-// (Nova's nova/conf/devices.py; enabled_vgpu_types is the name before
-// Xena, still read as deprecated).
-var optEnabledMdevTypes = novaconf.Option{Group: "devices", Name: "enabled_mdev_types", Type: novaconf.TypeList,
-	Deprecated: []novaconf.Name{{Group: "devices", Name: "enabled_vgpu_types"}}}
-
 func mdevGroupOption(mdevType, name string) novaconf.Option {
 	return novaconf.Option{Group: "mdev_" + mdevType, Name: name, Deprecated: []novaconf.Name{{Group: "vgpu_" + mdevType, Name: name}}}
 }
@@ -267,7 +261,7 @@ func (p *Plan) vgpuChoice() (framework string, t vgpuType, given bool, err error
 	// type).
 	var current []string
 	if framework == FrameworkMdev {
-		for _, v := range lookup(opts.Conf, optEnabledMdevTypes) {
+		for _, v := range lookup(opts.Conf, novaconf.OptEnabledMdevTypes) {
 			for _, id := range novaconf.ParseList(v.Text) {
 				if !slices.Contains(current, id) {
 					current = append(current, id)
@@ -615,7 +609,7 @@ func (p *Plan) replacedMdev() []novaconf.Value {
 	if p.VGPU == nil {
 		return nil
 	}
-	enabled := lookup(p.Options.Conf, optEnabledMdevTypes)
+	enabled := lookup(p.Options.Conf, novaconf.OptEnabledMdevTypes)
 	out := append([]novaconf.Value(nil), enabled...)
 	types := map[string]bool{}
 	for _, t := range hostTypes(p.Host, FrameworkMdev) {

@@ -17,7 +17,7 @@ const module = "github.com/gpupass/gpupass/"
 var layers = map[string]int{
 	// Text utilities below every layer, importing nothing of gpupass:
 	// the redaction of credentials every reader and writer applies.
-	"internal/redact": -1, "internal/regfile": -1,
+	"internal/redact": -1, "internal/regfile": -1, "internal/shellword": -1,
 	// Knowledge and plain data, importing nothing of gpupass but the above.
 	"pcidev": 0, "internal/prose": 0, "openstack/novaconf": 0, "openstack/novarelease": 0, "openstack/cloudmodel": 0,
 	// Readers and grammars.
