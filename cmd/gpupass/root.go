@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -18,21 +17,6 @@ import (
 	"github.com/gpupass/gpupass/report"
 	"github.com/gpupass/gpupass/snapshot"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// otherwise the module version from the build info is used.
-var version = ""
-
-// toolVersion is the version reports carry.
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "devel"
-}
 
 // IOStreams are the command's input, outputs and environment, injected so
 // commands run in tests with buffers.
@@ -343,14 +327,20 @@ func NewCmdVersion(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the gpupass version",
+		Long: `Print the gpupass version: the release tag of a release build, or for a build
+from a clone the commit it was built from, as a Go pseudo-version
+(v0.0.0-TIME-REVISION, +dirty when the tree had changes); "devel" when
+neither is known (go run). With --format json, also the commit (revision,
+time, modified) and the Go release that built it.`,
 		Example: `  gpupass version
   gpupass version --format json | jq -r .version`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			v := readVersion()
 			if g.format == "json" {
-				return render.JSON(g.io.Out, map[string]string{"version": toolVersion()})
+				return render.JSON(g.io.Out, v)
 			}
-			_, err := fmt.Fprintf(g.io.Out, "gpupass %s\n", toolVersion())
+			_, err := fmt.Fprintf(g.io.Out, "gpupass %s\n", v.Version)
 			return err
 		},
 	}
