@@ -25,6 +25,8 @@ import (
 //	gpupass_findings{command,severity} the count per severity
 //	gpupass_gpu_info{command,address,vendor_id,device_id,model,driver,iommu_group,numa_node,passthrough} 1
 //	gpupass_last_run_timestamp_seconds{command} when the report was made
+//	gpupass_flavor_bootable{command,flavor,flavor_id} 1 or 0 (audit only)
+//	gpupass_flavor_more_instances{command,flavor,flavor_id,exact} how many more fit (audit only)
 //
 // gpu_info lists the GPUs of the report's host (none for lint, audit and
 // diff, which have no host): its display-class functions but a BMC's or
@@ -70,8 +72,50 @@ func Prometheus(w io.Writer, r report.Report) error {
 		}
 		p.gpuInfo(gpus)
 	}
+	if r.Audit != nil {
+		p.flavors(r.Audit.Flavors)
+	}
 	p.lastRun(at)
 	return p.flush()
+}
+
+// flavors writes an audit's GPU flavors: whether a server with each can
+// boot, and how many more fit now where the audit could count them (no
+// sample when it could not: an unknown is not a zero). Each family is
+// written only when there are flavors.
+func (p *promWriter) flavors(fs []report.AuditFlavor) {
+	if len(fs) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	p.family("gpupass_flavor_bootable", "Whether a server with this GPU flavor can boot now, as gpupass audit judged it: 1 yes, 0 no (the audit's findings say why).")
+	for _, f := range fs {
+		if seen[f.ID] {
+			continue
+		}
+		seen[f.ID] = true
+		v := "0"
+		if f.Bootable {
+			v = "1"
+		}
+		p.sample("gpupass_flavor_bootable", v, "flavor", f.Name, "flavor_id", f.ID)
+	}
+	counted := false
+	for _, f := range fs {
+		counted = counted || f.MoreInstances != nil
+	}
+	if !counted {
+		return
+	}
+	clear(seen)
+	p.family("gpupass_flavor_more_instances", "How many more servers with this GPU flavor fit now, as gpupass audit counted them; exact=\"false\": an upper bound. No sample when the audit could not count them.")
+	for _, f := range fs {
+		if f.MoreInstances == nil || seen[f.ID] {
+			continue
+		}
+		seen[f.ID] = true
+		p.sample("gpupass_flavor_more_instances", strconv.Itoa(*f.MoreInstances), "flavor", f.Name, "flavor_id", f.ID, "exact", strconv.FormatBool(f.MoreExact))
+	}
 }
 
 // InventoryPrometheus writes an inventory's GPUs as gpupass_gpu_info (as

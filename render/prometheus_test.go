@@ -264,3 +264,71 @@ func TestInventoryPrometheus(t *testing.T) {
 		t.Errorf("an inventory has no checks")
 	}
 }
+
+// An audit's metrics carry each GPU flavor of the golden audit reports:
+// bootable or not, and how many more fit where the audit counted them
+// (no sample where it could not).
+func TestPrometheusAuditFlavors(t *testing.T) {
+	files, err := filepath.Glob("../testdata/golden/audit/*.json")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("audit golden reports: %v, %d", err, len(files))
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r report.Report
+			if err := json.Unmarshal(data, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Audit == nil || len(r.Audit.Flavors) == 0 {
+				t.Fatalf("%s: no flavors", file)
+			}
+			var buf bytes.Buffer
+			if err := Report(&buf, FormatPrometheus, r, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			fams := parseProm(t, buf.String())
+			bootable := map[string]float64{}
+			for _, m := range fams["gpupass_flavor_bootable"].GetMetric() {
+				l := labelsOf(m)
+				if l["command"] != "audit" || len(l) != 3 {
+					t.Errorf("flavor_bootable labels %v", l)
+				}
+				bootable[l["flavor_id"]+"/"+l["flavor"]] = m.GetGauge().GetValue()
+			}
+			more := map[string]string{}
+			for _, m := range fams["gpupass_flavor_more_instances"].GetMetric() {
+				l := labelsOf(m)
+				more[l["flavor_id"]+"/"+l["flavor"]] = strconv.FormatFloat(m.GetGauge().GetValue(), 'f', -1, 64) + " exact=" + l["exact"]
+			}
+			counted := 0
+			for _, f := range r.Audit.Flavors {
+				key := f.ID + "/" + f.Name
+				want := 0.0
+				if f.Bootable {
+					want = 1
+				}
+				if got, ok := bootable[key]; !ok || got != want {
+					t.Errorf("flavor_bootable %s = %v (present %v), want %v", key, got, ok, want)
+				}
+				got, ok := more[key]
+				if f.MoreInstances == nil {
+					if ok {
+						t.Errorf("flavor_more_instances %s = %s, but the audit could not count it", key, got)
+					}
+					continue
+				}
+				counted++
+				if w := strconv.Itoa(*f.MoreInstances) + " exact=" + strconv.FormatBool(f.MoreExact); got != w {
+					t.Errorf("flavor_more_instances %s = %q, want %q", key, got, w)
+				}
+			}
+			if len(bootable) != len(r.Audit.Flavors) || len(more) != counted || counted == 0 {
+				t.Errorf("%d bootable and %d more_instances series for %d flavors (%d counted)", len(bootable), len(more), len(r.Audit.Flavors), counted)
+			}
+		})
+	}
+}
