@@ -919,15 +919,19 @@ func promSeries(t *testing.T, data []byte) map[string]map[string]bool {
 	return families
 }
 
-// TestRulesMatchTheMetrics: the alerts exist, are labelled and annotated,
-// and use only metric and label names gpupass writes (read from its own
-// --format prometheus output of fixture hosts).
-func TestRulesMatchTheMetrics(t *testing.T) {
+// scrapeLabels are the labels Prometheus adds to every series it scrapes.
+var scrapeLabels = map[string]bool{"instance": true, "job": true}
+
+// writtenFamilies are the metric families gpupass writes, with the label
+// names of each, read from its own --format prometheus output: preflight on
+// a clean and a broken fixture host, and audit of the recorded cloud with
+// preflight reports of fixture hosts (the flavor families).
+func writtenFamilies(t *testing.T) map[string]map[string]bool {
+	t.Helper()
 	bin := gpupassBinary(t)
 	root := moduleRoot(t)
 	families := map[string]map[string]bool{}
-	for _, host := range []string{cleanHost, brokenHost} {
-		_, out := run(t, bin, "preflight", "--format", "prometheus", "--root", filepath.Join(root, "testdata", "hosts", host))
+	add := func(out string) {
 		for name, labels := range promSeries(t, []byte(out)) {
 			if families[name] == nil {
 				families[name] = map[string]bool{}
@@ -937,10 +941,37 @@ func TestRulesMatchTheMetrics(t *testing.T) {
 			}
 		}
 	}
-	if len(families["gpupass_gpu_info"]) == 0 {
-		t.Fatalf("gpupass wrote no gpupass_gpu_info: %v", families)
+	reports := t.TempDir()
+	for _, host := range []string{cleanHost, brokenHost} {
+		_, out := run(t, bin, "preflight", "--format", "prometheus", "--root", filepath.Join(root, "testdata", "hosts", host))
+		add(out)
 	}
-	target := map[string]bool{"instance": true, "job": true} // added by the scrape
+	for _, host := range []string{cleanHost, "a100-sriov"} {
+		out := filepath.Join(reports, host+".json")
+		if status, msg := run(t, bin, "preflight", "--format", "json", "--output", out, "--root", filepath.Join(root, "testdata", "hosts", host)); status == 2 {
+			t.Fatalf("preflight %s: %s", host, msg)
+		}
+	}
+	status, out := run(t, bin, "audit", "--format", "prometheus", "--from-cloud", filepath.Join(root, "testdata", "audit", "cloud.json"),
+		"--reports", reports, "--api-conf", filepath.Join(root, "testdata", "api-conf", "controller.conf"))
+	if status == 2 {
+		t.Fatalf("audit: %s", out)
+	}
+	add(out)
+	for _, name := range []string{"gpupass_gpu_info", "gpupass_flavor_bootable", "gpupass_flavor_more_instances"} {
+		if len(families[name]) == 0 {
+			t.Fatalf("gpupass wrote no %s: %v", name, families)
+		}
+	}
+	return families
+}
+
+// TestRulesMatchTheMetrics: the alerts exist, are labelled and annotated,
+// and use only metric and label names gpupass writes (read from its own
+// --format prometheus output of fixture hosts).
+func TestRulesMatchTheMetrics(t *testing.T) {
+	families := writtenFamilies(t)
+	target := scrapeLabels
 
 	want := []string{"GpupassErrorFindings", "GpupassCheckFailed", "GpupassGPUNotOnVFIO", "GpupassDriftDetected", "GpupassStale", "GpupassAbsent", "GpupassGPUCountChanged"}
 	var got []string
