@@ -18,7 +18,8 @@
 # is clean; otherwise the commit, as Go's pseudo-version
 # v0.0.0-COMMITTIME-REVISION (+dirty with uncommitted changes), which
 # `gpupass version` prints. Packages number a build that has no tag
-# 0.0.0~gitCOMMITTIME.REVISION, which sorts before any release.
+# 0.0.0~gitCOMMITTIME.REVISION (.dirty), which sorts before any release, and
+# a pre-release tag v1.2.3-rc.1 as 1.2.3~rc.1.
 #
 # The packages hold /usr/bin/gpupass, a man page per command
 # (/usr/share/man/man1), the bash, zsh and fish completions, the systemd unit
@@ -93,7 +94,10 @@ echo "build.sh: gpupass $version" >&2
 [ "$packages" = 1 ] || exit 0
 
 if [ -n "$tag" ]; then
+	# v1.2.3-rc.1 becomes 1.2.3~rc.1: an .rpm version may hold no "-", and
+	# "~" sorts a pre-release before its release for dpkg and rpm alike.
 	pkgversion=${tag#v}
+	pkgversion=${pkgversion//-/\~}
 elif [ -n "$revision" ]; then
 	pkgversion=0.0.0~git$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S HEAD).${revision:0:12}
 	[ "$modified" = true ] && pkgversion+=.dirty

@@ -91,7 +91,7 @@ echo "check-packages: gpupass version: $v"
 case $pkgversion in
 0.0.0~git*) rev=${pkgversion#0.0.0~git*.}; rev=${rev%.dirty}
 	[[ $v == "gpupass v0.0.0-"*"-$rev"* ]] || fail "gpupass version says '$v', the package was built from $rev" ;;
-*) [ "$v" = "gpupass v$pkgversion" ] || fail "gpupass version says '$v', the package is $pkgversion" ;;
+*) [ "$v" = "gpupass v${pkgversion//\~/-}" ] || fail "gpupass version says '$v', the package is $pkgversion" ;;
 esac
 inroot gpupass version --format json | grep -q '"revision"' || fail "version --format json has no revision"
 
