@@ -269,11 +269,15 @@ func vfRCOf(s *pcispec.DeviceSpec, d *pcidev.Device) string {
 
 // vfTraitsOf is the set of traits Nova gives the device's provider
 // (_get_traits_for_dev): the spec's traits normalised, and
-// COMPUTE_MANAGED_PCI_DEVICE, sorted and comma-joined. A name written in
-// upper case without CUSTOM_ is taken for a standard trait, as os_traits
-// would when it is one.
+// COMPUTE_MANAGED_PCI_DEVICE, and from Nova 2026.2 (34.0.0)
+// HW_PCI_LIVE_MIGRATABLE when the spec's live_migratable is true, sorted
+// and comma-joined. A name written in upper case without CUSTOM_ is taken
+// for a standard trait, as os_traits would when it is one.
 func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	set := map[string]bool{"COMPUTE_MANAGED_PCI_DEVICE": true}
+	if lm, _ := s.LiveMigratable(); lm && s.Release.AtLeast(vfRel2026_2) {
+		set["HW_PCI_LIVE_MIGRATABLE"] = true
+	}
 	for _, t := range s.Traits() {
 		// _normalize_traits: os_traits.check_traits keeps the standard
 		// traits as they are, and os_traits.normalize_name makes every
@@ -291,6 +295,10 @@ func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	sort.Strings(out)
 	return strings.Join(out, ",")
 }
+
+// vfRel2026_2 is Nova 34.0.0, whose translator gives live-migratable
+// devices the HW_PCI_LIVE_MIGRATABLE trait.
+var vfRel2026_2 = novarelease.Release{Name: "2026.2", Major: 34}
 
 // vfStandardTraits are the standard traits gpupass knows a device_spec
 // may name: the ones Nova itself gives PCI devices. Nova knows every
