@@ -33,6 +33,7 @@ var (
 	vfRel2024_1 = vfMustRelease("2024.1") // vGPU live migration
 	vfRel2025_1 = vfMustRelease("2025.1") // managed, live_migratable
 	vfRel2025_2 = vfMustRelease("2025.2") // one_time_use
+	vfRel2026_2 = vfMustRelease("2026.2") // HW_PCI_LIVE_MIGRATABLE in Placement
 )
 
 func vfMustRelease(name string) novarelease.Release {
@@ -295,10 +296,6 @@ func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	sort.Strings(out)
 	return strings.Join(out, ",")
 }
-
-// vfRel2026_2 is Nova 34.0.0, whose translator gives live-migratable
-// devices the HW_PCI_LIVE_MIGRATABLE trait.
-var vfRel2026_2 = novarelease.Release{Name: "2026.2", Major: 34}
 
 // vfStandardTraits are the standard traits gpupass knows a device_spec
 // may name: the ones Nova itself gives PCI devices. Nova knows every
