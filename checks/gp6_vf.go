@@ -1145,7 +1145,7 @@ var PlacementVFMix = &Check{
 		Why: "Nova reports each PF or plain PCI device as a resource provider, and the VFs of a PF together as their PF's provider (nova/compute/pci_placement_translator.py, the same in Zed, 2025.1 and 2026.2). " +
 			"It cannot model VFs of one PF with different resource classes or traits (PlacementPciMixedResourceClassException, PlacementPciMixedTraitsException), a PF offered beside its own VFs (PlacementPciDependentDeviceException), or a devname entry (ensure_no_dev_spec_with_devname); " +
 			"at start-up each of these stops nova-compute (_update_available_resource_for_node in nova/compute/manager.py re-raises PlacementPciException when starting). Devices with physical_network are left out of Placement and of these rules.",
-		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one); offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address.",
+		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one), and from Nova 2026.2 the same live_migratable, which becomes the HW_PCI_LIVE_MIGRATABLE trait; offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address.",
 		Links: []string{vfLinkPCI + "#pci-tracking-in-placement"},
 	},
 	Run: runPlacementVFMix,
