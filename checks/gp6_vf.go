@@ -297,6 +297,17 @@ func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	return strings.Join(out, ",")
 }
 
+// vfMixedTraitsFix is GP610's remediation for VFs of one PF with
+// different traits; from Nova 2026.2 a different live_migratable is one.
+func vfMixedTraitsFix(a, b *pcispec.DeviceSpec) string {
+	lmA, _ := a.LiveMigratable()
+	lmB, _ := b.LiveMigratable()
+	if lmA != lmB && a.Release.AtLeast(vfRel2026_2) {
+		return "Give every VF of one PF the same traits and the same live_migratable (Nova 2026.2 gives the devices whose device_spec says live_migratable = true the HW_PCI_LIVE_MIGRATABLE trait), then restart nova-compute."
+	}
+	return "Give every VF of one PF the same traits, then restart nova-compute."
+}
+
 // vfStandardTraits are the standard traits gpupass knows a device_spec
 // may name: the ones Nova itself gives PCI devices. Nova knows every
 // os_traits name; gpupass has no copy of that list, so another standard
@@ -1257,7 +1268,7 @@ func runPlacementVFMix(p *Pass) error {
 					Subject:     report.Subject{Kind: "device", Ref: addr},
 					Source:      c.m.Entry.Value.Source.String(),
 					Message:     fmt.Sprintf("The VFs of PF %s get different traits from [pci]device_spec, and [pci]report_in_placement is true: %s: \"VFs from the same PF cannot be configured with different set of 'traits' in [pci]device_spec. We got %s for %s and %s for %s.\" (PlacementPciMixedTraitsException).", addr, failed, t, c.d.Address, firstTraits, strings.Join(current, ",")),
-					Remediation: "Give every VF of one PF the same traits, then restart nova-compute.",
+					Remediation: vfMixedTraitsFix(first.m.Spec, c.m.Spec),
 					Evidence:    map[string]any{"pf": addr, "traits": map[string]string{first.d.Address: firstTraits, c.d.Address: t}},
 				})
 				break
