@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -612,6 +613,27 @@ func TestJudges(t *testing.T) {
 		} else {
 			recorded = append(recorded, rel.Name)
 		}
+	}
+	// oracle.py names the release it judges as from the installed Nova's
+	// major version: its table must be novarelease's.
+	src, err := os.ReadFile(filepath.Join(corpusDir, "oracle.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := regexp.MustCompile(`(?s)\nRELEASES = \{(.*?)\}`).FindSubmatch(src)
+	if table == nil {
+		t.Fatal("oracle.py: no RELEASES = {...} table")
+	}
+	pairs := regexp.MustCompile(`(\d+): "([^"]+)"`).FindAllSubmatch(table[1], -1)
+	var inOracle, inGpupass []string
+	for _, p := range pairs {
+		inOracle = append(inOracle, string(p[1])+"="+string(p[2]))
+	}
+	for _, rel := range novarelease.All {
+		inGpupass = append(inGpupass, fmt.Sprintf("%d=%s", rel.Major, rel.Name))
+	}
+	if strings.Join(inOracle, " ") != strings.Join(inGpupass, " ") {
+		t.Errorf("oracle.py's RELEASES are %s; openstack/novarelease's %s", inOracle, inGpupass)
 	}
 	t.Logf("live: %s; recorded: %s; corpus %d cases x %d live releases, releases/ %d cases x %d releases",
 		strings.Join(live, ", "), strings.Join(recorded, ", "), len(corpus), len(live), len(releases), len(novarelease.All))
