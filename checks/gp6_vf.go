@@ -33,6 +33,7 @@ var (
 	vfRel2024_1 = vfMustRelease("2024.1") // vGPU live migration
 	vfRel2025_1 = vfMustRelease("2025.1") // managed, live_migratable
 	vfRel2025_2 = vfMustRelease("2025.2") // one_time_use
+	vfRel2026_2 = vfMustRelease("2026.2") // HW_PCI_LIVE_MIGRATABLE in Placement
 )
 
 func vfMustRelease(name string) novarelease.Release {
@@ -269,11 +270,15 @@ func vfRCOf(s *pcispec.DeviceSpec, d *pcidev.Device) string {
 
 // vfTraitsOf is the set of traits Nova gives the device's provider
 // (_get_traits_for_dev): the spec's traits normalised, and
-// COMPUTE_MANAGED_PCI_DEVICE, sorted and comma-joined. A name written in
-// upper case without CUSTOM_ is taken for a standard trait, as os_traits
-// would when it is one.
+// COMPUTE_MANAGED_PCI_DEVICE, and from Nova 2026.2 (34.0.0)
+// HW_PCI_LIVE_MIGRATABLE when the spec's live_migratable is true, sorted
+// and comma-joined. A name written in upper case without CUSTOM_ is taken
+// for a standard trait, as os_traits would when it is one.
 func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	set := map[string]bool{"COMPUTE_MANAGED_PCI_DEVICE": true}
+	if lm, _ := s.LiveMigratable(); lm && s.Release.AtLeast(vfRel2026_2) {
+		set["HW_PCI_LIVE_MIGRATABLE"] = true
+	}
 	for _, t := range s.Traits() {
 		// _normalize_traits: os_traits.check_traits keeps the standard
 		// traits as they are, and os_traits.normalize_name makes every
@@ -290,6 +295,17 @@ func vfTraitsOf(s *pcispec.DeviceSpec) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
+}
+
+// vfMixedTraitsFix is GP610's remediation for VFs of one PF with
+// different traits; from Nova 2026.2 a different live_migratable is one.
+func vfMixedTraitsFix(a, b *pcispec.DeviceSpec) string {
+	lmA, _ := a.LiveMigratable()
+	lmB, _ := b.LiveMigratable()
+	if lmA != lmB && a.Release.AtLeast(vfRel2026_2) {
+		return "Give every VF of one PF the same traits and the same live_migratable (Nova 2026.2 gives the devices whose device_spec says live_migratable = true the HW_PCI_LIVE_MIGRATABLE trait), then restart nova-compute."
+	}
+	return "Give every VF of one PF the same traits, then restart nova-compute."
 }
 
 // vfStandardTraits are the standard traits gpupass knows a device_spec
@@ -1140,7 +1156,7 @@ var PlacementVFMix = &Check{
 		Why: "Nova reports each PF or plain PCI device as a resource provider, and the VFs of a PF together as their PF's provider (nova/compute/pci_placement_translator.py, the same in Zed, 2025.1 and 2026.2). " +
 			"It cannot model VFs of one PF with different resource classes or traits (PlacementPciMixedResourceClassException, PlacementPciMixedTraitsException), a PF offered beside its own VFs (PlacementPciDependentDeviceException), or a devname entry (ensure_no_dev_spec_with_devname); " +
 			"at start-up each of these stops nova-compute (_update_available_resource_for_node in nova/compute/manager.py re-raises PlacementPciException when starting). Devices with physical_network are left out of Placement and of these rules.",
-		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one); offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address.",
+		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one), and from Nova 2026.2 the same live_migratable, which becomes the HW_PCI_LIVE_MIGRATABLE trait; offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address.",
 		Links: []string{vfLinkPCI + "#pci-tracking-in-placement"},
 	},
 	Run: runPlacementVFMix,
@@ -1252,7 +1268,7 @@ func runPlacementVFMix(p *Pass) error {
 					Subject:     report.Subject{Kind: "device", Ref: addr},
 					Source:      c.m.Entry.Value.Source.String(),
 					Message:     fmt.Sprintf("The VFs of PF %s get different traits from [pci]device_spec, and [pci]report_in_placement is true: %s: \"VFs from the same PF cannot be configured with different set of 'traits' in [pci]device_spec. We got %s for %s and %s for %s.\" (PlacementPciMixedTraitsException).", addr, failed, t, c.d.Address, firstTraits, strings.Join(current, ",")),
-					Remediation: "Give every VF of one PF the same traits, then restart nova-compute.",
+					Remediation: vfMixedTraitsFix(first.m.Spec, c.m.Spec),
 					Evidence:    map[string]any{"pf": addr, "traits": map[string]string{first.d.Address: firstTraits, c.d.Address: t}},
 				})
 				break

@@ -35,25 +35,33 @@ import (
 
 const vfOracleDir = "testdata/vforacle"
 
-// vfOracleJudged maps the code the oracle runs to the gpupass release it
-// judges: Zed's and 2025.1's code their own releases; 34.0.0 (2026.2),
-// which gpupass does not know, its newest release, 2026.1, whose rules
-// gpupass takes from 34.0.0's code (no 33.x package is at hand).
-var vfOracleJudged = map[string]string{"zed": "zed", "2025.1": "2025.1", "2026.2": "2026.1"}
+// vfOracleJudged maps the code the oracle runs to the gpupass releases it
+// judges: Zed's, 2025.1's and 2026.2's code their own releases (Debian's
+// python3-nova 26.2.2, 31.0.0 and 34.0.0), and 34.0.0's also 2026.1,
+// recorded: no package of Nova 33 is at hand, and 33.0.2's devspec,
+// whitelist and _check_pci_whitelist are 34.0.0's (tags compared in the
+// openstack/nova mirror); its translator differs (vfOracleCodeDiffers).
+var vfOracleJudged = map[string][]string{"zed": {"zed"}, "2025.1": {"2025.1"}, "2026.2": {"2026.1", "2026.2"}}
+
+// vfOracleCodeDiffers are the cases where the code that judges a recorded
+// release ("case/release") is not that release's: Nova's answer does not
+// apply to it, and gpupass answers as the release's own code would.
+var vfOracleCodeDiffers = map[string]string{
+	// 34.0.0's _get_traits_for_dev adds HW_PCI_LIVE_MIGRATABLE to a device
+	// whose device_spec has live_migratable true (not in 33.0.2's): the
+	// VFs of one PF with and without it make 34.0.0 refuse to start, 33.x
+	// start.
+	"gp610-mixed-mixed-lm/2026.1": "33.x's translator gives no HW_PCI_LIVE_MIGRATABLE trait",
+	"gp610-lm-yes-and-no/2026.1":  "33.x's translator gives no HW_PCI_LIVE_MIGRATABLE trait",
+}
 
 // vfOracleDisagreements are the verdicts where gpupass and Nova's code
-// differ today, found by this oracle and reported for checks/gp6_vf.go to
-// be fixed there. The test holds each to its disagreement: once gpupass
-// agrees, it fails until the entry is removed, so the list cannot outlive
-// the fix. Nothing else may disagree.
-var vfOracleDisagreements = map[string]string{
-	// 34.0.0's _get_traits_for_dev adds HW_PCI_LIVE_MIGRATABLE to a device
-	// whose device_spec has live_migratable true; vfTraitsOf does not, so
-	// GP610 misses the PlacementPciMixedTraitsException of VFs of one PF
-	// with and without it. 31.0.0 has no such trait (no refusal there).
-	"gp610-mixed-mixed-lm/2026.2": "GP610 misses HW_PCI_LIVE_MIGRATABLE in the VFs' traits",
-	"gp610-lm-yes-and-no/2026.2":  "GP610 misses HW_PCI_LIVE_MIGRATABLE in the VFs' traits",
-}
+// differ today ("case/code"), found by this oracle and reported for
+// checks/gp6_vf.go to be fixed there. The test holds each to its
+// disagreement: once gpupass agrees, it fails until the entry is removed,
+// so the list cannot outlive the fix. Nothing else may disagree. There are
+// none.
+var vfOracleDisagreements = map[string]string{}
 
 type vfOracleDevice struct {
 	Address       string `json:"address"`
@@ -166,7 +174,7 @@ func TestVFNovaOracleAgreement(t *testing.T) {
 		if len(answers) != len(vfOracleJudged) {
 			t.Errorf("case %s: expected.json has %d releases, want %d", name, len(answers), len(vfOracleJudged))
 		}
-		for code, relName := range vfOracleJudged {
+		for code, relNames := range vfOracleJudged {
 			nova, ok := answers[code]
 			if !ok {
 				t.Errorf("case %s: no answer of Nova %s", name, code)
@@ -175,50 +183,11 @@ func TestVFNovaOracleAgreement(t *testing.T) {
 			if !nova.Starts {
 				refusals[c.Check]++
 			}
-			t.Run(name+"/"+code, func(t *testing.T) {
-				rel, err := novarelease.Parse(relName)
-				if err != nil {
-					t.Fatal(err)
-				}
-				in := &Inputs{
-					Host:        vfOracleHost(t, cases, name, c),
-					NovaConf:    testConf(t, "compute", confFile{"/etc/nova/nova.conf", pciConf(c.PCI...), 0o640}),
-					NovaRelease: rel,
-				}
-				r := Run(in, []*Check{DeviceSpecInvalid, LiveMigration, PlacementVFMix, OneTimeUse})
-				var errs []report.Finding
-				var all strings.Builder
-				for _, f := range r.Findings {
-					all.WriteString(string(f.Severity) + " " + f.ID + ": " + f.Message + "\n")
-					if f.Severity == report.Error {
-						errs = append(errs, f)
-					}
-				}
-				novaSays := "nova-compute starts"
-				if !nova.Starts {
-					novaSays = "nova-compute refuses to start at " + nova.Step + ": " + nova.ErrorClass + ": " + nova.ErrorMessage
-				}
-				known, isKnown := vfOracleDisagreements[name+"/"+code]
-				if nova.Starts != (len(errs) == 0) {
-					if isKnown {
-						t.Logf("known disagreement (%s): Nova %s: %s; gpupass reports %d errors", known, code, novaSays, len(errs))
-						return
-					}
-					t.Fatalf("Nova %s (gpupass %s): %s; gpupass reports %d errors:\n%s", code, relName, novaSays, len(errs), all.String())
-				}
-				if isKnown {
-					t.Fatalf("gpupass now agrees with Nova %s here (%s): remove %q from vfOracleDisagreements", code, novaSays, name+"/"+code)
-				}
-				if nova.Starts {
-					return
-				}
-				for _, f := range errs {
-					if (f.ID == c.Check || f.ID == "GP302" && nova.Step == "device_spec") && strings.Contains(f.Message, nova.ErrorClass) {
-						return
-					}
-				}
-				t.Errorf("Nova %s: %s; no error of %s names %s:\n%s", code, novaSays, c.Check, nova.ErrorClass, all.String())
-			})
+			for _, relName := range relNames {
+				t.Run(name+"/"+relName, func(t *testing.T) {
+					vfOracleJudge(t, cases, name, c, code, relName, nova)
+				})
+			}
 		}
 	}
 	// The cases reach every rule: some refusal of each check's.
@@ -227,6 +196,60 @@ func TestVFNovaOracleAgreement(t *testing.T) {
 			t.Errorf("no case where Nova refuses to start for a %s rule", id)
 		}
 	}
+}
+
+// vfOracleJudge holds gpupass's release relName to the answer of Nova's
+// code on one case.
+func vfOracleJudge(t *testing.T, cases *vfOracleCases, name string, c vfOracleCase, code, relName string, nova vfOracleAnswer) {
+	rel, err := novarelease.Parse(relName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Inputs{
+		Host:        vfOracleHost(t, cases, name, c),
+		NovaConf:    testConf(t, "compute", confFile{"/etc/nova/nova.conf", pciConf(c.PCI...), 0o640}),
+		NovaRelease: rel,
+	}
+	r := Run(in, []*Check{DeviceSpecInvalid, LiveMigration, PlacementVFMix, OneTimeUse})
+	var errs []report.Finding
+	var all strings.Builder
+	for _, f := range r.Findings {
+		all.WriteString(string(f.Severity) + " " + f.ID + ": " + f.Message + "\n")
+		if f.Severity == report.Error {
+			errs = append(errs, f)
+		}
+	}
+	novaSays := "nova-compute starts"
+	if !nova.Starts {
+		novaSays = "nova-compute refuses to start at " + nova.Step + ": " + nova.ErrorClass + ": " + nova.ErrorMessage
+	}
+	if differs, ok := vfOracleCodeDiffers[name+"/"+relName]; ok {
+		if nova.Starts == (len(errs) == 0) {
+			t.Fatalf("Nova %s's code: %s, and gpupass %s agrees, though %s: remove %q from vfOracleCodeDiffers", code, novaSays, relName, differs, name+"/"+relName)
+		}
+		t.Logf("Nova %s's code does not judge %s here (%s): it says %s; gpupass %s reports %d errors", code, relName, differs, novaSays, relName, len(errs))
+		return
+	}
+	known, isKnown := vfOracleDisagreements[name+"/"+code]
+	if nova.Starts != (len(errs) == 0) {
+		if isKnown {
+			t.Logf("known disagreement (%s): Nova %s: %s; gpupass reports %d errors", known, code, novaSays, len(errs))
+			return
+		}
+		t.Fatalf("Nova %s (gpupass %s): %s; gpupass reports %d errors:\n%s", code, relName, novaSays, len(errs), all.String())
+	}
+	if isKnown {
+		t.Fatalf("gpupass now agrees with Nova %s here (%s): remove %q from vfOracleDisagreements", code, novaSays, name+"/"+code)
+	}
+	if nova.Starts {
+		return
+	}
+	for _, f := range errs {
+		if (f.ID == c.Check || f.ID == "GP302" && nova.Step == "device_spec") && strings.Contains(f.Message, nova.ErrorClass) {
+			return
+		}
+	}
+	t.Errorf("Nova %s: %s; no error of %s names %s:\n%s", code, novaSays, c.Check, nova.ErrorClass, all.String())
 }
 
 func TestVFNovaOracleUpToDate(t *testing.T) {

@@ -29,17 +29,24 @@ import (
 //     groups are always registered and read, max_instances exists, and a
 //     type without device_addresses is the default for every parent not
 //     listed elsewhere (a second such type is dropped with a warning).
-//   - Not in any release gpupass knows: commit f412fac1ae "Add mtty
-//     support for testing fake mdevs" (in Debian's 34.0.0, 2026.2; in no
-//     tag up to 33.0.2) accepts a non-PCI address naming an existing
-//     /sys/devices/virtual parent and says "incorrect device address"
-//     instead of "incorrect PCI address".
+//   - 34.0.0 (2026.2): commit f412fac1ae "Add mtty support for testing
+//     fake mdevs" (in no tag up to 33.0.2) accepts a non-PCI address
+//     naming an existing /sys/devices/virtual parent (the mtty sample
+//     driver, for testing) and says "incorrect device address" instead of
+//     "incorrect PCI address". gpupass reads nova.conf alone here, so it
+//     takes a non-PCI address as Nova does on a host without such a
+//     parent: the start-up error.
 //
 // Debian's python3-nova 26.2.2 (Zed), 31.0.0 (2025.1) and 34.0.0 (2026.2)
-// hold the same code as those tags; testdata/oracle/oracle.py runs it.
+// hold the same code as those tags (and, for 34.0.0, as the mirror's
+// master at 00a030403f); testdata/oracle/oracle.py runs it.
 
 // majorCaracal is Nova 29 (2024.1), the first major with the new rules.
 const majorCaracal = 29
+
+// majorHibiscus is Nova 34 (2026.2), which words a bad address
+// "incorrect device address".
+const majorHibiscus = 34
 
 // ExcInvalidMdevConfig is the exception Nova raises for a bad
 // [mdev_<type>] configuration; its message is
@@ -61,8 +68,9 @@ const invalidMdevConfig = "Invalid configuration for mdev-capable devices: %s"
 // before ("Should never happen", says Nova's comment), so it is not
 // modelled.
 const (
-	reasonDuplicate  = "duplicate types for PCI ID %s"
-	reasonBadAddress = "incorrect PCI address: %s"
+	reasonDuplicate      = "duplicate types for PCI ID %s"
+	reasonBadAddress     = "incorrect PCI address: %s"
+	reasonBadAddress2026 = "incorrect device address: %s" // 34.0.0 (2026.2)
 )
 
 // loadDriverLog is what nova-compute logs when constructing the driver
@@ -363,7 +371,11 @@ func (r *reader) mapAddresses(t, class string, addrs []string, v *novaconf.Value
 			return false
 		}
 		if !parseAddress(a, r.py14) {
-			r.fail(fmt.Sprintf(reasonBadAddress, a), v.Source)
+			reason := reasonBadAddress
+			if r.conf.Release.Major >= majorHibiscus {
+				reason = reasonBadAddress2026
+			}
+			r.fail(fmt.Sprintf(reason, a), v.Source)
 			return false
 		}
 		r.conf.Mapping[a] = t

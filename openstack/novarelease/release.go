@@ -35,6 +35,7 @@ var All = []Release{
 	{"2025.1", "epoxy", 31, "2.100"},
 	{"2025.2", "flamingo", 32, "2.100"},
 	{"2026.1", "gazpacho", 33, "2.103"},
+	{"2026.2", "hibiscus", 34, "2.104"},
 }
 
 // Newest is the release assumed when none is given or detected.

@@ -23,8 +23,12 @@ func TestParse(t *testing.T) {
 		{in: "26.0.0.0rc1", want: "zed"},
 		{in: " 2026.1 ", want: "2026.1"},
 		{in: "33", want: "2026.1"},
+		{in: "2026.2", want: "2026.2"},
+		{in: "Hibiscus", want: "2026.2"},
+		{in: "34", want: "2026.2"},
+		{in: "34.0.0", want: "2026.2"},
 		{in: "25.1.0", err: true},
-		{in: "34", err: true},
+		{in: "35", err: true},
 		{in: "yoga", err: true},
 		{in: "029", err: true},
 		{in: "", err: true},
@@ -50,7 +54,7 @@ func TestTable(t *testing.T) {
 			t.Errorf("%s is not newer than %s", r.Name, All[i-1].Name)
 		}
 	}
-	if Newest().Name != "2026.1" {
+	if Newest().Name != "2026.2" {
 		t.Errorf("newest %s", Newest().Name)
 	}
 }
@@ -81,7 +85,8 @@ func TestFromMicroversion(t *testing.T) {
 		{"2.96", []string{"2024.1", "2024.2"}},
 		{"2.100", []string{"2025.1", "2025.2"}},
 		{"2.103", []string{"2026.1"}},
-		{"2.110", []string{"2026.1"}}, // newer than gpupass: the newest rules
+		{"2.104", []string{"2026.2"}},
+		{"2.110", []string{"2026.2"}}, // newer than gpupass: the newest rules
 		{"2.90", nil},                 // Xena/Yoga: older than gpupass supports
 		{"2.94", nil},                 // no release stopped there
 		{"2.1", nil},

@@ -61,6 +61,8 @@ type Alias struct {
 	DeviceType string
 	// Index orders the aliases as Nova's dict does (first definition).
 	Index int
+	// Release is the Nova release whose rules parsed it.
+	Release novarelease.Release
 }
 
 type schemaProp struct {
@@ -125,8 +127,11 @@ func reprList(xs []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// validateAliasSchema is jsonschema.validate(spec, _ALIAS_SCHEMA) with
-// jsonschema 4's choice of the error to report (best_match).
+// validateAliasSchema is jsonschema.validate(spec, _ALIAS_SCHEMA) with the
+// choice of the error to report (best_match) and the wording of the
+// jsonschema that runs release rel, as gpupass models it: that of the
+// Debian suite whose python3-nova judges the release (jsonschema 4.10 in
+// bookworm, 4.19 in trixie, 4.26 in sid; see jsonschema426).
 func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 	if v.kind != pyDict {
 		return sprintf("%s is not of type 'object'", pyRepr(v)), false
@@ -157,36 +162,63 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 	if v.get("name") == nil {
 		return "'name' is a required property", false
 	}
-	firstStrErr := ""
+	newer := jsonschema426(rel)
+	// best_match's relevance: before 4.26, an error on a value that is not
+	// of the property's type (a non-string) outranks the errors on strings,
+	// and the first in the schema's order wins; from 4.26 the error of the
+	// greatest property name wins (the error's path is compared first).
+	var best, bestProp, firstStrErr string
 	for _, p := range props {
 		x := v.get(p.name)
 		if x == nil {
 			continue
 		}
+		msg := ""
 		if x.kind != pyStr {
-			// A type error on a non-string outranks the errors on strings.
-			return sprintf("%s is not of type 'string'", pyRepr(x)), false
+			msg = sprintf("%s is not of type 'string'", pyRepr(x))
+			if !newer {
+				return msg, false
+			}
+		} else {
+			n := pyLen(x.s)
+			switch {
+			case p.minLength > 0 && n < p.minLength:
+				msg = sprintf("%s is too short", pyStrRepr(x.s))
+				if newer && p.minLength == 1 {
+					msg = sprintf("%s should be non-empty", pyStrRepr(x.s))
+				}
+			case p.maxLength > 0 && n > p.maxLength:
+				msg = sprintf("%s is too long", pyStrRepr(x.s))
+			case p.enum != nil && !contains(p.enum, x.s):
+				msg = sprintf("%s is not one of %s", pyStrRepr(x.s), reprList(p.enum))
+			case p.pattern && !pciIDMatches(x.s):
+				msg = sprintf("%s does not match %s", pyStrRepr(x.s), pyStrRepr(pciIDPattern))
+			}
 		}
-		if firstStrErr != "" {
+		if msg == "" {
 			continue
 		}
-		n := pyLen(x.s)
-		switch {
-		case p.minLength > 0 && n < p.minLength:
-			firstStrErr = sprintf("%s is too short", pyStrRepr(x.s))
-		case p.maxLength > 0 && n > p.maxLength:
-			firstStrErr = sprintf("%s is too long", pyStrRepr(x.s))
-		case p.enum != nil && !contains(p.enum, x.s):
-			firstStrErr = sprintf("%s is not one of %s", pyStrRepr(x.s), reprList(p.enum))
-		case p.pattern && !pciIDMatches(x.s):
-			firstStrErr = sprintf("%s does not match %s", pyStrRepr(x.s), pyStrRepr(pciIDPattern))
+		if firstStrErr == "" {
+			firstStrErr = msg
 		}
+		if p.name > bestProp {
+			best, bestProp = msg, p.name
+		}
+	}
+	if newer && best != "" {
+		return best, false
 	}
 	if firstStrErr != "" {
 		return firstStrErr, false
 	}
 	return "", true
 }
+
+// jsonschema426 reports whether release rel runs with jsonschema 4.26 (or
+// later) as gpupass models it: Debian sid's, whose python3-nova judges
+// 2026.2 live; before it, bookworm's 4.10 and trixie's 4.19 choose and
+// word the errors of an alias alike.
+func jsonschema426(rel novarelease.Release) bool { return rel.AtLeast(rel2026_2) }
 
 func contains(xs []string, s string) bool {
 	for _, x := range xs {
@@ -265,7 +297,7 @@ func ParseAliasesWith(values []string, rel novarelease.Release, opts Options) (m
 		}
 		a, ok := aliases[name]
 		if !ok {
-			a = &Alias{Name: name, NUMAPolicy: policy, DeviceType: as.DeviceType, Index: len(order), Specs: []AliasSpec{as}}
+			a = &Alias{Name: name, NUMAPolicy: policy, DeviceType: as.DeviceType, Index: len(order), Specs: []AliasSpec{as}, Release: rel}
 			aliases[name] = a
 			order = append(order, name)
 			continue

@@ -35,7 +35,14 @@ var (
 	rel2023_1 = mustRelease("2023.1")
 	rel2025_1 = mustRelease("2025.1")
 	rel2025_2 = mustRelease("2025.2")
+	rel2026_2 = mustRelease("2026.2")
 )
+
+// python314 reports whether release rel runs on Python 3.14 as gpupass
+// models it: Debian sid's, whose python3-nova judges 2026.2 live
+// (testdata/novaconf/judges.json). Python 3.14 words some of the
+// exceptions Nova lets through differently.
+func python314(rel novarelease.Release) bool { return rel.AtLeast(rel2026_2) }
 
 func mustRelease(name string) novarelease.Release {
 	r, err := novarelease.Parse(name)
@@ -416,6 +423,11 @@ func (p *specParser) regexAddress(d *pyValue) (*AddressSpec, error) {
 		case pyStr:
 			pats[i] = v.s
 		case pyList, pyDict:
+			// re.compile's cache is a dict keyed by a tuple that holds
+			// the pattern.
+			if python314(p.rel) {
+				return nil, novaErr("TypeError", "cannot use 'tuple' as a dict key (unhashable type: '%s')", v.typeName())
+			}
 			return nil, novaErr("TypeError", "unhashable type: '%s'", v.typeName())
 		default:
 			return nil, novaErr("TypeError", "first argument must be string or compiled pattern")

@@ -120,11 +120,20 @@ func translateAliasRequest(value string, aliases map[string]*Alias) ([]AliasRequ
 	for i, p := range parts {
 		split[i] = strings.Split(p, ":")
 	}
+	// Python 3.14 (Nova 2026.2, as gpupass models it) says how many
+	// values there were; the aliases carry the release that parsed them.
+	py314 := false
+	for _, a := range aliases {
+		py314 = python314(a.Release)
+		break
+	}
 	var out []AliasRequest
 	for _, kv := range split {
 		switch {
 		case len(kv) < 2:
 			return nil, novaErr("ValueError", "not enough values to unpack (expected 2, got %d)", len(kv))
+		case len(kv) > 2 && py314:
+			return nil, novaErr("ValueError", "too many values to unpack (expected 2, got %d)", len(kv))
 		case len(kv) > 2:
 			return nil, novaErr("ValueError", "too many values to unpack (expected 2)")
 		}

@@ -1,20 +1,27 @@
 #!/usr/bin/python3
 """Nova's verdicts on the gpupass agreement corpus.
 
-Runs every case of the corpus (testdata/novaconf/*.jsonl) through Nova's
-own code, as installed (Debian's python3-nova: Nova Zed, 26.2.2), and
-prints one JSON line per case, sorted by id:
+Runs every case of the corpus (testdata/novaconf/*.jsonl) through the
+installed Nova's own code and prints one JSON line per case, sorted by id:
 
-    {"id": "...", "zed": {"ok": true|false, "exception": "...", "error": "...", ...}}
+    {"id": "...", "<release>": {"ok": true|false, "exception": "...", "error": "...", ...}}
+
+The release is the installed Nova's (nova.version: 26.x is zed, 31.x
+2025.1, 34.x 2026.2; see RELEASES). The live judges are Debian's
+python3-nova in chroots that hack/nova-chroot.sh builds (bookworm: 26.2.2,
+trixie: 31.0.0, sid: 34.0.0): with --chroot DIR this script copies itself
+and the corpus files under DIR/tmp/, runs there as
+`chroot DIR /usr/bin/python3`, and copies the answer back.
 
   device_spec   nova.pci.whitelist.Whitelist([value]) (which builds
                 nova.pci.devspec.PciDeviceSpec for each entry); when the
                 case lists devices, whether each spec matches each device
                 (PciDeviceSpec.match); "devices": "standard" names the
                 devices of devices.json.
-  alias         CONF.pci.alias = values; nova.pci.request._get_alias_from_config();
-                when the case lists device pools, whether each alias spec
-                selects each pool (utils.pci_device_prop_match)
+  alias         CONF.pci.alias = values; nova.pci.request's
+                get_alias_from_config (_get_alias_from_config before
+                2025.2); when the case lists device pools, whether each
+                alias spec selects each pool (utils.pci_device_prop_match)
   alias_request the same aliases, then _translate_alias_to_requests(request)
   extra_spec    nova.api.validation.extra_specs.validators.validate(key, value)
 
@@ -23,18 +30,21 @@ verdicts do not depend on the machine the oracle runs on: nova.pci.utils
 reads a throw-away directory tree built from the case's "host" (its PCI
 functions' sysfs files and its network interfaces; by default none), or,
 for the cases taken from Nova's unit tests, the functions those tests mock
-are mocked the same way ("mock"). "conf" sets [pci]report_in_placement.
+are mocked the same way ("mock"). "conf" sets [pci]report_in_placement and
+[filter_scheduler]pci_in_placement.
 
 Object addresses in messages ("<... object at 0x7f...>") are removed, so
 that the output is deterministic.
 
 Usage:
-    /usr/bin/python3 oracle.py [CORPUS.jsonl ...]        print the verdicts
-    /usr/bin/python3 oracle.py --update [CORPUS.jsonl ...] record them in the
-                                                         corpus ("nova": {"zed": ...})
-    /usr/bin/python3 oracle.py --release 2025.2 --nova-git DIR [--update] FILE
-        judge as a later release (see RELEASE_TAGS), with that release's
-        nova/pci modules from a clone of openstack/nova
+    python3 oracle.py [--chroot DIR] [CORPUS.jsonl ...]
+        print the installed (or DIR's) Nova's verdicts
+    python3 oracle.py [--chroot DIR] --update [CORPUS.jsonl ...]
+        record them in the corpus files ("nova": {"<release>": ...})
+    python3 oracle.py --release 2025.2 --nova-git DIR [--update] FILE
+        the hybrid that recorded the releases Debian has no package of
+        (see HYBRID_TAGS): that release's nova/pci modules from a clone
+        of openstack/nova, loaded over the installed Nova Zed
 With no file, every *.jsonl next to this script is read.
 """
 
@@ -53,38 +63,55 @@ import tempfile
 import warnings
 from unittest import mock
 
-RELEASE = "zed"
+# Nova's major version in each release (openstack/novarelease's table).
+RELEASES = {
+    26: "zed", 27: "2023.1", 28: "2023.2", 29: "2024.1", 30: "2024.2",
+    31: "2025.1", 32: "2025.2", 33: "2026.1", 34: "2026.2",
+}
 
-# With --nova-git, a later release is judged by its own nova/pci modules
-# (devspec, request, utils, whitelist: the grammar of device_spec and
-# alias), taken from the release's first tag and loaded over the installed
-# Zed Nova; the rest (exceptions, objects, extra spec validators) is Zed's,
-# which the later releases left unchanged for these rules.
-RELEASE_TAGS = {
+# The recorded releases (no Debian package of them: see judges.json) were
+# judged by a hybrid: the release's own nova/pci modules (devspec,
+# request, utils, whitelist: the grammar of device_spec and alias), taken
+# from the release's first tag and loaded over the installed Zed Nova; the
+# rest (exceptions, objects, extra spec validators) is Zed's, which the
+# later releases left unchanged for these rules.
+HYBRID_TAGS = {
     "2023.1": "27.0.0", "2023.2": "28.0.0", "2024.1": "29.0.0",
-    "2024.2": "30.0.0", "2025.1": "31.0.0", "2025.2": "32.0.0",
-    "2026.1": "33.0.0",
+    "2024.2": "30.0.0", "2025.2": "32.0.0", "2026.1": "33.0.0",
 }
 
 warnings.simplefilter("ignore")
 logging.disable(logging.CRITICAL)
 
-_stderr = sys.stderr
-sys.stderr = open(os.devnull, "w")  # eventlet's import-time chatter
-try:
-    import nova.conf
-    from nova.api.validation.extra_specs import validators
-    from nova import objects
-    from nova.pci import devspec  # noqa: F401
-    from nova.pci import request
-    from nova.pci import utils
-    from nova.pci import whitelist
-finally:
-    sys.stderr.close()
-    sys.stderr = _stderr
+CONF = None
+validators = objects = devspec = request = utils = whitelist = None
 
-objects.register_all()
-CONF = nova.conf.CONF
+
+def load_nova():
+    """Import the installed Nova; return its release and version."""
+    global CONF, validators, objects, devspec, request, utils, whitelist
+    _stderr = sys.stderr
+    sys.stderr = open(os.devnull, "w")  # eventlet's import-time chatter
+    try:
+        import nova.conf
+        import nova.version
+        from nova.api.validation.extra_specs import validators
+        from nova import objects
+        from nova.pci import devspec
+        from nova.pci import request
+        from nova.pci import utils
+        from nova.pci import whitelist
+    finally:
+        sys.stderr.close()
+        sys.stderr = _stderr
+    objects.register_all()
+    CONF = nova.conf.CONF
+    version = nova.version.version_string()
+    major = int(version.split(".")[0])
+    if major not in RELEASES:
+        raise SystemExit("oracle.py: Nova %s is no release gpupass knows (%s)"
+                         % (version, ", ".join(RELEASES.values())))
+    return RELEASES[major], version
 
 
 def overlay_release(release, git_dir):
@@ -98,7 +125,7 @@ def overlay_release(release, git_dir):
     except Exception:
         CONF.register_opt(cfg.BoolOpt("pci_in_placement", default=False),
                           group="filter_scheduler")
-    tag = RELEASE_TAGS[release]
+    tag = HYBRID_TAGS[release]
     tmp = tempfile.mkdtemp(prefix="gpupass-nova-%s-" % tag)
     loaded = {}
     for name in ("utils", "request", "devspec", "whitelist"):
@@ -117,6 +144,8 @@ def overlay_release(release, git_dir):
     shutil.rmtree(tmp, ignore_errors=True)
     utils, request = loaded["utils"], loaded["request"]
     devspec, whitelist = loaded["devspec"], loaded["whitelist"]
+
+
 _ADDR = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
@@ -327,26 +356,77 @@ def run(case):
         return RUNNERS[case["kind"]](case)
 
 
+def in_chroot(args, files):
+    """Run this script as `chroot DIR /usr/bin/python3` on copies of files
+    under DIR/tmp; print its output, or, with --update, copy the updated
+    files back. Returns the exit status."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.abspath(args.chroot)
+    if not os.path.isfile(os.path.join(root, "usr/bin/python3")):
+        raise SystemExit("oracle.py: %s has no /usr/bin/python3: build it "
+                         "with hack/nova-chroot.sh" % root)
+    os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+    work = tempfile.mkdtemp(prefix="gpupass-oracle-",
+                            dir=os.path.join(root, "tmp"))
+    inside = "/" + os.path.relpath(work, root)
+    try:
+        for name in ("oracle.py", "devices.json"):
+            shutil.copy(os.path.join(here, name), work)
+        copies = []
+        for i, path in enumerate(files):
+            copy = "%d-%s" % (i, os.path.basename(path))
+            shutil.copy(path, os.path.join(work, copy))
+            copies.append(copy)
+        cmd = ["chroot", root, "/usr/bin/python3", "-B",
+               inside + "/oracle.py"]
+        if args.update:
+            cmd.append("--update")
+        cmd += [inside + "/" + c for c in copies]
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+               "LC_ALL": "C.UTF-8", "HOME": "/root"}
+        res = subprocess.run(cmd, env=env)
+        if res.returncode != 0:
+            return res.returncode
+        if args.update:
+            for path, copy in zip(files, copies):
+                shutil.copy(os.path.join(work, copy), path)
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--update", action="store_true",
                     help="record the verdicts in the corpus files")
-    ap.add_argument("--release", default=RELEASE,
-                    help="judge as this release: " + ", ".join(
-                        [RELEASE] + sorted(RELEASE_TAGS)))
+    ap.add_argument("--chroot", metavar="DIR",
+                    help="judge with the Nova installed in chroot DIR "
+                    "(built by hack/nova-chroot.sh)")
+    ap.add_argument("--release",
+                    help="with --nova-git: judge as this recorded release, "
+                    "one of " + ", ".join(sorted(HYBRID_TAGS)))
     ap.add_argument("--nova-git", metavar="DIR",
-                    help="a clone of openstack/nova, for --release other "
-                    "than zed")
+                    help="a clone of openstack/nova, for --release")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
-    release = args.release
-    if release != RELEASE:
-        if not args.nova_git or release not in RELEASE_TAGS:
-            ap.error("--release %s needs --nova-git and one of %s"
-                     % (release, ", ".join(sorted(RELEASE_TAGS))))
-        overlay_release(release, args.nova_git)
     here = os.path.dirname(os.path.abspath(__file__))
     files = args.files or sorted(glob.glob(os.path.join(here, "*.jsonl")))
+    if args.chroot:
+        if args.release or args.nova_git:
+            ap.error("--chroot judges with the chroot's own Nova: "
+                     "no --release or --nova-git")
+        sys.stdout.flush()
+        sys.exit(in_chroot(args, files))
+    release, version = load_nova()
+    if args.release or args.nova_git:
+        if not args.nova_git or args.release not in HYBRID_TAGS:
+            ap.error("--release needs --nova-git and one of %s"
+                     % ", ".join(sorted(HYBRID_TAGS)))
+        if release != "zed":
+            ap.error("the hybrid loads over Nova Zed; this is Nova %s"
+                     % version)
+        overlay_release(args.release, args.nova_git)
+        release = args.release
     sys.setrecursionlimit(1000)
     results = []
     for path in files:
