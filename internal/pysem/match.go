@@ -88,15 +88,21 @@ func (r *Regex) Match(s string) (bool, error) {
 }
 
 func (r *Regex) match(s string) (bool, error) {
+	ok, _, err := r.matchSteps(s)
+	return ok, err
+}
+
+// matchSteps is match, and the steps it took.
+func (r *Regex) matchSteps(s string) (bool, int, error) {
 	m := &matcher{v: r.v, s: s, marks: make([]int, 2*r.groups), budget: MatchBudget}
 	for i := range m.marks {
 		m.marks[i] = -1
 	}
 	ok := m.seq(r.nodes, 0, r.flags, func(int) bool { return true })
 	if m.exhausted {
-		return false, ErrTooComplex
+		return false, m.steps, ErrTooComplex
 	}
-	return ok, nil
+	return ok, m.steps, nil
 }
 
 // matcher is one Match: continuation-passing backtracking, where each
@@ -184,9 +190,17 @@ func (m *matcher) at(kind, pos, flags int) bool {
 	return (before != after) == (kind == atBoundary)
 }
 
-func (m *matcher) node(n *reNode, pos, flags int, k func(int) bool) bool {
+// tick counts a step; false once past the budget.
+func (m *matcher) tick() bool {
 	if m.steps++; m.steps > m.budget {
 		m.exhausted = true
+		return false
+	}
+	return true
+}
+
+func (m *matcher) node(n *reNode, pos, flags int, k func(int) bool) bool {
+	if !m.tick() {
 		return false
 	}
 	t := len(m.trail)
@@ -287,6 +301,10 @@ func (m *matcher) node(n *reNode, pos, flags int, k func(int) bool) bool {
 // the last optional item started (-1 for none): an item that matched the
 // empty string ends the repeat (zero-width match protection).
 func (m *matcher) greedy(n *reNode, count int64, pos, lastPos, flags int, k func(int) bool) bool {
+	// An iteration is a step: an empty item (?:){N} has no node to count.
+	if !m.tick() {
+		return false
+	}
 	if count < n.min {
 		return m.seq(n.sub, pos, flags, func(p int) bool { return m.greedy(n, count+1, p, lastPos, flags, k) })
 	}
@@ -305,6 +323,9 @@ func (m *matcher) greedy(n *reNode, count int64, pos, lastPos, flags int, k func
 
 // lazy is sre's MIN_UNTIL: the tail first, then one more item.
 func (m *matcher) lazy(n *reNode, count int64, pos, lastPos, flags int, k func(int) bool) bool {
+	if !m.tick() {
+		return false
+	}
 	if count < n.min {
 		return m.seq(n.sub, pos, flags, func(p int) bool { return m.lazy(n, count+1, p, lastPos, flags, k) })
 	}
@@ -324,6 +345,9 @@ func (m *matcher) lazy(n *reNode, count int64, pos, lastPos, flags int, k func(i
 func (m *matcher) possessive(n *reNode, pos, flags int, k func(int) bool) bool {
 	var count int64
 	for ; count < n.min; count++ {
+		if !m.tick() {
+			return false
+		}
 		end, ok := m.first(n.sub, pos, flags)
 		if !ok {
 			return false
@@ -332,6 +356,9 @@ func (m *matcher) possessive(n *reNode, pos, flags int, k func(int) bool) bool {
 	}
 	last := -1
 	for (count < n.max || n.max == pyMaxRepeat) && pos != last {
+		if !m.tick() {
+			return false
+		}
 		t := len(m.trail)
 		end, ok := m.first(n.sub, pos, flags)
 		if !ok {
