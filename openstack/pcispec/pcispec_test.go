@@ -522,3 +522,32 @@ func TestLazySysfs(t *testing.T) {
 		t.Errorf("the PF's VF device ID is %q, want 154c", v)
 	}
 }
+
+// TestEachReleaseReadsWithItsPython: what Python changed between the
+// releases' Pythons (3.11 for Zed, 3.13 for 2025.1, 3.14 for 2026.2)
+// changes what each release accepts. Checked against the real Pythons by
+// internal/pysem's differential tests.
+func TestEachReleaseReadsWithItsPython(t *testing.T) {
+	zed, epoxy := rel(t, "zed"), rel(t, "2025.1")
+	for _, tc := range []struct {
+		spec       string
+		zed, epoxy bool // accepted
+	}{
+		{`{"address": {"bus": "(?t)0"}}`, true, false},            // TEMPLATE flag, gone in 3.13
+		{`{"address": {"bus": "(0)(?( 1)0)"}}`, true, false},      // conditional read with int() in 3.11
+		{`{"address": {"bus": "0\\z"}}`, false, false},            // \z only from 3.14
+		{`{"vendor_id": "` + "\U00011F51" + `0de"}`, false, true}, // a Kawi digit: Unicode 15
+	} {
+		_, _, errZ := ParseDeviceSpec(tc.spec, zed)
+		_, _, errE := ParseDeviceSpec(tc.spec, epoxy)
+		if (errZ == nil) != tc.zed || (errE == nil) != tc.epoxy {
+			t.Errorf("%s: zed %v, 2025.1 %v; want accepted %v, %v", tc.spec, errZ, errE, tc.zed, tc.epoxy)
+		}
+	}
+	_, _, errZ := ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, zed)
+	_, _, errE := ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, epoxy)
+	if errZ == nil || !strings.Contains(errZ.Error(), "Expecting property name enclosed in double quotes") ||
+		errE == nil || !strings.Contains(errE.Error(), "Illegal trailing comma before end of object") {
+		t.Errorf("trailing comma: zed %v, 2025.1 %v", errZ, errE)
+	}
+}
