@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -294,12 +295,13 @@ func TestCorpusRegexesAgainstCPython(t *testing.T) {
 		func(v Version, c reCase) (string, bool) { return reAnswer(v, c.pattern, c.subjects) })
 }
 
-// corpusPatterns are the strings of every dict address in the corpus's
-// device_spec inputs.
+// corpusPatterns are the strings of every dict address in the device_spec
+// inputs of the agreement corpus and the release cases.
 func corpusPatterns(t *testing.T) []string {
 	t.Helper()
 	seen := map[string]bool{}
-	for _, file := range []string{"../../testdata/novaconf/corpus.jsonl"} {
+	files, _ := filepath.Glob("../../testdata/novaconf/releases/*.jsonl")
+	for _, file := range append([]string{"../../testdata/novaconf/corpus.jsonl"}, files...) {
 		f, err := os.Open(file)
 		if err != nil {
 			t.Fatal(err)
