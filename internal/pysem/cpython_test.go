@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -34,7 +35,8 @@ def run(op, c):
         p = re.compile(c[0])
         return {"ok": [p.match(s) is not None for s in c[1]]}
     raise ValueError(op)
-print(json.dumps({"version": list(sys.version_info[:2]), "full": sys.version.split()[0]}), flush=True)
+print(json.dumps({"version": list(sys.version_info[:2]), "full": sys.version.split()[0],
+                  "possessive_fixed": re.match(r"(?!0)?+\w{2}", "0a") is not None}), flush=True)
 for line in sys.stdin:
     req = json.loads(line)
     out = []
@@ -51,10 +53,14 @@ type cpython struct {
 	name string
 	v    Version
 	full string
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  *bufio.Reader
-	mu   sync.Mutex
+	// oldPossessive is true for a Python whose sre predates the fix of
+	// possessive repeats whose item fails (Debian bookworm's 3.11.2-6+deb12u6
+	// has the bug, deb12u9 the fix; gpupass follows the fix).
+	oldPossessive bool
+	cmd           *exec.Cmd
+	in            io.WriteCloser
+	out           *bufio.Reader
+	mu            sync.Mutex
 }
 
 // pyResult is one case's answer: ok, or the exception.
@@ -85,14 +91,16 @@ func startPython(name string, argv ...string) (*cpython, error) {
 		return nil, fmt.Errorf("%s: no greeting: %v", name, err)
 	}
 	var hello struct {
-		Version [2]int
-		Full    string
+		Version         [2]int
+		Full            string
+		PossessiveFixed bool `json:"possessive_fixed"`
 	}
 	if err := json.Unmarshal(line, &hello); err != nil {
 		p.close()
 		return nil, fmt.Errorf("%s: %q: %v", name, line, err)
 	}
 	p.full = hello.Full
+	p.oldPossessive = !hello.PossessiveFixed
 	switch hello.Version {
 	case [2]int{3, 11}:
 		p.v = Py311
@@ -105,6 +113,9 @@ func startPython(name string, argv ...string) (*cpython, error) {
 		return nil, fmt.Errorf("%s is Python %s, which gpupass does not emulate (3.11, 3.13, 3.14)", name, hello.Full)
 	}
 	p.name = fmt.Sprintf("%s (Python %s)", name, p.full)
+	if p.oldPossessive {
+		p.name = fmt.Sprintf("%s (Python %s, before the possessive-repeat fix)", name, p.full)
+	}
 	return p, nil
 }
 
@@ -258,4 +269,11 @@ func reAnswer(v Version, p string, subjects []string) (answer string, budget boo
 		got[i] = ok
 	}
 	return fmt.Sprint("ok ", got), false
+}
+
+// possessive reports whether a pattern has a possessive repeat (*+, ++,
+// ?+, {m,n}+), on which a Python before the possessive-repeat fix may
+// answer differently (cpython.oldPossessive).
+func possessive(pattern string) bool {
+	return strings.Contains(pattern, "*+") || strings.Contains(pattern, "++") || strings.Contains(pattern, "?+") || strings.Contains(pattern, "}+")
 }

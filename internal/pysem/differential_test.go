@@ -36,7 +36,7 @@ func compare[C any](t *testing.T, what, op string, cases []C, wire func(C) any, 
 			}
 			res = append(res, r...)
 		}
-		agree, skipped := 0, 0
+		agree, skipped, old := 0, 0, 0
 		for i, c := range cases {
 			want := pyAnswer(res[i])
 			answers[i] = append(answers[i], want)
@@ -50,6 +50,8 @@ func compare[C any](t *testing.T, what, op string, cases []C, wire func(C) any, 
 				skipped++
 			case got == want:
 				agree++
+			case p.oldPossessive && op == "re" && possessive(fmt.Sprint(wire(c).([]any)[0])):
+				old++
 			default:
 				if shown++; shown <= 20 {
 					t.Errorf("%s %s: %s %.300q:\n gpupass: %.400s\n  Python: %.400s", what, p.name, op, fmt.Sprint(wire(c)), got, want)
@@ -59,6 +61,9 @@ func compare[C any](t *testing.T, what, op string, cases []C, wire func(C) any, 
 		budgetNote := ""
 		if skipped > 0 {
 			budgetNote = fmt.Sprintf(" (%d past gpupass's MatchBudget, not compared)", skipped)
+		}
+		if old > 0 {
+			budgetNote += fmt.Sprintf(" (%d with a possessive repeat answered by this Python's bug, not compared)", old)
 		}
 		t.Logf("%s, %s: %d cases, gpupass agrees on %d%s", what, p.name, len(cases), agree, budgetNote)
 	}
@@ -220,7 +225,10 @@ var pickedPatterns = []string{
 	`(`, `)`, `())`, `(()`, `|`, `0|`, `|0`, `(|)`, `a||b`, `*`, `+0`, `?`, `^*`, `$*`, `\b*`, `(?=0)*`, `(?:)*`, `(?:)+x`, `()*`,
 	`(?:0*)*x`, `(?:0?)*?x`, `(?:0|00)*?$`, `(0??)+`, `0{0}`, `(0){0}\1`, `0{4294967294}`, `0{4294967295}`, `0{99999999999}`,
 	`0{1,4294967295}`, `(?:0{1000}){1000}`, `(?:)` + strings.Repeat("(", 50) + strings.Repeat(")", 50),
-	`(?P<g>0)|(?P<h>1)(?(g)a|b)`, `(?>(0)|1)\1`, `(?>0*)0`, `(?:0|1)*+0`, `a(?#x)*`, `(?x)0 *`, `(?x)0 {2}`, `(?x)(?#x) *`,
+	`(?P<g>0)|(?P<h>1)(?(g)a|b)`, `(?>(0)|1)\1`, `(?>0*)0`, `(?:0|1)*+0`,
+	// Possessive repeats whose item fails: Debian fixed sre's answer in a
+	// bookworm security update.
+	`(?!0)?+\w{2}`, `(?!(0))?+0a`, `(?:0{2}?0)*+\w`, `(?:0{2}?00*+)*+\w`, `(?!(?P<h>0)a+?)?+\w{2}?`, `a(?#x)*`, `(?x)0 *`, `(?x)0 {2}`, `(?x)(?#x) *`,
 }
 
 func regexCases() []reCase {

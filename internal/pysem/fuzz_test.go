@@ -44,6 +44,9 @@ func FuzzRegexMatch(f *testing.F) {
 			t.Fatal(err)
 		}
 		want := pyAnswer(res[0])
+		if py.oldPossessive && possessive(pattern) {
+			return // this Python's sre has the bug Debian fixed since
+		}
 		if got != want && !(isRecursion(got) && isRecursion(want)) {
 			t.Fatalf("%s: re %q on %q:\n gpupass: %s\n  Python: %s", py.name, pattern, subject, got, want)
 		}
