@@ -213,7 +213,8 @@ func ParseAliasesWith(values []string, rel novarelease.Release, opts Options) (m
 	aliases := map[string]*Alias{}
 	var order []string
 	for i, value := range values {
-		v, err := pythonOf(rel).LoadJSON(value, pyJSONMaxDepthAlias)
+		py := pythonOf(rel)
+		v, err := py.LoadJSON(value, jsonMaxDepth(py, pyJSONMaxDepthAlias))
 		if err != nil {
 			return nil, diags, pciInvalidAlias(err.Error())
 		}

@@ -184,7 +184,8 @@ func (p *specParser) warn(format string, args ...any) {
 }
 
 func (p *specParser) parse(value string) ([]*DeviceSpec, error) {
-	v, err := pythonOf(p.rel).LoadJSON(value, pyJSONMaxDepthDeviceSpec)
+	py := pythonOf(p.rel)
+	v, err := py.LoadJSON(value, jsonMaxDepth(py, pyJSONMaxDepthDeviceSpec))
 	if err != nil {
 		if je, ok := err.(*pysem.JSONError); ok && je.Exception == "RecursionError" {
 			return nil, novaErr("RecursionError", "%s", je.Message)
@@ -240,14 +241,9 @@ func (p *specParser) hexField(prop string, a *pysem.Value, max int64, width int)
 	return out, nil
 }
 
-// pyDeepcopyMaxDepth is the container nesting (the spec dict included) at
-// which copy.deepcopy(dev_spec), the first thing PciDeviceSpec does, fails
-// with RecursionError under the oracle.
-const pyDeepcopyMaxDepth = 495
-
 func (p *specParser) parseOne(ds *pysem.Value, index int) (*DeviceSpec, error) {
-	if ds.Depth() > pyDeepcopyMaxDepth {
-		return nil, novaErr("RecursionError", "maximum recursion depth exceeded while calling a Python object")
+	if py := pythonOf(p.rel); ds.Depth() > deepcopyMaxDepth(py) {
+		return nil, novaErr("RecursionError", "%s", recursionMessage(py))
 	}
 	for _, k := range ds.Dups {
 		p.warn("device_spec key %q is given more than once; Nova keeps the last value", k)

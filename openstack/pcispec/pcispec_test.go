@@ -544,8 +544,27 @@ func TestEachReleaseReadsWithItsPython(t *testing.T) {
 			t.Errorf("%s: zed %v, 2025.1 %v; want accepted %v, %v", tc.spec, errZ, errE, tc.zed, tc.epoxy)
 		}
 	}
-	_, _, errZ := ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, zed)
-	_, _, errE := ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, epoxy)
+	// Deep nesting: 3.13's json decodes a list nested 1,000 deep (Nova then
+	// finds no dict), and words the RecursionError of deepcopy without
+	// "while calling a Python object".
+	deep := strings.Repeat("[", 1000) + strings.Repeat("]", 1000)
+	_, _, errZ := ParseDeviceSpec(deep, zed)
+	_, _, errE := ParseDeviceSpec(deep, epoxy)
+	if ne, ok := errZ.(*NovaError); !ok || ne.Exception != "RecursionError" {
+		t.Errorf("list 1,000 deep, zed: %v", errZ)
+	}
+	if ne, ok := errE.(*NovaError); !ok || ne.Exception != "PciConfigInvalidSpec" {
+		t.Errorf("list 1,000 deep, 2025.1: %v", errE)
+	}
+	deep = strings.Repeat(`{"a": `, 500) + "1" + strings.Repeat("}", 500)
+	_, _, errZ = ParseDeviceSpec(deep, zed)
+	_, _, errE = ParseDeviceSpec(deep, epoxy)
+	if errZ == nil || errZ.Error() != "maximum recursion depth exceeded while calling a Python object" ||
+		errE == nil || errE.Error() != "maximum recursion depth exceeded" {
+		t.Errorf("dict 500 deep: zed %v, 2025.1 %v", errZ, errE)
+	}
+	_, _, errZ = ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, zed)
+	_, _, errE = ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, epoxy)
 	if errZ == nil || !strings.Contains(errZ.Error(), "Expecting property name enclosed in double quotes") ||
 		errE == nil || !strings.Contains(errE.Error(), "Illegal trailing comma before end of object") {
 		t.Errorf("trailing comma: zed %v, 2025.1 %v", errZ, errE)
