@@ -210,7 +210,7 @@ var pickedPatterns = []string{
 	`(0)(?<=\1)`, `(?<=(0)\1)`, `(?<=a{2})`, `(?<=(?:0){2000000000})a`, `(?<=(?:(?:0){2000000000}){3})a`, `(?<=(?:0|1){2})0`,
 	`(?=(0))\1`, `(?!(0))\1`, `(?=(0)|1)(?(1)0|1)`, `(?<=\b)0`, `\b0\b`, `\B`, `0\B`, `\b`, `^\B`,
 	// Escapes.
-	`\x30`, `\x3`, `\x3g`, `\u0030`, `\u003`, `\U00000030`, `\U00110000`, `\N{DIGIT ZERO}`, `\N{digit zero}`, `\N{DIGIT ZERO`,
+	`\x30`, `\x3`, `\x3g`, `\u0030`, `\u003`, `\U00000030`, `\U00110000`, `\U7fffffff`, `\U80000000`, `[\U80000000]`, `[\UFFFFFFFF-a]`, `\N{DIGIT ZERO}`, `\N{digit zero}`, `\N{DIGIT ZERO`,
 	`\N{}`, `\N`, `\N{LATIN SMALL LETTER A}`, `\N{KELVIN SIGN}`, `(?i)\N{KELVIN SIGN}`, `\N{HANGUL SYLLABLE GA}`,
 	`\N{hangul syllable ga}`, `\N{CJK UNIFIED IDEOGRAPH-4E00}`, `\N{cjk unified ideograph-4e00}`, `\N{CJK UNIFIED IDEOGRAPH-2EBF0}`,
 	`\N{KAWI DIGIT ZERO}`, `\N{GARAY DIGIT ZERO}`, `\N{TANGUT IDEOGRAPH-17000}`, `\N{tangut ideograph-187f7}`, `\N{TANGUT IDEOGRAPH-187F8}`, `\N{TANGUT IDEOGRAPH-18D08}`, `\N{EGYPTIAN HIEROGLYPH-13460}`, `\N{NULL}`,

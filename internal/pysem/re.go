@@ -982,6 +982,11 @@ func reCodeEscape(t *reTokenizer, esc string, st *reState) (rune, bool, *ReError
 			return 0, t.error("incomplete escape "+e, len([]rune(e)))
 		}
 		v, _ := new(big.Int).SetString(e[2:], 16)
+		if v.Int64() >= 1<<31 && st.v < Py313 {
+			// 3.11's chr() cannot take it as a C int: an OverflowError,
+			// which the parser does not turn into re.error (3.13 does).
+			return 0, &ReError{Exception: "OverflowError", Message: "Python int too large to convert to C int"}
+		}
 		if v.Int64() > 0x10ffff {
 			return 0, t.error("bad escape "+e, len([]rune(e)))
 		}
