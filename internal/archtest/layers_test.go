@@ -16,8 +16,10 @@ const module = "github.com/gpupass/gpupass/"
 // A new package gets a rank here (the test fails until it has one).
 var layers = map[string]int{
 	// Text utilities below every layer, importing nothing of gpupass:
-	// the redaction of credentials every reader and writer applies.
-	"internal/redact": -1, "internal/regfile": -1, "internal/shellword": -1,
+	// the redaction of credentials every reader and writer applies, and
+	// Python's semantics (int, json, re) as the Python that runs Nova has
+	// them.
+	"internal/redact": -1, "internal/regfile": -1, "internal/shellword": -1, "internal/pysem": -1,
 	// Knowledge and plain data, importing nothing of gpupass but the above.
 	"pcidev": 0, "internal/prose": 0, "openstack/novaconf": 0, "openstack/novarelease": 0, "openstack/cloudmodel": 0,
 	// Readers and grammars.

@@ -1,6 +1,7 @@
 package mdevconf
 
 import (
+	"github.com/gpupass/gpupass/internal/pysem"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -68,7 +69,7 @@ func check(t *testing.T, rel novarelease.Release, c *Conf) {
 		}
 	}
 	for a, typ := range c.Mapping {
-		if !parseAddress(a, !rel.AtLeast(novarelease.Release{Major: majorCaracal})) || !slices.Contains(c.Used, typ) && typ != "" {
+		if !parseAddress(a, pysem.ForNova(rel.Major)) || !slices.Contains(c.Used, typ) && typ != "" {
 			t.Fatalf("%s: mapping %q -> %q: not an address Nova accepts, or a type not used", rel, a, typ)
 		}
 		if _, ok := c.Classes[a]; !ok {

@@ -1,6 +1,7 @@
 package mdevconf
 
 import (
+	"github.com/gpupass/gpupass/internal/pysem"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -246,10 +247,10 @@ func TestParseAddress(t *testing.T) {
 		{"0000:84:00.0 ", false, false},        // stripped by ListOpt before, but not by the regex
 		{"0000:84:00.00", false, false},
 	} {
-		if got := parseAddress(tc.s, true); got != tc.zed {
+		if got := parseAddress(tc.s, pysem.Py311); got != tc.zed {
 			t.Errorf("parseAddress(%q) (Python 3.11) = %v", tc.s, got)
 		}
-		if got := parseAddress(tc.s, false); got != tc.py13 {
+		if got := parseAddress(tc.s, pysem.Py313); got != tc.py13 {
 			t.Errorf("parseAddress(%q) (Python 3.13) = %v", tc.s, got)
 		}
 	}

@@ -2,6 +2,7 @@ package mdevconf
 
 import (
 	"fmt"
+	"github.com/gpupass/gpupass/internal/pysem"
 	"math"
 	"regexp"
 	"slices"
@@ -116,7 +117,7 @@ func Parse(c *novaconf.Set, rel novarelease.Release) *Conf {
 		return nil
 	}
 	r := &reader{c: c, conf: &Conf{Release: rel}, newRules: rel.Major >= majorCaracal,
-		py14: rel.Major < majorCaracal, emitted: map[novaconf.Name]bool{}, addrValue: map[string]*novaconf.Value{}}
+		py: pysem.ForNova(rel.Major), emitted: map[novaconf.Name]bool{}, addrValue: map[string]*novaconf.Value{}}
 	r.readEnabled()
 	r.readGroups()
 	if r.parseError() {
@@ -137,8 +138,9 @@ type reader struct {
 	conf *Conf
 	// newRules: 29.0.0 and later.
 	newRules bool
-	// py14: the release's Python knows Unicode 14, not 15 (see pyDecimal).
-	py14 bool
+	// py is the Python that runs the release: its int() and re's \d
+	// take the decimal digits of its Unicode version.
+	py pysem.Version
 	// emitted are the deprecated names oslo.config already warned about
 	// (it warns once per name).
 	emitted map[novaconf.Name]bool
@@ -213,7 +215,7 @@ func (r *reader) readGroups() {
 		}
 		if vs := r.c.Lookup(novaconf.Option{Group: s.Group, Name: "max_instances", Type: novaconf.TypeInt}); len(vs) > 0 {
 			g.MaxValue = &vs[0]
-			if n, msg := maxInstances(vs[0].Text, r.py14); msg == "" {
+			if n, msg := maxInstances(vs[0].Text, r.py); msg == "" {
 				g.MaxInstances = n
 			}
 		}
@@ -243,7 +245,7 @@ func (r *reader) parseError() bool {
 		e := &StartError{Exception: "ConfigFileParseError", Message: f.Err.Message, Where: f.Err.Source}
 		if msg := novaconf.OsloMessage(f.Err.Code); msg != "" && f.Err.OsloLine > 0 {
 			// cfg.ConfigFileParseError around cfg.ParseError.
-			e.Message = fmt.Sprintf("Failed to parse %s: at %s:%d, %s: %s", f.Name, f.Name, f.Err.OsloLine, msg, pyRepr(f.Err.Line))
+			e.Message = fmt.Sprintf("Failed to parse %s: at %s:%d, %s: %s", f.Name, f.Name, f.Err.OsloLine, msg, r.py.StrRepr(f.Err.Line))
 		}
 		r.conf.StartErr = e
 		return true
@@ -305,7 +307,7 @@ func (r *reader) valueError(opt string, v novaconf.Value, msg string) *StartErro
 	return &StartError{
 		Exception: ExcConfigFileValueError,
 		Message: fmt.Sprintf("Value for option %s from LocationInfo(location=<Locations.user: (4, True)>, detail=%s) is not valid: %s",
-			opt, pyRepr(file), msg),
+			opt, r.py.StrRepr(file), msg),
 		Where:  v.Source,
 		Logged: loadDriverLog,
 	}
@@ -323,21 +325,22 @@ func (r *reader) class(t string) (string, *StartError) {
 		return "", r.valueError("mdev_class", v, fmt.Sprintf("Value '%s' exceeds maximum length %d", v.Text, classMaxLength))
 	}
 	if !classRe.MatchString(v.Text) {
-		return "", r.valueError("mdev_class", v, fmt.Sprintf("Value %s doesn't match regex %s", pyRepr(v.Text), pyRepr(classPattern)))
+		return "", r.valueError("mdev_class", v, fmt.Sprintf("Value %s doesn't match regex %s", r.py.StrRepr(v.Text), r.py.StrRepr(classPattern)))
 	}
 	return v.Text, nil
 }
 
 // maxInstances converts max_instances as types.Integer(min=1) does: 0
 // for None (blank), else the number or the ValueError's message.
-func maxInstances(text string, py14 bool) (int, string) {
-	if strings.TrimFunc(text, pyIsSpace) == "" {
+func maxInstances(text string, py pysem.Version) (int, string) {
+	if strings.TrimFunc(text, pysem.IsSpace) == "" {
 		return 0, ""
 	}
-	n, msg := pyInt(text, py14)
-	if msg != "" {
-		return 0, msg
+	res := py.ParseInt(text, 10)
+	if res.Value == nil {
+		return 0, res.Err
 	}
+	n := res.Value
 	if n.Sign() <= 0 {
 		return 0, "Should be greater than or equal to 1"
 	}
@@ -354,7 +357,7 @@ func (r *reader) max(t string) (int, *StartError) {
 		return 0, nil
 	}
 	r.dollar(vs[0])
-	n, msg := maxInstances(vs[0].Text, r.py14)
+	n, msg := maxInstances(vs[0].Text, r.py)
 	if msg != "" {
 		return 0, r.valueError("max_instances", vs[0], msg)
 	}
@@ -370,7 +373,7 @@ func (r *reader) mapAddresses(t, class string, addrs []string, v *novaconf.Value
 			r.fail(fmt.Sprintf(reasonDuplicate, a), v.Source)
 			return false
 		}
-		if !parseAddress(a, r.py14) {
+		if !parseAddress(a, r.py) {
 			reason := reasonBadAddress
 			if r.conf.Release.Major >= majorHibiscus {
 				reason = reasonBadAddress2026
@@ -607,7 +610,7 @@ func (r *reader) ignored() {
 // ^([\da-fA-F]{4}):([\da-fA-F]{2}):([\da-fA-F]{2}).([0-7]{1})$ on a str:
 // \d is any Unicode decimal digit, the "." any character but a newline,
 // and "$" also matches before a final newline.
-func parseAddress(s string, py14 bool) bool {
+func parseAddress(s string, py pysem.Version) bool {
 	rs := []rune(s)
 	if n := len(rs); n == 13 && rs[12] == '\n' {
 		rs = rs[:12]
@@ -616,7 +619,7 @@ func parseAddress(s string, py14 bool) bool {
 		return false
 	}
 	hex := func(r rune) bool {
-		return (r >= 'a' && r <= 'f') || (r >= 'A' && r <= 'F') || pyDecimal(r, py14) >= 0
+		return (r >= 'a' && r <= 'f') || (r >= 'A' && r <= 'F') || py.Decimal(r) >= 0
 	}
 	for i, r := range rs {
 		switch i {

@@ -1,6 +1,7 @@
 package pcispec
 
 import (
+	"github.com/gpupass/gpupass/internal/pysem"
 	"sort"
 	"strings"
 
@@ -103,7 +104,7 @@ const pciIDPattern = `^([\da-fA-F]{4})$`
 // pciIDMatches is re.search(PCI_VENDOR_PATTERN, s): four characters, each
 // a Unicode decimal digit or a-f/A-F, optionally followed by a newline
 // (Python's $ also matches before a final newline).
-func pciIDMatches(s string) bool {
+func pciIDMatches(s string, py pysem.Version) bool {
 	r := []rune(s)
 	if len(r) == 5 && r[4] == '\n' {
 		r = r[:4]
@@ -112,7 +113,7 @@ func pciIDMatches(s string) bool {
 		return false
 	}
 	for _, c := range r {
-		if pyDecimal(c) < 0 && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+		if py.Decimal(c) < 0 && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
 			return false
 		}
 	}
@@ -122,7 +123,7 @@ func pciIDMatches(s string) bool {
 func reprList(xs []string) string {
 	q := make([]string, len(xs))
 	for i, x := range xs {
-		q[i] = pyStrRepr(x)
+		q[i] = pysem.StrRepr(x)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
@@ -132,9 +133,9 @@ func reprList(xs []string) string {
 // jsonschema that runs release rel, as gpupass models it: that of the
 // Debian suite whose python3-nova judges the release (jsonschema 4.10 in
 // bookworm, 4.19 in trixie, 4.26 in sid; see jsonschema426).
-func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
-	if v.kind != pyDict {
-		return sprintf("%s is not of type 'object'", pyRepr(v)), false
+func validateAliasSchema(v *pysem.Value, rel novarelease.Release) (string, bool) {
+	if v.Kind != pysem.KindDict {
+		return sprintf("%s is not of type 'object'", pysem.Repr(v)), false
 	}
 	props := aliasSchema(rel)
 	known := map[string]bool{}
@@ -142,7 +143,7 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 		known[p.name] = true
 	}
 	var extras []string
-	for _, k := range v.keys {
+	for _, k := range v.Keys {
 		if !known[k] {
 			extras = append(extras, k)
 		}
@@ -155,11 +156,11 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 		}
 		q := make([]string, len(extras))
 		for i, x := range extras {
-			q[i] = pyStrRepr(x)
+			q[i] = pysem.StrRepr(x)
 		}
 		return sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(q, ", "), verb), false
 	}
-	if v.get("name") == nil {
+	if v.Get("name") == nil {
 		return "'name' is a required property", false
 	}
 	newer := jsonschema426(rel)
@@ -169,30 +170,30 @@ func validateAliasSchema(v *pyValue, rel novarelease.Release) (string, bool) {
 	// greatest property name wins (the error's path is compared first).
 	var best, bestProp, firstStrErr string
 	for _, p := range props {
-		x := v.get(p.name)
+		x := v.Get(p.name)
 		if x == nil {
 			continue
 		}
 		msg := ""
-		if x.kind != pyStr {
-			msg = sprintf("%s is not of type 'string'", pyRepr(x))
+		if x.Kind != pysem.KindStr {
+			msg = sprintf("%s is not of type 'string'", pysem.Repr(x))
 			if !newer {
 				return msg, false
 			}
 		} else {
-			n := pyLen(x.s)
+			n := pysem.Len(x.Str)
 			switch {
 			case p.minLength > 0 && n < p.minLength:
-				msg = sprintf("%s is too short", pyStrRepr(x.s))
+				msg = sprintf("%s is too short", pysem.StrRepr(x.Str))
 				if newer && p.minLength == 1 {
-					msg = sprintf("%s should be non-empty", pyStrRepr(x.s))
+					msg = sprintf("%s should be non-empty", pysem.StrRepr(x.Str))
 				}
 			case p.maxLength > 0 && n > p.maxLength:
-				msg = sprintf("%s is too long", pyStrRepr(x.s))
-			case p.enum != nil && !contains(p.enum, x.s):
-				msg = sprintf("%s is not one of %s", pyStrRepr(x.s), reprList(p.enum))
-			case p.pattern && !pciIDMatches(x.s):
-				msg = sprintf("%s does not match %s", pyStrRepr(x.s), pyStrRepr(pciIDPattern))
+				msg = sprintf("%s is too long", pysem.StrRepr(x.Str))
+			case p.enum != nil && !contains(p.enum, x.Str):
+				msg = sprintf("%s is not one of %s", pysem.StrRepr(x.Str), reprList(p.enum))
+			case p.pattern && !pciIDMatches(x.Str, pythonOf(rel)):
+				msg = sprintf("%s does not match %s", pysem.StrRepr(x.Str), pysem.StrRepr(pciIDPattern))
 			}
 		}
 		if msg == "" {
@@ -244,13 +245,14 @@ func ParseAliasesWith(values []string, rel novarelease.Release, opts Options) (m
 	aliases := map[string]*Alias{}
 	var order []string
 	for i, value := range values {
-		v, err := pyJSONLoads(value, pyJSONMaxDepthAlias)
+		py := pythonOf(rel)
+		v, err := py.LoadJSON(value, jsonMaxDepth(py, pyJSONMaxDepthAlias))
 		if err != nil {
 			return nil, diags, pciInvalidAlias(err.Error())
 		}
 		if msg, ok := validateAliasSchema(v, rel); !ok {
-			if v.kind == pyDict {
-				for _, k := range v.keys {
+			if v.Kind == pysem.KindDict {
+				for _, k := range v.Keys {
 					if since, ok := aliasKeySince[k]; ok && !rel.AtLeast(since) {
 						warn("alias key %q is accepted from Nova %s; Nova %s refuses it", k, since, rel)
 					}
@@ -258,35 +260,35 @@ func ParseAliasesWith(values []string, rel novarelease.Release, opts Options) (m
 			}
 			return nil, diags, pciInvalidAlias(msg)
 		}
-		for _, k := range v.dups {
+		for _, k := range v.Dups {
 			warn("alias %d: key %q is given more than once; Nova keeps the last value", i+1, k)
 		}
-		spec := v.copyDict()
-		name := pyStrip(spec.pop("name").s)
+		spec := v.CopyDict()
+		name := pysem.Strip(spec.Pop("name").Str)
 		policy := "legacy"
-		if p := spec.pop("numa_policy"); p != nil && p.s != "" {
-			policy = p.s
+		if p := spec.Pop("numa_policy"); p != nil && p.Str != "" {
+			policy = p.Str
 		}
-		if dt := spec.pop("device_type"); dt != nil && dt.s != "" {
-			spec.set("dev_type", dt)
+		if dt := spec.Pop("device_type"); dt != nil && dt.Str != "" {
+			spec.Set("dev_type", dt)
 		}
 		if rel.AtLeast(rel2025_1) {
-			if lm := spec.pop("live_migratable"); lm != nil {
+			if lm := spec.Pop("live_migratable"); lm != nil {
 				b, msg := strictBool(lm)
 				if msg != "" {
 					return nil, diags, pciInvalidAlias(msg)
 				}
 				if b {
-					spec.set("live_migratable", pyStrValue("true"))
+					spec.Set("live_migratable", pysem.NewStr("true"))
 				} else {
-					spec.set("live_migratable", pyStrValue("false"))
+					spec.Set("live_migratable", pysem.NewStr("false"))
 				}
 			}
 		}
 		as := newAliasSpec(spec, policy)
 		for _, k := range []string{"vendor_id", "product_id"} {
 			if x, ok := as.Spec[k]; ok && !isPlainHex4(x) {
-				warn("alias %q: %s %s passes Nova's check but never equals a device's ID (Nova compares IDs as strings, such as \"10de\")", name, k, pyStrRepr(x))
+				warn("alias %q: %s %s passes Nova's check but never equals a device's ID (Nova compares IDs as strings, such as \"10de\")", name, k, pysem.StrRepr(x))
 			}
 		}
 		if as.CapabilityType != "" {
@@ -336,10 +338,10 @@ func isPlainHex4(s string) bool {
 	return true
 }
 
-func newAliasSpec(spec *pyValue, policy string) AliasSpec {
+func newAliasSpec(spec *pysem.Value, policy string) AliasSpec {
 	as := AliasSpec{NUMAPolicy: policy, Spec: map[string]string{}}
-	for _, k := range spec.keys {
-		val := spec.vals[k].s
+	for _, k := range spec.Keys {
+		val := spec.Get(k).Str
 		as.Spec[k] = val
 		as.keys = append(as.keys, k)
 		switch k {
@@ -451,23 +453,23 @@ func (a AliasSpec) Match(d *pcidev.Device, deviceType string) bool {
 func (a AliasSpec) MatchPool(d *pcidev.Device, deviceType string, spec *DeviceSpec) bool {
 	for _, k := range a.keys {
 		want := strings.ToLower(a.Spec[k])
-		var have *pyValue
+		var have *pysem.Value
 		switch k {
 		case "resource_class", "traits":
 			continue
 		case "vendor_id":
-			have = pyStrValue(d.VendorID)
+			have = pysem.NewStr(d.VendorID)
 		case "product_id":
-			have = pyStrValue(d.DeviceID)
+			have = pysem.NewStr(d.DeviceID)
 		case "dev_type":
-			have = pyStrValue(deviceType)
+			have = pysem.NewStr(deviceType)
 		}
 		if spec != nil && spec.tags != nil {
-			if t := spec.tags.get(k); t != nil {
+			if t := spec.tags.Get(k); t != nil {
 				have = t // tags override the pool's own keys
 			}
 		}
-		if have == nil || have.kind != pyStr || strings.ToLower(have.s) != want {
+		if have == nil || have.Kind != pysem.KindStr || strings.ToLower(have.Str) != want {
 			return false
 		}
 	}

@@ -8,18 +8,17 @@ import (
 )
 
 // TestMessagesAreBounded: a value of 256 KiB is quoted by its first
-// maxQuoted bytes in every message: Go's regexp error (which quotes the
-// pattern, translated: a 4 MB one made a 37 MB message), Nova's "Invalid entry",
+// maxQuoted bytes in every message: a regex too complex to evaluate, Nova's "Invalid entry",
 // an alias that is not an object, a tag, a hex ID.
 func TestMessagesAreBounded(t *testing.T) {
 	big := strings.Repeat("a", 256<<10)
 	rel := novarelease.Newest()
 	specs := map[string]string{
-		"regex Go cannot compile": `{"address": {"domain": ".*", "bus": "` + big + `(?:a{1000}){1000}", "slot": ".*", "function": ".*"}}`,
-		"regex Python rejects":    `{"address": {"domain": ".*", "bus": "(` + big + `", "slot": ".*", "function": ".*"}}`,
-		"invalid entry":           `{"vendor_id": "10de"` + big,
-		"hex ID":                  `{"vendor_id": "` + strings.Repeat("f", 256<<10) + `"}`,
-		"tag":                     `{"vendor_id": "10de", "physical_network": ` + strings.Repeat("[", 1<<10) + strings.Repeat("]", 1<<10) + `, "x": "` + big + `"}`,
+		"regex too complex":    `{"address": {"domain": ".*", "bus": "` + big + `|(?:(?:0?){1000}){1000}x", "slot": ".*", "function": ".*"}}`,
+		"regex Python rejects": `{"address": {"domain": ".*", "bus": "(` + big + `", "slot": ".*", "function": ".*"}}`,
+		"invalid entry":        `{"vendor_id": "10de"` + big,
+		"hex ID":               `{"vendor_id": "` + strings.Repeat("f", 256<<10) + `"}`,
+		"tag":                  `{"vendor_id": "10de", "physical_network": ` + strings.Repeat("[", 1<<10) + strings.Repeat("]", 1<<10) + `, "x": "` + big + `"}`,
 	}
 	for name, spec := range specs {
 		_, diags, err := ParseDeviceSpec(spec, rel)

@@ -105,8 +105,9 @@ func (v *Conf) Admitting(d *pcidev.Device) []*SpecMatch {
 	return out
 }
 
-// Unevaluable reports whether an entry might admit the device but holds a
-// regular expression gpupass cannot evaluate.
+// Unevaluable reports whether an entry might admit the device but gpupass
+// cannot tell (see DeviceSpec.Match: a regex past the matcher's budget, an
+// unknown devname or IDs, a remote_managed spec).
 func (v *Conf) Unevaluable(d *pcidev.Device) bool {
 	if v == nil {
 		return false

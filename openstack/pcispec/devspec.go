@@ -2,6 +2,7 @@ package pcispec
 
 import (
 	"fmt"
+	"github.com/gpupass/gpupass/internal/pysem"
 	"math/big"
 	"sort"
 	"strings"
@@ -73,7 +74,7 @@ type DeviceSpec struct {
 	// 2025.2, one_time_use become "true" or "false").
 	Tags map[string]string
 
-	tags          *pyValue // the remaining keys, as Python values
+	tags          *pysem.Value // the remaining keys, as Python values
 	remoteManaged bool
 	sysfs         Sysfs // nil when the host is unknown
 }
@@ -93,7 +94,7 @@ type AddressSpec struct {
 	PhysicalFunction bool
 	// physical is true for the exact address Nova takes from devname.
 	physical bool
-	regexes  [4]*pyRegex
+	regexes  [4]*pysem.Regex
 }
 
 // Single reports whether every field is hex digits (an exact address),
@@ -115,7 +116,7 @@ func (a *AddressSpec) fields() [4]string { return [4]string{a.Domain, a.Bus, a.S
 // for a glob, or the regexes as a dict.
 func (a *AddressSpec) String() string {
 	if a.Regex {
-		return fmt.Sprintf("{domain: %s, bus: %s, slot: %s, function: %s}", pyStrRepr(a.Domain), pyStrRepr(a.Bus), pyStrRepr(a.Slot), pyStrRepr(a.Function))
+		return fmt.Sprintf("{domain: %s, bus: %s, slot: %s, function: %s}", pysem.StrRepr(a.Domain), pysem.StrRepr(a.Bus), pysem.StrRepr(a.Slot), pysem.StrRepr(a.Function))
 	}
 	return fmt.Sprintf("%s:%s:%s.%s", a.Domain, a.Bus, a.Slot, a.Function)
 }
@@ -133,37 +134,32 @@ func (a *AddressSpec) novaStr() string {
 	return "<nova.pci.devspec.PciAddressGlobSpec object>"
 }
 
-// Evaluable reports whether gpupass can evaluate the address: false for a
-// regex that needs Python-only features.
-func (a *AddressSpec) Evaluable() bool {
-	for _, r := range a.regexes {
-		if r != nil && !r.Evaluable() {
-			return false
-		}
-	}
-	return true
-}
-
 // matchFields is the spec's match() against a parsed device address.
-func (a *AddressSpec) matchFields(f [4]string) bool {
+// evaluable is false when a regex needed more work than gpupass allows
+// (pysem.MatchBudget) and no other field settled the answer.
+func (a *AddressSpec) matchFields(f [4]string) (matched, evaluable bool) {
 	mine := a.fields()
+	evaluable = true
 	for i := range f {
 		switch {
 		case a.Regex:
-			if !a.regexes[i].Match(f[i]) {
-				return false
+			ok, err := a.regexes[i].Match(f[i])
+			if err != nil {
+				evaluable = false
+			} else if !ok {
+				return false, true
 			}
 		case a.physical:
 			if mine[i] != f[i] {
-				return false
+				return false, true
 			}
 		default:
 			if mine[i] != Any && mine[i] != f[i] {
-				return false
+				return false, true
 			}
 		}
 	}
-	return true
+	return evaluable, evaluable
 }
 
 // ParseDeviceSpec parses one [pci]device_spec value (a JSON object, or a
@@ -195,26 +191,27 @@ func (p *specParser) warn(format string, args ...any) {
 }
 
 func (p *specParser) parse(value string) ([]*DeviceSpec, error) {
-	v, err := pyJSONLoads(value, pyJSONMaxDepthDeviceSpec)
+	py := pythonOf(p.rel)
+	v, err := py.LoadJSON(value, jsonMaxDepth(py, pyJSONMaxDepthDeviceSpec))
 	if err != nil {
-		if je, ok := err.(*pyJSONError); ok && je.Exception == "RecursionError" {
+		if je, ok := err.(*pysem.JSONError); ok && je.Exception == "RecursionError" {
 			return nil, novaErr("RecursionError", "%s", je.Message)
 		}
 		return nil, pciConfigInvalidSpec("Invalid entry: '%s'", value)
 	}
-	var list []*pyValue
-	switch v.kind {
-	case pyDict:
-		list = []*pyValue{v}
-	case pyList:
-		list = v.list
+	var list []*pysem.Value
+	switch v.Kind {
+	case pysem.KindDict:
+		list = []*pysem.Value{v}
+	case pysem.KindList:
+		list = v.List
 	default:
 		return nil, pciConfigInvalidSpec("Invalid entry: '%s'; Expecting list or dict", value)
 	}
 	var specs []*DeviceSpec
 	for i, ds := range list {
-		if ds.kind != pyDict {
-			return nil, pciConfigInvalidSpec("Invalid entry: '%s'; Expecting dict", pyStrOf(ds))
+		if ds.Kind != pysem.KindDict {
+			return nil, pciConfigInvalidSpec("Invalid entry: '%s'; Expecting dict", pysem.StrOf(ds))
 		}
 		s, err := p.parseOne(ds, i)
 		if err != nil {
@@ -227,62 +224,57 @@ func (p *specParser) parse(value string) ([]*DeviceSpec, error) {
 
 // hexField is PciAddressSpec._set_pci_dev_info: Any, or int(a, 16) within
 // max, formatted to width.
-func (p *specParser) hexField(prop string, a *pyValue, max int64, width int) (string, error) {
-	if a.kind == pyStr && a.s == Any {
+func (p *specParser) hexField(prop string, a *pysem.Value, max int64, width int) (string, error) {
+	if a.Kind == pysem.KindStr && a.Str == Any {
 		return Any, nil
 	}
-	if a.kind != pyStr {
+	if a.Kind != pysem.KindStr {
 		return "", novaErr("TypeError", "int() can't convert non-string with explicit base")
 	}
-	r := pyParseInt(a.s, 16)
+	r := pythonOf(p.rel).ParseInt(a.Str, 16)
 	if r.Value == nil {
-		return "", pciConfigInvalidSpec("property %s ('%s') does not parse as a hex number.", prop, a.s)
+		return "", pciConfigInvalidSpec("property %s ('%s') does not parse as a hex number.", prop, a.Str)
 	}
 	if r.Value.Cmp(big.NewInt(max)) > 0 {
-		return "", pciConfigInvalidSpec("property %s (%s) is greater than the maximum allowable value (%X).", prop, a.s, max)
+		return "", pciConfigInvalidSpec("property %s (%s) is greater than the maximum allowable value (%X).", prop, a.Str, max)
 	}
-	out := pyFormatHex(r.Value, width)
+	out := pysem.FormatHex(r.Value, width)
 	switch {
 	case r.Value.Sign() < 0:
-		p.warn("%s %s is negative; Nova accepts it as %s, which matches no device", prop, pyStrRepr(a.s), out)
-	case !r.Canonical || pyLen(a.s) != width:
-		p.warn("%s %s is not written as %d hex digits; Nova reads it as %s", prop, pyStrRepr(a.s), width, out)
+		p.warn("%s %s is negative; Nova accepts it as %s, which matches no device", prop, pysem.StrRepr(a.Str), out)
+	case !r.Canonical || pysem.Len(a.Str) != width:
+		p.warn("%s %s is not written as %d hex digits; Nova reads it as %s", prop, pysem.StrRepr(a.Str), width, out)
 	}
 	return out, nil
 }
 
-// pyDeepcopyMaxDepth is the container nesting (the spec dict included) at
-// which copy.deepcopy(dev_spec), the first thing PciDeviceSpec does, fails
-// with RecursionError under the oracle.
-const pyDeepcopyMaxDepth = 495
-
-func (p *specParser) parseOne(ds *pyValue, index int) (*DeviceSpec, error) {
-	if ds.depth() > pyDeepcopyMaxDepth {
-		return nil, novaErr("RecursionError", "maximum recursion depth exceeded while calling a Python object")
+func (p *specParser) parseOne(ds *pysem.Value, index int) (*DeviceSpec, error) {
+	if py := pythonOf(p.rel); ds.Depth() > deepcopyMaxDepth(py) {
+		return nil, novaErr("RecursionError", "%s", recursionMessage(py))
 	}
-	for _, k := range ds.dups {
+	for _, k := range ds.Dups {
 		p.warn("device_spec key %q is given more than once; Nova keeps the last value", k)
 	}
-	tags := ds.copyDict()
+	tags := ds.CopyDict()
 	s := &DeviceSpec{Index: index, Release: p.rel, sysfs: p.opts.Sysfs}
-	vendor := tags.pop("vendor_id")
+	vendor := tags.Pop("vendor_id")
 	if vendor == nil {
-		vendor = pyStrValue(Any)
+		vendor = pysem.NewStr(Any)
 	}
-	product := tags.pop("product_id")
+	product := tags.Pop("product_id")
 	if product == nil {
-		product = pyStrValue(Any)
+		product = pysem.NewStr(Any)
 	}
-	devname := tags.pop("devname")
-	address := tags.pop("address")
+	devname := tags.Pop("devname")
+	address := tags.Pop("address")
 
 	// self.vendor_id = self.vendor_id.strip()
-	if vendor.kind != pyStr {
-		return nil, novaErr("AttributeError", "'%s' object has no attribute 'strip'", vendor.typeName())
+	if vendor.Kind != pysem.KindStr {
+		return nil, novaErr("AttributeError", "'%s' object has no attribute 'strip'", vendor.TypeName())
 	}
-	if stripped := pyStrip(vendor.s); stripped != vendor.s {
-		p.warn("vendor_id %s has white space around it, which Nova strips", pyStrRepr(vendor.s))
-		vendor = pyStrValue(stripped)
+	if stripped := pysem.Strip(vendor.Str); stripped != vendor.Str {
+		p.warn("vendor_id %s has white space around it, which Nova strips", pysem.StrRepr(vendor.Str))
+		vendor = pysem.NewStr(stripped)
 	}
 	var err error
 	if s.VendorID, err = p.hexField("vendor_id", vendor, 0xffff, 4); err != nil {
@@ -291,25 +283,25 @@ func (p *specParser) parseOne(ds *pyValue, index int) (*DeviceSpec, error) {
 	if s.ProductID, err = p.hexField("product_id", product, 0xffff, 4); err != nil {
 		return nil, err
 	}
-	if address.truthy() && devname.truthy() {
+	if address.Truthy() && devname.Truthy() {
 		return nil, novaErr("PciDeviceInvalidDeviceName", "Invalid PCI Whitelist: The PCI whitelist can specify devname or address, but not both")
 	}
-	if devname != nil && !devname.truthy() {
-		p.warn("devname %s is empty: Nova ignores it and matches by address", pyRepr(devname))
+	if devname != nil && !devname.Truthy() {
+		p.warn("devname %s is empty: Nova ignores it and matches by address", pysem.Repr(devname))
 	}
-	if address != nil && !address.truthy() {
-		p.warn("address %s is empty: Nova uses *:*:*.*, every address", pyRepr(address))
+	if address != nil && !address.Truthy() {
+		p.warn("address %s is empty: Nova uses *:*:*.*, every address", pysem.Repr(address))
 	}
-	if !devname.truthy() {
+	if !devname.Truthy() {
 		a := address
-		if !a.truthy() {
-			a = pyStrValue("*:*:*.*")
+		if !a.Truthy() {
+			a = pysem.NewStr("*:*:*.*")
 		}
 		if s.Address, err = p.whitelistAddress(a); err != nil {
 			return nil, err
 		}
 	} else {
-		s.DevName = pyStrOf(devname)
+		s.DevName = pysem.StrOf(devname)
 	}
 	// _address_obj(): the address Nova matches with.
 	addrObj, known, err := s.addressObj()
@@ -323,7 +315,7 @@ func (p *specParser) parseOne(ds *pyValue, index int) (*DeviceSpec, error) {
 		p.warn("devname %q: the host has no such network interface backed by a PCI device; Nova accepts the spec, which matches nothing", s.DevName)
 	}
 
-	s.remoteManaged = boolFromString(tags.get("remote_managed"))
+	s.remoteManaged = boolFromString(tags.Get("remote_managed"))
 	if err := p.normalizeTags(tags); err != nil {
 		return nil, err
 	}
@@ -334,24 +326,24 @@ func (p *specParser) parseOne(ds *pyValue, index int) (*DeviceSpec, error) {
 	}
 	s.tags = tags
 	s.Tags = map[string]string{}
-	for _, k := range tags.keys {
-		s.Tags[k] = pyStrOf(tags.vals[k])
+	for _, k := range tags.Keys {
+		s.Tags[k] = pysem.StrOf(tags.Get(k))
 	}
 	p.checkTags(s)
 	return s, nil
 }
 
 // whitelistAddress is WhitelistPciAddress(address, False).
-func (p *specParser) whitelistAddress(a *pyValue) (*AddressSpec, error) {
+func (p *specParser) whitelistAddress(a *pysem.Value) (*AddressSpec, error) {
 	var spec *AddressSpec
 	var err error
-	switch a.kind {
-	case pyStr:
-		spec, err = p.globAddress(a.s)
-	case pyDict:
+	switch a.Kind {
+	case pysem.KindStr:
+		spec, err = p.globAddress(a.Str)
+	case pysem.KindDict:
 		spec, err = p.regexAddress(a)
 	default:
-		return nil, pciDeviceWrongAddressFormat(pyStrOf(a))
+		return nil, pciDeviceWrongAddressFormat(pysem.StrOf(a))
 	}
 	if err != nil {
 		return nil, err
@@ -364,14 +356,14 @@ func (p *specParser) whitelistAddress(a *pyValue) (*AddressSpec, error) {
 
 // globAddress is PciAddressGlobSpec.
 func (p *specParser) globAddress(addr string) (*AddressSpec, error) {
-	if strings.IndexFunc(addr, pyIsSpace) >= 0 {
-		p.warn("address %s has white space in it, which Nova strips from each field", pyStrRepr(addr))
+	if strings.IndexFunc(addr, pysem.IsSpace) >= 0 {
+		p.warn("address %s has white space in it, which Nova strips from each field", pysem.StrRepr(addr))
 	}
 	a := &AddressSpec{Domain: Any, Bus: Any, Slot: Any, Function: Any}
 	dbs, fn, _ := strings.Cut(addr, ".")
 	var err error
 	if fn != "" {
-		if a.Function, err = p.hexField("func", pyStrValue(pyStrip(fn)), 7, 1); err != nil {
+		if a.Function, err = p.hexField("func", pysem.NewStr(pysem.Strip(fn)), 7, 1); err != nil {
 			return nil, err
 		}
 	}
@@ -382,17 +374,17 @@ func (p *specParser) globAddress(addr string) (*AddressSpec, error) {
 		}
 		all := append(make([]string, 3-len(fields)), fields...)
 		for i := range all {
-			if all[i] = pyStrip(all[i]); all[i] == "" {
+			if all[i] = pysem.Strip(all[i]); all[i] == "" {
 				all[i] = Any
 			}
 		}
-		if a.Domain, err = p.hexField("domain", pyStrValue(all[0]), 0xffff, 4); err != nil {
+		if a.Domain, err = p.hexField("domain", pysem.NewStr(all[0]), 0xffff, 4); err != nil {
 			return nil, err
 		}
-		if a.Bus, err = p.hexField("bus", pyStrValue(all[1]), 0xff, 2); err != nil {
+		if a.Bus, err = p.hexField("bus", pysem.NewStr(all[1]), 0xff, 2); err != nil {
 			return nil, err
 		}
-		if a.Slot, err = p.hexField("slot", pyStrValue(all[2]), 0x1f, 2); err != nil {
+		if a.Slot, err = p.hexField("slot", pysem.NewStr(all[2]), 0x1f, 2); err != nil {
 			return nil, err
 		}
 	}
@@ -400,11 +392,11 @@ func (p *specParser) globAddress(addr string) (*AddressSpec, error) {
 }
 
 // regexAddress is PciAddressRegexSpec.
-func (p *specParser) regexAddress(d *pyValue) (*AddressSpec, error) {
-	for _, k := range d.dups {
+func (p *specParser) regexAddress(d *pysem.Value) (*AddressSpec, error) {
+	for _, k := range d.Dups {
 		p.warn("address key %q is given more than once; Nova keeps the last value", k)
 	}
-	for _, k := range d.keys {
+	for _, k := range d.Keys {
 		switch k {
 		case "domain", "bus", "slot", "function":
 		default:
@@ -414,43 +406,48 @@ func (p *specParser) regexAddress(d *pyValue) (*AddressSpec, error) {
 	a := &AddressSpec{Regex: true}
 	var pats [4]string
 	for i, k := range []string{"domain", "bus", "slot", "function"} {
-		v := d.get(k)
+		v := d.Get(k)
 		if v == nil {
 			pats[i] = ".*"
 			continue
 		}
-		switch v.kind {
-		case pyStr:
-			pats[i] = v.s
-		case pyList, pyDict:
+		switch v.Kind {
+		case pysem.KindStr:
+			pats[i] = v.Str
+		case pysem.KindList, pysem.KindDict:
 			// re.compile's cache is a dict keyed by a tuple that holds
 			// the pattern.
 			if python314(p.rel) {
-				return nil, novaErr("TypeError", "cannot use 'tuple' as a dict key (unhashable type: '%s')", v.typeName())
+				return nil, novaErr("TypeError", "cannot use 'tuple' as a dict key (unhashable type: '%s')", v.TypeName())
 			}
-			return nil, novaErr("TypeError", "unhashable type: '%s'", v.typeName())
+			return nil, novaErr("TypeError", "unhashable type: '%s'", v.TypeName())
 		default:
 			return nil, novaErr("TypeError", "first argument must be string or compiled pattern")
 		}
 	}
 	a.Domain, a.Bus, a.Slot, a.Function = pats[0], pats[1], pats[2], pats[3]
 	for i, pat := range pats {
-		r, err := pyReCompile(pat)
+		r, err := pythonOf(p.rel).Compile(pat)
 		if err != nil {
 			if err.Exception != "re.error" {
 				return nil, novaErr(err.Exception, "%s", stripPosition(err))
 			}
-			return nil, pciDeviceWrongAddressFormat(pyStrOf(d))
+			return nil, pciDeviceWrongAddressFormat(pysem.StrOf(d))
 		}
 		a.regexes[i] = r
-		if !r.Evaluable() {
-			p.warn("address %s regex %s: Nova accepts it, but gpupass cannot evaluate it: %s", []string{"domain", "bus", "slot", "function"}[i], pyStrRepr(pat), r.Why)
+		if _, err := r.Match(addressProbe[i]); err == pysem.ErrTooComplex {
+			p.warn("address %s regex %s: Nova accepts it, but it needs more backtracking than gpupass allows (%d steps on %q): gpupass cannot tell which devices it admits", []string{"domain", "bus", "slot", "function"}[i], pysem.StrRepr(pat), pysem.MatchBudget, addressProbe[i])
 		}
 	}
 	return a, nil
 }
 
-func stripPosition(e *pyReError) string { return e.Message }
+// addressProbe is an address's fields as Nova gives them to the regexes,
+// tried once at parse time to warn about a pattern too complex to
+// evaluate.
+var addressProbe = [4]string{"0000", "00", "00", "0"}
+
+func stripPosition(e *pysem.ReError) string { return e.Message }
 
 // physicalAddress is PhysicalPciAddress(str): an exact D:B:S.F address.
 func physicalAddress(addr string) (*AddressSpec, error) {
@@ -462,16 +459,16 @@ func physicalAddress(addr string) (*AddressSpec, error) {
 	a := &AddressSpec{physical: true}
 	p := &specParser{}
 	var err error
-	if a.Function, err = p.hexField("func", pyStrValue(fn), 7, 1); err != nil {
+	if a.Function, err = p.hexField("func", pysem.NewStr(fn), 7, 1); err != nil {
 		return nil, err
 	}
-	if a.Domain, err = p.hexField("domain", pyStrValue(parts[0]), 0xffff, 4); err != nil {
+	if a.Domain, err = p.hexField("domain", pysem.NewStr(parts[0]), 0xffff, 4); err != nil {
 		return nil, err
 	}
-	if a.Bus, err = p.hexField("bus", pyStrValue(parts[1]), 0xff, 2); err != nil {
+	if a.Bus, err = p.hexField("bus", pysem.NewStr(parts[1]), 0xff, 2); err != nil {
 		return nil, err
 	}
-	if a.Slot, err = p.hexField("slot", pyStrValue(parts[2]), 0x1f, 2); err != nil {
+	if a.Slot, err = p.hexField("slot", pysem.NewStr(parts[2]), 0x1f, 2); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -501,12 +498,12 @@ func (s *DeviceSpec) addressObj() (a *AddressSpec, known bool, err error) {
 		return a, true, nil
 	}
 	p := &specParser{opts: Options{Sysfs: s.sysfs}}
-	a, err = p.whitelistAddress(pyStrValue(addr))
+	a, err = p.whitelistAddress(pysem.NewStr(addr))
 	return a, true, err
 }
 
 // boolFromString is oslo_utils.strutils.bool_from_string(v) (not strict).
-func boolFromString(v *pyValue) bool {
+func boolFromString(v *pysem.Value) bool {
 	b, _ := strictBool(v)
 	return b
 }
@@ -516,15 +513,15 @@ var falseStrings = []string{"0", "f", "false", "off", "n", "no"}
 
 // strictBool is bool_from_string(v, strict=True): the value, or the
 // ValueError message.
-func strictBool(v *pyValue) (bool, string) {
+func strictBool(v *pysem.Value) (bool, string) {
 	if v == nil {
-		v = &pyValue{kind: pyNone}
+		v = &pysem.Value{Kind: pysem.KindNone}
 	}
-	if v.kind == pyBool {
-		return v.b, ""
+	if v.Kind == pysem.KindBool {
+		return v.Bool, ""
 	}
-	subject := pyStrOf(v)
-	lowered := pyASCIILower(pyStrip(subject))
+	subject := pysem.StrOf(v)
+	lowered := pysem.ASCIILower(pysem.Strip(subject))
 	for _, t := range trueStrings {
 		if lowered == t {
 			return true, ""
@@ -545,7 +542,7 @@ func strictBool(v *pyValue) (bool, string) {
 }
 
 // normalizeTags applies the release's boolean tags.
-func (p *specParser) normalizeTags(tags *pyValue) error {
+func (p *specParser) normalizeTags(tags *pysem.Value) error {
 	var boolTags []string
 	if p.rel.AtLeast(rel2025_1) {
 		boolTags = append(boolTags, "managed", "live_migratable")
@@ -554,8 +551,8 @@ func (p *specParser) normalizeTags(tags *pyValue) error {
 		boolTags = append(boolTags, "one_time_use")
 	}
 	for _, tag := range boolTags {
-		v := tags.get(tag)
-		if v == nil || v.kind == pyNone {
+		v := tags.Get(tag)
+		if v == nil || v.Kind == pysem.KindNone {
 			continue
 		}
 		b, msg := strictBool(v)
@@ -563,13 +560,13 @@ func (p *specParser) normalizeTags(tags *pyValue) error {
 			return pciConfigInvalidSpec("Cannot parse tag '%s': %s", tag, msg)
 		}
 		if b {
-			tags.vals[tag] = pyStrValue("true")
+			tags.Set(tag, pysem.NewStr("true"))
 		} else {
-			tags.vals[tag] = pyStrValue("false")
+			tags.Set(tag, pysem.NewStr("false"))
 		}
 	}
 	if p.rel.AtLeast(rel2025_2) {
-		if v := tags.get("one_time_use"); v != nil && v.kind == pyStr && v.s == "true" {
+		if v := tags.Get("one_time_use"); v != nil && v.Kind == pysem.KindStr && v.Str == "true" {
 			switch {
 			case p.opts.ReportInPlacement == nil:
 				p.warn("one_time_use=true: Nova %s refuses to start unless [pci]report_in_placement is true", p.rel)
@@ -644,8 +641,8 @@ func (p *specParser) checkTags(s *DeviceSpec) {
 	for _, t := range knownTags() {
 		known[t.name] = t.since
 	}
-	for _, k := range s.tags.keys {
-		v := s.tags.vals[k]
+	for _, k := range s.tags.Keys {
+		v := s.tags.Get(k)
 		since, ok := known[k]
 		switch {
 		case !ok:
@@ -654,10 +651,10 @@ func (p *specParser) checkTags(s *DeviceSpec) {
 			d := warnf("tag %q has an effect from Nova %s only: Nova %s keeps it as a free-form tag and ignores it", k, since, p.rel)
 			d.IgnoredTag = k
 			p.diags = append(p.diags, d)
-		case v.kind != pyStr && v.kind != pyNone && (k == "physical_network" || k == "resource_class" || k == "traits"):
-			p.warn("tag %q is %s, not a string: Nova compares it as is and it matches no request", k, pyRepr(v))
-		case k == "trusted" && v.kind != pyStr:
-			p.warn("tag \"trusted\" is %s, not a string: Nova compares it with the string a port's request carries (\"true\") and never matches; write \"true\"", pyRepr(v))
+		case v.Kind != pysem.KindStr && v.Kind != pysem.KindNone && (k == "physical_network" || k == "resource_class" || k == "traits"):
+			p.warn("tag %q is %s, not a string: Nova compares it as is and it matches no request", k, pysem.Repr(v))
+		case k == "trusted" && v.Kind != pysem.KindStr:
+			p.warn("tag \"trusted\" is %s, not a string: Nova compares it with the string a port's request carries (\"true\") and never matches; write \"true\"", pysem.Repr(v))
 		}
 	}
 }
@@ -672,8 +669,8 @@ func (s *DeviceSpec) PhysicalNetwork() (string, bool) {
 // for a trusted VF: the string "true" in any case. A JSON boolean true
 // does not match (Nova compares it with the string "true").
 func (s *DeviceSpec) Trusted() bool {
-	v := s.tags.get("trusted")
-	return v != nil && v.kind == pyStr && strings.ToLower(v.s) == "true"
+	v := s.tags.Get("trusted")
+	return v != nil && v.Kind == pysem.KindStr && strings.ToLower(v.Str) == "true"
 }
 
 // RemoteManaged is the remote_managed tag as Nova reads it
@@ -736,8 +733,10 @@ func deviceAddressFields(addr string) ([4]string, bool) {
 // PciDeviceSpec.match does: the vendor and product IDs, and the address
 // (an exact address that names an SR-IOV PF also matches the PF's VFs).
 //
-// evaluable is false when gpupass cannot give Nova's answer: the address
-// is a regex gpupass cannot evaluate, the spec names a devname and the
+// evaluable is false when gpupass cannot give Nova's answer: an address
+// regex needs more backtracking than gpupass allows on this address
+// (pysem.MatchBudget; no pattern in Nova's or gpupass's corpora comes
+// near it), the spec names a devname and the
 // host's network interfaces are unknown, the device's IDs are unknown, its
 // address is one Nova cannot parse (a domain above ffff), or the spec is
 // remote_managed (Nova then also requires a card serial number in the
@@ -747,6 +746,19 @@ func deviceAddressFields(addr string) ([4]string, bool) {
 // When the spec was parsed without Options.Sysfs, an exact address is
 // taken to be a PF's when the device is one of its VFs.
 func (s *DeviceSpec) Match(d *pcidev.Device) (matched, evaluable bool) {
+	return s.match(d, nil)
+}
+
+// MatchVPD is Match for a device whose VPD card serial number is known
+// ("" for none): a remote_managed spec admits only a device with one, as
+// Nova's PciDeviceSpec.match requires.
+func (s *DeviceSpec) MatchVPD(d *pcidev.Device, cardSerial string) (matched, evaluable bool) {
+	return s.match(d, &cardSerial)
+}
+
+// match is Match; cardSerial is the device's VPD card serial number, nil
+// when unknown.
+func (s *DeviceSpec) match(d *pcidev.Device, cardSerial *string) (matched, evaluable bool) {
 	// Nova requires all of: vendor, product, address, and for a
 	// remote_managed spec a card serial number. A condition gpupass can
 	// tell is false settles the answer.
@@ -781,22 +793,32 @@ func (s *DeviceSpec) Match(d *pcidev.Device) (matched, evaluable bool) {
 		f := a.fields()
 		isPF = f[0]+":"+f[1]+":"+f[2]+"."+f[3] == d.PhysFn
 	}
-	addrOK := false
+	addrOK, addrKnown := false, true
+	check := func(f [4]string) {
+		ok, known := a.matchFields(f)
+		addrOK = addrOK || ok
+		addrKnown = addrKnown && known
+	}
 	if isPF && d.PhysFn != "" {
 		pf, valid := deviceAddressFields(d.PhysFn)
 		if !valid {
 			return false, false
 		}
-		addrOK = a.matchFields(pf)
+		check(pf)
 	}
 	if !addrOK {
-		addrOK = a.matchFields(devFields)
-	}
-	if !a.Evaluable() {
-		return false, false
+		check(devFields)
 	}
 	if !addrOK {
-		return false, true
+		return false, addrKnown
 	}
-	return true, idsKnown && !s.remoteManaged
+	if s.remoteManaged {
+		if cardSerial == nil {
+			return true, false
+		}
+		if *cardSerial == "" {
+			return false, true
+		}
+	}
+	return true, idsKnown
 }

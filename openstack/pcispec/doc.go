@@ -19,17 +19,16 @@
 //     that are not plain hex.
 //   - Address regexes are Python regexes applied with re.match (anchored at
 //     the start, not at the end). gpupass accepts exactly the patterns
-//     Python's re module compiles and evaluates them with Go's regexp
-//     where that gives Python's answer; a pattern that needs Python-only
-//     features (backreferences, lookarounds, conditionals, atomic groups,
-//     possessive quantifiers) is accepted with a warning that gpupass
-//     cannot evaluate it.
+//     Python's re module compiles and evaluates every one with
+//     internal/pysem's matcher, which follows Python's; only a pattern that
+//     needs more backtracking than pysem.MatchBudget allows on an address
+//     field is left unevaluated, with a warning.
 //
 // Every error is a *NovaError whose message is the one Nova logs when it
 // refuses the configuration (str() of the Python exception), and whose
 // Exception field names the Python exception class.
 //
-// The Python behaviour is that of Python 3.11 (Debian bookworm, which
-// packages Nova Zed); the Unicode tables come from it (pyunicode_tables.go,
-// Unicode 14.0.0).
+// The Python behaviour (internal/pysem) is that of the Python that runs
+// the release (pythonOf): 3.11 for Zed to 2023.2, 3.13 from 2024.1, 3.14
+// from 2026.2.
 package pcispec

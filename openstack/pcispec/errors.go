@@ -6,7 +6,7 @@ import (
 )
 
 // Diagnostic is a non-fatal finding about a value Nova accepts: a hex
-// number in a non-canonical form, a regex gpupass cannot evaluate, a tag
+// number in a non-canonical form, a regex too complex to evaluate, a tag
 // this release does not know (Nova keeps it and ignores it), a duplicate
 // key...
 type Diagnostic struct {

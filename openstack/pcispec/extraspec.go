@@ -2,6 +2,7 @@ package pcispec
 
 import (
 	"fmt"
+	"github.com/gpupass/gpupass/internal/pysem"
 	"math/big"
 	"strings"
 
@@ -25,10 +26,9 @@ const aliasValuePattern = `[^:]+:\d+(?:\s*,\s*[^:]+:\d+)*`
 // hw:pci_numa_affinity_policy. Other keys return nil. The rules are the
 // same in every release gpupass knows.
 func ValidateExtraSpec(key, value string, rel novarelease.Release) error {
-	_ = rel
 	switch key {
 	case ExtraSpecAlias:
-		if !aliasValueMatches(value) {
+		if !aliasValueMatches(value, pythonOf(rel)) {
 			return novaErr("ValidationError", "Validation failed; '%s' is not of the format '%s'.", value, aliasValuePattern)
 		}
 		return nil
@@ -51,14 +51,14 @@ func ValidateExtraSpec(key, value string, rel novarelease.Release) error {
 // NAME is not empty and every Pi is DIGITS, optional white space, a comma,
 // and at least one more character (the next name, which may itself hold
 // commas and white space).
-func aliasValueMatches(value string) bool {
+func aliasValueMatches(value string, py pysem.Version) bool {
 	parts := strings.Split(value, ":")
 	if len(parts) < 2 || parts[0] == "" {
 		return false
 	}
 	digits := func(rs []rune) int {
 		n := 0
-		for n < len(rs) && pyDecimal(rs[n]) >= 0 {
+		for n < len(rs) && py.Decimal(rs[n]) >= 0 {
 			n++
 		}
 		return n
@@ -73,7 +73,7 @@ func aliasValueMatches(value string) bool {
 			return n == len(rs)
 		}
 		j := n
-		for j < len(rs) && pyIsSpace(rs[j]) {
+		for j < len(rs) && pysem.IsSpace(rs[j]) {
 			j++
 		}
 		if j >= len(rs) || rs[j] != ',' || j+1 >= len(rs) {
@@ -137,13 +137,15 @@ func translateAliasRequest(value string, aliases map[string]*Alias) ([]AliasRequ
 		case len(kv) > 2:
 			return nil, novaErr("ValueError", "too many values to unpack (expected 2)")
 		}
-		name := pyStrip(kv[0])
+		name := pysem.Strip(kv[0])
 		if aliases != nil {
 			if _, ok := aliases[name]; !ok {
 				return nil, novaErr("PciRequestAliasNotDefined", "PCI alias %s is not defined", name)
 			}
 		}
-		n := pyParseInt(kv[1], 10)
+		// The request names no release: counts are read as Python 3.11 reads
+		// them (later Pythons also take the digits Unicode 15 and 16 added).
+		n := pysem.Py311.ParseInt(kv[1], 10)
 		if n.Value == nil {
 			return nil, novaErr("ValueError", "%s", n.Err)
 		}

@@ -1,6 +1,7 @@
 package pcispec
 
 import (
+	"github.com/gpupass/gpupass/internal/pysem"
 	"regexp"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func FuzzParseAliases(f *testing.F) {
 			return
 		}
 		for name, al := range aliases {
-			if al.Name != name || name != pyStrip(name) || len(al.Specs) == 0 {
+			if al.Name != name || name != pysem.Strip(name) || len(al.Specs) == 0 {
 				t.Fatalf("alias %q: %+v", name, al)
 			}
 			if !contains(NUMAPolicies, al.NUMAPolicy) {
@@ -130,7 +131,7 @@ func FuzzParseAliasRequest(f *testing.F) {
 			t.Fatalf("%d requests from %q", len(reqs), value)
 		}
 		for _, r := range reqs {
-			if r.Name != pyStrip(r.Name) || r.Count == nil {
+			if r.Name != pysem.Strip(r.Name) || r.Count == nil {
 				t.Fatalf("request %+v", r)
 			}
 		}
@@ -159,7 +160,7 @@ func FuzzValidateExtraSpec(f *testing.F) {
 				if !strings.Contains(value, ":") {
 					t.Fatalf("accepted %q", value)
 				}
-				if !strings.Contains(value, ",") && len(value) < pyMaxStrDigits {
+				if !strings.Contains(value, ",") && len(value) < pysem.MaxStrDigits {
 					if _, err := ParseAliasRequest(value); err != nil {
 						t.Fatalf("accepted %q, which Nova's translation refuses: %v", value, err)
 					}

@@ -239,17 +239,34 @@ func TestQuirkyHexIsAcceptedWithAWarning(t *testing.T) {
 	}
 }
 
-func TestPythonOnlyRegexIsAcceptedButNotEvaluable(t *testing.T) {
+func TestPythonOnlyRegexIsEvaluated(t *testing.T) {
 	zed := rel(t, "zed")
+	// A lookahead and a backreference: Go's regexp has neither; gpupass's
+	// matcher evaluates them as Python does.
 	specs, diags, err := ParseDeviceSpec(`{"address": {"bus": "(?=0)0a", "function": "(0)\\1?"}}`, zed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasWarning(diags, "gpupass cannot evaluate it") {
+	if len(diags) != 0 {
+		t.Errorf("warnings: %v", diags)
+	}
+	for addr, want := range map[string]bool{"0000:0a:00.0": true, "0000:0b:00.0": false, "0000:0a:00.1": false} {
+		if got, ok := specs[0].Match(&pcidev.Device{Address: addr, VendorID: "10de", DeviceID: "2330"}); got != want || !ok {
+			t.Errorf("%s: matched %v (evaluable %v), want %v", addr, got, ok, want)
+		}
+	}
+	// A pattern that needs more backtracking than gpupass allows is
+	// accepted (Nova accepts it), named in a warning, and its matches are
+	// not evaluable.
+	specs, diags, err = ParseDeviceSpec(`{"address": {"slot": "(?:(?:0?){1000}){1000}x"}}`, zed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasWarning(diags, "more backtracking than gpupass allows") {
 		t.Errorf("no warning: %v", diags)
 	}
-	if _, evaluable := specs[0].Match(&pcidev.Device{Address: "0000:0a:00.0", VendorID: "10de", DeviceID: "2330"}); evaluable {
-		t.Error("a lookahead was evaluated")
+	if _, ok := specs[0].Match(&pcidev.Device{Address: "0000:0a:00.0", VendorID: "10de", DeviceID: "1"}); ok {
+		t.Error("a pattern past the budget was evaluated")
 	}
 	// re.match is anchored at the start only: "0" matches any bus that
 	// starts with 0; "0$" matches no slot (slots have two digits).
@@ -503,5 +520,53 @@ func TestLazySysfs(t *testing.T) {
 	}
 	if v, _ := lazy.VFProductIDByPFAddr("0000:0a:00.0"); v != "154c" {
 		t.Errorf("the PF's VF device ID is %q, want 154c", v)
+	}
+}
+
+// TestEachReleaseReadsWithItsPython: what Python changed between the
+// releases' Pythons (3.11 for Zed, 3.13 for 2025.1, 3.14 for 2026.2)
+// changes what each release accepts. Checked against the real Pythons by
+// internal/pysem's differential tests.
+func TestEachReleaseReadsWithItsPython(t *testing.T) {
+	zed, epoxy := rel(t, "zed"), rel(t, "2025.1")
+	for _, tc := range []struct {
+		spec       string
+		zed, epoxy bool // accepted
+	}{
+		{`{"address": {"bus": "(?t)0"}}`, true, false},            // TEMPLATE flag, gone in 3.13
+		{`{"address": {"bus": "(0)(?( 1)0)"}}`, true, false},      // conditional read with int() in 3.11
+		{`{"address": {"bus": "0\\z"}}`, false, false},            // \z only from 3.14
+		{`{"vendor_id": "` + "\U00011F51" + `0de"}`, false, true}, // a Kawi digit: Unicode 15
+	} {
+		_, _, errZ := ParseDeviceSpec(tc.spec, zed)
+		_, _, errE := ParseDeviceSpec(tc.spec, epoxy)
+		if (errZ == nil) != tc.zed || (errE == nil) != tc.epoxy {
+			t.Errorf("%s: zed %v, 2025.1 %v; want accepted %v, %v", tc.spec, errZ, errE, tc.zed, tc.epoxy)
+		}
+	}
+	// Deep nesting: 3.13's json decodes a list nested 1,000 deep (Nova then
+	// finds no dict), and words the RecursionError of deepcopy without
+	// "while calling a Python object".
+	deep := strings.Repeat("[", 1000) + strings.Repeat("]", 1000)
+	_, _, errZ := ParseDeviceSpec(deep, zed)
+	_, _, errE := ParseDeviceSpec(deep, epoxy)
+	if ne, ok := errZ.(*NovaError); !ok || ne.Exception != "RecursionError" {
+		t.Errorf("list 1,000 deep, zed: %v", errZ)
+	}
+	if ne, ok := errE.(*NovaError); !ok || ne.Exception != "PciConfigInvalidSpec" {
+		t.Errorf("list 1,000 deep, 2025.1: %v", errE)
+	}
+	deep = strings.Repeat(`{"a": `, 500) + "1" + strings.Repeat("}", 500)
+	_, _, errZ = ParseDeviceSpec(deep, zed)
+	_, _, errE = ParseDeviceSpec(deep, epoxy)
+	if errZ == nil || errZ.Error() != "maximum recursion depth exceeded while calling a Python object" ||
+		errE == nil || errE.Error() != "maximum recursion depth exceeded" {
+		t.Errorf("dict 500 deep: zed %v, 2025.1 %v", errZ, errE)
+	}
+	_, _, errZ = ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, zed)
+	_, _, errE = ParseAliases([]string{`{"name": "a", "vendor_id": "10de", "product_id": "2330",}`}, epoxy)
+	if errZ == nil || !strings.Contains(errZ.Error(), "Expecting property name enclosed in double quotes") ||
+		errE == nil || !strings.Contains(errE.Error(), "Illegal trailing comma before end of object") {
+		t.Errorf("trailing comma: zed %v, 2025.1 %v", errZ, errE)
 	}
 }

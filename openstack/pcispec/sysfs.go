@@ -1,6 +1,7 @@
 package pcispec
 
 import (
+	"github.com/gpupass/gpupass/internal/pysem"
 	"strings"
 	"sync"
 
@@ -132,7 +133,7 @@ func (t *SysfsTree) IsPhysicalFunction(domain, bus, slot, function string) bool 
 	if !ok {
 		return false
 	}
-	r := pyParseInt(n, 10)
+	r := pysem.Py311.ParseInt(n, 10) // the kernel writes ASCII digits, which every Python reads alike
 	return r.Value != nil && r.Value.Sign() > 0
 }
 
@@ -155,7 +156,7 @@ func (t *SysfsTree) FunctionByIfname(ifname string) (string, bool) {
 	if !ok {
 		return addr, false
 	}
-	r := pyParseInt(n, 10)
+	r := pysem.Py311.ParseInt(n, 10) // the kernel writes ASCII digits, which every Python reads alike
 	if r.Value == nil {
 		return addr, false
 	}
@@ -180,7 +181,7 @@ func (t *SysfsTree) VFProductIDByPFAddr(pfAddr string) (string, *NovaError) {
 	if !ok {
 		return "", pciDeviceNotFoundByID(pfAddr)
 	}
-	id := pyStrip(readline(content))
+	id := pysem.Strip(readline(content))
 	if id == "" {
 		return "", novaErr("ValueError", "sriov_vf_device file does not contain a VF product ID")
 	}
@@ -203,7 +204,7 @@ func (t *SysfsTree) PCIIDsByPCIAddr(addr string) (string, string, *NovaError) {
 		if line == "" {
 			return "", "", novaErr("ValueError", "%s file does not contain a valid value", name)
 		}
-		ids = append(ids, strings.ReplaceAll(pyStrip(line), "0x", ""))
+		ids = append(ids, strings.ReplaceAll(pysem.Strip(line), "0x", ""))
 	}
 	return ids[0], ids[1], nil
 }

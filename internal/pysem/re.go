@@ -1,9 +1,9 @@
-package pcispec
+package pysem
 
 import (
 	"fmt"
 	"math/big"
-	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -29,15 +29,15 @@ const (
 	pyReMaxDepth = 977
 )
 
-// pyReError is an exception re.compile raises.
-type pyReError struct {
+// ReError is an exception re.compile raises.
+type ReError struct {
 	// Exception is "re.error", or OverflowError, ValueError, RuntimeError
 	// or RecursionError, which Nova does not catch.
 	Exception string
 	Message   string
 }
 
-func (e *pyReError) Error() string { return e.Message }
+func (e *ReError) Error() string { return e.Message }
 
 // Python's re flags.
 const (
@@ -51,10 +51,42 @@ const (
 	reT             // TEMPLATE
 )
 
-var reFlagLetters = map[rune]int{'i': reI, 'L': reL, 'm': reM, 's': reS, 'x': reX, 'a': reA, 't': reT, 'u': reU}
+// flagOf is the flag of an inline flag letter, 0 for none: 't'
+// (TEMPLATE) is one up to Python 3.12.
+func (v Version) flagOf(c rune) int {
+	switch c {
+	case 'i':
+		return reI
+	case 'L':
+		return reL
+	case 'm':
+		return reM
+	case 's':
+		return reS
+	case 'x':
+		return reX
+	case 'a':
+		return reA
+	case 'u':
+		return reU
+	case 't':
+		if v < Py313 {
+			return reT
+		}
+	}
+	return 0
+}
 
 const reTypeFlags = reA | reL | reU
-const reGlobalFlags = reT // and DEBUG, which has no letter
+
+// globalFlags are the flags that cannot be scoped: TEMPLATE up to 3.12,
+// and DEBUG, which has no letter.
+func (v Version) globalFlags() int {
+	if v < Py313 {
+		return reT
+	}
+	return 0
+}
 
 // reOp is an sre opcode of the parsed pattern.
 type reOp int
@@ -113,6 +145,7 @@ type reNode struct {
 	min, max      int64
 	lazy, possess bool
 	dir           int // opAssert: 1 ahead, -1 behind
+	behind        int // opAssert behind: the width it looks back
 	neg           bool
 	sub           []*reNode   // opSubpattern, opRepeat, opAssert, opAtomic, yes branch
 	no            []*reNode   // opGroupRefExists
@@ -120,11 +153,14 @@ type reNode struct {
 }
 
 type reState struct {
+	v          Version
 	flags      int
 	groupdict  map[string]int
-	widths     []*[2]int64 // per group; nil while open
-	lookbehind int         // -1 when not inside a lookbehind, else groups at its start
-	refpos     map[int]bool
+	widths     []*width // per group; nil while open
+	lookbehind int      // -1 when not inside a lookbehind, else groups at its start
+	// refpos lists the groups conditionals name by number, each with the
+	// position of its first reference, in order.
+	refpos [][2]int
 }
 
 func (st *reState) groups() int { return len(st.widths) }
@@ -132,17 +168,30 @@ func (st *reState) groups() int { return len(st.widths) }
 func (st *reState) checkgroup(g int) bool { return g < st.groups() && st.widths[g] != nil }
 
 // reAbort carries an error raised while the tokenizer advances.
-type reAbort struct{ err *pyReError }
+type reAbort struct{ err *ReError }
 
 type reTokenizer struct {
 	src   []rune
 	index int
 	next  string // "" is end of pattern
-	err   *pyReError
+	err   *ReError
 }
 
-func reErr(msg string, pos int) *pyReError {
-	return &pyReError{Exception: "re.error", Message: fmt.Sprintf("%s at position %d", msg, pos)}
+// reErr is re.error(msg, pattern, pos): the position, and the line and
+// column when the pattern has a newline.
+func reErr(msg string, src []rune, pos int) *ReError {
+	msg = fmt.Sprintf("%s at position %d", msg, pos)
+	if slices.Contains(src, '\n') {
+		line, last := 1, -1
+		for i := 0; i < pos && i < len(src); i++ {
+			if src[i] == '\n' {
+				line++
+				last = i
+			}
+		}
+		msg = fmt.Sprintf("%s (line %d, column %d)", msg, line, pos-last)
+	}
+	return &ReError{Exception: "re.error", Message: msg}
 }
 
 func newReTokenizer(s string) *reTokenizer {
@@ -162,7 +211,7 @@ func (t *reTokenizer) advance() {
 		i++
 		if i >= len(t.src) {
 			// Python raises as soon as the tokenizer reaches it.
-			panic(reAbort{reErr("bad escape (end of pattern)", len(t.src)-1)})
+			panic(reAbort{reErr("bad escape (end of pattern)", t.src, len(t.src)-1)})
 		}
 		c += string(t.src[i])
 	}
@@ -188,8 +237,8 @@ func (t *reTokenizer) tell() int { return t.index - len([]rune(t.next)) }
 
 func (t *reTokenizer) seek(i int) { t.index = i; t.advance() }
 
-func (t *reTokenizer) error(msg string, offset int) *pyReError {
-	return reErr(msg, t.tell()-offset)
+func (t *reTokenizer) error(msg string, offset int) *ReError {
+	return reErr(msg, t.src, t.tell()-offset)
 }
 
 func (t *reTokenizer) getwhile(n int, set string) string {
@@ -205,7 +254,7 @@ func (t *reTokenizer) getwhile(n int, set string) string {
 	return b.String()
 }
 
-func (t *reTokenizer) getuntil(term, name string) (string, *pyReError) {
+func (t *reTokenizer) getuntil(term, name string) (string, *ReError) {
 	var b strings.Builder
 	n := 0
 	for {
@@ -234,11 +283,21 @@ const (
 	reHexDigits = "0123456789abcdefABCDEF"
 )
 
+// asciiDigits is str.isdecimal() and str.isascii().
+func asciiDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func isASCIILetter(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') }
 
 // pyReParse parses a pattern as re.compile(pattern) does and returns the
 // parsed pattern with its global flags, or the exception Python raises.
-func pyReParse(pattern string) (nodes []*reNode, state *reState, rerr *pyReError) {
+func (v Version) parse(pattern string) (nodes []*reNode, state *reState, rerr *ReError) {
 	defer func() {
 		if r := recover(); r != nil {
 			a, ok := r.(reAbort)
@@ -249,7 +308,7 @@ func pyReParse(pattern string) (nodes []*reNode, state *reState, rerr *pyReError
 		}
 	}()
 	t := newReTokenizer(pattern)
-	st := &reState{groupdict: map[string]int{}, widths: []*[2]int64{nil}, lookbehind: -1, refpos: map[int]bool{}}
+	st := &reState{v: v, groupdict: map[string]int{}, widths: []*width{nil}, lookbehind: -1}
 	p, err := parseSub(t, st, false, 0)
 	if err == nil {
 		err = t.err
@@ -258,14 +317,14 @@ func pyReParse(pattern string) (nodes []*reNode, state *reState, rerr *pyReError
 		return nil, nil, err
 	}
 	if st.flags&reA != 0 && st.flags&reU != 0 {
-		return nil, nil, &pyReError{Exception: "ValueError", Message: "ASCII and UNICODE flags are incompatible"}
+		return nil, nil, &ReError{Exception: "ValueError", Message: "ASCII and UNICODE flags are incompatible"}
 	}
 	if t.next != "" {
 		return nil, nil, t.error("unbalanced parenthesis", 0)
 	}
-	for g := range st.refpos {
-		if g >= st.groups() {
-			return nil, nil, &pyReError{Exception: "re.error", Message: fmt.Sprintf("invalid group reference %d", g)}
+	for _, r := range st.refpos {
+		if r[0] >= st.groups() {
+			return nil, nil, reErr(fmt.Sprintf("invalid group reference %d", r[0]), t.src, r[1])
 		}
 	}
 	// The compiler's checks: look-behinds need a fixed width that fits,
@@ -276,9 +335,9 @@ func pyReParse(pattern string) (nodes []*reNode, state *reState, rerr *pyReError
 	return p, st, nil
 }
 
-func parseSub(t *reTokenizer, st *reState, verbose bool, nested int) ([]*reNode, *pyReError) {
+func parseSub(t *reTokenizer, st *reState, verbose bool, nested int) ([]*reNode, *ReError) {
 	if nested > pyReMaxDepth {
-		return nil, &pyReError{Exception: "RecursionError", Message: "maximum recursion depth exceeded"}
+		return nil, &ReError{Exception: "RecursionError", Message: "maximum recursion depth exceeded"}
 	}
 	var items [][]*reNode
 	for {
@@ -300,7 +359,7 @@ func parseSub(t *reTokenizer, st *reState, verbose bool, nested int) ([]*reNode,
 	return []*reNode{{op: opBranch, alts: items}}, nil
 }
 
-func parseSeq(t *reTokenizer, st *reState, verbose bool, nested int, first bool) ([]*reNode, *pyReError) {
+func parseSeq(t *reTokenizer, st *reState, verbose bool, nested int, first bool) ([]*reNode, *ReError) {
 	var seq []*reNode
 	for {
 		if t.err != nil {
@@ -375,14 +434,14 @@ func parseSeq(t *reTokenizer, st *reState, verbose bool, nested int, first bool)
 				if los != "" {
 					v, ok := repeatCount(los)
 					if !ok {
-						return nil, &pyReError{Exception: "OverflowError", Message: "the repetition number is too large"}
+						return nil, &ReError{Exception: "OverflowError", Message: "the repetition number is too large"}
 					}
 					lo = v
 				}
 				if his != "" {
 					v, ok := repeatCount(his)
 					if !ok {
-						return nil, &pyReError{Exception: "OverflowError", Message: "the repetition number is too large"}
+						return nil, &ReError{Exception: "OverflowError", Message: "the repetition number is too large"}
 					}
 					hi = v
 					if hi < lo {
@@ -451,7 +510,7 @@ func repeatCount(s string) (int64, bool) {
 
 // parseGroup parses what follows "(". skip is 1 for a comment, 2 for
 // global flags.
-func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, nonEmpty bool) (*reNode, int, *pyReError) {
+func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, nonEmpty bool) (*reNode, int, *ReError) {
 	start := t.tell() - 1
 	capture := true
 	atomic := false
@@ -473,8 +532,8 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 				if err != nil {
 					return nil, 0, err
 				}
-				if !pyIsIdentifier(n) {
-					return nil, 0, t.error(sprintf("bad character in group name %s", pyStrRepr(n)), len([]rune(n))+1)
+				if !st.v.IsIdentifier(n) {
+					return nil, 0, t.error(fmt.Sprintf("bad character in group name %s", st.v.StrRepr(n)), len([]rune(n))+1)
 				}
 				name, hasName = n, true
 			case t.match("="):
@@ -482,12 +541,12 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 				if err != nil {
 					return nil, 0, err
 				}
-				if !pyIsIdentifier(n) {
-					return nil, 0, t.error(sprintf("bad character in group name %s", pyStrRepr(n)), len([]rune(n))+1)
+				if !st.v.IsIdentifier(n) {
+					return nil, 0, t.error(fmt.Sprintf("bad character in group name %s", st.v.StrRepr(n)), len([]rune(n))+1)
 				}
 				gid, ok := st.groupdict[n]
 				if !ok {
-					return nil, 0, t.error(sprintf("unknown group name %s", pyStrRepr(n)), len([]rune(n))+1)
+					return nil, 0, t.error(fmt.Sprintf("unknown group name %s", st.v.StrRepr(n)), len([]rune(n))+1)
 				}
 				if !st.checkgroup(gid) {
 					return nil, 0, t.error("cannot refer to an open group", len([]rune(n))+1)
@@ -558,25 +617,35 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 				return nil, 0, err
 			}
 			var cond int
-			if pyIsIdentifier(condname) {
+			n := len([]rune(condname))
+			badName := t.error(fmt.Sprintf("bad character in group name %s", st.v.StrRepr(condname)), n+1)
+			if st.v >= Py313 && !asciiDigits(condname) || st.v < Py313 && st.v.IsIdentifier(condname) {
+				// 3.13 takes anything but ASCII digits for a name.
+				if !st.v.IsIdentifier(condname) {
+					return nil, 0, badName
+				}
 				gid, ok := st.groupdict[condname]
 				if !ok {
-					return nil, 0, t.error(sprintf("unknown group name %s", pyStrRepr(condname)), len([]rune(condname))+1)
+					return nil, 0, t.error(fmt.Sprintf("unknown group name %s", st.v.StrRepr(condname)), n+1)
 				}
 				cond = gid
 			} else {
-				r := pyParseInt(condname, 10)
+				// 3.11 reads a number with int(): a sign, white space,
+				// underscores and any Unicode digit pass.
+				r := st.v.ParseInt(condname, 10)
 				if r.Value == nil || r.Value.Sign() < 0 {
-					return nil, 0, t.error(sprintf("bad character in group name %s", pyStrRepr(condname)), len([]rune(condname))+1)
+					return nil, 0, badName
 				}
 				if r.Value.Sign() == 0 {
-					return nil, 0, t.error("bad group number", len([]rune(condname))+1)
+					return nil, 0, t.error("bad group number", n+1)
 				}
 				if r.Value.Cmp(big.NewInt(pyMaxGroups)) >= 0 {
-					return nil, 0, t.error("invalid group reference "+r.Value.String(), len([]rune(condname))+1)
+					return nil, 0, t.error("invalid group reference "+r.Value.String(), n+1)
 				}
 				cond = int(r.Value.Int64())
-				st.refpos[cond] = true
+				if !slices.ContainsFunc(st.refpos, func(r [2]int) bool { return r[0] == cond }) {
+					st.refpos = append(st.refpos, [2]int{cond, t.tell() - n - 1})
+				}
 			}
 			if err := checkLookbehindGroup(t, st, cond); err != nil {
 				return nil, 0, err
@@ -605,7 +674,7 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 		case char == ">":
 			capture = false
 			atomic = true
-		case char == "-" || reFlagLetters[[]rune(char)[0]] != 0 && len([]rune(char)) == 1:
+		case char == "-" || len([]rune(char)) == 1 && st.v.flagOf([]rune(char)[0]) != 0:
 			a, d, global, err := parseFlags(t, st, char)
 			if err != nil {
 				return nil, 0, err
@@ -631,7 +700,7 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 		}
 		if hasName {
 			if og, ok := st.groupdict[name]; ok {
-				return nil, 0, t.error(sprintf("redefinition of group name %s as group %d; was group %d", pyStrRepr(name), gid, og), len([]rune(name))+1)
+				return nil, 0, t.error(fmt.Sprintf("redefinition of group name %s as group %d; was group %d", st.v.StrRepr(name), gid, og), len([]rune(name))+1)
 			}
 			st.groupdict[name] = gid
 		}
@@ -646,7 +715,7 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 		return nil, 0, t.error("missing ), unterminated subpattern", t.tell()-start)
 	}
 	if group != 0 {
-		w := seqWidth(p, st)
+		w := st.seqWidth(p)
 		st.widths[group] = &w
 	}
 	if atomic {
@@ -655,7 +724,7 @@ func parseGroup(t *reTokenizer, st *reState, verbose bool, nested int, first, no
 	return &reNode{op: opSubpattern, group: group, addF: addF, delF: delF, sub: p}, 0, nil
 }
 
-func checkLookbehindGroup(t *reTokenizer, st *reState, gid int) *pyReError {
+func checkLookbehindGroup(t *reTokenizer, st *reState, gid int) *ReError {
 	if st.lookbehind >= 0 {
 		if !st.checkgroup(gid) {
 			return t.error("cannot refer to an open group", 0)
@@ -667,17 +736,17 @@ func checkLookbehindGroup(t *reTokenizer, st *reState, gid int) *pyReError {
 	return nil
 }
 
-func parseFlags(t *reTokenizer, st *reState, char string) (add, del int, global bool, err *pyReError) {
+func parseFlags(t *reTokenizer, st *reState, char string) (add, del int, global bool, err *ReError) {
 	isAlpha := func(s string) bool {
 		r := []rune(s)
-		return len(r) == 1 && pyIsAlpha(r[0])
+		return len(r) == 1 && st.v.isAlpha(r[0])
 	}
 	flagOf := func(s string) int {
 		r := []rune(s)
 		if len(r) != 1 {
 			return 0
 		}
-		return reFlagLetters[r[0]]
+		return st.v.flagOf(r[0])
 	}
 	if char != "-" {
 		for {
@@ -712,7 +781,7 @@ func parseFlags(t *reTokenizer, st *reState, char string) (add, del int, global 
 		st.flags |= add
 		return 0, 0, true, nil
 	}
-	if add&reGlobalFlags != 0 {
+	if add&st.v.globalFlags() != 0 {
 		return 0, 0, false, t.error("bad inline flags: cannot turn on global flag", 1)
 	}
 	if char == "-" {
@@ -755,7 +824,7 @@ func parseFlags(t *reTokenizer, st *reState, char string) (add, del int, global 
 			}
 		}
 	}
-	if del&reGlobalFlags != 0 {
+	if del&st.v.globalFlags() != 0 {
 		return 0, 0, false, t.error("bad inline flags: cannot turn off global flag", 1)
 	}
 	if add&del != 0 {
@@ -764,7 +833,7 @@ func parseFlags(t *reTokenizer, st *reState, char string) (add, del int, global 
 	return add, del, false, nil
 }
 
-func parseSet(t *reTokenizer, st *reState) (*reNode, *pyReError) {
+func parseSet(t *reTokenizer, st *reState) (*reNode, *ReError) {
 	here := t.tell() - 1
 	var set []reSetItem
 	negate := t.match("^")
@@ -834,7 +903,7 @@ func parseSet(t *reTokenizer, st *reState) (*reNode, *pyReError) {
 }
 
 // reClassEscape is an escape inside a set; cat reports a category.
-func reClassEscape(t *reTokenizer, esc string, st *reState) (reSetItem, bool, *pyReError) {
+func reClassEscape(t *reTokenizer, esc string, st *reState) (reSetItem, bool, *ReError) {
 	if c, ok := reSimpleEscape(esc); ok {
 		return reSetItem{kind: 0, lo: c}, false, nil
 	}
@@ -905,14 +974,19 @@ func reSimpleEscape(esc string) (rune, bool) {
 }
 
 // reCodeEscape handles \x, \u, \U and \N, common to sets and patterns.
-func reCodeEscape(t *reTokenizer, esc string, st *reState) (rune, bool, *pyReError) {
+func reCodeEscape(t *reTokenizer, esc string, st *reState) (rune, bool, *ReError) {
 	c := []rune(esc)[1]
-	hexEsc := func(n int) (rune, *pyReError) {
+	hexEsc := func(n int) (rune, *ReError) {
 		e := esc + t.getwhile(n, reHexDigits)
 		if len([]rune(e)) != n+2 {
 			return 0, t.error("incomplete escape "+e, len([]rune(e)))
 		}
 		v, _ := new(big.Int).SetString(e[2:], 16)
+		if v.Int64() >= 1<<31 && st.v < Py313 {
+			// 3.11's chr() cannot take it as a C int: an OverflowError,
+			// which the parser does not turn into re.error (3.13 does).
+			return 0, &ReError{Exception: "OverflowError", Message: "Python int too large to convert to C int"}
+		}
 		if v.Int64() > 0x10ffff {
 			return 0, t.error("bad escape "+e, len([]rune(e)))
 		}
@@ -936,22 +1010,16 @@ func reCodeEscape(t *reTokenizer, esc string, st *reState) (rune, bool, *pyReErr
 		if err != nil {
 			return 0, true, err
 		}
-		r, ok := pyUnicodeLookup(name)
+		r, ok := st.v.lookupName(name)
 		if !ok {
-			return 0, true, t.error(sprintf("undefined character name %s", pyStrRepr(name)), len([]rune(name))+4)
+			return 0, true, t.error(fmt.Sprintf("undefined character name %s", st.v.StrRepr(name)), len([]rune(name))+4)
 		}
 		return r, true, nil
 	}
 	return 0, false, nil
 }
 
-// pyIsAlpha is str.isalpha() for the characters flag parsing meets; only
-// the choice between two error messages depends on it.
-func pyIsAlpha(r rune) bool {
-	return isASCIILetter(r) || (r > 0x7f && inRanges(r, pyIDStartRanges) && r != '_')
-}
-
-func reEscape(t *reTokenizer, esc string, st *reState) (*reNode, *pyReError) {
+func reEscape(t *reTokenizer, esc string, st *reState) (*reNode, *ReError) {
 	switch esc {
 	case `\A`:
 		return &reNode{op: opAt, at: atBeginningString}, nil
@@ -961,6 +1029,10 @@ func reEscape(t *reTokenizer, esc string, st *reState) (*reNode, *pyReError) {
 		return &reNode{op: opAt, at: atNonBoundary}, nil
 	case `\Z`:
 		return &reNode{op: opAt, at: atEndString}, nil
+	case `\z`:
+		if st.v >= Py314 {
+			return &reNode{op: opAt, at: atEndString}, nil
+		}
 	case `\d`, `\D`, `\s`, `\S`, `\w`, `\W`:
 		it, _, _ := reClassEscape(t, esc, st)
 		return &reNode{op: opIn, set: []reSetItem{it}}, nil
@@ -1016,74 +1088,110 @@ func reEscape(t *reTokenizer, esc string, st *reState) (*reNode, *pyReError) {
 	return &reNode{op: opLiteral, c: c}, nil
 }
 
-// seqWidth is SubPattern.getwidth(): the minimum and maximum lengths a
+// width is SubPattern.getwidth(): the least and most characters a
 // subpattern matches, capped as Python caps them.
-func seqWidth(seq []*reNode, st *reState) [2]int64 {
-	var lo, hi big.Int
-	add := func(a, b int64) {
-		lo.Add(&lo, big.NewInt(a))
-		hi.Add(&hi, big.NewInt(b))
+type width struct{ lo, hi *big.Int }
+
+var (
+	bigMaxRepeat = big.NewInt(pyMaxRepeat)
+	// bigMaxWidth is 3.13's MAXWIDTH.
+	bigMaxWidth = new(big.Int).Lsh(big.NewInt(1), 64)
+)
+
+func (st *reState) seqWidth(seq []*reNode) width {
+	lo, hi := new(big.Int), new(big.Int)
+	add := func(w width) {
+		lo.Add(lo, w.lo)
+		hi.Add(hi, w.hi)
 	}
 	for _, n := range seq {
 		switch n.op {
 		case opBranch:
-			i, j := int64(pyMaxRepeat-1), int64(0)
-			for _, a := range n.alts {
-				w := seqWidth(a, st)
-				i = min(i, w[0])
-				j = max(j, w[1])
+			// 3.11 starts the minimum at MAXREPEAT - 1, 3.13 at MAXWIDTH.
+			i, j := new(big.Int).Sub(bigMaxRepeat, big.NewInt(1)), new(big.Int)
+			if st.v >= Py313 {
+				i.Set(bigMaxWidth)
 			}
-			add(i, j)
+			for _, a := range n.alts {
+				w := st.seqWidth(a)
+				if w.lo.Cmp(i) < 0 {
+					i = w.lo
+				}
+				if w.hi.Cmp(j) > 0 {
+					j = w.hi
+				}
+			}
+			add(width{i, j})
 		case opAtomic, opSubpattern:
-			w := seqWidth(n.sub, st)
-			add(w[0], w[1])
+			add(st.seqWidth(n.sub))
 		case opRepeat:
-			w := seqWidth(n.sub, st)
-			l := new(big.Int).Mul(big.NewInt(w[0]), big.NewInt(n.min))
-			h := new(big.Int).Mul(big.NewInt(w[1]), big.NewInt(n.max))
-			lo.Add(&lo, l)
-			hi.Add(&hi, h)
+			w := st.seqWidth(n.sub)
+			lo.Add(lo, new(big.Int).Mul(w.lo, big.NewInt(n.min)))
+			if st.v >= Py313 && n.max == pyMaxRepeat && w.hi.Sign() != 0 {
+				hi.Set(bigMaxWidth)
+			} else {
+				hi.Add(hi, new(big.Int).Mul(w.hi, big.NewInt(n.max)))
+			}
 		case opLiteral, opNotLiteral, opAny, opIn:
-			add(1, 1)
+			add(width{big.NewInt(1), big.NewInt(1)})
 		case opGroupRef:
 			if w := st.widths[n.group]; w != nil {
-				add(w[0], w[1])
+				add(*w)
 			}
 		case opGroupRefExists:
-			w := seqWidth(n.sub, st)
-			i, j := w[0], w[1]
+			w := st.seqWidth(n.sub)
+			i, j := w.lo, w.hi
 			if n.no != nil {
-				w2 := seqWidth(n.no, st)
-				i = min(i, w2[0])
-				j = max(j, w2[1])
+				w2 := st.seqWidth(n.no)
+				if w2.lo.Cmp(i) < 0 {
+					i = w2.lo
+				}
+				if w2.hi.Cmp(j) > 0 {
+					j = w2.hi
+				}
 			} else {
-				i = 0
+				i = new(big.Int)
 			}
-			add(i, j)
+			add(width{i, j})
 		}
 	}
-	capAt := func(v *big.Int, c int64) int64 {
-		if v.Cmp(big.NewInt(c)) > 0 {
-			return c
+	capAt := func(v, c *big.Int) *big.Int {
+		if v.Cmp(c) > 0 {
+			return new(big.Int).Set(c)
 		}
-		return v.Int64()
+		return v
 	}
-	return [2]int64{capAt(&lo, pyMaxRepeat-1), capAt(&hi, pyMaxRepeat)}
+	if st.v >= Py313 {
+		return width{capAt(lo, bigMaxWidth), capAt(hi, bigMaxWidth)}
+	}
+	return width{capAt(lo, new(big.Int).Sub(bigMaxRepeat, big.NewInt(1))), capAt(hi, bigMaxRepeat)}
 }
 
-func checkCompile(seq []*reNode, st *reState) *pyReError {
+// checkCompile is the compiler's checks: look-behinds need a fixed width
+// that fits, and 3.11's (deprecated) TEMPLATE flag forbids repeats.
+func checkCompile(seq []*reNode, st *reState) *ReError {
 	for _, n := range seq {
 		if n.op == opRepeat && st.flags&reT != 0 {
-			return &pyReError{Exception: "re.error", Message: "internal: unsupported template operator MAX_REPEAT"}
+			op := "MAX_REPEAT"
+			if n.lazy {
+				op = "MIN_REPEAT"
+			} else if n.possess {
+				op = "POSSESSIVE_REPEAT"
+			}
+			return &ReError{Exception: "re.error", Message: "internal: unsupported template operator " + op}
 		}
 		if n.op == opAssert && n.dir < 0 {
-			w := seqWidth(n.sub, st)
-			if w[0] != w[1] {
-				return &pyReError{Exception: "re.error", Message: "look-behind requires fixed-width pattern"}
+			w := st.seqWidth(n.sub)
+			if st.v >= Py313 && w.lo.Cmp(big.NewInt(1<<32-1)) > 0 {
+				return &ReError{Exception: "re.error", Message: "looks too much behind"}
 			}
-			if w[0] >= 1<<31 {
-				return &pyReError{Exception: "RuntimeError", Message: "invalid SRE code"}
+			if w.lo.Cmp(w.hi) != 0 {
+				return &ReError{Exception: "re.error", Message: "look-behind requires fixed-width pattern"}
 			}
+			if w.lo.Cmp(big.NewInt(1<<31)) >= 0 {
+				return &ReError{Exception: "RuntimeError", Message: "invalid SRE code"}
+			}
+			n.behind = int(w.lo.Int64())
 		}
 		for _, s := range [][]*reNode{n.sub, n.no} {
 			if err := checkCompile(s, st); err != nil {
@@ -1097,163 +1205,6 @@ func checkCompile(seq []*reNode, st *reState) *pyReError {
 		}
 	}
 	return nil
-}
-
-// pyRegex is a compiled Python pattern, as much of it as gpupass can use.
-type pyRegex struct {
-	// Pattern is the Python pattern.
-	Pattern string
-	// re is the Go translation; nil when the pattern uses what Go's
-	// regexp cannot evaluate.
-	re *regexp.Regexp
-	// Why says what made it not evaluable.
-	Why string
-}
-
-// pyReCompile compiles a pattern as re.compile does; the result can be
-// matched with re.match semantics when Evaluable.
-func pyReCompile(pattern string) (*pyRegex, *pyReError) {
-	p, st, err := pyReParse(pattern)
-	if err != nil {
-		return nil, err
-	}
-	r := &pyRegex{Pattern: pattern}
-	var b strings.Builder
-	if why := translateSeq(&b, p, st.flags); why != "" {
-		r.Why = "it uses " + why + ", which Go's regexp engine cannot evaluate"
-		return r, nil
-	}
-	re, cerr := regexp.Compile(`\A(?:` + b.String() + `)`)
-	if cerr != nil {
-		// Go's error quotes the translated pattern, which for a 4 MB
-		// pattern is tens of MB.
-		r.Why = "Go's regexp engine cannot evaluate it (" + clipQuoted(cerr.Error()) + ")"
-		return r, nil
-	}
-	r.re = re
-	return r, nil
-}
-
-// Evaluable reports whether Match gives Python's answer.
-func (r *pyRegex) Evaluable() bool { return r.re != nil }
-
-// Match is re.match(pattern, s) is not None, for ASCII subjects without
-// newlines (PCI address fields are lower-case hex digits).
-func (r *pyRegex) Match(s string) bool { return r.re != nil && r.re.MatchString(s) }
-
-func translateSeq(b *strings.Builder, seq []*reNode, flags int) string {
-	for _, n := range seq {
-		if why := translateNode(b, n, flags); why != "" {
-			return why
-		}
-	}
-	return ""
-}
-
-func translateNode(b *strings.Builder, n *reNode, flags int) string {
-	switch n.op {
-	case opLiteral, opNotLiteral, opAny, opIn:
-		writeASCIIClass(b, func(c rune) bool { return nodeMatchesASCII(n, c, flags) })
-	case opAt:
-		switch n.at {
-		case atBeginning:
-			if flags&reM != 0 {
-				b.WriteString(`(?m:^)`)
-			} else {
-				b.WriteString(`\A`)
-			}
-		case atBeginningString:
-			b.WriteString(`\A`)
-		case atEnd:
-			if flags&reM != 0 {
-				b.WriteString(`(?m:$)`)
-			} else {
-				b.WriteString(`\z`)
-			}
-		case atEndString:
-			b.WriteString(`\z`)
-		case atBoundary:
-			b.WriteString(`\b`)
-		case atNonBoundary:
-			b.WriteString(`\B`)
-		}
-	case opBranch:
-		b.WriteString("(?:")
-		for i, a := range n.alts {
-			if i > 0 {
-				b.WriteByte('|')
-			}
-			if why := translateSeq(b, a, flags); why != "" {
-				return why
-			}
-		}
-		b.WriteByte(')')
-	case opSubpattern:
-		b.WriteString("(?:")
-		if why := translateSeq(b, n.sub, (flags|n.addF)&^n.delF); why != "" {
-			return why
-		}
-		b.WriteByte(')')
-	case opRepeat:
-		if n.possess {
-			return "a possessive quantifier"
-		}
-		b.WriteString("(?:")
-		if why := translateSeq(b, n.sub, flags); why != "" {
-			return why
-		}
-		b.WriteByte(')')
-		switch {
-		case n.max == pyMaxRepeat:
-			fmt.Fprintf(b, "{%d,}", n.min)
-		case n.min == n.max:
-			fmt.Fprintf(b, "{%d}", n.min)
-		default:
-			fmt.Fprintf(b, "{%d,%d}", n.min, n.max)
-		}
-		if n.lazy {
-			b.WriteByte('?')
-		}
-	case opGroupRef:
-		return "a backreference"
-	case opGroupRefExists:
-		return "a conditional group"
-	case opAssert:
-		if n.dir < 0 {
-			return "a lookbehind"
-		}
-		return "a lookahead"
-	case opAtomic:
-		return "an atomic group"
-	}
-	return ""
-}
-
-// writeASCIIClass writes a class of the ASCII characters in.
-func writeASCIIClass(b *strings.Builder, in func(rune) bool) {
-	var members []rune
-	for c := rune(0); c < 0x80; c++ {
-		if in(c) {
-			members = append(members, c)
-		}
-	}
-	if len(members) == 0 {
-		b.WriteString(`[^\x00-\x{10FFFF}]`)
-		return
-	}
-	b.WriteByte('[')
-	for i := 0; i < len(members); {
-		j := i
-		for j+1 < len(members) && members[j+1] == members[j]+1 {
-			j++
-		}
-		fmt.Fprintf(b, `\x{%x}`, members[i])
-		if j > i {
-			fmt.Fprintf(b, `-\x{%x}`, members[j])
-		}
-		i = j + 1
-	}
-	b.WriteByte(']')
 }
 
 // foldASCII lists what an ASCII subject character c is equal to under
@@ -1327,7 +1278,7 @@ func categoryMatchesASCII(cat int, c rune, flags int) bool {
 	digit := c >= '0' && c <= '9'
 	space := c == ' ' || (c >= '\t' && c <= '\r')
 	if flags&reA == 0 {
-		space = pyIsSpace(c)
+		space = IsSpace(c)
 	}
 	word := digit || isASCIILetter(c) || c == '_'
 	switch cat {

@@ -1,4 +1,4 @@
-package pcispec
+package pysem
 
 import (
 	"fmt"
@@ -8,39 +8,32 @@ import (
 	"strings"
 )
 
-// Python's JSON scanner fails with RecursionError when containers nest
-// deeper than the interpreter's recursion limit (1000) allows, less the
-// frames already on the stack. These are the depths at which Nova Zed
-// fails under the oracle (testdata/novaconf/oracle.py); nova-compute's
-// own, deeper stack may fail a few levels earlier.
-const (
-	pyJSONMaxDepthDeviceSpec = 988
-	pyJSONMaxDepthAlias      = 989
-)
-
-// pyJSONError is what json.loads raises.
-type pyJSONError struct {
+// JSONError is what json.loads raises.
+type JSONError struct {
 	// Exception is the Python exception class: JSONDecodeError, ValueError
 	// or RecursionError.
 	Exception string
 	Message   string
 }
 
-func (e *pyJSONError) Error() string { return e.Message }
+func (e *JSONError) Error() string { return e.Message }
 
-// pyJSONLoads is oslo_serialization.jsonutils.loads, that is Python's
+// LoadJSON is oslo_serialization.jsonutils.loads, that is Python v's
 // json.loads with its defaults: NaN, Infinity and -Infinity are accepted,
 // duplicate keys keep the last value, integers are unbounded (but for
 // Python's 4300-digit conversion limit), any value may be at the top level,
 // and only space, tab, CR and LF are white space. Errors carry Python's
-// messages, positions counted in code points.
-func pyJSONLoads(s string, maxDepth int) (*pyValue, error) {
-	d := &pyJSONDecoder{src: []rune(s), maxDepth: maxDepth}
+// messages, positions counted in code points (from 3.13, a comma before
+// a closing bracket has its own message). maxDepth is the container
+// nesting at which Python's recursion limit stops the decoder, which
+// depends on the stack of the caller (Nova's are pcispec's).
+func (v Version) LoadJSON(s string, maxDepth int) (*Value, error) {
+	d := &jsonDecoder{py: v, src: []rune(s), maxDepth: maxDepth}
 	if len(d.src) > 0 && d.src[0] == '\ufeff' {
 		return nil, d.errAt("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0)
 	}
 	idx := d.skipWS(0)
-	v, end, err := d.scanOnce(idx, 0)
+	x, end, err := d.scanOnce(idx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -48,10 +41,11 @@ func pyJSONLoads(s string, maxDepth int) (*pyValue, error) {
 	if end != len(d.src) {
 		return nil, d.errAt("Extra data", end)
 	}
-	return v, nil
+	return x, nil
 }
 
-type pyJSONDecoder struct {
+type jsonDecoder struct {
+	py       Version
 	src      []rune
 	maxDepth int
 }
@@ -62,7 +56,7 @@ type stopIteration struct{ pos int }
 
 func (s *stopIteration) Error() string { return "StopIteration" }
 
-func (d *pyJSONDecoder) errAt(msg string, pos int) *pyJSONError {
+func (d *jsonDecoder) errAt(msg string, pos int) *JSONError {
 	line := 1
 	lastNL := -1
 	for i := 0; i < pos && i < len(d.src); i++ {
@@ -72,19 +66,19 @@ func (d *pyJSONDecoder) errAt(msg string, pos int) *pyJSONError {
 		}
 	}
 	col := pos - lastNL
-	return &pyJSONError{Exception: "JSONDecodeError", Message: fmt.Sprintf("%s: line %d column %d (char %d)", msg, line, col, pos)}
+	return &JSONError{Exception: "JSONDecodeError", Message: fmt.Sprintf("%s: line %d column %d (char %d)", msg, line, col, pos)}
 }
 
 func isJSONSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
 
-func (d *pyJSONDecoder) skipWS(i int) int {
+func (d *jsonDecoder) skipWS(i int) int {
 	for i < len(d.src) && isJSONSpace(d.src[i]) {
 		i++
 	}
 	return i
 }
 
-func (d *pyJSONDecoder) hasAt(i int, lit string) bool {
+func (d *jsonDecoder) hasAt(i int, lit string) bool {
 	for j, r := range []rune(lit) {
 		if i+j >= len(d.src) || d.src[i+j] != r {
 			return false
@@ -95,7 +89,7 @@ func (d *pyJSONDecoder) hasAt(i int, lit string) bool {
 
 // scanOnce reads one value at idx; it returns the value and the index
 // after it.
-func (d *pyJSONDecoder) scanOnce(idx, depth int) (*pyValue, int, error) {
+func (d *jsonDecoder) scanOnce(idx, depth int) (*Value, int, error) {
 	v, end, err := d.scan(idx, depth)
 	if si, ok := err.(*stopIteration); ok {
 		return nil, 0, d.errAt("Expecting value", si.pos)
@@ -103,7 +97,7 @@ func (d *pyJSONDecoder) scanOnce(idx, depth int) (*pyValue, int, error) {
 	return v, end, err
 }
 
-func (d *pyJSONDecoder) scan(idx, depth int) (*pyValue, int, error) {
+func (d *jsonDecoder) scan(idx, depth int) (*Value, int, error) {
 	if idx >= len(d.src) {
 		return nil, 0, &stopIteration{idx}
 	}
@@ -113,40 +107,40 @@ func (d *pyJSONDecoder) scan(idx, depth int) (*pyValue, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		return pyStrValue(s), end, nil
+		return NewStr(s), end, nil
 	case '{':
 		if depth >= d.maxDepth {
-			return nil, 0, &pyJSONError{Exception: "RecursionError", Message: "maximum recursion depth exceeded while decoding a JSON object from a unicode string"}
+			return nil, 0, &JSONError{Exception: "RecursionError", Message: "maximum recursion depth exceeded while decoding a JSON object from a unicode string"}
 		}
 		return d.parseObject(idx+1, depth+1)
 	case '[':
 		if depth >= d.maxDepth {
-			return nil, 0, &pyJSONError{Exception: "RecursionError", Message: "maximum recursion depth exceeded while decoding a JSON array from a unicode string"}
+			return nil, 0, &JSONError{Exception: "RecursionError", Message: "maximum recursion depth exceeded while decoding a JSON array from a unicode string"}
 		}
 		return d.parseArray(idx+1, depth+1)
 	case 'n':
 		if d.hasAt(idx, "null") {
-			return &pyValue{kind: pyNone}, idx + 4, nil
+			return &Value{Kind: KindNone}, idx + 4, nil
 		}
 	case 't':
 		if d.hasAt(idx, "true") {
-			return &pyValue{kind: pyBool, b: true}, idx + 4, nil
+			return &Value{Kind: KindBool, Bool: true}, idx + 4, nil
 		}
 	case 'f':
 		if d.hasAt(idx, "false") {
-			return &pyValue{kind: pyBool}, idx + 5, nil
+			return &Value{Kind: KindBool}, idx + 5, nil
 		}
 	case 'N':
 		if d.hasAt(idx, "NaN") {
-			return &pyValue{kind: pyFloat, f: math.NaN()}, idx + 3, nil
+			return &Value{Kind: KindFloat, Float: math.NaN()}, idx + 3, nil
 		}
 	case 'I':
 		if d.hasAt(idx, "Infinity") {
-			return &pyValue{kind: pyFloat, f: math.Inf(1)}, idx + 8, nil
+			return &Value{Kind: KindFloat, Float: math.Inf(1)}, idx + 8, nil
 		}
 	case '-':
 		if d.hasAt(idx, "-Infinity") {
-			return &pyValue{kind: pyFloat, f: math.Inf(-1)}, idx + 9, nil
+			return &Value{Kind: KindFloat, Float: math.Inf(-1)}, idx + 9, nil
 		}
 	}
 	return d.matchNumber(idx)
@@ -154,7 +148,7 @@ func (d *pyJSONDecoder) scan(idx, depth int) (*pyValue, int, error) {
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
-func (d *pyJSONDecoder) matchNumber(start int) (*pyValue, int, error) {
+func (d *jsonDecoder) matchNumber(start int) (*Value, int, error) {
 	src := d.src
 	endIdx := len(src) - 1
 	idx := start
@@ -205,17 +199,17 @@ func (d *pyJSONDecoder) matchNumber(start int) (*pyValue, int, error) {
 			// Out of range: Python gives inf, or 0.0 on underflow, which
 			// ParseFloat also returns with the error.
 			if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
-				return nil, 0, &pyJSONError{Exception: "ValueError", Message: "could not convert string to float: " + clipQuoted(pyStrRepr(text))}
+				return nil, 0, &JSONError{Exception: "ValueError", Message: "could not convert string to float: " + d.py.StrRepr(text)}
 			}
 		}
-		return &pyValue{kind: pyFloat, f: f}, idx, nil
+		return &Value{Kind: KindFloat, Float: f}, idx, nil
 	}
 	ndigits := len(strings.TrimPrefix(text, "-"))
-	if ndigits > pyMaxStrDigits {
-		return nil, 0, &pyJSONError{Exception: "ValueError", Message: pyDigitsLimitError(ndigits)}
+	if ndigits > MaxStrDigits {
+		return nil, 0, &JSONError{Exception: "ValueError", Message: digitsLimitError(ndigits)}
 	}
 	n, _ := new(big.Int).SetString(text, 10)
-	return &pyValue{kind: pyInt, i: n}, idx, nil
+	return &Value{Kind: KindInt, Int: n}, idx, nil
 }
 
 func hexVal(r rune) int {
@@ -231,7 +225,7 @@ func hexVal(r rune) int {
 }
 
 // scanString reads a string whose opening quote is at begin-1.
-func (d *pyJSONDecoder) scanString(begin int) (string, int, error) {
+func (d *jsonDecoder) scanString(begin int) (string, int, error) {
 	src := d.src
 	n := len(src)
 	var b strings.Builder
@@ -316,10 +310,10 @@ func (d *pyJSONDecoder) scanString(begin int) (string, int, error) {
 	}
 }
 
-func (d *pyJSONDecoder) parseObject(idx, depth int) (*pyValue, int, error) {
+func (d *jsonDecoder) parseObject(idx, depth int) (*Value, int, error) {
 	src := d.src
 	endIdx := len(src) - 1
-	obj := newPyDict()
+	obj := NewDict()
 	idx = d.skipWS(idx)
 	if idx > endIdx || src[idx] != '}' {
 		for {
@@ -339,7 +333,7 @@ func (d *pyJSONDecoder) parseObject(idx, depth int) (*pyValue, int, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			obj.set(key, val)
+			obj.setJSON(key, val)
 			idx = d.skipWS(next)
 			if idx <= endIdx && src[idx] == '}' {
 				break
@@ -347,16 +341,20 @@ func (d *pyJSONDecoder) parseObject(idx, depth int) (*pyValue, int, error) {
 			if idx > endIdx || src[idx] != ',' {
 				return nil, 0, d.errAt("Expecting ',' delimiter", idx)
 			}
+			comma := idx
 			idx = d.skipWS(idx + 1)
+			if d.py >= Py313 && idx <= endIdx && src[idx] == '}' {
+				return nil, 0, d.errAt("Illegal trailing comma before end of object", comma)
+			}
 		}
 	}
 	return obj, idx + 1, nil
 }
 
-func (d *pyJSONDecoder) parseArray(idx, depth int) (*pyValue, int, error) {
+func (d *jsonDecoder) parseArray(idx, depth int) (*Value, int, error) {
 	src := d.src
 	endIdx := len(src) - 1
-	arr := &pyValue{kind: pyList}
+	arr := &Value{Kind: KindList}
 	idx = d.skipWS(idx)
 	if idx > endIdx || src[idx] != ']' {
 		for {
@@ -364,7 +362,7 @@ func (d *pyJSONDecoder) parseArray(idx, depth int) (*pyValue, int, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			arr.list = append(arr.list, val)
+			arr.List = append(arr.List, val)
 			idx = d.skipWS(next)
 			if idx <= endIdx && src[idx] == ']' {
 				break
@@ -372,7 +370,11 @@ func (d *pyJSONDecoder) parseArray(idx, depth int) (*pyValue, int, error) {
 			if idx > endIdx || src[idx] != ',' {
 				return nil, 0, d.errAt("Expecting ',' delimiter", idx)
 			}
+			comma := idx
 			idx = d.skipWS(idx + 1)
+			if d.py >= Py313 && idx <= endIdx && src[idx] == ']' {
+				return nil, 0, d.errAt("Illegal trailing comma before end of array", comma)
+			}
 		}
 	}
 	return arr, idx + 1, nil

@@ -1,4 +1,4 @@
-package pcispec
+package pysem
 
 import (
 	"fmt"
@@ -6,13 +6,13 @@ import (
 	"strings"
 )
 
-// pyMaxStrDigits is Python's default sys.get_int_max_str_digits(): int()
+// MaxStrDigits is Python's default sys.get_int_max_str_digits(): int()
 // refuses decimal strings with more digits (Python 3.11 and later, and
 // the security updates of older ones).
-const pyMaxStrDigits = 4300
+const MaxStrDigits = 4300
 
-// pyIntResult is the outcome of Python's int(s, base).
-type pyIntResult struct {
+// IntResult is the outcome of Python's int(s, base).
+type IntResult struct {
 	// Value is the number; nil when int() raised.
 	Value *big.Int
 	// Err is the ValueError message when int() raised.
@@ -22,12 +22,12 @@ type pyIntResult struct {
 	Canonical bool
 }
 
-// pyParseInt is Python's int(s, base) for a str s and base 10 or 16
+// ParseInt is Python's int(s, base) for a str s and base 10 or 16
 // (PyLong_FromUnicodeObject): surrounding white space (any character
 // str.isspace() accepts), a sign, "0x" for base 16, single underscores
 // between digits and any Unicode decimal digit are accepted.
-func pyParseInt(s string, base int) pyIntResult {
-	invalid := pyIntResult{Err: fmt.Sprintf("invalid literal for int() with base %d: %s", base, pyTruncate(pyRepr(pyStrValue(s)), 200))}
+func (v Version) ParseInt(s string, base int) IntResult {
+	invalid := IntResult{Err: fmt.Sprintf("invalid literal for int() with base %d: %s", base, Truncate(v.StrRepr(s), 200))}
 	// _PyUnicode_TransformDecimalAndSpaceToASCII: white space becomes ' ',
 	// decimal digits become ASCII digits, anything else non-ASCII (and
 	// DEL) ends the string as an invalid character.
@@ -37,11 +37,11 @@ func pyParseInt(s string, base int) pyIntResult {
 		switch {
 		case r < 127:
 			b.WriteRune(r)
-		case pyIsSpace(r):
+		case IsSpace(r):
 			b.WriteByte(' ')
 			canonical = false
 		default:
-			d := pyDecimal(r)
+			d := v.Decimal(r)
 			if d < 0 {
 				return invalid
 			}
@@ -100,8 +100,8 @@ func pyParseInt(s string, base int) pyIntResult {
 	if prev == '_' {
 		return invalid
 	}
-	if base == 10 && digits.Len() > pyMaxStrDigits {
-		return pyIntResult{Err: pyDigitsLimitError(digits.Len())}
+	if base == 10 && digits.Len() > MaxStrDigits {
+		return IntResult{Err: digitsLimitError(digits.Len())}
 	}
 	if digits.Len() == 0 {
 		return invalid
@@ -113,19 +113,19 @@ func pyParseInt(s string, base int) pyIntResult {
 	if i != len(t) {
 		return invalid
 	}
-	v, ok := new(big.Int).SetString(digits.String(), base)
+	n, ok := new(big.Int).SetString(digits.String(), base)
 	if !ok {
 		return invalid
 	}
 	if neg {
-		v.Neg(v)
+		n.Neg(n)
 	}
-	return pyIntResult{Value: v, Canonical: canonical}
+	return IntResult{Value: n, Canonical: canonical}
 }
 
-// pyFormatHex is Python's "%0Nx" % v: lower-case hex, zero-padded to width
+// FormatHex is Python's "%0Nx" % v: lower-case hex, zero-padded to width
 // (the sign counts in the width).
-func pyFormatHex(v *big.Int, width int) string {
+func FormatHex(v *big.Int, width int) string {
 	if v.Sign() < 0 {
 		s := new(big.Int).Neg(v).Text(16)
 		for len(s)+1 < width {
@@ -140,20 +140,8 @@ func pyFormatHex(v *big.Int, width int) string {
 	return s
 }
 
-// pyDigitsLimitError is the ValueError Python raises for a decimal string
-// longer than pyMaxStrDigits digits.
-func pyDigitsLimitError(n int) string {
-	return fmt.Sprintf("Exceeds the limit (%d digits) for integer string conversion: value has %d digits; use sys.set_int_max_str_digits() to increase the limit", pyMaxStrDigits, n)
-}
-
-// pyTruncate is Python's "%.Ns" precision: the first n code points.
-func pyTruncate(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
+// digitsLimitError is the ValueError Python raises for a decimal string
+// longer than MaxStrDigits digits.
+func digitsLimitError(n int) string {
+	return fmt.Sprintf("Exceeds the limit (%d digits) for integer string conversion: value has %d digits; use sys.set_int_max_str_digits() to increase the limit", MaxStrDigits, n)
 }
