@@ -145,6 +145,8 @@ func confProblemRemedy(pr novaconf.Problem) string {
 		return "Write the section as [DEFAULT], in capitals: nova never reads [Default]."
 	case novaconf.CodeRepeatedKey:
 		return "Only the last value counts for this option: remove the others."
+	case novaconf.CodeSubstitution, novaconf.CodeSubstitutionErr:
+		return "Write $$ for each \"$\" meant literally; keep $name only to insert the value of option name (in the same group or [DEFAULT]; $group.name for another group)."
 	case novaconf.CodeTooLarge:
 		return "Check that this is the nova.conf meant (a real one is well under 1 MiB): remove what does not belong in it, or pass the right file."
 	}

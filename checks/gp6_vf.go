@@ -1150,12 +1150,13 @@ func runLiveMigration(p *Pass) error {
 
 // PlacementVFMix is GP610.
 var PlacementVFMix = &Check{
-	ID: "GP610", Name: "placement-vf-mix", Severity: report.Error, Needs: []Input{NeedHost, NeedNovaConf},
+	ID: "GP610", Name: "placement-vf-mix", Severity: report.Error, Needs: []Input{NeedNovaConf},
 	Doc: Doc{
 		Summary: "With [pci]report_in_placement = true, the device_spec is one nova-compute can report to Placement: the VFs of one PF share resource_class and traits, no PF is offered together with its VFs, no entry uses devname.",
 		Why: "Nova reports each PF or plain PCI device as a resource provider, and the VFs of a PF together as their PF's provider (nova/compute/pci_placement_translator.py, the same in Zed, 2025.1 and 2026.2). " +
 			"It cannot model VFs of one PF with different resource classes or traits (PlacementPciMixedResourceClassException, PlacementPciMixedTraitsException), a PF offered beside its own VFs (PlacementPciDependentDeviceException), or a devname entry (ensure_no_dev_spec_with_devname); " +
-			"at start-up each of these stops nova-compute (_update_available_resource_for_node in nova/compute/manager.py re-raises PlacementPciException when starting). Devices with physical_network are left out of Placement and of these rules.",
+			"at start-up each of these stops nova-compute (_update_available_resource_for_node in nova/compute/manager.py re-raises PlacementPciException when starting). Devices with physical_network are left out of Placement and of these rules, except the devname one, which Nova applies to every entry. " +
+			"The devname rule needs no host, so gpupass lint reports it too; the others need the host's devices.",
 		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one), and from Nova 2026.2 the same live_migratable, which becomes the HW_PCI_LIVE_MIGRATABLE trait; offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address.",
 		Links: []string{vfLinkPCI + "#pci-tracking-in-placement"},
 	},
@@ -1188,6 +1189,14 @@ func runPlacementVFMix(p *Pass) error {
 				Evidence:    map[string]any{"devname": s.DevName},
 			})
 		}
+	}
+	if p.Inputs.Host == nil {
+		// lint: the devname rule is Nova's whatever the devices; the
+		// others are about the devices the entries admit.
+		if len(p.findings) == 0 {
+			p.Skipf("needs the host's devices (run preflight on the compute node): no entry uses devname, the one rule that does not")
+		}
+		return nil
 	}
 	type member struct {
 		d *pcidev.Device

@@ -187,9 +187,11 @@ func (r *reader) deprecation(v novaconf.Value, opt novaconf.Option) {
 		v.Name, v.Group, opt.Name, opt.Group)
 }
 
-// dollar warns about a value oslo.config would substitute.
+// dollar warns about a value oslo.config would substitute and gpupass
+// reads as written (novaconf substitutes what it knows exactly: then Text
+// is no longer Raw).
 func (r *reader) dollar(v novaconf.Value) {
-	if strings.Contains(v.Text, "$") {
+	if strings.Contains(v.Raw, "$") && v.Text == v.Raw {
 		r.warn(CodeNotModelled, v.Source, "[%s]%s holds a \"$\", which oslo.config replaces with another option's value "+
 			"(\"$$\" for a \"$\" itself); gpupass reads the text as written", v.Section, v.Name)
 	}

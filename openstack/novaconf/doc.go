@@ -52,9 +52,13 @@
 // the real oslo.config over them; expected.json is its answer, which the
 // tests hold this package to.
 //
-// What is not modelled: "$name" substitution (oslo.config replaces $name and
-// ${name} with other options' values when nova reads the option; a value
-// holding "$" gets a warning), type conversion beyond ParseBool and
+// "$name" substitution is modelled in subst.go: Lookup returns the value
+// oslo.config substitutes where gpupass knows it exactly, and Load reports
+// an error where oslo.config cannot substitute (no such option or group:
+// nova stops when it reads the option); a value substituted from what
+// gpupass cannot know keeps its text, with a warning.
+//
+// What is not modelled: type conversion beyond ParseBool and
 // ParseList, environment variables (OS_GROUP__NAME), and command-line
 // options set in files (oslo.config converts those while it reads the file,
 // so "debug = maybe" stops nova; see the cli-option-invalid case).

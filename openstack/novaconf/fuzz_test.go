@@ -2,6 +2,7 @@ package novaconf
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,4 +171,44 @@ func quoteGo(b []byte) string {
 	}
 	sb.WriteByte('"')
 	return sb.String()
+}
+
+// FuzzSubstitute: oslo.config's "$" substitution (subst.go) on any file
+// never panics and never runs away (the values are bounded, each option
+// resolved once); a value oslo.config leaves alone is read as written;
+// a substitution error is an error about the value's own line.
+func FuzzSubstitute(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(oracleDir, "dollar-*.conf"))
+	for _, path := range files {
+		if data, err := os.ReadFile(path); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("[pci]\nalias = $pci.device_spec$pci.device_spec$pci.device_spec\ndevice_spec = $libvirt.virt_type$libvirt.virt_type\n[libvirt]\nvirt_type = ${filter_scheduler.enabled_filters}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const name = "/etc/nova/nova.conf"
+		r := ReaderFuncs{
+			File: func(p string) ([]byte, error) { return data, nil },
+			Dir:  func(p string) ([]fs.DirEntry, error) { return nil, fs.ErrNotExist },
+		}
+		cfg, problems := Load(r, []string{name}, nil)
+		for _, p := range problems {
+			if p.Code != CodeSubstitutionErr {
+				continue
+			}
+			if p.Severity != SeverityError || p.Option == "" || p.Source.File != name || p.Source.Line < 1 || !strings.Contains(p.Message, "(") {
+				t.Fatalf("substitution problem %+v", p)
+			}
+		}
+		for _, opt := range Options {
+			for _, v := range cfg.Lookup(opt) {
+				if !acts(v.Raw) && v.Text != v.Raw {
+					t.Fatalf("%s: %q has nothing to substitute, read as %q", opt, v.Raw, v.Text)
+				}
+				if len(v.Text) > maxSubstituted+len(v.Raw) {
+					t.Fatalf("%s: substituted value of %d bytes", opt, len(v.Text))
+				}
+			}
+		}
+	})
 }

@@ -212,7 +212,42 @@ func loadWithin(r Reader, files, dirs []string, permissionUnreadable bool, budge
 			read(path.Join(d, name))
 		}
 	}
-	return c, problems
+	return c, c.substitutionProblems(problems)
+}
+
+// substitutionProblems turns the substitution warning of a value of the
+// option table that oslo.config cannot substitute into an error: nova
+// stops when it reads the option (NoSuchOptError and friends).
+func (c *Config) substitutionProblems(problems []Problem) []Problem {
+	failed := map[Source]bool{}
+	var add []Problem
+	for _, opt := range Options {
+		group := normalizeGroup(opt.Group)
+		for _, v := range c.lookupRaw(opt) {
+			r := c.substitute(group, v.Raw)
+			if r.outcome != substFailed || failed[v.Source] {
+				continue
+			}
+			failed[v.Source] = true
+			add = append(add, Problem{
+				Source: v.Source, Severity: SeverityError, Code: CodeSubstitutionErr,
+				Option: "[" + v.Section + "]" + v.Name,
+				Message: fmt.Sprintf("oslo.config cannot substitute the \"$\" in this value of %s: %s (%s), so nova cannot read the option and stops; "+
+					"write $$ for a literal $", opt, r.message, r.exception),
+			})
+		}
+	}
+	if len(add) == 0 {
+		return problems
+	}
+	out := problems[:0:0]
+	for _, p := range problems {
+		if p.Code == CodeSubstitution && failed[p.Source] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return append(out, add...)
 }
 
 // confNames returns the names glob.glob(dir + "/*.conf") matches, sorted
@@ -310,7 +345,26 @@ func (c *Config) Values() []Value {
 //
 // Values that came through a deprecated name have Deprecated set. Nil
 // when no file sets the option (nova then uses its default).
+//
+// Each value's Text is substituted as oslo.config does ("$name", "$$",
+// "\$"; see subst.go) when gpupass knows the result, and Raw keeps it as
+// written.
 func (c *Config) Lookup(opt Option) []Value {
+	vals := c.lookupRaw(opt)
+	group := normalizeGroup(opt.Group)
+	if group == "" {
+		group = "DEFAULT"
+	}
+	for i := range vals {
+		if r := c.substitute(group, vals[i].Raw); r.outcome == substExact {
+			vals[i].Text = r.text
+		}
+	}
+	return vals
+}
+
+// lookupRaw is Lookup without substitution.
+func (c *Config) lookupRaw(opt Option) []Value {
 	names := append([]Name{{Group: opt.Group, Name: opt.Name}}, opt.Deprecated...)
 	for i := range names {
 		if names[i].Group == "" {

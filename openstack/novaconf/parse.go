@@ -37,8 +37,12 @@ type Value struct {
 	Name string
 	// Text is the value oslo.config sees: continuation lines joined with
 	// "\n" and left-stripped, quotes stripped from a single quoted first
-	// line, "$name" substitution not applied.
+	// line; from Config.Lookup, with "$name" substitution applied as
+	// oslo.config applies it when gpupass knows the values substituted
+	// exactly (see subst.go), as written otherwise.
 	Text string
+	// Raw is the value as read, before substitution.
+	Raw string
 	// Source is the file and the line of the key.
 	Source Source
 	// EndLine is the value's last line (Source.Line unless it continues).
@@ -91,6 +95,7 @@ const (
 	CodeKeyCase         = "key-case"                // warning: a key with capitals (nova's names are lower case)
 	CodeRepeatedKey     = "repeated-key"            // warning: a single-valued key set again later in the same file
 	CodeSubstitution    = "substitution"            // warning: "$name" in a value, which oslo.config substitutes
+	CodeSubstitutionErr = "substitution-failed"     // "$name" naming no option (NoSuchOptError, NoSuchGroupError...): nova cannot read the option
 	CodeTooLarge        = "too-large"               // a file larger than MaxFileSize (not read), or with more than MaxValues assignments
 )
 
@@ -602,7 +607,7 @@ func (p *parser) flush() {
 	}
 	end := p.keyLine + len(p.parts) - 1
 	p.checkQuotes(end)
-	v := Value{Group: p.group, Section: p.section, Name: p.key, Text: text, Source: Source{p.file.Name, p.keyLine}, EndLine: end}
+	v := Value{Group: p.group, Section: p.section, Name: p.key, Text: text, Raw: text, Source: Source{p.file.Name, p.keyLine}, EndLine: end}
 	k := Name{Group: v.Group, Name: v.Name}
 	if !multiValued[k] {
 		if p.seen == nil {

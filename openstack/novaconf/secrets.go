@@ -46,7 +46,9 @@ type optionRegistry struct {
 	// secretNames are the names of every secret option of any group or
 	// plugin, for the names Nova does not register where they are used.
 	secretNames map[string]bool
-	nova        string
+	// groups are the groups registered.
+	groups map[string]bool
+	nova   string
 }
 
 // registry is optionsZed, read once; the data is part of the program, so
@@ -72,11 +74,13 @@ func loadRegistry(data []byte) (*optionRegistry, error) {
 	r := &optionRegistry{
 		secret: map[Name]bool{}, plain: map[Name]bool{}, authGroups: map[string]bool{},
 		pluginSecret: map[string]bool{}, pluginPlain: map[string]bool{}, secretNames: map[string]bool{},
+		groups: map[string]bool{},
 	}
 	if v := f.Versions["nova"]; v != nil {
 		r.nova = *v
 	}
 	for group, g := range f.Groups {
+		r.groups[group] = true
 		for _, n := range g.Secret {
 			r.secret[Name{group, n}] = true
 			r.secretNames[n] = true

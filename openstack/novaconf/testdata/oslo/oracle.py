@@ -72,7 +72,10 @@ import oslo_config  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 from oslo_config import iniparser  # noqa: E402
 from oslo_log import log as oslo_log  # noqa: E402
-from oslo_messaging._drivers.amqp1_driver import opts as amqp1_opts  # noqa
+try:  # oslo.messaging dropped its AMQP 1.0 driver after Zed
+    from oslo_messaging._drivers.amqp1_driver import opts as amqp1_opts  # noqa
+except ImportError:  # pragma: no cover
+    amqp1_opts = None
 from oslo_messaging._drivers import impl_rabbit  # noqa: E402
 from oslo_messaging.notify import notifier  # noqa: E402
 import oslo_messaging.transport  # noqa: E402
@@ -91,9 +94,13 @@ CONF.register_opts(oslo_messaging.transport._transport_opts)
 CONF.register_opts(notifier._notifier_opts,
                    group="oslo_messaging_notifications")
 CONF.register_opts(impl_rabbit.rabbit_opts, group="oslo_messaging_rabbit")
-CONF.register_opts(amqp1_opts.amqp1_opts, group="oslo_messaging_amqp")
-CONF.register_opt(cfg.BoolOpt("pci_in_placement", default=False),
-                  group="filter_scheduler")
+if amqp1_opts is not None:
+    CONF.register_opts(amqp1_opts.amqp1_opts, group="oslo_messaging_amqp")
+try:
+    CONF.filter_scheduler.pci_in_placement
+except cfg.NoSuchOptError:  # Zed
+    CONF.register_opt(cfg.BoolOpt("pci_in_placement", default=False),
+                      group="filter_scheduler")
 
 # The options gpupass looks at: (group, name). None is [DEFAULT].
 OPTIONS = [
