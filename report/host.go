@@ -17,13 +17,19 @@ type Host struct {
 	// KVM is true when /dev/kvm exists.
 	KVM bool `json:"kvm"`
 	// NUMANodes counts the NUMA nodes; 0 when unknown.
-	NUMANodes int              `json:"numa_nodes"`
-	ACPI      ACPI             `json:"acpi"`
-	IOMMU     IOMMU            `json:"iommu"`
-	VFIO      VFIO             `json:"vfio"`
-	Modules   []Module         `json:"modules"`
-	Modprobe  []Directive      `json:"modprobe"`
-	Driverctl []DriverOverride `json:"driverctl"`
+	NUMANodes int `json:"numa_nodes"`
+	// NUMATopology is each NUMA node's CPUs, memory and huge pages; absent
+	// when unknown (reports before it, or sysfs unreadable).
+	NUMATopology []NUMANode `json:"numa_topology,omitempty"`
+	// CPUsOnline is /sys/devices/system/cpu/online ("0-63"); absent when
+	// unknown.
+	CPUsOnline string           `json:"cpus_online,omitempty"`
+	ACPI       ACPI             `json:"acpi"`
+	IOMMU      IOMMU            `json:"iommu"`
+	VFIO       VFIO             `json:"vfio"`
+	Modules    []Module         `json:"modules"`
+	Modprobe   []Directive      `json:"modprobe"`
+	Driverctl  []DriverOverride `json:"driverctl"`
 	// PCIIDs is the pci.ids database the names came from ("" for none).
 	PCIIDs  string   `json:"pci_ids"`
 	Devices []Device `json:"pci_devices"`
@@ -225,12 +231,14 @@ func FromHost(h *hostinfo.Host) *Host {
 		CPU: CPU{Vendor: h.CPU.Vendor, Model: h.CPU.Model, LogicalCPUs: h.CPU.LogicalCPUs,
 			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits, Hypervisor: h.CPU.Hypervisor,
 			Arch: h.CPU.Arch, Implementer: h.CPU.Implementer, Part: h.CPU.Part},
-		MemoryMB:  h.MemoryMB,
-		KVM:       h.KVM,
-		NUMANodes: h.NUMANodes,
-		ACPI:      ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: fromIORT(h.ACPI.IORT)},
-		IOMMU:     IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
-		VFIO:      VFIO{Container: h.VFIO.Container},
+		MemoryMB:     h.MemoryMB,
+		KVM:          h.KVM,
+		NUMANodes:    h.NUMANodes,
+		NUMATopology: fromNUMA(h.NUMATopology),
+		CPUsOnline:   h.CPUsOnline,
+		ACPI:         ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: fromIORT(h.ACPI.IORT)},
+		IOMMU:        IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
+		VFIO:         VFIO{Container: h.VFIO.Container},
 		Modules: convertSlice(h.Modules, func(m *hostinfo.Module) Module {
 			return Module{Name: m.Name, State: string(m.State), Params: m.Params}
 		}),
@@ -265,12 +273,14 @@ func (h *Host) HostInfo() *hostinfo.Host {
 		CPU: hostinfo.CPU{Vendor: h.CPU.Vendor, Model: h.CPU.Model, LogicalCPUs: h.CPU.LogicalCPUs,
 			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits, Hypervisor: h.CPU.Hypervisor,
 			Arch: h.CPU.Arch, Implementer: h.CPU.Implementer, Part: h.CPU.Part},
-		MemoryMB:  h.MemoryMB,
-		KVM:       h.KVM,
-		NUMANodes: h.NUMANodes,
-		ACPI:      hostinfo.ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: h.ACPI.IORT.hostinfo()},
-		IOMMU:     hostinfo.IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
-		VFIO:      hostinfo.VFIO{Container: h.VFIO.Container},
+		MemoryMB:     h.MemoryMB,
+		KVM:          h.KVM,
+		NUMANodes:    h.NUMANodes,
+		NUMATopology: numaHostinfo(h.NUMATopology),
+		CPUsOnline:   h.CPUsOnline,
+		ACPI:         hostinfo.ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: h.ACPI.IORT.hostinfo()},
+		IOMMU:        hostinfo.IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
+		VFIO:         hostinfo.VFIO{Container: h.VFIO.Container},
 		Modules: convertSlice(h.Modules, func(m *Module) hostinfo.Module {
 			return hostinfo.Module{Name: m.Name, State: hostinfo.ModuleState(m.State), Params: m.Params}
 		}),
