@@ -129,7 +129,7 @@ func TestFixtures(t *testing.T) {
 
 func TestFixtureNames(t *testing.T) {
 	want := []string{"h100-hgx", "turing-workstation", "vtd-off-firmware", "iommu-off-kernel", "nouveau-no-vfio",
-		"nvme-shared-group", "epyc-mi210", "a100-sriov", "boot-vga-gpu", "acs-override", "quirks",
+		"nvme-shared-group", "epyc-mi210", "a100-sriov", "boot-vga-gpu", "acs-override", "quirks", "l40s-numa",
 		"v100-mdev", "a40-sriov-mdev", "l40s-vendor-vfio", "gh200-nvgrace",
 		"a40-mdev-type-names", "a40-mdev-addresses-invalid", "v100-mdev-zed-ambiguous", "a40-mdev-capacity",
 		"a40-vgpu-stack-missing", "l40s-vendor-misconfigured", "l40s-managed-mismatch", "l40s-managed-old-nova",
