@@ -51,12 +51,14 @@ type Host struct {
 	KVM bool
 	// NUMANodes counts /sys/devices/system/node/node*; 0 when unknown.
 	NUMANodes int
+
 	// NUMATopology is each NUMA node's CPUs, memory and huge pages (see
 	// numa.go); nil when unknown.
 	NUMATopology []NUMANode
 	// CPUsOnline is /sys/devices/system/cpu/online, in the kernel's
 	// cpulist form; "" when unknown.
 	CPUsOnline string
+
 	ACPI      ACPI
 	IOMMU     IOMMU
 	VFIO      VFIO
