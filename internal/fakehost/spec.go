@@ -18,12 +18,6 @@ type Host struct {
 	// (at least 1: a kernel without NUMA still shows node0).
 	NUMANodes  int
 	MemTotalKB uint64
-
-	// HugePages are the huge page pools reserved on each NUMA node
-	// (nodeN/hugepages/hugepages-<size>kB); the sizes the CPU supports
-	// and no pool here are written with 0 pages.
-	HugePages []HugePagePool
-
 	Cmdline    string // /proc/cmdline without the newline
 	// Modules lists modules loaded or built in beyond those implied by
 	// the drivers in use: a bound driver implies its module (and the
@@ -61,6 +55,11 @@ type Host struct {
 	// IORT writes /sys/firmware/acpi/tables/IORT (arm64) as a binary
 	// table with these nodes; nil: no IORT.
 	IORT *IORT
+
+	// HugePages are the huge page pools reserved on each NUMA node
+	// (nodeN/hugepages/hugepages-<size>kB); the sizes the CPU supports
+	// and no pool here are written with 0 pages.
+	HugePages []HugePagePool
 }
 
 // HugePagePool is one huge page size reserved on each node: PerNode[i]
