@@ -231,14 +231,12 @@ func FromHost(h *hostinfo.Host) *Host {
 		CPU: CPU{Vendor: h.CPU.Vendor, Model: h.CPU.Model, LogicalCPUs: h.CPU.LogicalCPUs,
 			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits, Hypervisor: h.CPU.Hypervisor,
 			Arch: h.CPU.Arch, Implementer: h.CPU.Implementer, Part: h.CPU.Part},
-		MemoryMB:     h.MemoryMB,
-		KVM:          h.KVM,
-		NUMANodes:    h.NUMANodes,
-		NUMATopology: fromNUMA(h.NUMATopology),
-		CPUsOnline:   h.CPUsOnline,
-		ACPI:         ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: fromIORT(h.ACPI.IORT)},
-		IOMMU:        IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
-		VFIO:         VFIO{Container: h.VFIO.Container},
+		MemoryMB:  h.MemoryMB,
+		KVM:       h.KVM,
+		NUMANodes: h.NUMANodes,
+		ACPI:      ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: fromIORT(h.ACPI.IORT)},
+		IOMMU:     IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
+		VFIO:      VFIO{Container: h.VFIO.Container},
 		Modules: convertSlice(h.Modules, func(m *hostinfo.Module) Module {
 			return Module{Name: m.Name, State: string(m.State), Params: m.Params}
 		}),
@@ -257,6 +255,8 @@ func FromHost(h *hostinfo.Host) *Host {
 		Notes: convertSlice(h.Notes, func(n *hostinfo.Note) Note {
 			return Note{Path: n.Path, Message: n.Message}
 		}),
+		NUMATopology: fromNUMA(h.NUMATopology),
+		CPUsOnline:   h.CPUsOnline,
 	}
 }
 
@@ -273,14 +273,12 @@ func (h *Host) HostInfo() *hostinfo.Host {
 		CPU: hostinfo.CPU{Vendor: h.CPU.Vendor, Model: h.CPU.Model, LogicalCPUs: h.CPU.LogicalCPUs,
 			Virtualization: h.CPU.Virtualization, PhysicalAddressBits: h.CPU.PhysicalAddressBits, Hypervisor: h.CPU.Hypervisor,
 			Arch: h.CPU.Arch, Implementer: h.CPU.Implementer, Part: h.CPU.Part},
-		MemoryMB:     h.MemoryMB,
-		KVM:          h.KVM,
-		NUMANodes:    h.NUMANodes,
-		NUMATopology: numaHostinfo(h.NUMATopology),
-		CPUsOnline:   h.CPUsOnline,
-		ACPI:         hostinfo.ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: h.ACPI.IORT.hostinfo()},
-		IOMMU:        hostinfo.IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
-		VFIO:         hostinfo.VFIO{Container: h.VFIO.Container},
+		MemoryMB:  h.MemoryMB,
+		KVM:       h.KVM,
+		NUMANodes: h.NUMANodes,
+		ACPI:      hostinfo.ACPI{Readable: h.ACPI.Readable, Tables: h.ACPI.Tables, IORT: h.ACPI.IORT.hostinfo()},
+		IOMMU:     hostinfo.IOMMU{Units: h.IOMMU.Units, Groups: h.IOMMU.Groups, InterruptRemapping: h.IOMMU.InterruptRemapping},
+		VFIO:      hostinfo.VFIO{Container: h.VFIO.Container},
 		Modules: convertSlice(h.Modules, func(m *Module) hostinfo.Module {
 			return hostinfo.Module{Name: m.Name, State: hostinfo.ModuleState(m.State), Params: m.Params}
 		}),
@@ -299,6 +297,8 @@ func (h *Host) HostInfo() *hostinfo.Host {
 		Notes: convertSlice(h.Notes, func(n *Note) hostinfo.Note {
 			return hostinfo.Note{Path: n.Path, Message: n.Message}
 		}),
+		NUMATopology: numaHostinfo(h.NUMATopology),
+		CPUsOnline:   h.CPUsOnline,
 	}
 }
 
