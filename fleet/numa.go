@@ -657,11 +657,12 @@ type pciCheck func(chosen []int) bool
 // fitGuest is numa_fit_instance_to_host: the first permutation of host
 // cells that fits every guest cell (and the PCI requests), or nil and why
 // the best cells do not.
-func (hn *hostNUMA) fitGuest(g *guestNUMA, pci pciCheck) (*numaPlacement, string) {
+func (hn *hostNUMA) fitGuest(g *guestNUMA, pci pciCheck, pciByNode map[int]int) (*numaPlacement, string) {
 	n, m := len(g.cells), len(hn.cells)
 	if n > m {
 		return nil, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, m)
 	}
+	order := hn.order(g, pci != nil, pciByNode)
 	// Whether guest cell j fits host cell i, and why not, computed once.
 	fits := make([][]string, m)
 	pages := make([][]int, m)
@@ -688,7 +689,7 @@ func (hn *hostNUMA) fitGuest(g *guestNUMA, pci pciCheck) (*numaPlacement, string
 			}
 			return true
 		}
-		for i := range m {
+		for _, i := range order {
 			if used[i] || fits[i][j] != "" {
 				continue
 			}
@@ -780,6 +781,43 @@ func nodeReason(why string, nodes int) string {
 	return "the host's nodes have" + strings.TrimPrefix(strings.TrimPrefix(have, "the node has"), "the node takes") + each
 }
 
+// order is the order numa_fit_instance_to_host tries the host cells in
+// when the guest has fewer cells than the host (spreading, the default of
+// [compute]packing_host_numa_cells_allocation_strategy): most free memory
+// first, then least used CPUs (most free dedicated CPUs for pinned
+// guests), then most free PCI devices when the guest asks for some
+// (fewest when not); each sort stable, as Python's sorted is.
+func (hn *hostNUMA) order(g *guestNUMA, pciAsked bool, pciByNode map[int]int) []int {
+	order := make([]int, len(hn.cells))
+	for i := range order {
+		order[i] = i
+	}
+	if len(g.cells) >= len(hn.cells) {
+		return order
+	}
+	cells := hn.cells
+	sort.SliceStable(order, func(a, b int) bool {
+		return cells[order[a]].memoryMB-cells[order[a]].memUsage > cells[order[b]].memoryMB-cells[order[b]].memUsage
+	})
+	if g.policy == "shared" {
+		sort.SliceStable(order, func(a, b int) bool { return cells[order[a]].cpuUsage < cells[order[b]].cpuUsage })
+	} else {
+		sort.SliceStable(order, func(a, b int) bool {
+			return cells[order[a]].pinned-cells[order[a]].pinnedUsed > cells[order[b]].pinned-cells[order[b]].pinnedUsed
+		})
+	}
+	if pciByNode != nil {
+		sort.SliceStable(order, func(a, b int) bool {
+			pa, pb := pciByNode[cells[order[a]].id], pciByNode[cells[order[b]].id]
+			if pciAsked {
+				return pa > pb
+			}
+			return pa < pb
+		})
+	}
+	return order
+}
+
 // take records the guest on its host cells (numa_usage_from_instance_numa).
 func (hn *hostNUMA) take(g *guestNUMA, p *numaPlacement) {
 	for j, i := range p.cells {
@@ -792,10 +830,14 @@ func (hn *hostNUMA) take(g *guestNUMA, p *numaPlacement) {
 				hc.pinnedUsed++
 			}
 		}
-		if p.pages[j] > 0 {
-			if pool := hc.pool(p.pages[j]); pool != nil {
-				pool.used += gc.memoryMB * 1024 / p.pages[j]
-			}
+		// The page size taken, else the smallest
+		// (_numa_pagesize_usage_from_cell).
+		size := p.pages[j]
+		if size <= 0 {
+			size = hc.pages[0].sizeKB
+		}
+		if pool := hc.pool(size); pool != nil {
+			pool.used += gc.memoryMB * 1024 / size
 		}
 	}
 }
@@ -816,9 +858,7 @@ func (hn *hostNUMA) clone() *hostNUMA {
 // the chosen nodes as the policy says.
 func (v *View) numaFitLayout(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (ok bool, why string, cellsFit bool) {
 	pools := pciPools(ff, supplies)
-	p, why := h.numa.fitGuest(ff.guest, func(chosen []int) bool {
-		return pools.fits(ff, h.numa, chosen)
-	})
+	p, why := h.numa.fitGuest(ff.guest, pools.check(ff, h.numa), pools.byNode())
 	if p != nil {
 		return true, "", true
 	}
@@ -842,7 +882,7 @@ func (v *View) numaMore(ff *FlavorFit, h *HostSupply, supplies []aliasSupply, li
 		if n >= limit {
 			return n
 		}
-		p, _ := hn.fitGuest(ff.guest, func(chosen []int) bool { return pools.fits(ff, hn, chosen) })
+		p, _ := hn.fitGuest(ff.guest, pools.check(ff, hn), pools.byNode())
 		if p == nil {
 			return n
 		}
@@ -884,6 +924,29 @@ func allowed(policy string, node int, hn *hostNUMA, chosen []int) bool {
 		}
 	}
 	return false
+}
+
+// check is the PCI check of a fit; nil when the flavor asks no device.
+func (pools devicePools) check(ff *FlavorFit, hn *hostNUMA) pciCheck {
+	if len(ff.Requests) == 0 {
+		return nil
+	}
+	return func(chosen []int) bool { return pools.fits(ff, hn, chosen) }
+}
+
+// byNode counts the free devices on each node, for the order of the
+// cells; nil without devices (the host's PCI stats sort nothing then).
+func (pools devicePools) byNode() map[int]int {
+	if len(pools) == 0 {
+		return nil
+	}
+	out := map[int]int{}
+	for _, p := range pools {
+		for node, n := range p {
+			out[node] += n
+		}
+	}
+	return out
 }
 
 func (pools devicePools) fits(ff *FlavorFit, hn *hostNUMA, chosen []int) bool {
