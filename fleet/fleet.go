@@ -165,6 +165,9 @@ type FlavorFit struct {
 	// server is created; guest is the guest's NUMA topology (numa.go).
 	NUMAErr error
 	guest   *guestNUMA
+	// numaCache holds the NUMA fits by kind of host (numa.go; filled
+	// while the view is built, by one goroutine).
+	numaCache map[numaKey]*numaOutcome
 }
 
 // HostFit is how a GPU flavor fits one host.
@@ -657,6 +660,9 @@ type aliasSupply struct {
 	free       int
 	firstLarge int
 	spread     numaSpread
+	// freeNodes keys the free devices per node for the NUMA fit's cache
+	// (set with the spread).
+	freeNodes string
 }
 
 func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
@@ -671,6 +677,7 @@ func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
 	}
 	if withSpread {
 		s.spread = spreadOf(devs)
+		s.freeNodes = freeNodesKey(devs)
 	}
 	return s
 }

@@ -358,6 +358,8 @@ type hostNUMA struct {
 	// problem says why the layout is not judged (it is unknown, or the
 	// compute's CPU options stop nova-compute); "" when it is.
 	problem string
+	// key identifies the layout: hosts with the same key fit alike.
+	key string
 }
 
 // numaLayout builds the host's cells from its report: the NUMA nodes
@@ -411,7 +413,7 @@ func (h *HostSupply) numaLayout(rep *report.Report, rel novarelease.Release) *ho
 		}
 	}
 	onlineSet := setOf(online)
-	parseSet := func(opt novaconf.Option) (map[int]bool, string, error) {
+	parseSet := func(opt novaconf.Option) (cpuSet, string, error) {
 		v, ok := last(opt)
 		if !ok || strings.TrimSpace(v) == "" {
 			return nil, "", nil
@@ -421,7 +423,7 @@ func (h *HostSupply) numaLayout(rep *report.Report, rel novarelease.Release) *ho
 			return nil, v, fmt.Errorf("%s = %s: %v", opt, v, err)
 		}
 		for _, c := range cpus {
-			if !onlineSet[c] {
+			if !onlineSet.has(c) {
 				return nil, v, fmt.Errorf("%s = %s names CPU %d, which is not online (%s): nova-compute refuses to start", opt, v, c, hostinfo.FormatCPUList(online))
 			}
 		}
@@ -429,7 +431,7 @@ func (h *HostSupply) numaLayout(rep *report.Report, rel novarelease.Release) *ho
 	}
 	pinSet, pinText, err := parseSet(novaconf.OptVCPUPinSet)
 	if err == nil {
-		var sharedSet, dedSet map[int]bool
+		var sharedSet, dedSet cpuSet
 		var sharedText, dedText string
 		sharedSet, sharedText, err = parseSet(novaconf.OptCPUSharedSet)
 		if err == nil {
@@ -443,44 +445,45 @@ func (h *HostSupply) numaLayout(rep *report.Report, rel novarelease.Release) *ho
 	if err != nil {
 		hn.problem = err.Error()
 	}
+	hn.key = fmt.Sprint(hn.cells, hn.cpuRatio, hn.ramRatio)
 	return hn
 }
 
 // cpuSets are the host CPUs for shared and for pinned vCPUs
 // (_get_vcpu_available, _get_pcpu_available and the legacy fallback of
 // _get_host_numa_topology).
-func (hn *hostNUMA) cpuSets(online, pin map[int]bool, pinText string, shared map[int]bool, sharedText string, dedicated map[int]bool, dedText string) (map[int]bool, map[int]bool) {
-	var vcpus map[int]bool
+func (hn *hostNUMA) cpuSets(online, pin cpuSet, pinText string, shared cpuSet, sharedText string, dedicated cpuSet, dedText string) (cpuSet, cpuSet) {
+	var vcpus cpuSet
 	switch {
 	case pinText != "":
 		vcpus = pin
 	case sharedText != "":
 		vcpus = shared
 	case dedText != "":
-		vcpus = map[int]bool{}
+		vcpus = cpuSet{}
 	default:
 		vcpus = online
 	}
 	pcpus := dedicated
 	if dedText == "" {
-		pcpus = map[int]bool{}
+		pcpus = cpuSet{}
 	}
-	if len(pcpus) == 0 && !(sharedText != "" && pinText == "") {
+	if pcpus.count() == 0 && !(sharedText != "" && pinText == "") {
 		pcpus = vcpus
 	}
 	return vcpus, pcpus
 }
 
-func buildCells(topo []hostinfo.NUMANode, nodeCPUs [][]int, shared, dedicated map[int]bool, reservedHuge []string) []hostCell {
+func buildCells(topo []hostinfo.NUMANode, nodeCPUs [][]int, shared, dedicated cpuSet, reservedHuge []string) []hostCell {
 	reserved := parseReservedHugePages(reservedHuge)
 	cells := make([]hostCell, len(topo))
 	for i, n := range topo {
 		c := hostCell{id: n.ID, memoryMB: int(n.MemoryKB / 1024)}
 		for _, cpu := range nodeCPUs[i] {
-			if shared[cpu] {
+			if shared.has(cpu) {
 				c.shared++
 			}
-			if dedicated[cpu] {
+			if dedicated.has(cpu) {
 				c.pinned++
 			}
 		}
@@ -531,12 +534,31 @@ func initialRatios(rel novarelease.Release) (float64, float64) {
 	return 4.0, 1.0
 }
 
-func setOf(cpus []int) map[int]bool {
-	s := make(map[int]bool, len(cpus))
+// cpuSet is a set of CPU numbers, indexed by CPU.
+type cpuSet []bool
+
+func setOf(cpus []int) cpuSet {
+	size := 0
+	for _, c := range cpus {
+		size = max(size, c+1)
+	}
+	s := make(cpuSet, size)
 	for _, c := range cpus {
 		s[c] = true
 	}
 	return s
+}
+
+func (s cpuSet) has(c int) bool { return c >= 0 && c < len(s) && s[c] }
+
+func (s cpuSet) count() int {
+	n := 0
+	for _, in := range s {
+		if in {
+			n++
+		}
+	}
+	return n
 }
 
 // fitCell is _numa_fit_instance_cell: whether the guest cell fits the
@@ -857,26 +879,101 @@ func (hn *hostNUMA) clone() *hostNUMA {
 // guest's cells placed as Nova places them, the PCI requests' devices on
 // the chosen nodes as the policy says.
 func (v *View) numaFitLayout(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (ok bool, why string, cellsFit bool) {
-	pools := pciPools(ff, supplies)
-	p, why := h.numa.fitGuest(ff.guest, pools.check(ff, h.numa), pools.byNode())
-	if p != nil {
-		return true, "", true
-	}
-	if why == "" {
-		// The cells fit, but not with the devices.
-		return false, pools.refusal(ff, h.numa), true
-	}
-	return false, why, false
+	r := ff.numaResult(h, supplies)
+	return r.ok, r.why, r.cellsFit
 }
 
 // numaMore is how many more instances of the flavor fit the host's NUMA
 // nodes, its devices included, counting from an empty host; at most
 // limit (-1: no limit known).
 func (v *View) numaMore(ff *FlavorFit, h *HostSupply, supplies []aliasSupply, limit int) int {
-	if limit < 0 || limit > 4096 {
-		limit = 4096
+	r := ff.numaResult(h, supplies)
+	if r.more < 0 {
+		r.more = countMore(ff, h.numa, supplies, maxNUMAMore)
 	}
-	hn := h.numa.clone()
+	if limit >= 0 && limit < r.more {
+		return limit
+	}
+	return r.more
+}
+
+// maxNUMAMore bounds the count of instances that fit a host's nodes.
+const maxNUMAMore = 4096
+
+// numaOutcome is a flavor's NUMA fit on a host, computed once for all the
+// hosts with the same layout and the same free devices on each node (a
+// fleet is made of few kinds of hosts).
+type numaOutcome struct {
+	ok, cellsFit bool
+	why          string
+	more         int // -1: not counted yet
+}
+
+// numaKey is a kind of host for a flavor: its layout's key and its free
+// devices per node for each request (strings the host already holds, so
+// a lookup allocates nothing with one request).
+type numaKey struct{ layout, devices string }
+
+func (ff *FlavorFit) numaResult(h *HostSupply, supplies []aliasSupply) *numaOutcome {
+	key := numaKey{layout: h.numa.key}
+	for i := range ff.Requests {
+		nodes := supplies[i].freeNodes
+		if nodes == "" {
+			nodes = freeNodesKey(supplies[i].devs)
+		}
+		if i == 0 {
+			key.devices = nodes
+		} else {
+			key.devices += "|" + nodes
+		}
+	}
+	if r, ok := ff.numaCache[key]; ok {
+		return r
+	}
+	r := &numaOutcome{more: -1}
+	pools := pciPools(ff, supplies)
+	p, why := h.numa.fitGuest(ff.guest, pools.check(ff, h.numa), pools.byNode())
+	switch {
+	case p != nil:
+		r.ok, r.cellsFit = true, true
+	case why == "":
+		// The cells fit, but not with the devices.
+		r.why, r.cellsFit = pools.refusal(ff, h.numa), true
+	default:
+		r.why = why
+	}
+	if ff.numaCache == nil {
+		ff.numaCache = map[numaKey]*numaOutcome{}
+	}
+	ff.numaCache[key] = r
+	return r
+}
+
+// freeNodesKey says how many free devices sit on each NUMA node.
+func freeNodesKey(devs []*SupplyDevice) string {
+	byNode := map[int]int{}
+	for _, d := range devs {
+		if !d.Used {
+			byNode[d.NUMANode]++
+		}
+	}
+	nodes := make([]int, 0, len(byNode))
+	for n := range byNode {
+		nodes = append(nodes, n)
+	}
+	sort.Ints(nodes)
+	var b strings.Builder
+	for _, n := range nodes {
+		fmt.Fprintf(&b, "%d:%d,", n, byNode[n])
+	}
+	b.WriteByte('.') // never "": "" means not computed
+	return b.String()
+}
+
+// countMore places guests one after the other on an empty copy of the
+// layout until one does not fit, at most limit.
+func countMore(ff *FlavorFit, layout *hostNUMA, supplies []aliasSupply, limit int) int {
+	hn := layout.clone()
 	pools := pciPools(ff, supplies)
 	for n := 0; ; n++ {
 		if n >= limit {

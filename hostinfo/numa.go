@@ -55,8 +55,8 @@ func ParseCPUList(s string) ([]int, error) {
 	if s == "" {
 		return []int{}, nil
 	}
-	seen := map[int]bool{}
-	for _, part := range strings.Split(s, ",") {
+	var out []int
+	for part := range strings.SplitSeq(s, ",") {
 		if part == "" {
 			return nil, fmt.Errorf("%q: an empty item between commas", clip(s))
 		}
@@ -66,16 +66,25 @@ func ParseCPUList(s string) ([]int, error) {
 		}
 		for start := lo; start <= hi; start += stride.step {
 			for c := start; c < start+stride.used && c <= hi; c++ {
-				seen[c] = true
+				out = append(out, c)
 			}
 		}
 	}
-	out := make([]int, 0, len(seen))
-	for c := range seen {
-		out = append(out, c)
+	// The kernel writes them sorted and once each; a list that is not
+	// (written by hand) is made so.
+	if !sort.IntsAreSorted(out) {
+		sort.Ints(out)
 	}
-	sort.Ints(out)
-	return out, nil
+	uniq := out[:0]
+	for _, c := range out {
+		if len(uniq) == 0 || c != uniq[len(uniq)-1] {
+			uniq = append(uniq, c)
+		}
+	}
+	if uniq == nil {
+		uniq = []int{}
+	}
+	return uniq, nil
 }
 
 type cpuStride struct{ used, step int }
