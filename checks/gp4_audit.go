@@ -176,8 +176,8 @@ func vgpuLabel(f *cloudmodel.Flavor, r *fleet.VGPURequest) string {
 var NUMAUnsatisfiable = &Check{
 	ID: "GP404", Name: "numa-unsatisfiable", Severity: report.Error, Needs: []Input{NeedCloud, NeedReports},
 	Doc: Doc{
-		Summary: "A GPU flavor's PCI NUMA affinity policy can be met on some host that has the devices.",
-		Why:     "With a guest NUMA topology (hw:numa_nodes, dedicated CPUs or huge pages) and the required or socket policy (the alias's numa_policy, or hw:pci_numa_affinity_policy), every device must sit on one of the guest's NUMA nodes; legacy also accepts devices without NUMA information. When no host has enough devices on few enough nodes, the flavor never boots.",
+		Summary: "A GPU flavor's guest NUMA topology fits the NUMA nodes of some host that has the devices, and its PCI NUMA affinity policy can be met there.",
+		Why:     "With a guest NUMA topology (hw:numa_nodes, dedicated CPUs or huge pages) and the required or socket policy (the alias's numa_policy, or hw:pci_numa_affinity_policy), every device must sit on one of the guest's NUMA nodes; legacy also accepts devices without NUMA information. When no host has enough devices on few enough nodes, the flavor never boots. And each guest NUMA node must fit one host NUMA node, as Nova's NUMATopologyFilter fits them: its vCPUs within the node's shared CPUs (cpu_shared_set) or its free dedicated ones (cpu_dedicated_set), its RAM within the node's memory outside huge pages, or within its free huge pages of the size hw:mem_page_size asks. A one-node guest of 48 vCPUs never boots on hosts whose nodes have 32 CPUs each, whatever the host's total.",
 		Fix:     "Use the preferred policy, fewer devices, or more guest NUMA nodes; check that the hosts report the GPUs' NUMA node (GP208).",
 		Links:   []string{"https://docs.openstack.org/nova/latest/admin/pci-passthrough.html#pci-numa-affinity-policies"},
 	},
@@ -213,6 +213,17 @@ func runNUMAUnsatisfiable(p *Pass) error {
 		if ok {
 			continue
 		}
+		if !anyCellsFit(withDevices) {
+			// The guest's NUMA nodes themselves fit no host's nodes:
+			// the PCI policy is not what stops it.
+			p.Report(report.Finding{
+				Subject:     flavorSubject(ff.Flavor),
+				Message:     fmt.Sprintf("%s cannot boot: its guest NUMA topology fits the NUMA nodes of no host with the devices (%s).", flavorLabel(ff.Flavor), why.Join("; ")),
+				Remediation: fmt.Sprintf("Give the guest more NUMA nodes (openstack flavor set --property hw:numa_nodes=2 %s) or fewer vCPUs and less RAM per node, so that each guest node fits one host node; or drop the NUMA extra specs the flavor does not need.", ff.Flavor.Name),
+				Evidence:    map[string]any{"guest_numa_nodes": ff.InstanceNUMANodes, "hosts": why.Items(), "hosts_total": why.Total()},
+			})
+			continue
+		}
 		p.Report(report.Finding{
 			Subject: flavorSubject(ff.Flavor),
 			Message: fmt.Sprintf("%s cannot boot: its %s PCI NUMA policy (from %s) cannot be met with a %d-node guest on any host with the devices (%s).",
@@ -222,6 +233,16 @@ func runNUMAUnsatisfiable(p *Pass) error {
 		})
 	}
 	return nil
+}
+
+// anyCellsFit reports a host whose NUMA nodes take the guest's cells.
+func anyCellsFit(hosts []*fleet.HostFit) bool {
+	for _, h := range hosts {
+		if h.NUMACells {
+			return true
+		}
+	}
+	return false
 }
 
 // FlavorTooBig is GP405.

@@ -111,6 +111,8 @@ type HostSupply struct {
 	// supplies caches FleetView.supply by alias name (filled while the
 	// view is built, by one goroutine; read-only afterwards).
 	supplies map[string]*aliasSupply
+	// numa is the host's NUMA layout as Nova sees it (numa.go).
+	numa *hostNUMA
 }
 
 // SupplyDevice is a usable device with what Nova's pool will say of it.
@@ -159,6 +161,13 @@ type FlavorFit struct {
 	// VGPU is what the flavor asks of vGPU providers (resources[N]:VGPU or
 	// an mdev class) and where it fits; nil when it asks none.
 	VGPU *VGPURequest
+	// NUMAErr is Nova's refusal of the flavor's NUMA extra specs when a
+	// server is created; guest is the guest's NUMA topology (numa.go).
+	NUMAErr error
+	guest   *guestNUMA
+	// numaCache holds the NUMA fits by kind of host (numa.go; filled
+	// while the view is built, by one goroutine).
+	numaCache map[numaKey]*numaOutcome
 }
 
 // HostFit is how a GPU flavor fits one host.
@@ -168,6 +177,10 @@ type HostFit struct {
 	// NUMA policy; Size: vCPUs and RAM fit the host at all; Up: the
 	// host's nova-compute is not known to be down or disabled.
 	Devices, NUMA, Size, Up bool
+	// NUMACells: the guest's NUMA cells fit the host's nodes, devices
+	// aside (false: NUMA fails on the cells themselves, not the PCI
+	// policy).
+	NUMACells bool
 	// Why says what fails first once the devices are there (NUMA, size,
 	// service), for the verdict; a shortage of devices is the fleet's
 	// FlavorFit.Shortage.
@@ -349,6 +362,7 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 		}
 		h.Devices = append(h.Devices, &SupplyDevice{Device: d, Type: pcispec.DeviceType(d), Spec: admitting, NUMANode: numa, LargeBAR: pcidev.HasLargeBAR(d)})
 	}
+	h.numa = h.numaLayout(rep, rel)
 	h.capacity(rps[h.Name], children)
 	for _, d := range h.Devices {
 		d.Used = h.pciUsed[d.Device.Address]
@@ -517,6 +531,9 @@ func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 	ff.Requests = reqs
 	ff.Policy, ff.PolicyFrom = v.policyOf(f, reqs)
 	ff.InstanceNUMANodes = instanceNUMANodes(f)
+	if ff.guest, ff.NUMAErr = guestTopology(f); ff.guest != nil {
+		ff.InstanceNUMANodes = len(ff.guest.cells)
+	}
 	fits := make([]HostFit, len(v.Hosts)) // one allocation per flavor, not per host
 	usable := make([]int, len(v.Hosts)*len(reqs))
 	ff.Hosts = make([]*HostFit, len(v.Hosts))
@@ -529,7 +546,7 @@ func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 
 // fitHost decides whether the flavor fits a host, and how many more.
 func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int) {
-	*fit = HostFit{Host: h, NUMA: true, Size: true, Up: h.Down == "", Usable: usable}
+	*fit = HostFit{Host: h, NUMA: true, NUMACells: true, Size: true, Up: h.Down == "", Usable: usable}
 	f := ff.Flavor
 	// Devices per request, without taking one twice. With one request (the
 	// usual case) everything comes from the host's per-alias summary.
@@ -569,7 +586,7 @@ func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int)
 		}
 	}
 	if fit.Devices && ff.InstanceNUMANodes > 0 {
-		fit.NUMA, fit.Why = v.numaFits(ff, h, supplies)
+		fit.NUMA, fit.Why, fit.NUMACells = v.numaFits(ff, h, supplies)
 	}
 	if !fit.Up && fit.Why == "" {
 		fit.Why = h.Down
@@ -612,6 +629,16 @@ func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int)
 			fit.MoreFitKnown = false
 		}
 	}
+	if ff.guest != nil && h.numa != nil && h.numa.problem == "" {
+		// The NUMA nodes bound it too, counted on an empty host: with
+		// instances there already, it is an upper bound.
+		if n := v.numaMore(ff, h, supplies, fit.MoreFit); fit.MoreFit < 0 || n < fit.MoreFit {
+			fit.MoreFit = n
+			if h.VCPU.Free < h.VCPU.Total || h.MemoryMB.Free < h.MemoryMB.Total || !h.VCPU.FreeKnown {
+				fit.MoreFitKnown = false
+			}
+		}
+	}
 }
 
 func countOf(r pcispec.AliasRequest) int {
@@ -633,6 +660,9 @@ type aliasSupply struct {
 	free       int
 	firstLarge int
 	spread     numaSpread
+	// freeNodes keys the free devices per node for the NUMA fit's cache
+	// (set with the spread).
+	freeNodes string
 }
 
 func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
@@ -647,6 +677,7 @@ func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
 	}
 	if withSpread {
 		s.spread = spreadOf(devs)
+		s.freeNodes = freeNodesKey(devs)
 	}
 	return s
 }
@@ -689,13 +720,16 @@ func (v *View) selects(alias string, d *SupplyDevice) bool {
 // topology of n nodes: with required (and socket) every device must sit
 // on one of the guest's nodes; with legacy, devices that report no node
 // are allowed too; preferred always fits.
-func (v *View) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (bool, string) {
+func (v *View) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (bool, string, bool) {
+	if ff.guest != nil && h.numa != nil && h.numa.problem == "" {
+		return v.numaFitLayout(ff, h, supplies)
+	}
 	n := ff.InstanceNUMANodes
 	if h.Host.NUMANodes > 0 && n > h.Host.NUMANodes {
-		return false, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, h.Host.NUMANodes)
+		return false, fmt.Sprintf("the flavor asks for %d NUMA nodes, the host has %d", n, h.Host.NUMANodes), false
 	}
 	if ff.Policy == "preferred" {
-		return true, ""
+		return true, "", true
 	}
 	for i, r := range ff.Requests {
 		sp := supplies[i].spread
@@ -710,10 +744,10 @@ func (v *View) numaFits(ff *FlavorFit, h *HostSupply, supplies []aliasSupply) (b
 			usable += sp.unknown
 		}
 		if usable < countOf(r) {
-			return false, fmt.Sprintf("with the %s NUMA policy only %s %s on the guest's %s, %d asked", ff.Policy, prose.Plural(usable, r.Name+" device"), prose.Verb(usable, "sits", "sit"), prose.Plural(n, "NUMA node"), countOf(r))
+			return false, fmt.Sprintf("with the %s NUMA policy only %s %s on the guest's %s, %d asked", ff.Policy, prose.Plural(usable, r.Name+" device"), prose.Verb(usable, "sits", "sit"), prose.Plural(n, "NUMA node"), countOf(r)), true
 		}
 	}
-	return true, ""
+	return true, "", true
 }
 
 // numaSpread is how devices spread over NUMA nodes: the count on each node

@@ -75,6 +75,10 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 		af.Verdict = "cannot boot: Nova rejects its hw:pci_numa_affinity_policy — " + pcispec.Message(err)
 		return af
 	}
+	if ff.NUMAErr != nil {
+		af.Verdict = "cannot boot: Nova rejects its NUMA extra specs — " + ff.NUMAErr.Error()
+		return af
+	}
 	switch {
 	case v.Aliases == nil:
 		af.Verdict = "unknown: no alias definitions (pass --api-conf, or --reports)"

@@ -152,13 +152,16 @@ func (c *collector) numa() {
 		}
 		return
 	}
+	var ids []int
 	for _, e := range entries {
 		if n, ok := strings.CutPrefix(e.Name(), "node"); ok {
-			if _, err := strconv.Atoi(n); err == nil {
+			if id, err := strconv.Atoi(n); err == nil {
 				c.host.NUMANodes++
+				ids = append(ids, id)
 			}
 		}
 	}
+	c.numaTopology(dir, ids)
 }
 
 func (c *collector) acpi() {

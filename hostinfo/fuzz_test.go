@@ -337,3 +337,49 @@ func FuzzParseNovaMetadataDir(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCPUList(f *testing.F) {
+	for _, s := range []string{"0-3,8-11\n", "0", "", "\n", "0-", "1-0", "0-8191", "0-31:2/4", ",", "0,,1", "00-01", "9999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cpus, err := hostinfo.ParseCPUList(s)
+		if err != nil {
+			return
+		}
+		for i, c := range cpus {
+			if c < 0 || c > 8191 || i > 0 && cpus[i-1] >= c {
+				t.Fatalf("%q: %v is not sorted, distinct CPU numbers", s, cpus)
+			}
+		}
+		// The kernel's form of the set parses back to the set.
+		again, err := hostinfo.ParseCPUList(hostinfo.FormatCPUList(cpus))
+		if err != nil || !cmp.Equal(again, cpus) {
+			t.Fatalf("%q: %v formats as %q, which parses as %v, %v", s, cpus, hostinfo.FormatCPUList(cpus), again, err)
+		}
+	})
+}
+
+func FuzzParseNodeMemTotalKB(f *testing.F) {
+	for _, s := range []string{"Node 0 MemTotal:       262144000 kB\nNode 0 MemFree: 1 kB\n", "Node 0 MemTotal: x kB", "Node 0 MemTotal:", "Node 1 MemTotal: 5 kB", ""} {
+		f.Add(s, 0)
+	}
+	f.Fuzz(func(t *testing.T, s string, node int) {
+		kb, err := hostinfo.ParseNodeMemTotalKB(strings.NewReader(s), node)
+		if err == nil && (kb < 0 || !strings.Contains(s, "MemTotal")) {
+			t.Fatalf("%q node %d: %d kB from a meminfo without a MemTotal of its own", s, node, kb)
+		}
+	})
+}
+
+func FuzzParseHugePagesDirName(f *testing.F) {
+	for _, s := range []string{"hugepages-2048kB", "hugepages-1048576kB", "hugepages-kB", "hugepages-0kB", "hugepages-2048", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		kb, err := hostinfo.ParseHugePagesDirName(s)
+		if err == nil && (kb <= 0 || s != "hugepages-"+strconv.FormatInt(kb, 10)+"kB" && !strings.HasPrefix(s, "hugepages-0")) {
+			t.Fatalf("%q: %d kB", s, kb)
+		}
+	})
+}

@@ -74,6 +74,13 @@ type Host struct {
 	BootUnits []BootUnit
 	// Notes say which fields could not be read and why.
 	Notes []Note
+
+	// NUMATopology is each NUMA node's CPUs, memory and huge pages (see
+	// numa.go); nil when unknown.
+	NUMATopology []NUMANode
+	// CPUsOnline is /sys/devices/system/cpu/online, in the kernel's
+	// cpulist form; "" when unknown.
+	CPUsOnline string
 }
 
 // Kernel is the running kernel as /proc shows it.

@@ -97,7 +97,7 @@ func FromConf(c *novaconf.Set) *ConfReport {
 	for _, u := range c.Unreadable() {
 		r.Unreadable = append(r.Unreadable, ConfUnreadable{Path: u.Path, Reason: u.Reason})
 	}
-	for _, opt := range novaconf.Options {
+	for _, opt := range append(novaconf.Options[:len(novaconf.Options):len(novaconf.Options)], novaconf.HostResourceOptions...) {
 		if opt.Secret {
 			continue
 		}

@@ -50,6 +50,9 @@ func DecodePreflight(r io.Reader) (*Report, error) {
 	case rep.Host == nil:
 		return nil, errors.New("a preflight report without a host")
 	}
+	if err := rep.Host.checkNUMA(); err != nil {
+		return nil, err
+	}
 	return &rep, nil
 }
 

@@ -17,13 +17,19 @@ type Host struct {
 	// KVM is true when /dev/kvm exists.
 	KVM bool `json:"kvm"`
 	// NUMANodes counts the NUMA nodes; 0 when unknown.
-	NUMANodes int              `json:"numa_nodes"`
-	ACPI      ACPI             `json:"acpi"`
-	IOMMU     IOMMU            `json:"iommu"`
-	VFIO      VFIO             `json:"vfio"`
-	Modules   []Module         `json:"modules"`
-	Modprobe  []Directive      `json:"modprobe"`
-	Driverctl []DriverOverride `json:"driverctl"`
+	NUMANodes int `json:"numa_nodes"`
+	// NUMATopology is each NUMA node's CPUs, memory and huge pages; absent
+	// when unknown (reports before it, or sysfs unreadable).
+	NUMATopology []NUMANode `json:"numa_topology,omitempty"`
+	// CPUsOnline is /sys/devices/system/cpu/online ("0-63"); absent when
+	// unknown.
+	CPUsOnline string           `json:"cpus_online,omitempty"`
+	ACPI       ACPI             `json:"acpi"`
+	IOMMU      IOMMU            `json:"iommu"`
+	VFIO       VFIO             `json:"vfio"`
+	Modules    []Module         `json:"modules"`
+	Modprobe   []Directive      `json:"modprobe"`
+	Driverctl  []DriverOverride `json:"driverctl"`
 	// PCIIDs is the pci.ids database the names came from ("" for none).
 	PCIIDs  string   `json:"pci_ids"`
 	Devices []Device `json:"pci_devices"`
@@ -249,6 +255,8 @@ func FromHost(h *hostinfo.Host) *Host {
 		Notes: convertSlice(h.Notes, func(n *hostinfo.Note) Note {
 			return Note{Path: n.Path, Message: n.Message}
 		}),
+		NUMATopology: fromNUMA(h.NUMATopology),
+		CPUsOnline:   h.CPUsOnline,
 	}
 }
 
@@ -289,6 +297,8 @@ func (h *Host) HostInfo() *hostinfo.Host {
 		Notes: convertSlice(h.Notes, func(n *Note) hostinfo.Note {
 			return hostinfo.Note{Path: n.Path, Message: n.Message}
 		}),
+		NUMATopology: numaHostinfo(h.NUMATopology),
+		CPUsOnline:   h.CPUsOnline,
 	}
 }
 

@@ -41,6 +41,7 @@ var expected = map[string][]string{
 	"boot-vga-gpu":        {"GP108 info ws-a6000", "GP206 warning 0000:17:00.0", "GP314 error /etc/nova/nova.conf"},
 	"acs-override":        {"GP104 warning archbox", "GP105 warning archbox", "GP108 info archbox", "GP313 error [libvirt]virt_type"},
 	"quirks":              {"GP108 info gentoo-adl", "GP301 warning /etc/nova/nova.conf", "GP302 error [pci]device_spec", "GP306 warning 0000:01:00.0", "GP313 error [libvirt]virt_type"},
+	"l40s-numa":           {"GP108 info cmp-l40s-numa-01", "GP207 info 0000:3b:00.0", "GP207 info 0000:5e:00.0", "GP207 info 0000:af:00.0", "GP207 info 0000:d8:00.0"},
 	"real-firecracker-vm": {"GP101 warning vm", "GP102 error vm", "GP106 error vm", "GP108 info vm"},
 
 	// vGPU and SR-IOV GPU hosts (issue 13): the four healthy ones give

@@ -490,6 +490,16 @@ func (b *builder) system() {
 		t.attr(dir+"/distance", strings.Join(dist, " "))
 		t.file(dir+"/meminfo", fmt.Sprintf("Node %d MemTotal:       %d kB\nNode %d MemFree:        %d kB\nNode %d MemUsed:        %d kB\n",
 			i, perNode, i, perNode*83/100, i, perNode-perNode*83/100))
+		for _, p := range b.h.hugePagePools() {
+			pages := 0
+			if i < len(p.PerNode) {
+				pages = p.PerNode[i]
+			}
+			hp := fmt.Sprintf("%s/hugepages/hugepages-%dkB/", dir, p.SizeKB)
+			t.attr(hp+"nr_hugepages", strconv.Itoa(pages))
+			t.attr(hp+"free_hugepages", strconv.Itoa(max(0, pages-p.Used)))
+			t.attr(hp+"surplus_hugepages", "0")
+		}
 	}
 	for _, f := range []string{"online", "possible", "present"} {
 		t.attr("sys/devices/system/cpu/"+f, all)

@@ -42,6 +42,37 @@ func (h *Host) cpus() []logicalCPU {
 
 func (h *Host) numaNodes() int { return max(1, h.NUMANodes) }
 
+// hugePagePools are the huge page sizes the kernel shows under each node
+// (hugetlb_add_hstate: 2 MiB, and 1 GiB with pdpe1gb on x86; 64 KiB,
+// 2 MiB, 32 MiB and 1 GiB on arm64 with 4 KiB pages, or 2 MiB, 512 MiB
+// and 16 GiB with the 64 KiB pages of the -64k kernels), with the
+// spec's pools filled in.
+func (h *Host) hugePagePools() []HugePagePool {
+	var sizes []int
+	switch {
+	case h.CPU.IsARM64() && strings.Contains(h.KernelRelease, "64k"):
+		sizes = []int{2048, 524288, 16777216}
+	case h.CPU.IsARM64():
+		sizes = []int{64, 2048, 32768, 1048576}
+	default:
+		sizes = []int{2048}
+		if strings.Contains(" "+h.CPU.Flags+" ", " pdpe1gb ") {
+			sizes = append(sizes, 1048576)
+		}
+	}
+	pools := make([]HugePagePool, 0, len(sizes))
+	for _, size := range sizes {
+		p := HugePagePool{SizeKB: size}
+		for _, spec := range h.HugePages {
+			if spec.SizeKB == size {
+				p = spec
+			}
+		}
+		pools = append(pools, p)
+	}
+	return pools
+}
+
 // cpuList formats a set of CPU numbers as the kernel's %*pbl does:
 // "0-31,64-95".
 func cpuList(ids []int) string {

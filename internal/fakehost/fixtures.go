@@ -22,6 +22,7 @@ func Fixtures() []Fixture {
 		{"boot-vga-gpu", withNovaConf("boot-vga-gpu", bootVGAGPU()), "Xeon W-2245 server without BMC: RTX A6000 17:00.0 (boot_vga 1, the only VGA function) and its audio 17:00.1 on vfio-pci; for GP206 boot-vga"},
 		{"acs-override", withNovaConf("acs-override", acsOverrideHost()), "Ryzen 9 5950X on X570, Arch linux-zen: IVRS, pcie_acs_override=downstream,multifunction and vfio_iommu_type1.allow_unsafe_interrupts=1 (parameter file Y); RTX 3080 08:00.0/.1 on vfio-pci, split into two groups by the override; for GP104 iommu-cmdline and GP105 interrupt-remapping"},
 		{"quirks", withNovaConf("quirks", quirksHost()), "Alder Lake desktop with reader edge cases: NVMe 10000:01:00.0 behind VMD 00:0e.0 (5-digit domain, no IOMMU group), 00:08.0 without driver link, 00:14.2 empty class file, 00:1f.5 binary vendor file, 00:14.0 driver symlink loop (driver -> driver), 00:0a.0 without resource file, vfio built into the kernel, RTX 3090 01:00.0/.1 on vfio-pci by driverctl (driver_override)"},
+		{"l40s-numa", withNovaConf("l40s-numa", l40sNUMA()), "issue 14's NUMA host: Dell R740 with 2x Xeon Gold 6226R (16 cores, 2 threads), two NUMA nodes of 32 CPUs (0-15,32-47 and 16-31,48-63) and 250 GiB each, Ubuntu 22.04 (5.15), VT-d on; four L40S on vfio-pci, 3b:00.0 and 5e:00.0 on node 0, af:00.0 and d8:00.0 on node 1, each alone in its IOMMU group; nova.conf with an l40s alias (numa_policy required) and reserved_host_memory_mb; for the audit's NUMA fit (hw:numa_nodes=1 with 48 vCPUs, or 300,000 MB, fits no node)"},
 	}, vgpuFixtures()...)
 }
 

@@ -54,8 +54,26 @@ func hostsREADME() string {
 		fmt.Fprintf(&sb, "- `%s`: %s.\n", c.name, c.description)
 	}
 	sb.WriteString(vgpuREADME)
+	sb.WriteString(numaREADME)
 	return sb.String()
 }
+
+// numaREADME says where the fixtures' NUMA layout comes from.
+const numaREADME = `
+NUMA layout (issue 14): every fixture has, under /sys/devices/system/node, one
+nodeN per NUMA node with cpulist (the node's CPUs, as the kernel's %*pbl
+prints them), meminfo ("Node N MemTotal: <kB> kB"; MemTotal split evenly
+over the nodes) and hugepages/hugepages-<size>kB/{nr,free,surplus}_hugepages
+for the sizes the CPU supports (2 MiB, and 1 GiB with pdpe1gb on x86; arm64's
+by page size), all 0 pages unless the spec reserves some; and
+/sys/devices/system/cpu/online. The formats are the kernel's:
+Documentation/ABI/stable/sysfs-devices-node (cpulist, meminfo),
+Documentation/admin-guide/mm/hugetlbpage.rst (the per-node hugepages
+directories), Documentation/ABI/testing/sysfs-devices-system-cpu (online).
+Each device's numa_node is a node whose cpulist is its local_cpulist
+(TestFixtureNUMALayout). ` + "`l40s-numa`" + ` is the host of issue 14's boot run: two
+nodes of 32 CPUs and 250 GiB, two GPUs on each.
+`
 
 func TestFixtures(t *testing.T) {
 	fixtures := Fixtures()
@@ -129,7 +147,7 @@ func TestFixtures(t *testing.T) {
 
 func TestFixtureNames(t *testing.T) {
 	want := []string{"h100-hgx", "turing-workstation", "vtd-off-firmware", "iommu-off-kernel", "nouveau-no-vfio",
-		"nvme-shared-group", "epyc-mi210", "a100-sriov", "boot-vga-gpu", "acs-override", "quirks",
+		"nvme-shared-group", "epyc-mi210", "a100-sriov", "boot-vga-gpu", "acs-override", "quirks", "l40s-numa",
 		"v100-mdev", "a40-sriov-mdev", "l40s-vendor-vfio", "gh200-nvgrace",
 		"a40-mdev-type-names", "a40-mdev-addresses-invalid", "v100-mdev-zed-ambiguous", "a40-mdev-capacity",
 		"a40-vgpu-stack-missing", "l40s-vendor-misconfigured", "l40s-managed-mismatch", "l40s-managed-old-nova",

@@ -60,6 +60,13 @@ var novaConfs = map[string]map[string]string{
 	"acs-override": {
 		"etc/nova/nova.conf": "[libvirt]\nvirt_type = qemu\n\n[pci]\ndevice_spec = {\"vendor_id\": \"10de\", \"product_id\": \"2206\"}\n",
 	},
+	// Issue 14's NUMA host: all CPUs shared and pinnable (no cpu sets), an
+	// alias whose guests must take GPUs on their own NUMA nodes.
+	"l40s-numa": {
+		"etc/nova/nova.conf": "[DEFAULT]\nhost = cmp-l40s-numa-01\nreserved_host_memory_mb = 8192\n\n" +
+			"[pci]\ndevice_spec = {\"vendor_id\": \"10de\", \"product_id\": \"26b9\"}\n" +
+			"alias = {\"name\": \"l40s\", \"vendor_id\": \"10de\", \"product_id\": \"26b9\", \"device_type\": \"type-PCI\", \"numa_policy\": \"required\"}\n",
+	},
 	// Reader edge cases: an inline comment, and unterminated JSON over
 	// continuation lines.
 	"quirks": {

@@ -55,6 +55,19 @@ type Host struct {
 	// IORT writes /sys/firmware/acpi/tables/IORT (arm64) as a binary
 	// table with these nodes; nil: no IORT.
 	IORT *IORT
+
+	// HugePages are the huge page pools reserved on each NUMA node
+	// (nodeN/hugepages/hugepages-<size>kB); the sizes the CPU supports
+	// and no pool here are written with 0 pages.
+	HugePages []HugePagePool
+}
+
+// HugePagePool is one huge page size reserved on each node: PerNode[i]
+// pages on node i (nr_hugepages), Used of them taken on each node.
+type HugePagePool struct {
+	SizeKB  int
+	PerNode []int
+	Used    int
 }
 
 // CPU is what /proc/cpuinfo tells. Logical CPUs are Sockets × Cores ×
