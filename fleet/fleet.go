@@ -280,7 +280,7 @@ func reportOptions(c *report.ConfReport, opt novaconf.Option) []string {
 
 func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
 	rep := &r.Report
-	host := rep.Host.HostInfo()
+	host := r.HostInfo()
 	h := &HostSupply{Name: r.Path, Path: r.Path, Host: host}
 	if host == nil {
 		return h
