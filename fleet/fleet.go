@@ -155,7 +155,9 @@ type FlavorFit struct {
 	// set; InstanceNUMANodes the guest's NUMA nodes (0: no NUMA topology).
 	Policy, PolicyFrom string
 	InstanceNUMANodes  int
-	Hosts              []*HostFit
+	// Hosts are the hosts with at least one of the devices asked for, in
+	// host order; the others cannot take the flavor for want of them.
+	Hosts []*HostFit
 	// VGPU is what the flavor asks of vGPU providers (resources[N]:VGPU or
 	// an mdev class) and where it fits; nil when it asks none.
 	VGPU *VGPURequest
@@ -517,10 +519,22 @@ func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 	ff.Requests = reqs
 	ff.Policy, ff.PolicyFrom = v.policyOf(f, reqs)
 	ff.InstanceNUMANodes = instanceNUMANodes(f)
-	fits := make([]HostFit, len(v.Hosts)) // one allocation per flavor, not per host
-	usable := make([]int, len(v.Hosts)*len(reqs))
-	ff.Hosts = make([]*HostFit, len(v.Hosts))
-	for i, h := range v.Hosts {
+	// A host with none of the devices asked for says nothing about the
+	// flavor: it is left out, or a fleet of 10,000 hosts and 500 GPU
+	// flavors would hold five million fits (half a gigabyte).
+	var with []*HostSupply
+	for _, h := range v.Hosts {
+		for _, r := range reqs {
+			if len(v.supply(r.Name, h).devs) > 0 {
+				with = append(with, h)
+				break
+			}
+		}
+	}
+	fits := make([]HostFit, len(with)) // one allocation per flavor, not per host
+	usable := make([]int, len(with)*len(reqs))
+	ff.Hosts = make([]*HostFit, len(with))
+	for i, h := range with {
 		ff.Hosts[i] = &fits[i]
 		v.fitHost(ff, h, &fits[i], usable[i*len(reqs):i*len(reqs):(i+1)*len(reqs)])
 	}
