@@ -14,9 +14,12 @@ package fleet
 import (
 	"fmt"
 	"math/big"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
@@ -225,12 +228,16 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 	if cloud != nil {
 		hyps = hypervisorIndex(cloud.Hypervisors)
 	}
-	for _, r := range reports {
-		h := newHostSupply(r, rel, rps, children)
+	// Each host is its own (the maps above are only read): built on every
+	// CPU, as parsing and matching each host's device_spec against its
+	// devices is most of the model's time at fleet scale.
+	v.Hosts = make([]*HostSupply, len(reports))
+	parallel(len(reports), func(i int) {
+		h := newHostSupply(reports[i], rel, rps, children)
 		h.serviceState(hyps)
 		h.reportCapacity()
-		v.Hosts = append(v.Hosts, h)
-	}
+		v.Hosts[i] = h
+	})
 	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
 	v.chooseAliases(api)
 	if cloud != nil {
@@ -249,6 +256,23 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 		sort.Slice(v.Flavors, func(i, j int) bool { return v.Flavors[i].Flavor.Name < v.Flavors[j].Flavor.Name })
 	}
 	return v
+}
+
+// parallel calls f(0) ... f(n-1) on every CPU and returns when all
+// have returned.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // chooseAliases takes the API node's aliases as the authority, else the
