@@ -154,7 +154,7 @@ func ReadHostReports(flag, dir string) ([]*HostReport, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rd := &hostReportReader{dec: fastDecoder{intern: map[string]string{}, drop: auditDrop}}
+			rd := &hostReportReader{dec: fastDecoder{intern: map[string]string{}, drop: auditDrop, borrow: auditBorrow}}
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(len(paths)) || i > firstErr.Load() {
@@ -191,6 +191,11 @@ func ReadHostReports(flag, dir string) ([]*HostReport, error) {
 
 // auditDrop is AuditDrops for the fast decoder.
 var auditDrop = map[reflect.Type]map[string]bool{reflect.TypeFor[Report](): AuditDrops}
+
+// auditBorrow: the host's devices are left in the decoder's scratch slice,
+// as read converts them to hostinfo's before the next report and keeps
+// only the host's name.
+var auditBorrow = map[reflect.Type]bool{reflect.TypeFor[[]Device](): true}
 
 // hostReportReader reads host reports one after the other, reusing its
 // buffer and its decoder's interned strings.
@@ -250,7 +255,8 @@ func (rd *hostReportReader) read(path string) (*HostReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The host as the audit judges it, converted here on every CPU; the
+	// The host as the audit judges it, converted here on every CPU (its
+	// devices copied out of the decoder's scratch: auditBorrow); the
 	// report keeps the host's name only.
 	r.HostInfo()
 	r.Report.Host = &Host{Hostname: rep.Host.Hostname}

@@ -38,6 +38,11 @@ type fastDecoder struct {
 	drop map[reflect.Type]map[string]bool
 	// scratch holds one slice per slice type decoded, reused.
 	scratch map[reflect.Type]reflect.Value
+	// borrow names the slice types whose decoded slices are left in the
+	// scratch slice instead of copied out: valid only until the decoder's
+	// next document, for a caller that copies them before (the audit's
+	// devices, converted to hostinfo's at once).
+	borrow map[reflect.Type]bool
 }
 
 // errFallback: decode this document with encoding/json instead.
@@ -668,6 +673,10 @@ func sliceDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 				d.pos++
 			case ']':
 				d.pos++
+				if d.borrow[t] {
+					v.Set(s.Slice3(0, n, n))
+					return nil
+				}
 				out := reflect.MakeSlice(t, n, n)
 				reflect.Copy(out, s.Slice(0, n))
 				v.Set(out)
