@@ -14,9 +14,12 @@ package fleet
 import (
 	"fmt"
 	"math/big"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/hostview"
@@ -157,7 +160,9 @@ type FlavorFit struct {
 	// set; InstanceNUMANodes the guest's NUMA nodes (0: no NUMA topology).
 	Policy, PolicyFrom string
 	InstanceNUMANodes  int
-	Hosts              []*HostFit
+	// Hosts are the hosts with at least one of the devices asked for, in
+	// host order; the others cannot take the flavor for want of them.
+	Hosts []*HostFit
 	// VGPU is what the flavor asks of vGPU providers (resources[N]:VGPU or
 	// an mdev class) and where it fits; nil when it asks none.
 	VGPU *VGPURequest
@@ -236,12 +241,16 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 	if cloud != nil {
 		hyps = hypervisorIndex(cloud.Hypervisors)
 	}
-	for _, r := range reports {
-		h := newHostSupply(r, rel, rps, children)
+	// Each host is its own (the maps above are only read): built on every
+	// CPU, as parsing and matching each host's device_spec against its
+	// devices is most of the model's time at fleet scale.
+	v.Hosts = make([]*HostSupply, len(reports))
+	parallel(len(reports), func(i int) {
+		h := newHostSupply(reports[i], rel, rps, children)
 		h.serviceState(hyps)
 		h.reportCapacity()
-		v.Hosts = append(v.Hosts, h)
-	}
+		v.Hosts[i] = h
+	})
 	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
 	v.chooseAliases(api)
 	if cloud != nil {
@@ -260,6 +269,23 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 		sort.Slice(v.Flavors, func(i, j int) bool { return v.Flavors[i].Flavor.Name < v.Flavors[j].Flavor.Name })
 	}
 	return v
+}
+
+// parallel calls f(0) ... f(n-1) on every CPU and returns when all
+// have returned.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // chooseAliases takes the API node's aliases as the authority, else the
@@ -293,7 +319,7 @@ func reportOptions(c *report.ConfReport, opt novaconf.Option) []string {
 
 func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
 	rep := &r.Report
-	host := rep.Host.HostInfo()
+	host := r.HostInfo()
 	h := &HostSupply{Name: r.Path, Path: r.Path, Host: host}
 	if host == nil {
 		return h
@@ -534,10 +560,22 @@ func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 	if ff.guest, ff.NUMAErr = guestTopology(f); ff.guest != nil {
 		ff.InstanceNUMANodes = len(ff.guest.cells)
 	}
-	fits := make([]HostFit, len(v.Hosts)) // one allocation per flavor, not per host
-	usable := make([]int, len(v.Hosts)*len(reqs))
-	ff.Hosts = make([]*HostFit, len(v.Hosts))
-	for i, h := range v.Hosts {
+	// A host with none of the devices asked for says nothing about the
+	// flavor: it is left out, or a fleet of 10,000 hosts and 500 GPU
+	// flavors would hold five million fits (half a gigabyte).
+	var with []*HostSupply
+	for _, h := range v.Hosts {
+		for _, r := range reqs {
+			if len(v.supply(r.Name, h).devs) > 0 {
+				with = append(with, h)
+				break
+			}
+		}
+	}
+	fits := make([]HostFit, len(with)) // one allocation per flavor, not per host
+	usable := make([]int, len(with)*len(reqs))
+	ff.Hosts = make([]*HostFit, len(with))
+	for i, h := range with {
 		ff.Hosts[i] = &fits[i]
 		v.fitHost(ff, h, &fits[i], usable[i*len(reqs):i*len(reqs):(i+1)*len(reqs)])
 	}

@@ -1,14 +1,21 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gpupass/gpupass/internal/regfile"
 )
 
 // MaxSize bounds one report read: a 5,000-function host's is about 6 MB.
@@ -42,13 +49,8 @@ func DecodePreflight(r io.Reader) (*Report, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("more than one JSON value: want one gpupass report")
 	}
-	switch {
-	case rep.Schema != Schema:
-		return nil, fmt.Errorf("schema %q, want %q (a gpupass preflight --format json report)", rep.Schema, Schema)
-	case rep.Command != "preflight":
-		return nil, fmt.Errorf("a %q report, not a preflight report (gpupass preflight --format json > FILE)", rep.Command)
-	case rep.Host == nil:
-		return nil, errors.New("a preflight report without a host")
+	if err := rep.checkPreflight(); err != nil {
+		return nil, err
 	}
 	if err := rep.Host.checkNUMA(); err != nil {
 		return nil, err
@@ -56,10 +58,24 @@ func DecodePreflight(r io.Reader) (*Report, error) {
 	return &rep, nil
 }
 
+// checkPreflight says why a decoded report is not a preflight report.
+func (rep *Report) checkPreflight() error {
+	switch {
+	case rep.Schema != Schema:
+		return fmt.Errorf("schema %q, want %q (a gpupass preflight --format json report)", rep.Schema, Schema)
+	case rep.Command != "preflight":
+		return fmt.Errorf("a %q report, not a preflight report (gpupass preflight --format json > FILE)", rep.Command)
+	case rep.Host == nil:
+		return errors.New("a preflight report without a host")
+	}
+	return nil
+}
+
 // ReadPreflight reads a preflight report file; errors name it, after
 // label (the flag that named it, or "report").
+// A FIFO or a device is refused, never waited on.
 func ReadPreflight(label, path string) (*Report, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -82,41 +98,181 @@ func ReadHostReport(path string) (*HostReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	return hostReport(path, r)
+}
+
+func hostReport(path string, r *Report) (*HostReport, error) {
 	if r.Host.Hostname == "" {
 		return nil, fmt.Errorf("report %s: the host has no name (run preflight with --hostname)", path)
 	}
 	return &HostReport{Path: path, Report: *r}, nil
 }
 
+// AuditDrops are the parts of a host report ReadHostReports does not
+// decode, by JSON key: the report's own checks and findings, which the
+// audit never reads (it judges the host's inventory and nova.conf, not
+// what preflight concluded from them). They are skipped, their syntax
+// still checked. fleet's and the checks' use of host reports is held to
+// this by TestAuditReadsNothingDropped.
+var AuditDrops = map[string]bool{"checks": true, "findings": true}
+
 // ReadHostReports reads every *.json of dir as a host report, sorted by
 // host name. A file that is not one is an error naming it, and so are
 // two reports of one host: a fleet audit must not silently miss a host.
 // flag names the option that gave dir, for messages.
+//
+// The reports are read on every CPU, each file whole into a buffer its
+// reader reuses, and decoded by the fast decoder (fastdecode.go) without
+// their checks and findings (AuditDrops); the strings they repeat are
+// kept once. A file the fast decoder gives up on is decoded again as
+// ReadHostReport does, so every error is the one ReadHostReport gives,
+// and the first file in directory order with an error is the one named.
 func ReadHostReports(flag, dir string) ([]*HostReport, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	var out []*HostReport
-	names := map[string]string{}
+	var paths []string
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		r, err := ReadHostReport(path)
-		if err != nil {
-			return nil, err
-		}
-		if prev, dup := names[r.Report.Host.Hostname]; dup {
-			return nil, fmt.Errorf("%s and %s are both reports of host %s: keep one per host", prev, path, r.Report.Host.Hostname)
-		}
-		names[r.Report.Host.Hostname] = path
-		out = append(out, r)
+		paths = append(paths, filepath.Join(dir, e.Name()))
 	}
-	if len(out) == 0 {
+	if len(paths) == 0 {
 		return nil, fmt.Errorf("%s %s: no *.json report in it (gpupass preflight --format json > DIR/HOST.json on each compute node)", flag, dir)
+	}
+	type result struct {
+		r   *HostReport
+		err error
+	}
+	results := make([]result, len(paths))
+	var next atomic.Int64
+	// firstErr is the lowest index with an error so far: files after it
+	// need not be read.
+	var firstErr atomic.Int64
+	firstErr.Store(int64(len(paths)))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rd := &hostReportReader{dec: fastDecoder{intern: map[string]string{}, drop: auditDrop, borrow: auditBorrow}}
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(paths)) || i > firstErr.Load() {
+					return
+				}
+				r, err := rd.read(paths[i])
+				results[i] = result{r, err}
+				for err != nil {
+					cur := firstErr.Load()
+					if i >= cur || firstErr.CompareAndSwap(cur, i) {
+						break
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	out := make([]*HostReport, 0, len(paths))
+	names := make(map[string]string, len(paths))
+	for i, res := range results {
+		if res.err != nil {
+			return nil, res.err
+		}
+		r := res.r
+		if prev, dup := names[r.Report.Host.Hostname]; dup {
+			return nil, fmt.Errorf("%s and %s are both reports of host %s: keep one per host", prev, paths[i], r.Report.Host.Hostname)
+		}
+		names[r.Report.Host.Hostname] = paths[i]
+		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Report.Host.Hostname < out[j].Report.Host.Hostname })
 	return out, nil
+}
+
+// auditDrop is AuditDrops for the fast decoder.
+var auditDrop = map[reflect.Type]map[string]bool{reflect.TypeFor[Report](): AuditDrops}
+
+// auditBorrow: the host's devices are left in the decoder's scratch slice,
+// as read converts them to hostinfo's before the next report and keeps
+// only the host's name.
+var auditBorrow = map[reflect.Type]bool{reflect.TypeFor[[]Device](): true}
+
+// hostReportReader reads host reports one after the other, reusing its
+// buffer and its decoder's interned strings.
+type hostReportReader struct {
+	buf []byte
+	dec fastDecoder
+}
+
+// read reads one host report as ReadHostReport does, but for AuditDrops.
+func (rd *hostReportReader) read(path string) (*HostReport, error) {
+	f, err := regfile.Open(path)
+	if err != nil {
+		return ReadHostReport(path) // its error, as ever
+	}
+	st, err := f.Stat()
+	if err != nil || st.Size() >= MaxSize {
+		f.Close()
+		return ReadHostReport(path)
+	}
+	if need := int(st.Size()) + 512; cap(rd.buf) < need {
+		rd.buf = make([]byte, 0, need)
+	}
+	buf := rd.buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // the file grew while read
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil || len(buf) >= MaxSize {
+			f.Close()
+			return ReadHostReport(path)
+		}
+	}
+	f.Close()
+	rd.buf = buf
+	var rep Report
+	if err := rd.dec.decodeFast(buf, &rep); err != nil {
+		// What is wrong, said as ever; or a report the fast decoder does
+		// not take, decoded as ever.
+		full, err := DecodePreflight(bytes.NewReader(buf))
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", "report", path, err)
+		}
+		rep = *full
+		for key := range AuditDrops {
+			clearField(&rep, key)
+		}
+	}
+	if err := rep.checkPreflight(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", "report", path, err)
+	}
+	r, err := hostReport(path, &rep)
+	if err != nil {
+		return nil, err
+	}
+	// The host as the audit judges it, converted here on every CPU (its
+	// devices copied out of the decoder's scratch: auditBorrow); the
+	// report keeps the host's name only.
+	r.HostInfo()
+	r.Report.Host = &Host{Hostname: rep.Host.Hostname}
+	return r, nil
+}
+
+// clearField zeroes the field of rep whose JSON key is key.
+func clearField(rep *Report, key string) {
+	v := reflect.ValueOf(rep).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name == key {
+			v.Field(i).SetZero()
+		}
+	}
 }

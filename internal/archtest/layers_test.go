@@ -35,7 +35,7 @@ var layers = map[string]int{
 	// Renderers.
 	"render": 6,
 	// Commands and test tooling.
-	"cmd/gpupass": 7, "internal/fakehost": 7, "internal/fakehost/cmd/mkfakehost": 8,
+	"cmd/gpupass": 7, "internal/fakehost": 7, "internal/fakehost/cmd/mkfakehost": 8, "bench/auditfleet": 8,
 	"integration": 8, "deploy": 8, "deploy/ansible/test": 8, "internal/archtest": 8, "packaging": 8,
 }
 
