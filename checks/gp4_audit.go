@@ -285,16 +285,16 @@ func runFlavorTooBig(p *Pass) error {
 		var largest, largestSays string
 		bestCPU, bestRAM := 0, 0
 		for _, h := range gpuHosts {
-			cpuOK := !h.VCPU.Known || f.VCPUs <= h.VCPU.Total
-			ramOK := !h.MemoryMB.Known || f.RAMMB <= h.MemoryMB.Total
+			cpuOK := !h.VCPU.Known || f.VCPUs <= h.VCPU.PerServer()
+			ramOK := !h.MemoryMB.Known || f.RAMMB <= h.MemoryMB.PerServer()
 			if cpuOK && ramOK {
 				fits = true
 				break
 			}
-			if h.VCPU.Total+h.MemoryMB.Total/1024 > bestCPU+bestRAM/1024 {
-				bestCPU, bestRAM = h.VCPU.Total, h.MemoryMB.Total
-				largest = fmt.Sprintf("%s: %d vCPUs and %s (from %s)", h.Name, h.VCPU.Total, mebibytes(h.MemoryMB.Total), h.VCPU.From)
-				largestSays = fmt.Sprintf("%s, with %d vCPUs and %s, from %s", h.Name, h.VCPU.Total, mebibytes(h.MemoryMB.Total), h.VCPU.From)
+			if cpu, ram := h.VCPU.PerServer(), h.MemoryMB.PerServer(); cpu+ram/1024 > bestCPU+bestRAM/1024 {
+				bestCPU, bestRAM = cpu, ram
+				largest = fmt.Sprintf("%s: %d vCPUs and %s (from %s)", h.Name, cpu, mebibytes(ram), h.VCPU.From)
+				largestSays = fmt.Sprintf("%s, with %d vCPUs and %s, from %s", h.Name, cpu, mebibytes(ram), h.VCPU.From)
 			}
 		}
 		if fits {
@@ -321,7 +321,7 @@ func vgpuTooBig(p *Pass, f *cloudmodel.Flavor, r *fleet.VGPURequest) {
 		if h.Size {
 			return
 		}
-		if best == nil || h.Host.VCPU.Total+h.Host.MemoryMB.Total/1024 > best.VCPU.Total+best.MemoryMB.Total/1024 {
+		if best == nil || h.Host.VCPU.PerServer()+h.Host.MemoryMB.PerServer()/1024 > best.VCPU.PerServer()+best.MemoryMB.PerServer()/1024 {
 			best = h.Host
 		}
 	}
@@ -330,9 +330,9 @@ func vgpuTooBig(p *Pass, f *cloudmodel.Flavor, r *fleet.VGPURequest) {
 	}
 	p.Report(report.Finding{
 		Subject:     flavorSubject(f),
-		Message:     fmt.Sprintf("%s asks for %d vCPUs and %s of RAM, more than any host with its vGPU providers offers; the largest is %s, with %d vCPUs and %s, from Placement.", vgpuLabel(f, r), f.VCPUs, mebibytes(f.RAMMB), best.Name, best.VCPU.Total, mebibytes(best.MemoryMB.Total)),
-		Remediation: fmt.Sprintf("Resize the flavor to at most %d vCPUs and %d MB (openstack flavor create a new one; flavors cannot be resized in place).", best.VCPU.Total, best.MemoryMB.Total),
-		Evidence:    map[string]any{"vcpus": f.VCPUs, "ram_mb": f.RAMMB, "largest_vgpu_host": fmt.Sprintf("%s: %d vCPUs and %s (from placement)", best.Name, best.VCPU.Total, mebibytes(best.MemoryMB.Total))},
+		Message:     fmt.Sprintf("%s asks for %d vCPUs and %s of RAM, more than any host with its vGPU providers offers; the largest is %s, with %d vCPUs and %s, from Placement.", vgpuLabel(f, r), f.VCPUs, mebibytes(f.RAMMB), best.Name, best.VCPU.PerServer(), mebibytes(best.MemoryMB.PerServer())),
+		Remediation: fmt.Sprintf("Resize the flavor to at most %d vCPUs and %d MB (openstack flavor create a new one; flavors cannot be resized in place).", best.VCPU.PerServer(), best.MemoryMB.PerServer()),
+		Evidence:    map[string]any{"vcpus": f.VCPUs, "ram_mb": f.RAMMB, "largest_vgpu_host": fmt.Sprintf("%s: %d vCPUs and %s (from placement)", best.Name, best.VCPU.PerServer(), mebibytes(best.MemoryMB.PerServer()))},
 	})
 }
 

@@ -179,9 +179,10 @@ func TestAuditComputeServiceDown(t *testing.T) {
 	}
 
 	// Both up (FQDN hypervisor names, short report names), and capacity
-	// from the hypervisor list: 8 CPUs x 4 = 32 vCPUs, 20 used, so 12 free.
+	// from the hypervisor list: 16 CPUs x 4 = 64 vCPUs, 52 used, so 12 free
+	// (and one server gets at most the 16 CPUs: Placement's max_unit).
 	up := audit(
-		cloudmodel.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled", VCPUs: 8, VCPUsUsed: 20, MemoryMB: 262144},
+		cloudmodel.Hypervisor{Hostname: "gpu01.example.com", State: "up", Status: "enabled", VCPUs: 16, VCPUsUsed: 52, MemoryMB: 262144},
 		cloudmodel.Hypervisor{Hostname: "gpu02.example.com", ServiceHost: "gpu02", State: "up", Status: "enabled"},
 	)
 	if v := verdicts(up)["gpu.h100.2"]; v != "bootable on 1 host (gpu02); up to 1 more instance fits" {
@@ -194,8 +195,8 @@ func TestAuditComputeServiceDown(t *testing.T) {
 		if h.Service != "up, enabled" || h.Down != "" {
 			t.Errorf("all up: host %s service %q down %q", h.Name, h.Service, h.Down)
 		}
-		if h.Name == "gpu01" && h.VCPUs != 32 {
-			t.Errorf("gpu01: %d vCPUs from the hypervisor list, want 8 x 4 = 32", h.VCPUs)
+		if h.Name == "gpu01" && h.VCPUs != 64 {
+			t.Errorf("gpu01: %d vCPUs from the hypervisor list, want 16 x 4 = 64", h.VCPUs)
 		}
 	}
 
@@ -310,5 +311,50 @@ func TestAuditHostWithUnreadConf(t *testing.T) {
 	if len(v.Hosts) != 1 || !v.Hosts[0].ConfUnread || len(v.Hosts[0].Unusable) == 0 ||
 		!strings.Contains(v.Hosts[0].Unusable[0].Reason, "could not be read when the report was made") {
 		t.Errorf("hosts %+v", v.Hosts)
+	}
+}
+
+// TestAuditMaxUnit: Placement gives one server at most max_unit of a
+// class (nova-compute reports the host's CPU count for VCPU), whatever the
+// allocation ratio makes of the total; Nova's scheduler finds no candidate
+// for a flavor between the two (found by the boot matrix: a 48-vCPU
+// flavor on a 32-CPU host with cpu_allocation_ratio 4).
+func TestAuditMaxUnit(t *testing.T) {
+	reports := []*report.HostReport{hostReport(readyHost(), []string{h100Spec}, []string{h100Alias})}
+	snap := &cloudmodel.Snapshot{
+		Flavors: []cloudmodel.Flavor{
+			flavor("gpu.32", 32, 65536, fleet.SpecAlias, "h100:1"),
+			flavor("gpu.48", 48, 65536, fleet.SpecAlias, "h100:1"),
+		},
+		ResourceProviders: []cloudmodel.ResourceProvider{{
+			UUID: "rp1", Name: "gpu01", RootUUID: "rp1",
+			Inventories: map[string]cloudmodel.Inventory{
+				"VCPU":      {Total: 32, MinUnit: 1, MaxUnit: 32, StepSize: 1, AllocationRatio: 4},
+				"MEMORY_MB": {Total: 262144, MinUnit: 1, MaxUnit: 262144, StepSize: 1, AllocationRatio: 1},
+			},
+			Usages: map[string]int{},
+		}},
+	}
+	rel, _ := novarelease.Parse("2025.1")
+	r := Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP4"))
+	verdicts := map[string]report.AuditFlavor{}
+	for _, f := range r.Audit.Flavors {
+		verdicts[f.Name] = f
+	}
+	if v := verdicts["gpu.32"]; !v.Bootable {
+		t.Errorf("gpu.32 (as many vCPUs as the host's CPUs): %q", v.Verdict)
+	}
+	want := "cannot boot: gpu01: 48 vCPUs asked, one server gets at most 32 on this host (Placement's max_unit"
+	if v := verdicts["gpu.48"]; v.Bootable || !strings.HasPrefix(v.Verdict, want) {
+		t.Errorf("gpu.48: verdict %q, want it to start with %q", v.Verdict, want)
+	}
+	var gp405 []string
+	for _, f := range r.Findings {
+		if f.ID == "GP405" {
+			gp405 = append(gp405, f.Subject.Ref+": "+f.Message)
+		}
+	}
+	if len(gp405) != 1 || !strings.HasPrefix(gp405[0], "gpu.48: ") || !strings.Contains(gp405[0], "with 32 vCPUs") {
+		t.Errorf("GP405: %q, want one on gpu.48 naming 32 vCPUs", gp405)
 	}
 }

@@ -152,7 +152,7 @@ func TestAuditVGPUCapacity(t *testing.T) {
 	for _, f := range r.Findings {
 		switch f.Subject.Ref {
 		case "vgpu.huge":
-			if !strings.Contains(f.Message, "the largest is gpu-v100-01.lab, with 256 vCPUs") {
+			if !strings.Contains(f.Message, "the largest is gpu-v100-01.lab, with 64 vCPUs") {
 				t.Errorf("GP405: %s", f.Message)
 			}
 		case "vgpu.1":

@@ -144,6 +144,29 @@ type Capacity struct {
 	Known, FreeKnown bool
 	// From says where the figure comes from.
 	From string
+	// MaxUnit is the most one server can be given, when Placement says
+	// (its inventory's max_unit: nova-compute reports the host's CPU count
+	// for VCPU and its memory for MEMORY_MB, below the total once the
+	// allocation ratio is above 1); 0 when unknown.
+	MaxUnit int
+}
+
+// PerServer is the most one server can get: the total, bounded by
+// Placement's max_unit (a request above max_unit gets no allocation
+// candidate, whatever the allocation ratio).
+func (c Capacity) PerServer() int {
+	if c.MaxUnit > 0 && c.MaxUnit < c.Total {
+		return c.MaxUnit
+	}
+	return c.Total
+}
+
+// sizeWhy says why a server asking want of what does not fit a capacity.
+func sizeWhy(c Capacity, want int, what string) string {
+	if c.MaxUnit > 0 && c.MaxUnit < c.Total && want <= c.Total {
+		return fmt.Sprintf("%d %s asked, one server gets at most %d on this host (Placement's max_unit, the host's own count; the allocation ratio raises only the total, %d)", want, what, c.MaxUnit, c.Total)
+	}
+	return fmt.Sprintf("%d %s asked, the host has %d", want, what, c.Total)
 }
 
 // FlavorFit is a GPU flavor and where it can boot.
@@ -371,6 +394,15 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 		}
 		reason := ""
 		switch {
+		case pcidev.IsVendorVGPUVF(d):
+			// NVIDIA's vendor-specific VFIO framework: the nvidia driver
+			// keeps the VF and registers it with VFIO itself, so libvirt
+			// must not detach it ("managed": "no", Nova 2025.1 and later);
+			// with managed (the default) libvirt would rebind it to
+			// vfio-pci, whose probe fails (GP608 says so on the host).
+			if managed, set := admitting.Managed(); !set || managed {
+				reason = `a VF of NVIDIA's vendor-specific VFIO framework offered without "managed": "no" (libvirt would take it from the nvidia driver and fail)`
+			}
 		case d.Driver != "" && !pcidev.BoundToVFIO(d):
 			reason = "bound to the host driver " + d.Driver
 		case d.IOMMUGroup == nil:
@@ -412,7 +444,7 @@ func (h *HostSupply) capacity(rp *cloudmodel.ResourceProvider, children map[stri
 			}
 			total := int(float64(inv.Total-inv.Reserved) * inv.AllocationRatio)
 			free, known := rp.Free(c.class)
-			*c.cap = Capacity{Total: total, Free: free, Known: true, FreeKnown: known, From: "placement"}
+			*c.cap = Capacity{Total: total, Free: free, Known: true, FreeKnown: known, From: "placement", MaxUnit: inv.MaxUnit}
 		}
 		for _, child := range children[rp.UUID] {
 			i := strings.LastIndex(child.Name, "_")
@@ -442,10 +474,10 @@ func (h *HostSupply) reportCapacity() {
 		return
 	}
 	if !h.VCPU.Known && h.Host.CPU.LogicalCPUs > 0 {
-		h.VCPU = Capacity{Total: int(float64(h.Host.CPU.LogicalCPUs) * defaultCPURatio), Known: true, From: fmt.Sprintf("the host report (%d CPUs, default ratio %.0f)", h.Host.CPU.LogicalCPUs, defaultCPURatio)}
+		h.VCPU = Capacity{Total: int(float64(h.Host.CPU.LogicalCPUs) * defaultCPURatio), MaxUnit: h.Host.CPU.LogicalCPUs, Known: true, From: fmt.Sprintf("the host report (%d CPUs, default ratio %.0f)", h.Host.CPU.LogicalCPUs, defaultCPURatio)}
 	}
 	if !h.MemoryMB.Known && h.Host.MemoryMB > 0 {
-		h.MemoryMB = Capacity{Total: int(float64(h.Host.MemoryMB) * defaultRAMRatio), Known: true, From: "the host report"}
+		h.MemoryMB = Capacity{Total: int(float64(h.Host.MemoryMB) * defaultRAMRatio), MaxUnit: int(h.Host.MemoryMB), Known: true, From: "the host report"}
 	}
 }
 
@@ -494,12 +526,12 @@ func (h *HostSupply) serviceState(idx map[string]*cloudmodel.Hypervisor) {
 	// Nova's default allocation ratios.
 	if !h.VCPU.Known && hv.VCPUs > 0 {
 		total := int(float64(hv.VCPUs) * defaultCPURatio)
-		h.VCPU = Capacity{Total: total, Free: total - hv.VCPUsUsed, Known: true, FreeKnown: true,
+		h.VCPU = Capacity{Total: total, Free: total - hv.VCPUsUsed, MaxUnit: hv.VCPUs, Known: true, FreeKnown: true,
 			From: fmt.Sprintf("the hypervisor list (%d CPUs, default ratio %.0f)", hv.VCPUs, defaultCPURatio)}
 	}
 	if !h.MemoryMB.Known && hv.MemoryMB > 0 {
 		total := int(float64(hv.MemoryMB) * defaultRAMRatio)
-		h.MemoryMB = Capacity{Total: total, Free: total - hv.MemoryMBUsed, Known: true, FreeKnown: true, From: "the hypervisor list"}
+		h.MemoryMB = Capacity{Total: total, Free: total - hv.MemoryMBUsed, MaxUnit: hv.MemoryMB, Known: true, FreeKnown: true, From: "the hypervisor list"}
 	}
 }
 
@@ -634,10 +666,10 @@ func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int)
 		want int
 		what string
 	}{{h.VCPU, f.VCPUs, "vCPUs"}, {h.MemoryMB, f.RAMMB, "MB of RAM"}} {
-		if c.cap.Known && c.want > c.cap.Total {
+		if c.cap.Known && c.want > c.cap.PerServer() {
 			fit.Size = false
 			if fit.Why == "" && fit.Devices { // Why is read only where the devices are
-				fit.Why = fmt.Sprintf("%d %s asked, the host has %d", c.want, c.what, c.cap.Total)
+				fit.Why = sizeWhy(c.cap, c.want, c.what)
 			}
 		}
 	}

@@ -341,7 +341,7 @@ func vgpuHosts(cloud *cloudmodel.Snapshot) []*VGPUHost {
 			}{{&h.VCPU, "VCPU"}, {&h.MemoryMB, "MEMORY_MB"}} {
 				if inv, ok := root.Inventories[c.class]; ok {
 					free, known := root.Free(c.class)
-					*c.cap = Capacity{Total: inv.Capacity(), Free: free, Known: true, FreeKnown: known, From: "placement"}
+					*c.cap = Capacity{Total: inv.Capacity(), Free: free, Known: true, FreeKnown: known, From: "placement", MaxUnit: inv.MaxUnit}
 				}
 			}
 			hosts[root.UUID] = h
@@ -717,10 +717,10 @@ func (r *VGPURequest) fitHost(f *cloudmodel.Flavor, h *VGPUHost) *VGPUHostFit {
 		want int
 		what string
 	}{{h.VCPU, f.VCPUs, "vCPUs"}, {h.MemoryMB, f.RAMMB, "MB of RAM"}} {
-		if c.cap.Known && c.want > c.cap.Total {
+		if c.cap.Known && c.want > c.cap.PerServer() {
 			fit.Size = false
 			if fit.Why == "" {
-				fit.Why = fmt.Sprintf("%d %s asked, the host has %d", c.want, c.what, c.cap.Total)
+				fit.Why = sizeWhy(c.cap, c.want, c.what)
 			}
 		}
 	}
