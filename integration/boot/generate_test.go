@@ -72,7 +72,7 @@ func generated(t *testing.T, e *env, s suite, fixture string) (hostCase, bool) {
 	}
 	hc := hostCase{Name: "generate-" + fixture, Fixture: fixture, Conf: c, Generated: true}
 	for _, f := range g.Flavors {
-		hc.Flavors = append(hc.Flavors, flavor{Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, DiskGB: f.DiskGB, Specs: f.ExtraSpecs, NoFill: true})
+		hc.Flavors = append(hc.Flavors, flavor{Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, DiskGB: f.DiskGB, Specs: f.ExtraSpecs})
 	}
 	return hc, true
 }

@@ -148,7 +148,10 @@ def host_shape(host):
     per_node = cpus // nodes
     threads = 2 if per_node % 2 == 0 else 1
     kb = (host.get('memory_mb') or 16384) * 1024
-    return nodes, 1, per_node // threads, threads, kb
+    # One NUMA node per socket (fakelibvirt makes cpu_nodes cells on each
+    # of cpu_sockets sockets): host reports do not say which socket a node
+    # is on, and the servers of the fixtures have one node per socket.
+    return 1, nodes, per_node // threads, threads, kb
 
 
 def run_case_counts(t, flavor_id, counts):
@@ -372,6 +375,10 @@ class Harness(object):
         nodes, sockets, cores, threads, kb = host_shape(host)
         host_info = fakelibvirt.HostInfo(cpu_nodes=nodes, cpu_sockets=sockets,
                                          cpu_cores=cores, cpu_threads=threads, kB_mem=kb)
+        # fakelibvirt's getInfo() returns kB_mem where libvirt gives MiB (and
+        # Nova reads MiB): the NUMA cells above are built in KiB, the host's
+        # total must be in MiB.
+        host_info.kB_mem = kb // 1024
         OUTPUT['host_info'] = {'cpu_nodes': nodes, 'cpu_sockets': sockets, 'cpu_cores': cores,
                                'cpu_threads': threads, 'kB_mem': kb}
         pci_info = fakelibvirt.HostPCIDevicesInfo(num_pci=0, num_pfs=0, num_vfs=0)

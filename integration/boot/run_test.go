@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -27,6 +29,9 @@ const (
 	// envOut names a directory to leave each run's inputs, outputs and the
 	// matrix in (default: a temporary directory, removed).
 	envOut = "GPUPASS_BOOT_OUT"
+	// envHosts limits the run to the host cases it names (comma-separated
+	// path.Match patterns, such as "h100-hgx,generate-*"; default: all).
+	envHosts = "GPUPASS_BOOT_HOSTS"
 	// envJobs bounds the harness processes run at once (default: the CPUs).
 	envJobs = "GPUPASS_BOOT_JOBS"
 )
@@ -54,6 +59,23 @@ type env struct {
 	out     string
 	jobs    chan struct{}
 	repo    string
+	hosts   []string
+	// cpu sums the harness processes' CPU time: the wall time on idle
+	// CPUs is about cpu / CPUs.
+	cpu atomic.Int64
+}
+
+// wanted reports whether the host case is one GPUPASS_BOOT_HOSTS asks for.
+func (e *env) wanted(name string) bool {
+	if len(e.hosts) == 0 {
+		return true
+	}
+	for _, p := range e.hosts {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -140,6 +162,14 @@ func newEnv() (*env, error) {
 		}
 	}
 	e.jobs = make(chan struct{}, jobs)
+	if v := os.Getenv(envHosts); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			if _, err := path.Match(p, ""); err != nil {
+				return nil, fmt.Errorf("%s: %q: %v", envHosts, p, err)
+			}
+			e.hosts = append(e.hosts, strings.TrimSpace(p))
+		}
+	}
 	return e, nil
 }
 
@@ -261,7 +291,9 @@ func (e *env) runHarness(t *testing.T, s suite, name string, in harnessInput) *h
 	if !strings.HasPrefix(out.NovaVersion, s.Version) {
 		t.Fatalf("%s on %s: Nova %s in the chroot, want %sx", name, s.Dir, out.NovaVersion, s.Version)
 	}
-	t.Logf("%s on %s (Nova %s): %d cases in %s", name, s.Dir, out.NovaVersion, len(out.Cases), time.Since(start).Round(time.Second))
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	e.cpu.Add(int64(cpu))
+	t.Logf("%s on %s (Nova %s): %d cases in %s (CPU %s)", name, s.Dir, out.NovaVersion, len(out.Cases), time.Since(start).Round(time.Second), cpu.Round(time.Second))
 	return &out
 }
 
