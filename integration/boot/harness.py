@@ -208,13 +208,29 @@ class Harness(object):
         self.libvirt.pci_address_to_mac_map = NoNetdev(self.libvirt.pci_address_to_mac_map)
         # The base mocks 16 online CPUs; the host has its own count.
         nodes, sockets, cores, threads, kb = host_shape(INPUT['host_report']['host'])
-        libvirt_host.Host.get_online_cpus.return_value = set(
-            range(nodes * sockets * cores * threads))
+        self.mock_return(libvirt_host.Host, 'get_online_cpus',
+                         set(range(nodes * sockets * cores * threads)))
         # The chroot has no /proc: all the host's memory is free (Placement
-        # counts reserved_host_memory_mb, not this).
+        # counts reserved_host_memory_mb, not this). 2026.2's base mocks it.
+        self.mock_return(libvirt_host.Host, '_get_avail_memory_kb', kb)
+        # ... and 2026.2 runs uptime(1), which reads /proc/uptime.
+        from nova.virt.libvirt import driver as libvirt_driver
+        self.mock_return(libvirt_driver.LibvirtDriver, 'get_host_uptime',
+                         ' 00:00:00 up 1 day,  0 users,  load average: 0.00, 0.00, 0.00')
+
+    def mock_return(self, cls, name, value):
+        """Makes cls.name return value, whether or not the release's base
+        mocked it already (a second patch of a mock cannot be autospecced)."""
         import fixtures
+        cur = getattr(cls, name)
+        # Duck-typed: fixtures may patch with the mock library's Mock, not
+        # unittest.mock's.
+        if callable(getattr(cur, 'assert_called_with', None)):
+            cur.side_effect = None
+            cur.return_value = value
+            return
         self.useFixture(fixtures.MockPatch(
-            'nova.virt.libvirt.host.Host._get_avail_memory_kb', return_value=kb))
+            '%s.%s.%s' % (cls.__module__, cls.__name__, name), return_value=value))
 
     def _setup_services(self):
         if INPUT.get('api_paste'):
