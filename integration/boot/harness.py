@@ -400,7 +400,13 @@ class Harness(object):
         pci_info = fakelibvirt.HostPCIDevicesInfo(num_pci=0, num_pfs=0, num_vfs=0)
         devs = host.get('pci_devices') or []
         by_addr = {d['address']: d for d in devs}
+        skipped = OUTPUT['skipped_devices'] = []
         for d in devs:
+            if not all(re.fullmatch(r'[0-9a-fA-F]{4}', d.get(k) or '') for k in ('vendor_id', 'device_id')):
+                # The report could not read its IDs (libvirt reads them from
+                # config space): no node device can be written for it.
+                skipped.append(d['address'])
+                continue
             _, b, s, f = pci_parts(d['address'])
             fake = pci_info.add_device(dev_type='PCI', bus=b, slot=s, function=f,
                                        iommu_group=d.get('iommu_group') or 0,

@@ -106,7 +106,8 @@ type hostCase struct {
 	Fixture  string // under testdata/hosts
 	Hostname string // the name Nova knows the host by; "" for the fixture's
 	// Edit changes the fixture's host report (a synthetic host).
-	Edit    func(host map[string]any)
+	Edit func(host map[string]any)
+	// Conf is the nova.conf; nil for the fixture's own (and the filters).
 	Conf    conf
 	Flavors []flavor
 	// Generated: the conf and flavors are gpupass generate's; every flavor
@@ -247,6 +248,9 @@ func matrix() []hostCase {
 		// The A100 has SR-IOV: Nova calls it type-PF.
 		{Name: "a100-sriov-pf", Fixture: "a100-sriov", Conf: pciConf([]string{a100Spec}, aliasJSON("a100", "10de", "20b2", "type-PF", "")), Flavors: gpuFlavors("a100", 1, 1, 2, 256, 2063725)[:4]},
 		{Name: "a100-sriov-pci", Fixture: "a100-sriov", Conf: pciConf([]string{a100Spec}, aliasJSON("a100", "10de", "20b2", "type-PCI", "")), Flavors: gpuFlavors("a100", 1, 1, 2, 256, 2063725)[:1]},
+		// VFs of the vendor framework, in Placement, with a type-VF alias by
+		// resource class (the fixture's own nova.conf, 2025.1's).
+		{Name: "l40s-vendor-vfio", Fixture: "l40s-vendor-vfio", Flavors: gpuFlavors("l40s-2q", 4, 4, 1, 64, 1031759)[:4]},
 		{Name: "a100-sriov-pf-placement", Fixture: "a100-sriov", Conf: placement(pciConf([]string{a100Spec}, aliasJSON("a100", "10de", "20b2", "type-PF", ""))), Flavors: gpuFlavors("a100", 1, 1, 2, 256, 2063725)[:3]},
 	}
 }
@@ -292,6 +296,24 @@ func runHost(t *testing.T, e *env, s suite, hc hostCase, reportJSON []byte) []ro
 	}
 	report["nova_release"] = s.Release
 	nc, _ := report["nova_conf"].(map[string]any)
+	if hc.Conf == nil {
+		// The fixture's own nova.conf, with the filters PCI and NUMA
+		// guests need where it names none.
+		hc.Conf = conf{}
+		opts, _ := nc["options"].([]any)
+		for _, o := range opts {
+			m := o.(map[string]any)
+			name, val := m["option"].(string), m["value"].(string)
+			group, opt, ok := strings.Cut(strings.TrimPrefix(name, "["), "]")
+			if !ok {
+				continue
+			}
+			hc.Conf = hc.Conf.with(group, opt, append(hc.Conf[group][opt], val)...)
+		}
+		if hc.Conf["filter_scheduler"]["enabled_filters"] == nil {
+			hc.Conf = hc.Conf.with("filter_scheduler", "enabled_filters", filters)
+		}
+	}
 	if nc == nil {
 		nc = map[string]any{"role": "compute", "layout": "packages"}
 		report["nova_conf"] = nc
