@@ -408,13 +408,15 @@ class Harness(object):
                 skipped.append(d['address'])
                 continue
             _, b, s, f = pci_parts(d['address'])
-            fake = pci_info.add_device(dev_type='PCI', bus=b, slot=s, function=f,
+            # Made in a scratch pool: fakelibvirt names devices without their
+            # domain, so 0000:01:00.0 and 10000:01:00.0 (behind VMD) collide.
+            scratch = fakelibvirt.HostPCIDevicesInfo(num_pci=0, num_pfs=0, num_vfs=0)
+            fake = scratch.add_device(dev_type='PCI', bus=b, slot=s, function=f,
                                        iommu_group=d.get('iommu_group') or 0,
                                        numa_node=d.get('numa_node') if d.get('numa_node') is not None else -1,
                                        vend_id=d['vendor_id'], prod_id=d['device_id'])
             fake.pci_device = device_xml(d, by_addr)
             # keyed by libvirt's name, with the domain
-            pci_info.devices.pop(fakelibvirt._get_libvirt_nodedev_name(b, s, f), None)
             pci_info.devices[nodedev_name(d['address'])] = fake
         conn = fakelibvirt.Connection('qemu:///system', host_info=host_info,
                                       pci_info=pci_info, hostname=hostname)

@@ -251,6 +251,10 @@ func matrix() []hostCase {
 		// VFs of the vendor framework, in Placement, with a type-VF alias by
 		// resource class (the fixture's own nova.conf, 2025.1's).
 		{Name: "l40s-vendor-vfio", Fixture: "l40s-vendor-vfio", Flavors: gpuFlavors("l40s-2q", 4, 4, 1, 64, 1031759)[:4]},
+		// The same with what nova-compute refuses at start-up in Placement
+		// mode (GP610: one PF's VFs in two resource classes, the PF beside
+		// its VFs, a devname entry).
+		{Name: "l40s-placement-mix", Fixture: "l40s-placement-mix", Flavors: gpuFlavors("l40s-2q", 3, 3, 1, 64, 1031759)[:1]},
 		{Name: "a100-sriov-pf-placement", Fixture: "a100-sriov", Conf: placement(pciConf([]string{a100Spec}, aliasJSON("a100", "10de", "20b2", "type-PF", ""))), Flavors: gpuFlavors("a100", 1, 1, 2, 256, 2063725)[:3]},
 	}
 }
