@@ -192,6 +192,35 @@ class Harness(object):
                     continue
                 self.applied['[%s]%s' % (group, name)] = value
                 self.addCleanup(CONF.clear_override, name, group=g)
+        # A device_spec with an exact address asks sysfs whether it is a PF
+        # (virtfn* links, present once VFs are enabled): the report knows.
+        from unittest import mock
+        pfs = set()
+        for d in INPUT['host_report']['host'].get('pci_devices') or []:
+            if (d.get('sriov') or {}).get('vfs'):
+                pfs.add(pci_parts(d['address']))
+
+        def is_physical_function(domain, bus, slot, function):
+            try:
+                key = tuple(int(x, 16) for x in (domain, bus, slot, function))
+            except (TypeError, ValueError):
+                return False
+            return key in pfs
+        # A devname entry asks sysfs for the interface's function: the
+        # report lists each function's network interfaces.
+        netdevs = {}
+        for d in INPUT['host_report']['host'].get('pci_devices') or []:
+            for ifname in d.get('net') or []:
+                total = (d.get('sriov') or {}).get('total_vfs') or 0
+                netdevs[ifname] = (d['address'], total > 0)
+
+        def get_function_by_ifname(ifname):
+            return netdevs.get(ifname, (None, False))
+        for name, fn in (('is_physical_function', is_physical_function),
+                         ('get_function_by_ifname', get_function_by_ifname)):
+            patcher = mock.patch('nova.pci.utils.' + name, side_effect=fn)
+            patcher.start()
+            self.addCleanup(patcher.stop)
         # Quotas are not scheduling.
         for name in ('instances', 'cores', 'ram'):
             CONF.set_override(name, -1, group='quota')

@@ -555,8 +555,10 @@ func judge(t *testing.T, e *env, rows []row) {
 			agree++
 		}
 	}
-	for _, k := range unusedGaps(rows) {
-		t.Errorf("known gap %q matches no case of the matrix: remove it", k)
+	if len(e.hosts) == 0 {
+		for _, k := range unusedGaps(rows) {
+			t.Errorf("known gap %q matches no case of the matrix: remove it", k)
+		}
 	}
 	t.Logf("boot matrix: %d cases, %d agree, %d known gaps", len(rows), agree, len(rows)-agree)
 	b, _ := json.MarshalIndent(rows, "", " ")
