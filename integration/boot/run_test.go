@@ -264,7 +264,7 @@ func (e *env) runHarness(t *testing.T, s suite, name string, in harnessInput) *h
 	if err := os.WriteFile(filepath.Join(work, "in.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "chroot", root, "python3", inside+"/harness.py", inside+"/in.json", inside+"/out.json")
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root", "PYTHONDONTWRITEBYTECODE=1"}
