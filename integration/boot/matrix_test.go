@@ -179,6 +179,19 @@ func gpuFlavors(a string, gpus, perNode, numa, cpus, memMB int) []flavor {
 	return fl
 }
 
+// pick is the flavors of those names.
+func pick(fl []flavor, names ...string) []flavor {
+	var out []flavor
+	for _, f := range fl {
+		for _, n := range names {
+			if f.Name == n {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
 func aliasJSON(name, vendor, product, devType, policy string) string {
 	s := fmt.Sprintf(`{"name": %q, "vendor_id": %q, "product_id": %q, "device_type": %q`, name, vendor, product, devType)
 	if policy != "" {
@@ -237,7 +250,11 @@ func matrix() []hostCase {
 	}
 	return []hostCase{
 		{Name: "h100-hgx", Fixture: "h100-hgx", Conf: h100, Flavors: gpuFlavors("h100", 8, 4, 2, 128, 2063790)},
-		{Name: "h100-hgx-placement", Fixture: "h100-hgx", Conf: placement(h100), Flavors: gpuFlavors("h100", 8, 4, 2, 128, 2063790)[:4]},
+		// With PCI in Placement, a flavor asking for every one of the 8 GPUs
+		// is 8 request groups over 8 providers: Placement 2025.1 spent over
+		// 8 minutes of CPU on its allocation candidates (8^8 combinations)
+		// without answering, so the placement variant asks for 1 and 2.
+		{Name: "h100-hgx-placement", Fixture: "h100-hgx", Conf: placement(h100), Flavors: pick(gpuFlavors("h100", 8, 4, 2, 128, 2063790), "h100.1", "h100.2", "h100.undefined")},
 		{Name: "numa2x4", Fixture: "h100-hgx", Edit: numa2x4, Conf: numa, Flavors: append(gpuFlavors("h100", 4, 2, 2, 64, 512000), known...)},
 		{Name: "numa2x4-pinned", Fixture: "h100-hgx", Edit: numa2x4, Conf: numa.with("compute", "cpu_dedicated_set", "0-15,32-47").with("compute", "cpu_shared_set", "16-31,48-63"), Flavors: []flavor{
 			{Name: "h100.pinned", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:cpu_policy", "dedicated")},
