@@ -80,6 +80,11 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 		return af
 	}
 	switch {
+	case v.Aliases == nil && v.AliasErr != nil:
+		// Nova's API refuses every PCI flavor ("Invalid PCI alias
+		// definition").
+		af.Verdict = "cannot boot: Nova rejects the [pci]alias definitions of " + v.AliasSource + " — " + pcispec.Message(v.AliasErr)
+		return af
 	case v.Aliases == nil:
 		af.Verdict = "unknown: no alias definitions (pass --api-conf, or --reports)"
 		return af

@@ -52,7 +52,7 @@ esac
 
 # Nova, and what its unit and functional tests import beyond Nova's own
 # dependencies.
-packages=python3-nova,python3-wsgi-intercept,python3-oslotest,python3-testtools,python3-fixtures,python3-testscenarios,python3-ddt,python3-requests-mock,python3-stestr
+packages=python3-nova,python3-wsgi-intercept,python3-oslotest,python3-testtools,python3-fixtures,python3-testscenarios,python3-ddt,python3-requests-mock,python3-stestr,python3-placement
 
 start=$(date +%s)
 

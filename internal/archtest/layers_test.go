@@ -36,7 +36,7 @@ var layers = map[string]int{
 	"render": 6,
 	// Commands and test tooling.
 	"cmd/gpupass": 7, "internal/fakehost": 7, "internal/fakehost/cmd/mkfakehost": 8, "bench/auditfleet": 8,
-	"integration": 8, "deploy": 8, "deploy/ansible/test": 8, "internal/archtest": 8, "packaging": 8,
+	"integration": 8, "integration/boot": 8, "deploy": 8, "deploy/ansible/test": 8, "internal/archtest": 8, "packaging": 8,
 }
 
 // networked may link net/http: the cloud client and what wires it in.
