@@ -358,3 +358,25 @@ func TestAuditMaxUnit(t *testing.T) {
 		t.Errorf("GP405: %q, want one on gpu.48 naming 32 vCPUs", gp405)
 	}
 }
+
+// TestAuditEmptyProvider: a compute node's provider without a VCPU
+// inventory gets no allocation candidate: nova-compute created it and
+// stopped before reporting (found by the boot matrix: a devname
+// device_spec with report_in_placement = true stops Nova 2025.1's
+// nova-compute at start-up while the service stays up).
+func TestAuditEmptyProvider(t *testing.T) {
+	reports := []*report.HostReport{hostReport(readyHost(), []string{h100Spec}, []string{h100Alias})}
+	snap := &cloudmodel.Snapshot{
+		Flavors:           []cloudmodel.Flavor{flavor("gpu.1", 8, 65536, fleet.SpecAlias, "h100:1")},
+		ResourceProviders: []cloudmodel.ResourceProvider{{UUID: "rp1", Name: "gpu01", RootUUID: "rp1", Inventories: map[string]cloudmodel.Inventory{}, Usages: map[string]int{}}},
+	}
+	rel, _ := novarelease.Parse("2025.1")
+	r := Run(&Inputs{NovaRelease: rel, Cloud: snap, Reports: reports}, InSection(All, "GP4"))
+	if len(r.Audit.Flavors) != 1 {
+		t.Fatalf("%d flavors", len(r.Audit.Flavors))
+	}
+	v := r.Audit.Flavors[0]
+	if v.Bootable || !strings.Contains(v.Verdict, "no VCPU inventory") {
+		t.Errorf("gpu.1: %q, want not bootable, naming the empty provider", v.Verdict)
+	}
+}

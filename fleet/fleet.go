@@ -434,6 +434,13 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 func (h *HostSupply) capacity(rp *cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) {
 	if rp != nil {
 		h.Traits = rp.Traits
+		if _, ok := rp.Inventories["VCPU"]; !ok && h.Down == "" {
+			// nova-compute creates the provider, then reports the
+			// inventory: without it Placement has no candidate here (a
+			// nova-compute that stopped at start-up, such as on a GP610
+			// refusal, leaves the provider empty and the service up).
+			h.Down = "its resource provider in Placement has no VCPU inventory: nova-compute has not reported the host's resources (it may have stopped at start-up: see its log and gpupass preflight's GP610)"
+		}
 		for _, c := range []struct {
 			cap   *Capacity
 			class string
