@@ -221,6 +221,16 @@ func numa2x4(host map[string]any) {
 	host["memory_mb"] = 2 * 250 * 1024
 	host["numa_nodes"] = 2
 	host["cpu"].(map[string]any)["logical_cpus"] = 64
+	// The NUMA layout host reports carry since i14-numa, as fakelibvirt
+	// numbers it: node 0 has CPUs 0-31, node 1 32-63, 250 GiB each, no
+	// huge pages.
+	host["cpus_online"] = "0-63"
+	var nodes []any
+	for i, cpus := range []string{"0-31", "32-63"} {
+		nodes = append(nodes, map[string]any{"id": i, "cpus": cpus, "memory_kb": 250 * 1024 * 1024,
+			"huge_pages": []any{map[string]any{"size_kb": 2048, "total": 0, "free": 0}, map[string]any{"size_kb": 1048576, "total": 0, "free": 0}}})
+	}
+	host["numa_topology"] = nodes
 	drop := map[string]bool{"0000:3a:00.0": true, "0000:3b:00.0": true, "0000:ba:00.0": true, "0000:bb:00.0": true}
 	var keep []any
 	for _, d := range host["pci_devices"].([]any) {
