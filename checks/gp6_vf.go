@@ -1156,9 +1156,10 @@ var PlacementVFMix = &Check{
 		Why: "Nova reports each PF or plain PCI device as a resource provider, and the VFs of a PF together as their PF's provider (nova/compute/pci_placement_translator.py, the same in Zed, 2025.1 and 2026.2). " +
 			"It cannot model VFs of one PF with different resource classes or traits (PlacementPciMixedResourceClassException, PlacementPciMixedTraitsException), a PF offered beside its own VFs (PlacementPciDependentDeviceException), or a devname entry (ensure_no_dev_spec_with_devname); " +
 			"at start-up each of these stops nova-compute (_update_available_resource_for_node in nova/compute/manager.py re-raises PlacementPciException when starting). Devices with physical_network are left out of Placement and of these rules, except the devname one, which Nova applies to every entry. " +
-			"The devname rule needs no host, so gpupass lint reports it too; the others need the host's devices.",
-		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one), and from Nova 2026.2 the same live_migratable, which becomes the HW_PCI_LIVE_MIGRATABLE trait; offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address.",
-		Links: []string{vfLinkPCI + "#pci-tracking-in-placement"},
+			"The devname rule needs no host, so gpupass lint reports it too; the others need the host's devices. " +
+			"It also warns of Nova bug 2098496 where it bites: on 2023.1 and 2023.2, 2024.1 before 29.4.0, 2024.2 before 30.2.0 and 2025.1 before 31.1.0, a VF freed by a delete lands in a second pool of its PF's provider, and while the scheduler uses pci_in_placement each later server is given its VFs from every such pool (PciDeviceStats in nova/pci/stats.py; judged by Nova 31.0.0 itself in integration/boot).",
+		Fix:   "Give all the VFs of a PF the same resource_class and traits (split VF types by PF, not within one), and from Nova 2026.2 the same live_migratable, which becomes the HW_PCI_LIVE_MIGRATABLE trait; offer either a PF or its VFs, not both (an exact address of a PF also admits its VFs); replace devname with the device's address. Upgrade a Nova with bug 2098496 to a fixed release.",
+		Links: []string{vfLinkPCI + "#pci-tracking-in-placement", "https://bugs.launchpad.net/nova/+bug/2098496"},
 	},
 	Run: runPlacementVFMix,
 }
@@ -1285,7 +1286,122 @@ func runPlacementVFMix(p *Pass) error {
 			sameTraits = append(sameTraits, c.d.Address)
 		}
 	}
+	if len(p.findings) > 0 {
+		// nova-compute does not start: that comes first, and the bug
+		// below is reported once it does.
+		return nil
+	}
+	var split []vfProvider
+	for _, addr := range order {
+		if rp := rps[addr]; len(rp.children) >= 2 {
+			pf := vfProvider{addr: addr}
+			for _, c := range rp.children {
+				pf.vfs = append(pf.vfs, c.d)
+			}
+			split = append(split, pf)
+		}
+	}
+	vfPoolSplit(p, split)
 	return nil
+}
+
+// vfProvider is a PF's provider in Placement and the VFs device_spec gives it.
+type vfProvider struct {
+	addr string
+	vfs  []*pcidev.Device
+}
+
+// vfPoolSplitFixed is the first release of each Nova series with the fix
+// of bug 2098496 (change I9678230397fa1a3c735ee01ed756d5af3b4e1191,
+// "Ignore metadata tags in pci/stats _find_pool logic"): 32.0.0 (2025.2)
+// and the backports to stable/2025.1, 2024.2 and 2024.1, as the tags of
+// openstack/nova that contain them show. The bug came with the pools'
+// mapping to resource providers in 27.0.0 (2023.1, change "Map PCI pools to
+// RP UUIDs"); 2023.1 and 2023.2 never got the fix. Checked against the
+// real releases by integration/boot: Nova 31.0.0 (trixie) gives the
+// second server two VFs; 26.2.2 and 34.0.0 do not.
+var vfPoolSplitFixed = map[int][3]int{29: {29, 4, 0}, 30: {30, 2, 0}, 31: {31, 1, 0}}
+
+// vfPoolSplitAffected says whether a Nova version has bug 2098496, and
+// the fixed version of its series ("" where the series has none); known
+// is false when neither the installed version nor the release tells.
+func vfPoolSplitAffected(version string, rel novarelease.Release) (affected bool, fixed string, known bool) {
+	v, n := vfVersion(version)
+	major := v[0]
+	if n == 0 {
+		major = rel.Major
+		if major == 0 {
+			return false, "", false
+		}
+	}
+	switch {
+	case major < 27 || major >= 32:
+		return false, "", true
+	case major <= 28:
+		return true, "", true
+	}
+	f := vfPoolSplitFixed[major]
+	fixed = fmt.Sprintf("%d.%d.%d", f[0], f[1], f[2])
+	if n == 0 {
+		return false, fixed, false
+	}
+	below, ok := vfBelow(version, f)
+	return below, fixed, ok
+}
+
+// vfPoolSplit reports Nova bug 2098496 where it bites: a Placement-tracked
+// PF with two or more VFs in [pci]device_spec, on a Nova that has it.
+// nova-compute keeps the VFs of one PF in one pool mapped to the PF's
+// resource provider; with the bug, a freed VF does not find that pool
+// (its rp_uuid key makes the keys differ), so a second pool with the same
+// provider appears, and a claim that follows Placement's allocation takes
+// the requested count from each pool (PciDeviceStats.consume_requests in
+// nova/pci/stats.py). Without pci_in_placement the claim does not follow
+// Placement and the split is harmless.
+func vfPoolSplit(p *Pass, pfs []vfProvider) {
+	if len(pfs) == 0 {
+		return
+	}
+	h := p.Inputs.Host
+	rel := p.Inputs.NovaRelease
+	affected, fixed, known := vfPoolSplitAffected(h.Nova.Version, rel)
+	if !affected || !known {
+		return
+	}
+	sched := pciInPlacementOf(p.Inputs)
+	if sched != nil && !*sched {
+		return // the claim does not follow Placement's allocation
+	}
+	nova := "Nova " + rel.Name
+	if h.Nova.Version != "" {
+		nova = "Nova " + h.Nova.Version
+	}
+	fixedText := "fixed in " + fixed
+	upgrade := fmt.Sprintf("Upgrade Nova on this node to %s or later in its series, or to any 2025.2 (32.0.0) or newer release", fixed)
+	if fixed == "" {
+		fixedText = "never fixed in this series"
+		upgrade = "Upgrade Nova on this node: the fix reached 2024.1 (29.4.0), 2024.2 (30.2.0), 2025.1 (31.1.0) and every release from 2025.2 (32.0.0), not 2023.1 or 2023.2"
+	}
+	when := "the scheduler's [filter_scheduler]pci_in_placement is true"
+	if sched != nil {
+		when = "[filter_scheduler]pci_in_placement is true"
+	}
+	var list []string
+	var evidence []map[string]any
+	for _, pf := range pfs {
+		list = append(list, fmt.Sprintf("PF %s with %d VFs", pf.addr, len(pf.vfs)))
+		evidence = append(evidence, map[string]any{"pf": pf.addr, "vfs": vfAddrs(pf.vfs)})
+	}
+	first := pfs[0]
+	p.Report(report.Finding{
+		Severity: report.Warning,
+		Subject:  report.Subject{Kind: "device", Ref: first.addr},
+		Message: fmt.Sprintf("%s on this node has bug 2098496, %s, and [pci]report_in_placement is true. Once a server holding one of these VFs is deleted, the freed VF goes into a second pool of the provider of its PF; while %s, nova-compute then gives each new server its VFs from every pool of that provider: two or more where the flavor asks for one, with the allocation in Placement raised to match. "+
+			"The VFs of the PF run out early, and a flavor asking for all of them finds no valid host. Affected here: %s.",
+			nova, fixedText, when, strings.Join(list, ", ")),
+		Remediation: upgrade + ". A distribution's package may carry the fix under an older version (change I9678230397fa1a3c735ee01ed756d5af3b4e1191). Until then, a restart of nova-compute puts the VFs back in one pool, until the next delete.",
+		Evidence:    map[string]any{"nova_version": h.Nova.Version, "fixed_in": fixed, "bug": "https://bugs.launchpad.net/nova/+bug/2098496", "providers": evidence},
+	})
 }
 
 // OneTimeUse is GP611.
