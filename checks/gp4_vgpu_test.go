@@ -107,10 +107,13 @@ func TestVGPUFlavorUnsatisfiable(t *testing.T) {
 				// and (393216-8192-49152)/32768 = 10: 3 + 10.
 				"vgpu.1": "bootable on 2 hosts (gpu-t4-01.lab, gpu-v100-01.lab); 13 more instances fit",
 				// Two from one provider: T4 1, V100 6 + 8 capped at 10 by RAM.
-				"vgpu.2":    "bootable on 2 hosts (gpu-t4-01.lab, gpu-v100-01.lab); 11 more instances fit",
+				// One request for several: every server on the same provider of a
+				// host, T4 1, V100 6 or 8 as Placement orders them: 7 to 9.
+				"vgpu.2":    "bootable on 2 hosts (gpu-t4-01.lab, gpu-v100-01.lab); 11 more instances fit; but one request for several servers gets at most 7 to 9 of them, as Placement orders its candidates: Nova's scheduler gives every server of one request the vGPU providers of the first allocation candidate of each host",
 				"vgpu.t4.1": "bootable on 1 host (gpu-t4-01.lab); 3 more instances fit",
 				// 27 free VFs, RAM (786432-8192-163840)/32768 = 18.
-				"vgpu.a40.1": "bootable on 1 host (gpu-a40-01.lab); 18 more instances fit",
+				// One request for several: all on the first VF Placement gives.
+				"vgpu.a40.1": "bootable on 1 host (gpu-a40-01.lab); 18 more instances fit; but one request for several servers gets at most 1 of them: Nova's scheduler gives every server of one request the vGPU providers of the first allocation candidate of each host",
 				"vgpu.a40.2": "cannot boot: resources:CUSTOM_NVIDIA_558=2, and no provider gives more than 1 in one allocation",
 				"vgpu.4x1":   "cannot boot: no host has vGPU providers for all 4 groups (the most on one host: 2 providers, on gpu-v100-01.lab)",
 				"vgpu.l4.1":  "cannot boot: no resource provider offers CUSTOM_NVIDIA_L4_4Q",
@@ -119,10 +122,19 @@ func TestVGPUFlavorUnsatisfiable(t *testing.T) {
 					t.Errorf("%s: verdict %q, want %q", name, got, want)
 				}
 			}
-			// 27 free VFs in pairs on distinct providers: 13, RAM 614400/65536 = 9.
+			// 27 free VFs in pairs on distinct providers: 13, RAM 614400/65536 = 9;
+			// one request for several gets 1 (the same two VFs for each).
 			a := verdicts["vgpu.a40.2x1"]
-			if !a.Bootable || *a.MoreInstances != 9 || a.Resources != "resources1:CUSTOM_NVIDIA_558=1, resources2:CUSTOM_NVIDIA_558=1, group_policy=isolate" {
+			if !a.Bootable || *a.MoreInstances != 9 || a.Resources != "resources1:CUSTOM_NVIDIA_558=1, resources2:CUSTOM_NVIDIA_558=1, group_policy=isolate" ||
+				a.AtOnce == nil || *a.AtOnce != 1 || !a.AtOnceExact {
 				t.Errorf("vgpu.a40.2x1: %+v", a)
+			}
+			// Where one request gets as many as fit, at_once is left out.
+			if v := verdicts["vgpu.1"]; v.AtOnce != nil || v.AtOnceExact {
+				t.Errorf("vgpu.1: at_once %v, exact %v; want none", *v.AtOnce, v.AtOnceExact)
+			}
+			if v := verdicts["vgpu.2"]; v.AtOnce == nil || *v.AtOnce != 7 || v.AtOnceExact {
+				t.Errorf("vgpu.2: %+v; want at_once 7, not exact", v)
 			}
 			if warned := strings.Contains(a.Verdict, "only the first"); warned != (tt.release != "2026.1") {
 				t.Errorf("vgpu.a40.2x1 under %s: %q", tt.release, a.Verdict)

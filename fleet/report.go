@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gpupass/gpupass/internal/prose"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
@@ -167,5 +168,23 @@ func (v *View) vgpuVerdict(r *VGPURequest, af *report.AuditFlavor) {
 	af.Verdict = fmt.Sprintf("bootable on %s (%s); %d more %s", prose.Plural(len(af.Hosts), "host"), prose.List(af.Hosts), more, prose.Verb(more, "instance fits", "instances fit"))
 	if p := r.Problem(ProblemGroupsIgnored); p != nil {
 		af.Verdict += "; but " + p.Short
+	}
+	lo, hi, known := 0, 0, true
+	for _, h := range r.Hosts {
+		if h.Bootable() {
+			lo, hi, known = lo+h.AtOnceMin, hi+h.AtOnceMax, known && h.AtOnceKnown
+		}
+	}
+	if known && lo < more {
+		af.AtOnce, af.AtOnceExact = &lo, lo == hi
+		most := fmt.Sprintf("at most %d of them", lo)
+		if lo != hi {
+			most = fmt.Sprintf("at most %d to %d of them, as Placement orders its candidates", lo, hi)
+		}
+		but := "; but"
+		if strings.Contains(af.Verdict, "; but ") {
+			but = "; and"
+		}
+		af.Verdict += fmt.Sprintf("%s one request for several servers gets %s: Nova's scheduler gives every server of one request the vGPU providers of the first allocation candidate of each host", but, most)
 	}
 }

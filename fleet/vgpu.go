@@ -415,6 +415,11 @@ type VGPUHostFit struct {
 	// MoreFit is how many more instances fit now (exact: Placement's
 	// usages are known).
 	MoreFit int
+	// AtOnceMin and AtOnceMax bound how many servers one request for
+	// several gets on the host (see atOnce); AtOnceKnown is false when the
+	// allocations were too many to look at.
+	AtOnceMin, AtOnceMax int
+	AtOnceKnown          bool
 	// Most is the most of a vGPU class asked that one provider of the host
 	// gives in one allocation; Offering counts the host's providers of the
 	// classes asked (for the shortage message).
@@ -736,7 +741,127 @@ func (r *VGPURequest) fitHost(f *cloudmodel.Flavor, h *VGPUHost) *VGPUHostFit {
 			fit.MoreFit = min(fit.MoreFit, max(c.cap.Free, 0)/c.want)
 		}
 	}
+	fit.AtOnceMin, fit.AtOnceMax, fit.AtOnceKnown = r.atOnce(h, free)
+	fit.AtOnceMin, fit.AtOnceMax = min(fit.AtOnceMin, fit.MoreFit), min(fit.AtOnceMax, fit.MoreFit)
 	return fit
+}
+
+// atOnceVisits bounds the allocations atOnce looks at on one host.
+const atOnceVisits = 10000
+
+// atOnce says how many servers of one request (a multi-create,
+// --min-count) the host takes. Nova's scheduler claims every server of a
+// request with the same allocation candidate of a host, the first that
+// Placement gave (host.allocation_candidates[0] in SchedulerManager._schedule,
+// the same in Zed, 2025.1 and 2026.2: "TODO(jaypipes): Loop through all
+// allocation_requests instead of just trying the first one"), and nothing
+// re-filters the candidates of vGPU providers between the servers (PCI in
+// Placement has PciPassthroughFilter for that). Which candidate comes first
+// is Placement's order, unknown here: lo and hi are the fewest and the most
+// servers any one candidate takes. known is false when the candidates are
+// too many to look at.
+func (r *VGPURequest) atOnce(h *VGPUHost, avail func(*VGPUProvider, string) int) (lo, hi int, known bool) {
+	var choices []choice
+	for _, g := range r.Groups {
+		var cs []string
+		for c := range g.Resources {
+			if r.classes[c] {
+				cs = append(cs, c)
+			}
+		}
+		sort.Strings(cs)
+		if g.Numbered() {
+			choices = append(choices, choice{g, cs})
+		} else {
+			for _, c := range cs {
+				choices = append(choices, choice{g, []string{c}})
+			}
+		}
+	}
+	left := make([]map[string]int, len(h.Providers))
+	for i, p := range h.Providers {
+		left[i] = map[string]int{}
+		for c := range p.RP.Inventories {
+			left[i][c] = avail(p, c)
+		}
+	}
+	visits, found := 0, false
+	picked := make([]int, len(choices))
+	// repeats is how many times the allocation picked fits in what the
+	// providers have now.
+	repeats := func() int {
+		need := map[int]map[string]int{}
+		for j, ch := range choices {
+			if need[picked[j]] == nil {
+				need[picked[j]] = map[string]int{}
+			}
+			for _, c := range ch.classes {
+				need[picked[j]][c] += ch.group.Resources[c]
+			}
+		}
+		k := moreFitMost
+		for pi, cs := range need {
+			for c, n := range cs {
+				if n > 0 {
+					k = min(k, avail(h.Providers[pi], c)/n)
+				}
+			}
+		}
+		return k
+	}
+	var walk func(i int) bool
+	walk = func(i int) bool {
+		if visits++; visits > atOnceVisits {
+			return false
+		}
+		if i == len(choices) {
+			if r.traitsHold(h, choices, picked) {
+				if k := repeats(); k > 0 {
+					if !found || k < lo {
+						lo = k
+					}
+					hi, found = max(hi, k), true
+				}
+			}
+			return true
+		}
+		ch := choices[i]
+		tried := map[string]bool{}
+		for pi, p := range h.Providers {
+			if !fits(p.RP, ch, left[pi]) {
+				continue
+			}
+			if ch.group.Numbered() {
+				if !hasAll(p.RP.Traits, ch.group.Required) || hasAny(p.RP.Traits, ch.group.Forbidden) {
+					continue
+				}
+				if r.Policy == "isolate" && usedByOtherGroup(choices, picked, i, pi) {
+					continue
+				}
+			}
+			state := stateKey(p, left[pi], choices, picked, i, pi)
+			if tried[state] {
+				continue
+			}
+			tried[state] = true
+			for _, c := range ch.classes {
+				left[pi][c] -= ch.group.Resources[c]
+			}
+			picked[i] = pi
+			ok := walk(i + 1)
+			for _, c := range ch.classes {
+				left[pi][c] += ch.group.Resources[c]
+			}
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(0) {
+		return 0, 0, false
+	}
+	return lo, hi, true
 }
 
 // moreFitMost bounds the count of instances placed one by one.

@@ -59,6 +59,12 @@ type AuditFlavor struct {
 	// MoreExact is false); nil when unknown.
 	MoreInstances *int `json:"more_instances"`
 	MoreExact     bool `json:"more_exact"`
+	// AtOnce, where one request for several servers (a multi-create,
+	// --min-count) gets fewer than MoreInstances, is how many it is sure to
+	// get: Nova's scheduler gives all the servers of one request the same
+	// vGPU providers of each host. AtOnceExact: it gets exactly that many.
+	AtOnce      *int `json:"at_once,omitempty"`
+	AtOnceExact bool `json:"at_once_exact,omitempty"`
 }
 
 // AuditFlavorInfo counts the flavors read.
