@@ -81,12 +81,32 @@ def addr_xml(address):
             "function='0x%x'/>" % (d, b, s, f))
 
 
-def device_xml(dev, by_addr):
+def mdev_types_xml(types):
+    """libvirt's mdev_types capability of an mdev parent (virsh
+    nodedev-dumpxml; docs/formatnode.rst): each type's id, name, device API
+    and available instances, as the host report read them from sysfs."""
+    from xml.sax.saxutils import escape, quoteattr
+    out = []
+    for t in types:
+        name = ''
+        if t.get('name'):
+            name = '<name>%s</name>' % escape(t['name'])
+        out.append("<type id=%s>%s<deviceAPI>%s</deviceAPI>"
+                   "<availableInstances>%d</availableInstances></type>" % (
+                       quoteattr(t['id']), name, escape(t.get('device_api') or 'vfio-pci'),
+                       t.get('available_instances') or 0))
+    return "<capability type='mdev_types'>%s</capability>" % ''.join(out)
+
+
+def device_xml(dev, by_addr, mdev_types=None):
     """The node-device XML libvirt gives for a PCI function (virsh
-    nodedev-dumpxml), from a host report's device."""
+    nodedev-dumpxml), from a host report's device; mdev_types are its
+    mediated-device types when it is an mdev parent."""
     address = dev['address']
     d, b, s, f = pci_parts(address)
     caps = []
+    if mdev_types:
+        caps.append(mdev_types_xml(mdev_types))
     sriov = dev.get('sriov') or {}
     if sriov.get('total_vfs') or sriov.get('vfs'):
         # libvirt lists the SR-IOV capability of a PF even with no VF
@@ -177,8 +197,17 @@ class Harness(object):
         self.applied = {}
         from oslo_config import cfg
         CONF = cfg.CONF
-        for group, opts in conf.items():
+        # [mdev_<type>] (and Zed's [vgpu_<type>]) groups exist once Nova
+        # registers them from [devices]enabled_mdev_types, as nova-compute
+        # does at start-up (nova.conf.devices.register_dynamic_opts).
+        dynamic = lambda g: g.startswith('mdev_') or g.startswith('vgpu_')  # noqa: E731
+        registered = False
+        for group, opts in sorted(conf.items(), key=lambda kv: dynamic(kv[0])):
             g = None if group == 'DEFAULT' else group
+            if dynamic(group) and not registered:
+                import nova.conf.devices
+                nova.conf.devices.register_dynamic_opts(CONF)
+                registered = True
             for name, value in opts.items():
                 if isinstance(value, list) and (group, name) not in MULTI:
                     value = value[-1]  # oslo.config: the last one wins
@@ -246,6 +275,35 @@ class Harness(object):
         from nova.virt.libvirt import driver as libvirt_driver
         self.mock_return(libvirt_driver.LibvirtDriver, 'get_host_uptime',
                          ' 00:00:00 up 1 day,  0 users,  load average: 0.00, 0.00, 0.00')
+
+    def mock_create_mdev(self, conn, made):
+        """Makes Nova's mdev creation add the mdev to fakelibvirt, as
+        Nova's own VGPUTestBase does: LibvirtDriver._create_mdev (the
+        libvirt node-device API, 2023.1 and later, given the parent's
+        node-device name), or privsep's create_mdev (sysfs, Zed, given the
+        parent's PCI address)."""
+        import fixtures
+        from nova.tests.fixtures import libvirt as fakelibvirt
+        from nova.virt.libvirt import driver as libvirt_driver
+        from oslo_utils import uuidutils
+
+        def add(parent, mdev_type, uuid=None):
+            uuid = uuid or uuidutils.generate_uuid()
+            name = 'mdev_' + uuid.replace('-', '_')
+            conn.mdev_info.devices[name] = fakelibvirt.FakeMdevDevice(
+                dev_name=name, type_id=mdev_type, parent=parent)
+            made(parent, mdev_type)
+            OUTPUT.setdefault('mdevs_created', []).append(
+                {'parent': parent, 'type': mdev_type})
+            return uuid
+        if hasattr(libvirt_driver.LibvirtDriver, '_create_mdev'):
+            self.useFixture(fixtures.MockPatch(
+                'nova.virt.libvirt.driver.LibvirtDriver._create_mdev',
+                side_effect=lambda dev_name, mdev_type, uuid=None: add(dev_name, mdev_type, uuid)))
+        else:
+            self.useFixture(fixtures.MockPatch(
+                'nova.privsep.libvirt.create_mdev',
+                side_effect=lambda address, mdev_type, uuid=None: add(nodedev_name(address), mdev_type, uuid)))
 
     def mock_return(self, cls, name, value):
         """Makes cls.name return value, whether or not the release's base
@@ -429,6 +487,19 @@ class Harness(object):
         pci_info = fakelibvirt.HostPCIDevicesInfo(num_pci=0, num_pfs=0, num_vfs=0)
         devs = host.get('pci_devices') or []
         by_addr = {d['address']: d for d in devs}
+        # mdev parents (vGPU): their types, and the mdevs made already.
+        mdev_parents = {p['address']: p.get('types') or []
+                        for p in (host.get('mdev') or {}).get('parents') or []}
+        mdev_info = fakelibvirt.HostMdevDevicesInfo(devices={})
+        for addr, types in mdev_parents.items():
+            if addr not in by_addr:
+                continue
+            for t in types:
+                for u in t.get('devices') or []:
+                    name = 'mdev_' + u.replace('-', '_')
+                    mdev_info.devices[name] = fakelibvirt.FakeMdevDevice(
+                        dev_name=name, type_id=t['id'], parent=nodedev_name(addr))
+        OUTPUT['mdevs_given'] = sorted(mdev_info.devices)
         skipped = OUTPUT['skipped_devices'] = []
         for d in devs:
             if not all(re.fullmatch(r'[0-9a-fA-F]{4}', d.get(k) or '') for k in ('vendor_id', 'device_id')):
@@ -444,11 +515,25 @@ class Harness(object):
                                        iommu_group=d.get('iommu_group') or 0,
                                        numa_node=d.get('numa_node') if d.get('numa_node') is not None else -1,
                                        vend_id=d['vendor_id'], prod_id=d['device_id'])
-            fake.pci_device = device_xml(d, by_addr)
+            fake.pci_device = device_xml(d, by_addr, mdev_parents.get(d['address']))
+            fake.is_capable_of_mdevs = bool(mdev_parents.get(d['address']))
             # keyed by libvirt's name, with the domain
             pci_info.devices[nodedev_name(d['address'])] = fake
         conn = fakelibvirt.Connection('qemu:///system', host_info=host_info,
-                                      pci_info=pci_info, hostname=hostname)
+                                      pci_info=pci_info, mdev_info=mdev_info,
+                                      hostname=hostname)
+
+        def made(parent, mdev_type):
+            # sysfs's available_instances drops as an mdev is made; libvirt
+            # reads it anew each time: the parent's XML follows.
+            for addr, types in mdev_parents.items():
+                if nodedev_name(addr) != parent or addr not in by_addr:
+                    continue
+                for t in types:
+                    if t['id'] == mdev_type and (t.get('available_instances') or 0) > 0:
+                        t['available_instances'] -= 1
+                pci_info.devices[parent].pci_device = device_xml(by_addr[addr], by_addr, types)
+        self.mock_create_mdev(conn, made)
         compute = OUTPUT['compute'] = {'hostname': hostname, 'started': False}
         try:
             self.start_compute(hostname=hostname, connection=conn)
@@ -492,6 +577,12 @@ class Harness(object):
                 self.delete_all()
             r['seconds'] = round(time.time() - t0, 2)
             log('%s: %s' % (c['name'], json.dumps({k: v for k, v in r.items() if k != 'name'})))
+        # GPUPASS_BOOT_LOG=FILE (with OS_DEBUG=1 for Nova's debug records):
+        # the services' whole log, to read a refusal's reasons.
+        if os.environ.get('GPUPASS_BOOT_LOG'):
+            with open(os.environ['GPUPASS_BOOT_LOG'], 'w') as f:
+                f.write(getattr(getattr(self, 'stdlog', None), 'logger', None) and
+                        self.stdlog.logger.output or '')
 
     def nova_errors(self):
         """The ERROR records and tracebacks of the services' log so far."""

@@ -24,7 +24,7 @@ import (
 const (
 	envBoot    = "GPUPASS_BOOT"
 	envChroots = "GPUPASS_NOVA_CHROOTS"
-	// envSuites lists the chroots to boot in (default: bookworm,trixie).
+	// envSuites lists the chroots to boot in (default: bookworm,trixie,sid).
 	envSuites = "GPUPASS_BOOT_SUITES"
 	// envOut names a directory to leave each run's inputs, outputs and the
 	// matrix in (default: a temporary directory, removed).
@@ -89,7 +89,7 @@ var (
 func setup(t *testing.T) *env {
 	t.Helper()
 	if os.Getenv(envBoot) != "1" {
-		t.Skipf("set %s=1 and %s=DIR (Debian chroots bookworm/, trixie/ [, sid/] with python3-nova, python3-placement and Nova's test libraries; run as root) to hold the audit to Nova's own functional-test stack; see integration/boot/README.md", envBoot, envChroots)
+		t.Skipf("set %s=1 and %s=DIR (Debian chroots bookworm/, trixie/, sid/ with python3-nova, python3-placement and Nova's test libraries; run as root) to hold the audit to Nova's own functional-test stack; see integration/boot/README.md", envBoot, envChroots)
 	}
 	envOnce.Do(func() { envVal, envErr = newEnv() })
 	if envErr != nil {
@@ -108,7 +108,7 @@ func newEnv() (*env, error) {
 	}
 	want := os.Getenv(envSuites)
 	if want == "" {
-		want = "bookworm,trixie"
+		want = "bookworm,trixie,sid"
 	}
 	for _, name := range strings.Split(want, ",") {
 		name = strings.TrimSpace(name)
