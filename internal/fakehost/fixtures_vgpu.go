@@ -18,7 +18,7 @@ func vgpuFixtures() []Fixture {
 	return []Fixture{
 		{"v100-mdev", v100Mdev(), "classic vGPU on Ubuntu 22.04 (5.15, 2x Xeon Gold 6248R): two Tesla V100 PCIe 3b:00.0 and af:00.0 on nvidia, each an mdev parent with the 17 types nvidia-105..115, 163, 217, 247, 299-301 (names and descriptions of the charm-guide capture), one nvidia-105 mdev in use on 3b:00.0 (its own IOMMU group) with an mdevctl definition (start auto), nvidia_vgpu_vfio and mdev loaded, libvirt 8.0.0 / QEMU 6.2 from dpkg, Nova 2024.1 with enabled_mdev_types = nvidia-105; meant to be clean"},
 		{"a40-sriov-mdev", a40SRIOVMdev(), "NVIDIA SR-IOV vGPU on Ubuntu 22.04 (5.15): A40 3b:00.0 (10de:2235) on nvidia with 32 VFs 3b:00.4-3b:04.3 on nvidia, each VF an mdev parent with the types nvidia-555..576 (available_instances 1 or 0), nvidia-558 mdevs on the first three VFs, the VFs enabled at boot by nvidia-sriov-manage@0000:3b:00.0.service ordered before nova-compute, Nova 2024.1 with enabled_mdev_types = nvidia-558, [mdev_nvidia-558] device_addresses = the 32 VFs and max_instances = 24; meant to be clean"},
-		{"l40s-vendor-vfio", l40sVendorVFIO(), "NVIDIA vendor-specific VFIO framework on Ubuntu 24.04 (6.8, Xeon 8462Y+): L40S 3d:00.0 (10de:26b9) and its 32 VFs 3d:00.4-3d:04.3 on nvidia, no mdev bus, nvidia/{creatable_vgpu_types,current_vgpu_type} and vfio-dev/ on each VF, VFs 3d:00.4-3d:00.7 typed 1148 (NVIDIA L40S-2Q) by a boot unit, the others untyped (0), Nova 2025.1 (31.0.0) with a device_spec of the typed VFs with managed no and resource_class CUSTOM_L40S_2Q, a type-VF alias, report_in_placement = true, libvirt 10.0.0 / QEMU 8.2.2; meant to be clean"},
+		{"l40s-vendor-vfio", l40sVendorVFIO(), "NVIDIA vendor-specific VFIO framework on Ubuntu 24.04 (6.8, Xeon 8462Y+): L40S 3d:00.0 (10de:26b9) and its 32 VFs 3d:00.4-3d:04.3 on nvidia, no mdev bus, nvidia/{creatable_vgpu_types,current_vgpu_type} and vfio-dev/ on each VF, VFs 3d:00.4-3d:00.7 typed 1148 (NVIDIA L40S-2Q) by a boot unit, the others untyped (0), Nova 2025.1 (31.0.0) with a device_spec of the typed VFs with managed no and resource_class CUSTOM_L40S_2Q, a type-VF alias, report_in_placement = true, libvirt 10.0.0 / QEMU 8.2.2; meant to be clean but for Nova 31.0.0's bug 2098496 (a GP610 warning)"},
 		{"gh200-nvgrace", gh200NVGrace(), "aarch64 GH200 on Ubuntu 24.04 (6.8 nvidia-64k kernel): Grace (Neoverse V2, 72 cores, arm64 /proc/cpuinfo), IORT with an ITS group, three root complexes and three SMMUv3 nodes (mode 0400), smmu3.0x... IOMMU units, /dev/kvm, GPU 0009:01:00.0 (10de:2342) on nvgrace_gpu_vfio_pci by driver_override (driverctl), Nova 2025.1 with a device_spec of the GPU with managed no, libvirt 10.0.0 / QEMU 8.2.2 (qemu-system-arm); meant to be clean"},
 
 		{"a40-mdev-type-names", a40MdevTypeNames(), "a40-sriov-mdev on Nova 2024.2 without mdevctl and without mdevs: enabled_mdev_types lists the human name \"NVIDIA A40-2Q\" (nvidia-558's name) and nvidia-256, which no parent offers, each with its own [mdev_*] group; for GP601 mdev-type-unknown and GP606 mdev-persistence"},
@@ -787,12 +787,16 @@ const vgpuREADME = `
 ## vGPU variants: the findings each is meant to give
 
 Healthy hosts (v100-mdev, a40-sriov-mdev, l40s-vendor-vfio, gh200-nvgrace):
-no error and no warning; infos only (GP104 iommu=pt, GP108, GP207 for large
+no error, and no warning but the one said below; infos only (GP104 iommu=pt, GP108, GP207 for large
 BARs, GP604 capacity per type on mdev hosts, GP606 mdevs without an mdevctl
 definition on a40-sriov-mdev, GP607 the typed VFs on l40s-vendor-vfio, GP609
 vGPU live-migration needs on the Ubuntu 22.04 hosts, GP612 for 0009:01:00.0
 on gh200-nvgrace). No GP201/GP107 for GPUs on nvidia that are mdev parents or
-vendor-framework VFs and not in device_spec.
+vendor-framework VFs and not in device_spec. The one warning on
+l40s-vendor-vfio, and on the fixtures made from it with Nova 31.0.0 or
+30.1.0, is GP610's for Nova bug 2098496 (fixed in 31.1.0 and 30.2.0): the
+installed Nova splits the VF pool of PF 3d:00.0 after a delete, as Nova
+31.0.0 itself does in integration/boot.
 
 - a40-mdev-type-names (Nova 2024.2): GP601 "NVIDIA A40-2Q" in
   [devices]enabled_mdev_types is the name of nvidia-558; GP601 nvidia-256 is
