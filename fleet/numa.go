@@ -41,7 +41,8 @@ import (
 //   - host cell permutations are tried until one also gives the PCI
 //     requests their devices under the NUMA affinity policy (required:
 //     on the guest's nodes; legacy: there or on no node; preferred:
-//     anywhere; socket: on the guest's nodes' sockets, here their nodes).
+//     anywhere; socket: on the guest's nodes' sockets, when every node's
+//     socket is known).
 //
 // hw:cpu_thread_policy is not judged: host reports do not carry the CPU
 // siblings (the fit counts CPUs as if each were a core).
@@ -333,7 +334,11 @@ func parseNovaCPUSpec(spec string) ([]int, error) {
 // hostCell is one NUMA cell of the host as Nova's libvirt driver reports
 // it, with what is in use.
 type hostCell struct {
-	id             int
+	id int
+	// socket is the node's CPU package, -1 when unknown (libvirt gives
+	// the cell none, Nova's socket policy then finds no device off the
+	// guest's own nodes).
+	socket         int
 	shared, pinned int // CPUs of cpu_shared_set / cpu_dedicated_set
 	memoryMB       int
 	pages          []pagePool // smallest first
@@ -478,7 +483,10 @@ func buildCells(topo []hostinfo.NUMANode, nodeCPUs [][]int, shared, dedicated cp
 	reserved := parseReservedHugePages(reservedHuge)
 	cells := make([]hostCell, len(topo))
 	for i, n := range topo {
-		c := hostCell{id: n.ID, memoryMB: int(n.MemoryKB / 1024)}
+		c := hostCell{id: n.ID, socket: -1, memoryMB: int(n.MemoryKB / 1024)}
+		if n.Socket != nil {
+			c.socket = *n.Socket
+		}
 		for _, cpu := range nodeCPUs[i] {
 			if shared.has(cpu) {
 				c.shared++
@@ -1006,8 +1014,10 @@ func pciPools(ff *FlavorFit, supplies []aliasSupply) devicePools {
 }
 
 // allowed reports whether a device on node may serve a guest on the
-// chosen cells under the policy (PciDeviceStats._filter_pools_for_numa_cells;
-// socket is judged as required: reports do not carry the nodes' sockets).
+// chosen cells under the policy (PciDeviceStats._filter_pools_for_numa_cells
+// and, for socket, _filter_pools_for_socket_affinity: a device on any node
+// of the chosen nodes' sockets, when every node's socket is known; the
+// guest's own nodes come first, and they are on those sockets).
 func allowed(policy string, node int, hn *hostNUMA, chosen []int) bool {
 	if policy == "preferred" {
 		return true
@@ -1017,6 +1027,23 @@ func allowed(policy string, node int, hn *hostNUMA, chosen []int) bool {
 	}
 	for _, i := range chosen {
 		if hn.cells[i].id == node {
+			return true
+		}
+	}
+	if policy != "socket" {
+		return false
+	}
+	socket := -1
+	for _, c := range hn.cells {
+		if c.socket < 0 {
+			return false
+		}
+		if c.id == node {
+			socket = c.socket
+		}
+	}
+	for _, i := range chosen {
+		if socket >= 0 && hn.cells[i].socket == socket {
 			return true
 		}
 	}

@@ -36,7 +36,11 @@ type numaCase struct {
 	Name string `json:"name"`
 	Host struct {
 		Nodes []struct {
-			ID        int    `json:"id"`
+			ID int `json:"id"`
+			// Socket is the nodes' CPU package: a number, "mixed" (its CPUs
+			// on two: libvirt gives the cell no socket), or absent (the
+			// node's ID, as oracle.py writes it).
+			Socket    any    `json:"socket"`
 			CPUs      string `json:"cpus"`
 			MemoryKB  int64  `json:"memory_kb"`
 			HugePages []struct {
@@ -125,6 +129,14 @@ func judgeNUMACase(c numaCase, rel novarelease.Release) numaVerdict {
 	host := &hostinfo.Host{Hostname: c.Name, CPUsOnline: c.Host.CPUsOnline}
 	for _, n := range c.Host.Nodes {
 		node := hostinfo.NUMANode{ID: n.ID, CPUs: n.CPUs, MemoryKB: n.MemoryKB, HugePages: []hostinfo.HugePages{}}
+		switch v := n.Socket.(type) {
+		case nil:
+			id := n.ID
+			node.Socket = &id
+		case float64:
+			socket := int(v)
+			node.Socket = &socket
+		}
 		for _, p := range n.HugePages {
 			node.HugePages = append(node.HugePages, hostinfo.HugePages{SizeKB: p.SizeKB, Total: p.Total, Free: p.Total})
 		}

@@ -31,6 +31,13 @@ type NUMANode struct {
 	// HugePages are the node's huge page pools, by size (smallest first);
 	// nil when nodeN/hugepages could not be read.
 	HugePages []HugePages
+	// Socket is the physical package of the node's CPUs
+	// (/sys/devices/system/cpu/cpuN/topology/physical_package_id,
+	// Documentation/ABI/stable/sysfs-devices-system-cpu), when every CPU of
+	// the node has the same one, as libvirt gives a cell a socket; nil when
+	// unknown, when they differ, or for a node without CPUs. Nova's
+	// "socket" PCI NUMA affinity policy needs it on every node.
+	Socket *int
 }
 
 // HugePages is one huge page pool of a node,
@@ -249,9 +256,41 @@ func (c *collector) numaTopology(dir string, nodes []int) {
 			return
 		}
 		n.HugePages = c.hugePages(base + "/hugepages")
+		n.Socket = c.nodeSocket(cpus)
 		topo = append(topo, n)
 	}
 	c.host.NUMATopology = topo
+}
+
+// nodeSocket is the physical package all the CPUs share; nil when a
+// CPU's is missing (an older snapshot, a tree made by hand), unreadable or
+// not a package number (noted), or when they differ.
+func (c *collector) nodeSocket(cpus []int) *int {
+	socket := -1
+	for _, cpu := range cpus {
+		file := fmt.Sprintf("/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu)
+		s, ok := c.readText(file, true)
+		if !ok {
+			return nil
+		}
+		v, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || v < 0 {
+			// arm64 kernels before 5.x wrote -1 where firmware named no
+			// package: unknown, as libvirt then has no socket either.
+			if err != nil {
+				c.note(file, "%q is not a package number", clip(strings.TrimSpace(s)))
+			}
+			return nil
+		}
+		if socket >= 0 && v != socket {
+			return nil
+		}
+		socket = v
+	}
+	if socket < 0 {
+		return nil
+	}
+	return &socket
 }
 
 // hugePages reads a node's huge page pools; nil when unknown: the

@@ -1,6 +1,7 @@
 package hostinfo_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,6 +139,64 @@ func TestCollectNUMATopologyBadInput(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no note on %s saying %q: %+v", c.note, c.says, host.Notes)
+			}
+		})
+	}
+}
+
+// Each node's socket is its CPUs' physical_package_id when they agree:
+// unknown (nil) when one is missing, when they differ (libvirt then gives
+// the cell no socket), and noted when one is not a number.
+func TestCollectNUMASockets(t *testing.T) {
+	pkg := func(cpu int) string {
+		return "/sys/devices/system/cpu/cpu" + strconv.Itoa(cpu) + "/topology/physical_package_id"
+	}
+	build := func(t *testing.T, packages map[int]string) *hostTree {
+		h := newHostTree(t)
+		h.file("/proc/cpuinfo", "processor\t: 0\n")
+		for i, cpus := range []string{"0-1", "2-3"} {
+			n := "/sys/devices/system/node/node" + strconv.Itoa(i)
+			h.file(n+"/cpulist", cpus+"\n")
+			h.file(n+"/meminfo", "Node "+strconv.Itoa(i)+" MemTotal: 1024 kB\n")
+		}
+		for cpu, v := range packages {
+			h.file(pkg(cpu), v)
+		}
+		return h
+	}
+	socket := func(n hostinfo.NUMANode) string {
+		if n.Socket == nil {
+			return "unknown"
+		}
+		return strconv.Itoa(*n.Socket)
+	}
+	for _, c := range []struct {
+		name     string
+		packages map[int]string
+		want     [2]string
+		note     string
+	}{
+		{"one socket a node", map[int]string{0: "0\n", 1: "0\n", 2: "1\n", 3: "1\n"}, [2]string{"0", "1"}, ""},
+		{"two nodes a socket", map[int]string{0: "0\n", 1: "0\n", 2: "0\n", 3: "0\n"}, [2]string{"0", "0"}, ""},
+		{"a node over two sockets", map[int]string{0: "0\n", 1: "1\n", 2: "1\n", 3: "1\n"}, [2]string{"unknown", "1"}, ""},
+		{"one missing", map[int]string{0: "0\n", 2: "1\n", 3: "1\n"}, [2]string{"unknown", "1"}, ""},
+		{"arm64's -1", map[int]string{0: "-1\n", 1: "-1\n", 2: "0\n", 3: "0\n"}, [2]string{"unknown", "0"}, ""},
+		{"garbage", map[int]string{0: "0\n", 1: "0\n", 2: "x\n", 3: "1\n"}, [2]string{"0", "unknown"}, pkg(2)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			host := build(t, c.packages).collect(hostinfo.Options{})
+			if len(host.NUMATopology) != 2 {
+				t.Fatalf("NUMATopology = %+v", host.NUMATopology)
+			}
+			if got := [2]string{socket(host.NUMATopology[0]), socket(host.NUMATopology[1])}; got != c.want {
+				t.Errorf("sockets %v, want %v", got, c.want)
+			}
+			noted := false
+			for _, n := range host.Notes {
+				noted = noted || n.Path == c.note
+			}
+			if (c.note != "") != noted {
+				t.Errorf("note on %q: %v; notes %+v", c.note, noted, host.Notes)
 			}
 		})
 	}

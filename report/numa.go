@@ -14,6 +14,9 @@ type NUMANode struct {
 	CPUs      string      `json:"cpus"`
 	MemoryKB  int64       `json:"memory_kb"`
 	HugePages []HugePages `json:"huge_pages"`
+	// Socket is the physical package of the node's CPUs; absent when
+	// unknown or when they differ.
+	Socket *int `json:"socket,omitempty"`
 }
 
 // HugePages is one huge page pool of a node: nr_hugepages (total) and
@@ -26,7 +29,7 @@ type HugePages struct {
 
 func fromNUMA(nodes []hostinfo.NUMANode) []NUMANode {
 	return convertSlice(nodes, func(n *hostinfo.NUMANode) NUMANode {
-		return NUMANode{ID: n.ID, CPUs: n.CPUs, MemoryKB: n.MemoryKB,
+		return NUMANode{ID: n.ID, CPUs: n.CPUs, MemoryKB: n.MemoryKB, Socket: n.Socket,
 			HugePages: convertSlice(n.HugePages, func(p *hostinfo.HugePages) HugePages {
 				return HugePages{SizeKB: p.SizeKB, Total: p.Total, Free: p.Free}
 			})}
@@ -35,7 +38,7 @@ func fromNUMA(nodes []hostinfo.NUMANode) []NUMANode {
 
 func numaHostinfo(nodes []NUMANode) []hostinfo.NUMANode {
 	return convertSlice(nodes, func(n *NUMANode) hostinfo.NUMANode {
-		return hostinfo.NUMANode{ID: n.ID, CPUs: n.CPUs, MemoryKB: n.MemoryKB,
+		return hostinfo.NUMANode{ID: n.ID, CPUs: n.CPUs, MemoryKB: n.MemoryKB, Socket: n.Socket,
 			HugePages: convertSlice(n.HugePages, func(p *HugePages) hostinfo.HugePages {
 				return hostinfo.HugePages{SizeKB: p.SizeKB, Total: p.Total, Free: p.Free}
 			})}
@@ -59,6 +62,8 @@ func (h *Host) checkNUMA() error {
 			return fmt.Errorf("%s.id: node %d is negative or listed twice", at, n.ID)
 		case n.MemoryKB < 0:
 			return fmt.Errorf("%s.memory_kb: %d is negative", at, n.MemoryKB)
+		case n.Socket != nil && *n.Socket < 0:
+			return fmt.Errorf("%s.socket: %d is negative", at, *n.Socket)
 		}
 		seen[n.ID] = true
 		if _, err := hostinfo.ParseCPUList(n.CPUs); err != nil {

@@ -169,8 +169,7 @@ def host_shape(host):
     threads = 2 if per_node % 2 == 0 else 1
     kb = (host.get('memory_mb') or 16384) * 1024
     # One NUMA node per socket (fakelibvirt makes cpu_nodes cells on each
-    # of cpu_sockets sockets): host reports do not say which socket a node
-    # is on, and the servers of the fixtures have one node per socket.
+    # of cpu_sockets sockets), as on the servers of the fixtures.
     return 1, nodes, per_node // threads, threads, kb
 
 

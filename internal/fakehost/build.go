@@ -505,6 +505,11 @@ func (b *builder) system() {
 		t.attr("sys/devices/system/cpu/"+f, all)
 	}
 	t.attr("sys/devices/system/cpu/kernel_max", "8191")
+	// Each CPU's package (Documentation/ABI/stable/sysfs-devices-system-cpu,
+	// topology/physical_package_id): the socket a NUMA node is on.
+	for _, c := range b.cpus {
+		t.attr(fmt.Sprintf("sys/devices/system/cpu/cpu%d/topology/physical_package_id", c.id), strconv.Itoa(c.socket))
+	}
 }
 
 func seq(n int) []int {

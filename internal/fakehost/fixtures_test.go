@@ -70,6 +70,9 @@ by page size), all 0 pages unless the spec reserves some; and
 Documentation/ABI/stable/sysfs-devices-node (cpulist, meminfo),
 Documentation/admin-guide/mm/hugetlbpage.rst (the per-node hugepages
 directories), Documentation/ABI/testing/sysfs-devices-system-cpu (online).
+Each CPU has topology/physical_package_id, its socket
+(Documentation/ABI/stable/sysfs-devices-system-cpu), so each node has a
+socket: its CPUs' package, as libvirt reads it for a cell.
 Each device's numa_node is a node whose cpulist is its local_cpulist
 (TestFixtureNUMALayout). ` + "`l40s-numa`" + ` is the host of issue 14's boot run: two
 nodes of 32 CPUs and 250 GiB, two GPUs on each.

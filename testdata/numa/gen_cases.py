@@ -26,6 +26,17 @@ def four_nodes():
     return {"nodes": [node(i, "%d-%d" % (16 * i, 16 * i + 15), 128) for i in range(4)], "cpus_online": "0-63"}
 
 
+def nps2(mixed=None):
+    """Four nodes of 16 CPUs, two a socket; node 0 has 128 GiB, the others
+    32. mixed: a node whose CPUs are on two sockets."""
+    nodes = []
+    for i in range(4):
+        n = node(i, "%d-%d" % (16 * i, 16 * i + 15), 32 if i else 128)
+        n["socket"] = "mixed" if i == mixed else i // 2
+        nodes.append(n)
+    return {"nodes": nodes, "cpus_online": "0-63"}
+
+
 GPUS = [{"node": 0, "count": 2}, {"node": 1, "count": 2}]
 
 
@@ -121,6 +132,15 @@ HAND = [
     case("pci-required-unknown-node", fl(8, 8192, hw__numa_nodes="1"), pci_=pci(2, "required", [{"node": 0, "count": 1}, {"node": -1, "count": 2}])),
     case("pci-socket", fl(8, 8192, hw__numa_nodes="1"), pci_=pci(2, "socket")),
     case("pci-on-other-node-only", fl(24, 8192, hw__numa_nodes="1"), conf={"cpu_shared_set": "0-15,32-47,16-19"}, pci_=pci(1, "required", [{"node": 1, "count": 2}])),
+    # The socket policy on two nodes a socket (AMD NPS2, Intel SNC2): the
+    # guest fits node 0 only; node 1 shares its socket, node 2 does not.
+    case("pci-socket-sibling-node", fl(8, 65536, hw__numa_nodes="1"), host=nps2(), pci_=pci(1, "socket", [{"node": 1, "count": 1}])),
+    case("pci-socket-other-socket", fl(8, 65536, hw__numa_nodes="1"), host=nps2(), pci_=pci(1, "socket", [{"node": 2, "count": 1}])),
+    case("pci-required-sibling-node", fl(8, 65536, hw__numa_nodes="1"), host=nps2(), pci_=pci(1, "required", [{"node": 1, "count": 1}])),
+    case("pci-socket-sibling-node-2", fl(8, 65536, hw__numa_nodes="1"), host=nps2(), pci_=pci(2, "socket", [{"node": 1, "count": 1}, {"node": 0, "count": 1}])),
+    case("pci-socket-unknown-socket", fl(8, 65536, hw__numa_nodes="1"), host=nps2(mixed=3), pci_=pci(1, "socket", [{"node": 1, "count": 1}])),
+    case("pci-socket-unknown-socket-own-node", fl(8, 65536, hw__numa_nodes="1"), host=nps2(mixed=3), pci_=pci(1, "socket", [{"node": 0, "count": 1}])),
+    case("pci-socket-no-numa-guest", fl(8, 65536), host=nps2(), pci_=pci(1, "socket", [{"node": 1, "count": 1}])),
 ]
 
 

@@ -80,8 +80,13 @@ def caps_xml(host):
         pages = ['<pages unit="KiB" size="4">%d</pages>' % ((n["memory_kb"] - huge_kb) // 4)]
         for p in n.get("huge_pages") or []:
             pages.append('<pages unit="KiB" size="%d">%d</pages>' % (p["size_kb"], p["total"]))
+        # The node's socket: its own ID unless the case names one; "mixed"
+        # puts its CPUs on two packages (the driver then gives the cell no
+        # socket).
+        socket = n.get("socket", n["id"])
         cpus = "".join(
-            '<cpu id="%d" socket_id="%d" core_id="%d" siblings="%d"/>' % (c, n["id"], c, c)
+            '<cpu id="%d" socket_id="%d" core_id="%d" siblings="%d"/>' % (
+                c, (c % 2) if socket == "mixed" else socket, c, c)
             for c in parse_cpulist(n["cpus"]))
         cells.append(
             '<cell id="%d"><memory unit="KiB">%d</memory>%s'
