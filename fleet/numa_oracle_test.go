@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gpupass/gpupass/hostinfo"
+	"github.com/gpupass/gpupass/internal/judges"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/openstack/pcispec"
@@ -28,9 +29,6 @@ import (
 // fails when a recorded verdict is stale.
 
 const numaOracleDir = "../testdata/numa"
-
-// numaReleases are the releases judged, with the chroot that holds each.
-var numaReleases = []struct{ name, suite string }{{"zed", "bookworm"}, {"2025.1", "trixie"}, {"2026.2", "sid"}}
 
 type numaCase struct {
 	Name string `json:"name"`
@@ -190,9 +188,9 @@ func TestNUMAOracleVerdicts(t *testing.T) {
 	if len(cases) < 400 {
 		t.Fatalf("%d cases in cases.jsonl, want the whole corpus", len(cases))
 	}
-	for _, r := range numaReleases {
-		rel, err := novarelease.Parse(r.name)
-		if err != nil && r.name == "2026.2" {
+	for _, r := range judges.Live {
+		rel, err := novarelease.Parse(r.Release)
+		if err != nil && r.Release == "2026.2" {
 			// Not yet among gpupass's releases (another change adds it):
 			// the rules used here are 2023.1's and later ones'.
 			rel, err = novarelease.Release{Name: "2026.2", Major: 34}, nil
@@ -200,9 +198,9 @@ func TestNUMAOracleVerdicts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		recorded := loadNUMAVerdicts(t, r.name)
+		recorded := loadNUMAVerdicts(t, r.Release)
 		if len(recorded.Cases) != len(cases) {
-			t.Errorf("verdicts-%s.json judges %d cases, cases.jsonl has %d: re-run testdata/numa/judge.sh", r.name, len(recorded.Cases), len(cases))
+			t.Errorf("verdicts-%s.json judges %d cases, cases.jsonl has %d: re-run testdata/numa/judge.sh", r.Release, len(recorded.Cases), len(cases))
 		}
 		agree := 0
 		for _, c := range cases {
@@ -216,7 +214,7 @@ func TestNUMAOracleVerdicts(t *testing.T) {
 				agree++
 			}
 		}
-		t.Logf("Nova %s (%s): %d of %d cases agree", recorded.Nova, r.name, agree, len(cases))
+		t.Logf("Nova %s (%s): %d of %d cases agree", recorded.Nova, r.Release, agree, len(cases))
 	}
 }
 
@@ -230,10 +228,10 @@ func TestNUMAOracleUpToDate(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("GPUPASS_NOVA_CHROOTS is set but chroot needs root")
 	}
-	for _, r := range numaReleases {
-		t.Run(r.name, func(t *testing.T) {
+	for _, r := range judges.Live {
+		t.Run(r.Release, func(t *testing.T) {
 			t.Parallel() // one python3 per chroot: three at once
-			rejudgeNUMA(t, filepath.Join(chroots, r.suite), r.name)
+			rejudgeNUMA(t, filepath.Join(chroots, r.Suite), r.Release)
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gpupass/gpupass/internal/judges"
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/report"
 )
@@ -236,10 +237,6 @@ func lintErrorsOn(t *testing.T, path, rel, option string, first, last int) (int,
 	return code, got
 }
 
-// novaTestChroots maps the corpus's releases to the Debian suites whose
-// python3-nova they are.
-var novaTestChroots = map[string]string{"zed": "bookworm", "2025.1": "trixie", "2026.2": "sid"}
-
 // TestNovaTestsCorpusCurrent re-extracts the corpus from Nova's own tests
 // in each release's chroot (testdata/novatests/extract.sh) and fails if
 // the committed file is not what Nova's tests feed Nova today.
@@ -258,7 +255,8 @@ func TestNovaTestsCorpusCurrent(t *testing.T) {
 		releases = strings.Fields(only)
 	}
 	for _, rel := range releases {
-		suite, ok := novaTestChroots[rel]
+		judge, ok := judges.ByRelease(rel)
+		suite := judge.Suite
 		if !ok {
 			t.Fatalf("GPUPASS_NOVATESTS_RELEASES: no release %q (%q)", rel, novaTestReleases)
 		}

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gpupass/gpupass/internal/judges"
 )
 
 // The variables that turn the tests on.
@@ -44,11 +46,16 @@ type suite struct {
 	Paste   string // the release's api-paste.ini, under api-paste/
 }
 
-var suites = []suite{
-	{"bookworm", "zed", "26.", "nova-26.ini"},
-	{"trixie", "2025.1", "31.", "nova-31.ini"},
-	{"sid", "2026.2", "34.", "nova-34.ini"},
-}
+// suites are the live judges (internal/judges), each with its
+// api-paste.ini (api-paste/nova-MAJOR.ini).
+var suites = func() []suite {
+	var out []suite
+	for _, j := range judges.Live {
+		major, _, _ := strings.Cut(j.Version, ".")
+		out = append(out, suite{Dir: j.Suite, Release: j.Release, Version: major + ".", Paste: "nova-" + major + ".ini"})
+	}
+	return out
+}()
 
 // env is what the tests run with: the chroots of the suites asked for, the
 // gpupass binary and where to work.
@@ -108,7 +115,7 @@ func newEnv() (*env, error) {
 	}
 	want := os.Getenv(envSuites)
 	if want == "" {
-		want = "bookworm,trixie,sid"
+		want = strings.Join(judges.Suites(), ",")
 	}
 	for _, name := range strings.Split(want, ",") {
 		name = strings.TrimSpace(name)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gpupass/gpupass/internal/judges"
 )
 
 // The differential tests run gpupass's emulation and CPython on the same
@@ -180,7 +182,7 @@ func pythons(t *testing.T) []*cpython {
 		t.Fatalf("%s=1 but there is no python3 to compare with: %v", gateVar, err)
 	}
 	if dir := os.Getenv("GPUPASS_NOVA_CHROOTS"); dir != "" {
-		for _, suite := range []string{"bookworm", "trixie", "sid"} {
+		for _, suite := range judges.Suites() {
 			root := filepath.Join(dir, suite)
 			p, err := startPython(suite+" chroot", "chroot", root, "python3")
 			if err != nil {

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gpupass/gpupass/internal/judges"
 )
 
 // The table's MaxMicroversion held to the code of the real releases:
@@ -16,15 +18,6 @@ import (
 // 2026.2 (34.0.0, sid).
 
 const distPackages = "usr/lib/python3/dist-packages"
-
-// novaSuites are the Debian suites whose python3-nova gpupass is judged
-// by, with the release each ships; hack/nova-chroot.sh builds a chroot of
-// each, hack/nova-pkgs.sh extracts the last two as n31 and n34.
-var novaSuites = []struct{ suite, pkgDir, release string }{
-	{"bookworm", "n26", "zed"},
-	{"trixie", "n31", "2025.1"},
-	{"sid", "n34", "2026.2"},
-}
 
 var (
 	maxAPIVersionRe = regexp.MustCompile(`(?m)^_MAX_API_VERSION = '([0-9]+\.[0-9]+)'$`)
@@ -85,16 +78,16 @@ func TestMicroversionsOfPackages(t *testing.T) {
 		t.Skip("set GPUPASS_NOVA_PKGS to the directory hack/nova-pkgs.sh extracts python3-nova into (n31, n34; n26 too if there) to hold the microversions to their code")
 	}
 	n := 0
-	for _, s := range novaSuites {
-		root := filepath.Join(pkgs, s.pkgDir)
+	for _, s := range judges.Live {
+		root := filepath.Join(pkgs, s.Pkg)
 		if _, err := os.Stat(root); err != nil {
-			if s.pkgDir == "n26" {
+			if s.Pkg == "n26" {
 				continue // hack/nova-pkgs.sh does not extract Zed
 			}
-			t.Fatalf("GPUPASS_NOVA_PKGS=%s has no %s: run bash hack/nova-pkgs.sh %s", pkgs, s.pkgDir, pkgs)
+			t.Fatalf("GPUPASS_NOVA_PKGS=%s has no %s: run bash hack/nova-pkgs.sh %s", pkgs, s.Pkg, pkgs)
 		}
 		version, max := treeMicroversion(t, root)
-		checkMicroversion(t, root, version, max, s.release)
+		checkMicroversion(t, root, version, max, s.Release)
 		n++
 	}
 	if n < 2 {
@@ -110,11 +103,11 @@ func TestMicroversionsOfChroots(t *testing.T) {
 	if chroots == "" {
 		t.Skip("set GPUPASS_NOVA_CHROOTS to a directory of chroots built by hack/nova-chroot.sh (bookworm, trixie, sid) to hold the microversions to each real release's code")
 	}
-	for _, s := range novaSuites {
-		t.Run(s.release, func(t *testing.T) {
-			root := filepath.Join(chroots, s.suite)
+	for _, s := range judges.Live {
+		t.Run(s.Release, func(t *testing.T) {
+			root := filepath.Join(chroots, s.Suite)
 			if _, err := os.Stat(filepath.Join(root, "usr/bin/python3")); err != nil {
-				t.Fatalf("GPUPASS_NOVA_CHROOTS=%s: no %s chroot (bash hack/nova-chroot.sh %s %s): %v", chroots, s.suite, s.suite, root, err)
+				t.Fatalf("GPUPASS_NOVA_CHROOTS=%s: no %s chroot (bash hack/nova-chroot.sh %s %s): %v", chroots, s.Suite, s.Suite, root, err)
 			}
 			cmd := exec.Command("chroot", root, "/usr/bin/python3", "-B", "-c",
 				"import nova.version, nova.api.openstack.api_version_request as a; print(nova.version.version_string(), a._MAX_API_VERSION)")
@@ -127,7 +120,7 @@ func TestMicroversionsOfChroots(t *testing.T) {
 			if len(fields) != 2 {
 				t.Fatalf("chroot %s python3 printed %q", root, out)
 			}
-			checkMicroversion(t, root, fields[0], fields[1], s.release)
+			checkMicroversion(t, root, fields[0], fields[1], s.Release)
 			// The source read offline says the same.
 			version, max := treeMicroversion(t, root)
 			if version != fields[0] || max != fields[1] {
