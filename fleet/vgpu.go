@@ -44,12 +44,14 @@ package fleet
 // bug-1758086-e9d147380d149789.yaml) honours every group.
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/gpupass/gpupass/internal/pysem"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novaconf"
 )
@@ -177,15 +179,19 @@ func suffixLess(a, b string) bool {
 	return a < b
 }
 
-// pyInt is Python's int() of a string as far as extra specs go: surrounding
-// white space, a sign, digits with single underscores between them.
+// pyInt is Python's int() of an extra spec's value (internal/pysem, as
+// pcispec reads extra specs): white space, a sign, underscores between
+// digits and Unicode decimal digits are accepted; a number beyond int64
+// is an error here (Placement takes none that large).
 func pyInt(s string) (int, error) {
-	t := strings.TrimSpace(s)
-	digits := strings.TrimLeft(t, "+-")
-	if len(t)-len(digits) > 1 || digits == "" || strings.HasPrefix(digits, "_") || strings.HasSuffix(digits, "_") || strings.Contains(digits, "__") {
-		return 0, fmt.Errorf("not an integer: %q", s)
+	r := pysem.Py311.ParseInt(s, 10)
+	if r.Value == nil {
+		return 0, errors.New(r.Err)
 	}
-	return strconv.Atoi(strings.ReplaceAll(t, "_", ""))
+	if !r.Value.IsInt64() {
+		return 0, fmt.Errorf("%s is too large", r.Value)
+	}
+	return int(r.Value.Int64()), nil
 }
 
 // standardClass reports the standard resource classes of os-resource-classes

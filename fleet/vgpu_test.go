@@ -54,6 +54,25 @@ func TestParseResourceGroups(t *testing.T) {
 	}
 }
 
+// Amounts are read as Python's int() reads them (Nova's ResourceRequest
+// does int(val)): signs, underscores between digits, white space and
+// Unicode decimal digits; what int() refuses drops the amount.
+func TestResourceAmountsAsPython(t *testing.T) {
+	for v, want := range map[string]int{
+		"+2": 2, "1_0": 10, "\t3\n": 3, "\u0663": 3, "\u00a04": 4,
+		"1__0": 0, "_1": 0, "0x2": 0, "2.0": 0, "99999999999999999999": 0,
+	} {
+		groups, _, _ := ParseResourceGroups(map[string]string{"resources:VGPU": v})
+		got := 0
+		if len(groups) == 1 {
+			got = groups[0].Resources["VGPU"]
+		}
+		if got != want {
+			t.Errorf("resources:VGPU=%q: %d, want %d", v, got, want)
+		}
+	}
+}
+
 // sriovCloud is one host with n VF providers of VGPU, total 1 each.
 func sriovCloud(n, used int, flavors ...cloudmodel.Flavor) *cloudmodel.Snapshot {
 	snap := &cloudmodel.Snapshot{Flavors: flavors}
