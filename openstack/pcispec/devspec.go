@@ -2,10 +2,12 @@ package pcispec
 
 import (
 	"fmt"
-	"github.com/gpupass/gpupass/internal/pysem"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/gpupass/gpupass/internal/pysem"
 
 	"github.com/gpupass/gpupass/openstack/novarelease"
 	"github.com/gpupass/gpupass/pcidev"
@@ -451,6 +453,9 @@ func stripPosition(e *pysem.ReError) string { return e.Message }
 
 // physicalAddress is PhysicalPciAddress(str): an exact D:B:S.F address.
 func physicalAddress(addr string) (*AddressSpec, error) {
+	if a := plainPhysicalAddress(addr); a != nil {
+		return a, nil
+	}
 	dbs, fn, _ := strings.Cut(addr, ".")
 	parts := strings.Split(dbs, ":")
 	if len(parts) != 3 {
@@ -472,6 +477,32 @@ func physicalAddress(addr string) (*AddressSpec, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// plainPhysicalAddress is physicalAddress's answer for an address as the
+// kernel writes it, "dddd:bb:ss.f" in hex digits (the audit asks it for
+// every device of every host report): int(x, 16) of plain ASCII hex
+// digits is the same in every Python, and "%0Nx" gives them back in lower
+// case, so no Python emulation is needed. Anything else, or a value out of
+// range, is left to the full parse (nil).
+func plainPhysicalAddress(addr string) *AddressSpec {
+	if len(addr) != 12 || addr[4] != ':' || addr[7] != ':' || addr[10] != '.' {
+		return nil
+	}
+	for i := 0; i < len(addr); i++ {
+		switch c := addr[i]; {
+		case i == 4 || i == 7 || i == 10:
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		default:
+			return nil
+		}
+	}
+	slot, err := strconv.ParseUint(addr[8:10], 16, 8)
+	if err != nil || slot > 0x1f || addr[11] > '7' {
+		return nil
+	}
+	return &AddressSpec{physical: true, Domain: strings.ToLower(addr[0:4]), Bus: strings.ToLower(addr[5:7]),
+		Slot: strings.ToLower(addr[8:10]), Function: addr[11:12]}
 }
 
 // addressObj is PciDeviceSpec._address_obj(): the address, or for a
