@@ -767,35 +767,16 @@ const atOnceVisits = 10000
 // servers any one candidate takes. known is false when the candidates are
 // too many to look at.
 func (r *VGPURequest) atOnce(h *VGPUHost, avail func(*VGPUProvider, string) int) (lo, hi int, known bool) {
-	var choices []choice
-	for _, g := range r.Groups {
-		var cs []string
-		for c := range g.Resources {
-			if r.classes[c] {
-				cs = append(cs, c)
-			}
-		}
-		sort.Strings(cs)
-		if g.Numbered() {
-			choices = append(choices, choice{g, cs})
-		} else {
-			for _, c := range cs {
-				choices = append(choices, choice{g, []string{c}})
-			}
-		}
-	}
-	left := make([]map[string]int, len(h.Providers))
-	for i, p := range h.Providers {
-		left[i] = map[string]int{}
-		for c := range p.RP.Inventories {
-			left[i][c] = avail(p, c)
-		}
-	}
-	visits, found := 0, false
+	choices := r.choices()
+	left := startingAmounts(h, avail)
 	picked := make([]int, len(choices))
-	// repeats is how many times the allocation picked fits in what the
-	// providers have now.
-	repeats := func() int {
+	leaves, found := 0, false
+	complete := !r.walk(h, choices, picked, 0, left, func() bool {
+		if leaves++; leaves > atOnceVisits {
+			return true
+		}
+		// The same allocation again and again: how many times it fits in
+		// what the providers have now.
 		need := map[int]map[string]int{}
 		for j, ch := range choices {
 			if need[picked[j]] == nil {
@@ -813,58 +794,15 @@ func (r *VGPURequest) atOnce(h *VGPUHost, avail func(*VGPUProvider, string) int)
 				}
 			}
 		}
-		return k
-	}
-	var walk func(i int) bool
-	walk = func(i int) bool {
-		if visits++; visits > atOnceVisits {
-			return false
+		if k > 0 {
+			if !found || k < lo {
+				lo = k
+			}
+			hi, found = max(hi, k), true
 		}
-		if i == len(choices) {
-			if r.traitsHold(h, choices, picked) {
-				if k := repeats(); k > 0 {
-					if !found || k < lo {
-						lo = k
-					}
-					hi, found = max(hi, k), true
-				}
-			}
-			return true
-		}
-		ch := choices[i]
-		tried := map[string]bool{}
-		for pi, p := range h.Providers {
-			if !fits(p.RP, ch, left[pi]) {
-				continue
-			}
-			if ch.group.Numbered() {
-				if !hasAll(p.RP.Traits, ch.group.Required) || hasAny(p.RP.Traits, ch.group.Forbidden) {
-					continue
-				}
-				if r.Policy == "isolate" && usedByOtherGroup(choices, picked, i, pi) {
-					continue
-				}
-			}
-			state := stateKey(p, left[pi], choices, picked, i, pi)
-			if tried[state] {
-				continue
-			}
-			tried[state] = true
-			for _, c := range ch.classes {
-				left[pi][c] -= ch.group.Resources[c]
-			}
-			picked[i] = pi
-			ok := walk(i + 1)
-			for _, c := range ch.classes {
-				left[pi][c] += ch.group.Resources[c]
-			}
-			if !ok {
-				return false
-			}
-		}
-		return true
-	}
-	if !walk(0) {
+		return false
+	})
+	if !complete {
 		return 0, 0, false
 	}
 	return lo, hi, true
@@ -886,6 +824,27 @@ type choice struct {
 // under isolate), each class of the unnumbered group on one provider, the
 // amounts within min_unit, max_unit and step_size, the traits as asked.
 func (r *VGPURequest) place(h *VGPUHost, avail func(*VGPUProvider, string) int, most int) int {
+	choices := r.choices()
+	left := startingAmounts(h, avail)
+	n := 0
+	for n < most {
+		picked := make([]int, len(choices))
+		if !r.walk(h, choices, picked, 0, left, func() bool { return true }) {
+			break
+		}
+		for i, ch := range choices {
+			for _, c := range ch.classes {
+				left[picked[i]][c] -= ch.group.Resources[c]
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// choices are the allocations one instance needs: each numbered group's
+// classes from one provider, each class of the unnumbered group from one.
+func (r *VGPURequest) choices() []choice {
 	var choices []choice
 	for _, g := range r.Groups {
 		var cs []string
@@ -903,6 +862,12 @@ func (r *VGPURequest) place(h *VGPUHost, avail func(*VGPUProvider, string) int, 
 			}
 		}
 	}
+	return choices
+}
+
+// startingAmounts is avail(provider, class) of every class of every
+// provider of the host, by provider index.
+func startingAmounts(h *VGPUHost, avail func(*VGPUProvider, string) int) []map[string]int {
 	left := make([]map[string]int, len(h.Providers))
 	for i, p := range h.Providers {
 		left[i] = map[string]int{}
@@ -910,28 +875,16 @@ func (r *VGPURequest) place(h *VGPUHost, avail func(*VGPUProvider, string) int, 
 			left[i][c] = avail(p, c)
 		}
 	}
-	n := 0
-	for n < most {
-		picked := make([]int, len(choices))
-		if !r.search(h, choices, picked, 0, left) {
-			break
-		}
-		for i, ch := range choices {
-			for _, c := range ch.classes {
-				left[picked[i]][c] -= ch.group.Resources[c]
-			}
-		}
-		n++
-	}
-	return n
+	return left
 }
 
-// search picks a provider for choices[i:], backtracking; providers in the
-// same state are tried once per level (32 identical VF providers are one
-// choice, not 32).
-func (r *VGPURequest) search(h *VGPUHost, choices []choice, picked []int, i int, left []map[string]int) bool {
+// walk picks a provider for choices[i:], backtracking, and calls visit on
+// each complete pick whose traits hold, until visit says stop (then walk
+// returns true, picked holding that pick). Providers in the same state are
+// tried once per level (32 identical VF providers are one choice, not 32).
+func (r *VGPURequest) walk(h *VGPUHost, choices []choice, picked []int, i int, left []map[string]int, visit func() (stop bool)) bool {
 	if i == len(choices) {
-		return r.traitsHold(h, choices, picked)
+		return r.traitsHold(h, choices, picked) && visit()
 	}
 	ch := choices[i]
 	tried := map[string]bool{}
@@ -956,11 +909,11 @@ func (r *VGPURequest) search(h *VGPUHost, choices []choice, picked []int, i int,
 			left[pi][c] -= ch.group.Resources[c]
 		}
 		picked[i] = pi
-		ok := r.search(h, choices, picked, i+1, left)
+		stop := r.walk(h, choices, picked, i+1, left, visit)
 		for _, c := range ch.classes {
 			left[pi][c] += ch.group.Resources[c]
 		}
-		if ok {
+		if stop {
 			return true
 		}
 	}
