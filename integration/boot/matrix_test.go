@@ -33,9 +33,9 @@ func (c conf) with(group, opt string, vals ...string) conf {
 	return out
 }
 
-// options is the conf as a host report lists it (nova_conf.options).
-func (c conf) options() []map[string]string {
-	var out []map[string]string
+// each calls f on every value, groups and options in sorted order; f
+// learns when a group starts (first).
+func (c conf) each(f func(group, opt, val string, first bool)) {
 	groups := make([]string, 0, len(c))
 	for g := range c {
 		groups = append(groups, g)
@@ -47,36 +47,34 @@ func (c conf) options() []map[string]string {
 			opts = append(opts, o)
 		}
 		sort.Strings(opts)
+		first := true
 		for _, o := range opts {
 			for _, v := range c[g][o] {
-				out = append(out, map[string]string{"option": "[" + g + "]" + o, "value": v, "source": "/etc/nova/nova.conf:1"})
+				f(g, o, v, first)
+				first = false
 			}
 		}
 	}
+}
+
+// options is the conf as a host report lists it (nova_conf.options).
+func (c conf) options() []map[string]string {
+	var out []map[string]string
+	c.each(func(g, o, v string, _ bool) {
+		out = append(out, map[string]string{"option": "[" + g + "]" + o, "value": v, "source": "/etc/nova/nova.conf:1"})
+	})
 	return out
 }
 
 // ini is the conf as a nova.conf file, for --api-conf.
 func (c conf) ini() string {
 	var b strings.Builder
-	groups := make([]string, 0, len(c))
-	for g := range c {
-		groups = append(groups, g)
-	}
-	sort.Strings(groups)
-	for _, g := range groups {
-		fmt.Fprintf(&b, "[%s]\n", g)
-		opts := make([]string, 0, len(c[g]))
-		for o := range c[g] {
-			opts = append(opts, o)
+	c.each(func(g, o, v string, first bool) {
+		if first {
+			fmt.Fprintf(&b, "[%s]\n", g)
 		}
-		sort.Strings(opts)
-		for _, o := range opts {
-			for _, v := range c[g][o] {
-				fmt.Fprintf(&b, "%s = %s\n", o, strings.ReplaceAll(v, "\n", "\n "))
-			}
-		}
-	}
+		fmt.Fprintf(&b, "%s = %s\n", o, strings.ReplaceAll(v, "\n", "\n "))
+	})
 	return b.String()
 }
 
