@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gpupass/gpupass/internal/fastjson"
 	"github.com/gpupass/gpupass/internal/regfile"
 )
 
@@ -122,7 +123,7 @@ var AuditDrops = map[string]bool{"checks": true, "findings": true}
 // flag names the option that gave dir, for messages.
 //
 // The reports are read on every CPU, each file whole into a buffer its
-// reader reuses, and decoded by the fast decoder (fastdecode.go) without
+// reader reuses, and decoded by the fast decoder (internal/fastjson) without
 // their checks and findings (AuditDrops); the strings they repeat are
 // kept once. A file the fast decoder gives up on is decoded again as
 // ReadHostReport does, so every error is the one ReadHostReport gives,
@@ -157,7 +158,7 @@ func ReadHostReports(flag, dir string) ([]*HostReport, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rd := &hostReportReader{dec: fastDecoder{intern: map[string]string{}, drop: auditDrop, borrow: auditBorrow}}
+			rd := &hostReportReader{dec: fastjson.Decoder{Intern: true, Drop: auditDrop, Borrow: auditBorrow}}
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(len(paths)) || i > firstErr.Load() {
@@ -204,7 +205,7 @@ var auditBorrow = map[reflect.Type]bool{reflect.TypeFor[[]Device](): true}
 // buffer and its decoder's interned strings.
 type hostReportReader struct {
 	buf []byte
-	dec fastDecoder
+	dec fastjson.Decoder
 }
 
 // read reads one host report as ReadHostReport does, but for AuditDrops.
@@ -239,7 +240,7 @@ func (rd *hostReportReader) read(path string) (*HostReport, error) {
 	f.Close()
 	rd.buf = buf
 	var rep Report
-	if err := rd.dec.decodeFast(buf, &rep); err != nil {
+	if err := rd.dec.Decode(buf, &rep); err != nil {
 		// What is wrong, said as ever; or a report the fast decoder does
 		// not take, decoded as ever.
 		full, err := DecodePreflight(bytes.NewReader(buf))

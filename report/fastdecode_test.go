@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gpupass/gpupass/internal/fastjson"
 )
 
 // goldenReports are every JSON report under testdata/golden: preflight,
@@ -48,8 +50,8 @@ func TestFastDecodeAgreesOnGoldenReports(t *testing.T) {
 			t.Fatalf("%s: %v", path, err)
 		}
 		var got Report
-		d := &fastDecoder{intern: map[string]string{}}
-		if err := d.decodeFast(data, &got); err != nil {
+		d := &fastjson.Decoder{Intern: true}
+		if err := d.Decode(data, &got); err != nil {
 			t.Errorf("%s: the fast decoder gave up: %v", path, err)
 			continue
 		}
@@ -57,8 +59,8 @@ func TestFastDecodeAgreesOnGoldenReports(t *testing.T) {
 			t.Errorf("%s: fast decode differs from encoding/json (-want +got):\n%s", path, diff)
 		}
 		var dropped Report
-		d = &fastDecoder{intern: map[string]string{}, drop: auditDrop}
-		if err := d.decodeFast(data, &dropped); err != nil {
+		d = &fastjson.Decoder{Intern: true, Drop: auditDrop}
+		if err := d.Decode(data, &dropped); err != nil {
 			t.Errorf("%s: the fast decoder gave up without AuditDrops: %v", path, err)
 			continue
 		}
@@ -91,9 +93,9 @@ func TestFastDecodeFallsBack(t *testing.T) {
 		`{"host":{"iommu":{"interrupt_remapping":tru}}}`,
 	} {
 		var r Report
-		d := &fastDecoder{}
-		if err := d.decodeFast([]byte(in), &r); !errors.Is(err, errFallback) {
-			t.Errorf("decodeFast(%q) = %v, want errFallback", in, err)
+		d := &fastjson.Decoder{}
+		if err := d.Decode([]byte(in), &r); !errors.Is(err, fastjson.ErrFallback) {
+			t.Errorf("decodeFast(%q) = %v, want fastjson.ErrFallback", in, err)
 		}
 	}
 	// What it reads itself, it reads as encoding/json does.
@@ -110,8 +112,8 @@ func TestFastDecodeFallsBack(t *testing.T) {
 		if err := json.Unmarshal([]byte(in), &want); err != nil {
 			t.Fatalf("%q: %v", in, err)
 		}
-		d := &fastDecoder{intern: map[string]string{}}
-		if err := d.decodeFast([]byte(in), &got); err != nil {
+		d := &fastjson.Decoder{Intern: true}
+		if err := d.Decode([]byte(in), &got); err != nil {
 			t.Errorf("decodeFast(%q) = %v", in, err)
 			continue
 		}
@@ -127,7 +129,7 @@ func TestFastDecodeFallsBack(t *testing.T) {
 // struct, a ,string option) fails here.
 func TestFastDecoderTakesEveryReportType(t *testing.T) {
 	for _, v := range []any{Report{}} {
-		if decoderFor(reflect.TypeOf(v)) == nil {
+		if !fastjson.Supports(reflect.TypeOf(v)) {
 			t.Errorf("the fast decoder does not handle %T or something it holds", v)
 		}
 	}
@@ -147,10 +149,10 @@ func FuzzFastDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got Report
-		d := &fastDecoder{intern: map[string]string{}}
-		if err := d.decodeFast(data, &got); err != nil {
-			if !errors.Is(err, errFallback) {
-				t.Fatalf("an error that is not errFallback: %v", err)
+		d := &fastjson.Decoder{Intern: true}
+		if err := d.Decode(data, &got); err != nil {
+			if !errors.Is(err, fastjson.ErrFallback) {
+				t.Fatalf("an error that is not fastjson.ErrFallback: %v", err)
 			}
 			return
 		}

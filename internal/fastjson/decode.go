@@ -1,4 +1,8 @@
-package report
+// Package fastjson decodes JSON into Go values as encoding/json's Unmarshal
+// does, in one pass, for the kinds of value gpupass's documents are made
+// of: a fleet audit reads hundreds of megabytes of host reports and a
+// recorded cloud, and encoding/json is most of its time.
+package fastjson
 
 import (
 	"encoding/json"
@@ -10,61 +14,86 @@ import (
 	"unicode/utf8"
 )
 
-// fastDecoder decodes one JSON document into a Go value as encoding/json's
-// Unmarshal does, in one pass over the bytes, for the kinds of value the
-// report types are made of. It is the audit's speed: a fleet's host reports
-// are hundreds of megabytes of JSON, and encoding/json scans every byte
-// twice (once to find the value's end, once to decode it) through a state
-// machine, then sets each field through reflection's slowest paths.
+// Decoder decodes JSON documents into Go values as encoding/json's
+// Unmarshal does, in one pass over the bytes. encoding/json scans every
+// byte twice (once to find the value's end, once to decode it) through a
+// state machine, then sets each field through reflection's slowest paths.
 //
 // It never answers differently from encoding/json: whenever the input is
 // not what it decodes with certainty — a syntax error, a type mismatch, a
 // key that matches a field only case-insensitively, a repeated key, an
 // escape sequence or a byte above 0x7f in a string it does not unescape
 // itself, a kind of Go value it does not know — it gives up with
-// errFallback, and the caller decodes the same bytes with encoding/json,
-// which says what is wrong as it always has. FuzzFastDecode holds the two
-// equal on every input where this one succeeds.
+// ErrFallback, and the caller decodes the same bytes with encoding/json,
+// which says what is wrong as it always has (Unmarshal does both).
+// FuzzUnmarshal here and report's FuzzFastDecode hold the two equal on
+// every input where this one succeeds.
 //
-// Strings are interned: a fleet's reports repeat the same driver, vendor,
-// model, module and option strings thousands of times, and one copy of
-// each is kept (up to internMax strings of at most internLen bytes).
-type fastDecoder struct {
+// With Intern, strings are interned across the documents a Decoder
+// decodes: a fleet's reports repeat the same driver, vendor, model, module
+// and option strings thousands of times, and one copy of each is kept (up
+// to internMax strings of at most internLen bytes).
+//
+// A Decoder is for one goroutine at a time; its zero value is ready.
+type Decoder struct {
+	// Intern keeps one copy of each short string decoded.
+	Intern bool
+	// Drop names, by struct type, the JSON keys not to decode: they are
+	// skipped (their syntax still checked) and the field stays zero.
+	Drop map[reflect.Type]map[string]bool
+	// Borrow names the slice types whose decoded slices are left in the
+	// decoder's scratch slice instead of copied out: valid only until the
+	// decoder's next document, for a caller that copies them before (the
+	// audit's devices, converted to hostinfo's at once).
+	Borrow map[reflect.Type]bool
+
 	data   []byte
 	pos    int
 	intern map[string]string
-	// drop names, by struct type, the JSON keys not to decode: they are
-	// skipped (their syntax still checked) and the field stays zero.
-	drop map[reflect.Type]map[string]bool
 	// scratch holds one slice per slice type decoded, reused.
 	scratch map[reflect.Type]reflect.Value
-	// borrow names the slice types whose decoded slices are left in the
-	// scratch slice instead of copied out: valid only until the decoder's
-	// next document, for a caller that copies them before (the audit's
-	// devices, converted to hostinfo's at once).
-	borrow map[reflect.Type]bool
 }
 
-// errFallback: decode this document with encoding/json instead.
-var errFallback = errors.New("fast decode: fall back to encoding/json")
+// ErrFallback is Decode's answer when the input is not one it decodes with
+// certainty: decode it with encoding/json instead.
+var ErrFallback = errors.New("fast decode: fall back to encoding/json")
+
+// Unmarshal decodes data into v (a non-nil pointer to a zero value) as
+// encoding/json's Unmarshal does, with its errors: the fast path first,
+// encoding/json on the same bytes when it gives up (v zeroed again
+// before). A v that is not zero is left to encoding/json, which merges.
+func Unmarshal(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+		return json.Unmarshal(data, v)
+	}
+	var d Decoder
+	if d.Decode(data, v) == nil {
+		return nil
+	}
+	rv.Elem().SetZero()
+	return json.Unmarshal(data, v)
+}
 
 const (
 	internMax = 1 << 16
 	internLen = 256
 )
 
-// decodeFast decodes data into v (a non-nil pointer) or returns
-// errFallback. On errFallback, v may be partly filled: decode into a fresh
-// value.
-func (d *fastDecoder) decodeFast(data []byte, v any) (err error) {
+// Decode decodes data into v (a non-nil pointer) or returns ErrFallback.
+// On ErrFallback, v may be partly filled: decode into a fresh value.
+func (d *Decoder) Decode(data []byte, v any) (err error) {
 	d.data, d.pos = data, 0
+	if d.Intern && d.intern == nil {
+		d.intern = map[string]string{}
+	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return errFallback
+		return ErrFallback
 	}
 	dec := decoderFor(rv.Type().Elem())
 	if dec == nil {
-		return errFallback
+		return ErrFallback
 	}
 	d.skipSpace()
 	if err := dec(d, rv.Elem()); err != nil {
@@ -72,14 +101,14 @@ func (d *fastDecoder) decodeFast(data []byte, v any) (err error) {
 	}
 	d.skipSpace()
 	if d.pos != len(d.data) {
-		return errFallback // more than one value, or garbage after it
+		return ErrFallback // more than one value, or garbage after it
 	}
 	return nil
 }
 
 // decodeFunc decodes the value at d.pos into v (settable), leaving d.pos
 // after it.
-type decodeFunc func(d *fastDecoder, v reflect.Value) error
+type decodeFunc func(d *Decoder, v reflect.Value) error
 
 // decoders caches the decodeFunc of each type decoded from (nil for a
 // type the fast path does not handle); decoderMu serialises building them.
@@ -108,6 +137,12 @@ func decoderFor(t reflect.Type) decodeFunc {
 	return f
 }
 
+// Supports reports whether Decode takes values of type t: a type it does
+// not handle (a []byte, an embedded struct, a ",string" option, an
+// Unmarshaler) makes every document fall back to encoding/json, correct
+// but silently slow; callers test their types with it.
+func Supports(t reflect.Type) bool { return decoderFor(t) != nil }
+
 // builder builds the decodeFuncs of a type and all it holds; a recursive
 // type calls itself through its cell.
 type builder struct {
@@ -119,7 +154,7 @@ func (b *builder) get(t reflect.Type) decodeFunc {
 		if *cell != nil {
 			return *cell
 		}
-		return func(d *fastDecoder, v reflect.Value) error { return (*cell)(d, v) }
+		return func(d *Decoder, v reflect.Value) error { return (*cell)(d, v) }
 	}
 	cell := new(decodeFunc)
 	b.cells[t] = cell
@@ -224,7 +259,7 @@ func (b *builder) build(t reflect.Type) decodeFunc {
 
 // Whitespace and literals.
 
-func (d *fastDecoder) skipSpace() {
+func (d *Decoder) skipSpace() {
 	for d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -236,7 +271,7 @@ func (d *fastDecoder) skipSpace() {
 }
 
 // peek returns the next non-space byte, 0 at the end.
-func (d *fastDecoder) peek() byte {
+func (d *Decoder) peek() byte {
 	d.skipSpace()
 	if d.pos < len(d.data) {
 		return d.data[d.pos]
@@ -245,16 +280,16 @@ func (d *fastDecoder) peek() byte {
 }
 
 // literal consumes lit (true, false, null) or fails.
-func (d *fastDecoder) literal(lit string) error {
+func (d *Decoder) literal(lit string) error {
 	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
-		return errFallback
+		return ErrFallback
 	}
 	d.pos += len(lit)
 	return nil
 }
 
 // null consumes a null when there is one.
-func (d *fastDecoder) null() (bool, error) {
+func (d *Decoder) null() (bool, error) {
 	if d.peek() != 'n' {
 		return false, nil
 	}
@@ -264,9 +299,9 @@ func (d *fastDecoder) null() (bool, error) {
 // rawString returns the bytes of a string without escapes and with only
 // ASCII in it (esc false), or the whole quoted string (esc true) for
 // encoding/json to unquote; d.pos is after the closing quote.
-func (d *fastDecoder) rawString() (b []byte, esc bool, err error) {
+func (d *Decoder) rawString() (b []byte, esc bool, err error) {
 	if d.peek() != '"' {
-		return nil, false, errFallback
+		return nil, false, ErrFallback
 	}
 	start := d.pos
 	d.pos++
@@ -285,16 +320,16 @@ func (d *fastDecoder) rawString() (b []byte, esc bool, err error) {
 			esc = true
 			i++ // the escaped byte, whatever it is, does not end the string
 		case c < 0x20:
-			return nil, false, errFallback
+			return nil, false, ErrFallback
 		case c >= utf8.RuneSelf:
 			esc = true
 		}
 	}
-	return nil, false, errFallback
+	return nil, false, ErrFallback
 }
 
 // str decodes a string value.
-func (d *fastDecoder) str() (string, error) {
+func (d *Decoder) str() (string, error) {
 	b, esc, err := d.rawString()
 	if err != nil {
 		return "", err
@@ -302,14 +337,14 @@ func (d *fastDecoder) str() (string, error) {
 	if esc {
 		var s string
 		if json.Unmarshal(b, &s) != nil {
-			return "", errFallback
+			return "", ErrFallback
 		}
 		return d.internString(s), nil
 	}
 	return d.internBytes(b), nil
 }
 
-func (d *fastDecoder) internBytes(b []byte) string {
+func (d *Decoder) internBytes(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -323,7 +358,7 @@ func (d *fastDecoder) internBytes(b []byte) string {
 	return s
 }
 
-func (d *fastDecoder) internString(s string) string {
+func (d *Decoder) internString(s string) string {
 	if t, ok := d.intern[s]; ok {
 		return t
 	}
@@ -334,7 +369,7 @@ func (d *fastDecoder) internString(s string) string {
 }
 
 // number returns a JSON number's literal, checked against JSON's grammar.
-func (d *fastDecoder) number() ([]byte, error) {
+func (d *Decoder) number() ([]byte, error) {
 	d.skipSpace()
 	start, i, n := d.pos, d.pos, len(d.data)
 	if i < n && d.data[i] == '-' {
@@ -348,12 +383,12 @@ func (d *fastDecoder) number() ([]byte, error) {
 			i++
 		}
 	default:
-		return nil, errFallback
+		return nil, ErrFallback
 	}
 	if i < n && d.data[i] == '.' {
 		i++
 		if i >= n || d.data[i] < '0' || d.data[i] > '9' {
-			return nil, errFallback
+			return nil, ErrFallback
 		}
 		for i < n && d.data[i] >= '0' && d.data[i] <= '9' {
 			i++
@@ -365,7 +400,7 @@ func (d *fastDecoder) number() ([]byte, error) {
 			i++
 		}
 		if i >= n || d.data[i] < '0' || d.data[i] > '9' {
-			return nil, errFallback
+			return nil, ErrFallback
 		}
 		for i < n && d.data[i] >= '0' && d.data[i] <= '9' {
 			i++
@@ -376,7 +411,7 @@ func (d *fastDecoder) number() ([]byte, error) {
 }
 
 // skip passes over any one value, checking its syntax.
-func (d *fastDecoder) skip() error {
+func (d *Decoder) skip() error {
 	switch c := d.peek(); c {
 	case '{':
 		d.pos++
@@ -389,7 +424,7 @@ func (d *fastDecoder) skip() error {
 				return err
 			}
 			if d.peek() != ':' {
-				return errFallback
+				return ErrFallback
 			}
 			d.pos++
 			if err := d.skip(); err != nil {
@@ -402,7 +437,7 @@ func (d *fastDecoder) skip() error {
 				d.pos++
 				return nil
 			default:
-				return errFallback
+				return ErrFallback
 			}
 		}
 	case '[':
@@ -422,13 +457,13 @@ func (d *fastDecoder) skip() error {
 				d.pos++
 				return nil
 			default:
-				return errFallback
+				return ErrFallback
 			}
 		}
 	case '"':
 		b, esc, err := d.rawString()
 		if err == nil && esc && !json.Valid(b) {
-			return errFallback
+			return ErrFallback
 		}
 		return err
 	case 't':
@@ -445,7 +480,7 @@ func (d *fastDecoder) skip() error {
 
 // Scalars. A null leaves the value as it is, as encoding/json does.
 
-func decodeBool(d *fastDecoder, v reflect.Value) error {
+func decodeBool(d *Decoder, v reflect.Value) error {
 	switch d.peek() {
 	case 't':
 		v.SetBool(true)
@@ -456,10 +491,10 @@ func decodeBool(d *fastDecoder, v reflect.Value) error {
 	case 'n':
 		return d.literal("null")
 	}
-	return errFallback
+	return ErrFallback
 }
 
-func decodeString(d *fastDecoder, v reflect.Value) error {
+func decodeString(d *Decoder, v reflect.Value) error {
 	if isNull, err := d.null(); isNull || err != nil {
 		return err
 	}
@@ -471,7 +506,7 @@ func decodeString(d *fastDecoder, v reflect.Value) error {
 	return nil
 }
 
-func decodeInt(d *fastDecoder, v reflect.Value) error {
+func decodeInt(d *Decoder, v reflect.Value) error {
 	if isNull, err := d.null(); isNull || err != nil {
 		return err
 	}
@@ -481,13 +516,13 @@ func decodeInt(d *fastDecoder, v reflect.Value) error {
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil || v.OverflowInt(n) {
-		return errFallback
+		return ErrFallback
 	}
 	v.SetInt(n)
 	return nil
 }
 
-func decodeUint(d *fastDecoder, v reflect.Value) error {
+func decodeUint(d *Decoder, v reflect.Value) error {
 	if isNull, err := d.null(); isNull || err != nil {
 		return err
 	}
@@ -497,13 +532,13 @@ func decodeUint(d *fastDecoder, v reflect.Value) error {
 	}
 	n, err := strconv.ParseUint(string(b), 10, 64)
 	if err != nil || v.OverflowUint(n) {
-		return errFallback
+		return ErrFallback
 	}
 	v.SetUint(n)
 	return nil
 }
 
-func decodeFloat(d *fastDecoder, v reflect.Value) error {
+func decodeFloat(d *Decoder, v reflect.Value) error {
 	if isNull, err := d.null(); isNull || err != nil {
 		return err
 	}
@@ -513,7 +548,7 @@ func decodeFloat(d *fastDecoder, v reflect.Value) error {
 	}
 	f, err := strconv.ParseFloat(string(b), v.Type().Bits())
 	if err != nil || v.OverflowFloat(f) {
-		return errFallback
+		return ErrFallback
 	}
 	v.SetFloat(f)
 	return nil
@@ -521,7 +556,7 @@ func decodeFloat(d *fastDecoder, v reflect.Value) error {
 
 // decodeInterface decodes into an empty interface as encoding/json does:
 // objects as map[string]any, arrays as []any, numbers as float64.
-func decodeInterface(d *fastDecoder, v reflect.Value) error {
+func decodeInterface(d *Decoder, v reflect.Value) error {
 	x, err := d.anyValue()
 	if err != nil {
 		return err
@@ -534,7 +569,7 @@ func decodeInterface(d *fastDecoder, v reflect.Value) error {
 	return nil
 }
 
-func (d *fastDecoder) anyValue() (any, error) {
+func (d *Decoder) anyValue() (any, error) {
 	switch c := d.peek(); c {
 	case '{':
 		d.pos++
@@ -549,10 +584,10 @@ func (d *fastDecoder) anyValue() (any, error) {
 				return nil, err
 			}
 			if _, dup := m[k]; dup {
-				return nil, errFallback
+				return nil, ErrFallback
 			}
 			if d.peek() != ':' {
-				return nil, errFallback
+				return nil, ErrFallback
 			}
 			d.pos++
 			x, err := d.anyValue()
@@ -567,7 +602,7 @@ func (d *fastDecoder) anyValue() (any, error) {
 				d.pos++
 				return m, nil
 			default:
-				return nil, errFallback
+				return nil, ErrFallback
 			}
 		}
 	case '[':
@@ -590,7 +625,7 @@ func (d *fastDecoder) anyValue() (any, error) {
 				d.pos++
 				return a, nil
 			default:
-				return nil, errFallback
+				return nil, ErrFallback
 			}
 		}
 	case '"':
@@ -608,7 +643,7 @@ func (d *fastDecoder) anyValue() (any, error) {
 		}
 		f, err := strconv.ParseFloat(string(b), 64)
 		if err != nil {
-			return nil, errFallback
+			return nil, ErrFallback
 		}
 		return f, nil
 	}
@@ -617,7 +652,7 @@ func (d *fastDecoder) anyValue() (any, error) {
 // Composites.
 
 func pointerDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
-	return func(d *fastDecoder, v reflect.Value) error {
+	return func(d *Decoder, v reflect.Value) error {
 		if isNull, err := d.null(); isNull || err != nil {
 			if err == nil {
 				v.SetZero()
@@ -632,7 +667,7 @@ func pointerDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 }
 
 func sliceDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
-	return func(d *fastDecoder, v reflect.Value) error {
+	return func(d *Decoder, v reflect.Value) error {
 		if isNull, err := d.null(); isNull || err != nil {
 			if err == nil {
 				v.SetZero()
@@ -640,11 +675,11 @@ func sliceDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 			return err
 		}
 		if d.peek() != '[' {
-			return errFallback
+			return ErrFallback
 		}
 		d.pos++
 		if !v.IsNil() && v.Len() > 0 {
-			return errFallback // a repeated key: encoding/json reuses the array
+			return ErrFallback // a repeated key: encoding/json reuses the array
 		}
 		if d.peek() == ']' {
 			d.pos++
@@ -673,7 +708,7 @@ func sliceDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 				d.pos++
 			case ']':
 				d.pos++
-				if d.borrow[t] {
+				if d.Borrow[t] {
 					v.Set(s.Slice3(0, n, n))
 					return nil
 				}
@@ -682,7 +717,7 @@ func sliceDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 				v.Set(out)
 				return nil
 			default:
-				return errFallback
+				return ErrFallback
 			}
 		}
 	}
@@ -690,7 +725,7 @@ func sliceDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 
 // scratchFor lends the decoder's scratch slice of type t (length = its
 // capacity); put gives it back.
-func (d *fastDecoder) scratchFor(t reflect.Type) (reflect.Value, func(*reflect.Value)) {
+func (d *Decoder) scratchFor(t reflect.Type) (reflect.Value, func(*reflect.Value)) {
 	if d.scratch == nil {
 		d.scratch = map[reflect.Type]reflect.Value{}
 	}
@@ -711,7 +746,7 @@ func (d *fastDecoder) scratchFor(t reflect.Type) (reflect.Value, func(*reflect.V
 const scratchMax = 1 << 12
 
 func mapDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
-	return func(d *fastDecoder, v reflect.Value) error {
+	return func(d *Decoder, v reflect.Value) error {
 		if isNull, err := d.null(); isNull || err != nil {
 			if err == nil {
 				v.SetZero()
@@ -719,11 +754,11 @@ func mapDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 			return err
 		}
 		if d.peek() != '{' {
-			return errFallback
+			return ErrFallback
 		}
 		d.pos++
 		if !v.IsNil() {
-			return errFallback // a repeated key: encoding/json merges
+			return ErrFallback // a repeated key: encoding/json merges
 		}
 		m := reflect.MakeMap(t)
 		v.Set(m)
@@ -739,10 +774,10 @@ func mapDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 			}
 			key := reflect.ValueOf(k).Convert(t.Key())
 			if m.MapIndex(key).IsValid() {
-				return errFallback // a repeated key
+				return ErrFallback // a repeated key
 			}
 			if d.peek() != ':' {
-				return errFallback
+				return ErrFallback
 			}
 			d.pos++
 			ev.SetZero()
@@ -757,7 +792,7 @@ func mapDecoder(t reflect.Type, elem decodeFunc) decodeFunc {
 				d.pos++
 				return nil
 			default:
-				return errFallback
+				return ErrFallback
 			}
 		}
 	}
@@ -801,12 +836,12 @@ func structDecoder(t reflect.Type, b *builder) decodeFunc {
 	for i := range fields {
 		fields[i].dec = b.get(t.Field(fields[i].index).Type)
 	}
-	return func(d *fastDecoder, v reflect.Value) error {
+	return func(d *Decoder, v reflect.Value) error {
 		if isNull, err := d.null(); isNull || err != nil {
 			return err
 		}
 		if d.peek() != '{' {
-			return errFallback
+			return ErrFallback
 		}
 		d.pos++
 		if d.peek() == '}' {
@@ -815,14 +850,14 @@ func structDecoder(t reflect.Type, b *builder) decodeFunc {
 		}
 		var seen uint64
 		next := 0
-		drop := d.drop[t]
+		drop := d.Drop[t]
 		for {
 			key, esc, err := d.rawString()
 			if err != nil || esc {
-				return errFallback
+				return ErrFallback
 			}
 			if d.peek() != ':' {
-				return errFallback
+				return ErrFallback
 			}
 			d.pos++
 			// Fields mostly come in declaration order: try the next one
@@ -836,7 +871,7 @@ func structDecoder(t reflect.Type, b *builder) decodeFunc {
 			if i < 0 {
 				for j := range fields {
 					if strings.EqualFold(fields[j].name, string(key)) {
-						return errFallback // encoding/json matches it case-insensitively
+						return ErrFallback // encoding/json matches it case-insensitively
 					}
 				}
 				if err := d.skip(); err != nil {
@@ -844,7 +879,7 @@ func structDecoder(t reflect.Type, b *builder) decodeFunc {
 				}
 			} else {
 				if seen&(1<<i) != 0 {
-					return errFallback
+					return ErrFallback
 				}
 				seen |= 1 << i
 				next = i + 1
@@ -864,7 +899,7 @@ func structDecoder(t reflect.Type, b *builder) decodeFunc {
 				d.pos++
 				return nil
 			default:
-				return errFallback
+				return ErrFallback
 			}
 		}
 	}
