@@ -486,15 +486,27 @@ func TestErrorsAreNovaErrors(t *testing.T) {
 func TestLazySysfs(t *testing.T) {
 	devs := append([]pcidev.Device{}, fuzzDevices...)
 	devs[0].Net = []string{"ens1f0"}
+	// A function with SR-IOV and no VFs, one with a negative count, and an
+	// address given twice (the tree keeps the last).
+	devs = append(devs,
+		pcidev.Device{Address: "0000:b1:00.0", VendorID: "15b3", DeviceID: "101d", SRIOV: &pcidev.SRIOV{}},
+		pcidev.Device{Address: "0000:b2:00.0", VendorID: "15b3", DeviceID: "101d", SRIOV: &pcidev.SRIOV{TotalVFs: -1}},
+		pcidev.Device{Address: "0000:b3:00.0", VendorID: "15b3", DeviceID: "101d", SRIOV: &pcidev.SRIOV{TotalVFs: 4}},
+		pcidev.Device{Address: "0000:b3:00.0", VendorID: "15b3", DeviceID: "101d"},
+		pcidev.Device{Address: "0000:b4:00.0", VendorID: "15b3", DeviceID: "101d"},
+		pcidev.Device{Address: "0000:b4:00.0", VendorID: "15b3", DeviceID: "101d", SRIOV: &pcidev.SRIOV{TotalVFs: 4}})
 	tree := SysfsFromInventory(devs)
 	lazy := LazySysfs(devs)
-	if _, _, err := ParseDeviceSpecWith(`{"vendor_id": "10de", "product_id": "2330"}`, novarelease.Newest(), Options{Sysfs: lazy}); err != nil {
-		t.Fatal(err)
+	for _, spec := range []string{`{"vendor_id": "10de", "product_id": "2330"}`, `{"address": "0000:0a:00.0"}`} {
+		if _, _, err := ParseDeviceSpecWith(spec, novarelease.Newest(), Options{Sysfs: lazy}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if lazy.(*lazySysfs).tree != nil {
-		t.Error("a vendor/product spec built the sysfs tree")
+		t.Error("a vendor/product spec, or an exact address, built the sysfs tree")
 	}
-	for _, a := range [][4]string{{"0000", "0a", "00", "0"}, {"0000", "0a", "00", "5"}, {"0000", "41", "00", "0"}, {"ffff", "0a", "00", "0"}, {"0000", "0a", "00", "0/"}} {
+	for _, a := range [][4]string{{"0000", "0a", "00", "0"}, {"0000", "0a", "00", "5"}, {"0000", "41", "00", "0"}, {"ffff", "0a", "00", "0"}, {"0000", "0a", "00", "0/"},
+		{"0000", "b1", "00", "0"}, {"0000", "b2", "00", "0"}, {"0000", "b3", "00", "0"}, {"0000", "b4", "00", "0"}, {"0000", "B4", "00", "0"}, {"", "", "", ""}} {
 		if got, want := lazy.IsPhysicalFunction(a[0], a[1], a[2], a[3]), tree.IsPhysicalFunction(a[0], a[1], a[2], a[3]); got != want {
 			t.Errorf("IsPhysicalFunction%v = %v, want %v", a, got, want)
 		}
@@ -505,6 +517,9 @@ func TestLazySysfs(t *testing.T) {
 		if a1 != a2 || pf1 != pf2 {
 			t.Errorf("FunctionByIfname(%q) = %q %v, want %q %v", name, a1, pf1, a2, pf2)
 		}
+	}
+	if got, want := lazy.IsPhysicalFunction("0000", "b4", "00", "0"), true; got != want {
+		t.Errorf("IsPhysicalFunction of the second 0000:b4:00.0 (4 VFs) = %v", got)
 	}
 	for _, addr := range []string{"0000:0a:00.0", "0000:41:00.0", "0000:99:00.0"} {
 		v1, e1 := lazy.VFProductIDByPFAddr(addr)

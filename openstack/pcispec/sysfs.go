@@ -228,9 +228,21 @@ func (l *lazySysfs) get() *SysfsTree {
 	return l.tree
 }
 
-// IsPhysicalFunction implements Sysfs.
+// IsPhysicalFunction implements Sysfs, without building the tree: every
+// exact address in a device_spec asks it, on every host of a fleet. In the
+// tree, the function's entry is the last device of its address, and its
+// sriov_totalvfs is the decimal TotalVFs when it has SR-IOV.
 func (l *lazySysfs) IsPhysicalFunction(domain, bus, slot, function string) bool {
-	return l.get().IsPhysicalFunction(domain, bus, slot, function)
+	addr := domain + ":" + bus + ":" + slot + "." + function
+	if badPathPart(addr) {
+		return false
+	}
+	for i := len(l.devs) - 1; i >= 0; i-- {
+		if d := &l.devs[i]; d.Address == addr {
+			return d.SRIOV != nil && d.SRIOV.TotalVFs > 0
+		}
+	}
+	return false
 }
 
 // FunctionByIfname implements Sysfs.
