@@ -111,8 +111,9 @@ type HostSupply struct {
 	VGPU *VGPUHost
 	// pciUsed is set when PCI in Placement tells which devices are taken.
 	pciUsed map[string]bool
-	// supplies caches FleetView.supply by alias name (filled while the
-	// view is built, by one goroutine; read-only afterwards).
+	// supplies is the host's supply of each alias in force, by name
+	// (filled once the aliases are chosen; read-only afterwards, when the
+	// flavors are judged on every CPU).
 	supplies map[string]*aliasSupply
 	// numa is the host's NUMA layout as Nova sees it (numa.go).
 	numa *hostNUMA
@@ -267,26 +268,45 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 	// Each host is its own (the maps above are only read): built on every
 	// CPU, as parsing and matching each host's device_spec against its
 	// devices is most of the model's time at fleet scale.
+	// A fleet's nodes mostly share their [pci] options: each distinct
+	// text is parsed once (pcispec.Cache; what asks the host, per host).
+	var parsed pcispec.Cache
 	v.Hosts = make([]*HostSupply, len(reports))
 	parallel(len(reports), func(i int) {
-		h := newHostSupply(reports[i], rel, rps, children)
+		h := newHostSupply(reports[i], rel, rps, children, &parsed)
 		h.serviceState(hyps)
 		h.reportCapacity()
 		v.Hosts[i] = h
 	})
 	sort.Slice(v.Hosts, func(i, j int) bool { return v.Hosts[i].Name < v.Hosts[j].Name })
 	v.chooseAliases(api)
+	// Each host's devices per alias in force, on every CPU: the flavors
+	// below only read them.
+	parallel(len(v.Hosts), func(i int) {
+		h := v.Hosts[i]
+		h.supplies = make(map[string]*aliasSupply, len(v.Aliases))
+		for name := range v.Aliases {
+			s := v.summarizeSupply(name, h)
+			h.supplies[name] = &s
+		}
+	})
 	if cloud != nil {
 		v.vgpuModel(cloud, hyps)
-		for i := range cloud.Flavors {
+		// Each flavor is judged on its own (the view is only read), on
+		// every CPU: 5,000 flavors over 10,000 hosts take a second of CPU.
+		fits := make([]*FlavorFit, len(cloud.Flavors))
+		parallel(len(cloud.Flavors), func(i int) {
 			f := &cloud.Flavors[i]
-			vr := v.vgpuRequest(f)
-			if HasPCIRequest(f) || vr != nil {
-				ff := v.fit(f)
-				ff.VGPU = vr
+			if vr := v.vgpuRequest(f); HasPCIRequest(f) || vr != nil {
+				fits[i] = v.fit(f)
+				fits[i].VGPU = vr
+			}
+		})
+		for i, ff := range fits {
+			if ff != nil {
 				v.Flavors = append(v.Flavors, ff)
 			} else {
-				v.Plain = append(v.Plain, f)
+				v.Plain = append(v.Plain, &cloud.Flavors[i])
 			}
 		}
 		sort.Slice(v.Flavors, func(i, j int) bool { return v.Flavors[i].Flavor.Name < v.Flavors[j].Flavor.Name })
@@ -340,7 +360,7 @@ func reportOptions(c *report.ConfReport, opt novaconf.Option) []string {
 	return out
 }
 
-func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider) *HostSupply {
+func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[string]*cloudmodel.ResourceProvider, children map[string][]*cloudmodel.ResourceProvider, parsed *pcispec.Cache) *HostSupply {
 	rep := &r.Report
 	host := r.HostInfo()
 	h := &HostSupply{Name: r.Path, Path: r.Path, Host: host}
@@ -360,11 +380,11 @@ func newHostSupply(r *report.HostReport, fleetRel novarelease.Release, rps map[s
 	opts := pcispec.Options{Sysfs: pcispec.LazySysfs(host.Devices), ReportInPlacement: &reportInPlacement}
 	var specs []*pcispec.DeviceSpec
 	for _, val := range reportOptions(rep.NovaConf, novaconf.OptDeviceSpec) {
-		if s, _, err := pcispec.ParseDeviceSpecWith(val, rel, opts); err == nil {
+		if s, _, err := parsed.ParseDeviceSpecWith(val, rel, opts); err == nil {
 			specs = append(specs, s...)
 		}
 	}
-	h.Aliases, _, h.AliasErr = pcispec.ParseAliasesWith(reportOptions(rep.NovaConf, novaconf.OptAlias), rel, opts)
+	h.Aliases, _, h.AliasErr = parsed.ParseAliasesWith(reportOptions(rep.NovaConf, novaconf.OptAlias), rel, opts)
 	for _, opt := range optEnabledMdevTypes {
 		if types := enabledMdevTypes(reportOptions(rep.NovaConf, opt)); len(types) > 0 {
 			h.EnabledMdevTypes = types
@@ -759,24 +779,25 @@ func summarize(devs []*SupplyDevice, withSpread bool) aliasSupply {
 	return s
 }
 
-// supply is the host's aliasSupply for an alias, computed once: every
-// flavor naming the alias asks the same of the same host.
+// supply is the host's aliasSupply for an alias, computed once (New):
+// every flavor naming the alias asks the same of the same host.
 func (v *View) supply(alias string, h *HostSupply) *aliasSupply {
 	if s, ok := h.supplies[alias]; ok {
 		return s
 	}
+	s := v.summarizeSupply(alias, h) // an alias not in force: nothing
+	return &s
+}
+
+// summarizeSupply is the host's usable devices the alias selects.
+func (v *View) summarizeSupply(alias string, h *HostSupply) aliasSupply {
 	var devs []*SupplyDevice
 	for _, d := range h.Devices {
 		if v.selects(alias, d) {
 			devs = append(devs, d)
 		}
 	}
-	s := summarize(devs, true)
-	if h.supplies == nil {
-		h.supplies = map[string]*aliasSupply{}
-	}
-	h.supplies[alias] = &s
-	return &s
+	return summarize(devs, true)
 }
 
 // selects reports whether the alias in force selects a usable device.
