@@ -15,8 +15,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gpupass/gpupass/hostinfo"
 	"github.com/gpupass/gpupass/internal/fastjson"
 	"github.com/gpupass/gpupass/internal/regfile"
+	"github.com/gpupass/gpupass/pcidev"
 )
 
 // MaxSize bounds one report read: a 5,000-function host's is about 6 MB.
@@ -158,7 +160,7 @@ func ReadHostReports(flag, dir string) ([]*HostReport, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rd := &hostReportReader{dec: fastjson.Decoder{Intern: true, Drop: auditDrop, Borrow: auditBorrow}}
+			rd := &hostReportReader{dec: fastjson.Decoder{Intern: true, Drop: auditDrop, Borrow: auditBorrow, Memo: auditMemo}}
 			for {
 				i := next.Add(1) - 1
 				if i >= int64(len(paths)) || i > firstErr.Load() {
@@ -201,11 +203,58 @@ var auditDrop = map[reflect.Type]map[string]bool{reflect.TypeFor[Report](): Audi
 // only the host's name.
 var auditBorrow = map[reflect.Type]bool{reflect.TypeFor[[]Device](): true}
 
+// auditMemo: a fleet's reports repeat the same PCI functions byte for
+// byte (the same model of server, the same slots), so each distinct one is
+// decoded, and converted to pcidev's Device, once per reader; the hosts
+// that have it share its slices and pointers (nothing the audit does
+// changes a host's devices: TestAuditChangesNoDevice).
+var auditMemo = map[reflect.Type]bool{reflect.TypeFor[Device](): true}
+
 // hostReportReader reads host reports one after the other, reusing its
-// buffer and its decoder's interned strings.
+// buffer and its decoder's interned strings and remembered devices.
 type hostReportReader struct {
 	buf []byte
 	dec fastjson.Decoder
+	// devices are the devices converted so far, by the decoder's memo
+	// entry; converted tells which are.
+	devices   []pcidev.Device
+	converted []bool
+}
+
+// hostInfo converts the host of a report the fast decoder just decoded:
+// its devices through the decoder's memo (Memoized lists their entries in
+// order).
+func (rd *hostReportReader) hostInfo(rep *Report) *hostinfo.Host {
+	if rep.Host == nil {
+		return nil
+	}
+	devs := rep.Host.Devices
+	ids := rd.dec.Memoized()
+	if len(ids) != len(devs) {
+		return rep.Host.HostInfo() // cannot be: every device is listed
+	}
+	rep.Host.Devices = nil
+	h := rep.Host.HostInfo()
+	rep.Host.Devices = devs
+	if devs == nil {
+		return h
+	}
+	h.Devices = make([]pcidev.Device, len(devs))
+	for i, id := range ids {
+		switch {
+		case id < 0:
+			h.Devices[i] = devs[i].PCIDevice()
+			continue
+		case id >= len(rd.devices):
+			rd.devices = append(rd.devices, make([]pcidev.Device, id+1-len(rd.devices))...)
+			rd.converted = append(rd.converted, make([]bool, id+1-len(rd.converted))...)
+		}
+		if !rd.converted[id] {
+			rd.devices[id], rd.converted[id] = devs[i].PCIDevice(), true
+		}
+		h.Devices[i] = rd.devices[id]
+	}
+	return h
 }
 
 // read reads one host report as ReadHostReport does, but for AuditDrops.
@@ -240,9 +289,11 @@ func (rd *hostReportReader) read(path string) (*HostReport, error) {
 	f.Close()
 	rd.buf = buf
 	var rep Report
+	fast := true
 	if err := rd.dec.Decode(buf, &rep); err != nil {
 		// What is wrong, said as ever; or a report the fast decoder does
 		// not take, decoded as ever.
+		fast = false
 		full, err := DecodePreflight(bytes.NewReader(buf))
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", "report", path, err)
@@ -262,7 +313,11 @@ func (rd *hostReportReader) read(path string) (*HostReport, error) {
 	// The host as the audit judges it, converted here on every CPU (its
 	// devices copied out of the decoder's scratch: auditBorrow); the
 	// report keeps the host's name only.
-	r.HostInfo()
+	if fast {
+		r.host = rd.hostInfo(&rep)
+	} else {
+		r.host = rep.Host.HostInfo()
+	}
 	r.Report.Host = &Host{Hostname: rep.Host.Hostname}
 	return r, nil
 }

@@ -147,7 +147,19 @@ func FuzzFastDecode(f *testing.F) {
 		`{"findings":[{"evidence":{"a":[1,"b",{"c":null}]}}]}`, `{"host":{"modules":[{"params":{"a":"\u00e9"}}]}}`} {
 		f.Add([]byte(s))
 	}
+	// One memo for every input, as one reader's over a fleet's reports.
+	memo := &fastjson.Decoder{Memo: auditMemo}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var memoized Report
+		if memo.Decode(data, &memoized) == nil {
+			var want Report
+			if err := json.Unmarshal(data, &want); err != nil {
+				t.Fatalf("with auditMemo, the fast decoder took what encoding/json refuses (%v)", err)
+			}
+			if diff := cmp.Diff(want, memoized); diff != "" {
+				t.Fatalf("with auditMemo, fast decode differs from encoding/json (-want +got):\n%s", diff)
+			}
+		}
 		var got Report
 		d := &fastjson.Decoder{Intern: true}
 		if err := d.Decode(data, &got); err != nil {

@@ -46,12 +46,87 @@ type Decoder struct {
 	// decoder's next document, for a caller that copies them before (the
 	// audit's devices, converted to hostinfo's at once).
 	Borrow map[reflect.Type]bool
+	// Memo names struct types whose values are remembered by their JSON
+	// bytes, across the documents the Decoder decodes: the same bytes again
+	// are only scanned for their end, and give a copy of the value decoded
+	// the first time, its slices, maps and pointers shared (the caller must
+	// not change them). A fleet's host reports repeat the same PCI
+	// functions, byte for byte, thousands of times. Memoized says which
+	// values were the same.
+	Memo map[reflect.Type]bool
 
 	data   []byte
 	pos    int
 	intern map[string]string
 	// scratch holds one slice per slice type decoded, reused.
 	scratch map[reflect.Type]reflect.Value
+	// memo maps a Memo type's values' bytes to their entries in memoVals;
+	// memoIDs are the entries of this document's values, in order.
+	memo     map[reflect.Type]map[string]int
+	memoVals []reflect.Value
+	memoIDs  []int
+}
+
+// Memoized returns, for the last document decoded, the memo entry of each
+// value of a Memo type, in the order they were decoded (for a slice of
+// them, the slice's order): two values with the same entry had the same
+// bytes, in this document or another the Decoder decoded, and so are the
+// same value; -1 is a value not remembered (a null, or past the memo's
+// bounds). Values of Memo types inside another are not listed. The slice
+// is the Decoder's, valid until its next document.
+func (d *Decoder) Memoized() []int { return d.memoIDs }
+
+// Bounds of the memo: entries kept, and bytes of one value.
+const (
+	memoMax = 1 << 16
+	memoLen = 4 << 10
+)
+
+// memoized decodes the value at d.pos into v (a Memo type t) with decode,
+// or, when the same bytes were decoded before, gives the value then.
+func (d *Decoder) memoized(t reflect.Type, v reflect.Value, decode decodeFunc) error {
+	if d.peek() != '{' {
+		d.memoIDs = append(d.memoIDs, -1)
+		return decode(d, v)
+	}
+	start := d.pos
+	if err := d.skip(); err != nil {
+		return err
+	}
+	raw := d.data[start:d.pos]
+	byBytes := d.memo[t]
+	if id, ok := byBytes[string(raw)]; ok {
+		v.Set(d.memoVals[id])
+		d.memoIDs = append(d.memoIDs, id)
+		return nil
+	}
+	end, listed := d.pos, len(d.memoIDs)
+	d.pos = start
+	if err := decode(d, v); err != nil {
+		return err
+	}
+	d.memoIDs = d.memoIDs[:listed] // values within it are not listed: a hit would not list them
+	if d.pos != end {
+		return ErrFallback // cannot be: skip and decode read the same value
+	}
+	if len(d.memoVals) >= memoMax || len(raw) > memoLen {
+		d.memoIDs = append(d.memoIDs, -1)
+		return nil
+	}
+	if byBytes == nil {
+		if d.memo == nil {
+			d.memo = map[reflect.Type]map[string]int{}
+		}
+		byBytes = map[string]int{}
+		d.memo[t] = byBytes
+	}
+	c := reflect.New(t).Elem()
+	c.Set(v)
+	id := len(d.memoVals)
+	d.memoVals = append(d.memoVals, c)
+	byBytes[string(raw)] = id
+	d.memoIDs = append(d.memoIDs, id)
+	return nil
 }
 
 // ErrFallback is Decode's answer when the input is not one it decodes with
@@ -84,6 +159,7 @@ const (
 // On ErrFallback, v may be partly filled: decode into a fresh value.
 func (d *Decoder) Decode(data []byte, v any) (err error) {
 	d.data, d.pos = data, 0
+	d.memoIDs = d.memoIDs[:0]
 	if d.Intern && d.intern == nil {
 		d.intern = map[string]string{}
 	}
@@ -836,6 +912,17 @@ func structDecoder(t reflect.Type, b *builder) decodeFunc {
 	for i := range fields {
 		fields[i].dec = b.get(t.Field(fields[i].index).Type)
 	}
+	decodeFields := fieldsDecoder(t, fields, byName)
+	return func(d *Decoder, v reflect.Value) error {
+		if d.Memo != nil && d.Memo[t] {
+			return d.memoized(t, v, decodeFields)
+		}
+		return decodeFields(d, v)
+	}
+}
+
+// fieldsDecoder decodes a struct's object, field by field.
+func fieldsDecoder(t reflect.Type, fields []fieldPlan, byName map[string]int) decodeFunc {
 	return func(d *Decoder, v reflect.Value) error {
 		if isNull, err := d.null(); isNull || err != nil {
 			return err

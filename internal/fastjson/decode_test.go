@@ -151,6 +151,54 @@ func TestDropAndIntern(t *testing.T) {
 	}
 }
 
+// item is a value of a Memo type in TestMemo; batch holds them.
+type item struct {
+	Name string         `json:"name"`
+	List []string       `json:"list"`
+	Inv  map[string]inv `json:"inv"`
+}
+
+type batch struct {
+	Items []item `json:"items"`
+	One   *item  `json:"one"`
+}
+
+// TestMemo: with Memo, values read as encoding/json reads them, and the
+// same bytes, in one document or the next, are one memo entry.
+func TestMemo(t *testing.T) {
+	d := Decoder{Memo: map[reflect.Type]bool{reflect.TypeFor[item](): true, reflect.TypeFor[inv](): true}}
+	docs := []string{
+		`{"items":[{"name":"a","list":["x"]},{"name":"b"},{"name":"a","list":["x"]},null,{"name":"a", "list":["x"]}],"one":{"name":"b"}}`,
+		`{"items":[{"name":"b"},{"name":"a","list":["x"]},{"name":"c","inv":{"VCPU":{"total":1}}}]}`,
+	}
+	var ids [][]int
+	for _, in := range docs {
+		var want, got batch
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Decode([]byte(in), &got); err != nil {
+			t.Fatalf("Decode(%s): %v", in, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Decode(%s) with Memo differs (-encoding/json +fast):\n%s", in, diff)
+		}
+		ids = append(ids, append([]int(nil), d.Memoized()...))
+	}
+	// Each item in order (the inv within c is not listed); the null -1.
+	if len(ids[0]) != 6 || len(ids[1]) != 3 {
+		t.Fatalf("memo entries %v: want 6 and 3", ids)
+	}
+	a, b, spaced, c := ids[0][0], ids[0][1], ids[0][4], ids[1][2]
+	want := [][]int{{a, b, a, -1, spaced, b}, {b, a, c}}
+	if diff := cmp.Diff(want, ids); diff != "" || a == b || spaced == a || spaced == b || c < 0 || c == a || c == b || c == spaced {
+		t.Errorf("memo entries %v: want the same entry for the same bytes only (a=%d b=%d), -1 for the null", ids, a, b)
+	}
+	if n := len(d.memoVals); n != 5 {
+		t.Errorf("%d values remembered, want 5 (a, b, a with a space, c and the inv within c)", n)
+	}
+}
+
 // TestSupports: the kinds encoding/json decodes in its own ways are not
 // taken.
 func TestSupports(t *testing.T) {
@@ -193,7 +241,21 @@ func FuzzUnmarshal(f *testing.F) {
 				t.Fatalf("Unmarshal differs from encoding/json (-want +got):\n%s", diff)
 			}
 		}
-		var got doc
+		var got, memo doc
+		m := Decoder{Memo: map[reflect.Type]bool{reflect.TypeFor[doc](): true, reflect.TypeFor[inv](): true}}
+		if m.Decode(data, &memo) == nil {
+			if wantErr != nil {
+				t.Fatalf("Decode with Memo took what encoding/json refuses (%v)", wantErr)
+			}
+			if diff := cmp.Diff(want, memo); diff != "" {
+				t.Fatalf("Decode with Memo differs from encoding/json (-want +got):\n%s", diff)
+			}
+			// Again, from the memo: the same value.
+			var again doc
+			if err := m.Decode(data, &again); err != nil || !cmp.Equal(want, again) {
+				t.Fatalf("Decode with Memo, the second time: %v, %+v", err, again)
+			}
+		}
 		d := Decoder{Intern: true}
 		if err := d.Decode(data, &got); err != nil {
 			if !errors.Is(err, ErrFallback) {
