@@ -72,6 +72,9 @@ type View struct {
 	// vgpuOffered and anyOffered are the classes vGPU providers, and any
 	// providers, have an inventory of.
 	vgpuOffered, anyOffered map[string]bool
+	// with lists, by alias in force, the hosts with a usable device it
+	// selects, in Hosts' order.
+	with map[string][]int
 }
 
 // HostSupply is what one compute node can give guests.
@@ -290,6 +293,14 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 			h.supplies[name] = &s
 		}
 	})
+	v.with = map[string][]int{}
+	for i, h := range v.Hosts {
+		for name, s := range h.supplies {
+			if len(s.devs) > 0 {
+				v.with[name] = append(v.with[name], i)
+			}
+		}
+	}
 	if cloud != nil {
 		v.vgpuModel(cloud, hyps)
 		// Each flavor is judged on its own (the view is only read), on
@@ -623,11 +634,20 @@ func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 	// flavor: it is left out, or a fleet of 10,000 hosts and 500 GPU
 	// flavors would hold five million fits (half a gigabyte).
 	var with []*HostSupply
-	for _, h := range v.Hosts {
+	if len(reqs) == 1 {
+		for _, i := range v.with[reqs[0].Name] {
+			with = append(with, v.Hosts[i])
+		}
+	} else {
+		// The hosts of every request, each once, in Hosts' order.
+		var idx []int
 		for _, r := range reqs {
-			if len(v.supply(r.Name, h).devs) > 0 {
-				with = append(with, h)
-				break
+			idx = append(idx, v.with[r.Name]...)
+		}
+		sort.Ints(idx)
+		for k, i := range idx {
+			if k == 0 || i != idx[k-1] {
+				with = append(with, v.Hosts[i])
 			}
 		}
 	}
