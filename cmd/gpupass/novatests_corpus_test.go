@@ -102,7 +102,13 @@ func TestLintNovaTestsCorpus(t *testing.T) {
 	dir := t.TempDir()
 	for _, rel := range novaTestReleases {
 		t.Run(rel, func(t *testing.T) {
-			cases := readNovaTestCases(t, filepath.Join("..", "..", "testdata", "novatests", rel+".jsonl"))
+			// The unit tests' inputs, then the functional tests' (recorded
+			// by hack/novatests-functional.sh, not re-extracted in CI).
+			corpus := filepath.Join("..", "..", "testdata", "novatests")
+			cases := readNovaTestCases(t, filepath.Join(corpus, rel+".jsonl"))
+			unitCases := len(cases)
+			cases = append(cases, readNovaTestCases(t, filepath.Join(corpus, rel+".functional.jsonl"))...)
+			var functionalCounted int
 			lintRel := rel
 			if _, err := novarelease.Parse(rel); err != nil {
 				lintRel = "2026.1"
@@ -158,6 +164,9 @@ func TestLintNovaTestsCorpus(t *testing.T) {
 				}
 				seen[conf] = true
 				counted++
+				if i >= unitCases {
+					functionalCounted++
+				}
 				path := filepath.Join(dir, fmt.Sprintf("%s-%d.conf", rel, i))
 				if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 					t.Fatal(err)
@@ -180,10 +189,10 @@ func TestLintNovaTestsCorpus(t *testing.T) {
 					refused++
 				}
 			}
-			t.Logf("Nova %s: %d cases (%d refused by Nova), lint agrees on %d; listed, not counted: %d host-dependent, %d not expressible in a nova.conf, %d with Nova's parser mocked by the test; %d records without a value",
-				rel, counted, refused, agree, hostDep, inexpressible, mocked, empty)
-			if counted < 50 || refused < 10 {
-				t.Errorf("only %d cases, %d refused: the corpus is not Nova's test inputs", counted, refused)
+			t.Logf("Nova %s: %d cases (%d refused by Nova; %d only from the functional tests), lint agrees on %d; listed, not counted: %d host-dependent, %d not expressible in a nova.conf, %d with Nova's parser mocked by the test; %d records without a value",
+				rel, counted, refused, functionalCounted, agree, hostDep, inexpressible, mocked, empty)
+			if counted < 50 || refused < 10 || functionalCounted < 20 {
+				t.Errorf("only %d cases, %d refused, %d from the functional tests: the corpus is not Nova's test inputs", counted, refused, functionalCounted)
 			}
 		})
 	}
@@ -242,17 +251,28 @@ func lintErrorsOn(t *testing.T, path, rel, option string, first, last int) (int,
 // the committed file is not what Nova's tests feed Nova today.
 // GPUPASS_NOVA_CHROOTS names the directory holding bookworm/, trixie/ and
 // sid/; GPUPASS_NOVATESTS_RELEASES (space-separated) limits the releases
-// re-extracted.
+// re-extracted. The unit tests' file (<release>.jsonl) is re-extracted
+// always (CI does); the functional tests' (<release>.functional.jsonl,
+// modules-functional.txt: about ten minutes a release) with
+// GPUPASS_NOVATESTS_FUNCTIONAL=1, as hack/novatests-functional.sh does.
 func TestNovaTestsCorpusCurrent(t *testing.T) {
 	root := os.Getenv("GPUPASS_NOVA_CHROOTS")
 	if root == "" {
 		t.Skip("re-extracting Nova's test inputs needs the release chroots: GPUPASS_NOVA_CHROOTS=/tmp/chroot go test ./cmd/gpupass -run TestNovaTestsCorpusCurrent " +
-			"(a directory with bookworm/, trixie/ and sid/, made by hack/nova-chroot.sh; as root); " +
+			"(a directory with bookworm/, trixie/ and sid/, made by hack/nova-chroot.sh; as root; GPUPASS_NOVATESTS_FUNCTIONAL=1 for the functional tests' files too); " +
 			"to refresh a release's file: bash testdata/novatests/extract.sh CHROOT testdata/novatests/RELEASE.jsonl, and review the diff")
 	}
 	releases := novaTestReleases
 	if only := os.Getenv("GPUPASS_NOVATESTS_RELEASES"); only != "" {
 		releases = strings.Fields(only)
+	}
+	dir := filepath.Join("..", "..", "testdata", "novatests")
+	type corpusFile struct{ suffix, modules string }
+	files := []corpusFile{{".jsonl", "modules.txt"}}
+	if os.Getenv("GPUPASS_NOVATESTS_FUNCTIONAL") == "1" {
+		files = append(files, corpusFile{".functional.jsonl", "modules-functional.txt"})
+	} else {
+		t.Log("the functional tests' files are not re-extracted (GPUPASS_NOVATESTS_FUNCTIONAL=1 does)")
 	}
 	for _, rel := range releases {
 		judge, ok := judges.ByRelease(rel)
@@ -260,49 +280,56 @@ func TestNovaTestsCorpusCurrent(t *testing.T) {
 		if !ok {
 			t.Fatalf("GPUPASS_NOVATESTS_RELEASES: no release %q (%q)", rel, novaTestReleases)
 		}
-		t.Run(rel, func(t *testing.T) {
-			t.Parallel()
-			chroot := filepath.Join(root, suite)
-			if _, err := os.Stat(filepath.Join(chroot, "usr/lib/python3/dist-packages/nova/__init__.py")); err != nil {
-				t.Fatalf("GPUPASS_NOVA_CHROOTS is set, and %s has no Nova: %v", chroot, err)
-			}
-			dir := filepath.Join("..", "..", "testdata", "novatests")
-			out := filepath.Join(t.TempDir(), rel+".jsonl")
-			cmd := exec.Command("bash", filepath.Join(dir, "extract.sh"), chroot, out)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			start := time.Now()
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("extract.sh %s: %v\n%s", chroot, err, tail(stderr.String(), 4000))
-			}
-			t.Logf("Nova %s: re-extracted in %s", rel, time.Since(start).Round(time.Second))
-			got, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := os.ReadFile(filepath.Join(dir, rel+".jsonl"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) == string(want) {
-				return
-			}
-			gl, wl := lineSet(string(got)), lineSet(string(want))
-			n := 0
-			for l := range gl {
-				if !wl[l] && n < 10 {
-					t.Errorf("Nova's tests now give: %s", l)
-					n++
+		for _, file := range files {
+			t.Run(rel+file.suffix, func(t *testing.T) {
+				t.Parallel()
+				chroot := filepath.Join(root, suite)
+				if _, err := os.Stat(filepath.Join(chroot, "usr/lib/python3/dist-packages/nova/__init__.py")); err != nil {
+					t.Fatalf("GPUPASS_NOVA_CHROOTS is set, and %s has no Nova: %v", chroot, err)
 				}
-			}
-			for l := range wl {
-				if !gl[l] && n < 20 {
-					t.Errorf("no longer given: %s", l)
-					n++
+				name := rel + file.suffix
+				out := filepath.Join(t.TempDir(), name)
+				cmd := exec.Command("bash", filepath.Join(dir, "extract.sh"), chroot, out)
+				modules, err := filepath.Abs(filepath.Join(dir, file.modules))
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			t.Errorf("testdata/novatests/%s.jsonl is stale (%d lines, re-extracted %d): re-extract it (see the skip message) and review the diff", rel, len(wl), len(gl))
-		})
+				cmd.Env = append(os.Environ(), "GPUPASS_NOVATESTS_MODULES="+modules)
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				start := time.Now()
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("extract.sh %s: %v\n%s", chroot, err, tail(stderr.String(), 4000))
+				}
+				t.Logf("Nova %s: %s re-extracted in %s", rel, name, time.Since(start).Round(time.Second))
+				got, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) == string(want) {
+					return
+				}
+				gl, wl := lineSet(string(got)), lineSet(string(want))
+				n := 0
+				for l := range gl {
+					if !wl[l] && n < 10 {
+						t.Errorf("Nova's tests now give: %s", l)
+						n++
+					}
+				}
+				for l := range wl {
+					if !gl[l] && n < 20 {
+						t.Errorf("no longer given: %s", l)
+						n++
+					}
+				}
+				t.Errorf("testdata/novatests/%s is stale (%d lines, re-extracted %d): re-extract it (see the skip message) and review the diff", name, len(wl), len(gl))
+			})
+		}
 	}
 }
 

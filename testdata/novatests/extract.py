@@ -440,9 +440,13 @@ def main():
     suite = unittest.TestSuite()
     for m in args.modules:
         suite.addTests(loader.loadTestsFromName(m))
+    # GPUPASS_NOVATESTS_VERBOSE=1: unittest's report (each failure's
+    # traceback) on stderr, to find why a test breaks in the chroot.
+    verbose = os.environ.get("GPUPASS_NOVATESTS_VERBOSE") == "1"
     with open(os.devnull, "w") as devnull:
-        runner = unittest.TextTestRunner(stream=devnull, resultclass=Result,
-                                         verbosity=0)
+        runner = unittest.TextTestRunner(stream=sys.stderr if verbose else devnull,
+                                         resultclass=Result,
+                                         verbosity=2 if verbose else 0)
         result = runner.run(suite)
     kept = [r for r in STATE["records"] if r["test"] not in STATE["broken"]]
     dropped = len(STATE["records"]) - len(kept)

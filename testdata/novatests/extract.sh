@@ -10,7 +10,9 @@
 # are removed after. Nova's functional tests import Placement's test
 # fixtures and nova-api's api-paste.ini: see below.
 #
-# Which tests run is modules.txt (one Python module per line; # comments).
+# Which tests run is modules.txt (one Python module per line; # comments),
+# or the file GPUPASS_NOVATESTS_MODULES names (modules-functional.txt for
+# the functional corpus, <release>.functional.jsonl).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 chroot_dir=${1:?usage: extract.sh CHROOT OUT.jsonl}
@@ -22,7 +24,9 @@ trap 'rm -rf "$work"' EXIT
 inside=/tmp/$(basename "$work")
 cp "$here/extract.py" "$work/"
 
-mapfile -t modules < <(grep -v '^[[:space:]]*\(#\|$\)' "$here/modules.txt")
+modules_file=${GPUPASS_NOVATESTS_MODULES:-$here/modules.txt}
+mapfile -t modules < <(grep -v '^[[:space:]]*\(#\|$\)' "$modules_file")
+[ "${#modules[@]}" -gt 0 ] || { echo "extract.sh: no module in $modules_file" >&2; exit 2; }
 
 # The functional tests load nova-api through the suite's own api-paste.ini
 # (Debian ships it in nova-common, not in python3-nova) and import
@@ -55,7 +59,7 @@ if printf '%s\n' "${modules[@]}" | grep -q '^nova\.tests\.functional\.'; then
 fi
 
 chroot "$chroot_dir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 HOME=/tmp \
-  PYTHONPATH="$pythonpath" PYTHONDONTWRITEBYTECODE=1 \
+  PYTHONPATH="$pythonpath" PYTHONDONTWRITEBYTECODE=1 GPUPASS_NOVATESTS_VERBOSE="${GPUPASS_NOVATESTS_VERBOSE:-}" \
   python3 "$inside/extract.py" "${paste_args[@]}" \
   --out "$inside/out.jsonl" --summary "$inside/summary.json" "${modules[@]}"
 cp "$work/out.jsonl" "$out"
