@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -17,14 +18,14 @@ import (
 
 // TestAuditChangesNoDevice: ReadHostReports gives the hosts that report
 // the same PCI function one decoded and converted copy of it (their
-// slices and pointers shared, report.auditMemo). That is only right if
+// slices and pointers shared, report.auditMemo), and the hosts with the
+// same devices one list of them. That is only right if
 // (1) each host's devices are what reading its report alone gives, and
 // (2) nothing the audit does changes a host's devices, or one host's
 // change would be every host's. Both are checked here, on a fleet of the
 // fixtures' reports, each twice under two host names, audited against
 // both recorded clouds.
 func TestAuditChangesNoDevice(t *testing.T) {
-	t.Parallel()
 	fixtures := []string{"h100-hgx", "a100-sriov", "nvme-shared-group", "l40s-vendor-vfio", "l40s-numa", "v100-mdev", "a40-sriov-mdev", "epyc-mi210", "gh200-nvgrace", "turing-workstation"}
 	dir := fleetReports(t, fixtures...)
 	for _, f := range fixtures {
@@ -48,7 +49,11 @@ func TestAuditChangesNoDevice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// One reader (ReadHostReports has one per CPU, each with its memo), so
+	// that what is shared does not depend on which reader read which file.
+	procs := runtime.GOMAXPROCS(1)
 	reports, err := report.ReadHostReports("--reports", dir)
+	runtime.GOMAXPROCS(procs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +97,16 @@ func TestAuditChangesNoDevice(t *testing.T) {
 	}
 	if shared == 0 {
 		t.Fatal("no two hosts share a device's BARs: ReadHostReports no longer shares devices, and this test checks nothing")
+	}
+	// A host and its twin share one list of devices.
+	lists := map[uintptr]int{}
+	for _, r := range reports {
+		if devs := r.HostInfo().Devices; len(devs) > 0 {
+			lists[reflect.ValueOf(devs).Pointer()]++
+		}
+	}
+	if len(lists) != len(fixtures) {
+		t.Fatalf("%d device lists for %d hosts of %d kinds: the hosts with the same devices should share one list", len(lists), len(reports), len(fixtures))
 	}
 
 	api, err := (&confOptions{apiConf: []string{"../../testdata/api-conf/controller.conf"}}).apiConfSet()
