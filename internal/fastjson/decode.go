@@ -5,6 +5,7 @@
 package fastjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -336,15 +337,27 @@ func (b *builder) build(t reflect.Type) decodeFunc {
 // Whitespace and literals.
 
 func (d *Decoder) skipSpace() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
+	data, pos := d.data, d.pos
+	for pos < len(data) {
+		switch data[pos] {
+		case ' ', '\t', '\r':
+			pos++
+		case '\n':
+			// An indented document: a new line, then its indent, eight
+			// spaces at a time.
+			pos++
+			for pos+8 <= len(data) && binary.LittleEndian.Uint64(data[pos:]) == eightSpaces {
+				pos += 8
+			}
 		default:
+			d.pos = pos
 			return
 		}
 	}
+	d.pos = pos
 }
+
+const eightSpaces = 0x2020202020202020
 
 // peek returns the next non-space byte, 0 at the end.
 func (d *Decoder) peek() byte {

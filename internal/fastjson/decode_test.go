@@ -50,10 +50,27 @@ func TestUnmarshalAgrees(t *testing.T) {
 		`{"name":"caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t","named":{"é":"é"}}`,
 		"{\"name\":\"\xff\"}", // invalid UTF-8: encoding/json replaces it
 		`{"ptr":null,"list":null,"inv":null,"any":null,"name":null,"count":null}`,
+		// Indents of every width (eight spaces at a time, then the rest),
+		// tabs and CRs after a new line, a new line at the very end.
+		"{\n        \"name\": \"x\",\n                 \"count\": 1,\n       \"list\": [\n\t\"a\",\r\n \t        \"b\"\n]\n}\n        ",
+		"{\"children\": [{\"children\": [{\"children\": [{\"name\": \"deep\"}]}]}]}",
 	} {
 		var want, got doc
 		if err := json.Unmarshal([]byte(in), &want); err != nil {
 			t.Fatalf("%q: %v", in, err)
+		}
+		// And as a report is written: indented, its nesting deeper than
+		// eight spaces.
+		indented, err := json.MarshalIndent(want, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromIndented doc
+		var di Decoder
+		if err := di.Decode(indented, &fromIndented); err != nil {
+			t.Errorf("Decode(indented %q) = %v", in, err)
+		} else if diff := cmp.Diff(want, fromIndented); diff != "" {
+			t.Errorf("Decode(indented %q) differs (-encoding/json +fast):\n%s", in, diff)
 		}
 		var d Decoder
 		if err := d.Decode([]byte(in), &got); err != nil {
