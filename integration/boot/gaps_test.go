@@ -19,10 +19,6 @@ type gap struct {
 // "SUITE/HOST/FLAVOR" (path.Match patterns) to the gap. A gap that closes
 // fails the test until it is removed from here.
 var knownGaps = map[string]gap{
-	// The audit judges the host as its report shows it; generate's plan
-	// (modprobe.d, driverctl) is what makes the GPU's IOMMU group viable,
-	// and fakelibvirt does not model IOMMU groups or host drivers.
-	"*/generate-turing-workstation/*": {Reason: "host not ready: the GPU's IOMMU group holds functions on host drivers (GP202); the audit of the host as it is says no, Nova's scheduler (which does not look at groups) places it, a real boot fails in VFIO until generate's modprobe plan is applied"},
 	// Nova 31.0.0 (trixie) has bug 2098496, fixed in 31.1.0: the first
 	// server the matrix deletes frees a VF into a second pool of the PF's
 	// provider, and each later server is given one VF from every pool (the

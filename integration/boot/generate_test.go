@@ -57,6 +57,13 @@ func generated(t *testing.T, e *env, s suite, fixture string) (hostCase, bool) {
 			DiskGB     int               `json:"disk_gb"`
 			ExtraSpecs map[string]string `json:"extra_specs"`
 		} `json:"flavors"`
+		GPUs []struct {
+			Address string `json:"address"`
+		} `json:"gpus"`
+		Companions []string `json:"companions"`
+		Kernel     struct {
+			Cmdline string `json:"cmdline"`
+		} `json:"kernel"`
 	}
 	if err := json.Unmarshal(raw, &g); err != nil {
 		t.Fatalf("generate all --root testdata/hosts/%s: %v", fixture, err)
@@ -71,6 +78,33 @@ func generated(t *testing.T, e *env, s suite, fixture string) (hostCase, bool) {
 		}
 	}
 	hc := hostCase{Name: "generate-" + fixture, Fixture: fixture, Conf: c, Generated: true}
+	// The host as generate's plan leaves it, which the audit judges: the
+	// GPUs and their companions (the other functions of their IOMMU
+	// groups) bound to vfio-pci by ID at boot (modprobe.d and the kernel's
+	// vfio-pci.ids), with the kernel command line it writes. fakelibvirt
+	// knows no drivers and no IOMMU groups, so Nova boots these flavors on
+	// the host as it is, where a real boot fails in VFIO until the plan is
+	// applied (turing-workstation: the card's USB and UCSI functions on
+	// host drivers, GP202).
+	bind := map[string]bool{}
+	for _, g := range g.GPUs {
+		bind[g.Address] = true
+	}
+	for _, a := range g.Companions {
+		bind[a] = true
+	}
+	hc.Edit = func(host map[string]any) {
+		if k, ok := host["kernel"].(map[string]any); ok && g.Kernel.Cmdline != "" {
+			k["cmdline"] = g.Kernel.Cmdline
+		}
+		devs, _ := host["pci_devices"].([]any)
+		for _, d := range devs {
+			m, _ := d.(map[string]any)
+			if addr, _ := m["address"].(string); bind[addr] {
+				m["driver"], m["driver_module"] = "vfio-pci", "vfio_pci"
+			}
+		}
+	}
 	for _, f := range g.Flavors {
 		hc.Flavors = append(hc.Flavors, flavor{Name: f.Name, VCPUs: f.VCPUs, RAMMB: f.RAMMB, DiskGB: f.DiskGB, Specs: f.ExtraSpecs})
 	}
