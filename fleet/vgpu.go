@@ -50,6 +50,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gpupass/gpupass/internal/pysem"
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
@@ -233,6 +234,20 @@ type VGPUHost struct {
 	Down string
 	// Supply is the host's report, when --reports has one.
 	Supply *HostSupply
+	// placed remembers, by VGPURequest.key, how a request places on this
+	// host: every flavor asking the same groups gets the same answer.
+	placed sync.Map // string -> *placement
+}
+
+// placement is how a request's groups place on a host (fitHost): whether
+// its providers could ever give one instance, and, from what they have
+// free, how many more fit and how many at once. Filled once, under mu.
+type placement struct {
+	mu                     sync.Mutex
+	capacityDone, freeDone bool
+	providers              bool
+	more, atMin, atMax     int
+	atKnown                bool
 }
 
 // isVGPUProvider tells a provider of mdevs from other children of a root:
@@ -379,6 +394,31 @@ type VGPURequest struct {
 	// classes are the vGPU classes the groups ask (other classes in them,
 	// VCPU in the unnumbered group say, come from the root).
 	classes map[string]bool
+	// key is what placing it reads of it (its groups' vGPU amounts and
+	// traits, in order, and the group policy): requests with one key place
+	// alike on every host.
+	key string
+}
+
+// placementKey is r.key: what place, atOnce and their walk read of r.
+func (r *VGPURequest) placementKey() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "policy=%q", r.Policy)
+	for _, g := range r.Groups {
+		fmt.Fprintf(&b, ";group%q", g.Suffix)
+		var cs []string
+		for c := range g.Resources {
+			if r.classes[c] {
+				cs = append(cs, c)
+			}
+		}
+		sort.Strings(cs)
+		for _, c := range cs {
+			fmt.Fprintf(&b, ",%q=%d", c, g.Resources[c])
+		}
+		fmt.Fprintf(&b, ",required=%q,forbidden=%q", g.Required, g.Forbidden)
+	}
+	return b.String()
 }
 
 // VGPUProblem is one reason a vGPU flavor cannot work as written.
@@ -473,6 +513,7 @@ func (v *View) vgpuRequest(f *cloudmodel.Flavor) *VGPURequest {
 		return nil
 	}
 	r.problems(f, v)
+	r.key = r.placementKey()
 	for _, h := range v.VGPUHosts {
 		r.Hosts = append(r.Hosts, r.fitHost(f, h))
 	}
@@ -708,7 +749,13 @@ func (r *VGPURequest) fitHost(f *cloudmodel.Flavor, h *VGPUHost) *VGPUHostFit {
 		n, _ := p.RP.Free(c)
 		return n
 	}
-	fit.Providers = r.place(h, capacity, 1) == 1
+	pl := r.placementOn(h)
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if !pl.capacityDone {
+		pl.providers, pl.capacityDone = r.place(h, capacity, 1) == 1, true
+	}
+	fit.Providers = pl.providers
 	for _, p := range h.Providers {
 		offers := false
 		for c := range r.classes {
@@ -738,7 +785,12 @@ func (r *VGPURequest) fitHost(f *cloudmodel.Flavor, h *VGPUHost) *VGPUHostFit {
 	if !fit.Bootable() {
 		return fit
 	}
-	fit.MoreFit = r.place(h, free, moreFitMost)
+	if !pl.freeDone {
+		pl.more = r.place(h, free, moreFitMost)
+		pl.atMin, pl.atMax, pl.atKnown = r.atOnce(h, free)
+		pl.freeDone = true
+	}
+	fit.MoreFit = pl.more
 	for _, c := range []struct {
 		cap  Capacity
 		want int
@@ -747,9 +799,21 @@ func (r *VGPURequest) fitHost(f *cloudmodel.Flavor, h *VGPUHost) *VGPUHostFit {
 			fit.MoreFit = min(fit.MoreFit, max(c.cap.Free, 0)/c.want)
 		}
 	}
-	fit.AtOnceMin, fit.AtOnceMax, fit.AtOnceKnown = r.atOnce(h, free)
+	fit.AtOnceMin, fit.AtOnceMax, fit.AtOnceKnown = pl.atMin, pl.atMax, pl.atKnown
 	fit.AtOnceMin, fit.AtOnceMax = min(fit.AtOnceMin, fit.MoreFit), min(fit.AtOnceMax, fit.MoreFit)
 	return fit
+}
+
+// placementOn is the host's placement of requests with r's key.
+func (r *VGPURequest) placementOn(h *VGPUHost) *placement {
+	if r.key == "" {
+		r.key = r.placementKey()
+	}
+	if p, ok := h.placed.Load(r.key); ok {
+		return p.(*placement)
+	}
+	p, _ := h.placed.LoadOrStore(r.key, &placement{})
+	return p.(*placement)
 }
 
 // atOnceVisits bounds the allocations atOnce looks at on one host.

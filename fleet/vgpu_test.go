@@ -1,11 +1,15 @@
 package fleet
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gpupass/gpupass/openstack/cloudmodel"
 	"github.com/gpupass/gpupass/openstack/novarelease"
@@ -160,4 +164,86 @@ func FuzzParseResourceGroups(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPlacementSharedByKey: flavors asking the same vGPU groups share how
+// they place on a host (VGPUHost.placed), and what each gets is what
+// placing it alone gives; requests that differ in an amount, a trait, a
+// group or the group policy do not share.
+func TestPlacementSharedByKey(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "audit", "vgpu-cloud.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cloud cloudmodel.Snapshot
+	if err := json.Unmarshal(data, &cloud); err != nil {
+		t.Fatal(err)
+	}
+	// Each flavor again with other vCPUs and RAM: the same key, another
+	// flavor (fitting or too big for a host).
+	for _, f := range append([]cloudmodel.Flavor(nil), cloud.Flavors...) {
+		for _, vcpus := range []int{1, 64} {
+			g := f
+			g.Name, g.ID, g.VCPUs, g.RAMMB = fmt.Sprintf("%s-%d", f.Name, vcpus), fmt.Sprintf("%s-%d", f.ID, vcpus), vcpus, 1024*vcpus
+			cloud.Flavors = append(cloud.Flavors, g)
+		}
+	}
+	rel, _ := novarelease.Parse("2026.2")
+	v := New(&cloud, nil, rel, nil)
+	keys := map[string]bool{}
+	requests := 0
+	for _, ff := range v.Flavors {
+		r := ff.VGPU
+		if r == nil {
+			continue
+		}
+		requests++
+		keys[r.key] = true
+		for i, h := range v.VGPUHosts {
+			got := r.Hosts[i]
+			h.placed.Clear()
+			alone := r.fitHost(ff.Flavor, h)
+			if diff := cmp.Diff(alone, got, cmp.AllowUnexported(VGPUHost{}), cmpopts.IgnoreFields(VGPUHost{}, "placed")); diff != "" {
+				t.Errorf("%s on %s: shared placement differs from placing it alone (-alone +shared):\n%s", ff.Flavor.Name, h.Name, diff)
+			}
+		}
+	}
+	if len(keys) == 0 || len(keys)*3 > requests {
+		t.Fatalf("%d vGPU requests, %d keys: each key should be three flavors'", requests, len(keys))
+	}
+	key := func(specs ...string) string {
+		groups, policy, _ := ParseResourceGroups(specsOf(specs...))
+		r := &VGPURequest{Policy: policy, classes: map[string]bool{"VGPU": true, "CUSTOM_NVIDIA_558": true}}
+		for _, g := range groups { // those asking a vGPU class, as vgpuRequest keeps them
+			if g.Resources["VGPU"] > 0 || g.Resources["CUSTOM_NVIDIA_558"] > 0 {
+				r.Groups = append(r.Groups, g)
+			}
+		}
+		return r.placementKey()
+	}
+	base := key("resources1:VGPU", "1", "resources2:VGPU", "1", "group_policy", "isolate")
+	for _, other := range [][]string{
+		{"resources1:VGPU", "2", "resources2:VGPU", "1", "group_policy", "isolate"},
+		{"resources1:VGPU", "1", "resources2:VGPU", "1", "group_policy", "none"},
+		{"resources1:VGPU", "1", "resources2:VGPU", "1"},
+		{"resources1:VGPU", "1", "resources2:VGPU", "1", "resources3:VGPU", "1", "group_policy", "isolate"},
+		{"resources1:VGPU", "1", "resources2:VGPU", "1", "group_policy", "isolate", "trait1:CUSTOM_VGPU_T4", "required"},
+		{"resources1:VGPU", "1", "resources2:VGPU", "1", "group_policy", "isolate", "trait2:CUSTOM_VGPU_T4", "forbidden"},
+		{"resources1:CUSTOM_NVIDIA_558", "1", "resources2:VGPU", "1", "group_policy", "isolate"},
+	} {
+		if key(other...) == base {
+			t.Errorf("%q places like the base request: the key misses what differs", other)
+		}
+	}
+	if key("resources2:VGPU", "1", "resources1:VGPU", "1", "group_policy", "isolate", "resources:VCPU", "4") != base {
+		t.Error("the same groups (with a VCPU from the root) have another key")
+	}
+}
+
+func specsOf(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
 }
