@@ -204,52 +204,53 @@ var auditDrop = map[reflect.Type]map[string]bool{reflect.TypeFor[Report](): Audi
 // only the host's name.
 var auditBorrow = map[reflect.Type]bool{reflect.TypeFor[[]Device](): true}
 
-// auditMemo: a fleet's reports repeat the same PCI functions byte for
-// byte (the same model of server, the same slots), so each distinct one is
-// decoded, and converted to pcidev's Device, once per reader; the hosts
-// that have it share its slices and pointers, and the hosts with the same
-// devices share one list (nothing the audit does changes a host's
-// devices: TestAuditChangesNoDevice).
-var auditMemo = map[reflect.Type]bool{reflect.TypeFor[Device](): true}
+// auditMemo: a fleet's reports repeat the same PCI functions and the same
+// mdev parents (with their dozens of vGPU types) byte for byte: the same
+// model of server, the same slots. Each distinct one is decoded, and
+// converted to hostinfo's form, once per reader; the hosts that have it
+// share its slices and pointers, and the hosts with the same ones share
+// one list (nothing the audit does changes a host's inventory:
+// TestAuditChangesNoDevice).
+var auditMemo = map[reflect.Type]bool{deviceType: true, mdevParentType: true}
+
+var (
+	deviceType     = reflect.TypeFor[Device]()
+	mdevParentType = reflect.TypeFor[MdevParent]()
+)
 
 // hostReportReader reads host reports one after the other, reusing its
-// buffer and its decoder's interned strings and remembered devices.
+// buffer and its decoder's interned strings and remembered values.
 type hostReportReader struct {
-	buf []byte
-	dec fastjson.Decoder
-	// devices are the devices converted so far, by the decoder's memo
-	// entry; converted tells which are.
-	devices   []pcidev.Device
-	converted []bool
-	// lists are the hosts' device lists converted so far, by their memo
-	// entries in order (up to maxLists of them).
-	lists map[string][]pcidev.Device
+	buf     []byte
+	dec     fastjson.Decoder
+	devices memoConv[Device, pcidev.Device]
+	parents memoConv[MdevParent, hostinfo.MdevParent]
 }
 
-// maxLists bounds the device lists a reader keeps for other hosts.
+// memoConv converts the values a reader's decoder remembered once per memo
+// entry, and a list of them once per sequence of entries.
+type memoConv[S, T any] struct {
+	// vals are the values converted so far, by memo entry; done tells
+	// which are.
+	vals []T
+	done []bool
+	// lists are the lists converted so far, by their entries in order (up
+	// to maxLists of them).
+	lists map[string][]T
+}
+
+// maxLists bounds the lists a reader keeps for other hosts.
 const maxLists = 1 << 12
 
-// hostInfo converts the host of a report the fast decoder just decoded:
-// its devices through the decoder's memo (Memoized lists their entries in
-// order).
-func (rd *hostReportReader) hostInfo(rep *Report) *hostinfo.Host {
-	if rep.Host == nil {
+// convert is in converted by f, through the memo: ids are in's entries
+// (fastjson's Memoized, as long as in).
+func (m *memoConv[S, T]) convert(in []S, ids []int, f func(*S) T) []T {
+	if in == nil {
 		return nil
 	}
-	devs := rep.Host.Devices
-	ids := rd.dec.Memoized()
-	if len(ids) != len(devs) {
-		return rep.Host.HostInfo() // cannot be: every device is listed
-	}
-	rep.Host.Devices = nil
-	h := rep.Host.HostInfo()
-	rep.Host.Devices = devs
-	if devs == nil {
-		return h
-	}
-	// A host whose devices are all remembered, in the order of a host
+	// A host whose values are all remembered, in the order of a host
 	// read before, shares that host's list: a fleet has few kinds of
-	// server (3,000 hosts of the benchmark fleet have 11 lists).
+	// server (3,000 hosts of the benchmark fleet have 11 lists of devices).
 	var key []byte
 	for _, id := range ids {
 		if id < 0 {
@@ -259,34 +260,64 @@ func (rd *hostReportReader) hostInfo(rep *Report) *hostinfo.Host {
 		key = binary.AppendUvarint(key, uint64(id))
 	}
 	if key != nil {
-		if list, ok := rd.lists[string(key)]; ok {
-			h.Devices = list
-			return h
+		if list, ok := m.lists[string(key)]; ok {
+			return list
 		}
 	}
-	h.Devices = make([]pcidev.Device, len(devs))
+	out := make([]T, len(in))
 	if key != nil {
-		if rd.lists == nil {
-			rd.lists = map[string][]pcidev.Device{}
+		if m.lists == nil {
+			m.lists = map[string][]T{}
 		}
-		if len(rd.lists) < maxLists {
-			rd.lists[string(key)] = h.Devices
+		if len(m.lists) < maxLists {
+			m.lists[string(key)] = out
 		}
 	}
 	for i, id := range ids {
 		switch {
 		case id < 0:
-			h.Devices[i] = devs[i].PCIDevice()
+			out[i] = f(&in[i])
 			continue
-		case id >= len(rd.devices):
-			rd.devices = append(rd.devices, make([]pcidev.Device, id+1-len(rd.devices))...)
-			rd.converted = append(rd.converted, make([]bool, id+1-len(rd.converted))...)
+		case id >= len(m.vals):
+			m.vals = append(m.vals, make([]T, id+1-len(m.vals))...)
+			m.done = append(m.done, make([]bool, id+1-len(m.done))...)
 		}
-		if !rd.converted[id] {
-			rd.devices[id], rd.converted[id] = devs[i].PCIDevice(), true
+		if !m.done[id] {
+			m.vals[id], m.done[id] = f(&in[i]), true
 		}
-		h.Devices[i] = rd.devices[id]
+		out[i] = m.vals[id]
 	}
+	return out
+}
+
+// hostInfo converts the host of a report the fast decoder just decoded:
+// its devices and mdev parents through the decoder's memo (Memoized lists
+// their entries in order).
+func (rd *hostReportReader) hostInfo(rep *Report) *hostinfo.Host {
+	hr := rep.Host
+	if hr == nil {
+		return nil
+	}
+	devs, devIDs := hr.Devices, rd.dec.Memoized(deviceType)
+	var parents []MdevParent
+	if hr.Mdev != nil {
+		parents = hr.Mdev.Parents
+	}
+	parentIDs := rd.dec.Memoized(mdevParentType)
+	if len(devIDs) != len(devs) || len(parentIDs) != len(parents) {
+		return hr.HostInfo() // cannot be: every one is listed
+	}
+	hr.Devices = nil
+	if hr.Mdev != nil {
+		hr.Mdev.Parents = nil
+	}
+	h := hr.HostInfo()
+	hr.Devices = devs
+	if hr.Mdev != nil {
+		hr.Mdev.Parents = parents
+	}
+	h.Devices = rd.devices.convert(devs, devIDs, (*Device).PCIDevice)
+	h.Mdev.Parents = rd.parents.convert(parents, parentIDs, (*MdevParent).hostinfo)
 	return h
 }
 

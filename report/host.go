@@ -459,13 +459,8 @@ func (m *Mdev) hostinfo() hostinfo.Mdev {
 		return hostinfo.Mdev{}
 	}
 	return hostinfo.Mdev{
-		Bus: m.Bus,
-		Parents: convertSlice(m.Parents, func(p *MdevParent) hostinfo.MdevParent {
-			return hostinfo.MdevParent{Address: p.Address, Types: convertSlice(p.Types, func(t *MdevType) hostinfo.MdevType {
-				return hostinfo.MdevType{ID: t.ID, Name: t.Name, Description: t.Description, DeviceAPI: t.DeviceAPI,
-					Available: t.AvailableInstances, MaxInstance: t.MaxInstance, Devices: t.Devices}
-			})}
-		}),
+		Bus:     m.Bus,
+		Parents: convertSlice(m.Parents, (*MdevParent).hostinfo),
 		Devices: convertSlice(m.Devices, func(d *MdevDevice) hostinfo.MdevDevice {
 			return hostinfo.MdevDevice{UUID: d.UUID, Type: d.Type, Parent: d.Parent, IOMMUGroup: d.IOMMUGroup}
 		}),
@@ -474,6 +469,13 @@ func (m *Mdev) hostinfo() hostinfo.Mdev {
 		}),
 		Mdevctl: m.Mdevctl,
 	}
+}
+
+func (p *MdevParent) hostinfo() hostinfo.MdevParent {
+	return hostinfo.MdevParent{Address: p.Address, Types: convertSlice(p.Types, func(t *MdevType) hostinfo.MdevType {
+		return hostinfo.MdevType{ID: t.ID, Name: t.Name, Description: t.Description, DeviceAPI: t.DeviceAPI,
+			Available: t.AvailableInstances, MaxInstance: t.MaxInstance, Devices: t.Devices}
+	})}
 }
 
 func fromComponent(c hostinfo.Component) *Component {

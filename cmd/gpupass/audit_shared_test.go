@@ -21,8 +21,8 @@ import (
 // slices and pointers shared, report.auditMemo), and the hosts with the
 // same devices one list of them. That is only right if
 // (1) each host's devices are what reading its report alone gives, and
-// (2) nothing the audit does changes a host's devices, or one host's
-// change would be every host's. Both are checked here, on a fleet of the
+// (2) nothing the audit does changes a host's inventory, or one host's
+// change would be every host's. The same for their mdev parents. Both are checked here, on a fleet of the
 // fixtures' reports, each twice under two host names, audited against
 // both recorded clouds.
 func TestAuditChangesNoDevice(t *testing.T) {
@@ -65,15 +65,15 @@ func TestAuditChangesNoDevice(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out[r.Path] = one.HostInfo().Devices
+			out[r.Path] = one.HostInfo()
 		}
 		return out
 	}
 	check := func(when string, want map[string]any) {
 		t.Helper()
 		for _, r := range reports {
-			if diff := cmp.Diff(want[r.Path], r.HostInfo().Devices); diff != "" {
-				t.Fatalf("%s, %s: the host's devices differ from its report read alone (-alone +fleet):\n%s", when, r.Path, diff)
+			if diff := cmp.Diff(want[r.Path], r.HostInfo()); diff != "" {
+				t.Fatalf("%s, %s: the host differs from its report read alone (-alone +fleet):\n%s", when, r.Path, diff)
 			}
 		}
 	}
@@ -107,6 +107,22 @@ func TestAuditChangesNoDevice(t *testing.T) {
 	}
 	if len(lists) != len(fixtures) {
 		t.Fatalf("%d device lists for %d hosts of %d kinds: the hosts with the same devices should share one list", len(lists), len(reports), len(fixtures))
+	}
+	// And their mdev parents (the vGPU fixtures), with their types.
+	parents := map[uintptr]int{}
+	for _, r := range reports {
+		if ps := r.HostInfo().Mdev.Parents; len(ps) > 0 {
+			parents[reflect.ValueOf(ps).Pointer()]++
+			parents[reflect.ValueOf(ps[0].Types).Pointer()]++
+		}
+	}
+	if len(parents) == 0 {
+		t.Fatal("no host has mdev parents: the fleet lacks its vGPU fixtures")
+	}
+	for p, n := range parents {
+		if n != 2 {
+			t.Errorf("a list of mdev parents or of their types (%#x) is had by %d hosts, want the host and its twin", p, n)
+		}
 	}
 
 	api, err := (&confOptions{apiConf: []string{"../../testdata/api-conf/controller.conf"}}).apiConfSet()

@@ -61,33 +61,45 @@ type Decoder struct {
 	intern map[string]string
 	// scratch holds one slice per slice type decoded, reused.
 	scratch map[reflect.Type]reflect.Value
-	// memo maps a Memo type's values' bytes to their entries in memoVals;
-	// memoIDs are the entries of this document's values, in order.
-	memo     map[reflect.Type]map[string]int
-	memoVals []reflect.Value
-	memoIDs  []int
+	// memo maps a Memo type's values' bytes to their entries in memoVals
+	// (memoBytes of keys in all); memoIDs are, by type, the entries of this
+	// document's values, in order; inMemo is set while a memoized value is
+	// decoded.
+	memo      map[reflect.Type]map[string]int
+	memoVals  []reflect.Value
+	memoBytes int
+	memoIDs   map[reflect.Type][]int
+	inMemo    bool
 }
 
 // Memoized returns, for the last document decoded, the memo entry of each
-// value of a Memo type, in the order they were decoded (for a slice of
+// value of the Memo type t, in the order they were decoded (for a slice of
 // them, the slice's order): two values with the same entry had the same
 // bytes, in this document or another the Decoder decoded, and so are the
 // same value; -1 is a value not remembered (a null, or past the memo's
-// bounds). Values of Memo types inside another are not listed. The slice
-// is the Decoder's, valid until its next document.
-func (d *Decoder) Memoized() []int { return d.memoIDs }
+// bounds). Values of Memo types within a memoized value are decoded as
+// any other value: not remembered, not listed. The slice is the
+// Decoder's, valid until its next document.
+func (d *Decoder) Memoized(t reflect.Type) []int { return d.memoIDs[t] }
 
-// Bounds of the memo: entries kept, and bytes of one value.
+// Bounds of the memo: entries kept, bytes of one value, bytes in all.
 const (
-	memoMax = 1 << 16
-	memoLen = 4 << 10
+	memoMax      = 1 << 16
+	memoLen      = 64 << 10
+	memoAllBytes = 64 << 20
 )
 
 // memoized decodes the value at d.pos into v (a Memo type t) with decode,
 // or, when the same bytes were decoded before, gives the value then.
 func (d *Decoder) memoized(t reflect.Type, v reflect.Value, decode decodeFunc) error {
+	if d.inMemo {
+		return decode(d, v)
+	}
+	if d.memoIDs == nil {
+		d.memoIDs = map[reflect.Type][]int{}
+	}
 	if d.peek() != '{' {
-		d.memoIDs = append(d.memoIDs, -1)
+		d.memoIDs[t] = append(d.memoIDs[t], -1)
 		return decode(d, v)
 	}
 	start := d.pos
@@ -98,20 +110,22 @@ func (d *Decoder) memoized(t reflect.Type, v reflect.Value, decode decodeFunc) e
 	byBytes := d.memo[t]
 	if id, ok := byBytes[string(raw)]; ok {
 		v.Set(d.memoVals[id])
-		d.memoIDs = append(d.memoIDs, id)
+		d.memoIDs[t] = append(d.memoIDs[t], id)
 		return nil
 	}
-	end, listed := d.pos, len(d.memoIDs)
+	end := d.pos
 	d.pos = start
-	if err := decode(d, v); err != nil {
+	d.inMemo = true
+	err := decode(d, v)
+	d.inMemo = false
+	if err != nil {
 		return err
 	}
-	d.memoIDs = d.memoIDs[:listed] // values within it are not listed: a hit would not list them
 	if d.pos != end {
 		return ErrFallback // cannot be: skip and decode read the same value
 	}
-	if len(d.memoVals) >= memoMax || len(raw) > memoLen {
-		d.memoIDs = append(d.memoIDs, -1)
+	if len(d.memoVals) >= memoMax || len(raw) > memoLen || d.memoBytes+len(raw) > memoAllBytes {
+		d.memoIDs[t] = append(d.memoIDs[t], -1)
 		return nil
 	}
 	if byBytes == nil {
@@ -125,8 +139,9 @@ func (d *Decoder) memoized(t reflect.Type, v reflect.Value, decode decodeFunc) e
 	c.Set(v)
 	id := len(d.memoVals)
 	d.memoVals = append(d.memoVals, c)
+	d.memoBytes += len(raw)
 	byBytes[string(raw)] = id
-	d.memoIDs = append(d.memoIDs, id)
+	d.memoIDs[t] = append(d.memoIDs[t], id)
 	return nil
 }
 
@@ -160,7 +175,10 @@ const (
 // On ErrFallback, v may be partly filled: decode into a fresh value.
 func (d *Decoder) Decode(data []byte, v any) (err error) {
 	d.data, d.pos = data, 0
-	d.memoIDs = d.memoIDs[:0]
+	for t, ids := range d.memoIDs {
+		d.memoIDs[t] = ids[:0]
+	}
+	d.inMemo = false
 	if d.Intern && d.intern == nil {
 		d.intern = map[string]string{}
 	}
