@@ -270,9 +270,9 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 	}
 	// Each host is its own (the maps above are only read): built on every
 	// CPU, as parsing and matching each host's device_spec against its
-	// devices is most of the model's time at fleet scale.
-	// A fleet's nodes mostly share their [pci] options: each distinct
-	// text is parsed once (pcispec.Cache; what asks the host, per host).
+	// devices is most of the model's time at fleet scale. A fleet's nodes
+	// mostly share their [pci] options: each distinct text is parsed once
+	// (pcispec.Cache; what asks the host, per host).
 	var parsed pcispec.Cache
 	v.Hosts = make([]*HostSupply, len(reports))
 	parallel(len(reports), func(i int) {
@@ -303,8 +303,8 @@ func New(cloud *cloudmodel.Snapshot, reports []*report.HostReport, rel novarelea
 	}
 	if cloud != nil {
 		v.vgpuModel(cloud, hyps)
-		// Each flavor is judged on its own (the view is only read), on
-		// every CPU: 5,000 flavors over 10,000 hosts take a second of CPU.
+		// Each flavor is judged on its own (the view is only read; vGPU
+		// placements are shared under their own locks), on every CPU.
 		fits := make([]*FlavorFit, len(cloud.Flavors))
 		parallel(len(cloud.Flavors), func(i int) {
 			f := &cloud.Flavors[i]

@@ -128,7 +128,8 @@ var AuditDrops = map[string]bool{"checks": true, "findings": true}
 // The reports are read on every CPU, each file whole into a buffer its
 // reader reuses, and decoded by the fast decoder (internal/fastjson) without
 // their checks and findings (AuditDrops); the strings they repeat are
-// kept once. A file the fast decoder gives up on is decoded again as
+// kept once, and so are the PCI functions and mdev parents they repeat
+// byte for byte (auditMemo). A file the fast decoder gives up on is decoded again as
 // ReadHostReport does, so every error is the one ReadHostReport gives,
 // and the first file in directory order with an error is the one named.
 func ReadHostReports(flag, dir string) ([]*HostReport, error) {
