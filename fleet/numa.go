@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,8 +45,18 @@ import (
 //     anywhere; socket: on the guest's nodes' sockets, when every node's
 //     socket is known).
 //
-// hw:cpu_thread_policy is not judged: host reports do not carry the CPU
-// siblings (the fit counts CPUs as if each were a core).
+// Before any of that, the flavor's CPU extra specs are checked as
+// numa_get_constraints checks them, in its order: hw:cpu_policy,
+// hw:cpu_thread_policy and hw:emulator_threads_policy values,
+// hw:cpu_realtime and its mask, hw:cpu_dedicated_mask, resources:VCPU and
+// resources:PCPU against the policy and the vCPUs, the
+// trait:HW_CPU_HYPERTHREADING trait against the thread policy, and each
+// policy against the CPU policy; a refusal is Nova's exception.
+//
+// The fit of hw:cpu_thread_policy=isolate or require is not judged: host
+// reports do not carry the CPU siblings (the fit counts CPUs as if each
+// were a core, which is what Nova does on a host without SMT, and the
+// verdict says so).
 
 // Page size requests (nova/virt/hardware.py MEMPAGES_*).
 const (
@@ -60,6 +71,9 @@ const (
 	specNUMAMem        = "hw:numa_mem."
 	specDedicatedMask  = "hw:cpu_dedicated_mask"
 	specEmulatorPolicy = "hw:emulator_threads_policy"
+	specThreadPolicy   = "hw:cpu_thread_policy"
+	specRealtime       = "hw:cpu_realtime"
+	specRealtimeMask   = "hw:cpu_realtime_mask"
 )
 
 // guestCell is one NUMA cell of the guest.
@@ -74,6 +88,7 @@ type guestNUMA struct {
 	policy   string // shared, dedicated, mixed
 	pageSize int    // 0: none asked; pagesSmall/Large/Any or KiB
 	isolate  bool   // hw:emulator_threads_policy=isolate
+	thread   string // hw:cpu_thread_policy (or the hyperthreading trait's), "" for none
 }
 
 func (g *guestNUMA) pins() bool { return g.policy == "dedicated" || g.policy == "mixed" }
@@ -84,47 +99,100 @@ func (g *guestNUMA) pins() bool { return g.policy == "dedicated" || g.policy == 
 func guestTopology(f *cloudmodel.Flavor) (*guestNUMA, error) {
 	es := f.ExtraSpecs
 	g := &guestNUMA{policy: "shared"}
-	switch p := es[SpecCPUPolicy]; p {
-	case "", "shared":
-	case "dedicated", "mixed":
-		g.policy = p
+	// The CPU policies, checked in numa_get_constraints' order (the first
+	// refusal is Nova's).
+	cpuPolicy := es[SpecCPUPolicy] // "" for none
+	switch cpuPolicy {
+	case "", "shared", "dedicated", "mixed":
 	default:
-		return nil, fmt.Errorf("hw:cpu_policy=%s is not shared, dedicated or mixed (InvalidCPUAllocationPolicy)", p)
+		return nil, fmt.Errorf("hw:cpu_policy=%s is not shared, dedicated or mixed (InvalidCPUAllocationPolicy)", cpuPolicy)
 	}
-	if pcpus := resourceCount(es, "PCPU"); pcpus > 0 {
-		g.policy = "dedicated"
+	thread := es[specThreadPolicy]
+	switch thread {
+	case "", "prefer", "isolate", "require":
+	default:
+		return nil, fmt.Errorf("hw:cpu_thread_policy=%s is not prefer, isolate or require (InvalidCPUThreadAllocationPolicy)", thread)
 	}
-	dedicated := map[int]bool{}
-	if mask := es[specDedicatedMask]; mask != "" {
-		if g.policy != "mixed" {
+	realtime, err := realtimeCPUs(f)
+	if err != nil {
+		return nil, err
+	}
+	mask, err := dedicatedMask(f)
+	if err != nil {
+		return nil, err
+	}
+	emulator := es[specEmulatorPolicy]
+	switch emulator {
+	case "", "share", "isolate":
+	default:
+		return nil, fmt.Errorf("hw:emulator_threads_policy=%s is not share or isolate (InvalidEmulatorThreadsPolicy)", emulator)
+	}
+	vcpuRes, pcpuRes := vcpuPCPUResources(es)
+	switch {
+	case cpuPolicy != "" && (vcpuRes != 0 || pcpuRes != 0):
+		return nil, fmt.Errorf("resources:VCPU or resources:PCPU with hw:cpu_policy: use one or the other (InvalidRequest)")
+	case vcpuRes != 0 && pcpuRes != 0:
+		return nil, fmt.Errorf("both resources:VCPU and resources:PCPU: use one or the other (InvalidRequest)")
+	case pcpuRes != 0 && emulator == "isolate" && f.VCPUs+1 != pcpuRes:
+		return nil, fmt.Errorf("hw:emulator_threads_policy=isolate asks resources:PCPU=%d for %d vCPUs: exactly vCPUs + 1 (InvalidRequest)", f.VCPUs+1, f.VCPUs)
+	case pcpuRes != 0 && emulator != "isolate" && f.VCPUs != pcpuRes:
+		return nil, fmt.Errorf("resources:PCPU=%d for %d vCPUs: exactly one a vCPU (InvalidRequest)", pcpuRes, f.VCPUs)
+	case pcpuRes != 0:
+		cpuPolicy = "dedicated"
+	case vcpuRes != 0:
+		cpuPolicy = "shared"
+	}
+	if ht := hyperthreadingTrait(es); ht != "" {
+		if thread != "" {
+			return nil, fmt.Errorf("trait:HW_CPU_HYPERTHREADING with hw:cpu_thread_policy: use one or the other (InvalidRequest)")
+		}
+		switch ht {
+		case "forbidden":
+			thread = "isolate"
+		case "required":
+			thread = "require"
+		}
+	}
+	switch cpuPolicy {
+	case "", "shared":
+		switch {
+		case thread != "":
+			return nil, fmt.Errorf("hw:cpu_thread_policy=%s needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (CPUThreadPolicyConfigurationInvalid)", thread)
+		case emulator == "isolate":
+			return nil, fmt.Errorf("hw:emulator_threads_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (BadRequirementEmulatorThreadsPolicy)")
+		case mask != nil:
+			return nil, fmt.Errorf("hw:cpu_dedicated_mask needs hw:cpu_policy=mixed (RequiredMixedInstancePolicy)")
+		case realtime != nil:
+			return nil, fmt.Errorf("hw:cpu_realtime needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (RealtimeConfigurationInvalid)")
+		}
+	case "dedicated":
+		if mask != nil {
 			return nil, fmt.Errorf("hw:cpu_dedicated_mask needs hw:cpu_policy=mixed (RequiredMixedInstancePolicy)")
 		}
-		spec := mask
-		if strings.HasPrefix(strings.TrimSpace(mask), "^") {
-			spec = fmt.Sprintf("0-%d,%s", f.VCPUs-1, mask)
+	case "mixed":
+		switch {
+		case realtime != nil && mask != nil:
+			return nil, fmt.Errorf("hw:cpu_policy=mixed with both hw:cpu_realtime_mask and hw:cpu_dedicated_mask: give one (RequiredMixedOrRealtimeCPUMask)")
+		case realtime == nil && mask == nil:
+			return nil, fmt.Errorf("hw:cpu_policy=mixed without hw:cpu_dedicated_mask (RequiredMixedOrRealtimeCPUMask)")
+		case mask == nil:
+			mask = realtime
 		}
-		cpus, err := parseNovaCPUSpec(spec)
-		if err != nil {
-			return nil, fmt.Errorf("hw:cpu_dedicated_mask=%s: %v", mask, err)
-		}
-		for _, c := range cpus {
-			if c >= f.VCPUs {
-				return nil, fmt.Errorf("hw:cpu_dedicated_mask=%s names vCPU %d of a %d-vCPU flavor (InvalidMixedInstanceDedicatedMask)", mask, c, f.VCPUs)
-			}
-			dedicated[c] = true
-		}
-		if len(dedicated) == 0 || len(dedicated) == f.VCPUs {
-			return nil, fmt.Errorf("hw:cpu_dedicated_mask=%s leaves no shared or no dedicated vCPU (InvalidMixedInstanceDedicatedMask)", mask)
-		}
-	} else if g.policy == "mixed" {
-		return nil, fmt.Errorf("hw:cpu_policy=mixed without hw:cpu_dedicated_mask (RequiredMixedOrRealtimeCPUMask)")
+	}
+	if cpuPolicy == "dedicated" || cpuPolicy == "mixed" {
+		g.policy = cpuPolicy
+	}
+	g.thread = thread
+	dedicated := map[int]bool{}
+	for c := range mask {
+		dedicated[c] = true
 	}
 	if g.policy == "dedicated" {
 		for c := range f.VCPUs {
 			dedicated[c] = true
 		}
 	}
-	g.isolate = es[specEmulatorPolicy] == "isolate" && g.pins()
+	g.isolate = emulator == "isolate" && g.pins()
 	nodes := 0
 	if v, ok := es[SpecNUMANodes]; ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -243,17 +311,146 @@ func manualCells(es map[string]string, nodes int) ([][]int, []int, bool, error) 
 	return cpuLists, memList, true, nil
 }
 
-func resourceCount(es map[string]string, class string) int {
-	n := 0
+// vcpuPCPUResources sums resources[N]:VCPU and resources[N]:PCPU as
+// _get_vcpu_pcpu_resources does: re.match of resources([1-9][0-9]*)?:VCPU
+// (anchored at the start only), the values read by Python's int(), those
+// it cannot read left out.
+func vcpuPCPUResources(es map[string]string) (vcpus, pcpus int) {
 	for key, val := range es {
-		if !strings.HasPrefix(key, "resources") || !strings.HasSuffix(key, ":"+class) {
-			continue
-		}
-		if v, err := strconv.Atoi(val); err == nil {
-			n += v
+		for _, c := range []struct {
+			class string
+			n     *int
+		}{{"VCPU", &vcpus}, {"PCPU", &pcpus}} {
+			if m := resourceKey.FindStringSubmatch(key); m != nil && strings.HasPrefix(key[len(m[0]):], c.class) {
+				if n, err := pyInt(val); err == nil {
+					*c.n += n
+				}
+			}
 		}
 	}
-	return n
+	return vcpus, pcpus
+}
+
+// resourceKey is the "resources[N]:" of a resources extra spec.
+var resourceKey = regexp.MustCompile(`^resources(?:[1-9][0-9]*)?:`)
+
+// hyperthreadingTrait is _get_hyperthreading_trait: the value of the
+// first trait[N]:HW_CPU_HYPERTHREADING extra spec (re.match: anchored at
+// the start only), "" for none. The flavor's keys are taken sorted (Nova
+// takes them in the order the database gives).
+func hyperthreadingTrait(es map[string]string) string {
+	keys := make([]string, 0, len(es))
+	for k := range es {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if htTraitKey.MatchString(k) {
+			return es[k]
+		}
+	}
+	return ""
+}
+
+var htTraitKey = regexp.MustCompile(`^trait(?:[1-9][0-9]*)?:HW_CPU_HYPERTHREADING`)
+
+// strutilsTrue is oslo_utils.strutils.bool_from_string (not strict).
+func strutilsTrue(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "t", "true", "on", "y", "yes":
+		return true
+	}
+	return false
+}
+
+// cpuMask reads a CPU mask of a flavor of vcpus vCPUs as Nova does: a
+// mask starting with "^" excludes from every vCPU.
+func cpuMask(mask string, vcpus int) (map[int]bool, error) {
+	spec := mask
+	if strings.HasPrefix(strings.TrimSpace(mask), "^") {
+		spec = fmt.Sprintf("0-%d,%s", vcpus-1, mask)
+	}
+	cpus, err := parseNovaCPUSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]bool{}
+	for _, c := range cpus {
+		out[c] = true
+	}
+	return out, nil
+}
+
+// realtimeCPUs is get_realtime_cpu_constraint: nil without hw:cpu_realtime,
+// else the realtime vCPUs (hw:cpu_realtime_mask, or all).
+func realtimeCPUs(f *cloudmodel.Flavor) (map[int]bool, error) {
+	es := f.ExtraSpecs
+	if !strutilsTrue(es[specRealtime]) {
+		return nil, nil
+	}
+	rt := map[int]bool{}
+	if mask := es[specRealtimeMask]; mask != "" {
+		m, err := cpuMask(mask, f.VCPUs)
+		if err != nil {
+			return nil, fmt.Errorf("hw:cpu_realtime_mask=%s: %v", mask, err)
+		}
+		rt = m
+	} else {
+		for c := range f.VCPUs {
+			rt[c] = true
+		}
+	}
+	if len(rt) == 0 {
+		return nil, fmt.Errorf("hw:cpu_realtime_mask leaves no realtime vCPU (RealtimeMaskNotFoundOrInvalid)")
+	}
+	switch emulator := es[specEmulatorPolicy]; emulator {
+	case "", "share", "isolate":
+		if len(rt) == f.VCPUs && emulator == "" && allBelow(rt, f.VCPUs) {
+			return nil, fmt.Errorf("hw:cpu_realtime on every vCPU needs hw:cpu_realtime_mask or hw:emulator_threads_policy (RealtimeMaskNotFoundOrInvalid)")
+		}
+	default:
+		return nil, fmt.Errorf("hw:emulator_threads_policy=%s is not share or isolate (InvalidEmulatorThreadsPolicy)", emulator)
+	}
+	if !allBelow(rt, f.VCPUs) {
+		return nil, fmt.Errorf("hw:cpu_realtime_mask names vCPUs a %d-vCPU flavor does not have (RealtimeMaskNotFoundOrInvalid)", f.VCPUs)
+	}
+	return rt, nil
+}
+
+// dedicatedMask is get_dedicated_cpu_constraint: nil without
+// hw:cpu_dedicated_mask, else the dedicated vCPUs.
+func dedicatedMask(f *cloudmodel.Flavor) (map[int]bool, error) {
+	mask := f.ExtraSpecs[specDedicatedMask]
+	if mask == "" {
+		return nil, nil
+	}
+	pcpus, err := cpuMask(mask, f.VCPUs)
+	if err != nil {
+		return nil, fmt.Errorf("hw:cpu_dedicated_mask=%s: %v", mask, err)
+	}
+	shared := 0
+	for c := range f.VCPUs {
+		if !pcpus[c] {
+			shared++
+		}
+	}
+	if len(pcpus) == 0 || shared == 0 {
+		return nil, fmt.Errorf("hw:cpu_dedicated_mask=%s leaves no shared or no dedicated vCPU (InvalidMixedInstanceDedicatedMask)", mask)
+	}
+	if !allBelow(pcpus, f.VCPUs) {
+		return nil, fmt.Errorf("hw:cpu_dedicated_mask=%s names vCPUs a %d-vCPU flavor does not have (InvalidMixedInstanceDedicatedMask)", mask, f.VCPUs)
+	}
+	return pcpus, nil
+}
+
+// allBelow reports whether every CPU of set is below n.
+func allBelow(set map[int]bool, n int) bool {
+	for c := range set {
+		if c < 0 || c >= n {
+			return false
+		}
+	}
+	return true
 }
 
 // parsePageSize reads hw:mem_page_size as Nova does: small, large, any,

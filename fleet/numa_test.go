@@ -136,3 +136,36 @@ func TestNUMAFitCPUSets(t *testing.T) {
 		}
 	}
 }
+
+// The CPU extra specs Nova refuses when the server is created are the
+// audit's "cannot boot" (each rule is held to Nova by the NUMA oracle),
+// and a thread policy the audit cannot judge (host reports carry no CPU
+// siblings) is said in the verdict, whose count is then a bound.
+func TestNUMAThreadPolicies(t *testing.T) {
+	got := numaVerdicts(t, numaHostReport(t),
+		numaFlavor("isolate.shared", 8, 8192, SpecAlias, "l40s:1", "hw:cpu_thread_policy", "isolate"),
+		numaFlavor("emulator.shared", 8, 8192, SpecAlias, "l40s:1", "hw:emulator_threads_policy", "isolate"),
+		numaFlavor("ht-trait.shared", 8, 8192, SpecAlias, "l40s:1", "trait:HW_CPU_HYPERTHREADING", "forbidden"),
+		numaFlavor("isolate.pinned", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "isolate"),
+		numaFlavor("require.pinned", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "require"),
+		numaFlavor("prefer.pinned", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "prefer"),
+		numaFlavor("pcpu.short", 8, 8192, SpecAlias, "l40s:1", "resources:PCPU", "4"),
+	)
+	for name, want := range map[string]string{
+		"isolate.shared":  "cannot boot: Nova rejects its NUMA extra specs — hw:cpu_thread_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (CPUThreadPolicyConfigurationInvalid)",
+		"emulator.shared": "cannot boot: Nova rejects its NUMA extra specs — hw:emulator_threads_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (BadRequirementEmulatorThreadsPolicy)",
+		"ht-trait.shared": "cannot boot: Nova rejects its NUMA extra specs — hw:cpu_thread_policy=isolate needs dedicated CPUs",
+		"pcpu.short":      "cannot boot: Nova rejects its NUMA extra specs — resources:PCPU=4 for 8 vCPUs: exactly one a vCPU (InvalidRequest)",
+		"isolate.pinned":  "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit (hw:cpu_thread_policy=isolate is not judged",
+		"require.pinned":  "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit (hw:cpu_thread_policy=require is not judged",
+		"prefer.pinned":   "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit",
+	} {
+		if v := got[name].Verdict; !strings.HasPrefix(v, want) {
+			t.Errorf("%s: verdict\n  %q\nwant it to start with\n  %q", name, v, want)
+		}
+	}
+	// prefer is Nova's default packing: judged, nothing to say.
+	if v := got["prefer.pinned"].Verdict; strings.Contains(v, "thread_policy") {
+		t.Errorf("prefer.pinned: %q", v)
+	}
+}

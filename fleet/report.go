@@ -123,12 +123,24 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 		}
 		return af
 	}
+	// Host reports carry no CPU siblings: a thread policy that needs them
+	// is not judged, and the count is then a bound at most.
+	thread := ""
+	if ff.guest != nil && (ff.guest.thread == "isolate" || ff.guest.thread == "require") {
+		thread, exact = ff.guest.thread, false
+	}
 	af.Bootable, af.MoreInstances, af.MoreExact = true, &more, exact
 	bound := ""
 	if !exact {
 		bound = "up to "
 	}
 	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more %s", prose.Plural(len(af.Hosts), "host"), prose.List(af.Hosts), bound, more, prose.Verb(more, "instance fits", "instances fit"))
+	switch thread {
+	case "isolate":
+		af.Verdict += " (hw:cpu_thread_policy=isolate is not judged: each vCPU takes a whole core, its sibling threads left idle, so fewer may fit; host reports carry no CPU siblings)"
+	case "require":
+		af.Verdict += " (hw:cpu_thread_policy=require is not judged: Nova places its vCPUs on sibling threads and refuses a host without SMT; host reports carry no CPU siblings)"
+	}
 	return af
 }
 
