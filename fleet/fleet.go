@@ -209,6 +209,9 @@ type HostFit struct {
 	// NUMA policy; Size: vCPUs and RAM fit the host at all; Up: the
 	// host's nova-compute is not known to be down or disabled.
 	Devices, NUMA, Size, Up bool
+	// SMT: the host has SMT as the guest's CPU thread policy needs (or
+	// Placement's traits do not say).
+	SMT bool
 	// NUMACells: the guest's NUMA cells fit the host's nodes, devices
 	// aside (false: NUMA fails on the cells themselves, not the PCI
 	// policy).
@@ -228,7 +231,7 @@ type HostFit struct {
 }
 
 // Bootable reports whether the flavor fits the host.
-func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size && h.Up }
+func (h *HostFit) Bootable() bool { return h.Devices && h.NUMA && h.Size && h.Up && h.SMT }
 
 // Supplies reports whether the host has the devices and takes instances.
 func (h *HostFit) Supplies() bool { return h.Devices && h.Up }
@@ -663,7 +666,7 @@ func (v *View) fit(f *cloudmodel.Flavor) *FlavorFit {
 
 // fitHost decides whether the flavor fits a host, and how many more.
 func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int) {
-	*fit = HostFit{Host: h, NUMA: true, NUMACells: true, Size: true, Up: h.Down == "", Usable: usable}
+	*fit = HostFit{Host: h, NUMA: true, NUMACells: true, Size: true, Up: h.Down == "", SMT: true, Usable: usable}
 	f := ff.Flavor
 	// Devices per request, without taking one twice. With one request (the
 	// usual case) everything comes from the host's per-alias summary.
@@ -718,6 +721,12 @@ func (v *View) fitHost(ff *FlavorFit, h *HostSupply, fit *HostFit, usable []int)
 			if fit.Why == "" && fit.Devices { // Why is read only where the devices are
 				fit.Why = sizeWhy(c.cap, c.want, c.what)
 			}
+		}
+	}
+	if g := ff.guest; g != nil && g.thread != "" {
+		var why string
+		if fit.SMT, why = smtFits(g.thread, g.threadFrom, h.Traits); !fit.SMT && fit.Why == "" && fit.Devices {
+			fit.Why = why
 		}
 	}
 	if !fit.Bootable() {

@@ -89,6 +89,31 @@ type guestNUMA struct {
 	pageSize int    // 0: none asked; pagesSmall/Large/Any or KiB
 	isolate  bool   // hw:emulator_threads_policy=isolate
 	thread   string // hw:cpu_thread_policy (or the hyperthreading trait's), "" for none
+	// threadFrom is the extra spec that set thread, as name=value.
+	threadFrom string
+}
+
+// traitHyperthreading is the trait of a compute node with SMT (the
+// libvirt driver's has_hyperthreading: a CPU with siblings). Nova's
+// scheduler asks Placement for it under hw:cpu_thread_policy=require and
+// forbids it under isolate (ResourceRequest._translate_pinning_policies).
+const traitHyperthreading = "HW_CPU_HYPERTHREADING"
+
+// smtFits says whether a host whose provider's traits are traits (nil:
+// unknown) is one Placement gives a guest of thread policy thread, and,
+// when not, why.
+func smtFits(thread, from string, traits []string) (bool, string) {
+	if traits == nil {
+		return true, ""
+	}
+	smt := hasTrait(traits, traitHyperthreading)
+	switch {
+	case thread == "isolate" && smt:
+		return false, from + " asks Placement for a host without SMT (trait " + traitHyperthreading + " forbidden), and this host's provider has the trait"
+	case thread == "require" && !smt:
+		return false, from + " asks Placement for a host with SMT (trait " + traitHyperthreading + " required), and this host's provider lacks it"
+	}
+	return true, ""
 }
 
 func (g *guestNUMA) pins() bool { return g.policy == "dedicated" || g.policy == "mixed" }
@@ -142,6 +167,7 @@ func guestTopology(f *cloudmodel.Flavor) (*guestNUMA, error) {
 	case vcpuRes != 0:
 		cpuPolicy = "shared"
 	}
+	threadFrom := specThreadPolicy + "=" + thread
 	if ht := hyperthreadingTrait(es); ht != "" {
 		if thread != "" {
 			return nil, fmt.Errorf("trait:HW_CPU_HYPERTHREADING with hw:cpu_thread_policy: use one or the other (InvalidRequest)")
@@ -152,6 +178,7 @@ func guestTopology(f *cloudmodel.Flavor) (*guestNUMA, error) {
 		case "required":
 			thread = "require"
 		}
+		threadFrom = "trait:" + traitHyperthreading + "=" + ht
 	}
 	switch cpuPolicy {
 	case "", "shared":
@@ -182,7 +209,7 @@ func guestTopology(f *cloudmodel.Flavor) (*guestNUMA, error) {
 	if cpuPolicy == "dedicated" || cpuPolicy == "mixed" {
 		g.policy = cpuPolicy
 	}
-	g.thread = thread
+	g.thread, g.threadFrom = thread, threadFrom
 	dedicated := map[int]bool{}
 	for c := range mask {
 		dedicated[c] = true

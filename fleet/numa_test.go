@@ -169,3 +169,57 @@ func TestNUMAThreadPolicies(t *testing.T) {
 		t.Errorf("prefer.pinned: %q", v)
 	}
 }
+
+// With Placement read, the CPU thread policy is the SMT trait of the
+// host's provider, as Nova's scheduler asks it (isolate forbids
+// HW_CPU_HYPERTHREADING, require requires it; the boot matrix holds it to
+// Nova): judged where the traits are known.
+func TestNUMAThreadPolicySMT(t *testing.T) {
+	flavors := []cloudmodel.Flavor{
+		numaFlavor("isolate", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "isolate"),
+		numaFlavor("require", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "require"),
+		numaFlavor("ht-forbidden", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "trait:HW_CPU_HYPERTHREADING", "forbidden"),
+		numaFlavor("pinned", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated"),
+	}
+	rel, _ := novarelease.Parse("2025.1")
+	for _, tc := range []struct {
+		traits []string
+		want   map[string]string
+	}{
+		{[]string{"HW_CPU_HYPERTHREADING", "HW_CPU_X86_AVX2"}, map[string]string{
+			"isolate":      "cannot boot: cmp-l40s-numa-01: hw:cpu_thread_policy=isolate asks Placement for a host without SMT (trait HW_CPU_HYPERTHREADING forbidden), and this host's provider has the trait",
+			"ht-forbidden": "cannot boot: cmp-l40s-numa-01: trait:HW_CPU_HYPERTHREADING=forbidden asks Placement for a host without SMT",
+			"require":      "bootable on 1 host (cmp-l40s-numa-01); up to ",
+			"pinned":       "bootable on 1 host (cmp-l40s-numa-01)",
+		}},
+		{[]string{"HW_CPU_X86_AVX2"}, map[string]string{
+			"isolate":      "bootable on 1 host (cmp-l40s-numa-01)",
+			"ht-forbidden": "bootable on 1 host (cmp-l40s-numa-01)",
+			"require":      "cannot boot: cmp-l40s-numa-01: hw:cpu_thread_policy=require asks Placement for a host with SMT (trait HW_CPU_HYPERTHREADING required), and this host's provider lacks it",
+			"pinned":       "bootable on 1 host (cmp-l40s-numa-01)",
+		}},
+	} {
+		root := cloudmodel.ResourceProvider{UUID: "rp-1", Name: "cmp-l40s-numa-01", RootUUID: "rp-1", Traits: tc.traits,
+			Inventories: map[string]cloudmodel.Inventory{
+				"VCPU":      {Total: 64, AllocationRatio: 1},
+				"PCPU":      {Total: 64, AllocationRatio: 1},
+				"MEMORY_MB": {Total: 512000, AllocationRatio: 1},
+			}}
+		v := New(&cloudmodel.Snapshot{Flavors: flavors, ResourceProviders: []cloudmodel.ResourceProvider{root}}, []*report.HostReport{numaHostReport(t)}, rel, nil)
+		got := map[string]string{}
+		for _, af := range v.Report(nil, "").Flavors {
+			got[af.Name] = af.Verdict
+		}
+		for name, want := range tc.want {
+			if !strings.HasPrefix(got[name], want) {
+				t.Errorf("traits %q, %s: verdict\n  %q\nwant it to start with\n  %q", tc.traits, name, got[name], want)
+			}
+			if strings.Contains(got[name], "is not judged") {
+				t.Errorf("traits %q, %s: Placement's traits are known, and the verdict says %q", tc.traits, name, got[name])
+			}
+		}
+		if !strings.Contains(got["require"], "the count is a bound") && strings.HasPrefix(got["require"], "bootable") {
+			t.Errorf("traits %q: require: %q does not say its count is a bound", tc.traits, got["require"])
+		}
+	}
+}

@@ -123,11 +123,21 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 		}
 		return af
 	}
-	// Host reports carry no CPU siblings: a thread policy that needs them
-	// is not judged, and the count is then a bound at most.
-	thread := ""
-	if ff.guest != nil && (ff.guest.thread == "isolate" || ff.guest.thread == "require") {
-		thread, exact = ff.guest.thread, false
+	// A CPU thread policy: Placement's traits say which hosts have SMT;
+	// where they were not read it is not judged. Under require the vCPUs
+	// take sibling threads, which host reports do not show: the count is a
+	// bound.
+	note := ""
+	if g := ff.guest; g != nil && (g.thread == "isolate" || g.thread == "require") {
+		for _, h := range ff.Hosts {
+			if h.Bootable() && h.Host.Traits == nil {
+				note, exact = " ("+g.threadFrom+" is not judged: Placement's traits, which say whether a host has SMT, were not read)", false
+				break
+			}
+		}
+		if note == "" && g.thread == "require" {
+			note, exact = " ("+g.threadFrom+": its vCPUs take sibling threads, which host reports do not show; the count is a bound)", false
+		}
 	}
 	af.Bootable, af.MoreInstances, af.MoreExact = true, &more, exact
 	bound := ""
@@ -135,12 +145,7 @@ func (v *View) verdict(ff *FlavorFit) report.AuditFlavor {
 		bound = "up to "
 	}
 	af.Verdict = fmt.Sprintf("bootable on %s (%s); %s%d more %s", prose.Plural(len(af.Hosts), "host"), prose.List(af.Hosts), bound, more, prose.Verb(more, "instance fits", "instances fit"))
-	switch thread {
-	case "isolate":
-		af.Verdict += " (hw:cpu_thread_policy=isolate is not judged: each vCPU takes a whole core, its sibling threads left idle, so fewer may fit; host reports carry no CPU siblings)"
-	case "require":
-		af.Verdict += " (hw:cpu_thread_policy=require is not judged: Nova places its vCPUs on sibling threads and refuses a host without SMT; host reports carry no CPU siblings)"
-	}
+	af.Verdict += note
 	return af
 }
 

@@ -268,6 +268,14 @@ func matrix() []hostCase {
 			{Name: "h100.pinned", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:cpu_policy", "dedicated")},
 			{Name: "h100.pinned-over-node", VCPUs: 20, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:cpu_policy", "dedicated")},
 			{Name: "h100.shared", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1")},
+			// The CPU extra specs Nova's API refuses (numa_get_constraints),
+			// and thread policies on dedicated CPUs: the harness's host has
+			// two threads a core; the audit, which sees no siblings, says so.
+			{Name: "h100.thread-shared", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:cpu_thread_policy", "isolate")},
+			{Name: "h100.emulator-shared", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:emulator_threads_policy", "isolate")},
+			{Name: "h100.pcpu-short", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "resources:PCPU", "2")},
+			{Name: "h100.pinned-isolate", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:cpu_policy", "dedicated", "hw:cpu_thread_policy", "isolate")},
+			{Name: "h100.pinned-require", VCPUs: 4, RAMMB: 4096, Specs: specs(alias, "h100:1", "hw:cpu_policy", "dedicated", "hw:cpu_thread_policy", "require")},
 		}},
 		{Name: "epyc-mi210", Fixture: "epyc-mi210", Conf: pciConf([]string{mi210Spec}, aliasJSON("mi210", "1002", "740f", "type-PCI", "")), Flavors: gpuFlavors("mi210", 1, 1, 2, 128, 1031720)},
 		// The A100 has SR-IOV: Nova calls it type-PF.
