@@ -53,10 +53,11 @@ import (
 // trait:HW_CPU_HYPERTHREADING trait against the thread policy, and each
 // policy against the CPU policy; a refusal is Nova's exception.
 //
-// The fit of hw:cpu_thread_policy=isolate or require is not judged: host
-// reports do not carry the CPU siblings (the fit counts CPUs as if each
-// were a core, which is what Nova does on a host without SMT, and the
-// verdict says so).
+// The CPU thread policy is Placement's: isolate forbids and require
+// requires the trait HW_CPU_HYPERTHREADING of the host's provider
+// (smtFits). Host reports do not carry the CPU siblings, so the fit counts
+// CPUs as if each were a core: what Nova does under isolate, which only
+// takes hosts without SMT; under require the count is a bound.
 
 // Page size requests (nova/virt/hardware.py MEMPAGES_*).
 const (
