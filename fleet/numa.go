@@ -160,7 +160,7 @@ func guestTopology(f *cloudmodel.Flavor) (*guestNUMA, error) {
 	case vcpuRes != 0 && pcpuRes != 0:
 		return nil, fmt.Errorf("both resources:VCPU and resources:PCPU: use one or the other (InvalidRequest)")
 	case pcpuRes != 0 && emulator == "isolate" && f.VCPUs+1 != pcpuRes:
-		return nil, fmt.Errorf("hw:emulator_threads_policy=isolate asks resources:PCPU=%d for %d vCPUs: exactly vCPUs + 1 (InvalidRequest)", f.VCPUs+1, f.VCPUs)
+		return nil, fmt.Errorf("resources:PCPU=%d for %d vCPUs with hw:emulator_threads_policy=isolate: exactly one a vCPU and one for the emulator threads (InvalidRequest)", pcpuRes, f.VCPUs)
 	case pcpuRes != 0 && emulator != "isolate" && f.VCPUs != pcpuRes:
 		return nil, fmt.Errorf("resources:PCPU=%d for %d vCPUs: exactly one a vCPU (InvalidRequest)", pcpuRes, f.VCPUs)
 	case pcpuRes != 0:
@@ -185,7 +185,7 @@ func guestTopology(f *cloudmodel.Flavor) (*guestNUMA, error) {
 	case "", "shared":
 		switch {
 		case thread != "":
-			return nil, fmt.Errorf("hw:cpu_thread_policy=%s needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (CPUThreadPolicyConfigurationInvalid)", thread)
+			return nil, fmt.Errorf("%s needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (CPUThreadPolicyConfigurationInvalid)", threadFrom)
 		case emulator == "isolate":
 			return nil, fmt.Errorf("hw:emulator_threads_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (BadRequirementEmulatorThreadsPolicy)")
 		case mask != nil:

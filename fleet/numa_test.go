@@ -150,11 +150,13 @@ func TestNUMAThreadPolicies(t *testing.T) {
 		numaFlavor("require.pinned", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "require"),
 		numaFlavor("prefer.pinned", 8, 8192, SpecAlias, "l40s:1", SpecCPUPolicy, "dedicated", "hw:cpu_thread_policy", "prefer"),
 		numaFlavor("pcpu.short", 8, 8192, SpecAlias, "l40s:1", "resources:PCPU", "4"),
+		numaFlavor("pcpu.emulator", 8, 8192, SpecAlias, "l40s:1", "resources:PCPU", "8", "hw:emulator_threads_policy", "isolate"),
 	)
 	for name, want := range map[string]string{
 		"isolate.shared":  "cannot boot: Nova rejects its NUMA extra specs — hw:cpu_thread_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (CPUThreadPolicyConfigurationInvalid)",
 		"emulator.shared": "cannot boot: Nova rejects its NUMA extra specs — hw:emulator_threads_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (BadRequirementEmulatorThreadsPolicy)",
-		"ht-trait.shared": "cannot boot: Nova rejects its NUMA extra specs — hw:cpu_thread_policy=isolate needs dedicated CPUs",
+		"ht-trait.shared": "cannot boot: Nova rejects its NUMA extra specs — trait:HW_CPU_HYPERTHREADING=forbidden needs dedicated CPUs",
+		"pcpu.emulator":   "cannot boot: Nova rejects its NUMA extra specs — resources:PCPU=8 for 8 vCPUs with hw:emulator_threads_policy=isolate: exactly one a vCPU and one for the emulator threads (InvalidRequest)",
 		"pcpu.short":      "cannot boot: Nova rejects its NUMA extra specs — resources:PCPU=4 for 8 vCPUs: exactly one a vCPU (InvalidRequest)",
 		"isolate.pinned":  "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit (hw:cpu_thread_policy=isolate is not judged",
 		"require.pinned":  "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit (hw:cpu_thread_policy=require is not judged",
