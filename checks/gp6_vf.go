@@ -332,16 +332,6 @@ func vfNormalizeTrait(t string) string {
 
 var vfTraitNonAlnum = regexp.MustCompile(`[^0-9a-zA-Z]+`)
 
-// vfTruthy is oslo's bool_from_string on a tag value as Nova keeps it
-// (Python's str() of the JSON value: true is "True").
-func vfTruthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "1", "t", "true", "on", "y", "yes":
-		return true
-	}
-	return false
-}
-
 // vfVersion parses "10.0.0" or "8.2" into its numbers; n is how many the
 // text gives (0 when it is not a version).
 func vfVersion(s string) (v [3]int, n int) {
@@ -1491,7 +1481,7 @@ func runOneTimeUse(p *Pass) error {
 				continue
 			}
 			found = true
-			value := vfTruthy(raw)
+			value := novaconf.BoolFromString(raw) // Python's str() of the JSON value: true is "True"
 			vfs := vfsOf(p.Conf, s)
 			label := specLabel(e, s)
 			if !rel.AtLeast(vfRel2025_2) {

@@ -382,15 +382,6 @@ func hyperthreadingTrait(es map[string]string) string {
 
 var htTraitKey = regexp.MustCompile(`^trait(?:[1-9][0-9]*)?:HW_CPU_HYPERTHREADING`)
 
-// strutilsTrue is oslo_utils.strutils.bool_from_string (not strict).
-func strutilsTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "t", "true", "on", "y", "yes":
-		return true
-	}
-	return false
-}
-
 // cpuMask reads a CPU mask of a flavor of vcpus vCPUs as Nova does: a
 // mask starting with "^" excludes from every vCPU.
 func cpuMask(mask string, vcpus int) (map[int]bool, error) {
@@ -413,7 +404,7 @@ func cpuMask(mask string, vcpus int) (map[int]bool, error) {
 // else the realtime vCPUs (hw:cpu_realtime_mask, or all).
 func realtimeCPUs(f *cloudmodel.Flavor) (map[int]bool, error) {
 	es := f.ExtraSpecs
-	if !strutilsTrue(es[specRealtime]) {
+	if !novaconf.BoolFromString(es[specRealtime]) {
 		return nil, nil
 	}
 	rt := map[int]bool{}

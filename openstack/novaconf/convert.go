@@ -19,6 +19,18 @@ func ParseBool(text string) (bool, error) {
 	return false, fmt.Errorf("unexpected boolean value %q (oslo.config takes true/false, yes/no, on/off, 1/0)", text)
 }
 
+// BoolFromString is oslo_utils.strutils.bool_from_string(s), not strict:
+// true for 1, t, true, on, y or yes in any case, white space around;
+// false for anything else. Nova reads extra specs and device_spec tags
+// with it (not oslo.config's BoolOpt: that is ParseBool).
+func BoolFromString(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "t", "true", "on", "y", "yes":
+		return true
+	}
+	return false
+}
+
 // ParseList splits a ListOpt value as oslo.config's types.List(String())
 // does: the value stripped, trailing commas dropped, split at every comma,
 // each item stripped (of Python's whitespace, newlines from continuation

@@ -225,3 +225,15 @@ func TestParseBoolList(t *testing.T) {
 		}
 	}
 }
+
+// BoolFromString answers as oslo_utils.strutils.bool_from_string(s).
+func TestBoolFromString(t *testing.T) {
+	for s, want := range map[string]bool{
+		"1": true, "t": true, "True": true, " yes ": true, "ON": true, "y": true,
+		"0": false, "false": false, "": false, "2": false, "yess": false, "off": false, "n": false,
+	} {
+		if got := BoolFromString(s); got != want {
+			t.Errorf("BoolFromString(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
