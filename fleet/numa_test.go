@@ -70,7 +70,7 @@ func TestNUMAFitKnownCase(t *testing.T) {
 		numaFlavor("numa1.1g-pages", 16, 65536, SpecAlias, "l40s:1", SpecPageSize, "1GB"),
 		numaFlavor("asym", 15, 65536, SpecAlias, "l40s:1", SpecNUMANodes, "2"),
 	)
-	for name, want := range map[string]string{
+	wantVerdicts(t, got, map[string]string{
 		"numa1.48cpu":    "cannot boot: cmp-l40s-numa-01: hw:numa_nodes=1 asks 48 vCPUs and 65536 MB of RAM in one NUMA node: the host's nodes have 32 shared CPUs each",
 		"numa1.300g":     "cannot boot: cmp-l40s-numa-01: hw:numa_nodes=1 asks 16 vCPUs and 300000 MB of RAM in one NUMA node: the host's nodes have 256000 MB outside huge pages each",
 		"numa2.48cpu":    "bootable on 1 host (cmp-l40s-numa-01)",
@@ -81,11 +81,7 @@ func TestNUMAFitKnownCase(t *testing.T) {
 		"numa2.3gpu":     "bootable on 1 host (cmp-l40s-numa-01)",
 		"numa1.1g-pages": "cannot boot: cmp-l40s-numa-01: hw:numa_nodes=1 asks 16 vCPUs and 65536 MB of RAM in 1 GiB pages in one NUMA node: the host's nodes have 0 MB free in 1 GiB pages each",
 		"asym":           "cannot boot: Nova rejects its NUMA extra specs — 15 vCPUs and 65536 MB do not divide evenly into hw:numa_nodes=2 (ImageNUMATopologyAsymmetric)",
-	} {
-		if v := got[name].Verdict; !strings.HasPrefix(v, want) {
-			t.Errorf("%s: verdict\n  %q\nwant it to start with\n  %q", name, v, want)
-		}
-	}
+	})
 }
 
 // How many more fit: the NUMA nodes bound it. 16 vCPUs and 64 GiB with
@@ -152,7 +148,7 @@ func TestNUMAThreadPolicies(t *testing.T) {
 		numaFlavor("pcpu.short", 8, 8192, SpecAlias, "l40s:1", "resources:PCPU", "4"),
 		numaFlavor("pcpu.emulator", 8, 8192, SpecAlias, "l40s:1", "resources:PCPU", "8", "hw:emulator_threads_policy", "isolate"),
 	)
-	for name, want := range map[string]string{
+	wantVerdicts(t, got, map[string]string{
 		"isolate.shared":  "cannot boot: Nova rejects its NUMA extra specs — hw:cpu_thread_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (CPUThreadPolicyConfigurationInvalid)",
 		"emulator.shared": "cannot boot: Nova rejects its NUMA extra specs — hw:emulator_threads_policy=isolate needs dedicated CPUs (hw:cpu_policy=dedicated or mixed) (BadRequirementEmulatorThreadsPolicy)",
 		"ht-trait.shared": "cannot boot: Nova rejects its NUMA extra specs — trait:HW_CPU_HYPERTHREADING=forbidden needs dedicated CPUs",
@@ -161,11 +157,7 @@ func TestNUMAThreadPolicies(t *testing.T) {
 		"isolate.pinned":  "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit (hw:cpu_thread_policy=isolate is not judged",
 		"require.pinned":  "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit (hw:cpu_thread_policy=require is not judged",
 		"prefer.pinned":   "bootable on 1 host (cmp-l40s-numa-01); up to 4 more instances fit",
-	} {
-		if v := got[name].Verdict; !strings.HasPrefix(v, want) {
-			t.Errorf("%s: verdict\n  %q\nwant it to start with\n  %q", name, v, want)
-		}
-	}
+	})
 	// prefer is Nova's default packing: judged, nothing to say.
 	if v := got["prefer.pinned"].Verdict; strings.Contains(v, "thread_policy") {
 		t.Errorf("prefer.pinned: %q", v)
@@ -222,6 +214,16 @@ func TestNUMAThreadPolicySMT(t *testing.T) {
 		}
 		if !strings.Contains(got["require"], "the count is a bound") && strings.HasPrefix(got["require"], "bootable") {
 			t.Errorf("traits %q: require: %q does not say its count is a bound", tc.traits, got["require"])
+		}
+	}
+}
+
+// wantVerdicts checks each flavor's verdict starts as want says.
+func wantVerdicts(t *testing.T, got map[string]report.AuditFlavor, want map[string]string) {
+	t.Helper()
+	for name, w := range want {
+		if v := got[name].Verdict; !strings.HasPrefix(v, w) {
+			t.Errorf("%s: verdict\n  %q\nwant it to start with\n  %q", name, v, w)
 		}
 	}
 }
